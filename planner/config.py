@@ -1,0 +1,115 @@
+"""Where the planner finds its input data and keeps its cache, and the shared defaults.
+
+The data folder is ``PLANNER_DATA_DIR`` when set, else ``../shared/geodata`` beside the
+repository (or beside the current directory or one of its parents). The cache is
+``PLANNER_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/planner`` (``~/.cache/planner``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from planner.errors import PlannerInputError
+
+#: Coordinate reference systems used throughout: WGS 84 for storage, UTM 48N for metres.
+CRS_LONLAT = "EPSG:4326"
+CRS_METRIC = "EPSG:32648"
+
+#: Default departure time: mid-morning, after the peak (free-ish flow).
+DEFAULT_DEPART = "10:00"
+#: Snapping farther than this from the road network flags a facility.
+DEFAULT_MAX_SNAP_M = 1000.0
+#: Default administrative scheme (units in force since 1 July 2025 are "2025").
+DEFAULT_SCHEME = "2024"
+#: Transport modes the planner knows.
+MODES = ("car", "motorbike", "ambulance")
+#: Administrative schemes: the 30 districts / 579 communes of 2020-2024, and the 126 units of 2025.
+SCHEMES = ("2024", "2025")
+
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """Return the folder holding the Hanoi input data (read-only, never copied).
+
+    Returns
+    -------
+    pathlib.Path
+        ``PLANNER_DATA_DIR`` if set, else the first ``../shared/geodata`` found beside the
+        repository, the current directory or one of its parents.
+
+    Raises
+    ------
+    PlannerInputError
+        If no such folder exists; the message says how to point the planner at one.
+
+    Examples
+    --------
+    >>> from planner.config import data_dir
+    >>> (data_dir() / "SOURCES.md").exists()
+    True
+    """
+    env = os.environ.get("PLANNER_DATA_DIR")
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_dir():
+            raise PlannerInputError(
+                "the data folder does not exist",
+                file=path,
+                field="PLANNER_DATA_DIR",
+                hint="set PLANNER_DATA_DIR to the folder that holds SOURCES.md and the Hanoi files",
+            )
+        return path
+    candidates = [_REPO_ROOT, Path.cwd(), *Path.cwd().parents]
+    for base in candidates:
+        path = base.parent / "shared" / "geodata"
+        if path.is_dir():
+            return path
+    raise PlannerInputError(
+        "no Hanoi data folder found (looked for ../shared/geodata beside the repository "
+        "and the current directory)",
+        field="PLANNER_DATA_DIR",
+        hint="set PLANNER_DATA_DIR to the folder with the Hanoi data, or use your own "
+        "files (--source, --facilities); see geodata/README.md",
+    )
+
+
+def data_file(name: str) -> Path:
+    """Return a file of the data folder, with a clear error if it is missing."""
+    path = data_dir() / name
+    if not path.exists():
+        raise PlannerInputError(
+            "a required data file is missing",
+            file=path,
+            hint=f"restore {name} in the data folder (see SOURCES.md there) or set PLANNER_DATA_DIR",
+        )
+    return path
+
+
+def authored_dir() -> Path:
+    """Return the folder of tables we author ourselves (the repository's ``geodata/``).
+
+    Installed wheels carry it as ``planner/_geodata``; a source checkout reads ``geodata/``.
+    """
+    packaged = Path(__file__).resolve().parent / "_geodata"
+    if packaged.is_dir():
+        return packaged
+    return _REPO_ROOT / "geodata"
+
+
+def cache_dir() -> Path:
+    """Return (and create) the cache folder for derived artefacts (graphs, registries).
+
+    ``PLANNER_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/planner`` or ``~/.cache/planner``.
+    """
+    env = os.environ.get("PLANNER_CACHE_DIR")
+    if env:
+        path = Path(env).expanduser()
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        path = (Path(xdg) if xdg else Path.home() / ".cache") / "planner"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
