@@ -1,0 +1,53 @@
+"""Shared fixtures: the real Hanoi data folder, the raw OSM fixture, the whole-Hanoi graph.
+
+The whole-Hanoi graph is built once (about a minute cold) and then loaded from the cache.
+Tests never skip for missing data: a missing data folder is a failed set-up, said plainly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planner.config import data_dir
+
+
+@pytest.fixture(scope="session")
+def data_folder() -> Path:
+    return data_dir()
+
+
+@pytest.fixture(scope="session")
+def osm_fixture(data_folder: Path) -> Path:
+    path = data_folder / "fixtures" / "van_mieu_osm.osm"
+    assert path.exists(), f"the raw OSM fixture is missing: {path}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def hanoi_graph():
+    from planner.network import hanoi_network
+
+    return hanoi_network()
+
+
+@pytest.fixture(scope="session")
+def fixture_graph(osm_fixture: Path):
+    from planner.network import load_network
+
+    return load_network(osm_fixture)
+
+
+@pytest.fixture(scope="session")
+def registry_2024():
+    from planner.hanoi import hanoi_facilities
+
+    return hanoi_facilities(scheme="2024")
+
+
+@pytest.fixture(scope="session")
+def registry_2025():
+    from planner.hanoi import hanoi_facilities
+
+    return hanoi_facilities(scheme="2025")
