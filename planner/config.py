@@ -18,6 +18,8 @@ CRS_METRIC = "EPSG:32648"
 
 #: Default departure time: mid-morning, after the peak (free-ish flow).
 DEFAULT_DEPART = "10:00"
+#: Departure time used for the peak-hour comparison (the morning peak).
+PEAK_DEPART = "08:00"
 #: Snapping farther than this from the road network flags a facility.
 DEFAULT_MAX_SNAP_M = 1000.0
 #: Default administrative scheme (units in force since 1 July 2025 are "2025").

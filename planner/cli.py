@@ -1,0 +1,475 @@
+"""The ``planner`` command: a thin shell over the public API.
+
+Every subcommand parses its options, calls library functions, and writes files atomically.
+User errors (:class:`planner.errors.PlannerError`) exit with status 2 and a one-paragraph
+message; ``--verbose`` adds the traceback for bug reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from planner import __version__
+from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, MODES, SCHEMES
+from planner.errors import PlannerError, PlannerInputError
+
+if TYPE_CHECKING:
+    from planner.workflow import PlanOptions
+
+log = logging.getLogger("planner")
+
+
+def _shared_options(parser: argparse.ArgumentParser, *, out_help: str | None) -> None:
+    """Options every subcommand shares (same names, same meaning)."""
+    group = parser.add_argument_group("shared options")
+    group.add_argument(
+        "--scheme",
+        choices=SCHEMES,
+        default=DEFAULT_SCHEME,
+        help="administrative scheme: 2024 (30 districts, 579 communes) or 2025 (126 units) "
+        f"(default {DEFAULT_SCHEME})",
+    )
+    group.add_argument("--mode", choices=MODES, default="car", help="transport mode (default car)")
+    group.add_argument(
+        "--depart",
+        default=DEFAULT_DEPART,
+        metavar="HH:MM",
+        help=f"departure time; sets congestion (default {DEFAULT_DEPART}, off-peak)",
+    )
+    group.add_argument(
+        "--facilities",
+        type=Path,
+        metavar="FILE",
+        help="your own facility file (CSV, GeoJSON, GeoPackage, Shapefile) instead of the Hanoi registry",
+    )
+    group.add_argument(
+        "--source",
+        metavar="PATH",
+        help="road network: an .mbtiles, .osm, .osm.pbf or .graphml file, or a tile folder "
+        "(default: the Hanoi MBTiles in the data folder)",
+    )
+    if out_help:
+        group.add_argument("--out", type=Path, required=True, metavar="PATH", help=out_help)
+    group.add_argument(
+        "-v", "--verbose", action="store_true", help="log details; show tracebacks on errors"
+    )
+    group.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+
+
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``planner`` command."""
+    parser = argparse.ArgumentParser(
+        prog="planner",
+        description="Plan Hanoi's sister-hospital pairings: road travel times, optimal pairings, maps.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_examples(
+            "planner demo                         # the whole job on the Hanoi data",
+            "planner propose --scheme 2025 --out out/",
+            "planner matrix --origins regional --destinations district --out m.csv",
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"planner {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    raw = argparse.RawDescriptionHelpFormatter
+
+    p = sub.add_parser(
+        "demo",
+        help="build everything on the Hanoi data and write pairings, scores, map and report",
+        description="The main job: graph, registry, matrix, optimal pairing with the Ba Vì "
+        "pilot pinned, scores against the nearest-hospital baseline and the pilot, map, report.",
+        formatter_class=raw,
+        epilog=_examples("planner demo", "planner demo --scheme 2025 --depart 07:30 --out peak/"),
+    )
+    _shared_options(p, out_help=None)
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("planner-output"),
+        metavar="DIR",
+        help="output folder (default ./planner-output)",
+    )
+    _proposal_options(p)
+
+    p = sub.add_parser(
+        "network",
+        help="write the travel-time graph as osmnx-compatible GraphML",
+        formatter_class=raw,
+        epilog=_examples(
+            "planner network --out hanoi_car.graphml",
+            "planner network --source roads.osm.pbf --mode motorbike --out roads.graphml",
+        ),
+    )
+    _shared_options(p, out_help="GraphML file to write")
+
+    p = sub.add_parser(
+        "facilities",
+        help="write the Hanoi registry, or check a facility file",
+        formatter_class=raw,
+        epilog=_examples(
+            "planner facilities --scheme 2025 --out units.geojson",
+            "planner facilities --validate my_units.csv",
+        ),
+    )
+    _shared_options(p, out_help=None)
+    p.add_argument("--out", type=Path, metavar="FILE", help="registry file (.csv, .geojson, .gpkg)")
+    p.add_argument(
+        "--validate",
+        type=Path,
+        metavar="FILE",
+        help="check a facility file and report every problem",
+    )
+    p.add_argument("--lat-col", help="latitude column of a CSV (default: detected)")
+    p.add_argument("--lon-col", help="longitude column of a CSV (default: detected)")
+
+    p = sub.add_parser(
+        "matrix",
+        help="travel-time matrix between facilities (long CSV)",
+        formatter_class=raw,
+        epilog=_examples(
+            "planner matrix --origins regional --destinations all --out m.csv",
+            "planner matrix --origins my_sites.csv --destinations commune --depart 17:30 --out m.csv",
+        ),
+    )
+    _shared_options(p, out_help="CSV file to write")
+    p.add_argument(
+        "--origins",
+        default="regional",
+        metavar="LEVEL|FILE",
+        help="regional, district, commune, units (district+commune), all, or a facility file (default regional)",
+    )
+    p.add_argument(
+        "--destinations",
+        default="units",
+        metavar="LEVEL|FILE",
+        help="same choices as --origins (default units)",
+    )
+
+    p = sub.add_parser(
+        "propose",
+        help="propose optimal sister-hospital pairings",
+        formatter_class=raw,
+        epilog=_examples(
+            "planner propose --out out/",
+            "planner propose --objective max-time --balance 0.1 --pin hn-dist-250=hn-reg-heart --out out/",
+        ),
+    )
+    _shared_options(p, out_help="output folder for pairings.csv, pairings.geojson, scores.json")
+    _proposal_options(p)
+
+    p = sub.add_parser(
+        "score",
+        help="score a pairing made elsewhere (CSV with unit_id, hospital_id)",
+        formatter_class=raw,
+        epilog=_examples("planner score officials.csv --out scores.json"),
+    )
+    p.add_argument(
+        "pairings", type=Path, help="pairings CSV (columns unit_id, hospital_id at least)"
+    )
+    _shared_options(p, out_help=None)
+    p.add_argument(
+        "--out", type=Path, metavar="FILE", help="scores JSON to write (default: print a summary)"
+    )
+
+    p = sub.add_parser(
+        "map",
+        help="draw a pairing (and optionally a second one to compare) as a standalone HTML map",
+        formatter_class=raw,
+        epilog=_examples("planner map out/pairings.csv --compare nearest.csv --out map.html"),
+    )
+    p.add_argument("pairings", type=Path, help="pairings CSV")
+    p.add_argument("--compare", type=Path, metavar="OTHER.csv", help="a second pairing to compare")
+    p.add_argument(
+        "--routes", action="store_true", help="draw road routes instead of straight links"
+    )
+    p.add_argument(
+        "--cdn", action="store_true", help="load Leaflet from CDNs instead of inlining it"
+    )
+    _shared_options(p, out_help="HTML file to write")
+
+    p = sub.add_parser(
+        "report",
+        help="write report.html for officials from a folder written by propose/demo",
+        formatter_class=raw,
+        epilog=_examples("planner report out/"),
+    )
+    p.add_argument("dir", type=Path, help="folder with pairings.csv and scores.json")
+    _shared_options(p, out_help=None)
+    return parser
+
+
+def _proposal_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("pairing options")
+    g.add_argument(
+        "--objective",
+        choices=("pop-time", "max-time", "balanced"),
+        default="pop-time",
+        help="population-weighted travel time (default), the maximum travel time, "
+        "or travel time with a load-balance term",
+    )
+    g.add_argument(
+        "--balance",
+        type=float,
+        default=0.2,
+        metavar="B",
+        help="each hospital's load within ±B of its fair share (default 0.2)",
+    )
+    g.add_argument(
+        "--load",
+        choices=("population", "units", "capacity"),
+        default="population",
+        help="what counts as a hospital's load (default population)",
+    )
+    g.add_argument(
+        "--unit-mode",
+        action="store_true",
+        help="pair every unit on its own instead of whole districts",
+    )
+    g.add_argument(
+        "--pin",
+        action="append",
+        default=[],
+        metavar="UNIT_ID=HOSPITAL_ID",
+        help="force a pair (repeatable)",
+    )
+    g.add_argument(
+        "--forbid",
+        action="append",
+        default=[],
+        metavar="UNIT_ID=HOSPITAL_ID",
+        help="exclude a pair (repeatable)",
+    )
+    g.add_argument(
+        "--max-time",
+        type=float,
+        metavar="MIN",
+        help="pairs longer than this many minutes are not allowed",
+    )
+    g.add_argument(
+        "--no-pilot",
+        action="store_true",
+        help="do not pin the Ba Vì pilot (Ba Vì district with Xanh Pon)",
+    )
+    g.add_argument(
+        "--time-limit",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="solver time limit in seconds (default 60)",
+    )
+
+
+def _parse_pairs(values: Sequence[str], option: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        unit, sep, hospital = value.partition("=")
+        if not sep or not unit.strip() or not hospital.strip():
+            raise PlannerInputError(
+                f"{value!r} is not UNIT_ID=HOSPITAL_ID",
+                field=option,
+                hint=f"write e.g. {option} hn-dist-271=hn-reg-xanhpon",
+            )
+        pairs[unit.strip()] = hospital.strip()
+    return pairs
+
+
+def _plan_options(args: argparse.Namespace) -> PlanOptions:
+    from planner.workflow import PlanOptions
+
+    max_time = None if args.max_time is None else args.max_time * 60.0
+    return PlanOptions(
+        scheme=args.scheme,
+        mode=args.mode,
+        depart=args.depart,
+        objective=args.objective,
+        balance=args.balance,
+        load=args.load,
+        hierarchical=not args.unit_mode,
+        pins=_parse_pairs(args.pin, "--pin"),
+        forbidden=tuple(_parse_pairs(args.forbid, "--forbid").items()),
+        max_travel_time_s=max_time,
+        pilot=not args.no_pilot,
+        time_limit_s=args.time_limit,
+    )
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from planner import workflow
+
+    run = workflow.plan(_plan_options(args), facilities=args.facilities, source=args.source)
+    paths = workflow.write_outputs(run, args.out, map=True, report=True)
+    _say(workflow.summary(run, paths))
+    return 0
+
+
+def _cmd_propose(args: argparse.Namespace) -> int:
+    from planner import workflow
+
+    run = workflow.plan(_plan_options(args), facilities=args.facilities, source=args.source)
+    paths = workflow.write_outputs(run, args.out, map=False, report=False)
+    _say(workflow.summary(run, paths))
+    return 0
+
+
+def _cmd_network(args: argparse.Namespace) -> int:
+    from planner.network import load_network, write_graphml
+
+    graph = load_network(args.source)
+    write_graphml(graph, args.out, mode=args.mode, depart=args.depart)
+    _say(f"wrote {args.out} ({graph.n_nodes:,} nodes, {graph.n_edges:,} edges, mode {args.mode})")
+    return 0
+
+
+def _cmd_facilities(args: argparse.Namespace) -> int:
+    from planner import workflow
+    from planner.facilities import load_facilities, write_facilities
+
+    if args.validate is not None:
+        fac = load_facilities(
+            args.validate,
+            lat_col=args.lat_col,
+            lon_col=args.lon_col,
+            area=workflow.network_area(args.source),
+        )
+        _say(f"{args.validate}: {len(fac)} facilities, all valid")
+        if args.out is None:
+            return 0
+    else:
+        fac = workflow.facilities_for(args.scheme, args.facilities)
+    if args.out is None:
+        raise PlannerInputError(
+            "nothing to write",
+            field="--out",
+            hint="give --out FILE (.csv, .geojson or .gpkg), or --validate FILE",
+        )
+    write_facilities(fac, args.out)
+    _say(f"wrote {args.out} ({len(fac)} facilities, scheme {args.scheme})")
+    return 0
+
+
+def _cmd_matrix(args: argparse.Namespace) -> int:
+    from planner import workflow
+
+    table = workflow.matrix_table(
+        origins=args.origins,
+        destinations=args.destinations,
+        scheme=args.scheme,
+        mode=args.mode,
+        depart=args.depart,
+        facilities=args.facilities,
+        source=args.source,
+    )
+    workflow.write_csv(table, args.out)
+    bad = int((table["status"] != "ok").sum())
+    _say(f"wrote {args.out} ({len(table):,} pairs, {bad:,} not reachable)")
+    return 0
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from planner import workflow
+
+    scores = workflow.score_file(
+        args.pairings,
+        scheme=args.scheme,
+        mode=args.mode,
+        depart=args.depart,
+        facilities=args.facilities,
+        source=args.source,
+    )
+    if args.out is not None:
+        workflow.write_json(scores, args.out)
+        _say(f"wrote {args.out}")
+    else:
+        _say(json.dumps(scores, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from planner import workflow
+
+    workflow.map_file(
+        args.pairings,
+        args.out,
+        compare=args.compare,
+        routes=args.routes,
+        self_contained=not args.cdn,
+        scheme=args.scheme,
+        mode=args.mode,
+        depart=args.depart,
+        facilities=args.facilities,
+        source=args.source,
+    )
+    _say(f"wrote {args.out}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from planner import workflow
+
+    path = workflow.report_dir(args.dir, scheme=args.scheme, facilities=args.facilities)
+    _say(f"wrote {path}")
+    return 0
+
+
+COMMANDS = {
+    "demo": _cmd_demo,
+    "network": _cmd_network,
+    "facilities": _cmd_facilities,
+    "matrix": _cmd_matrix,
+    "propose": _cmd_propose,
+    "score": _cmd_score,
+    "map": _cmd_map,
+    "report": _cmd_report,
+}
+
+
+def _say(text: str) -> None:
+    """The CLI's own output to the user (the library never prints)."""
+    print(text)
+
+
+def _configure_logging(*, verbose: bool, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("%(levelname)s %(name)s: %(message)s" if verbose else "%(message)s")
+    )
+    root = logging.getLogger("planner")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.captureWarnings(True)
+    warn_log = logging.getLogger("py.warnings")
+    warn_log.handlers[:] = [handler]
+    warn_log.setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``planner`` command; return its exit status (0 ok, 2 user error, 1 bug)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(verbose=args.verbose, quiet=args.quiet)
+    try:
+        return COMMANDS[args.command](args)
+    except PlannerError as exc:
+        if args.verbose:
+            traceback.print_exc()
+        print("planner: error: " + textwrap.fill(str(exc), width=100), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("planner: interrupted; no output was half-written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,595 @@
+"""The whole planning job in a few calls: the one pipeline behind ``planner demo``, the CLI and
+the notebooks.
+
+:func:`plan` loads the roads and the units, computes the travel-time matrices (off-peak and
+peak, both directions), proposes the optimal pairing, the nearest-hospital baseline and the
+pilot, and scores all three. :func:`write_outputs` writes ``pairings.csv``,
+``pairings.geojson``, ``scores.json`` and, on request, ``map.html`` and ``report.html`` — each
+atomically, after everything has been computed, so a failed run leaves earlier outputs intact.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from planner._cache import atomic_path, write_text_atomic
+from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, PEAK_DEPART
+from planner.errors import PlannerInputError
+
+log = logging.getLogger(__name__)
+
+#: Level keywords accepted wherever facilities are selected (``planner matrix --origins``).
+LEVEL_KEYWORDS = ("regional", "district", "commune", "units", "all")
+
+PAIRING_COLUMNS = (
+    "unit_id",
+    "unit_name",
+    "unit_level",
+    "district",
+    "hospital_id",
+    "hospital_name",
+    "travel_time_s",
+    "distance_m",
+    "population",
+    "pinned",
+    "next_best_hospital_id",
+    "switch_cost_s",
+)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What to plan: scheme, travel assumptions and the pairing request.
+
+    Examples
+    --------
+    >>> PlanOptions(scheme="2025", depart="07:30").mode
+    'car'
+    """
+
+    scheme: str = DEFAULT_SCHEME
+    mode: str = "car"
+    depart: str = DEFAULT_DEPART
+    objective: str = "pop-time"
+    balance: float = 0.2
+    load: str = "population"
+    hierarchical: bool = True
+    pins: Mapping[str, str] = field(default_factory=dict)
+    forbidden: tuple[tuple[str, str], ...] = ()
+    max_travel_time_s: float | None = None
+    pilot: bool = True
+    time_limit_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class PlanningRun:
+    """Everything one planning run computed (inputs, matrices, pairings, scores)."""
+
+    options: PlanOptions
+    graph: Any
+    facilities: gpd.GeoDataFrame
+    hospitals: gpd.GeoDataFrame
+    units: gpd.GeoDataFrame
+    matrix: pd.DataFrame
+    matrix_back: pd.DataFrame
+    matrix_peak: pd.DataFrame
+    proposal: Any
+    nearest: pd.DataFrame
+    pilot: pd.DataFrame | None
+    scores: Any
+    nearest_scores: Any
+    pilot_scores: Any | None
+
+
+def facilities_for(scheme: str, facilities: str | Path | None = None) -> gpd.GeoDataFrame:
+    """Return the Hanoi registry for ``scheme``, or a user's facility file when given."""
+    if facilities is not None:
+        from planner.facilities import load_facilities
+
+        return load_facilities(facilities, area=network_area(None))
+    from planner.hanoi import hanoi_facilities
+
+    return hanoi_facilities(scheme=scheme)
+
+
+def network_area(source: str | Path | None):
+    """The area facilities must lie in: the Hanoi boundary (buffered) for the Hanoi roads,
+    else ``None`` (a user's road file: checked later by snapping)."""
+    if source not in (None, "hanoi", "mbtiles"):
+        return None
+    from planner.hanoi import hanoi_boundary
+
+    return hanoi_boundary()
+
+
+def _graph(source: str | Path | None):
+    from planner.network import load_network
+
+    return load_network(None if source in ("hanoi", "mbtiles") else source)
+
+
+def split_levels(fac: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Split facilities into regional hospitals and the units they pair with."""
+    hospitals = fac[fac["level"] == "regional"]
+    units = fac[fac["level"] != "regional"]
+    if hospitals.empty:
+        raise PlannerInputError(
+            "no regional hospital among the facilities",
+            field="level",
+            hint="mark the hospitals that take sister units with level=regional",
+        )
+    if units.empty:
+        raise PlannerInputError(
+            "no district or commune unit among the facilities",
+            field="level",
+            hint="add units with level=district or level=commune",
+        )
+    return hospitals, units
+
+
+def plan(
+    options: PlanOptions | None = None,
+    *,
+    facilities: str | Path | gpd.GeoDataFrame | None = None,
+    source: str | Path | None = None,
+    graph: Any = None,
+) -> PlanningRun:
+    """Run the whole planning job and return everything it computed.
+
+    Parameters
+    ----------
+    options
+        Scheme, mode, departure time and pairing request (defaults: 2024 scheme, car,
+        10:00, population-weighted time, balance ±0.2, the Ba Vì pilot pinned).
+    facilities
+        A facility file or GeoDataFrame; default the Hanoi registry of ``options.scheme``.
+    source
+        Road network file; default the Hanoi MBTiles. Ignored when ``graph`` is given.
+    graph
+        An already loaded :class:`planner.network.TravelGraph`.
+
+    Examples
+    --------
+    >>> run = plan(PlanOptions(scheme="2024"))  # doctest: +SKIP
+    >>> run.scores.overall["pop_weighted_mean_travel_time_s"]  # doctest: +SKIP
+    """
+    from planner.pairing import hanoi_pilot_pins, nearest_pairings, pilot_pairings, propose_pairings
+    from planner.scoring import score_pairings
+    from planner.travel import travel_time_matrix
+
+    options = options or PlanOptions()
+    if isinstance(facilities, gpd.GeoDataFrame):
+        fac = facilities
+    else:
+        fac = facilities_for(options.scheme, facilities)
+    hospitals, units = split_levels(fac)
+    graph = graph if graph is not None else _graph(source)
+
+    log.info(
+        "travel times: %d hospitals x %d units (%s, %s)",
+        len(hospitals),
+        len(units),
+        options.mode,
+        options.depart,
+    )
+    matrix = travel_time_matrix(graph, hospitals, units, mode=options.mode, depart=options.depart)
+    matrix_back = travel_time_matrix(
+        graph, units, hospitals, mode=options.mode, depart=options.depart
+    )
+    matrix_peak = travel_time_matrix(graph, hospitals, units, mode=options.mode, depart=PEAK_DEPART)
+    both = pd.concat([matrix, matrix_back], ignore_index=True)
+
+    pins = dict(options.pins)
+    pilot_pins = hanoi_pilot_pins(units) if options.pilot else {}
+    for unit_id, hospital_id in pilot_pins.items():
+        pins.setdefault(unit_id, hospital_id)
+
+    proposal = propose_pairings(
+        units,
+        hospitals,
+        both,
+        objective=options.objective,
+        balance=options.balance,
+        load=options.load,
+        hierarchical=options.hierarchical,
+        pins=pins,
+        forbidden=options.forbidden,
+        max_travel_time_s=options.max_travel_time_s,
+        time_limit_s=options.time_limit_s,
+        matrix_peak=matrix_peak,
+    )
+    nearest = nearest_pairings(units, hospitals, both, hierarchical=options.hierarchical)
+    pilot = pilot_pairings(units, hospitals, both) if pilot_pins else None
+
+    def score(pairings: pd.DataFrame):
+        return score_pairings(
+            pairings,
+            both,
+            units=units,
+            hospitals=hospitals,
+            matrix_peak=matrix_peak,
+            optimum=proposal,
+        )
+
+    return PlanningRun(
+        options=options,
+        graph=graph,
+        facilities=fac,
+        hospitals=hospitals,
+        units=units,
+        matrix=matrix,
+        matrix_back=matrix_back,
+        matrix_peak=matrix_peak,
+        proposal=proposal,
+        nearest=nearest,
+        pilot=pilot,
+        scores=score(proposal.pairings),
+        nearest_scores=score(nearest),
+        pilot_scores=None if pilot is None else score(pilot),
+    )
+
+
+def json_safe(value: Any) -> Any:
+    """Return ``value`` with NaN/inf as ``None`` and numpy scalars as Python numbers."""
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_json(data: Mapping[str, Any], path: str | Path) -> Path:
+    """Write ``data`` as indented UTF-8 JSON, atomically (NaN becomes null)."""
+    text = json.dumps(json_safe(data), indent=2, ensure_ascii=False, sort_keys=False)
+    return write_text_atomic(path, text + "\n")
+
+
+def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``table`` as UTF-8 CSV atomically (deterministic: no index, fixed float format)."""
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.3f", lineterminator="\n")
+    return Path(path)
+
+
+def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
+    """Write ``gdf`` as GeoJSON atomically."""
+    with atomic_path(path) as tmp:
+        gdf.to_file(tmp, driver="GeoJSON")
+    return Path(path)
+
+
+def scores_document(run: PlanningRun) -> dict[str, Any]:
+    """The content of ``scores.json``: the proposal's scores and its gaps to the baselines."""
+    doc = dict(run.scores.to_dict())
+    doc["baselines"] = {"nearest": run.nearest_scores.to_dict()}
+    if run.pilot_scores is not None:
+        doc["baselines"]["pilot"] = run.pilot_scores.to_dict()
+    doc["options"] = {
+        "scheme": run.options.scheme,
+        "mode": run.options.mode,
+        "depart": run.options.depart,
+        "peak_depart": PEAK_DEPART,
+        "objective": run.options.objective,
+        "balance": run.options.balance,
+        "load": run.options.load,
+        "hierarchical": run.options.hierarchical,
+        "pilot_pinned": run.options.pilot,
+    }
+    return doc
+
+
+def write_outputs(
+    run: PlanningRun, out_dir: str | Path, *, map: bool = True, report: bool = True
+) -> dict[str, Path]:
+    """Write a run's files into ``out_dir`` and return their paths by name.
+
+    Everything is rendered in memory first; each file is then written atomically, so an
+    error leaves the previous outputs intact.
+    """
+    out = Path(out_dir)
+    pairings = run.proposal.pairings
+    scores = scores_document(run)
+    geo = run.proposal.to_geodataframe(run.facilities)
+    rendered_map = None
+    if map or report:
+        from planner.hanoi import hanoi_areas
+        from planner.maps import pairing_map
+
+        areas = hanoi_areas(scheme=run.options.scheme) if _is_hanoi(run.facilities) else None
+        rendered_map = pairing_map(
+            pairings,
+            run.facilities,
+            areas=areas,
+            compare=run.nearest,
+            compare_label="nearest hospital",
+            self_contained=True,
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "pairings.csv": write_csv(pairings, out / "pairings.csv"),
+        "pairings.geojson": write_geojson(geo, out / "pairings.geojson"),
+        "scores.json": write_json(scores, out / "scores.json"),
+    }
+    if map:
+        from planner.maps import save_map
+
+        paths["map.html"] = save_map(rendered_map, out / "map.html")
+    if report:
+        from planner.report import write_report
+
+        paths["report.html"] = write_report(
+            out / "report.html",
+            pairings=pairings,
+            scores=scores,
+            facilities=run.facilities,
+            map=rendered_map,
+            compare=run.nearest,
+        )
+    return paths
+
+
+def _is_hanoi(fac: gpd.GeoDataFrame) -> bool:
+    return bool(fac["facility_id"].astype(str).str.startswith("hn-").all())
+
+
+def summary(run: PlanningRun, paths: Mapping[str, Path]) -> str:
+    """A few lines for the terminal: where the files are and the headline figures."""
+    s = run.scores.overall
+    n = run.nearest_scores.overall
+
+    def minutes(value: float | None) -> str:
+        return "n/a" if value is None or not math.isfinite(value) else f"{value / 60:.1f} min"
+
+    lines = [
+        f"Sister-hospital pairing, scheme {run.options.scheme}, {run.options.mode}, "
+        f"depart {run.options.depart}: {run.proposal.status}",
+        f"  units paired:           {len(run.proposal.pairings)}",
+        f"  pop-weighted mean time: {minutes(s['pop_weighted_mean_travel_time_s'])} "
+        f"(nearest hospital: {minutes(n['pop_weighted_mean_travel_time_s'])})",
+        f"  max travel time:        {minutes(s['max_travel_time_s'])}",
+        f"  population within 60 min: {s['share_population_within_60min']:.1%}",
+        f"  load ratio max/min:     {s['load_ratio_max_min']:.2f} "
+        f"(nearest hospital: {n['load_ratio_max_min']:.2f})",
+        "Files:",
+        *(f"  {path}" for path in paths.values()),
+    ]
+    return "\n".join(lines)
+
+
+def resolve_level(selector: str, fac: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Select facilities by level keyword (regional, district, commune, units, all)."""
+    if selector == "all":
+        return fac
+    if selector == "units":
+        return fac[fac["level"] != "regional"]
+    return fac[fac["level"] == selector]
+
+
+def matrix_table(
+    *,
+    origins: str,
+    destinations: str,
+    scheme: str = DEFAULT_SCHEME,
+    mode: str = "car",
+    depart: str = DEFAULT_DEPART,
+    facilities: str | Path | None = None,
+    source: str | Path | None = None,
+) -> pd.DataFrame:
+    """The ``planner matrix`` table: a long travel-time matrix with facility names.
+
+    ``origins``/``destinations`` are level keywords of the registry (or of ``facilities``) or
+    paths to facility files.
+    """
+    from planner.facilities import load_facilities
+    from planner.travel import travel_time_matrix
+
+    base = None
+
+    def pick(selector: str, option: str) -> gpd.GeoDataFrame:
+        nonlocal base
+        if selector in LEVEL_KEYWORDS:
+            if base is None:
+                base = facilities_for(scheme, facilities)
+            chosen = resolve_level(selector, base)
+            if chosen.empty:
+                raise PlannerInputError(
+                    f"no facility of level {selector!r}",
+                    field=option,
+                    hint="choose another level or give a facility file",
+                )
+            return chosen
+        path = Path(selector)
+        if not path.exists():
+            raise PlannerInputError(
+                f"{selector!r} is neither a level nor an existing file",
+                field=option,
+                hint=f"use one of {', '.join(LEVEL_KEYWORDS)} or a facility file path",
+            )
+        return load_facilities(path, area=network_area(source))
+
+    orig = pick(origins, "--origins")
+    dest = pick(destinations, "--destinations")
+    graph = _graph(source)
+    table = travel_time_matrix(graph, orig, dest, mode=mode, depart=depart)
+    names_o = dict(zip(orig["facility_id"], orig["name"], strict=True))
+    names_d = dict(zip(dest["facility_id"], dest["name"], strict=True))
+    table.insert(1, "origin_name", table["origin_id"].map(names_o))
+    table.insert(3, "destination_name", table["destination_id"].map(names_d))
+    return table
+
+
+def read_pairings(path: str | Path, fac: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Read a pairings CSV (at least ``unit_id``, ``hospital_id``) and check its ids."""
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, dtype={"unit_id": str, "hospital_id": str})
+    except FileNotFoundError:
+        raise PlannerInputError(
+            "file not found", file=path, hint="check the path of the pairings CSV"
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise PlannerInputError(
+            f"not a readable CSV ({exc})", file=path, hint="save the pairings as UTF-8 CSV"
+        ) from None
+    missing = [c for c in ("unit_id", "hospital_id") if c not in table.columns]
+    if missing:
+        raise PlannerInputError(
+            f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, table.columns))}",
+            file=path,
+            field=missing[0],
+            hint="a pairings file needs one row per unit with unit_id and hospital_id",
+        )
+    known = set(fac["facility_id"])
+    for column in ("unit_id", "hospital_id"):
+        for i, value in enumerate(table[column], start=1):
+            if value not in known:
+                raise PlannerInputError(
+                    f"unknown id {value!r}",
+                    file=path,
+                    row=i,
+                    field=column,
+                    hint="use facility ids from `planner facilities` (check --scheme)",
+                )
+    dup = table["unit_id"].duplicated()
+    if dup.any():
+        row = int(dup.to_numpy().argmax()) + 1
+        raise PlannerInputError(
+            f"unit {table['unit_id'].iloc[row - 1]!r} is paired twice",
+            file=path,
+            row=row,
+            field="unit_id",
+            hint="keep one row per unit",
+        )
+    return table
+
+
+def detect_scheme(path: str | Path, default: str = DEFAULT_SCHEME) -> str:
+    """Guess the scheme of a pairings file from its ids (``hn-com25-`` means 2025)."""
+    try:
+        ids = pd.read_csv(path, usecols=["unit_id"], dtype=str)["unit_id"]
+    except (OSError, ValueError):
+        return default
+    return "2025" if ids.str.startswith("hn-com25-").any() else default
+
+
+def score_file(
+    pairings_path: str | Path,
+    *,
+    scheme: str = DEFAULT_SCHEME,
+    mode: str = "car",
+    depart: str = DEFAULT_DEPART,
+    facilities: str | Path | None = None,
+    source: str | Path | None = None,
+) -> dict[str, Any]:
+    """Score a pairing made elsewhere (the ``planner score`` command); return scores.json."""
+    from planner.scoring import score_pairings
+    from planner.travel import travel_time_matrix
+
+    if facilities is None:
+        scheme = detect_scheme(pairings_path, scheme)
+    fac = facilities_for(scheme, facilities)
+    table = read_pairings(pairings_path, fac)
+    hospitals, units = split_levels(fac)
+    units = units[units["facility_id"].isin(table["unit_id"])]
+    graph = _graph(source)
+    matrix = travel_time_matrix(graph, hospitals, units, mode=mode, depart=depart)
+    back = travel_time_matrix(graph, units, hospitals, mode=mode, depart=depart)
+    peak = travel_time_matrix(graph, hospitals, units, mode=mode, depart=PEAK_DEPART)
+    scores = score_pairings(
+        table,
+        pd.concat([matrix, back], ignore_index=True),
+        units=units,
+        hospitals=hospitals,
+        matrix_peak=peak,
+    )
+    return scores.to_dict()
+
+
+def map_file(
+    pairings_path: str | Path,
+    out: str | Path,
+    *,
+    compare: str | Path | None = None,
+    routes: bool = False,
+    self_contained: bool = True,
+    scheme: str = DEFAULT_SCHEME,
+    mode: str = "car",
+    depart: str = DEFAULT_DEPART,
+    facilities: str | Path | None = None,
+    source: str | Path | None = None,
+) -> Path:
+    """Draw a pairings CSV (and optionally a second one) as a standalone HTML map."""
+    from planner.hanoi import hanoi_areas
+    from planner.maps import pairing_map, save_map
+
+    if facilities is None:
+        scheme = detect_scheme(pairings_path, scheme)
+    fac = facilities_for(scheme, facilities)
+    table = read_pairings(pairings_path, fac)
+    other = read_pairings(compare, fac) if compare is not None else None
+    areas = hanoi_areas(scheme=scheme) if facilities is None else None
+    graph = _graph(source) if routes else None
+    m = pairing_map(
+        table,
+        fac,
+        areas=areas,
+        compare=other,
+        compare_label=Path(compare).stem if compare else None,
+        links="routes" if routes else "straight",
+        graph=graph,
+        mode=mode,
+        self_contained=self_contained,
+    )
+    return save_map(m, out)
+
+
+def report_dir(
+    out_dir: str | Path, *, scheme: str = DEFAULT_SCHEME, facilities: str | Path | None = None
+) -> Path:
+    """Write ``report.html`` from a folder holding ``pairings.csv`` and ``scores.json``."""
+    from planner.hanoi import hanoi_areas
+    from planner.maps import pairing_map
+    from planner.report import write_report
+
+    out = Path(out_dir)
+    pairings_path = out / "pairings.csv"
+    scores_path = out / "scores.json"
+    for path in (pairings_path, scores_path):
+        if not path.exists():
+            raise PlannerInputError(
+                "file not found", file=path, hint="run `planner propose --out DIR` first"
+            )
+    if facilities is None:
+        scheme = detect_scheme(pairings_path, scheme)
+    fac = facilities_for(scheme, facilities)
+    table = read_pairings(pairings_path, fac)
+    full = pd.read_csv(pairings_path, dtype={"unit_id": str, "hospital_id": str})
+    try:
+        scores = json.loads(scores_path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise PlannerInputError(
+            f"not valid JSON ({exc})",
+            file=scores_path,
+            hint="re-run `planner propose` to rewrite it",
+        ) from None
+    areas = hanoi_areas(scheme=scheme) if facilities is None else None
+    m = pairing_map(
+        full if len(full.columns) > len(table.columns) else table,
+        fac,
+        areas=areas,
+        self_contained=True,
+    )
+    return write_report(out / "report.html", pairings=full, scores=scores, facilities=fac, map=m)
