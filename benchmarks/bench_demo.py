@@ -1,0 +1,56 @@
+"""End to end: ``planner demo`` cold (empty cache) and warm, wall time and peak memory.
+
+Goals: cold ≤ 3 minutes, warm ≤ 30 s on 2 cores. Writes ``_results/demo.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WARM_RUNS = 3
+
+
+def run_demo(cache: str, out: str) -> tuple[float, float]:
+    """Return (wall seconds, peak RSS GiB) of one ``planner demo`` in a child process."""
+    env = {**os.environ, "PLANNER_CACHE_DIR": cache}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "planner.cli", "demo", "--quiet", "--out", out],
+        env=env, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    wall = time.perf_counter() - started
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return wall, peak / 2**20
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as out:
+        cold, cold_mem = run_demo(cache, out)
+        warm = [run_demo(cache, out) for _ in range(WARM_RUNS)]
+    warm_s = statistics.median(w for w, _ in warm)
+    lines = [
+        "## End to end: `planner demo`",
+        "",
+        "| run | wall time | goal | peak memory |",
+        "|---|---|---|---|",
+        f"| cold (empty cache) | {cold:.1f} s | ≤ 180 s | {cold_mem:.2f} GiB |",
+        f"| warm (median of {WARM_RUNS}) | {warm_s:.1f} s | ≤ 30 s | {max(m for _, m in warm):.2f} GiB |",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    (HERE / "_results").mkdir(exist_ok=True)
+    (HERE / "_results" / "demo.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""End-to-end tests of the ``planner`` command on the real Hanoi data and the OSM fixture."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import osmnx as ox
+import pandas as pd
+import pytest
+
+from planner.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed command in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "planner.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory, hanoi_graph, registry_2024) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_demo_writes_every_output(demo_dir: Path, registry_2024) -> None:
+    names = sorted(p.name for p in demo_dir.iterdir())
+    assert names == ["map.html", "pairings.csv", "pairings.geojson", "report.html", "scores.json"]
+
+    pairings = pd.read_csv(demo_dir / "pairings.csv", dtype={"unit_id": str})
+    assert list(pairings.columns) == [
+        "unit_id", "unit_name", "unit_level", "district", "hospital_id", "hospital_name",
+        "travel_time_s", "distance_m", "population", "pinned", "next_best_hospital_id",
+        "switch_cost_s",
+    ]  # fmt: skip
+    units = registry_2024[registry_2024.level != "regional"]
+    assert set(pairings.unit_id) == set(units.facility_id)
+    # The Ba Vì pilot is pinned by default: every Ba Vì unit goes to Xanh Pon.
+    ba_vi = pairings[pairings.district == "Huyện Ba Vì"]
+    assert len(ba_vi) > 1
+    assert (ba_vi.hospital_id == "hn-reg-xanhpon").all()
+    assert ba_vi.pinned.all()
+
+    scores = json.loads((demo_dir / "scores.json").read_text())
+    for key in (
+        "objective", "status", "mean_travel_time_s", "pop_weighted_mean_travel_time_s",
+        "max_travel_time_s", "p90_travel_time_s", "share_population_within_60min", "load",
+        "load_ratio_max_min", "gap_to_optimal",
+    ):  # fmt: skip
+        assert key in scores, key
+    assert scores["status"] == "optimal"
+    assert set(scores["load"]) == set(
+        registry_2024.loc[registry_2024.level == "regional", "facility_id"]
+    )
+    # The optimum under the pilot pin can't beat the unconstrained nearest assignment on time.
+    nearest = scores["baselines"]["nearest"]
+    assert (
+        scores["pop_weighted_mean_travel_time_s"]
+        >= nearest["pop_weighted_mean_travel_time_s"] - 1e-6
+    )
+    # ... but it is balanced where nearest is not.
+    assert scores["load_ratio_max_min"] <= 1.2 / 0.8 + 1e-9
+
+    html = (demo_dir / "map.html").read_text()
+    assert "OpenStreetMap contributors" in html
+    assert not re.search(r"<script[^>]+src=\"https?://", html), "map must be self-contained"
+    assert "OpenStreetMap contributors" in (demo_dir / "report.html").read_text()
+
+
+def test_demo_is_deterministic_and_keeps_outputs_on_failure(demo_dir: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    assert main(["demo", "--out", str(again), "--quiet"]) == 0
+    for name in ("pairings.csv", "scores.json", "pairings.geojson", "map.html"):
+        assert (again / name).read_bytes() == (demo_dir / name).read_bytes(), name
+
+    # A failing run (an impossible balance) must leave the previous outputs untouched.
+    before = {p.name: p.read_bytes() for p in again.iterdir()}
+    result = run_cli("propose", "--balance", "0.0001", "--out", str(again))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "balance" in result.stderr
+    assert {p.name: p.read_bytes() for p in again.iterdir()} == before
+
+
+def test_matrix_command_contract(tmp_path: Path, registry_2024) -> None:
+    out = tmp_path / "m.csv"
+    result = run_cli(
+        "matrix", "--origins", "regional", "--destinations", "district", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(out)
+    assert list(table.columns[:10]) == [
+        "origin_id", "origin_name", "destination_id", "destination_name", "origin_node",
+        "destination_node", "network_time_s", "travel_time_s", "distance_m", "origin_snap_m",
+    ]  # fmt: skip
+    assert {"status", "reason"} <= set(table.columns)
+    assert len(table) == 4 * 30
+    ok = table[table.status == "ok"]
+    assert (ok.travel_time_s >= ok.network_time_s).all()
+    # Xanh Pon -> Ba Vì district unit, off-peak car: roughly 1 to 2 hours.
+    row = table[(table.origin_id == "hn-reg-xanhpon") & (table.destination_id == "hn-dist-271")]
+    assert 3600 <= float(row.travel_time_s.iloc[0]) <= 7200
+
+
+def test_network_command_writes_osmnx_graphml(tmp_path: Path, osm_fixture: Path) -> None:
+    out = tmp_path / "g.graphml"
+    result = run_cli(
+        "network", "--source", str(osm_fixture), "--mode", "motorbike", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    G = ox.load_graphml(out)
+    assert G.number_of_nodes() > 50
+    u, v, data = next(iter(G.edges(data=True)))
+    assert {"length", "speed_kph", "travel_time"} <= set(data)
+    assert nx.is_directed(G)
+
+
+def test_facilities_and_score_round_trip(tmp_path: Path, demo_dir: Path) -> None:
+    reg = tmp_path / "units.geojson"
+    assert run_cli("facilities", "--scheme", "2025", "--out", str(reg)).returncode == 0
+    assert reg.exists()
+    scores = tmp_path / "s.json"
+    result = run_cli("score", str(demo_dir / "pairings.csv"), "--out", str(scores))
+    assert result.returncode == 0, result.stderr
+    rescored = json.loads(scores.read_text())
+    original = json.loads((demo_dir / "scores.json").read_text())
+    assert rescored["pop_weighted_mean_travel_time_s"] == pytest.approx(
+        original["pop_weighted_mean_travel_time_s"], rel=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (
+            ["network", "--source", "/nonexistent/roads.osm.pbf", "--out", "x.graphml"],
+            "roads.osm.pbf",
+        ),
+        (["matrix", "--origins", "hospitals", "--out", "m.csv"], "--origins"),
+        (["propose", "--pin", "hn-dist-271", "--out", "o"], "--pin"),
+        (["score", "/nonexistent/pairings.csv"], "pairings.csv"),
+        (["matrix", "--depart", "25:99", "--out", "m.csv"], "depart"),
+    ],
+)
+def test_user_errors_exit_2_without_traceback(args: list[str], needle: str, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "planner.cli", *args],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert needle in result.stderr
+    assert not any(tmp_path.iterdir()), "nothing may be written on error"
+
+
+def test_verbose_shows_traceback(tmp_path: Path) -> None:
+    result = run_cli("score", str(tmp_path / "missing.csv"), "--verbose")
+    assert result.returncode == 2
+    assert "Traceback" in result.stderr
+
+
+def test_readme_commands_are_what_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    blocks = re.findall(r"```bash\n(.*?)```", readme, flags=re.S)
+    install, tests = blocks[0].strip(), blocks[1].strip()
+    assert "planner demo" in install
+    assert install in ci
+    assert tests in ci
+
+
+def test_help_has_examples() -> None:
+    for command in ("demo", "network", "facilities", "matrix", "propose", "score", "map", "report"):
+        result = run_cli(command, "--help")
+        assert result.returncode == 0
+        assert "examples:" in result.stdout, command
