@@ -123,7 +123,7 @@ def test_network_command_writes_osmnx_graphml(tmp_path: Path, osm_fixture: Path)
     assert result.returncode == 0, result.stderr
     G = ox.load_graphml(out)
     assert G.number_of_nodes() > 50
-    u, v, data = next(iter(G.edges(data=True)))
+    _, _, data = next(iter(G.edges(data=True)))
     assert {"length", "speed_kph", "travel_time"} <= set(data)
     assert nx.is_directed(G)
 
