@@ -1,0 +1,761 @@
+"""Facility tables: the shared schema, loading user files (CSV, GeoJSON, GeoPackage, Shapefile), validation.
+
+Every facility table the planner uses, whether the Hanoi registry or a user's spreadsheet, goes
+through :func:`validate_facilities`, so it has the columns of :data:`FACILITY_COLUMNS` in that
+order, point geometry in EPSG:4326 and a unique text ``facility_id``. Loading is all-or-nothing:
+a problem raises :class:`~planner.errors.PlannerInputError` naming the file, the 1-based data row
+(header excluded) and the field, and no partial table is ever returned.
+
+Text files must be UTF-8 (with or without a byte-order mark). Other encodings are not guessed:
+Latin-1 decodes any bytes into plausible-looking garbage, which would put wrong Vietnamese names on a
+map without anyone noticing. Pass ``encoding=`` when the encoding is known (e.g. ``"cp1258"``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import math
+import os
+import re
+import warnings
+from pathlib import Path
+from typing import NoReturn
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from planner._cache import atomic_path
+from planner._vn import fold
+from planner.config import CRS_LONLAT
+from planner.errors import ApproximateLocationWarning, PlannerInputError
+
+log = logging.getLogger(__name__)
+
+#: The facility contract (docs/architecture.md), in order; extra columns follow them.
+FACILITY_COLUMNS: tuple[str, ...] = (
+    "facility_id",
+    "name",
+    "level",
+    "kind",
+    "specialty",
+    "population",
+    "capacity",
+    "district",
+    "commune",
+    "scheme",
+    "location_source",
+    "lat",
+    "lon",
+)
+#: Levels of the health network, from the top.
+LEVELS: tuple[str, ...] = ("regional", "district", "commune")
+#: Where a location comes from; the last two are approximate (a warning, not an error).
+LOCATION_SOURCES: tuple[str, ...] = (
+    "osm",
+    "official",
+    "commune_centroid",
+    "district_centroid",
+    "manual",
+)
+APPROXIMATE_SOURCES: tuple[str, ...] = ("commune_centroid", "district_centroid")
+#: The kind a unit gets when its file does not say.
+DEFAULT_KIND = {"regional": "hospital", "district": "health_centre", "commune": "health_station"}
+#: Columns a file must have (coordinates are found separately, ``level`` may be given as an option).
+REQUIRED_COLUMNS: tuple[str, ...] = ("facility_id", "name", "level")
+
+_TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+_VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
+_DELIMITERS = (",", ";", "\t")
+# Header names recognised for each contract column, compared after folding (see planner._vn.fold).
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "lat": ("lat", "latitude", "y", "vi do", "vido", "lat deg", "wardlat"),
+    "lon": ("lon", "lng", "long", "longitude", "x", "kinh do", "kinhdo", "lon deg", "wardlon"),
+    "facility_id": ("facility id", "facilityid", "id", "ma", "ma co so", "code", "unit id"),
+    "name": ("name", "ten", "ten co so", "facility name", "name vi"),
+    "level": ("level", "cap", "tuyen"),
+}
+# Byte sequences that appear when UTF-8 Vietnamese was decoded as Latin-1/cp1252 and saved again.
+_MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|á»|áº|Ä‘|Æ°|Ä\u0090")
+_FLOAT = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def load_facilities(
+    path: str | os.PathLike[str],
+    *,
+    lat_col: str | None = None,
+    lon_col: str | None = None,
+    id_col: str | None = None,
+    name_col: str | None = None,
+    level: str | None = None,
+    area: BaseGeometry | None = None,
+    encoding: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a facility file and return it validated, in the facility contract.
+
+    Parameters
+    ----------
+    path
+        A CSV (comma, semicolon or tab separated; UTF-8), GeoJSON, GeoPackage or Shapefile.
+    lat_col, lon_col, id_col, name_col
+        Column names when they are not one of the recognised ones (``lat``/``latitude``/``y``/
+        ``vĩ độ``, ``lon``/``lng``/``longitude``/``x``/``kinh độ``, ``facility_id``/``id``/``mã``,
+        ``name``/``tên``). Vector files take coordinates from their point geometry.
+    level
+        The level of every row (``regional``, ``district`` or ``commune``) when the file has no
+        ``level`` column; a ``level`` column wins where it is filled.
+    area
+        A polygon in EPSG:4326 (e.g. the road network's area); points outside it are errors.
+    encoding
+        Text encoding of a CSV when it is not UTF-8 (e.g. ``"cp1258"``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`FACILITY_COLUMNS` then the file's other columns, point geometry, EPSG:4326.
+
+    Raises
+    ------
+    PlannerInputError
+        On the first problem found (file, 1-based data row, field, and how to fix it); when
+        there are more, the message says how many. :func:`facility_problems` lists them all.
+
+    Warns
+    -----
+    ApproximateLocationWarning
+        When some rows are placed at a commune or district centroid.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "units.csv"
+    >>> _ = f.write_text("id;tên;vĩ độ;kinh độ\\nbv1;Bệnh viện Đa khoa Ba Vì;21,2164;105,41\\n")
+    >>> load_facilities(f, level="district")[["facility_id", "kind", "lat", "lon"]]
+      facility_id           kind      lat     lon
+    0         bv1  health_centre  21.2164  105.41
+    """
+    table, problems = _load(
+        Path(path),
+        columns={"lat": lat_col, "lon": lon_col, "facility_id": id_col, "name": name_col},
+        level=level,
+        area=area,
+        encoding=encoding,
+    )
+    if table is None:
+        _raise_first(problems)
+    return table
+
+
+def facility_problems(
+    path: str | os.PathLike[str],
+    *,
+    lat_col: str | None = None,
+    lon_col: str | None = None,
+    id_col: str | None = None,
+    name_col: str | None = None,
+    level: str | None = None,
+    area: BaseGeometry | None = None,
+    encoding: str | None = None,
+) -> list[PlannerInputError]:
+    """Return every problem of a facility file (an empty list when it loads cleanly).
+
+    Takes the options of :func:`load_facilities`. File-level problems (unreadable, empty, missing
+    columns) stop the check, so they come alone; row problems are all listed, in row order.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "units.csv"
+    >>> _ = f.write_text("id,name,level,lat,lon\\na,A,commune,abc,105.8\\na,B,town,21.0,105.9\\n")
+    >>> for p in facility_problems(f):
+    ...     print(p)  # doctest: +ELLIPSIS
+    /.../units.csv, row 1, field lat: latitude 'abc' is not a number. Fix: ...
+    /.../units.csv, row 2, field level: unknown level 'town'. Fix: ...
+    /.../units.csv, row 2, field facility_id: facility_id 'a' is also used by row 1. Fix: ...
+    """
+    return _load(
+        Path(path),
+        columns={"lat": lat_col, "lon": lon_col, "facility_id": id_col, "name": name_col},
+        level=level,
+        area=area,
+        encoding=encoding,
+    )[1]
+
+
+def _load(
+    path: Path,
+    *,
+    columns: dict[str, str | None],
+    level: str | None,
+    area: BaseGeometry | None,
+    encoding: str | None,
+) -> tuple[gpd.GeoDataFrame | None, list[PlannerInputError]]:
+    """Read and validate: the table, or None and every problem found."""
+    try:
+        table = _read_table(path, columns=columns, encoding=encoding)
+        if level is not None and "level" not in table.columns:
+            table["level"] = level
+        elif level is not None:
+            table["level"] = table["level"].mask(table["level"].map(_blank), level)
+        return _validate(table, file=path, area=area)
+    except PlannerInputError as exc:
+        return None, [exc]
+
+
+def validate_facilities(
+    gdf: pd.DataFrame,
+    *,
+    file: str | os.PathLike[str] | None = None,
+    area: BaseGeometry | None = None,
+) -> gpd.GeoDataFrame:
+    """Check a facility table against the contract and return it complete and in order.
+
+    Shared by :func:`load_facilities` and the Hanoi registry. Missing optional columns are filled
+    (``kind`` from the level, ``scheme`` ``"custom"``, ``location_source`` ``"manual"``);
+    coordinates come from ``lat``/``lon`` columns, else from point geometry.
+
+    Parameters
+    ----------
+    gdf
+        A DataFrame or GeoDataFrame with at least ``facility_id``, ``name``, ``level`` and
+        coordinates.
+    file
+        The file it came from, named in error messages.
+    area
+        A polygon in EPSG:4326; points outside it are errors.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A new table; the input is not modified.
+
+    Raises
+    ------
+    PlannerInputError
+        On the first problem (see :func:`load_facilities`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"facility_id": ["x"], "name": ["Trạm y tế"], "level": ["commune"],
+    ...                   "lat": [21.0], "lon": [105.8]})
+    >>> list(validate_facilities(t).columns[:4])
+    ['facility_id', 'name', 'level', 'kind']
+    """
+    table = pd.DataFrame(gdf).copy()
+    if isinstance(gdf, gpd.GeoDataFrame) and gdf.geometry.name in table.columns:
+        table = _coordinates_from_geometry(gdf, table, file=file)
+    result, problems = _validate(table, file=file, area=area)
+    if result is None:
+        _raise_first(problems)
+    return result
+
+
+def write_facilities(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write a facility table atomically as CSV (UTF-8), GeoJSON or GeoPackage, by suffix.
+
+    The previous file, if any, stays intact when writing fails.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from planner.hanoi import hanoi_facilities
+    >>> out = write_facilities(hanoi_facilities(), pathlib.Path(tempfile.mkdtemp()) / "reg.csv")
+    >>> out.name
+    'reg.csv'
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    drivers = {".geojson": "GeoJSON", ".gpkg": "GPKG"}
+    if suffix != ".csv" and suffix not in drivers:
+        raise PlannerInputError(
+            f"cannot write facilities as '{suffix or path.name}'",
+            file=path,
+            hint="use a file name ending in .csv, .geojson or .gpkg",
+        )
+    columns = [*FACILITY_COLUMNS, *(c for c in gdf.columns if c not in FACILITY_COLUMNS)]
+    with atomic_path(path) as tmp:
+        if suffix == ".csv":
+            frame = pd.DataFrame(gdf).drop(columns=[gdf.geometry.name], errors="ignore")
+            frame = frame[[c for c in columns if c in frame.columns]]
+            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        else:
+            tmp.unlink()  # the drivers refuse to write over the empty placeholder file
+            out = gpd.GeoDataFrame(
+                gdf[[c for c in columns if c in gdf.columns]], geometry=gdf.geometry
+            )
+            out.to_file(
+                tmp, driver=drivers[suffix], layer="facilities" if suffix == ".gpkg" else None
+            )
+    log.info("wrote %d facilities to %s", len(gdf), path)
+    return path
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _read_table(
+    path: Path, *, columns: dict[str, str | None], encoding: str | None
+) -> pd.DataFrame:
+    """Read a facility file into a DataFrame of text cells with contract column names."""
+    if not path.is_file():
+        raise PlannerInputError(
+            "the file does not exist", file=path, hint="check the path and its spelling"
+        )
+    suffix = path.suffix.lower()
+    if suffix in _TEXT_SUFFIXES:
+        table = _read_csv(path, encoding=encoding)
+    elif suffix in _VECTOR_SUFFIXES:
+        table = _read_vector(path)
+    else:
+        raise PlannerInputError(
+            f"unsupported facility file type '{suffix or '(none)'}'",
+            file=path,
+            hint="use .csv (or .tsv), .geojson, .gpkg or .shp",
+        )
+    return _rename_columns(table, file=path, given=columns)
+
+
+def _read_csv(path: Path, *, encoding: str | None) -> pd.DataFrame:
+    data = path.read_bytes()
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise PlannerInputError(
+            "the file is empty", file=path, hint="export the facility table again with a header row"
+        )
+    text = _decode(data, file=path, encoding=encoding)
+    lines = text.splitlines()
+    header = lines[0]
+    delimiter = _sniff_delimiter(text, header, file=path)
+    try:
+        table = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if match:
+            expected, line, saw = (int(g) for g in match.groups())
+            raise PlannerInputError(
+                f"the row has {saw} fields but the header has {expected}",
+                file=path,
+                row=line - 1,
+                hint=f"quote cells that contain the separator {delimiter!r}, or remove the extra separators",
+            ) from None
+        raise PlannerInputError(
+            f"the table cannot be parsed ({exc})", file=path, hint="check quotes and separators"
+        ) from None
+    table.columns = [str(c).strip() for c in table.columns]
+    if any(c.startswith("Unnamed: ") for c in table.columns):
+        position = next(i for i, c in enumerate(table.columns) if c.startswith("Unnamed: "))
+        raise PlannerInputError(
+            f"column {position + 1} of the header has no name",
+            file=path,
+            hint="give every column a name in the first row",
+        )
+    return table.apply(lambda col: col.str.strip())
+
+
+def _decode(data: bytes, *, file: str | Path, encoding: str | None) -> str:
+    tried = [encoding] if encoding else ["utf-8", "utf-8-sig"]
+    try:
+        text = data.decode(encoding or "utf-8-sig")  # utf-8-sig also reads plain UTF-8
+    except LookupError:
+        raise PlannerInputError(
+            f"unknown text encoding '{encoding}'",
+            file=file,
+            field="encoding",
+            hint="use a Python codec name such as 'utf-8', 'cp1258' or 'utf-16'",
+        ) from None
+    except UnicodeDecodeError as exc:
+        row = data[: exc.start].count(b"\n")  # 1-based data row: header is line 0
+        raise PlannerInputError(
+            f"the text is not valid {' or '.join(tried)} (byte 0x{data[exc.start]:02x} at "
+            f"position {exc.start}); it may be in another encoding",
+            file=file,
+            row=row if row > 0 else None,
+            hint="save the file as 'CSV UTF-8' (Excel: Save As > CSV UTF-8), or pass the "
+            "encoding you know it uses, e.g. encoding='cp1258' (CLI: --encoding cp1258)",
+        ) from None
+    bad = _MOJIBAKE.search(text)
+    if bad:
+        row = text[: bad.start()].count("\n")
+        raise PlannerInputError(
+            f"the text looks wrongly decoded ('{bad.group()}' in "
+            f"'{_line_at(text, bad.start())[:40]}' is typical of UTF-8 Vietnamese read as "
+            f"Latin-1; tried {', '.join(tried)})",
+            file=file,
+            row=row if row > 0 else None,
+            hint="open the original file as UTF-8 and save it again as 'CSV UTF-8'"
+            + (", or drop the encoding= option" if encoding else ""),
+        )
+    return text.lstrip("\ufeff")
+
+
+def _line_at(text: str, position: int) -> str:
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return text[start : end if end >= 0 else len(text)].strip()
+
+
+def _sniff_delimiter(text: str, header: str, *, file: str | Path) -> str:
+    """Pick , ; or tab: the one that splits the header into the most columns consistently."""
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters="".join(_DELIMITERS)).delimiter
+    except csv.Error:
+        pass
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    best = max(counts, key=counts.__getitem__)
+    if counts[best] > 0:
+        return best
+    other = next((ch for ch in "|:#/" if ch in header), None)
+    if other:
+        raise PlannerInputError(
+            f"the header '{header[:60]}' seems to use '{other}' to separate columns",
+            file=file,
+            hint="separate columns with commas, semicolons or tabs (save as CSV from the spreadsheet)",
+        )
+    return ","  # a one-column file: reported below as missing columns
+
+
+def _read_vector(path: Path) -> pd.DataFrame:
+    if path.stat().st_size == 0:
+        raise PlannerInputError("the file is empty", file=path, hint="export the layer again")
+    if path.suffix.lower() in (".geojson", ".json"):
+        try:
+            json.loads(path.read_bytes())
+        except UnicodeDecodeError:
+            raise PlannerInputError(
+                "the GeoJSON text is not UTF-8",
+                file=path,
+                hint="GeoJSON must be UTF-8 (RFC 7946): export it again as UTF-8",
+            ) from None
+        except json.JSONDecodeError as exc:
+            raise PlannerInputError(
+                f"broken GeoJSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+                file=path,
+                hint="the file is truncated or hand-edited; export it again or fix the JSON",
+            ) from None
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises its own error types for unreadable sources
+        raise PlannerInputError(
+            f"the file cannot be read as a vector layer ({str(exc).strip()[:200]})",
+            file=path,
+            hint="check that it is a complete GeoJSON, GeoPackage or Shapefile (with its .shx/.dbf)",
+        ) from None
+    if gdf.empty:
+        raise PlannerInputError(
+            "the file has no features", file=path, hint="export the layer with its facilities"
+        )
+    table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
+    table = table.map(
+        lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+    )
+    return _coordinates_from_geometry(gdf, table, file=path)
+
+
+def _coordinates_from_geometry(
+    gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, file: str | Path | None
+) -> pd.DataFrame:
+    """Put ``lat``/``lon`` from point geometry into ``table`` (kept as is where already filled)."""
+    geometry = gdf.geometry
+    if geometry.crs is not None and not geometry.crs.equals(CRS_LONLAT):
+        geometry = geometry.to_crs(CRS_LONLAT)
+    for position, geom in enumerate(geometry):
+        if geom is not None and not geom.is_empty and geom.geom_type != "Point":
+            raise PlannerInputError(
+                f"the geometry is a {geom.geom_type}, not a point",
+                file=file,
+                row=position + 1,
+                field="geometry",
+                hint="give each facility a point location (use a centroid for areas)",
+            )
+    valid = geometry.notna() & ~geometry.is_empty
+    lon = np.where(valid, shapely.get_x(geometry.array), np.nan)
+    lat = np.where(valid, shapely.get_y(geometry.array), np.nan)
+    table = table.drop(columns=[geometry.name], errors="ignore")
+    for name, values in (("lat", lat), ("lon", lon)):
+        if name not in table.columns:
+            table[name] = values
+    return table
+
+
+def _rename_columns(
+    table: pd.DataFrame, *, file: str | Path, given: dict[str, str | None]
+) -> pd.DataFrame:
+    """Rename recognised or user-named columns to contract names."""
+    renames: dict[str, str] = {}
+    found = list(table.columns)
+    for target, column in given.items():
+        if column is None:
+            continue
+        if column not in found:
+            raise PlannerInputError(
+                f"the column '{column}' given for {target} is not in the file (columns: "
+                f"{', '.join(map(str, found))})",
+                file=file,
+                field=column,
+                hint=f"pass one of the file's columns as the {target} column",
+            )
+        renames[column] = target
+    folded = {fold(c): c for c in found}
+    for target, aliases in _ALIASES.items():
+        if target in renames.values() or target in found:
+            continue
+        column = next((folded[a] for a in aliases if a in folded), None)
+        if column is not None and column not in renames:
+            renames[column] = target
+    return table.rename(columns=renames)
+
+
+# -- validation ------------------------------------------------------------------------------
+
+
+def _validate(
+    table: pd.DataFrame, *, file: str | os.PathLike[str] | None, area: BaseGeometry | None
+) -> tuple[gpd.GeoDataFrame | None, list[PlannerInputError]]:
+    """Return the contract table and the row problems (file-level problems raise at once)."""
+    file = None if file is None else str(file)
+    if len(table) == 0:
+        raise PlannerInputError(
+            "the table has a header but no facilities",
+            file=file,
+            hint="add one row per facility under the header",
+        )
+    missing = [c for c in (*REQUIRED_COLUMNS, "lat", "lon") if c not in table.columns]
+    if missing:
+        raise PlannerInputError(
+            f"missing required column(s) {', '.join(missing)}; found: "
+            f"{', '.join(map(str, table.columns)) or '(none)'}",
+            file=file,
+            field=missing[0],
+            hint="rename the columns (facility_id, name, level, lat, lon), or name them with "
+            "id_col=/name_col=/lat_col=/lon_col= (CLI: --id-col ...), or pass level= for all rows",
+        )
+    problems: list[tuple[int, int, PlannerInputError]] = []
+
+    def report(row: int, order: int, problem: str, field: str, hint: str) -> None:
+        problems.append(
+            (row, order, PlannerInputError(problem, file=file, row=row + 1, field=field, hint=hint))
+        )
+
+    ids = table["facility_id"].map(lambda v: "" if _blank(v) else str(v).strip())
+    names = table["name"].map(lambda v: "" if _blank(v) else str(v).strip())
+    levels = table["level"].map(lambda v: "" if _blank(v) else str(v).strip().lower())
+    lat = _numbers(table["lat"], "lat", "latitude", report, required=True, order=0)
+    lon = _numbers(table["lon"], "lon", "longitude", report, required=True, order=1)
+    _check_coordinates(lat, lon, area, report)
+    first_row: dict[str, int] = {}
+    for i, (fid, name, level) in enumerate(zip(ids, names, levels, strict=True)):
+        if not fid:
+            report(i, 3, "facility_id is blank", "facility_id", "give every facility a unique id")
+        elif fid in first_row:
+            report(
+                i,
+                5,
+                f"facility_id '{fid}' is also used by row {first_row[fid] + 1}",
+                "facility_id",
+                "give each facility its own id (or delete the duplicate row)",
+            )
+        else:
+            first_row[fid] = i
+        if not name:
+            report(i, 2, "name is blank", "name", "write the facility's name")
+        if level not in LEVELS:
+            report(
+                i,
+                4,
+                f"unknown level '{level}'" if level else "level is blank",
+                "level",
+                f"use one of {', '.join(LEVELS)} (or pass level= for a file of one level)",
+            )
+    for column in ("population", "capacity"):
+        if column in table.columns:
+            values = _numbers(table[column], column, column, report, required=False, order=6)
+            for i in np.flatnonzero(values < 0):
+                report(int(i), 6, f"{column} {values[i]:g} is negative", column, "use 0 or more")
+    sources = (
+        table["location_source"].map(lambda v: "" if _blank(v) else str(v).strip())
+        if "location_source" in table.columns
+        else pd.Series("", index=table.index)
+    )
+    for i, source in enumerate(sources):
+        if source and source not in LOCATION_SOURCES:
+            report(
+                i,
+                7,
+                f"unknown location_source '{source}'",
+                "location_source",
+                f"use one of {', '.join(LOCATION_SOURCES)} or leave it blank (manual)",
+            )
+    if problems:
+        return None, [p for _, _, p in sorted(problems, key=lambda t: (t[0], t[1]))]
+    return _assemble(table, ids, names, levels, lat, lon, sources), []
+
+
+def _assemble(
+    table: pd.DataFrame,
+    ids: pd.Series,
+    names: pd.Series,
+    levels: pd.Series,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    sources: pd.Series,
+) -> gpd.GeoDataFrame:
+    out = pd.DataFrame(index=range(len(table)))
+    out["facility_id"] = ids.to_numpy(dtype=object)
+    out["name"] = names.to_numpy(dtype=object)
+    out["level"] = levels.to_numpy(dtype=object)
+    kind = _text_column(table, "kind")
+    out["kind"] = [k if k else DEFAULT_KIND[lv] for k, lv in zip(kind, out["level"], strict=True)]
+    out["specialty"] = [v or None for v in _text_column(table, "specialty")]
+    for column in ("population", "capacity"):
+        out[column] = (
+            pd.to_numeric(table[column].map(_to_float), errors="coerce").to_numpy(dtype=float)
+            if column in table.columns
+            else np.nan
+        )
+    out["district"] = [v or None for v in _text_column(table, "district")]
+    out["commune"] = [v or None for v in _text_column(table, "commune")]
+    out["scheme"] = [v or "custom" for v in _text_column(table, "scheme")]
+    out["location_source"] = [v or "manual" for v in sources]
+    out["lat"] = lat
+    out["lon"] = lon
+    extras = [c for c in table.columns if c not in FACILITY_COLUMNS]
+    for column in extras:
+        out[column] = table[column].to_numpy()
+    gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(lon, lat), crs=CRS_LONLAT)
+    _warn_approximate(gdf)
+    return gdf
+
+
+def _text_column(table: pd.DataFrame, column: str) -> list[str]:
+    if column not in table.columns:
+        return [""] * len(table)
+    return ["" if _blank(v) else str(v).strip() for v in table[column]]
+
+
+def _warn_approximate(gdf: gpd.GeoDataFrame) -> None:
+    approximate = gdf["location_source"].isin(APPROXIMATE_SOURCES)
+    if approximate.any():
+        examples = ", ".join(gdf.loc[approximate, "facility_id"].head(3))
+        warnings.warn(
+            f"{int(approximate.sum())} of {len(gdf)} facilities are placed at a commune or "
+            f"district centroid (e.g. {examples}); their travel times are approximate",
+            ApproximateLocationWarning,
+            stacklevel=4,
+        )
+
+
+def _numbers(
+    values: pd.Series,
+    field: str,
+    label: str,
+    report,
+    *,
+    required: bool,
+    order: int,
+) -> np.ndarray:
+    """Parse a column of numbers (decimal comma accepted); report blanks and text."""
+    out = np.full(len(values), np.nan)
+    for i, value in enumerate(values):
+        if _blank(value):
+            if required:
+                report(
+                    i,
+                    order,
+                    f"{label} is missing",
+                    field,
+                    f"fill in the {label} in decimal degrees (e.g. 21.0285, 105.8542)",
+                )
+            continue
+        number = _to_float(value)
+        if number is None or not math.isfinite(number):
+            report(
+                i,
+                order,
+                f"{label} '{str(value)[:30]}' is not a number",
+                field,
+                "write a plain decimal number (e.g. 21.0285), without units or degree signs",
+            )
+            continue
+        out[i] = number
+    return out
+
+
+def _to_float(value: object) -> float | None:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip()
+    if not _FLOAT.match(text):
+        return None
+    return float(text.replace(",", "."))
+
+
+def _check_coordinates(lat: np.ndarray, lon: np.ndarray, area: BaseGeometry | None, report) -> None:
+    both = ~np.isnan(lat) & ~np.isnan(lon)
+    inside = swapped_inside = np.ones(len(lat), dtype=bool)
+    if area is not None:
+        inside = shapely.contains_xy(area, np.nan_to_num(lon), np.nan_to_num(lat))
+        swapped_inside = shapely.contains_xy(area, np.nan_to_num(lat), np.nan_to_num(lon))
+    for i in np.flatnonzero(both):
+        y, x = lat[i], lon[i]
+        looks_swapped = (abs(y) > 90 and abs(x) <= 90) or (
+            area is not None and not inside[i] and swapped_inside[i]
+        )
+        if looks_swapped:
+            report(
+                int(i),
+                1,
+                f"latitude and longitude look swapped (lat={y:g}, lon={x:g})",
+                "lat",
+                "exchange the two columns (Hanoi is near lat 21, lon 105.8)",
+            )
+        elif abs(y) > 90:
+            report(int(i), 0, f"latitude {y:g} is outside -90..90", "lat", "use decimal degrees")
+        elif abs(x) > 180:
+            report(int(i), 1, f"longitude {x:g} is outside -180..180", "lon", "use decimal degrees")
+        elif not inside[i]:
+            report(
+                int(i),
+                1,
+                f"the point (lat={y:g}, lon={x:g}) lies outside the road network's area",
+                "lat",
+                "check the coordinates, or use a road network that covers this facility",
+            )
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _raise_first(errors: list[PlannerInputError]) -> NoReturn:
+    """Raise the first problem, saying how many more there are."""
+    first = errors[0]
+    if len(errors) > 1:
+        first = PlannerInputError(
+            f"{first.problem} (and {len(errors) - 1} more problem(s); `planner facilities "
+            "--validate FILE` lists them all)",
+            file=first.file,
+            row=first.row,
+            field=first.field,
+            hint=first.hint,
+        )
+    raise first
