@@ -70,7 +70,7 @@ def test_motorbike_uses_alleys_and_paths_cars_do_not() -> None:
     assert (
         amb.loc[car["usable"] & (car.index != "snap"), "speed_kph"]
         >= car.loc[car["usable"] & (car.index != "snap"), "speed_kph"]
-    ).all()  # noqa: E501
+    ).all()
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,7 @@ def test_zero_length_edge_costs_nothing() -> None:
     graph = _line_graph()
     zero = TravelGraph(
         **{**graph.__dict__, "edge_class": np.r_[graph.edge_class[:-1], 0].astype(np.int8)}
-    )  # noqa: E501
+    )
     assert edge_travel_times(zero, mode="car")[-1] == 0.0
 
 
@@ -156,19 +156,19 @@ def test_user_speed_table_overrides(tmp_path: Path) -> None:
             lambda t: t.assign(speed_kph=t["speed_kph"].astype(object).where(t.index != 2, "fast")),
             3,
             "speed_kph",
-        ),  # noqa: E501
+        ),
         (
             lambda t: t.assign(usable=t["usable"].astype(object).where(t.index != 4, "maybe")),
             5,
             "usable",
-        ),  # noqa: E501
+        ),
         (lambda t: t.assign(mode=t["mode"].where(t.index != 0, "tram")), 1, "mode"),
         (lambda t: t.assign(reason=t["reason"].where(t.index != 6, "")), 7, "reason"),
         (
             lambda t: pd.concat([t, t.iloc[[1]]], ignore_index=True),
             len(load_speed_table()) + 1,
             "class",
-        ),  # noqa: E501
+        ),
         (lambda t: t.assign(speed_kph=t["speed_kph"].where(t.index != 1, 0.0)), 2, "speed_kph"),
         (lambda t: t.drop(columns="usable"), None, "usable"),
         (lambda t: t[t["class"] != "snap"], None, "class"),
