@@ -1,0 +1,159 @@
+"""Open an HTML file in Debian's headless Chromium with the network cut, and report what drew.
+
+Used by the ``browser`` tests and the maps benchmark. Only ``file:`` (and inline ``data:``/
+``about:``) requests are allowed; everything else is aborted, so a page that still needs a
+CDN fails to draw. A missing ``/usr/bin/chromium`` is an error, never a skip: CI installs
+Debian's ``chromium`` package (never a downloaded browser build).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+#: Tile servers: their blocked requests are expected offline, any other failure is not.
+TILE_HOSTS = ("tile.openstreetmap.org", "basemaps.cartocdn.com")
+
+#: Counted in every frame that has Leaflet (the report embeds the map in an iframe).
+_COUNT_JS = """() => {
+  const q = (s) => document.querySelectorAll(s).length;
+  return {
+    leaflet: typeof window.L === "object" && window.L !== null,
+    overlay_paths: q(".leaflet-overlay-pane path"),
+    markers: q(".leaflet-marker-pane .leaflet-marker-icon"),
+    maps: q(".leaflet-container"),
+    attribution: Array.from(document.querySelectorAll(".leaflet-control-attribution"))
+                   .map((e) => e.innerText).join(" | "),
+    layer_control: q(".leaflet-control-layers"),
+  };
+}"""
+
+
+@dataclass
+class PageReport:
+    """What the page drew and said, frame by frame (main page first)."""
+
+    frames: list[dict] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    load_s: float = float("nan")
+    first_draw_s: float = float("nan")
+
+    @property
+    def maps(self) -> list[dict]:
+        """The frames where Leaflet drew a map."""
+        return [f for f in self.frames if f["leaflet"] and f["maps"]]
+
+    def unexpected_errors(self) -> list[str]:
+        """Console and page errors other than the blocked background tiles."""
+        return self.page_errors + self.console_errors
+
+
+def require_chromium() -> Path:
+    """Return the Chromium path or fail with the fix (tests must not skip silently)."""
+    if not CHROMIUM.exists():
+        raise AssertionError(
+            f"{CHROMIUM} not found: browser tests need Debian's chromium package "
+            "(apt-get install -y chromium); .ci/run installs it"
+        )
+    return CHROMIUM
+
+
+def open_offline(
+    page_path: Path,
+    *,
+    screenshot: Path | Path | None = None,
+    extra_screenshot: Path | None = None,
+    wait_js: str = "() => document.querySelectorAll('.leaflet-overlay-pane path').length > 0",
+    fulfil: Callable[[str], bytes | None] | None = None,
+    viewport: tuple[int, int] = (1280, 860),
+    timeout_ms: int = 30_000,
+) -> PageReport:
+    """Open ``page_path`` with no network, wait for the first shapes, and report.
+
+    Parameters
+    ----------
+    page_path
+        The HTML file.
+    screenshot, extra_screenshot
+        Where to save a PNG of the page once drawn.
+    wait_js
+        A JS predicate (in the main frame or any child frame) that says the map drew.
+    fulfil
+        For benchmarks only: returns the body for a blocked URL (e.g. a local copy of a
+        CDN file), or ``None`` to keep it blocked.
+    """
+    from playwright.sync_api import sync_playwright
+
+    chromium = require_chromium()
+    report = PageReport()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+
+            def _route(route) -> None:
+                url = route.request.url
+                if url.startswith(("file:", "data:", "about:", "blob:")):
+                    route.continue_()
+                    return
+                body = fulfil(url) if fulfil else None
+                if body is not None:
+                    route.fulfill(status=200, body=body)
+                    return
+                report.blocked.append(url)
+                route.abort()
+
+            def _console(msg) -> None:
+                if msg.type != "error":
+                    return
+                where = (msg.location or {}).get("url", "")
+                if msg.text.startswith("Failed to load resource") and any(
+                    h in where for h in TILE_HOSTS
+                ):
+                    return  # background tiles are expected to fail offline
+                report.console_errors.append(f"{msg.text} ({where})")
+
+            page.route("**/*", _route)
+            page.on("console", _console)
+            page.on("pageerror", lambda exc: report.page_errors.append(str(exc)))
+            started = time.perf_counter()
+            page.goto(Path(page_path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
+            report.load_s = time.perf_counter() - started
+            deadline = time.perf_counter() + timeout_ms / 1000
+            while time.perf_counter() < deadline:
+                if any(_safe_eval(f, wait_js) for f in page.frames):
+                    report.first_draw_s = time.perf_counter() - started
+                    break
+                page.wait_for_timeout(20)
+            page.wait_for_timeout(300)  # let late errors and tile failures arrive
+            report.frames = [
+                r for r in (_safe_eval(f, _COUNT_JS) for f in page.frames) if r is not None
+            ]
+            for path in (screenshot, extra_screenshot):
+                if path is not None:
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(path), full_page=False)
+        finally:
+            browser.close()
+    return report
+
+
+def _safe_eval(frame, js: str):
+    try:
+        return frame.evaluate(js)
+    except Exception:  # a frame that navigated away or is not ready yet
+        return None
