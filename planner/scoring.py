@@ -1,0 +1,530 @@
+"""Score any sister-hospital pairing on a travel-time matrix: times, coverage, loads, balance.
+
+A pairing is a table with one row per unit (``unit_id``, ``hospital_id``; see
+``docs/architecture.md``). :func:`score_pairings` looks each pair up in the long travel-time
+matrix of :func:`planner.travel.travel_time_matrix` and returns a frozen
+:class:`PairingScores` with the overall figures (the keys of ``scores.json``), one row per
+hospital and one row per pair.
+
+Which time is "the" travel time of a pair
+    Rows ``hospital -> unit`` (origin a hospital) are the staff rotation trip; rows
+    ``unit -> hospital`` are the referral trip. When the matrix holds both directions the
+    pair's travel time is their mean (half the round trip); with one direction only, that
+    direction. :func:`pair_costs` applies this rule for scoring and for
+    :func:`planner.pairing.propose_pairings` alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import PlannerInputError
+
+log = logging.getLogger(__name__)
+
+#: Travel-time thresholds (minutes) for the coverage shares.
+COVERAGE_MINUTES = (30, 60, 90)
+
+
+@dataclass(frozen=True, eq=False)
+class PairCosts:
+    """Travel times and distances between units (rows) and hospitals (columns).
+
+    Attributes
+    ----------
+    unit_ids, hospital_ids
+        Row and column labels.
+    out_s
+        Hospital -> unit travel time (staff rotation), s; NaN when unreachable or absent.
+    back_s
+        Unit -> hospital travel time (referral), s; NaN when unreachable or absent.
+    time_s
+        The pair's travel time: mean of both directions when the matrix has both, else the
+        direction it has; NaN if a needed direction is unreachable.
+    distance_m
+        Road distance, same rule as ``time_s``.
+    directions
+        ``"both"``, ``"hospital_to_unit"`` or ``"unit_to_hospital"``.
+    """
+
+    unit_ids: tuple[str, ...]
+    hospital_ids: tuple[str, ...]
+    out_s: np.ndarray
+    back_s: np.ndarray
+    time_s: np.ndarray
+    distance_m: np.ndarray
+    directions: str
+
+
+def pair_costs(
+    matrix: pd.DataFrame,
+    unit_ids: Sequence[str],
+    hospital_ids: Sequence[str],
+    *,
+    matrix_back: pd.DataFrame | None = None,
+) -> PairCosts:
+    """Pivot a long travel-time matrix into unit x hospital arrays.
+
+    Parameters
+    ----------
+    matrix
+        Long matrix (``origin_id``, ``destination_id``, ``travel_time_s``, optionally
+        ``distance_m``) with rows in either or both directions.
+    unit_ids, hospital_ids
+        The units (rows) and hospitals (columns) wanted.
+    matrix_back
+        Optional second matrix, appended to ``matrix`` (e.g. the unit -> hospital one).
+
+    Returns
+    -------
+    PairCosts
+        Arrays of shape ``(len(unit_ids), len(hospital_ids))``; pairs absent from the
+        matrix are NaN.
+
+    Raises
+    ------
+    PlannerInputError
+        A required column is missing, or a pair appears twice.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"origin_id": ["h1", "u1"], "destination_id": ["u1", "h1"],
+    ...                   "travel_time_s": [600.0, 800.0], "distance_m": [5e3, 6e3]})
+    >>> pair_costs(m, ["u1"], ["h1"]).time_s
+    array([[700.]])
+    """
+    table = matrix if matrix_back is None else pd.concat([matrix, matrix_back], ignore_index=True)
+    for column in ("origin_id", "destination_id", "travel_time_s"):
+        if column not in table.columns:
+            raise PlannerInputError(
+                f"the travel-time matrix has no {column} column",
+                field=column,
+                hint="pass the long table returned by planner.travel.travel_time_matrix",
+            )
+    units = pd.Index([str(u) for u in unit_ids])
+    hospitals = pd.Index([str(h) for h in hospital_ids])
+    origin = table["origin_id"].astype(str)
+    destination = table["destination_id"].astype(str)
+    time = pd.to_numeric(table["travel_time_s"], errors="coerce").to_numpy(float)
+    dist = (
+        pd.to_numeric(table["distance_m"], errors="coerce").to_numpy(float)
+        if "distance_m" in table.columns
+        else np.full(len(table), np.nan)
+    )
+    if "status" in table.columns:
+        # A pair the matrix marks as not ok is unreachable, whatever number it carries.
+        bad = table["status"].fillna("ok").astype(str).to_numpy() != "ok"
+        time = np.where(bad, np.nan, time)
+        dist = np.where(bad, np.nan, dist)
+
+    def pivot(rows: pd.Index, cols: pd.Index, r: pd.Series, c: pd.Series) -> tuple:
+        i = rows.get_indexer(r)
+        j = cols.get_indexer(c)
+        keep = (i >= 0) & (j >= 0)
+        t = np.full((len(rows), len(cols)), np.nan)
+        d = np.full((len(rows), len(cols)), np.nan)
+        flat = i[keep] * len(cols) + j[keep]
+        if len(np.unique(flat)) < len(flat):
+            where = np.flatnonzero(keep)[pd.Series(flat).duplicated().to_numpy()][0]
+            raise PlannerInputError(
+                f"pair {origin.iloc[where]} -> {destination.iloc[where]} appears twice "
+                "in the travel-time matrix",
+                row=int(where) + 1,
+                field="origin_id",
+                hint="keep one row per (origin_id, destination_id)",
+            )
+        t.flat[flat] = time[keep]
+        d.flat[flat] = dist[keep]
+        return t, d, bool(keep.any())
+
+    out_t, out_d, has_out = pivot(units, hospitals, destination, origin)
+    back_t, back_d, has_back = pivot(units, hospitals, origin, destination)
+    if has_out and has_back:
+        directions = "both"
+        time_s, distance_m = (out_t + back_t) / 2.0, (out_d + back_d) / 2.0
+    elif has_back:
+        directions = "unit_to_hospital"
+        time_s, distance_m = back_t, back_d
+    else:
+        directions = "hospital_to_unit"
+        time_s, distance_m = out_t, out_d
+    return PairCosts(
+        unit_ids=tuple(units),
+        hospital_ids=tuple(hospitals),
+        out_s=out_t,
+        back_s=back_t,
+        time_s=time_s,
+        distance_m=distance_m,
+        directions=directions,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class PairingScores:
+    """The scores of one pairing.
+
+    Attributes
+    ----------
+    overall
+        Headline figures (the keys of ``scores.json``), see :func:`score_pairings`.
+    per_hospital
+        One row per hospital: units, districts, population, load share, staff travel
+        hours per month, mean/max travel time and spread.
+    per_pair
+        One row per unit: both directions, the pair's travel time, distance, peak time,
+        the nearest hospital and the regret against it.
+    """
+
+    overall: dict[str, Any]
+    per_hospital: pd.DataFrame
+    per_pair: pd.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``overall`` plus ``per_hospital`` records, JSON-safe (NaN/inf -> None)."""
+        doc = dict(self.overall)
+        doc["per_hospital"] = self.per_hospital.to_dict(orient="records")
+        return _json_safe(doc)
+
+
+def score_pairings(
+    pairings: pd.DataFrame,
+    matrix: pd.DataFrame,
+    *,
+    units: pd.DataFrame | None = None,
+    hospitals: pd.DataFrame | None = None,
+    matrix_peak: pd.DataFrame | None = None,
+    matrix_back: pd.DataFrame | None = None,
+    visits_per_month: float = 4,
+    optimum: Any = None,
+) -> PairingScores:
+    """Score a pairing (unit -> regional hospital) on a travel-time matrix.
+
+    Parameters
+    ----------
+    pairings
+        One row per unit with ``unit_id`` and ``hospital_id`` (NA: unassigned). Columns
+        ``population``, ``district``, ``unit_level``, ``unit_name`` are used when present,
+        else taken from ``units``.
+    matrix
+        Long travel-time matrix, either or both directions (see :func:`pair_costs`).
+    units, hospitals
+        The facility tables (``facility_id``, ``name``, ``level``, ``district``,
+        ``population``). ``hospitals`` fixes the set of hospitals for the nearest-hospital
+        regret and the loads (a hospital with no unit then has load 0).
+    matrix_peak
+        Peak-hour matrix, for the peak figures (same direction rule).
+    matrix_back
+        Unit -> hospital matrix when it is a separate table.
+    visits_per_month
+        Staff visits each unit receives a month; the staff travel load of a hospital is
+        ``visits_per_month x sum of its units' round trips`` (hospital -> unit -> hospital),
+        in hours.
+    optimum
+        The optimum under the same constraints, for ``gap_to_optimal``: a
+        :class:`planner.pairing.PairingResult` (its objective decides what is compared;
+        scoring its own pairing reports the solver's proven gap and merges its status,
+        objective and baseline gaps) or a number (the optimal population-weighted mean
+        travel time, s).
+
+    Returns
+    -------
+    PairingScores
+        ``overall`` keys: ``objective``, ``status``, ``units``, ``unassigned_units``,
+        ``pairs_without_time``, ``mean_travel_time_s``, ``median_travel_time_s``,
+        ``p90_travel_time_s``, ``max_travel_time_s``, ``pop_weighted_mean_travel_time_s``,
+        ``share_units_within_{30,60,90}min``, ``share_population_within_{30,60,90}min``,
+        the same with ``_peak`` when ``matrix_peak`` is given, ``load`` (population per
+        hospital), ``units_per_hospital``, ``load_ratio_max_min``, ``gini_load``,
+        ``regret_vs_nearest_s`` (population-weighted mean extra time against each unit's
+        nearest hospital), ``mean_regret_vs_nearest_s``, ``gap_to_optimal``,
+        ``hierarchy_consistency`` (share of communes with the same hospital as their
+        district's district-level unit; None without such communes),
+        ``staff_travel_hours_per_month``, ``visits_per_month``, ``directions``.
+
+    Examples
+    --------
+    >>> from planner.hanoi import hanoi_facilities  # doctest: +SKIP
+    >>> from planner.pairing import nearest_pairings  # doctest: +SKIP
+    >>> fac = hanoi_facilities(scheme="2024")  # doctest: +SKIP
+    >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
+    ... # doctest: +SKIP
+    >>> scores = score_pairings(nearest_pairings(units, hospitals, matrix), matrix,
+    ...                         units=units, hospitals=hospitals)  # doctest: +SKIP
+    >>> scores.overall["share_population_within_60min"]  # doctest: +SKIP
+    """
+    for column in ("unit_id", "hospital_id"):
+        if column not in pairings.columns:
+            raise PlannerInputError(
+                f"the pairings table has no {column} column",
+                field=column,
+                hint="a pairing needs one row per unit with unit_id and hospital_id",
+            )
+    table = _unit_attributes(pairings, units)
+    hospital_ids = _hospital_ids(table, hospitals)
+    costs = pair_costs(matrix, table["unit_id"], hospital_ids, matrix_back=matrix_back)
+    col = pd.Index(hospital_ids).get_indexer(table["hospital_id"].fillna("").astype(str))
+    assigned = table["hospital_id"].notna().to_numpy() & (col >= 0)
+    rows = np.arange(len(table))
+    safe_col = np.where(col >= 0, col, 0)
+
+    def pick(values: np.ndarray) -> np.ndarray:
+        return np.where(assigned, values[rows, safe_col], np.nan)
+
+    time_s = pick(costs.time_s)
+    pop = table["population"].to_numpy(float)
+    nearest_s = _nanmin_rows(costs.time_s)
+    per_pair = pd.DataFrame(
+        {
+            "unit_id": table["unit_id"],
+            "hospital_id": table["hospital_id"],
+            "travel_time_out_s": pick(costs.out_s),
+            "travel_time_back_s": pick(costs.back_s),
+            "travel_time_s": time_s,
+            "distance_m": pick(costs.distance_m),
+            "population": pop,
+            "nearest_hospital_id": _argmin_labels(costs.time_s, hospital_ids),
+            "nearest_travel_time_s": nearest_s,
+            "regret_s": time_s - nearest_s,
+        }
+    )
+    overall: dict[str, Any] = {"objective": None, "status": "scored"}
+    overall["units"] = len(table)
+    overall["unassigned_units"] = int((~assigned).sum())
+    overall["pairs_without_time"] = int((assigned & np.isnan(time_s)).sum())
+    overall["directions"] = costs.directions
+    overall.update(_time_figures(time_s[assigned], pop[assigned], suffix=""))
+    if matrix_peak is not None:
+        peak = pair_costs(matrix_peak, table["unit_id"], hospital_ids)
+        per_pair["travel_time_peak_s"] = pick(peak.time_s)
+        overall.update(
+            _time_figures(
+                per_pair["travel_time_peak_s"].to_numpy()[assigned], pop[assigned], "_peak"
+            )
+        )
+    per_hospital = _per_hospital(table, per_pair, hospital_ids, hospitals, visits_per_month)
+    loads = per_hospital["population"].to_numpy(float)
+    overall["load"] = dict(zip(per_hospital["hospital_id"], loads.tolist(), strict=True))
+    overall["units_per_hospital"] = dict(
+        zip(per_hospital["hospital_id"], per_hospital["units"].tolist(), strict=True)
+    )
+    overall["load_ratio_max_min"] = _ratio(loads.max(), loads.min()) if len(loads) else math.nan
+    overall["gini_load"] = gini(loads)
+    regret = per_pair["regret_s"].to_numpy()
+    ok = assigned & np.isfinite(regret)
+    overall["regret_vs_nearest_s"] = _weighted_mean(regret[ok], pop[ok])
+    overall["mean_regret_vs_nearest_s"] = float(regret[ok].mean()) if ok.any() else math.nan
+    overall["hierarchy_consistency"] = _hierarchy_consistency(table)
+    overall["staff_travel_hours_per_month"] = float(
+        per_hospital["staff_travel_hours_per_month"].sum()
+    )
+    overall["visits_per_month"] = visits_per_month
+    overall["gap_to_optimal"] = None
+    overall.update(_against_optimum(table, overall, optimum))
+    return PairingScores(overall=overall, per_hospital=per_hospital, per_pair=per_pair)
+
+
+def gini(values: np.ndarray) -> float:
+    """Return the Gini coefficient of non-negative loads (0 = equal, 1 = all on one).
+
+    Examples
+    --------
+    >>> gini(np.array([1.0, 1.0, 1.0]))
+    0.0
+    >>> round(gini(np.array([0.0, 0.0, 3.0])), 4)
+    0.6667
+    """
+    x = np.asarray(values, dtype=float)
+    if len(x) == 0 or x.sum() <= 0:
+        return math.nan
+    diff = np.abs(x[:, None] - x[None, :]).sum()
+    return float(diff / (2.0 * len(x) ** 2 * x.mean()))
+
+
+def _unit_attributes(pairings: pd.DataFrame, units: pd.DataFrame | None) -> pd.DataFrame:
+    """Return the pairing with ``unit_name``, ``unit_level``, ``district``, ``population``."""
+    table = pairings.copy()
+    table["unit_id"] = table["unit_id"].astype(str)
+    table["hospital_id"] = table["hospital_id"].astype("string")
+    wanted = {"unit_name": "name", "unit_level": "level", "district": "district"}
+    wanted["population"] = "population"
+    if units is not None:
+        info = pd.DataFrame(units).drop_duplicates("facility_id").set_index("facility_id")
+        info.index = info.index.astype(str)
+        for column, source in wanted.items():
+            if (column not in table.columns or table[column].isna().all()) and source in info:
+                table[column] = table["unit_id"].map(info[source])
+    for column in wanted:
+        if column not in table.columns:
+            table[column] = np.nan
+    table["population"] = pd.to_numeric(table["population"], errors="coerce").fillna(0.0)
+    return table.reset_index(drop=True)
+
+
+def _hospital_ids(table: pd.DataFrame, hospitals: pd.DataFrame | None) -> list[str]:
+    if hospitals is not None:
+        return [str(h) for h in hospitals["facility_id"]]
+    return sorted(table["hospital_id"].dropna().astype(str).unique())
+
+
+def _time_figures(time_s: np.ndarray, pop: np.ndarray, suffix: str) -> dict[str, float]:
+    """Mean, median, p90, max, population-weighted mean and coverage shares (NaN: not covered)."""
+    ok = np.isfinite(time_s)
+    t = time_s[ok]
+    out: dict[str, float] = {}
+    out[f"mean_travel_time{suffix}_s"] = float(t.mean()) if len(t) else math.nan
+    out[f"median_travel_time{suffix}_s"] = float(np.median(t)) if len(t) else math.nan
+    out[f"p90_travel_time{suffix}_s"] = float(np.percentile(t, 90)) if len(t) else math.nan
+    out[f"max_travel_time{suffix}_s"] = float(t.max()) if len(t) else math.nan
+    out[f"pop_weighted_mean_travel_time{suffix}_s"] = _weighted_mean(t, pop[ok])
+    total_pop = pop.sum()
+    for minutes in COVERAGE_MINUTES:
+        within = ok & (np.nan_to_num(time_s, nan=np.inf) <= minutes * 60.0)
+        out[f"share_units_within_{minutes}min{suffix}"] = (
+            float(within.mean()) if len(time_s) else math.nan
+        )
+        out[f"share_population_within_{minutes}min{suffix}"] = (
+            float(pop[within].sum() / total_pop) if total_pop > 0 else math.nan
+        )
+    return out
+
+
+def _per_hospital(
+    table: pd.DataFrame,
+    per_pair: pd.DataFrame,
+    hospital_ids: list[str],
+    hospitals: pd.DataFrame | None,
+    visits_per_month: float,
+) -> pd.DataFrame:
+    frame = per_pair.assign(district=table["district"].to_numpy())
+    # A round trip is out + back; with one direction known, twice that direction.
+    round_trip = frame["travel_time_out_s"].fillna(frame["travel_time_back_s"]) + frame[
+        "travel_time_back_s"
+    ].fillna(frame["travel_time_out_s"])
+    frame = frame.assign(round_trip_h=round_trip / 3600.0)
+    groups = frame.dropna(subset=["hospital_id"]).groupby("hospital_id", sort=False)
+    agg = groups.agg(
+        units=("unit_id", "size"),
+        districts=("district", "nunique"),
+        population=("population", "sum"),
+        mean_travel_time_s=("travel_time_s", "mean"),
+        max_travel_time_s=("travel_time_s", "max"),
+        round_trip_h=("round_trip_h", "sum"),
+    )
+    names = {}
+    if hospitals is not None and "name" in hospitals.columns:
+        names = dict(zip(hospitals["facility_id"].astype(str), hospitals["name"], strict=True))
+    ids = list(dict.fromkeys([*hospital_ids, *agg.index.astype(str)]))
+    agg = agg.reindex(ids)
+    out = pd.DataFrame(
+        {
+            "hospital_id": ids,
+            "hospital_name": [names.get(h) for h in ids],
+            "units": agg["units"].fillna(0).astype(int).to_numpy(),
+            "districts": agg["districts"].fillna(0).astype(int).to_numpy(),
+            "population": agg["population"].fillna(0.0).to_numpy(),
+        }
+    )
+    total = out["population"].sum()
+    out["load_share"] = out["population"] / total if total > 0 else math.nan
+    out["staff_travel_hours_per_month"] = visits_per_month * agg["round_trip_h"].fillna(
+        0.0
+    ).to_numpy(float)
+    out["mean_travel_time_s"] = agg["mean_travel_time_s"].to_numpy(float)
+    out["max_travel_time_s"] = agg["max_travel_time_s"].to_numpy(float)
+    out["spread"] = out["max_travel_time_s"] / out["mean_travel_time_s"]
+    return out
+
+
+def _hierarchy_consistency(table: pd.DataFrame) -> float | None:
+    """Share of communes paired like the district-level unit of their district."""
+    level = table["unit_level"].astype("string")
+    heads = table[level == "district"].dropna(subset=["district"])
+    if heads.empty:
+        return None
+    head_hospital = heads.drop_duplicates("district").set_index("district")["hospital_id"]
+    communes = table[(level == "commune") & table["district"].isin(head_hospital.index)]
+    if communes.empty:
+        return None
+    same = communes["hospital_id"].to_numpy() == communes["district"].map(head_hospital).to_numpy()
+    return float(np.mean(same.astype(bool)))
+
+
+def _against_optimum(table: pd.DataFrame, overall: dict[str, Any], optimum: Any) -> dict:
+    """``gap_to_optimal`` (relative) and, when scoring the optimum itself, its solver facts."""
+    if optimum is None:
+        return {}
+    if isinstance(optimum, int | float):
+        return {"gap_to_optimal": _relative(overall["pop_weighted_mean_travel_time_s"], optimum)}
+    mine = dict(zip(table["unit_id"], table["hospital_id"].astype(object), strict=True))
+    theirs = optimum.pairings
+    same = len(theirs) == len(mine) and all(
+        mine.get(u) == (None if pd.isna(h) else h) or (pd.isna(mine.get(u)) and pd.isna(h))
+        for u, h in zip(theirs["unit_id"], theirs["hospital_id"], strict=True)
+    )
+    if same:
+        keys = ("objective", "objective_value", "status", "mip_gap", "unreachable_units")
+        merged = {k: optimum.scores[k] for k in keys if k in optimum.scores}
+        merged.update({k: v for k, v in optimum.scores.items() if k.startswith("gap_vs_")})
+        merged["gap_to_optimal"] = optimum.mip_gap
+        return merged
+    key = (
+        "max_travel_time_s"
+        if optimum.objective == "max-time"
+        else "pop_weighted_mean_travel_time_s"
+    )
+    return {"gap_to_optimal": _relative(overall[key], optimum.scores.get(key, math.nan))}
+
+
+def _relative(value: float, reference: float) -> float:
+    if reference is None or not np.isfinite(reference) or reference == 0:
+        return math.nan
+    return float((value - reference) / reference)
+
+
+def _ratio(high: float, low: float) -> float:
+    return float(high / low) if low > 0 else math.inf
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    if len(values) == 0:
+        return math.nan
+    if weights.sum() <= 0:
+        return float(values.mean())
+    return float(np.average(values, weights=weights))
+
+
+def _nanmin_rows(values: np.ndarray) -> np.ndarray:
+    finite = np.where(np.isfinite(values), values, np.inf)
+    low = finite.min(axis=1, initial=np.inf)
+    return np.where(np.isfinite(low), low, np.nan)
+
+
+def _argmin_labels(values: np.ndarray, labels: Sequence[str]) -> list[str | None]:
+    finite = np.where(np.isfinite(values), values, np.inf)
+    best = finite.argmin(axis=1) if values.shape[1] else np.zeros(len(values), int)
+    return [
+        labels[j] if values.shape[1] and np.isfinite(finite[i, j]) else None
+        for i, j in enumerate(best)
+    ]
+
+
+def _json_safe(value: Any) -> Any:
+    """Return ``value`` with NaN/inf as None, numpy scalars as Python numbers, NA as None."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
