@@ -177,7 +177,8 @@ class _Panel(MacroElement):
         self.content = content
 
 
-def _labels(lang: str) -> dict[str, str]:
+def map_labels(lang: str) -> dict[str, str]:
+    """Return the map's labels in ``lang`` (``"en"`` or ``"vi"``); shared with the report."""
     if lang not in _LABELS:
         raise PlannerInputError(
             f"unknown language {lang!r}", field="lang", hint=f"use one of {sorted(_LABELS)}"
@@ -784,7 +785,7 @@ def pairing_map(
     ...                 areas=hanoi_areas(scheme="2025"))  # doctest: +SKIP
     >>> save_map(m, "map.html")  # doctest: +SKIP
     """
-    lab = _labels(lang)
+    lab = map_labels(lang)
     _check_pairings(pairings, what="main")
     if compare is not None:
         _check_pairings(compare, what="comparison")
@@ -931,4 +932,4 @@ def map_html(m: folium.Map) -> str:
     return m.get_root().render()
 
 
-__all__ = ["hospital_palette", "map_html", "pairing_map", "save_map"]
+__all__ = ["hospital_palette", "map_html", "map_labels", "pairing_map", "save_map"]
