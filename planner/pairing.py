@@ -974,30 +974,31 @@ def _check_loads(model: _Model, allowed: np.ndarray, balance: float, time_limit_
     np.add.at(forced, allowed[only].argmax(axis=1), model.group_load[only])
     can = (allowed[act] * model.group_load[act, None]).sum(axis=0)
     problem = None
-    for h, name in enumerate(model.hospital_names):
-        if forced[h] > upper[h] + 1e-9:
-            pins = [
-                model.pin_text[g]
-                for g in np.flatnonzero(only & allowed[:, h])
-                if g in model.pin_text
-            ]
-            what = f"pin {'; '.join(pins)}" if pins else "pairs with no alternative"
-            problem = (
-                "pin" if pins else "balance",
-                f"{what} put {forced[h]:,.0f} load on {name}; its upper bound at balance "
-                f"±{balance:g} is {upper[h]:,.0f} (over by {forced[h] - upper[h]:,.0f})",
-                float(forced[h] - upper[h]),
-            )
-            break
-        if can[h] < lower[h] - 1e-9:
-            problem = (
-                "balance",
-                f"{name} can take at most {can[h]:,.0f} load (pins, forbidden pairs and max "
-                f"time allowing) but its lower bound at balance ±{balance:g} is "
-                f"{lower[h]:,.0f} (short by {lower[h] - can[h]:,.0f})",
-                float(lower[h] - can[h]),
-            )
-            break
+    # Over-full hospitals first: a pin that overloads one also starves the others.
+    over = np.flatnonzero(forced > upper + 1e-9)
+    short = np.flatnonzero(can < lower - 1e-9)
+    if len(over):
+        h = over[0]
+        name = model.hospital_names[h]
+        pins = [
+            model.pin_text[g] for g in np.flatnonzero(only & allowed[:, h]) if g in model.pin_text
+        ]
+        what = f"pin {'; '.join(pins)}" if pins else "pairs with no alternative"
+        problem = (
+            "pin" if pins else "balance",
+            f"{what} put {forced[h]:,.0f} load on {name}; its upper bound at balance "
+            f"±{balance:g} is {upper[h]:,.0f} (over by {forced[h] - upper[h]:,.0f})",
+            float(forced[h] - upper[h]),
+        )
+    elif len(short):
+        h = short[0]
+        problem = (
+            "balance",
+            f"{model.hospital_names[h]} can take at most {can[h]:,.0f} load (pins, forbidden "
+            f"pairs and max time allowing) but its lower bound at balance ±{balance:g} is "
+            f"{lower[h]:,.0f} (short by {lower[h] - can[h]:,.0f})",
+            float(lower[h] - can[h]),
+        )
     if problem is None:
         return
     smallest = _smallest_balance(model, allowed, time_limit_s)

@@ -452,8 +452,10 @@ def _hierarchy_consistency(table: pd.DataFrame) -> float | None:
     communes = table[(level == "commune") & table["district"].isin(head_hospital.index)]
     if communes.empty:
         return None
-    same = communes["hospital_id"].to_numpy() == communes["district"].map(head_hospital).to_numpy()
-    return float(np.mean(same.astype(bool)))
+    mine = communes["hospital_id"].astype(object).fillna("")
+    theirs = communes["district"].map(head_hospital).astype(object).fillna("")
+    same = (mine.to_numpy() == theirs.to_numpy()) & (mine.to_numpy() != "")
+    return float(np.mean(same))
 
 
 def _against_optimum(table: pd.DataFrame, overall: dict[str, Any], optimum: Any) -> dict:

@@ -1,0 +1,505 @@
+"""propose_pairings against brute force over every assignment, constraints, infeasibility, baselines."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.errors import InfeasibleError, PlannerError, PlannerInputError, UnreachableWarning
+from planner.pairing import (
+    PAIRING_COLUMNS,
+    hanoi_pilot_pins,
+    nearest_pairings,
+    pilot_pairings,
+    propose_pairings,
+)
+
+
+def _instance(
+    n_districts: int = 6, communes: int = 2, n_hosp: int = 3, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Districts (a district unit + communes each), hospitals, and a hospital -> unit matrix."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for d in range(n_districts):
+        rows.append(
+            {
+                "facility_id": f"d{d}",
+                "name": f"District {d}",
+                "level": "district",
+                "district": f"Huyện {d}",
+                "population": float(rng.integers(0, 20_000)),
+            }
+        )
+        for c in range(communes):
+            rows.append(
+                {
+                    "facility_id": f"c{d}_{c}",
+                    "name": f"Commune {d}.{c}",
+                    "level": "commune",
+                    "district": f"Huyện {d}",
+                    "population": float(rng.integers(1_000, 60_000)),
+                }
+            )
+    units = pd.DataFrame(rows)
+    hospitals = pd.DataFrame(
+        {"facility_id": [f"h{j}" for j in range(n_hosp)], "name": [f"H{j}" for j in range(n_hosp)]}
+    )
+    times = rng.uniform(600, 5400, size=(n_hosp, len(units)))
+    matrix = pd.DataFrame(
+        {
+            "origin_id": np.repeat(hospitals["facility_id"], len(units)).to_numpy(),
+            "destination_id": np.tile(units["facility_id"], n_hosp),
+            "travel_time_s": times.ravel(),
+            "distance_m": times.ravel() * 12.0,
+        }
+    )
+    return units, hospitals, matrix
+
+
+def _times(units: pd.DataFrame, hospitals: pd.DataFrame, matrix: pd.DataFrame) -> np.ndarray:
+    """Reference unit x hospital times, straight from the long table."""
+    wide = matrix.pivot(index="destination_id", columns="origin_id", values="travel_time_s")
+    return wide.loc[units["facility_id"], hospitals["facility_id"]].to_numpy(float)
+
+
+def _brute(
+    units: pd.DataFrame,
+    hospitals: pd.DataFrame,
+    matrix: pd.DataFrame,
+    *,
+    objective: str = "pop-time",
+    balance: float | None = None,
+    hierarchical: bool = True,
+    pins: dict[str, str] | None = None,
+    forbidden: tuple[tuple[str, str], ...] = (),
+    max_time: float | None = None,
+    balance_weight: float = 0.5,
+) -> tuple[float, float] | None:
+    """Best (objective, pop-weighted mean) over every feasible assignment; None if infeasible."""
+    t = _times(units, hospitals, matrix)
+    pop = units["population"].to_numpy(float)
+    key = units["district"] if hierarchical else units["facility_id"]
+    labels, group = np.unique(key, return_inverse=True)
+    n_h = len(hospitals)
+    hid = list(hospitals["facility_id"])
+    uid = list(units["facility_id"])
+    assign = np.array(list(itertools.product(range(n_h), repeat=len(labels))))
+    per_unit = assign[:, group]  # (N, U)
+    ok = np.ones(len(assign), dtype=bool)
+    for u, h in (pins or {}).items():
+        ok &= per_unit[:, uid.index(u)] == hid.index(h)
+    for u, h in forbidden:
+        ok &= per_unit[:, uid.index(u)] != hid.index(h)
+    unit_t = t[np.arange(len(uid)), per_unit]  # (N, U)
+    ok &= np.isfinite(unit_t).all(axis=1)
+    if max_time is not None:
+        ok &= (unit_t <= max_time).all(axis=1)
+    loads = np.stack([(pop * (per_unit == h)).sum(axis=1) for h in range(n_h)], axis=1)
+    fair = pop.sum() / n_h
+    if balance is not None:
+        ok &= ((loads >= (1 - balance) * fair - 1e-6) & (loads <= (1 + balance) * fair + 1e-6)).all(
+            axis=1
+        )
+    if not ok.any():
+        return None
+    pt = (unit_t * pop).sum(axis=1) / pop.sum()
+    if objective == "pop-time":
+        value = pt
+    elif objective == "max-time":
+        value = unit_t.max(axis=1)
+    else:
+        group_cost = np.stack(
+            [np.bincount(group, weights=pop * t[:, h], minlength=len(labels)) for h in range(n_h)],
+            axis=1,
+        )
+        ref = group_cost.min(axis=1).sum() / pop.sum()
+        dev = np.abs(loads - fair).sum(axis=1) / pop.sum()
+        value = (1 - balance_weight) * pt / ref + balance_weight * dev
+    value = np.where(ok, value, np.inf)
+    best = value.min()
+    # Lexicographic second criterion (max-time): the best pop-time among the optima.
+    ties = value <= best * (1 + 1e-9) + 1e-9
+    return float(best), float(pt[ties].min())
+
+
+def _achieved(
+    result, units, hospitals, matrix, *, objective, hierarchical=True, balance_weight=0.5
+):
+    """Objective value of a result, recomputed from its pairings table."""
+    p = result.pairings.set_index("unit_id").loc[units["facility_id"]]
+    pop = units["population"].to_numpy(float)
+    t = p["travel_time_s"].to_numpy(float)
+    pt = float((pop * t).sum() / pop.sum())
+    if objective == "pop-time":
+        return pt, pt
+    if objective == "max-time":
+        return float(t.max()), pt
+    tt = _times(units, hospitals, matrix)
+    key = (units["district"] if hierarchical else units["facility_id"]).to_numpy()
+    costs = pd.DataFrame(pop[:, None] * tt).groupby(key).sum()
+    ref = costs.min(axis=1).sum() / pop.sum()
+    loads = p.groupby("hospital_id")["population"].sum().reindex(hospitals["facility_id"]).fillna(0)
+    dev = np.abs(loads.to_numpy() - pop.sum() / len(hospitals)).sum() / pop.sum()
+    return (1 - balance_weight) * pt / ref + balance_weight * dev, pt
+
+
+@pytest.mark.parametrize("objective", ["pop-time", "max-time", "balanced"])
+@pytest.mark.parametrize(
+    "constraints",
+    [
+        {},
+        {"balance": 0.25},
+        {"balance": 0.4, "pins": {"d0": "h2"}, "forbidden": (("c1_0", "h0"),)},
+        {"balance": 0.5, "max_time": 4800.0},
+    ],
+    ids=["free", "balance", "pins+forbidden", "max-time-limit"],
+)
+def test_hierarchical_equals_brute_force(objective, constraints):
+    units, hospitals, matrix = _instance(6, 2, 3, seed=3)
+    balance = constraints.get("balance")
+    ref = _brute(
+        units,
+        hospitals,
+        matrix,
+        objective=objective,
+        balance=balance,
+        pins=constraints.get("pins"),
+        forbidden=constraints.get("forbidden", ()),
+        max_time=constraints.get("max_time"),
+    )
+    assert ref is not None, "instance chosen to be feasible"
+    result = propose_pairings(
+        units,
+        hospitals,
+        matrix,
+        objective=objective,
+        balance=balance,
+        pins=constraints.get("pins"),
+        forbidden=constraints.get("forbidden", ()),
+        max_travel_time_s=constraints.get("max_time"),
+        sensitivity=False,
+    )
+    assert result.status == "optimal"
+    got = _achieved(result, units, hospitals, matrix, objective=objective)
+    assert got[0] == pytest.approx(ref[0], rel=1e-5, abs=1e-3)
+    if objective == "max-time":
+        assert got[1] == pytest.approx(ref[1], rel=1e-5)
+    # Communes follow their district unit.
+    assert (result.pairings.groupby("district")["hospital_id"].nunique() == 1).all()
+
+
+@pytest.mark.parametrize("objective", ["pop-time", "max-time"])
+def test_unit_mode_equals_brute_force(objective):
+    units, hospitals, matrix = _instance(4, 1, 3, seed=5)  # 8 units
+    ref = _brute(units, hospitals, matrix, objective=objective, balance=0.3, hierarchical=False)
+    result = propose_pairings(
+        units,
+        hospitals,
+        matrix,
+        objective=objective,
+        balance=0.3,
+        hierarchical=False,
+        sensitivity=False,
+    )
+    got = _achieved(result, units, hospitals, matrix, objective=objective)
+    assert got[0] == pytest.approx(ref[0], rel=1e-5)
+    loads = result.pairings.groupby("hospital_id")["population"].sum()
+    fair = units["population"].sum() / 3
+    assert ((loads >= 0.7 * fair - 1e-6) & (loads <= 1.3 * fair + 1e-6)).all()
+    assert len(loads) == 3
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    objective=st.sampled_from(["pop-time", "max-time", "balanced"]),
+    balance=st.sampled_from([None, 0.15, 0.3, 0.6]),
+    hierarchical=st.booleans(),
+    pin=st.booleans(),
+    max_time=st.sampled_from([None, 3600.0, 4500.0]),
+)
+def test_random_instances_match_brute_force(seed, objective, balance, hierarchical, pin, max_time):
+    units, hospitals, matrix = _instance(4, 1, 3, seed=seed)
+    pins = {"c0_0": "h1"} if pin else None
+    kw = {"objective": objective, "balance": balance, "pins": pins}
+    ref = _brute(units, hospitals, matrix, hierarchical=hierarchical, max_time=max_time, **kw)
+    call = lambda: propose_pairings(  # noqa: E731
+        units,
+        hospitals,
+        matrix,
+        hierarchical=hierarchical,
+        max_travel_time_s=max_time,
+        sensitivity=False,
+        **kw,
+    )
+    if ref is None:
+        with pytest.raises(InfeasibleError):
+            call()
+        return
+    result = call()
+    got = _achieved(
+        result, units, hospitals, matrix, objective=objective, hierarchical=hierarchical
+    )
+    assert got[0] == pytest.approx(ref[0], rel=1e-5, abs=1e-3)
+
+
+def test_pins_hold_and_pinned_flag_covers_the_group():
+    units, hospitals, matrix = _instance(6, 2, 3, seed=1)
+    result = propose_pairings(units, hospitals, matrix, pins={"d4": "h0"}, sensitivity=False)
+    group = result.pairings[result.pairings["district"] == "Huyện 4"]
+    assert (group["hospital_id"] == "h0").all() and group["pinned"].all()
+    assert not result.pairings.loc[result.pairings["district"] != "Huyện 4", "pinned"].any()
+    assert list(result.pairings.columns) == list(PAIRING_COLUMNS)
+
+
+def test_pin_over_upper_bound_names_pin_and_figures():
+    units, hospitals, matrix = _instance(6, 2, 3, seed=1)
+    big = units.copy()
+    big.loc[big["district"] == "Huyện 0", "population"] = 1_000_000.0
+    total = big["population"].sum()
+    with pytest.raises(InfeasibleError) as info:
+        propose_pairings(big, hospitals, matrix, balance=0.2, pins={"d0": "h1"})
+    err = info.value
+    assert err.constraint == "pin"
+    pinned_load = big.loc[big["district"] == "Huyện 0", "population"].sum()
+    upper = 1.2 * total / 3
+    assert f"{pinned_load:,.0f}" in str(err) and f"{upper:,.0f}" in str(err)
+    assert "H1" in str(err)
+    assert err.shortfall == pytest.approx(pinned_load - upper)
+
+
+def test_balance_too_tight_reports_smallest_feasible_tolerance():
+    units = pd.DataFrame(
+        {
+            "facility_id": ["a", "b", "c"],
+            "name": ["A", "B", "C"],
+            "level": "district",
+            "district": ["A", "B", "C"],
+            "population": [100.0, 100.0, 100.0],
+        }
+    )
+    hospitals = pd.DataFrame({"facility_id": ["h0", "h1"], "name": ["H0", "H1"]})
+    matrix = pd.DataFrame(
+        {
+            "origin_id": ["h0"] * 3 + ["h1"] * 3,
+            "destination_id": ["a", "b", "c"] * 2,
+            "travel_time_s": [600.0, 700.0, 800.0, 900.0, 650.0, 500.0],
+        }
+    )
+    with pytest.raises(InfeasibleError) as info:
+        propose_pairings(units, hospitals, matrix, balance=0.2)
+    # Two hospitals, three equal districts: loads 100/200 around a fair 150, i.e. ±1/3.
+    assert info.value.constraint == "balance"
+    assert "±0.2" in str(info.value) and "±0.333" in str(info.value)
+    assert info.value.shortfall == pytest.approx(1 / 3 - 0.2, abs=1e-6)
+    ok = propose_pairings(units, hospitals, matrix, balance=0.34, sensitivity=False)
+    assert ok.status == "optimal"
+
+
+def test_max_time_unreachable_names_unit_and_minutes():
+    units, hospitals, matrix = _instance(3, 0, 2, seed=2)
+    matrix.loc[matrix["destination_id"] == "d1", "travel_time_s"] = [74 * 60.0, 80 * 60.0]
+    matrix.loc[matrix["destination_id"] != "d1", "travel_time_s"] = 600.0
+    with pytest.raises(InfeasibleError) as info:
+        propose_pairings(units, hospitals, matrix, balance=None, max_travel_time_s=3600)
+    assert info.value.constraint == "max_travel_time"
+    assert "74 min" in str(info.value) and "60 min" in str(info.value)
+    assert info.value.shortfall == pytest.approx(14 * 60.0)
+
+
+def test_unreachable_unit_is_reported_not_dropped():
+    units, hospitals, matrix = _instance(3, 2, 2, seed=4)
+    matrix.loc[matrix["destination_id"] == "c1_1", "travel_time_s"] = np.nan
+    with pytest.warns(UnreachableWarning, match="c1_1"):
+        result = propose_pairings(units, hospitals, matrix, balance=None, sensitivity=False)
+    assert result.unreachable == ("c1_1",)
+    assert result.scores["unreachable_units"] == ["c1_1"]
+    row = result.pairings.set_index("unit_id").loc["c1_1"]
+    district = result.pairings.set_index("unit_id").loc["d1"]
+    assert row["hospital_id"] == district["hospital_id"]  # follows its district
+    assert np.isnan(row["travel_time_s"])
+    with pytest.warns(UnreachableWarning):
+        unit_mode = propose_pairings(
+            units, hospitals, matrix, balance=None, hierarchical=False, sensitivity=False
+        )
+    assert pd.isna(unit_mode.pairings.set_index("unit_id").loc["c1_1", "hospital_id"])
+    assert len(unit_mode.pairings) == len(units)
+
+
+def test_pin_to_hospital_that_cannot_reach_is_infeasible():
+    units, hospitals, matrix = _instance(3, 1, 2, seed=4)
+    matrix.loc[
+        (matrix["destination_id"] == "c2_0") & (matrix["origin_id"] == "h1"), "travel_time_s"
+    ] = np.nan
+    with pytest.raises(InfeasibleError) as info:
+        propose_pairings(units, hospitals, matrix, pins={"d2": "h1"}, balance=None)
+    assert info.value.constraint == "pin" and "cannot reach H1" in str(info.value)
+
+
+def test_time_limit_returns_best_found_with_gap():
+    rng = np.random.default_rng(1)
+    n, n_h = 579, 4
+    units = pd.DataFrame(
+        {
+            "facility_id": [f"u{i}" for i in range(n)],
+            "level": "commune",
+            "district": [f"D{i % 30}" for i in range(n)],
+            "population": rng.integers(1000, 40000, n).astype(float),
+        }
+    )
+    hospitals = pd.DataFrame({"facility_id": [f"h{j}" for j in range(n_h)]})
+    xy, hxy = rng.uniform(0, 60, (n, 2)), rng.uniform(20, 40, (n_h, 2))
+    t = np.hypot(*(xy[:, None, :] - hxy[None, :, :]).transpose(2, 0, 1)) * 90 + 300
+    matrix = pd.DataFrame(
+        {
+            "origin_id": np.repeat(hospitals["facility_id"], n).to_numpy(),
+            "destination_id": np.tile(units["facility_id"], n_h),
+            "travel_time_s": t.T.ravel(),
+        }
+    )
+    try:
+        result = propose_pairings(
+            units,
+            hospitals,
+            matrix,
+            hierarchical=False,
+            balance=1e-4,
+            time_limit_s=1.0,
+            sensitivity=False,
+        )
+    except PlannerError as exc:  # no incumbent within the limit: must say so plainly
+        assert "time limit" in str(exc)
+        return
+    assert result.status == "time_limit"
+    assert result.scores["status"] == "time_limit"
+    assert 0 < result.mip_gap < 1
+    assert result.pairings["hospital_id"].notna().all()
+
+
+def test_both_directions_use_mean_time():
+    units, hospitals, matrix = _instance(2, 1, 2, seed=7)
+    back = matrix.rename(columns={"origin_id": "destination_id", "destination_id": "origin_id"})
+    back["travel_time_s"] = back["travel_time_s"] + 300.0
+    result = propose_pairings(
+        units, hospitals, pd.concat([matrix, back]), balance=None, sensitivity=False
+    )
+    ref = _times(units, hospitals, matrix) + 150.0
+    col = result.pairings["hospital_id"].map({"h0": 0, "h1": 1}).to_numpy()
+    assert result.pairings["travel_time_s"].to_numpy() == pytest.approx(
+        ref[np.arange(len(units)), col]
+    )
+
+
+def test_explanations_next_best_and_switch_cost():
+    units, hospitals, matrix = _instance(3, 1, 3, seed=8)
+    result = propose_pairings(units, hospitals, matrix, balance=None, sensitivity=False)
+    t = _times(units, hospitals, matrix)
+    pop = units["population"].to_numpy()
+    exp = result.explanations.set_index("unit_id")
+    for d in range(3):
+        members = (units["district"] == f"Huyện {d}").to_numpy()
+        cost = (pop[members, None] * t[members]).sum(axis=0)
+        order = np.argsort(cost)
+        assert exp.loc[f"d{d}", "hospital_id"] == f"h{order[0]}"
+        assert exp.loc[f"d{d}", "next_best_hospital_id"] == f"h{order[1]}"
+        u = units.index[units["facility_id"] == f"d{d}"][0]
+        assert exp.loc[f"d{d}", "switch_cost_s"] == pytest.approx(t[u, order[1]] - t[u, order[0]])
+        assert exp.loc[f"d{d}", "switch_objective_delta"] == pytest.approx(
+            (cost[order[1]] - cost[order[0]]) / pop.sum()
+        )
+    assert result.pairings["switch_cost_s"].equals(exp["switch_cost_s"].reset_index(drop=True))
+
+
+def test_baselines_and_gaps():
+    units, hospitals, matrix = _instance(6, 2, 3, seed=9)
+    nearest = nearest_pairings(units, hospitals, matrix)
+    free = propose_pairings(units, hospitals, matrix, balance=None, sensitivity=False)
+    # The unconstrained pop-time optimum is the nearest (by group) assignment.
+    assert nearest["hospital_id"].tolist() == free.pairings["hospital_id"].tolist()
+    pins = {"d2": "h0"}
+    pilot = pilot_pairings(units, hospitals, matrix, pins=pins)
+    assert (pilot.loc[pilot["district"] == "Huyện 2", "hospital_id"] == "h0").all()
+    only = pilot_pairings(units, hospitals, matrix, pins=pins, others="none")
+    assert only["hospital_id"].notna().sum() == 3
+    result = propose_pairings(units, hospitals, matrix, balance=0.5, pins=pins, sensitivity=False)
+    pop = units["population"].to_numpy()
+
+    def pw(frame):
+        return float(np.average(frame["travel_time_s"], weights=pop))
+
+    assert result.scores["gap_vs_nearest_s"] == pytest.approx(pw(result.pairings) - pw(nearest))
+    assert result.scores["gap_vs_pilot_s"] == pytest.approx(pw(result.pairings) - pw(pilot))
+    assert result.scores["gap_vs_nearest_s"] >= -1e-9
+
+
+def test_sensitivity_counts_changes():
+    units, hospitals, matrix = _instance(6, 2, 3, seed=10)
+    scaled = matrix.assign(travel_time_s=matrix["travel_time_s"] * 1.5)
+    result = propose_pairings(units, hospitals, matrix, balance=0.2, matrix_peak=scaled)
+    sens = result.sensitivity.set_index("scenario")
+    assert list(sens.index) == ["peak", "balance=0.1", "balance=0.3"]
+    # Scaling every time by 1.5 leaves the pop-time optimum unchanged.
+    assert sens.loc["peak", "units_changed"] == 0
+    slow = matrix.copy()
+    slow.loc[slow["origin_id"] == result.pairings["hospital_id"].iloc[0], "travel_time_s"] *= 5
+    again = propose_pairings(
+        units, hospitals, matrix, balance=None, matrix_peak=slow
+    ).sensitivity.set_index("scenario")
+    assert again.loc["peak", "units_changed"] > 0
+
+
+def test_deterministic_and_geodataframe():
+    units, hospitals, matrix = _instance(6, 2, 3, seed=11)
+    a = propose_pairings(units, hospitals, matrix, sensitivity=False)
+    b = propose_pairings(units, hospitals, matrix, sensitivity=False)
+    pd.testing.assert_frame_equal(a.pairings, b.pairings)
+    fac = pd.concat([units, hospitals], ignore_index=True)
+    rng = np.random.default_rng(0)
+    fac["lat"], fac["lon"] = rng.uniform(20.9, 21.1, len(fac)), rng.uniform(105.7, 105.9, len(fac))
+    gdf = a.to_geodataframe(fac)
+    assert (gdf["feature"] == "unit").sum() == len(units)
+    links = gdf[gdf["feature"] == "link"]
+    assert len(links) == len(units) and (links.geometry.geom_type == "LineString").all()
+
+
+def test_bad_options_and_ids():
+    units, hospitals, matrix = _instance(2, 1, 2)
+    with pytest.raises(PlannerInputError, match="objective"):
+        propose_pairings(units, hospitals, matrix, objective="fastest")
+    with pytest.raises(PlannerInputError, match="unknown id 'nope'"):
+        propose_pairings(units, hospitals, matrix, pins={"nope": "h0"})
+    with pytest.raises(PlannerInputError, match="pinned to two hospitals"):
+        propose_pairings(units, hospitals, matrix, pins={"d0": "h0", "c0_0": "h1"})
+
+
+def test_hanoi_pilot_pins_schemes():
+    units = pd.DataFrame(
+        {
+            "facility_id": ["hn-dist-271", "hn-com-1", "hn-dist-250"],
+            "level": ["district", "commune", "district"],
+            "district": ["Huyện Ba Vì", "Huyện Ba Vì", "Huyện Đông Anh"],
+        }
+    )
+    assert hanoi_pilot_pins(units) == {"hn-dist-271": "hn-reg-xanhpon"}
+    later = pd.DataFrame(
+        {
+            "facility_id": ["a", "b", "c"],
+            "level": "commune",
+            "district": ["Ba Vì", "huyện ba vì", "X"],
+        }
+    )
+    assert hanoi_pilot_pins(later) == {"a": "hn-reg-xanhpon", "b": "hn-reg-xanhpon"}
+
+
+def test_no_warning_when_all_reachable():
+    units, hospitals, matrix = _instance(2, 1, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnreachableWarning)
+        propose_pairings(units, hospitals, matrix, sensitivity=False, balance=None)
