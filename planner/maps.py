@@ -523,7 +523,8 @@ def _area_hospitals(
             h=by_unit["hospital_id"].reindex(key).astype("string").to_numpy(),
             tt=pd.to_numeric(by_unit["travel_time_s"], errors="coerce").reindex(key).to_numpy(),
         )
-        return out, False
+        approximate = "approximate" in areas and bool(areas["approximate"].fillna(False).any())
+        return out, approximate
     if "district" in areas and "district" in pairs:
         pop = pd.to_numeric(pairs.get("population"), errors="coerce").fillna(1.0)
         pairs = pairs.assign(_w=pop, _tt=pd.to_numeric(pairs["travel_time_s"], errors="coerce"))

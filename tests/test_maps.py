@@ -1,0 +1,182 @@
+"""pairing_map / save_map on the real Hanoi registry, and in headless Chromium with no network."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner._assets import leaflet_version
+from planner.config import OSM_ATTRIBUTION
+from planner.errors import PlannerInputError
+from planner.maps import hospital_palette, map_html, pairing_map, save_map
+
+SCREENS = Path("/work/screens")
+REMOTE = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
+
+
+def straight_pairing(facilities: pd.DataFrame, *, shift: int = 0) -> pd.DataFrame:
+    """Each unit to its straight-line nearest regional hospital (shift: every 3rd moves on)."""
+    hosp = facilities[facilities["level"] == "regional"].reset_index(drop=True)
+    units = facilities[facilities["level"] != "regional"].reset_index(drop=True)
+    dist_m = 111_000 * np.hypot(
+        units["lat"].to_numpy()[:, None] - hosp["lat"].to_numpy()[None],
+        0.93 * (units["lon"].to_numpy()[:, None] - hosp["lon"].to_numpy()[None]),
+    )
+    order = np.argsort(dist_m, axis=1)
+    rows = np.arange(len(units))
+    best = (order[:, 0] + shift * (rows % 3 == 0)) % len(hosp)
+    time_s = dist_m[rows, best] / 8.0  # 29 km/h
+    time_s[0] = np.nan  # one unreachable unit: drawn grey, never dropped
+    return pd.DataFrame(
+        {
+            "unit_id": units["facility_id"],
+            "unit_name": units["name"],
+            "unit_level": units["level"],
+            "district": units["district"],
+            "hospital_id": hosp["facility_id"].to_numpy()[best],
+            "hospital_name": hosp["name"].to_numpy()[best],
+            "travel_time_s": time_s,
+            "distance_m": dist_m[rows, best],
+            "population": units["population"],
+            "pinned": rows == 1,
+            "next_best_hospital_id": hosp["facility_id"].to_numpy()[order[:, 1]],
+            "switch_cost_s": (dist_m[rows, order[:, 1]] - dist_m[rows, best]) / 8.0,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def areas_2025():
+    from planner.hanoi import hanoi_areas
+
+    return hanoi_areas(scheme="2025")
+
+
+@pytest.fixture(scope="module")
+def map_2025(registry_2025, areas_2025):
+    pairing = straight_pairing(registry_2025)
+    other = straight_pairing(registry_2025, shift=1)
+    m = pairing_map(
+        pairing, registry_2025, areas=areas_2025, compare=other, compare_label="shifted"
+    )
+    return m, pairing, other
+
+
+def test_self_contained_map_has_no_remote_script_or_stylesheet(map_2025, registry_2025, tmp_path):
+    m, _, _ = map_2025
+    path = save_map(m, tmp_path / "map.html")
+    text = path.read_text(encoding="utf-8")
+    assert not REMOTE.findall(text)
+    assert f"Leaflet {leaflet_version()}" in text or "leafletjs.com" in text
+    assert "OpenStreetMap contributors" in text  # JSON-escaped ©; the browser test reads it drawn
+    # folium's default (not self-contained) map does link CDNs: the check above can fail.
+    plain = map_html(pairing_map(map_2025[1], registry_2025, self_contained=False))
+    assert REMOTE.findall(plain)
+
+
+def test_whole_hanoi_maps_stay_under_5_mb(registry_2024, registry_2025, areas_2025, tmp_path):
+    from planner.hanoi import hanoi_areas
+
+    for fac, areas in ((registry_2024, hanoi_areas(scheme="2024")), (registry_2025, areas_2025)):
+        pairing = straight_pairing(fac)
+        m = pairing_map(pairing, fac, areas=areas, compare=straight_pairing(fac, shift=1))
+        size = save_map(m, tmp_path / "m.html").stat().st_size
+        assert size <= 5_000_000, f"{len(pairing)} units: {size / 1e6:.2f} MB"
+
+
+def test_styles_are_shared_not_repeated_per_feature(map_2025):
+    text = map_html(map_2025[0])
+    # unit layers (main, comparison): one style per hospital, plus pinned and unreachable,
+    # not one per unit (there are 156 units)
+    assert text.count('"fillOpacity": 0.85') <= 2 * (4 + 2) < len(map_2025[1])
+    # coordinates are rounded to 5 decimals
+    assert not re.search(r"\d+\.\d{7,}", text.split("<script>", 2)[-1][-2_000_000:])
+
+
+def test_unknown_unit_and_bad_options_are_input_errors(registry_2025):
+    pairing = straight_pairing(registry_2025)
+    bad = pairing.copy()
+    bad.loc[5, "unit_id"] = "hn-com25-99999"
+    with pytest.raises(PlannerInputError, match=r"row 6.*unit_id"):
+        pairing_map(bad, registry_2025)
+    with pytest.raises(PlannerInputError, match="links"):
+        pairing_map(pairing, registry_2025, links="curvy")
+    with pytest.raises(PlannerInputError, match="graph"):
+        pairing_map(pairing, registry_2025, links="routes")
+    with pytest.raises(PlannerInputError, match="lacks columns"):
+        pairing_map(pairing.drop(columns="hospital_id"), registry_2025)
+
+
+def test_hospital_colours_are_fixed_by_specialty(registry_2025):
+    hosp = registry_2025[registry_2025["level"] == "regional"]
+    palette = hospital_palette(hosp)
+    assert len({c for c, _ in palette.values()}) == 4
+    assert len({i for _, i in palette.values()}) == 4
+    assert palette == hospital_palette(hosp.iloc[::-1])
+
+
+def test_save_map_is_atomic(map_2025, tmp_path):
+    target = tmp_path / "map.html"
+    target.write_text("previous")
+
+    class Broken:
+        def get_root(self):
+            raise RuntimeError("render failed")
+
+    with pytest.raises(RuntimeError):
+        save_map(Broken(), target)  # type: ignore[arg-type]
+    assert target.read_text() == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
+
+
+@pytest.mark.browser
+def test_map_draws_offline_in_chromium(map_2025, areas_2025, tmp_path):
+    from _browser import open_offline
+
+    m, pairing, _ = map_2025
+    path = save_map(m, tmp_path / "map.html")
+    shot = tmp_path / "map.png"
+    report = open_offline(path, screenshot=shot, extra_screenshot=SCREENS / "map_2025.png")
+    assert report.unexpected_errors() == []
+    assert report.blocked, "the tiles should have been requested (and blocked)"
+    assert all(("tile" in u or "basemaps" in u) for u in report.blocked), report.blocked
+    (frame,) = report.maps
+    reachable = int(pairing["travel_time_s"].notna().sum())
+    hospitals = pairing["hospital_id"].nunique()
+    # choropleth polygons + dissolved catchments + links + unit circles (compare layers hidden)
+    expected = len(areas_2025) + hospitals + reachable + len(pairing)
+    assert frame["overlay_paths"] == expected
+    assert frame["markers"] == 4
+    assert OSM_ATTRIBUTION in frame["attribution"]
+    assert frame["layer_control"] == 1
+    assert shot.stat().st_size > 20_000
+
+
+@pytest.mark.browser
+def test_vietnamese_2024_map_draws_offline(registry_2024, tmp_path):
+    from _browser import open_offline
+
+    from planner.hanoi import hanoi_areas
+
+    pairing = straight_pairing(registry_2024)
+    m = pairing_map(pairing, registry_2024, areas=hanoi_areas(scheme="2024"), lang="vi")
+    path = save_map(m, tmp_path / "map.html")
+    assert "Vùng phụ trách (quận/huyện 2024, gần đúng)" in path.read_text(encoding="utf-8")
+    report = open_offline(path, extra_screenshot=SCREENS / "map_2024_vi.png")
+    assert report.unexpected_errors() == []
+    (frame,) = report.maps
+    reachable = int(pairing["travel_time_s"].notna().sum())
+    expected = 30 + pairing["hospital_id"].nunique() + reachable + len(pairing)
+    assert frame["overlay_paths"] == expected
+
+
+def test_chromium_is_installed():
+    """Browser tests need Debian's chromium; its absence is a failure with the fix, not a skip."""
+    from _browser import require_chromium
+
+    assert shutil.which(str(require_chromium()))
