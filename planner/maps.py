@@ -358,7 +358,7 @@ def _unit_layer_frame(
             ],
             "r": _radius(pop),
             "h": hosp.fillna("").to_numpy(),
-            "tt": pd.to_numeric(pairings["travel_time_s"], errors="coerce").to_numpy(),
+            "tt": pd.to_numeric(pairings["travel_time_s"], errors="coerce").round().to_numpy(),
             "pin": [
                 bool(p) for p in (pairings["pinned"] if "pinned" in pairings else [0] * len(ids))
             ],
