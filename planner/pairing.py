@@ -14,7 +14,9 @@
   ``max-time`` minimises the largest unit travel time, then (lexicographically, among those
   optima) the population-weighted mean; ``balanced`` minimises
   ``(1 - w) x pop_time / pop_time_nearest + w x sum_h |load_h - fair_h| / total_load`` with
-  ``w = balance_weight``.
+  ``w = balance_weight``. Population is counted once
+  (:func:`planner.scoring.population_weights`): a district unit listed with its communes
+  weighs 0, its people being counted through the communes.
 * **Constraints.** Each hospital's load (population, unit count, or the units' ``capacity``
   column) lies within ``(1 +- balance) x`` its fair share (total / hospitals, or proportional to
   the hospitals' ``capacity`` when every hospital has one); pinned pairs; forbidden pairs;
@@ -45,7 +47,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from shapely.geometry import LineString
 
 from planner.errors import InfeasibleError, PlannerError, PlannerInputError, UnreachableWarning
-from planner.scoring import PairCosts, pair_costs, score_pairings
+from planner.scoring import PairCosts, pair_costs, population_weights, score_pairings
 
 log = logging.getLogger(__name__)
 
@@ -532,7 +534,8 @@ def _build_model(
     labels = [str(labels[i]) for i in order]
     n_groups = len(labels)
 
-    weight = table["population"].to_numpy(float)
+    # A district unit listed with its communes would count its district twice.
+    weight = population_weights(table["unit_level"], table["district"], table["population"])
     if not (weight[~stranded] > 0).any():
         log.warning("no unit has a population: every unit weighs 1 in the objective")
         weight = np.ones(n_units)
@@ -643,7 +646,9 @@ def _unit_table(units: pd.DataFrame, load: str) -> pd.DataFrame:
         }
     )
     if load == "population":
-        table["load"] = table["population"].fillna(0.0)
+        table["load"] = population_weights(
+            table["unit_level"], table["district"], table["population"]
+        )
     elif load == "units":
         table["load"] = 1.0
     else:

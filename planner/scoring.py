@@ -211,7 +211,8 @@ def score_pairings(
     pairings
         One row per unit with ``unit_id`` and ``hospital_id`` (NA: unassigned). Columns
         ``population``, ``district``, ``unit_level``, ``unit_name`` are used when present,
-        else taken from ``units``.
+        else taken from ``units``. Population is counted once (see
+        :func:`population_weights`): a district unit listed with its communes weighs 0.
     matrix
         Long travel-time matrix, either or both directions (see :func:`pair_costs`).
     units, hospitals
@@ -330,6 +331,28 @@ def score_pairings(
     return PairingScores(overall=overall, per_hospital=per_hospital, per_pair=per_pair)
 
 
+def population_weights(level: pd.Series, district: pd.Series, population: pd.Series) -> np.ndarray:
+    """Return each unit's population counted once (NaN -> 0).
+
+    A district-level unit carries its whole district's population (the registry's
+    convention); when communes of the same district with a population are in the table too,
+    the people are counted through the communes and the district unit weighs 0, so a
+    district group is never counted twice.
+
+    Examples
+    --------
+    >>> population_weights(pd.Series(["district", "commune", "commune"]),
+    ...                    pd.Series(["D", "D", "D"]), pd.Series([300.0, 100.0, 200.0]))
+    array([  0., 100., 200.])
+    """
+    pop = pd.to_numeric(pd.Series(population).reset_index(drop=True), errors="coerce").fillna(0.0)
+    level = pd.Series(level).reset_index(drop=True).astype("string")
+    district = pd.Series(district).reset_index(drop=True)
+    commune_pop = pop.where(level == "commune", 0.0).groupby(district).sum()
+    covered = district.map(commune_pop).fillna(0.0) > 0
+    return np.where((level == "district") & covered, 0.0, pop.to_numpy(float))
+
+
 def gini(values: np.ndarray) -> float:
     """Return the Gini coefficient of non-negative loads (0 = equal, 1 = all on one).
 
@@ -363,8 +386,11 @@ def _unit_attributes(pairings: pd.DataFrame, units: pd.DataFrame | None) -> pd.D
     for column in wanted:
         if column not in table.columns:
             table[column] = np.nan
-    table["population"] = pd.to_numeric(table["population"], errors="coerce").fillna(0.0)
-    return table.reset_index(drop=True)
+    table = table.reset_index(drop=True)
+    table["population"] = population_weights(
+        table["unit_level"], table["district"], table["population"]
+    )
+    return table
 
 
 def _hospital_ids(table: pd.DataFrame, hospitals: pd.DataFrame | None) -> list[str]:

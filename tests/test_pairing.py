@@ -69,6 +69,14 @@ def _times(units: pd.DataFrame, hospitals: pd.DataFrame, matrix: pd.DataFrame) -
     return wide.loc[units["facility_id"], hospitals["facility_id"]].to_numpy(float)
 
 
+def _ref_pop(units: pd.DataFrame) -> np.ndarray:
+    """Population counted once: a district unit with populated communes weighs 0."""
+    pop = units["population"].fillna(0).to_numpy(float)
+    communes = units[units["level"] == "commune"].groupby("district")["population"].sum()
+    covered = units["district"].map(communes).fillna(0).to_numpy() > 0
+    return np.where((units["level"] == "district").to_numpy() & covered, 0.0, pop)
+
+
 def _brute(
     units: pd.DataFrame,
     hospitals: pd.DataFrame,
@@ -84,7 +92,7 @@ def _brute(
 ) -> tuple[float, float] | None:
     """Best (objective, pop-weighted mean) over every feasible assignment; None if infeasible."""
     t = _times(units, hospitals, matrix)
-    pop = units["population"].to_numpy(float)
+    pop = _ref_pop(units)
     key = units["district"] if hierarchical else units["facility_id"]
     labels, group = np.unique(key, return_inverse=True)
     n_h = len(hospitals)
@@ -134,7 +142,7 @@ def _achieved(
 ):
     """Objective value of a result, recomputed from its pairings table."""
     p = result.pairings.set_index("unit_id").loc[units["facility_id"]]
-    pop = units["population"].to_numpy(float)
+    pop = _ref_pop(units)
     t = p["travel_time_s"].to_numpy(float)
     pt = float((pop * t).sum() / pop.sum())
     if objective == "pop-time":
@@ -145,7 +153,8 @@ def _achieved(
     key = (units["district"] if hierarchical else units["facility_id"]).to_numpy()
     costs = pd.DataFrame(pop[:, None] * tt).groupby(key).sum()
     ref = costs.min(axis=1).sum() / pop.sum()
-    loads = p.groupby("hospital_id")["population"].sum().reindex(hospitals["facility_id"]).fillna(0)
+    loads = pd.Series(pop).groupby(p["hospital_id"].to_numpy()).sum()
+    loads = loads.reindex(hospitals["facility_id"]).fillna(0)
     dev = np.abs(loads.to_numpy() - pop.sum() / len(hospitals)).sum() / pop.sum()
     return (1 - balance_weight) * pt / ref + balance_weight * dev, pt
 
@@ -210,8 +219,8 @@ def test_unit_mode_equals_brute_force(objective):
     )
     got = _achieved(result, units, hospitals, matrix, objective=objective)
     assert got[0] == pytest.approx(ref[0], rel=1e-5)
-    loads = result.pairings.groupby("hospital_id")["population"].sum()
-    fair = units["population"].sum() / 3
+    loads = pd.Series(_ref_pop(units)).groupby(result.pairings["hospital_id"]).sum()
+    fair = _ref_pop(units).sum() / 3
     assert ((loads >= 0.7 * fair - 1e-6) & (loads <= 1.3 * fair + 1e-6)).all()
     assert len(loads) == 3
 
@@ -252,7 +261,9 @@ def test_random_instances_match_brute_force(seed, objective, balance, hierarchic
 
 def test_pins_hold_and_pinned_flag_covers_the_group():
     units, hospitals, matrix = _instance(6, 2, 3, seed=1)
-    result = propose_pairings(units, hospitals, matrix, pins={"d4": "h0"}, sensitivity=False)
+    result = propose_pairings(
+        units, hospitals, matrix, balance=0.5, pins={"d4": "h0"}, sensitivity=False
+    )
     group = result.pairings[result.pairings["district"] == "Huyện 4"]
     assert (group["hospital_id"] == "h0").all() and group["pinned"].all()
     assert not result.pairings.loc[result.pairings["district"] != "Huyện 4", "pinned"].any()
@@ -263,12 +274,12 @@ def test_pin_over_upper_bound_names_pin_and_figures():
     units, hospitals, matrix = _instance(6, 2, 3, seed=1)
     big = units.copy()
     big.loc[big["district"] == "Huyện 0", "population"] = 1_000_000.0
-    total = big["population"].sum()
+    total = _ref_pop(big).sum()
     with pytest.raises(InfeasibleError) as info:
         propose_pairings(big, hospitals, matrix, balance=0.2, pins={"d0": "h1"})
     err = info.value
     assert err.constraint == "pin"
-    pinned_load = big.loc[big["district"] == "Huyện 0", "population"].sum()
+    pinned_load = _ref_pop(big)[(big["district"] == "Huyện 0").to_numpy()].sum()
     upper = 1.2 * total / 3
     assert f"{pinned_load:,.0f}" in str(err) and f"{upper:,.0f}" in str(err)
     assert "H1" in str(err)
@@ -401,7 +412,7 @@ def test_explanations_next_best_and_switch_cost():
     units, hospitals, matrix = _instance(3, 1, 3, seed=8)
     result = propose_pairings(units, hospitals, matrix, balance=None, sensitivity=False)
     t = _times(units, hospitals, matrix)
-    pop = units["population"].to_numpy()
+    pop = _ref_pop(units)
     exp = result.explanations.set_index("unit_id")
     for d in range(3):
         members = (units["district"] == f"Huyện {d}").to_numpy()
@@ -429,7 +440,7 @@ def test_baselines_and_gaps():
     only = pilot_pairings(units, hospitals, matrix, pins=pins, others="none")
     assert only["hospital_id"].notna().sum() == 3
     result = propose_pairings(units, hospitals, matrix, balance=0.5, pins=pins, sensitivity=False)
-    pop = units["population"].to_numpy()
+    pop = _ref_pop(units)
 
     def pw(frame):
         return float(np.average(frame["travel_time_s"], weights=pop))
