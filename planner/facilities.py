@@ -81,7 +81,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "level": ("level", "cap", "tuyen"),
 }
 # Byte sequences that appear when UTF-8 Vietnamese was decoded as Latin-1/cp1252 and saved again.
-_MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|á»|áº|Ä‘|Æ°|Ä\u0090")
+_MOJIBAKE = re.compile("Ã[\u0080-\u009f\u00a1-\u00bf]|á»|áº|Ä‘|Æ°|Ä\u0090")
 _FLOAT = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 
 
@@ -285,13 +285,17 @@ def write_facilities(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Pat
             frame = frame[[c for c in columns if c in frame.columns]]
             frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
         else:
-            tmp.unlink()  # the drivers refuse to write over the empty placeholder file
+            # The drivers want their own suffix and no placeholder file: write beside, then move.
+            named = tmp.with_name(tmp.stem + suffix)
             out = gpd.GeoDataFrame(
                 gdf[[c for c in columns if c in gdf.columns]], geometry=gdf.geometry
             )
-            out.to_file(
-                tmp, driver=drivers[suffix], layer="facilities" if suffix == ".gpkg" else None
-            )
+            layer = "facilities" if suffix == ".gpkg" else None
+            try:
+                out.to_file(named, driver=drivers[suffix], layer=layer)
+                os.replace(named, tmp)
+            finally:
+                named.unlink(missing_ok=True)
     log.info("wrote %d facilities to %s", len(gdf), path)
     return path
 
@@ -482,6 +486,14 @@ def _coordinates_from_geometry(
                 hint="give each facility a point location (use a centroid for areas)",
             )
     valid = geometry.notna() & ~geometry.is_empty
+    if not valid.all() and not {"lat", "lon"} <= set(table.columns):
+        raise PlannerInputError(
+            "the feature has no geometry",
+            file=file,
+            row=int(np.flatnonzero(~valid.to_numpy())[0]) + 1,
+            field="geometry",
+            hint="give each facility a point location",
+        )
     lon = np.where(valid, shapely.get_x(geometry.array), np.nan)
     lat = np.where(valid, shapely.get_y(geometry.array), np.nan)
     table = table.drop(columns=[geometry.name], errors="ignore")
@@ -516,7 +528,9 @@ def _rename_columns(
         column = next((folded[a] for a in aliases if a in folded), None)
         if column is not None and column not in renames:
             renames[column] = target
-    return table.rename(columns=renames)
+    renamed = table.rename(columns=renames)
+    renamed.attrs["found_columns"] = [str(c) for c in found]  # named in "missing columns" errors
+    return renamed
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -537,7 +551,7 @@ def _validate(
     if missing:
         raise PlannerInputError(
             f"missing required column(s) {', '.join(missing)}; found: "
-            f"{', '.join(map(str, table.columns)) or '(none)'}",
+            f"{', '.join(table.attrs.get('found_columns', map(str, table.columns))) or '(none)'}",
             file=file,
             field=missing[0],
             hint="rename the columns (facility_id, name, level, lat, lon), or name them with "
