@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
 
 import geopandas as gpd
@@ -94,12 +93,14 @@ def _check_against_networkx(graph: TravelGraph, matrix: pd.DataFrame, ref: nx.Di
     ok = matrix[matrix["status"] == "ok"]
     for origin, rows in ok.groupby("origin_node"):
         src = int(index[origin])
-        times, paths = nx.single_source_dijkstra(ref, src, weight="time")
+        pred, times = nx.dijkstra_predecessor_and_distance(ref, src, weight="time")
         for row in rows.itertuples():
             dst = int(index[row.destination_node])
             assert row.network_time_s == pytest.approx(times[dst], rel=1e-3, abs=1e-6)
-            path = paths[dst]
-            length = sum(ref[a][b]["length"] for a, b in itertools.pairwise(path))
+            length, node = 0.0, dst
+            while node != src:  # back along networkx's own fastest path
+                length += ref[pred[node][0]][node]["length"]
+                node = pred[node][0]
             assert row.distance_m == pytest.approx(length, rel=1e-3, abs=1e-6)
             checked += 1
     return checked
@@ -210,10 +211,10 @@ def _random_sites(graph: TravelGraph, k: int, seed: int) -> gpd.GeoDataFrame:
 @pytest.mark.slow
 def test_hanoi_matches_networkx(hanoi_graph: TravelGraph) -> None:
     sites = _random_sites(hanoi_graph, 40, seed=2)
-    matrix = travel_time_matrix(hanoi_graph, sites.iloc[:4], sites, mode="car", depart="08:00")
+    matrix = travel_time_matrix(hanoi_graph, sites.iloc[:2], sites, mode="car", depart="08:00")
     assert (matrix["status"] == "ok").all()
     ref = _nx_reference(hanoi_graph, mode="car", depart="08:00")
-    assert _check_against_networkx(hanoi_graph, matrix, ref) == 160
+    assert _check_against_networkx(hanoi_graph, matrix, ref) == 80
 
 
 def test_fixture_matches_networkx(fixture_graph: TravelGraph) -> None:
