@@ -106,8 +106,9 @@ def main() -> None:
                 f"| {'no' if off_n == 0 else 'yes'} ({off_n} shapes, "
                 f"{len(off.page_errors)} page errors) |"
             )
-    import folium
     from importlib.metadata import version
+
+    import folium
 
     from planner._assets import leaflet_version
 
