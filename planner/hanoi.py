@@ -331,6 +331,7 @@ def _commune_units_2024(
         hit = legacy_by_name.get((c.district_code, fold(c.commune)))
         if hit is not None:
             lat, lon, source = float(hit.wardLat), float(hit.wardLon), "commune_centroid"
+            note = "no matching OSM station: placed at the commune's geocoded centroid"
         else:
             # Merged in January 2025: the package's list of former names gives the successor.
             unit = parse_address(
