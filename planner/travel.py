@@ -107,6 +107,9 @@ class _Router:
     keys: np.ndarray  # from * n + to of each stored entry, sorted
     length_m: np.ndarray  # length of the edge behind each entry
     edge: np.ndarray  # graph edge index behind each entry
+    in_ptr: np.ndarray  # entries again, grouped by target node: in_ptr[v]:in_ptr[v+1] ...
+    in_from: np.ndarray  # ... their source nodes ...
+    in_length_m: np.ndarray  # ... and lengths, for stepping back along predecessors
     snap_mps: float  # snap-leg speed, m/s
 
 
@@ -468,11 +471,15 @@ def _build_router(graph: TravelGraph, mode: str, depart: str | dt.time | None) -
     indptr = np.searchsorted(rows, np.arange(n + 1)).astype(np.int64)
     # explicit zeros (zero-length joins) are kept as edges by csgraph
     matrix = sp.csr_matrix((seconds[edge], graph.edge_to[edge], indptr), shape=(n, n))
+    by_target = np.argsort(graph.edge_to[edge], kind="stable")
     return _Router(
         matrix=matrix,
         keys=keys,
         length_m=graph.edge_length_m[edge],
         edge=edge,
+        in_ptr=np.searchsorted(graph.edge_to[edge][by_target], np.arange(n + 1)).astype(np.int64),
+        in_from=rows[by_target].astype(np.int64),
+        in_length_m=graph.edge_length_m[edge][by_target],
         snap_mps=snap_speed_kph(mode=mode) / 3.6,
     )
 
@@ -502,6 +509,7 @@ def _path_lengths(
     runs as many times as the longest path has edges, each step a vector operation.
     """
     n = pred.shape[1]
+    flat = pred.ravel()
     out = np.full(block.shape, np.nan)
     row, col = np.nonzero(np.isfinite(block))
     out[row, col] = 0.0
@@ -510,11 +518,18 @@ def _path_lengths(
     row, col, cur = row[live], col[live], cur[live]
     total = np.zeros(len(row))
     while len(row):
-        prev = pred[row, cur].astype(np.int64)
-        total += router.length_m[np.searchsorted(router.keys, prev * n + cur)]
+        prev = flat[row * n + cur].astype(np.int64)
+        # the entry prev -> cur among cur's few incoming ones (faster than a global search)
+        pos = router.in_ptr[cur]
+        miss = np.flatnonzero(router.in_from[pos] != prev)
+        while miss.size:
+            pos[miss] += 1
+            miss = miss[router.in_from[pos[miss]] != prev[miss]]
+        total += router.in_length_m[pos]
         done = prev == src[row]
         out[row[done], col[done]] = total[done]
-        row, col, cur, total = row[~done], col[~done], prev[~done], total[~done]
+        keep = ~done
+        row, col, cur, total = row[keep], col[keep], prev[keep], total[keep]
     return out
 
 
