@@ -168,8 +168,7 @@ def _mbtiles_tiles(path: Path) -> tuple[int, list[tuple[int, int, bytes]]]:
             if zoom is None:
                 return 0, []
             rows = con.execute(
-                "SELECT tile_column, tile_row, tile_data FROM tiles WHERE zoom_level = ? "
-                "ORDER BY tile_column, tile_row",
+                "SELECT tile_column, tile_row, tile_data FROM tiles WHERE zoom_level = ?",
                 (zoom,),
             ).fetchall()
         finally:
@@ -182,7 +181,8 @@ def _mbtiles_tiles(path: Path) -> tuple[int, list[tuple[int, int, bytes]]]:
         ) from exc
     # MBTiles rows are TMS (y up); flip to XYZ (y down) like the tile folders.
     flip = (1 << zoom) - 1
-    return int(zoom), [(int(x), flip - int(row), bytes(data)) for x, row, data in rows]
+    # XYZ order, as for folders: the same tiles always give the same table
+    return int(zoom), sorted((int(x), flip - int(row), bytes(data)) for x, row, data in rows)
 
 
 def _folder_tiles(path: Path) -> tuple[int, list[tuple[int, int, bytes]]]:
@@ -339,4 +339,3 @@ def _edge_table(tiles: list[dict[str, Any]]) -> pd.DataFrame:
     table["oneway"] = table["oneway"].astype(np.int8)
     table["maxspeed_kph"] = np.nan
     return table[list(EDGE_COLUMNS)]
-

@@ -59,7 +59,7 @@ CLASS_NAMES: tuple[str, ...] = (
 )
 
 #: Bump when graph building changes: cached graphs of older formats are rebuilt.
-_GRAPH_FORMAT = 1
+_GRAPH_FORMAT = 2
 _EARTH_RADIUS_M = 6_371_009.0  # osmnx's mean Earth radius, so lengths match osmnx's
 _HANOI_TILES = "hanoi_osm_2021-08_z14.mbtiles"
 _HANOI_BOUNDARY = "hanoi_boundary_osm.geojson"
@@ -564,15 +564,24 @@ def _split_at_nodes(
     pos = np.flatnonzero(is_node)
     same = piece[pos[1:]] == piece[pos[:-1]]
     start, end = pos[:-1][same], pos[1:][same]
-    seg = _haversine_m(flat["lon"][:-1], flat["lat"][:-1], flat["lon"][1:], flat["lat"][1:])
-    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    # sum each raw edge's own segments (not a difference of a global cumsum): the length of an
+    # edge must not depend on where its piece sits in the table
+    steps = end - start
+    seg_idx = np.repeat(start, steps) + _ramp(steps)
+    seg = _haversine_m(
+        flat["lon"][seg_idx],
+        flat["lat"][seg_idx],
+        flat["lon"][seg_idx + 1],
+        flat["lat"][seg_idx + 1],
+    )
+    length = np.bincount(np.repeat(np.arange(start.size), steps), weights=seg, minlength=start.size)
     raw_piece = piece[start]
     raw = {
         "start": start,
         "end": end,
         "u": np.searchsorted(node_keys, key[start]),
         "v": np.searchsorted(node_keys, key[end]),
-        "length": cum[end] - cum[start],
+        "length": length,
         "combo": attrs["combo"][raw_piece],
         "oneway": attrs["oneway"][raw_piece],
         "piece": raw_piece,
