@@ -36,6 +36,7 @@ DEPART = "10:00"
 NX_SOURCES = 3
 OSMNX_PAIRS = 10
 RTOL = 1e-4
+PANDANA_RTOL = 1e-3  # pandana keeps edge weights at reduced precision (errors up to ~1.4e-4)
 
 
 def _timed(fn, repeat: int = 1) -> tuple[float, object]:
@@ -47,9 +48,9 @@ def _timed(fn, repeat: int = 1) -> tuple[float, object]:
     return statistics.median(runs), result
 
 
-def _check(name: str, ours: np.ndarray, theirs: np.ndarray) -> None:
+def _check(name: str, ours: np.ndarray, theirs: np.ndarray, *, rtol: float = RTOL) -> None:
     theirs = np.asarray(theirs, dtype=float)
-    if not np.allclose(ours, theirs, rtol=RTOL, atol=1e-3):
+    if not np.allclose(ours, theirs, rtol=rtol, atol=1e-3):
         worst = np.nanmax(np.abs(ours - theirs) / np.maximum(ours, 1))
         raise AssertionError(f"{name} disagrees with ours (worst relative error {worst:.2e})")
 
@@ -103,6 +104,7 @@ def main() -> None:
     )
     ox_per_pair = ox_s / OSMNX_PAIRS
 
+    targets, back = np.unique(nodes, return_inverse=True)
     # igraph: distances from the 30 district nodes to all units
     build_ig, g_ig = _timed(
         lambda: ig.Graph(
@@ -111,9 +113,9 @@ def main() -> None:
         )
     )  # fmt: skip
     ig_s, ig_d = _timed(
-        lambda: g_ig.distances(source=d_nodes.tolist(), target=nodes.tolist(), weights="time")
+        lambda: g_ig.distances(source=d_nodes.tolist(), target=targets.tolist(), weights="time")
     )
-    _check("igraph", ours_30, ig_d)
+    _check("igraph", ours_30, np.asarray(ig_d)[:, back])  # igraph wants distinct targets
 
     # pandana: contraction hierarchies (preprocessing timed), then the 30 x all pairs
     live = np.unique(np.r_[coo.row, coo.col])
@@ -129,7 +131,7 @@ def main() -> None:
     a = np.repeat(d_nodes, n_all)
     b = np.tile(nodes, len(d_nodes))
     pd_s, pd_d = _timed(lambda: net.shortest_path_lengths(a, b, imp_name="time"))
-    _check("pandana", ours_30.ravel(), pd_d)
+    _check("pandana", ours_30.ravel(), pd_d, rtol=PANDANA_RTOL)  # it stores weights rounded
 
     n_pairs_all = n_all * n_all
     nx_all = nx_per_source * len(np.unique(nodes))
@@ -154,7 +156,8 @@ def main() -> None:
         "",
         f"Graph: {graph.n_nodes:,} nodes, {graph.n_edges:,} edges; routing graph "
         f"{router.matrix.nnz:,} entries. Units: Hanoi registry 2024 ({n_all}: 4 regional, "
-        f"30 districts, 579 communes). All peers agree with ours within {RTOL:.0e} relative.",
+        f"30 districts, 579 communes). All peers agree with ours within {RTOL:.0e} relative "
+        f"(pandana {PANDANA_RTOL:.0e}: it rounds weights).",
         "",
         "| case | seconds | how |",
         "|---|---|---|",
