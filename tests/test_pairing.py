@@ -514,3 +514,57 @@ def test_no_warning_when_all_reachable():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UnreachableWarning)
         propose_pairings(units, hospitals, matrix, sensitivity=False, balance=None)
+
+
+def test_specialty_need_pulls_a_district_to_the_matching_hospital():
+    units = pd.DataFrame(
+        {
+            "facility_id": ["a", "b"],
+            "name": ["A", "B"],
+            "level": "district",
+            "district": ["Huyện A", "Huyện B"],
+            "population": [100.0, 100.0],
+        }
+    )
+    hospitals = pd.DataFrame(
+        {
+            "facility_id": ["gen", "obs"],
+            "name": ["General", "Obstetrics"],
+            "specialty": ["general", "obstetrics_gynecology"],
+        }
+    )
+    # Both districts are nearer the general hospital; B has all the births.
+    matrix = pd.DataFrame(
+        {
+            "origin_id": ["gen", "gen", "obs", "obs"],
+            "destination_id": ["a", "b", "a", "b"],
+            "travel_time_s": [600.0, 600.0, 1200.0, 1200.0],
+        }
+    )
+    need = pd.DataFrame(
+        {"district": ["A", "B"], "specialty": "obstetrics_gynecology", "need": [0.0, 500.0]}
+    )
+    plain = propose_pairings(units, hospitals, matrix, balance=None, sensitivity=False)
+    assert plain.pairings["hospital_id"].tolist() == ["gen", "gen"]
+    # Moving B costs 600 s x 100/200 = 300 s of mean time; its need share (1.0) is worth
+    # specialty_weight_s: it moves only when the weight exceeds 300 s.
+    low = propose_pairings(
+        units,
+        hospitals,
+        matrix,
+        balance=None,
+        specialty_need=need,
+        specialty_weight_s=250.0,
+        sensitivity=False,
+    )
+    high = propose_pairings(
+        units,
+        hospitals,
+        matrix,
+        balance=None,
+        specialty_need=need,
+        specialty_weight_s=350.0,
+        sensitivity=False,
+    )
+    assert low.pairings["hospital_id"].tolist() == ["gen", "gen"]
+    assert high.pairings["hospital_id"].tolist() == ["gen", "obs"]
