@@ -568,3 +568,41 @@ def test_specialty_need_pulls_a_district_to_the_matching_hospital():
     )
     assert low.pairings["hospital_id"].tolist() == ["gen", "gen"]
     assert high.pairings["hospital_id"].tolist() == ["gen", "obs"]
+
+
+def test_hanoi_registry_with_pilot(registry_2024):
+    """The real 2024 registry (30 districts, 579 communes, 4 hospitals) with the Ba Vì pilot.
+
+    Times are straight-line (x 1.4 at 30 km/h) so the test needs no road graph; the road
+    matrix is exercised by the CLI end-to-end tests.
+    """
+    fac = registry_2024
+    hospitals, units = fac[fac["level"] == "regional"], fac[fac["level"] != "regional"]
+    lat1, lon1 = (
+        np.radians(hospitals["lat"].to_numpy())[:, None],
+        np.radians(hospitals["lon"].to_numpy())[:, None],
+    )
+    lat2, lon2 = np.radians(units["lat"].to_numpy()), np.radians(units["lon"].to_numpy())
+    hav = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    seconds = 2 * 6_371_000 * np.arcsin(np.sqrt(hav)) * 1.4 / (30 / 3.6)
+    matrix = pd.DataFrame(
+        {
+            "origin_id": np.repeat(hospitals["facility_id"].to_numpy(), len(units)),
+            "destination_id": np.tile(units["facility_id"].to_numpy(), len(hospitals)),
+            "travel_time_s": seconds.ravel(),
+        }
+    )
+    pins = hanoi_pilot_pins(units)
+    assert list(pins.values()) == ["hn-reg-xanhpon"] and len(pins) == 1
+    result = propose_pairings(units, hospitals, matrix, pins=pins, sensitivity=False)
+    p = result.pairings
+    assert result.status == "optimal" and len(p) == len(units) == 609
+    assert (p.loc[p["district"] == "Huyện Ba Vì", "hospital_id"] == "hn-reg-xanhpon").all()
+    assert (p.groupby("district")["hospital_id"].nunique() == 1).all()
+    loads = pd.Series(result.scores["load"])
+    total = loads.sum()
+    assert total == pytest.approx(8_053_663)  # the census total, counted once
+    assert ((loads >= 0.8 * total / 4 - 1) & (loads <= 1.2 * total / 4 + 1)).all()
