@@ -13,6 +13,7 @@ import logging
 import sys
 import textwrap
 import traceback
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -333,26 +334,29 @@ def _cmd_network(args: argparse.Namespace) -> int:
 
 def _cmd_facilities(args: argparse.Namespace) -> int:
     from planner import workflow
-    from planner.facilities import load_facilities, write_facilities
+    from planner.facilities import facility_problems, write_facilities
 
     if args.validate is not None:
-        fac = load_facilities(
+        problems = facility_problems(
             args.validate,
             lat_col=args.lat_col,
             lon_col=args.lon_col,
             area=workflow.network_area(args.source),
         )
-        _say(f"{args.validate}: {len(fac)} facilities, all valid")
-        if args.out is None:
-            return 0
-    else:
-        fac = workflow.facilities_for(args.scheme, args.facilities)
+        if problems:
+            lines = [f"{args.validate}: {len(problems)} problem(s)"]
+            lines += [f"  - {problem}" for problem in problems]
+            print("\n".join(lines), file=sys.stderr)
+            return 2
+        _say(f"{args.validate}: all facilities valid")
+        return 0
     if args.out is None:
         raise PlannerInputError(
             "nothing to write",
             field="--out",
             hint="give --out FILE (.csv, .geojson or .gpkg), or --validate FILE",
         )
+    fac = workflow.facilities_for(args.scheme, args.facilities)
     write_facilities(fac, args.out)
     _say(f"wrote {args.out} ({len(fac)} facilities, scheme {args.scheme})")
     return 0
@@ -448,10 +452,14 @@ def _configure_logging(*, verbose: bool, quiet: bool) -> None:
     root = logging.getLogger("planner")
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.captureWarnings(True)
-    warn_log = logging.getLogger("py.warnings")
-    warn_log.handlers[:] = [handler]
-    warn_log.setLevel(logging.WARNING)
+    root.propagate = False
+
+    def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+        # Users see the warning's text; its source line is noise outside --verbose.
+        where = f" ({filename}:{lineno})" if verbose else ""
+        root.warning("warning: %s%s", message, where)
+
+    warnings.showwarning = show_warning
 
 
 def main(argv: Sequence[str] | None = None) -> int:
