@@ -106,6 +106,29 @@ def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> Path:
     return Path(target)
 
 
+def write_vector_atomic(
+    gdf: Any, target: str | os.PathLike[str], *, layer: str | None = None
+) -> Path:
+    """Write a GeoDataFrame as GeoJSON or GeoPackage (by suffix), atomically.
+
+    GeoJSON is serialised as text (RFC 7946 member order, no file name inside it), so the
+    same table always gives the same bytes; GeoPackage goes through the GDAL driver.
+    """
+    target = Path(target)
+    suffix = target.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        return write_text_atomic(target, gdf.to_json(drop_id=True, ensure_ascii=False) + "\n")
+    with atomic_path(target) as tmp:
+        # GDAL wants its own suffix and no placeholder file: write beside, then move.
+        named = tmp.with_name(tmp.stem + suffix)
+        try:
+            gdf.to_file(named, driver="GPKG" if suffix == ".gpkg" else None, layer=layer)
+            os.replace(named, tmp)
+        finally:
+            named.unlink(missing_ok=True)
+    return target
+
+
 def _entry_valid(entry: Path) -> bool:
     manifest = entry / "manifest.json"
     try:

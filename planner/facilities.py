@@ -30,7 +30,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from planner._cache import atomic_path
+from planner._cache import atomic_path, write_vector_atomic
 from planner._vn import fold
 from planner.config import CRS_LONLAT
 from planner.errors import ApproximateLocationWarning, PlannerInputError
@@ -271,31 +271,21 @@ def write_facilities(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Pat
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    drivers = {".geojson": "GeoJSON", ".gpkg": "GPKG"}
-    if suffix != ".csv" and suffix not in drivers:
+    if suffix not in (".csv", ".geojson", ".gpkg"):
         raise PlannerInputError(
             f"cannot write facilities as '{suffix or path.name}'",
             file=path,
             hint="use a file name ending in .csv, .geojson or .gpkg",
         )
     columns = [*FACILITY_COLUMNS, *(c for c in gdf.columns if c not in FACILITY_COLUMNS)]
-    with atomic_path(path) as tmp:
-        if suffix == ".csv":
-            frame = pd.DataFrame(gdf).drop(columns=[gdf.geometry.name], errors="ignore")
-            frame = frame[[c for c in columns if c in frame.columns]]
+    if suffix == ".csv":
+        frame = pd.DataFrame(gdf).drop(columns=[gdf.geometry.name], errors="ignore")
+        frame = frame[[c for c in columns if c in frame.columns]]
+        with atomic_path(path) as tmp:
             frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-        else:
-            # The drivers want their own suffix and no placeholder file: write beside, then move.
-            named = tmp.with_name(tmp.stem + suffix)
-            out = gpd.GeoDataFrame(
-                gdf[[c for c in columns if c in gdf.columns]], geometry=gdf.geometry
-            )
-            layer = "facilities" if suffix == ".gpkg" else None
-            try:
-                out.to_file(named, driver=drivers[suffix], layer=layer)
-                os.replace(named, tmp)
-            finally:
-                named.unlink(missing_ok=True)
+    else:
+        out = gpd.GeoDataFrame(gdf[[c for c in columns if c in gdf.columns]], geometry=gdf.geometry)
+        write_vector_atomic(out, path, layer="facilities" if suffix == ".gpkg" else None)
     log.info("wrote %d facilities to %s", len(gdf), path)
     return path
 

@@ -21,7 +21,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from planner._cache import atomic_path, write_text_atomic
+from planner._cache import atomic_path, write_text_atomic, write_vector_atomic
 from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, PEAK_DEPART
 from planner.errors import PlannerInputError
 
@@ -264,13 +264,6 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     return Path(path)
 
 
-def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
-    """Write ``gdf`` as GeoJSON atomically."""
-    with atomic_path(path) as tmp:
-        gdf.to_file(tmp, driver="GeoJSON")
-    return Path(path)
-
-
 def scores_document(run: PlanningRun) -> dict[str, Any]:
     """The content of ``scores.json``: the proposal's scores and its gaps to the baselines."""
     doc = dict(run.scores.to_dict())
@@ -320,7 +313,7 @@ def write_outputs(
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "pairings.csv": write_csv(pairings, out / "pairings.csv"),
-        "pairings.geojson": write_geojson(geo, out / "pairings.geojson"),
+        "pairings.geojson": write_vector_atomic(geo, out / "pairings.geojson"),
         "scores.json": write_json(scores, out / "scores.json"),
     }
     if map:
