@@ -187,3 +187,30 @@ def test_help_has_examples() -> None:
         result = run_cli(command, "--help")
         assert result.returncode == 0
         assert "examples:" in result.stdout, command
+
+
+def test_map_and_report_commands(tmp_path: Path, demo_dir: Path) -> None:
+    work = tmp_path / "run"
+    work.mkdir()
+    for name in ("pairings.csv", "scores.json"):
+        (work / name).write_bytes((demo_dir / name).read_bytes())
+    # An officials' variant: move one district (with its communes) to another hospital.
+    other = pd.read_csv(work / "pairings.csv", dtype=str)
+    other.loc[other.district == "Huyện Mê Linh", "hospital_id"] = "hn-reg-heart"
+    other[["unit_id", "hospital_id"]].to_csv(tmp_path / "officials.csv", index=False)
+
+    out = tmp_path / "compare.html"
+    result = run_cli(
+        "map", str(work / "pairings.csv"), "--compare", str(tmp_path / "officials.csv"),
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    html = out.read_text()
+    assert "OpenStreetMap contributors" in html
+    assert "officials" in html  # the comparison layer is labelled by its file
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)
+
+    result = run_cli("report", str(work))
+    assert result.returncode == 0, result.stderr
+    report = (work / "report.html").read_text()
+    assert "Xanh P" in report and "OpenStreetMap contributors" in report
