@@ -263,6 +263,13 @@ def _proposal_options(p: argparse.ArgumentParser) -> None:
         help="do not pin the Ba Vì pilot (Ba Vì district with Xanh Pon)",
     )
     g.add_argument(
+        "--specialty-need",
+        type=Path,
+        metavar="FILE",
+        help="CSV district,specialty,need (e.g. births for obstetrics_gynecology): prefer "
+        "hospitals whose specialty a district needs (off by default; see README)",
+    )
+    g.add_argument(
         "--time-limit",
         type=float,
         default=60.0,
@@ -302,6 +309,7 @@ def _plan_options(args: argparse.Namespace) -> PlanOptions:
         max_travel_time_s=max_time,
         pilot=not args.no_pilot,
         time_limit_s=args.time_limit,
+        specialty_need=args.specialty_need,
     )
 
 

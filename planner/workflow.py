@@ -68,6 +68,7 @@ class PlanOptions:
     max_travel_time_s: float | None = None
     pilot: bool = True
     time_limit_s: float = 60.0
+    specialty_need: str | Path | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ def plan(
         max_travel_time_s=options.max_travel_time_s,
         time_limit_s=options.time_limit_s,
         matrix_peak=matrix_peak,
+        specialty_need=read_specialty_need(options.specialty_need),
     )
     nearest = nearest_pairings(units, hospitals, both, hierarchical=options.hierarchical)
     pilot = pilot_pairings(units, hospitals, both) if pilot_pins else None
@@ -236,6 +238,20 @@ def plan(
         nearest_scores=score(nearest),
         pilot_scores=None if pilot is None else score(pilot),
     )
+
+
+def read_specialty_need(path: str | Path | None) -> pd.DataFrame | None:
+    """Read a specialty-need table (``district``, ``specialty``, ``need``), or ``None``."""
+    if path is None:
+        return None
+    try:
+        return pd.read_csv(path, dtype={"district": str, "specialty": str})
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise PlannerInputError(
+            f"cannot read the specialty need table ({exc})",
+            file=path,
+            hint="give a UTF-8 CSV with columns district, specialty, need",
+        ) from None
 
 
 def json_safe(value: Any) -> Any:
@@ -280,6 +296,9 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
         "load": run.options.load,
         "hierarchical": run.options.hierarchical,
         "pilot_pinned": run.options.pilot,
+        "specialty_need": None
+        if run.options.specialty_need is None
+        else str(run.options.specialty_need),
     }
     return doc
 
