@@ -3,9 +3,12 @@
 Facilities snap to the nearest node (k-d tree in UTM 48N metres) of the largest strongly
 connected component of the roads the mode may use, so every snapped pair is reachable both
 ways unless a time limit says otherwise. Matrices run scipy's compiled Dijkstra from the
-unique origin nodes, in batches, on a CSR matrix built once per (graph, mode, departure band);
-the road distance of each pair is summed along the fastest path's predecessors, so it is the
-length of exactly the path whose time is reported.
+unique origin nodes, in batches, on a CSR matrix built once per (graph, mode, departure band,
+speed table). For more than a few origins the matrix is first reduced exactly for the snapped
+nodes (dead-end trees peeled off, pass-through chains contracted; see ``planner._routing``),
+cached per node set, and large origin sets are split over two threads. The road distance of
+each pair is summed along the fastest path's predecessors, so it is the length of exactly the
+path whose time is reported.
 
 The snap leg (facility to its node, straight line) is added to the door-to-door time at the
 mode's ``snap`` speed of the speed table (about 10 km/h: driving or walking through grounds
@@ -15,19 +18,20 @@ and alleys, where the straight line understates the real way).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 from shapely.geometry import LineString
 
 from planner import network
+from planner._routing import RoutingGraph, many_to_many, reduce_graph, routing_graph
 from planner.config import CRS_LONLAT, CRS_METRIC, DEFAULT_MAX_SNAP_M
 from planner.errors import PlannerInputError
 from planner.network import TravelGraph
@@ -56,8 +60,11 @@ MATRIX_COLUMNS = (
 )
 SNAP_COLUMNS = ("facility_id", "node", "node_id", "snap_distance_m", "status", "reason")
 
-# Dijkstra batch size: sources x nodes cells held at once (float64 times + int32 predecessors).
-_BATCH_CELLS = 8_000_000
+# Up to this many origins search the whole graph: reducing it (about 0.5 s on Hanoi) costs
+# more than it saves. Beyond, or once reduced for the same nodes, the reduced graph is used.
+_WHOLE_GRAPH_SOURCES = 16
+# Reduced graphs kept per router (one per set of snapped nodes), most recent last.
+_REDUCED_KEPT = 4
 _TO_METRIC = Transformer.from_crs(CRS_LONLAT, CRS_METRIC, always_xy=True)
 
 # Per-graph memos that die with the graph: (mode, usable-edges digest) -> snapper,
@@ -103,14 +110,12 @@ class _Snapper:
 
 @dataclass(frozen=True, eq=False)
 class _Router:
-    matrix: sp.csr_matrix  # fastest time between adjacent nodes (parallel edges: minimum)
+    graph: RoutingGraph  # the mode's component, fastest of parallel edges
     keys: np.ndarray  # from * n + to of each stored entry, sorted
-    length_m: np.ndarray  # length of the edge behind each entry
     edge: np.ndarray  # graph edge index behind each entry
-    in_ptr: np.ndarray  # entries again, grouped by target node: in_ptr[v]:in_ptr[v+1] ...
-    in_from: np.ndarray  # ... their source nodes ...
-    in_length_m: np.ndarray  # ... and lengths, for stepping back along predecessors
     snap_mps: float  # snap-leg speed, m/s
+    # digest of a terminal node set -> (reduced graph, node index into it)
+    reduced: dict[str, tuple[RoutingGraph, np.ndarray]] = field(default_factory=dict)
 
 
 def snap_facilities(
@@ -119,6 +124,7 @@ def snap_facilities(
     *,
     mode: str = "car",
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    speeds: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Snap each facility to the nearest node the mode can both leave and reach.
 
@@ -133,6 +139,9 @@ def snap_facilities(
         Transport mode; decides which roads (and so which component) count.
     max_snap_m
         Facilities farther than this from their node are flagged ``not_snapped``.
+    speeds
+        Speed table from :func:`planner.speeds.load_speed_table` (its ``usable`` column
+        decides the roads); ``None`` uses ours.
 
     Returns
     -------
@@ -151,7 +160,7 @@ def snap_facilities(
     ['ok']
     """
     ids, lat, lon = _facility_columns(facilities)
-    snapper = _snapper(graph, mode)
+    snapper = _snapper(graph, mode, speeds)
     x, y = _TO_METRIC.transform(lon, lat)
     located = np.isfinite(x) & np.isfinite(y)
     dist = np.full(len(ids), np.nan)
@@ -197,6 +206,7 @@ def travel_time_matrix(
     depart: str | dt.time | None = None,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
     limit_s: float | None = None,
+    speeds: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return door-to-door travel times and road distances between facilities (long table).
 
@@ -215,6 +225,9 @@ def travel_time_matrix(
         Facilities farther than this from the mode's roads are ``not_snapped``.
     limit_s
         Stop searching beyond this network time; farther pairs are ``unreachable``.
+    speeds
+        Speed table from :func:`planner.speeds.load_speed_table` (e.g. a user's own file);
+        ``None`` uses ours.
 
     Returns
     -------
@@ -238,11 +251,10 @@ def travel_time_matrix(
     ['xanh-pon', 'ba-vi', 'ok']
     """
     same = destinations is None
-    o_snap = snap_facilities(graph, origins, mode=mode, max_snap_m=max_snap_m)
-    d_snap = (
-        o_snap if same else snap_facilities(graph, destinations, mode=mode, max_snap_m=max_snap_m)
-    )
-    router = _router(graph, mode, depart)
+    snap = {"mode": mode, "max_snap_m": max_snap_m, "speeds": speeds}
+    o_snap = snap_facilities(graph, origins, **snap)
+    d_snap = o_snap if same else snap_facilities(graph, destinations, **snap)
+    router = _router(graph, mode, depart, speeds)
     limit = np.inf if limit_s is None else float(limit_s)
 
     o_ok = (o_snap["status"] == "ok").to_numpy()
@@ -251,7 +263,7 @@ def travel_time_matrix(
     d_node = d_snap["node"].to_numpy(dtype=np.int64, na_value=-1)
     sources, o_row = np.unique(o_node[o_ok], return_inverse=True)
     targets, d_col = np.unique(d_node[d_ok], return_inverse=True)
-    time_s, dist_m = _node_matrix(graph, router, sources, targets, limit)
+    time_s, dist_m = _node_matrix(router, sources, targets, limit)
 
     n_o, n_d = len(o_snap), len(d_snap)
     net_t = np.full((n_o, n_d), np.nan)
@@ -303,6 +315,7 @@ def route(
     mode: str = "car",
     depart: str | dt.time | None = None,
     max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    speeds: pd.DataFrame | None = None,
 ) -> Route:
     """Return the fastest road path between two points or facilities.
 
@@ -312,7 +325,7 @@ def route(
         The road graph.
     origin, destination
         ``(lat, lon)`` tuples or facility rows (with ``lat`` and ``lon``).
-    mode, depart, max_snap_m
+    mode, depart, max_snap_m, speeds
         As for :func:`travel_time_matrix`.
 
     Raises
@@ -333,7 +346,7 @@ def route(
         [_lat_lon(origin, "origin"), _lat_lon(destination, "destination")],
         columns=["lat", "lon"],
     ).assign(facility_id=["origin", "destination"])
-    snaps = snap_facilities(graph, points, mode=mode, max_snap_m=max_snap_m)
+    snaps = snap_facilities(graph, points, mode=mode, max_snap_m=max_snap_m, speeds=speeds)
     for row in snaps.itertuples():
         if row.status != "ok":
             raise PlannerInputError(
@@ -341,9 +354,9 @@ def route(
                 field=row.facility_id,
                 hint="check the coordinates (lat, lon order) or raise max_snap_m",
             )
-    router = _router(graph, mode, depart)
+    router = _router(graph, mode, depart, speeds)
     src, dst = (int(v) for v in snaps["node"])
-    time_s, pred = dijkstra(router.matrix, indices=src, return_predecessors=True)
+    time_s, pred = dijkstra(router.graph.matrix, indices=src, return_predecessors=True)
     if not np.isfinite(time_s[dst]):
         raise PlannerInputError(
             f"no {mode} road path from the origin to the destination",
@@ -363,7 +376,7 @@ def route(
         node_ids=tuple(int(i) for i in graph.node_id[nodes]),
         network_time_s=float(time_s[dst]),
         travel_time_s=float(time_s[dst] + snap_m.sum() / router.snap_mps),
-        distance_m=float(router.length_m[entries].sum()),
+        distance_m=float(router.graph.length_m[entries].sum()),
         origin_snap_m=float(snap_m[0]),
         destination_snap_m=float(snap_m[1]),
     )
@@ -403,8 +416,8 @@ def _lat_lon(point: tuple[float, float] | pd.Series, name: str) -> tuple[float, 
     return lat, lon
 
 
-def _snapper(graph: TravelGraph, mode: str) -> _Snapper:
-    usable = np.isfinite(edge_travel_times(graph, mode=mode))
+def _snapper(graph: TravelGraph, mode: str, speeds: pd.DataFrame | None) -> _Snapper:
+    usable = np.isfinite(edge_travel_times(graph, mode=mode, speeds=speeds))
     memo = _SNAPPERS.setdefault(graph, {})
     key = (mode, hash(np.packbits(usable).tobytes()))
     if key not in memo:
@@ -439,98 +452,55 @@ def _largest_component(graph: TravelGraph, usable: np.ndarray, mode: str) -> np.
     return np.flatnonzero(touched & (labels == largest))
 
 
-def _router(graph: TravelGraph, mode: str, depart: str | dt.time | None) -> _Router:
-    speeds = load_speed_table()
+def _router(
+    graph: TravelGraph, mode: str, depart: str | dt.time | None, speeds: pd.DataFrame | None
+) -> _Router:
+    table = load_speed_table() if speeds is None else speeds
     memo = _ROUTERS.setdefault(graph, {})
-    key = (mode, congestion_factor(depart, mode=mode), table_digest(speeds))
+    key = (mode, congestion_factor(depart, mode=mode), table_digest(table))
     if key not in memo:
-        memo[key] = _build_router(graph, mode, depart)
+        memo[key] = _build_router(graph, mode, depart, table)
     return memo[key]
 
 
-def _build_router(graph: TravelGraph, mode: str, depart: str | dt.time | None) -> _Router:
-    seconds = edge_travel_times(graph, mode=mode, depart=depart)
+def _build_router(
+    graph: TravelGraph, mode: str, depart: str | dt.time | None, speeds: pd.DataFrame
+) -> _Router:
+    seconds = edge_travel_times(graph, mode=mode, depart=depart, speeds=speeds)
     n = graph.n_nodes
     in_component = np.zeros(n, dtype=bool)
-    in_component[_snapper(graph, mode).nodes] = True
+    in_component[_snapper(graph, mode, speeds).nodes] = True
     keep = np.flatnonzero(
-        np.isfinite(seconds)
-        & in_component[graph.edge_from]
-        & in_component[graph.edge_to]
-        & (graph.edge_from != graph.edge_to)  # a loop never shortens a path
+        np.isfinite(seconds) & in_component[graph.edge_from] & in_component[graph.edge_to]
     )
-    u = graph.edge_from[keep].astype(np.int64)
-    v = graph.edge_to[keep].astype(np.int64)
-    # parallel edges: keep the fastest (then shortest) one of each (from, to)
-    order = np.lexsort((graph.edge_length_m[keep], seconds[keep], v, u))
-    keys = u[order] * n + v[order]
-    first = np.r_[True, keys[1:] != keys[:-1]]
-    edge = keep[order][first]
-    keys = keys[first]
-    rows = graph.edge_from[edge]
-    indptr = np.searchsorted(rows, np.arange(n + 1)).astype(np.int64)
-    # explicit zeros (zero-length joins) are kept as edges by csgraph
-    matrix = sp.csr_matrix((seconds[edge], graph.edge_to[edge], indptr), shape=(n, n))
-    by_target = np.argsort(graph.edge_to[edge], kind="stable")
+    u, v = graph.edge_from[keep], graph.edge_to[keep]
+    routing, picked = routing_graph(n, u, v, seconds[keep], graph.edge_length_m[keep])
     return _Router(
-        matrix=matrix,
-        keys=keys,
-        length_m=graph.edge_length_m[edge],
-        edge=edge,
-        in_ptr=np.searchsorted(graph.edge_to[edge][by_target], np.arange(n + 1)).astype(np.int64),
-        in_from=rows[by_target].astype(np.int64),
-        in_length_m=graph.edge_length_m[edge][by_target],
-        snap_mps=snap_speed_kph(mode=mode) / 3.6,
+        graph=routing,
+        keys=u[picked].astype(np.int64) * n + v[picked],
+        edge=keep[picked],
+        snap_mps=snap_speed_kph(mode=mode, speeds=speeds) / 3.6,
     )
 
 
 def _node_matrix(
-    graph: TravelGraph, router: _Router, sources: np.ndarray, targets: np.ndarray, limit: float
+    router: _Router, sources: np.ndarray, targets: np.ndarray, limit: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fastest times and their road lengths between node sets, shape (sources, targets)."""
-    time_s = np.full((len(sources), len(targets)), np.inf)
-    dist_m = np.full((len(sources), len(targets)), np.nan)
-    batch = max(1, _BATCH_CELLS // max(graph.n_nodes, 1))
-    for start in range(0, len(sources), batch):
-        src = sources[start : start + batch]
-        times, pred = dijkstra(router.matrix, indices=src, return_predecessors=True, limit=limit)
-        block = times[:, targets]
-        time_s[start : start + len(src)] = block
-        dist_m[start : start + len(src)] = _path_lengths(router, pred, src, targets, block)
-    return time_s, dist_m
-
-
-def _path_lengths(
-    router: _Router, pred: np.ndarray, src: np.ndarray, targets: np.ndarray, block: np.ndarray
-) -> np.ndarray:
-    """Road length of each fastest path, summed edge by edge back along the predecessors.
-
-    All (source, target) pairs step back together, one edge per step, so the Python loop
-    runs as many times as the longest path has edges, each step a vector operation.
-    """
-    n = pred.shape[1]
-    flat = pred.ravel()
-    out = np.full(block.shape, np.nan)
-    row, col = np.nonzero(np.isfinite(block))
-    out[row, col] = 0.0
-    cur = targets[col].astype(np.int64)
-    live = cur != src[row]
-    row, col, cur = row[live], col[live], cur[live]
-    total = np.zeros(len(row))
-    while len(row):
-        prev = flat[row * n + cur].astype(np.int64)
-        # the entry prev -> cur among cur's few incoming ones (faster than a global search)
-        pos = router.in_ptr[cur]
-        miss = np.flatnonzero(router.in_from[pos] != prev)
-        while miss.size:
-            pos[miss] += 1
-            miss = miss[router.in_from[pos[miss]] != prev[miss]]
-        total += router.in_length_m[pos]
-        done = prev == src[row]
-        out[row[done], col[done]] = total[done]
-        keep = ~done
-        row, col, cur, total = row[keep], col[keep], prev[keep], total[keep]
-    return out
+    terminals = np.union1d(sources, targets)
+    digest = hashlib.blake2b(terminals.tobytes(), digest_size=16).hexdigest()
+    if digest not in router.reduced and len(sources) <= _WHOLE_GRAPH_SOURCES:
+        return many_to_many(router.graph, sources, targets, limit_s=limit)
+    if digest not in router.reduced:
+        router.reduced[digest] = reduce_graph(router.graph, terminals)
+        log.debug(
+            "reduced the routing graph for %d nodes: %d of %d nodes left",
+            len(terminals), router.reduced[digest][0].n_nodes, router.graph.n_nodes,
+        )  # fmt: skip
+        while len(router.reduced) > _REDUCED_KEPT:
+            router.reduced.pop(next(iter(router.reduced)))
+    reduced, index = router.reduced[digest]
+    return many_to_many(reduced, index[sources], index[targets], limit_s=limit)
 
 
 def _node_ids(snaps: pd.DataFrame, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
