@@ -25,6 +25,7 @@ from planner.config import OSM_ATTRIBUTION, authored_dir, data_dir
 from planner.errors import PlannerInputError
 from planner.maps import hospital_palette, map_html, pairing_map
 from planner.maps import map_labels as _map_labels
+from planner.scoring import COVERAGE_MINUTES
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "map": "Map",
         "summary": "Overall scores",
         "per_hospital": "Per regional hospital",
-        "scores_per_hospital": "Scores per hospital (from the scoring)",
         "charts": "Charts",
         "chart_time": "Travel time to the sister hospital, per hospital",
         "chart_load": "Population served per hospital",
@@ -53,7 +53,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "mean_min": "Mean time (min)",
         "median_min": "Median (min)",
         "max_min": "Max (min)",
-        "over_60": "Units > 60 min",
+        "spread": "Spread (max / mean)",
+        "staff_hours": "Staff travel (h / month)",
+        "proposal": "Proposal",
+        "nearest": "Nearest hospital",
+        "pilot": "Pilot",
+        "other": "Other figures",
         "unit": "Unit",
         "level": "Level",
         "district": "District",
@@ -61,7 +66,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "metric": "Measure",
         "value": "Value",
         "minutes": "minutes",
-        "compare": "Comparison",
         "generated": "Map data {osm}. Place names are the official Vietnamese names.",
         "file": "File",
         "what": "What",
@@ -76,7 +80,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "map": "Bản đồ",
         "summary": "Chỉ số tổng hợp",
         "per_hospital": "Theo bệnh viện tuyến thành phố",
-        "scores_per_hospital": "Chỉ số theo bệnh viện",
         "charts": "Biểu đồ",
         "chart_time": "Thời gian đến bệnh viện kết nghĩa, theo bệnh viện",
         "chart_load": "Dân số phụ trách theo bệnh viện",
@@ -94,7 +97,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "mean_min": "Trung bình (phút)",
         "median_min": "Trung vị (phút)",
         "max_min": "Tối đa (phút)",
-        "over_60": "Đơn vị > 60 phút",
+        "spread": "Chênh lệch (tối đa / trung bình)",
+        "staff_hours": "Cán bộ đi lại (giờ / tháng)",
+        "proposal": "Phương án đề xuất",
+        "nearest": "Bệnh viện gần nhất",
+        "pilot": "Thí điểm",
+        "other": "Chỉ số khác",
         "unit": "Đơn vị",
         "level": "Cấp",
         "district": "Quận/huyện",
@@ -102,7 +110,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "metric": "Chỉ số",
         "value": "Giá trị",
         "minutes": "phút",
-        "compare": "So sánh",
         "generated": "Dữ liệu bản đồ {osm}. Địa danh theo tên chính thức tiếng Việt.",
         "file": "Tệp",
         "what": "Nội dung",
@@ -149,30 +156,148 @@ def _table(frame: pd.DataFrame, *, numeric: tuple[str, ...] = (), raw: tuple[str
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def _fmt(key: str, value: Any) -> str:
-    if isinstance(value, bool) or value is None:
+#: The overall figures of ``scores.json`` shown in the summary, by group. Each row is
+#: ``(key, kind, English label, Vietnamese label)``; kinds: ``min`` (seconds shown in
+#: minutes), ``dmin`` (signed difference in minutes), ``pct``, ``dpct`` (signed), ``ratio``,
+#: ``hours``, ``int``, ``text``.
+_Row = tuple[str, str, str, str]
+
+
+def _time_rows(suffix: str, en: str, vi: str) -> tuple[_Row, ...]:
+    return (
+        (f"pop_weighted_mean_travel_time{suffix}_s", "min",
+         f"Population-weighted mean travel time{en}", f"Thời gian trung bình theo dân số{vi}"),
+        (f"mean_travel_time{suffix}_s", "min",
+         f"Mean travel time per unit{en}", f"Thời gian trung bình mỗi đơn vị{vi}"),
+        (f"median_travel_time{suffix}_s", "min",
+         f"Median travel time{en}", f"Trung vị thời gian{vi}"),
+        (f"p90_travel_time{suffix}_s", "min",
+         f"90th percentile travel time{en}", f"Phân vị 90 thời gian{vi}"),
+        (f"max_travel_time{suffix}_s", "min",
+         f"Longest travel time{en}", f"Thời gian dài nhất{vi}"),
+    )  # fmt: skip
+
+
+def _coverage_rows(suffix: str, en: str, vi: str) -> tuple[_Row, ...]:
+    return tuple(
+        (f"share_{who}_within_{minutes}min{suffix}", "pct",
+         f"Share of {who_en} within {minutes} min{en}", f"Tỷ lệ {who_vi} trong {minutes} phút{vi}")
+        for who, who_en, who_vi in (("population", "population", "dân số"),
+                                    ("units", "units", "đơn vị"))
+        for minutes in COVERAGE_MINUTES
+    )  # fmt: skip
+
+
+_PEAK_EN, _PEAK_VI = " (peak hour)", " (giờ cao điểm)"
+_SUMMARY: tuple[tuple[str, str, tuple[_Row, ...]], ...] = (
+    ("Travel time, off-peak", "Thời gian di chuyển, ngoài giờ cao điểm", _time_rows("", "", "")),
+    ("Travel time, peak hour", "Thời gian di chuyển, giờ cao điểm",
+     _time_rows("_peak", _PEAK_EN, _PEAK_VI)),
+    ("Coverage", "Mức bao phủ",
+     _coverage_rows("", "", "") + _coverage_rows("_peak", _PEAK_EN, _PEAK_VI)),
+    ("Balance", "Cân bằng", (
+        ("load_ratio_max_min", "ratio", "Load ratio (max/min)", "Tỷ số tải (lớn nhất/nhỏ nhất)"),
+        ("gini_load", "ratio", "Gini coefficient of loads (0 = equal)",
+         "Hệ số Gini của tải (0 = đều nhau)"),
+        ("staff_travel_hours_per_month", "hours", "Staff travel hours per month",
+         "Số giờ đi lại của cán bộ mỗi tháng"),
+        ("visits_per_month", "int", "Staff visits per unit per month",
+         "Số lượt cán bộ đến mỗi đơn vị mỗi tháng"),
+        ("hierarchy_consistency", "pct", "Communes paired like their district",
+         "Xã/phường ghép cùng bệnh viện với quận/huyện"),
+        ("units", "int", "Units paired", "Số đơn vị"),
+        ("unassigned_units", "int", "Units without a sister hospital",
+         "Đơn vị chưa có bệnh viện kết nghĩa"),
+        ("pairs_without_time", "int", "Pairs without a travel time",
+         "Cặp không có thời gian di chuyển"),
+        ("unreachable_units", "int", "Units with no reachable hospital",
+         "Đơn vị không đến được bệnh viện nào"),
+    )),
+    ("Optimality and baselines", "Tối ưu và phương án so sánh", (
+        ("status", "text", "Solver status", "Trạng thái lời giải"),
+        ("objective", "text", "Objective", "Mục tiêu"),
+        ("gap_to_optimal", "pct", "Gap to the optimum", "Chênh lệch so với tối ưu"),
+        ("mip_gap", "pct", "Solver's proven gap", "Sai số tối ưu đã chứng minh"),
+        ("gap_vs_nearest_s", "dmin", "Gap to nearest-hospital baseline",
+         "Chênh lệch so với phương án bệnh viện gần nhất"),
+        ("gap_vs_nearest_rel", "dpct", "Gap to nearest-hospital baseline (relative)",
+         "Chênh lệch so với phương án bệnh viện gần nhất (tương đối)"),
+        ("gap_vs_nearest_max_s", "dmin", "Gap in longest time to nearest-hospital baseline",
+         "Chênh lệch thời gian dài nhất so với phương án gần nhất"),
+        ("gap_vs_pilot_s", "dmin", "Gap to pilot baseline",
+         "Chênh lệch so với phương án thí điểm"),
+        ("gap_vs_pilot_rel", "dpct", "Gap to pilot baseline (relative)",
+         "Chênh lệch so với phương án thí điểm (tương đối)"),
+        ("gap_vs_pilot_max_s", "dmin", "Gap in longest time to pilot baseline",
+         "Chênh lệch thời gian dài nhất so với phương án thí điểm"),
+        ("regret_vs_nearest_s", "min",
+         "Extra time vs each unit's nearest hospital (population-weighted)",
+         "Thời gian tăng thêm so với bệnh viện gần nhất (theo dân số)"),
+        ("mean_regret_vs_nearest_s", "min", "Extra time vs each unit's nearest hospital (mean)",
+         "Thời gian tăng thêm so với bệnh viện gần nhất (trung bình)"),
+        ("directions", "text", "Trip directions averaged", "Chiều di chuyển được tính"),
+    )),
+)  # fmt: skip
+#: Entries of ``scores.json`` that are not summary figures: tables shown elsewhere, the run
+#: options (listed under assumptions) and the objective value (the figure its objective names).
+_NOT_SUMMARY = frozenset(
+    {"per_hospital", "baselines", "load", "units_per_hospital", "options", "objective_value"}
+)
+#: Columns of the scoring's per-hospital table shown in the report: (column, kind, label key).
+_PER_HOSPITAL = (
+    ("units", "int", "units"),
+    ("districts", "int", "districts"),
+    ("population", "int", "population"),
+    ("load_share", "pct", "share"),
+    ("mean_travel_time_s", "minutes", "mean_min"),
+    ("median_travel_time_s", "minutes", "median_min"),
+    ("max_travel_time_s", "minutes", "max_min"),
+    ("spread", "ratio", "spread"),
+    ("staff_travel_hours_per_month", "int", "staff_hours"),
+)
+
+
+def _fmt(kind: str, value: Any) -> str:
+    """Format one figure; missing or non-finite values are a dash."""
+    if value is None or value is pd.NA:
+        return "—"
+    if kind == "text" or isinstance(value, bool | str):
         return str(value)
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
-    if isinstance(value, (float, np.floating)):
-        if not math.isfinite(value):
-            return "—"
-        if key.endswith("_s"):
+    value = float(value)
+    if not math.isfinite(value):
+        return "—"
+    match kind:
+        case "min":
             return f"{value / 60:.1f} min"
-        if key.startswith("share_"):
+        case "minutes":
+            return f"{value / 60:.1f}"
+        case "dmin":
+            return f"{value / 60:+.1f} min"
+        case "pct":
             return f"{100 * value:.1f} %"
-        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return str(value)
+        case "dpct":
+            return f"{100 * value:+.1f} %"
+        case "hours":
+            return f"{value:,.0f} h"
+        case "int":
+            return f"{value:,.0f}"
+    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
 
 
-def _scores_parts(scores: Any) -> tuple[dict[str, Any], pd.DataFrame | None]:
-    """Overall scalar figures and the per-hospital table, from a PairingScores or a dict."""
-    if hasattr(scores, "overall"):
-        return dict(scores.overall), getattr(scores, "per_hospital", None)
+def _scores_parts(scores: Any) -> tuple[dict[str, Any], pd.DataFrame | None, dict[str, dict]]:
+    """Overall figures, the per-hospital table and the baselines' overall figures."""
+    if hasattr(scores, "overall") and hasattr(scores, "per_hospital"):
+        return dict(scores.overall), scores.per_hospital, {}
     if isinstance(scores, Mapping):
         per = scores.get("per_hospital")
         frame = pd.DataFrame(per) if isinstance(per, list) and per else None
-        return dict(scores), frame
+        if frame is None and isinstance(scores.get("load"), Mapping):
+            # An older scores.json: the population per hospital is all it has.
+            load = scores["load"]
+            frame = pd.DataFrame({"hospital_id": list(load), "population": list(load.values())})
+        baselines = scores.get("baselines")
+        baselines = dict(baselines) if isinstance(baselines, Mapping) else {}
+        return dict(scores), frame, {k: dict(v) for k, v in baselines.items() if v}
     raise PlannerInputError(
         f"scores of type {type(scores).__name__} are not understood",
         field="scores",
@@ -180,57 +305,93 @@ def _scores_parts(scores: Any) -> tuple[dict[str, Any], pd.DataFrame | None]:
     )
 
 
+def _summary_table(
+    overall: Mapping[str, Any], baselines: Mapping[str, Mapping[str, Any]], t: dict, lang: str
+) -> str:
+    """Grouped overall figures, the proposal beside each baseline present."""
+    columns = [(t["proposal"], overall)]
+    columns += [(t[name], baselines[name]) for name in ("nearest", "pilot") if name in baselines]
+    columns += [(name, figures) for name, figures in baselines.items() if name not in t]
+    head = "".join(f"<th>{_esc(c)}</th>" for c in [t["metric"], *(name for name, _ in columns)])
+    catalogued = {row[0] for _, _, rows in _SUMMARY for row in rows}
+    other = tuple(
+        (key, "num", key, key)
+        for key, value in overall.items()
+        if key not in catalogued and key not in _NOT_SUMMARY and not isinstance(value, Mapping)
+    )
+    body = []
+    for group_en, group_vi, rows in (*_SUMMARY, (t["other"], t["other"], other)):
+        lines = []
+        for key, kind, label_en, label_vi in rows:
+            values = [figures.get(key) for _, figures in columns]
+            if all(v is None for v in values):
+                continue
+            cells = "".join(
+                f'<td class="num">{_esc(_fmt(kind, len(v) if isinstance(v, list) else v))}</td>'
+                if v is not None
+                else "<td></td>"
+                for v in values
+            )
+            label = label_vi if lang == "vi" else label_en
+            lines.append(f"<tr><td>{_esc(label)}</td>{cells}</tr>")
+        if lines:
+            group = group_vi if lang == "vi" else group_en
+            body.append(f'<tr><th colspan="{len(columns) + 1}">{_esc(group)}</th></tr>')
+            body.extend(lines)
+    return (
+        f'<table class="summary"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _hospital_order(per_hospital: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """The per-hospital rows with a display name, sorted by name (the charts' order too)."""
+    ids = per_hospital["hospital_id"].astype(str)
+    own = per_hospital.get("hospital_name", pd.Series(None, index=per_hospital.index))
+    shown = [names.get(h) or (str(n) if pd.notna(n) else h) for h, n in zip(ids, own, strict=True)]
+    return per_hospital.assign(hospital_id=ids, _name=shown).sort_values("_name")
+
+
 def _hospital_table(
-    pairings: pd.DataFrame,
-    names: Mapping[str, str],
-    palette: Mapping[str, tuple[str, str]],
-    t: dict,
-) -> pd.DataFrame:
-    pop = pd.to_numeric(pairings.get("population"), errors="coerce").fillna(0)
-    minutes = pd.to_numeric(pairings["travel_time_s"], errors="coerce") / 60
-    total = float(pop.sum()) or 1.0
-    rows = []
-    for hid in sorted(names, key=lambda h: names[h]):
-        sel = pairings["hospital_id"].astype(str) == hid
-        m = minutes[sel]
-        colour = palette[hid][0]
-        rows.append(
-            {
-                t["hospital"]: f'<span class="swatch" style="background:{colour}"></span>'
-                + _esc(names[hid]),
-                t["units"]: int(sel.sum()),
-                t["districts"]: int(pairings.loc[sel, "district"].nunique())
-                if "district" in pairings
-                else "—",
-                t["population"]: f"{int(pop[sel].sum()):,}",
-                t["share"]: f"{100 * pop[sel].sum() / total:.1f} %",
-                t["mean_min"]: f"{m.mean():.1f}" if m.notna().any() else "—",
-                t["median_min"]: f"{m.median():.1f}" if m.notna().any() else "—",
-                t["max_min"]: f"{m.max():.1f}" if m.notna().any() else "—",
-                t["over_60"]: int((m > 60).sum()),
-            }
-        )
-    return pd.DataFrame(rows)
+    per_hospital: pd.DataFrame, palette: Mapping[str, tuple[str, str]], t: dict
+) -> str:
+    """The scoring's per-hospital figures with readable headers."""
+    shown = [c for c in _PER_HOSPITAL if c[0] in per_hospital]
+    frame = pd.DataFrame(
+        {
+            t["hospital"]: [
+                f'<span class="swatch" style="background:{palette.get(h, ("#7f7f7f",))[0]}">'
+                f"</span>{_esc(n)}"
+                for h, n in zip(per_hospital["hospital_id"], per_hospital["_name"], strict=True)
+            ],
+            **{t[label]: [_fmt(kind, v) for v in per_hospital[col]] for col, kind, label in shown},
+        }
+    )
+    return _table(frame, numeric=tuple(t[label] for _, _, label in shown), raw=(t["hospital"],))
 
 
 def _svg(fig: Any) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    # No date, and ids salted by a constant: the same chart gives the same bytes.
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buf.getvalue()
     return text[text.index("<svg") :]  # drop the XML prologue and DOCTYPE
 
 
 def _charts(
     pairings: pd.DataFrame,
-    names: Mapping[str, str],
+    per_hospital: pd.DataFrame,
     palette: Mapping[str, tuple[str, str]],
     t: dict,
 ) -> tuple[str, str]:
-    """Travel-time distribution and load per hospital, as inline SVG (text kept as text)."""
+    """Travel-time distribution per hospital (per unit) and the scored population served."""
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context({"svg.fonttype": "none", "font.size": 10}):
-        ids = sorted(names, key=lambda h: names[h])
+    style = {"svg.fonttype": "none", "font.size": 10, "svg.hashsalt": "planner-report"}
+    ids = per_hospital["hospital_id"].tolist()
+    labels = per_hospital["_name"].tolist()
+    colours = [palette.get(h, ("#7f7f7f",))[0] for h in ids]
+    with matplotlib.rc_context(style):
         minutes = pd.to_numeric(pairings["travel_time_s"], errors="coerce") / 60
         hosp = pairings["hospital_id"].astype(str)
         data = [minutes[(hosp == h) & minutes.notna()].to_numpy() for h in ids]
@@ -245,22 +406,21 @@ def _charts(
             medianprops={"color": "#222"},
         )
         rng = np.random.default_rng(0)  # fixed jitter: the same report every run
-        for i, (h, d) in enumerate(zip(ids, data, strict=True), start=1):
-            colour = palette[h][0]
+        for i, (colour, d) in enumerate(zip(colours, data, strict=True), start=1):
             box["boxes"][i - 1].set(facecolor=colour, alpha=0.35, edgecolor=colour)
             ax.scatter(d, i + rng.uniform(-0.18, 0.18, len(d)), s=6, color=colour, alpha=0.7)
-        ax.set_yticks(range(1, len(ids) + 1), [names[h] for h in ids])
+        ax.set_yticks(range(1, len(ids) + 1), labels)
         ax.set_xlabel(t["minutes"])
         ax.set_title(t["chart_time"])
+        ax.invert_yaxis()  # top to bottom in the table's order, like the load chart
         ax.grid(axis="x", alpha=0.3)
         time_svg = _svg(fig)
 
-        pop = pd.to_numeric(pairings.get("population"), errors="coerce").fillna(0)
-        load = [float(pop[hosp == h].sum()) for h in ids]
+        load = pd.to_numeric(per_hospital["population"], errors="coerce").fillna(0).tolist()
         fig = Figure(figsize=(8, 0.6 + 0.55 * len(ids)))
         ax = fig.add_subplot()
-        ax.barh(range(len(ids)), load, color=[palette[h][0] for h in ids])
-        ax.set_yticks(range(len(ids)), [names[h] for h in ids])
+        ax.barh(range(len(ids)), load, color=colours)
+        ax.set_yticks(range(len(ids)), labels)
         if ids:
             fair = sum(load) / len(ids)
             ax.axvline(fair, color="#333", linestyle="--", linewidth=1)
@@ -355,15 +515,20 @@ def write_report(
     pairings
         The pairing to report (pairing contract).
     scores
-        :func:`planner.scoring.score_pairings` result, or the dict of ``scores.json``.
+        :func:`planner.scoring.score_pairings` result, or the dict of ``scores.json``
+        (with its ``baselines``). The summary, the per-hospital table and the population
+        chart show these figures as scored; only the travel-time distribution chart reads
+        the pairing's per-unit ``travel_time_s``.
     facilities
         The facility table the pairing was made with.
     map
         A :func:`planner.maps.pairing_map` to embed; ``None`` draws one (self-contained).
     assumptions
-        Extra assumptions to list (e.g. ``{"mode": "car", "depart": "10:00"}``).
+        Extra assumptions to list (e.g. ``{"mode": "car", "depart": "10:00"}``), after the
+        run ``options`` of ``scores.json``.
     compare
-        A second pairing (e.g. nearest hospital): its overall figures are shown beside.
+        A second pairing (e.g. nearest hospital) drawn on the map when ``map`` is ``None``.
+        Its figures come from ``scores["baselines"]``, shown beside the proposal.
     lang
         ``"en"`` or ``"vi"`` for the labels; place names stay Vietnamese.
 
@@ -379,48 +544,27 @@ def write_report(
     """
     t = _text(lang)
     lab = _map_labels(lang)
+    overall, per_hospital, baselines = _scores_parts(scores)
+    if per_hospital is None:
+        raise PlannerInputError(
+            "the scores carry no per-hospital figures",
+            field="per_hospital",
+            hint="pass score_pairings(...) or the scores.json written by `planner propose`",
+        )
     if map is None:
         map = pairing_map(pairings, facilities, compare=compare, self_contained=True, lang=lang)
-    overall, per_hospital = _scores_parts(scores)
     used = set(pairings["hospital_id"].dropna().astype(str))
     fac_ids = facilities["facility_id"].astype(str)
     hosp = facilities[fac_ids.isin(used) | (facilities["level"] == "regional")]
     palette = hospital_palette(hosp)
     names = dict(zip(hosp["facility_id"].astype(str), hosp["name"].astype(str), strict=True))
-
-    summary = pd.DataFrame(
-        [
-            {t["metric"]: k, t["value"]: _fmt(k, v)}
-            for k, v in overall.items()
-            if not isinstance(v, (list, dict, pd.DataFrame))
-        ]
-    )
-    if compare is not None:
-        minutes = pd.to_numeric(compare["travel_time_s"], errors="coerce") / 60
-        summary = pd.concat(
-            [
-                summary,
-                pd.DataFrame(
-                    [
-                        {
-                            t["metric"]: f"{t['compare']}: mean travel time",
-                            t["value"]: f"{minutes.mean():.1f} min",
-                        },
-                        {
-                            t["metric"]: f"{t['compare']}: max travel time",
-                            t["value"]: f"{minutes.max():.1f} min",
-                        },
-                    ]
-                ),
-            ],
-            ignore_index=True,
-        )
-    time_svg, load_svg = _charts(pairings, names, palette, t)
+    per_hospital = _hospital_order(per_hospital, names)
+    time_svg, load_svg = _charts(pairings, per_hospital, palette, t)
+    listed = {**(overall.get("options") or {}), **(assumptions or {})}
     extra = ""
-    if assumptions:
-        extra = _table(
-            pd.DataFrame([{t["metric"]: k, t["value"]: v} for k, v in assumptions.items()])
-        )
+    if listed:
+        extra = _table(pd.DataFrame([{t["metric"]: k, t["value"]: v} for k, v in listed.items()]))
+    map_doc = html.escape(map_html(map), quote=True)
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
@@ -429,32 +573,11 @@ def write_report(
         f"<h1>{_esc(t['title'])}</h1>",
         f"<p class='note'>{_esc(t['generated'].format(osm=OSM_ATTRIBUTION))}</p>",
         f"<h2>{_esc(t['map'])}</h2>",
-        f'<iframe class="map" title="{_esc(t["map"])}" srcdoc="{html.escape(map_html(map), quote=True)}"></iframe>',
+        f'<iframe class="map" title="{_esc(t["map"])}" srcdoc="{map_doc}"></iframe>',
         f"<h2>{_esc(t['summary'])}</h2>",
-        _table(summary) if len(summary) else "",
+        _summary_table(overall, baselines, t, lang),
         f"<h2>{_esc(t['per_hospital'])}</h2>",
-        _table(
-            _hospital_table(pairings, names, palette, t),
-            numeric=(
-                t["units"],
-                t["districts"],
-                t["population"],
-                t["share"],
-                t["mean_min"],
-                t["median_min"],
-                t["max_min"],
-                t["over_60"],
-            ),
-            raw=(t["hospital"],),
-        ),
-    ]
-    if per_hospital is not None and len(per_hospital):
-        shown = per_hospital.copy()
-        for col in shown.columns:
-            if pd.api.types.is_float_dtype(shown[col]):
-                shown[col] = [_fmt(col, v) for v in shown[col]]
-        parts += [f"<h3>{_esc(t['scores_per_hospital'])}</h3>", _table(shown)]
-    parts += [
+        _hospital_table(per_hospital, palette, t),
         f"<h2>{_esc(t['charts'])}</h2>",
         f'<div class="chart">{time_svg}</div><div class="chart">{load_svg}</div>',
         f"<h2>{_esc(t['assumptions'])}</h2>",
