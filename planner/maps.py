@@ -23,6 +23,7 @@ import html
 import json
 import logging
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -41,6 +42,7 @@ from planner._assets import inline_assets
 from planner._cache import atomic_path
 from planner.config import CRS_LONLAT, CRS_METRIC, OSM_ATTRIBUTION
 from planner.errors import PlannerInputError
+from planner.scoring import population_weights
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +68,16 @@ _SVG_PATHS = {
     "diamond": "M12 4l7 8-7 8-7-8z",
 }
 _UNREACHABLE_COLOUR = "#7f7f7f"
-#: Travel-time classes of the choropleth (minutes) and their colours (ColorBrewer YlOrRd).
+#: Travel-time classes of the choropleth (minutes) and their colours: ColorBrewer Greys,
+#: light to dark. A hue-free scale cannot be read as one of the hospital colours (a
+#: yellow-red scale ends on the cardiology vermilion, blue-green ones on general/oncology).
 _TIME_BINS_MIN = (0, 15, 30, 45, 60, 90)
-_TIME_COLOURS = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
+_TIME_COLOURS = ("#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#737373", "#525252")
+#: Choropleth areas with no reachable sister hospital: white, dashed outline (not a grey
+#: class of the scale).
+_UNREACHABLE_AREA = {"fillColor": "#ffffff", "dashArray": "4 3", "color": "#222222"}
+#: folium/branca element names carry a random 32-hex id (``geo_json_<uuid>``).
+_ELEMENT_ID = re.compile(r"(?<=[A-Za-z0-9]_)[0-9a-f]{32}(?![0-9A-Za-z])")
 _RADIUS_PX = (3.0, 14.0)
 _DECIMALS = 5  # about 1 m: finer digits only inflate the file
 
@@ -269,6 +278,14 @@ def _minutes(seconds: float, lab: Mapping[str, str]) -> str:
     if seconds is None or not math.isfinite(float(seconds)):
         return lab["unreachable"]
     return f"{float(seconds) / 60:.0f} {lab['min']}"
+
+
+def _counted_population(pairings: pd.DataFrame) -> np.ndarray:
+    """Each unit's population counted once, as the scoring counts it (for sums per group)."""
+    pop = pairings["population"] if "population" in pairings else pd.Series(np.nan, pairings.index)
+    if "unit_level" not in pairings or "district" not in pairings:
+        return pd.to_numeric(pop, errors="coerce").fillna(0.0).to_numpy(float)
+    return population_weights(pairings["unit_level"], pairings["district"], pop)
 
 
 def _radius(population: pd.Series) -> np.ndarray:
@@ -526,8 +543,11 @@ def _area_hospitals(
         approximate = "approximate" in areas and bool(areas["approximate"].fillna(False).any())
         return out, approximate
     if "district" in areas and "district" in pairs:
-        pop = pd.to_numeric(pairs.get("population"), errors="coerce").fillna(1.0)
-        pairs = pairs.assign(_w=pop, _tt=pd.to_numeric(pairs["travel_time_s"], errors="coerce"))
+        weight = pd.Series(_counted_population(pairs), index=pairs.index)
+        # A district without any population figure still gets its plain mean time.
+        known = weight.groupby(pairs["district"]).transform("sum") > 0
+        weight = weight.where(known, 1.0)
+        pairs = pairs.assign(_w=weight, _tt=pd.to_numeric(pairs["travel_time_s"], errors="coerce"))
         load = pairs.groupby(["district", "hospital_id"])["_w"].sum().reset_index()
         main = load.sort_values("_w").drop_duplicates("district", keep="last")
         ok = pairs.dropna(subset=["_tt"])
@@ -609,12 +629,10 @@ def _choropleth_layer(
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
         k = feature["properties"]["k"]
-        return {
-            "color": "#555555",
-            "weight": 0.6,
-            "fillColor": _TIME_COLOURS[k] if k >= 0 else _UNREACHABLE_COLOUR,
-            "fillOpacity": 0.6,
-        }
+        style = {"color": "#555555", "weight": 0.6, "fillOpacity": 0.55}
+        if k < 0:
+            return {**style, **_UNREACHABLE_AREA}
+        return {**style, "fillColor": _TIME_COLOURS[k]}
 
     return folium.GeoJson(
         _geojson(frame, ["area", "travel_time", "k"]),
@@ -639,8 +657,8 @@ def _hospital_layer(
     lab: Mapping[str, str],
 ) -> folium.GeoJson:
     # One GeoJson whose features carry their SVG: folium.Popup would need jQuery.
-    pop = pd.to_numeric(pairings.get("population"), errors="coerce")
-    served = pairings["hospital_id"].astype(str)
+    pop = _counted_population(pairings)
+    served = pairings["hospital_id"].astype(str).to_numpy()
     ids = hospitals["facility_id"].astype(str)
     specialty = (
         hospitals["specialty"] if "specialty" in hospitals else pd.Series("", index=ids.index)
@@ -705,7 +723,9 @@ def _legend_html(
             )
         rows.append(
             f'<div><span style="display:inline-block;width:14px;height:10px;'
-            f'background:{_UNREACHABLE_COLOUR};margin-right:5px"></span>{lab["unreachable"]}</div>'
+            f"background:{_UNREACHABLE_AREA['fillColor']};"
+            f'border:1px dashed {_UNREACHABLE_AREA["color"]};margin-right:5px"></span>'
+            f"{lab['unreachable']}</div>"
         )
     if approximate:
         rows.append(f"<div><i>{html.escape(lab['catchments_approx'])}</i></div>")
@@ -924,13 +944,28 @@ def save_map(m: folium.Map, path: str | Path) -> Path:
     """
     path = Path(path)
     with atomic_path(path) as tmp:
-        tmp.write_text(m.get_root().render(), encoding="utf-8")
+        tmp.write_text(map_html(m), encoding="utf-8")
     return path
 
 
 def map_html(m: folium.Map) -> str:
-    """Return the map's standalone HTML page as text (what :func:`save_map` writes)."""
-    return m.get_root().render()
+    """Return the map's standalone HTML page as text (what :func:`save_map` writes).
+
+    folium names every element with a random id (``geo_json_<32 hex>``); they are renumbered
+    in order of first appearance, so the same map gives the same bytes on every run.
+
+    Examples
+    --------
+    >>> import folium
+    >>> map_html(folium.Map(tiles=None)) == map_html(folium.Map(tiles=None))
+    True
+    """
+    numbers: dict[str, str] = {}
+
+    def _number(match: re.Match[str]) -> str:
+        return numbers.setdefault(match.group(0), f"{len(numbers):04d}")
+
+    return _ELEMENT_ID.sub(_number, m.get_root().render())
 
 
 __all__ = ["hospital_palette", "map_html", "map_labels", "pairing_map", "save_map"]

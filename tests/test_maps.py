@@ -122,6 +122,48 @@ def test_hospital_colours_are_fixed_by_specialty(registry_2025):
     assert palette == hospital_palette(hosp.iloc[::-1])
 
 
+def test_same_map_twice_gives_identical_bytes(registry_2025, areas_2025, tmp_path):
+    pairing = straight_pairing(registry_2025)
+    other = straight_pairing(registry_2025, shift=1)
+    paths = [
+        save_map(pairing_map(pairing, registry_2025, areas=areas_2025, compare=other), tmp_path / n)
+        for n in ("a.html", "b.html")
+    ]
+    first, second = (p.read_bytes() for p in paths)
+    assert first == second
+    assert not re.search(rb"_[0-9a-f]{32}", first)  # no random folium id is left
+    assert b"geo_json_0003" in first  # ids are renumbered, not removed
+
+
+def test_choropleth_scale_is_hue_free_and_matches_its_legend(map_2025, registry_2025):
+    from planner.maps import _TIME_COLOURS
+
+    text = map_html(map_2025[0])
+    hospital_colours = {c.lower() for c, _ in hospital_palette(registry_2025).values()}
+
+    def rgb(colour: str) -> tuple[int, ...]:
+        return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+    for colour in _TIME_COLOURS:
+        # a grey cannot be read as any (saturated) hospital colour
+        assert len(set(rgb(colour))) == 1, colour
+        assert colour.lower() not in hospital_colours
+        assert f'"fillColor": "{colour}"' in text  # drawn
+        assert f"background:{colour};" in text  # and in the legend
+    assert all(len(set(rgb(c))) > 1 for c in hospital_colours)
+
+
+def test_hospital_population_counts_each_person_once(registry_2024):
+    pairing = straight_pairing(registry_2024)
+    text = map_html(pairing_map(pairing, registry_2024, links=None))
+    # every 2024 district has its communes: their people are the hospital's people
+    communes = pairing[pairing["unit_level"] == "commune"]
+    for hid, people in communes.groupby("hospital_id")["population"].sum().items():
+        doubled = pairing.loc[pairing["hospital_id"] == hid, "population"].sum()
+        assert f'"population": "{people:,.0f}"' in text, hid
+        assert f'"population": "{doubled:,.0f}"' not in text
+
+
 def test_save_map_is_atomic(map_2025, tmp_path):
     target = tmp_path / "map.html"
     target.write_text("previous")
