@@ -54,8 +54,8 @@ def _shared_options(parser: argparse.ArgumentParser, *, out_help: str | None) ->
     group.add_argument(
         "--source",
         metavar="PATH",
-        help="road network: an .mbtiles, .osm, .osm.pbf or .graphml file, or a tile folder "
-        "(default: the Hanoi MBTiles in the data folder)",
+        help="road network: an .mbtiles, .osm, .osm.pbf or .graphml file, or a tile folder; "
+        "'hanoi' or 'mbtiles' (the default) is the Hanoi MBTiles in the data folder",
     )
     if out_help:
         group.add_argument("--out", type=Path, required=True, metavar="PATH", help=out_help)
@@ -332,9 +332,10 @@ def _cmd_propose(args: argparse.Namespace) -> int:
 
 
 def _cmd_network(args: argparse.Namespace) -> int:
-    from planner.network import load_network, write_graphml
+    from planner.network import write_graphml
+    from planner.workflow import road_network
 
-    graph = load_network(args.source)
+    graph = road_network(args.source)
     write_graphml(graph, args.out, mode=args.mode, depart=args.depart)
     _say(f"wrote {args.out} ({graph.n_nodes:,} nodes, {graph.n_edges:,} edges, mode {args.mode})")
     return 0

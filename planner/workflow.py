@@ -105,17 +105,22 @@ def facilities_for(scheme: str, facilities: str | Path | None = None) -> gpd.Geo
 def network_area(source: str | Path | None):
     """The area facilities must lie in: the Hanoi boundary (buffered) for the Hanoi roads,
     else ``None`` (a user's road file: checked later by snapping)."""
-    if source not in (None, "hanoi", "mbtiles"):
+    if source is not None and source not in HANOI_SOURCE_KEYWORDS:
         return None
     from planner.hanoi import hanoi_boundary
 
     return hanoi_boundary()
 
 
-def _graph(source: str | Path | None):
+#: ``--source`` keywords meaning the Hanoi default (the MBTiles in the data folder).
+HANOI_SOURCE_KEYWORDS = ("hanoi", "mbtiles")
+
+
+def road_network(source: str | Path | None = None):
+    """Load a road network: a file path, or ``None``/``"hanoi"``/``"mbtiles"`` for Hanoi."""
     from planner.network import load_network
 
-    return load_network(None if source in ("hanoi", "mbtiles") else source)
+    return load_network(None if source in HANOI_SOURCE_KEYWORDS else source)
 
 
 def split_levels(fac: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -173,7 +178,7 @@ def plan(
     else:
         fac = facilities_for(options.scheme, facilities)
     hospitals, units = split_levels(fac)
-    graph = graph if graph is not None else _graph(source)
+    graph = graph if graph is not None else road_network(source)
 
     log.info(
         "travel times: %d hospitals x %d units (%s, %s)",
@@ -434,7 +439,7 @@ def matrix_table(
 
     orig = pick(origins, "--origins")
     dest = pick(destinations, "--destinations")
-    graph = _graph(source)
+    graph = road_network(source)
     table = travel_time_matrix(graph, orig, dest, mode=mode, depart=depart)
     names_o = dict(zip(orig["facility_id"], orig["name"], strict=True))
     names_d = dict(zip(dest["facility_id"], dest["name"], strict=True))
@@ -516,7 +521,7 @@ def score_file(
     table = read_pairings(pairings_path, fac)
     hospitals, units = split_levels(fac)
     units = units[units["facility_id"].isin(table["unit_id"])]
-    graph = _graph(source)
+    graph = road_network(source)
     matrix = travel_time_matrix(graph, hospitals, units, mode=mode, depart=depart)
     back = travel_time_matrix(graph, units, hospitals, mode=mode, depart=depart)
     peak = travel_time_matrix(graph, hospitals, units, mode=mode, depart=PEAK_DEPART)
@@ -553,7 +558,7 @@ def map_file(
     table = read_pairings(pairings_path, fac)
     other = read_pairings(compare, fac) if compare is not None else None
     areas = hanoi_areas(scheme=scheme) if facilities is None else None
-    graph = _graph(source) if routes else None
+    graph = road_network(source) if routes else None
     m = pairing_map(
         table,
         fac,
