@@ -30,21 +30,6 @@ log = logging.getLogger(__name__)
 #: Level keywords accepted wherever facilities are selected (``planner matrix --origins``).
 LEVEL_KEYWORDS = ("regional", "district", "commune", "units", "all")
 
-PAIRING_COLUMNS = (
-    "unit_id",
-    "unit_name",
-    "unit_level",
-    "district",
-    "hospital_id",
-    "hospital_name",
-    "travel_time_s",
-    "distance_m",
-    "population",
-    "pinned",
-    "next_best_hospital_id",
-    "switch_cost_s",
-)
-
 
 @dataclass(frozen=True)
 class PlanOptions:
