@@ -33,6 +33,9 @@ from scipy.sparse.csgraph import dijkstra
 _BATCH_CELLS = 4_000_000
 # Rounds of dead-end peeling and chain contraction.
 _ROUNDS = 2
+# Rounds of low-degree node elimination, and the most neighbours an eliminated node may have.
+_ELIMINATE_ROUNDS = 10
+_ELIMINATE_DEGREE = 5
 # Below this many sources one thread is cheaper than starting two.
 _THREAD_MIN_SOURCES = 50
 
@@ -88,23 +91,27 @@ def routing_graph(
     keys = u[order] * n_nodes + v[order]
     first = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.zeros(0, dtype=bool)
     picked = order[first]
-    rows, cols = u[picked], v[picked]
-    indptr = np.searchsorted(rows, np.arange(n_nodes + 1)).astype(np.int64)
+    return _csr(n_nodes, u[picked], v[picked], time_s[picked], length_m[picked]), picked
+
+
+def _csr(
+    n: int, rows: np.ndarray, cols: np.ndarray, time_s: np.ndarray, length_m: np.ndarray
+) -> RoutingGraph:
+    """A routing graph from distinct entries sorted by (row, col)."""
     # csr_matrix keeps explicit zeros (zero-length joins) as edges for csgraph
     matrix = sp.csr_matrix(
-        (np.asarray(time_s[picked], dtype=float), cols.astype(np.int32), indptr),
-        shape=(n_nodes, n_nodes),
+        (np.asarray(time_s, dtype=float), cols.astype(np.int32), _pointers(n, rows)),
+        shape=(n, n),
     )
-    lengths = np.asarray(length_m[picked], dtype=float)
+    lengths = np.asarray(length_m, dtype=float)
     by_target = np.argsort(cols, kind="stable")
-    graph = RoutingGraph(
+    return RoutingGraph(
         matrix=matrix,
         length_m=lengths,
-        in_ptr=np.searchsorted(cols[by_target], np.arange(n_nodes + 1)).astype(np.int64),
-        in_from=rows[by_target],
+        in_ptr=_pointers(n, cols[by_target]),
+        in_from=rows[by_target].astype(np.int64),
         in_length_m=lengths[by_target],
     )
-    return graph, picked
 
 
 def reduce_graph(graph: RoutingGraph, terminals: np.ndarray) -> tuple[RoutingGraph, np.ndarray]:
@@ -139,13 +146,16 @@ def reduce_graph(graph: RoutingGraph, terminals: np.ndarray) -> tuple[RoutingGra
         u, v, time_s, length_m = _contract_chains(n, u, v, time_s, length_m, keep)
         if len(u) == before and inside.all():
             break  # settled
+    rank = np.random.default_rng(0).permutation(n)  # fixed: the same graph every time
+    for _ in range(_ELIMINATE_ROUNDS):
+        u, v, time_s, length_m = _eliminate(n, u, v, time_s, length_m, keep, rank)
     used = keep.copy()
     used[u], used[v] = True, True
     nodes = np.flatnonzero(used)
     index = np.full(n, -1, dtype=np.int64)
     index[nodes] = np.arange(len(nodes))
-    reduced, _ = routing_graph(len(nodes), index[u], index[v], time_s, length_m)
-    return reduced, index
+    # the entries are distinct and sorted, and renumbering keeps their order
+    return _csr(len(nodes), index[u], index[v], time_s, length_m), index
 
 
 def many_to_many(
@@ -269,12 +279,63 @@ def _contract_chains(
     new_s = np.concatenate([time_s[outer], *done_s])
     new_m = np.concatenate([length_m[outer], *done_m])
     # parallel entries (a shortcut beside a road, two chains between the same nodes): fastest
-    proper = np.flatnonzero(new_u != new_v)
-    keys = new_u[proper] * n + new_v[proper]
-    order = np.lexsort((new_m[proper], new_s[proper], keys))
+    return _fastest_entries(n, new_u, new_v, new_s, new_m)
+
+
+def _eliminate(
+    n: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    time_s: np.ndarray,
+    length_m: np.ndarray,
+    keep: np.ndarray,
+    rank: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Remove a set of non-adjacent low-degree nodes, joining each in-neighbour to each
+    out-neighbour with a shortcut (summed time and length), so no fastest time changes."""
+    a, b = _neighbour_pairs(n, u, v)
+    adj_ptr, adj_nbr = _adjacency(n, a, b)
+    degree = np.diff(adj_ptr)
+    low = (degree > 0) & (degree <= _ELIMINATE_DEGREE) & ~keep
+    # independent set: a low node goes unless a low neighbour ranks before it
+    priority = degree * n + rank
+    owner = np.repeat(np.arange(n), degree)
+    clash = low[owner] & low[adj_nbr] & (priority[adj_nbr] < priority[owner])
+    gone = low.copy()
+    gone[owner[clash]] = False
+    if not gone.any():
+        return u, v, time_s, length_m
+    into = np.flatnonzero(gone[v])
+    into = into[np.argsort(v[into], kind="stable")]
+    out_of = np.flatnonzero(gone[u])  # entries are sorted by source already
+    out_ptr = _pointers(n, u[out_of])
+    via = v[into]
+    first = np.repeat(into, out_ptr[via + 1] - out_ptr[via])
+    second = out_of[_spans(out_ptr[via], out_ptr[via + 1])]
+    stay = ~gone[u] & ~gone[v]
+    new_u = np.concatenate([u[stay], u[first]])
+    new_v = np.concatenate([v[stay], v[second]])
+    new_s = np.concatenate([time_s[stay], time_s[first] + time_s[second]])
+    new_m = np.concatenate([length_m[stay], length_m[first] + length_m[second]])
+    return _fastest_entries(n, new_u, new_v, new_s, new_m)
+
+
+def _fastest_entries(
+    n: int, u: np.ndarray, v: np.ndarray, time_s: np.ndarray, length_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Entries sorted by (from, to) without loops; of parallel ones the fastest, then shortest."""
+    proper = np.flatnonzero(u != v)
+    keys = u[proper] * n + v[proper]
+    # stable sort: the input is a few sorted runs, which timsort merges cheaply
+    order = np.argsort(keys, kind="stable")
     keys, order = keys[order], proper[order]
-    order = order[np.r_[True, keys[1:] != keys[:-1]]] if len(order) else order
-    return new_u[order], new_v[order], new_s[order], new_m[order]
+    twin = np.r_[False, keys[1:] == keys[:-1]] if len(keys) else np.zeros(0, dtype=bool)
+    parallel = np.flatnonzero(twin | np.r_[twin[1:], False]) if len(keys) else twin
+    if len(parallel):  # order only the parallel ones by time, then length, within their key
+        sub = order[parallel]
+        order[parallel] = sub[np.lexsort((length_m[sub], time_s[sub], keys[parallel]))]
+    order = order[~twin]
+    return u[order], v[order], time_s[order], length_m[order]
 
 
 def _neighbour_pairs(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -287,7 +348,12 @@ def _neighbour_pairs(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, 
 def _adjacency(n: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Undirected adjacency lists (CSR, neighbours sorted) from distinct pairs."""
     key = np.sort(np.r_[a * n + b, b * n + a])
-    return np.searchsorted(key, np.arange(n + 1) * n), key % n
+    return _pointers(n, key // n), key % n
+
+
+def _pointers(n: int, sorted_nodes: np.ndarray) -> np.ndarray:
+    """CSR pointers (n + 1) of a sorted array of node indices."""
+    return np.r_[0, np.cumsum(np.bincount(sorted_nodes, minlength=n))]
 
 
 def _spans(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
