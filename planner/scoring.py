@@ -440,6 +440,7 @@ def _per_hospital(
         districts=("district", "nunique"),
         population=("population", "sum"),
         mean_travel_time_s=("travel_time_s", "mean"),
+        median_travel_time_s=("travel_time_s", "median"),
         max_travel_time_s=("travel_time_s", "max"),
         round_trip_h=("round_trip_h", "sum"),
     )
@@ -463,6 +464,7 @@ def _per_hospital(
         0.0
     ).to_numpy(float)
     out["mean_travel_time_s"] = agg["mean_travel_time_s"].to_numpy(float)
+    out["median_travel_time_s"] = agg["median_travel_time_s"].to_numpy(float)
     out["max_travel_time_s"] = agg["max_travel_time_s"].to_numpy(float)
     out["spread"] = out["max_travel_time_s"] / out["mean_travel_time_s"]
     return out

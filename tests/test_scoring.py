@@ -85,6 +85,7 @@ def test_overall_figures_match_numpy():
     ph = s.per_hospital.set_index("hospital_id")
     assert ph.loc["h2", "units"] == 3 and ph.loc["h2", "districts"] == 2
     assert ph.loc["h2", "spread"] == pytest.approx(t[col == 1].max() / t[col == 1].mean())
+    assert ph.loc["h2", "median_travel_time_s"] == pytest.approx(np.median(t[col == 1]))
     # One direction known: a round trip is twice it; 4 visits a month.
     assert ph.loc["h1", "staff_travel_hours_per_month"] == pytest.approx(
         4 * 2 * t[col == 0].sum() / 3600
