@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from planner import travel
 from planner.errors import PlannerInputError
 from planner.network import TravelGraph, largest_component
-from planner.speeds import edge_travel_times, snap_speed_kph
+from planner.speeds import edge_travel_times, load_speed_table, snap_speed_kph
 from planner.travel import MATRIX_COLUMNS, route, snap_facilities, travel_time_matrix
 
 CLASSES = ("primary", "minor", "service", "path")
@@ -72,9 +73,11 @@ def _sites(points: dict[str, tuple[float, float]]) -> pd.DataFrame:
     return pd.DataFrame({"facility_id": ids, "lat": lat, "lon": lon})
 
 
-def _nx_reference(graph: TravelGraph, *, mode: str, depart: str) -> nx.DiGraph:
+def _nx_reference(
+    graph: TravelGraph, *, mode: str, depart: str, speeds: pd.DataFrame | None = None
+) -> nx.DiGraph:
     """An independent networkx graph from the same arrays: fastest parallel edge, its length."""
-    times = edge_travel_times(graph, mode=mode, depart=depart)
+    times = edge_travel_times(graph, mode=mode, depart=depart, speeds=speeds)
     edges = pd.DataFrame(
         {"u": graph.edge_from, "v": graph.edge_to, "time": times, "length": graph.edge_length_m}
     )
@@ -87,10 +90,15 @@ def _nx_reference(graph: TravelGraph, *, mode: str, depart: str) -> nx.DiGraph:
     return ref
 
 
-def _check_against_networkx(graph: TravelGraph, matrix: pd.DataFrame, ref: nx.DiGraph) -> int:
+def _check_against_networkx(
+    graph: TravelGraph, matrix: pd.DataFrame, ref: nx.DiGraph, origins: list[str] | None = None
+) -> int:
+    """Check times and fastest-path lengths of the ok pairs (of ``origins``, default all)."""
     index = pd.Series(np.arange(graph.n_nodes), index=graph.node_id)
     checked = 0
     ok = matrix[matrix["status"] == "ok"]
+    if origins is not None:
+        ok = ok[ok["origin_id"].isin(origins)]
     for origin, rows in ok.groupby("origin_node"):
         src = int(index[origin])
         pred, times = nx.dijkstra_predecessor_and_distance(ref, src, weight="time")
@@ -196,10 +204,20 @@ def test_bad_facility_tables(town: TravelGraph) -> None:
 # --- the whole-Hanoi graph and the OSM fixture -------------------------------------------
 
 
-def _random_sites(graph: TravelGraph, k: int, seed: int) -> gpd.GeoDataFrame:
-    """k facilities placed on random nodes of the car network's largest component."""
+def _random_sites(
+    graph: TravelGraph, k: int, seed: int, *, dead_ends: bool = False
+) -> gpd.GeoDataFrame:
+    """k facilities placed on random nodes of the car network's largest component (only on
+    dead ends, nodes with a single neighbour, if ``dead_ends``)."""
     usable = np.isfinite(edge_travel_times(graph, mode="car"))
-    pool = np.flatnonzero(largest_component(graph, usable=usable))
+    inside = largest_component(graph, usable=usable)
+    pool = np.flatnonzero(inside)
+    if dead_ends:
+        keep = usable & inside[graph.edge_from] & inside[graph.edge_to]
+        pairs = np.unique(
+            np.sort(np.c_[graph.edge_from[keep], graph.edge_to[keep]], axis=1), axis=0
+        )
+        pool = np.flatnonzero(np.bincount(pairs.ravel(), minlength=graph.n_nodes) == 1)
     nodes = np.random.default_rng(seed).choice(pool, size=k, replace=False)
     lat, lon = graph.node_lat[nodes], graph.node_lon[nodes]
     return gpd.GeoDataFrame(
@@ -247,3 +265,77 @@ def test_hanoi_far_facility_is_flagged(hanoi_graph: TravelGraph) -> None:
     sites = _sites({"xanh-pon": XANH_PON, "sea": (20.0, 107.0)})
     matrix = travel_time_matrix(hanoi_graph, sites, mode="motorbike")
     assert matrix["status"].tolist() == ["ok", "not_snapped", "not_snapped", "not_snapped"]
+
+
+def _whole_and_reduced(graph: TravelGraph, sites: pd.DataFrame, monkeypatch) -> tuple:
+    """The same matrix searched on the whole graph and on the reduced one."""
+    with monkeypatch.context() as patch:
+        patch.setattr(travel, "_WHOLE_GRAPH_SOURCES", len(sites))
+        whole = travel_time_matrix(graph, sites, mode="car", depart="17:30")
+    reduced = travel_time_matrix(graph, sites.iloc[::-1], sites, mode="car", depart="17:30")
+    router = travel._router(graph, "car", "17:30", None)
+    ((kept, _),) = router.reduced.values()
+    pairs = ["origin_id", "destination_id"]
+    return whole.set_index(pairs), reduced.set_index(pairs).loc[whole.set_index(pairs).index], kept
+
+
+def test_reduced_graph_keeps_fixture_times(fixture_graph: TravelGraph, monkeypatch) -> None:
+    sites = pd.concat(
+        [
+            _random_sites(fixture_graph, 20, seed=7),
+            _random_sites(fixture_graph, 5, seed=8, dead_ends=True),
+        ]
+    )
+    whole, reduced, kept = _whole_and_reduced(fixture_graph, sites, monkeypatch)
+    assert kept.n_nodes < 0.5 * fixture_graph.n_nodes
+    assert (whole["status"] == "ok").all()
+    cols = ["network_time_s", "distance_m"]
+    np.testing.assert_allclose(reduced[cols], whole[cols], rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.slow
+def test_hanoi_reduced_graph_keeps_times(hanoi_graph: TravelGraph, monkeypatch) -> None:
+    sites = pd.concat(
+        [
+            _random_sites(hanoi_graph, 54, seed=11),
+            _random_sites(hanoi_graph, 6, seed=12, dead_ends=True),
+        ]
+    )  # 60 origins: the reduced graph, searched on two threads
+    whole, reduced, kept = _whole_and_reduced(hanoi_graph, sites, monkeypatch)
+    assert kept.n_nodes < 0.2 * hanoi_graph.n_nodes
+    assert (whole["status"] == "ok").all()
+    cols = ["network_time_s", "distance_m"]
+    np.testing.assert_allclose(reduced[cols], whole[cols], rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.slow
+def test_hanoi_reduced_matches_networkx_from_dead_ends(hanoi_graph: TravelGraph) -> None:
+    dead = _random_sites(hanoi_graph, 4, seed=13, dead_ends=True)
+    sites = pd.concat([dead, _random_sites(hanoi_graph, 30, seed=14)])
+    matrix = travel_time_matrix(hanoi_graph, sites, mode="car", depart="08:00")  # reduced
+    assert (matrix["status"] == "ok").all()
+    ref = _nx_reference(hanoi_graph, mode="car", depart="08:00")
+    origins = [*dead["facility_id"][:2], *sites["facility_id"][-1:]]
+    assert _check_against_networkx(hanoi_graph, matrix, ref, origins) == 3 * len(sites)
+
+
+def test_user_speed_table_is_used(fixture_graph: TravelGraph, tmp_path) -> None:
+    table = load_speed_table()
+    roads = (table["mode"] == "car") & (table["class"] != "snap")
+    table.loc[roads, "speed_kph"] /= 2  # every car road half as fast, the snap leg unchanged
+    table.to_csv(tmp_path / "speeds.csv", index=False)
+    slow = load_speed_table(tmp_path / "speeds.csv")
+    sites = _random_sites(fixture_graph, 6, seed=4)
+    ours = travel_time_matrix(fixture_graph, sites, mode="car", depart="10:00")
+    theirs = travel_time_matrix(fixture_graph, sites, mode="car", depart="10:00", speeds=slow)
+    assert (theirs["status"] == "ok").all()
+    np.testing.assert_allclose(theirs["network_time_s"], 2 * ours["network_time_s"], rtol=1e-9)
+    ref = _nx_reference(fixture_graph, mode="car", depart="10:00", speeds=slow)
+    assert _check_against_networkx(fixture_graph, theirs, ref) == 36
+    a, b = sites.iloc[0], sites.iloc[1]
+    r = route(fixture_graph, a, b, mode="car", depart="10:00", speeds=slow)
+    trip = theirs.set_index(["origin_id", "destination_id"]).loc[
+        (a["facility_id"], b["facility_id"])
+    ]
+    assert r.travel_time_s == pytest.approx(trip["travel_time_s"])
+    assert r.distance_m == pytest.approx(trip["distance_m"])
