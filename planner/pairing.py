@@ -72,6 +72,8 @@ PAIRING_COLUMNS = (
 )
 #: HiGHS options: fixed so that the same input gives the same answer.
 _MIP_REL_GAP = 1e-6
+#: Time allowed to explain an infeasible balance (finding the smallest feasible tolerance).
+_DIAGNOSIS_TIME_S = 10.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -1006,35 +1008,56 @@ def _check_loads(model: _Model, allowed: np.ndarray, balance: float, time_limit_
         )
     if problem is None:
         return
-    smallest = _smallest_balance(model, allowed, time_limit_s)
     constraint, text, short = problem
     raise InfeasibleError(
-        constraint, f"{text}; the smallest feasible balance is ±{smallest:.3f}", shortfall=short
+        constraint,
+        f"{text}; {_smallest_balance_text(model, allowed, time_limit_s)[0]}",
+        shortfall=short,
     )
 
 
-def _smallest_balance(model: _Model, allowed: np.ndarray, time_limit_s: float) -> float:
-    """The smallest tolerance b for which the load bounds can hold (exact, by MILP)."""
-    sol = _solve(
+def _smallest_balance(model: _Model, allowed: np.ndarray, time_limit_s: float) -> _Solution:
+    """The smallest tolerance b for which the load bounds can hold (exact, by MILP).
+
+    The search gets at most :data:`_DIAGNOSIS_TIME_S`: an explanation should not take
+    longer than the request it explains. The solution's status says whether b is proven.
+    """
+    return _solve(
         model,
         allowed,
         "pop-time",
         balance=None,
-        time_limit_s=time_limit_s,
+        time_limit_s=min(time_limit_s, _DIAGNOSIS_TIME_S),
         weight=0.0,
         bonus=0.0,
         minimise_balance=True,
     )
-    return sol.objective_value
+
+
+def _smallest_balance_text(
+    model: _Model, allowed: np.ndarray, time_limit_s: float
+) -> tuple[str, float]:
+    """Say what balance would be feasible: proven smallest, or the best found in time."""
+    try:
+        found = _smallest_balance(model, allowed, time_limit_s)
+    except PlannerError:  # no feasible tolerance found within the diagnosis time
+        return "no feasible balance was found quickly; loosen the balance", math.nan
+    smallest = found.objective_value
+    if found.status == "optimal":
+        return f"the smallest feasible balance is ±{smallest:.4g}", smallest
+    return (
+        f"balance ±{smallest:.4g} is feasible (search stopped after {_DIAGNOSIS_TIME_S:g} s)",
+        smallest,
+    )
 
 
 def _raise_balance(model: _Model, allowed: np.ndarray, balance: float, time_limit_s: float) -> None:
-    smallest = _smallest_balance(model, allowed, time_limit_s)
     unit = "districts" if len(model.group_labels) < len(model.units) else "units"
+    text, smallest = _smallest_balance_text(model, allowed, time_limit_s)
     raise InfeasibleError(
         "balance",
         f"balance ±{balance:g} cannot be met with indivisible {unit} (and the pins, "
-        f"forbidden pairs and max time given); the smallest feasible is ±{smallest:.3f}",
+        f"forbidden pairs and max time given); {text}",
         shortfall=smallest - balance,
     )
 

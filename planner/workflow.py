@@ -487,7 +487,17 @@ def detect_scheme(path: str | Path, default: str = DEFAULT_SCHEME) -> str:
     return "2025" if ids.str.startswith("hn-com25-").any() else default
 
 
-def score_file(
+@dataclass(frozen=True)
+class ScoredPairing:
+    """A pairing read from a file, completed from the registry and scored."""
+
+    pairings: pd.DataFrame
+    scores: Any
+    facilities: gpd.GeoDataFrame
+    scheme: str
+
+
+def score_pairings_file(
     pairings_path: str | Path,
     *,
     scheme: str = DEFAULT_SCHEME,
@@ -495,8 +505,10 @@ def score_file(
     depart: str = DEFAULT_DEPART,
     facilities: str | Path | None = None,
     source: str | Path | None = None,
-) -> dict[str, Any]:
-    """Score a pairing made elsewhere (the ``planner score`` command); return scores.json."""
+    graph: Any = None,
+) -> ScoredPairing:
+    """Read a pairings CSV (``unit_id``, ``hospital_id`` suffice), score it on the roads, and
+    complete it to the pairing contract (names, levels, districts, times, distances)."""
     from planner.scoring import score_pairings
     from planner.travel import travel_time_matrix
 
@@ -506,7 +518,7 @@ def score_file(
     table = read_pairings(pairings_path, fac)
     hospitals, units = split_levels(fac)
     units = units[units["facility_id"].isin(table["unit_id"])]
-    graph = road_network(source)
+    graph = graph if graph is not None else road_network(source)
     matrix = travel_time_matrix(graph, hospitals, units, mode=mode, depart=depart)
     back = travel_time_matrix(graph, units, hospitals, mode=mode, depart=depart)
     peak = travel_time_matrix(graph, hospitals, units, mode=mode, depart=PEAK_DEPART)
@@ -517,7 +529,30 @@ def score_file(
         hospitals=hospitals,
         matrix_peak=peak,
     )
-    return scores.to_dict()
+    info = fac.set_index("facility_id")
+    per_pair = scores.per_pair.set_index("unit_id")
+    completed = table.copy()
+    filled = {
+        "unit_name": completed["unit_id"].map(info["name"]),
+        "unit_level": completed["unit_id"].map(info["level"]),
+        "district": completed["unit_id"].map(info["district"]),
+        "hospital_name": completed["hospital_id"].map(info["name"]),
+        "travel_time_s": completed["unit_id"].map(per_pair["travel_time_s"]),
+        "distance_m": completed["unit_id"].map(per_pair["distance_m"]),
+        "population": completed["unit_id"].map(info["population"]),
+    }
+    for column, values in filled.items():
+        if column not in completed.columns or completed[column].isna().all():
+            completed[column] = values
+    return ScoredPairing(pairings=completed, scores=scores, facilities=fac, scheme=scheme)
+
+
+def score_file(pairings_path: str | Path, **options: Any) -> dict[str, Any]:
+    """Score a pairing made elsewhere (the ``planner score`` command); return scores.json.
+
+    Takes the options of :func:`score_pairings_file`.
+    """
+    return score_pairings_file(pairings_path, **options).scores.to_dict()
 
 
 def map_file(
@@ -533,25 +568,28 @@ def map_file(
     facilities: str | Path | None = None,
     source: str | Path | None = None,
 ) -> Path:
-    """Draw a pairings CSV (and optionally a second one) as a standalone HTML map."""
+    """Draw a pairings CSV (and optionally a second one to compare) as a standalone HTML map.
+
+    Either file may hold only ``unit_id`` and ``hospital_id``: travel times are computed.
+    """
     from planner.hanoi import hanoi_areas
     from planner.maps import pairing_map, save_map
 
-    if facilities is None:
-        scheme = detect_scheme(pairings_path, scheme)
-    fac = facilities_for(scheme, facilities)
-    table = read_pairings(pairings_path, fac)
-    other = read_pairings(compare, fac) if compare is not None else None
-    areas = hanoi_areas(scheme=scheme) if facilities is None else None
-    graph = road_network(source) if routes else None
+    options = {"scheme": scheme, "mode": mode, "depart": depart, "facilities": facilities}
+    graph = road_network(source)
+    main = score_pairings_file(pairings_path, graph=graph, **options)
+    other = None
+    if compare is not None:
+        other = score_pairings_file(compare, graph=graph, **options).pairings
+    areas = hanoi_areas(scheme=main.scheme) if facilities is None else None
     m = pairing_map(
-        table,
-        fac,
+        main.pairings,
+        main.facilities,
         areas=areas,
         compare=other,
         compare_label=Path(compare).stem if compare else None,
         links="routes" if routes else "straight",
-        graph=graph,
+        graph=graph if routes else None,
         mode=mode,
         self_contained=self_contained,
     )
@@ -578,7 +616,6 @@ def report_dir(
         scheme = detect_scheme(pairings_path, scheme)
     fac = facilities_for(scheme, facilities)
     table = read_pairings(pairings_path, fac)
-    full = pd.read_csv(pairings_path, dtype={"unit_id": str, "hospital_id": str})
     try:
         scores = json.loads(scores_path.read_text(encoding="utf-8"))
     except ValueError as exc:
@@ -588,10 +625,5 @@ def report_dir(
             hint="re-run `planner propose` to rewrite it",
         ) from None
     areas = hanoi_areas(scheme=scheme) if facilities is None else None
-    m = pairing_map(
-        full if len(full.columns) > len(table.columns) else table,
-        fac,
-        areas=areas,
-        self_contained=True,
-    )
-    return write_report(out / "report.html", pairings=full, scores=scores, facilities=fac, map=m)
+    m = pairing_map(table, fac, areas=areas, self_contained=True)
+    return write_report(out / "report.html", pairings=table, scores=scores, facilities=fac, map=m)

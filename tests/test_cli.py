@@ -86,12 +86,14 @@ def test_demo_is_deterministic_and_keeps_outputs_on_failure(demo_dir: Path, tmp_
     for name in ("pairings.csv", "scores.json", "pairings.geojson", "map.html"):
         assert (again / name).read_bytes() == (demo_dir / name).read_bytes(), name
 
-    # A failing run (an impossible balance) must leave the previous outputs untouched.
+    # A failing run (no pairing within 60 min: Ba Vì's pin and Sóc Sơn's distance) must
+    # explain itself and leave the previous outputs untouched.
     before = {p.name: p.read_bytes() for p in again.iterdir()}
-    result = run_cli("propose", "--balance", "0.0001", "--out", str(again))
+    result = run_cli("propose", "--max-time", "60", "--out", str(again))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    assert "balance" in result.stderr
+    assert "infeasible (max_travel_time)" in result.stderr
+    assert "max is 60 min" in result.stderr
     assert {p.name: p.read_bytes() for p in again.iterdir()} == before
 
 
