@@ -724,7 +724,7 @@ def _check_coordinates(lat: np.ndarray, lon: np.ndarray, area: BaseGeometry | No
                 1,
                 f"latitude and longitude look swapped (lat={y:g}, lon={x:g})",
                 "lat",
-                "exchange the two columns (Hanoi is near lat 21, lon 105.8)",
+                f"exchange the two columns (this point would then be lat={x:g}, lon={y:g})",
             )
         elif abs(y) > 90:
             report(int(i), 0, f"latitude {y:g} is outside -90..90", "lat", "use decimal degrees")
