@@ -923,7 +923,7 @@ def _solve(
     gap = float(res.mip_gap) if res.mip_gap is not None else math.nan
     if status == "optimal":
         gap = max(0.0, gap) if math.isfinite(gap) else 0.0
-    if status == "time_limit":
+    if status == "time_limit" and not minimise_balance:  # the diagnosis says so itself
         log.warning(
             "time limit of %g s reached: best pairing found, proven gap %.3g", time_limit_s, gap
         )
