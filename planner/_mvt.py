@@ -97,8 +97,8 @@ def read_tiles(path: str | Path, *, workers: int = 2) -> pd.DataFrame:
     Examples
     --------
     >>> from planner.config import data_file
-    >>> edges = read_tiles(data_file("hanoi_osm_2021-08_z14.mbtiles"))  # doctest: +SKIP
-    >>> sorted(edges["class"].unique())[:3]  # doctest: +SKIP
+    >>> edges = read_tiles(data_file("hanoi_osm_2021-08_z14.mbtiles"))
+    >>> sorted(edges["class"].unique())[:3]
     ['minor', 'motorway', 'path']
     """
     path = Path(path)

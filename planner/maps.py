@@ -799,12 +799,18 @@ def pairing_map(
 
     Examples
     --------
+    >>> import tempfile
     >>> from planner.hanoi import hanoi_areas, hanoi_facilities
-    >>> from planner.pairing import nearest_pairings  # doctest: +SKIP
-    >>> fac = hanoi_facilities(scheme="2025")  # doctest: +SKIP
-    >>> m = pairing_map(nearest_pairings(fac).pairings, fac,
-    ...                 areas=hanoi_areas(scheme="2025"))  # doctest: +SKIP
-    >>> save_map(m, "map.html")  # doctest: +SKIP
+    >>> from planner.network import hanoi_network
+    >>> from planner.pairing import nearest_pairings
+    >>> from planner.travel import travel_time_matrix
+    >>> fac = hanoi_facilities(scheme="2025")
+    >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
+    >>> matrix = travel_time_matrix(hanoi_network(), hospitals, units)
+    >>> m = pairing_map(nearest_pairings(units, hospitals, matrix), fac,
+    ...                 areas=hanoi_areas(scheme="2025"))
+    >>> save_map(m, tempfile.mkdtemp() + "/map.html").name
+    'map.html'
     """
     lab = map_labels(lang)
     _check_pairings(pairings, what="main")

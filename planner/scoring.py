@@ -251,14 +251,17 @@ def score_pairings(
 
     Examples
     --------
-    >>> from planner.hanoi import hanoi_facilities  # doctest: +SKIP
-    >>> from planner.pairing import nearest_pairings  # doctest: +SKIP
-    >>> fac = hanoi_facilities(scheme="2024")  # doctest: +SKIP
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> from planner.pairing import nearest_pairings
+    >>> from planner.travel import travel_time_matrix
+    >>> fac = hanoi_facilities(scheme="2024")
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
-    ... # doctest: +SKIP
+    >>> matrix = travel_time_matrix(hanoi_network(), hospitals, units)
     >>> scores = score_pairings(nearest_pairings(units, hospitals, matrix), matrix,
-    ...                         units=units, hospitals=hospitals)  # doctest: +SKIP
-    >>> scores.overall["share_population_within_60min"]  # doctest: +SKIP
+    ...                         units=units, hospitals=hospitals)
+    >>> bool(0.8 < scores.overall["share_population_within_60min"] <= 1.0)
+    True
     """
     for column in ("unit_id", "hospital_id"):
         if column not in pairings.columns:
