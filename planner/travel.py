@@ -22,6 +22,7 @@ import hashlib
 import logging
 import weakref
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -106,11 +107,14 @@ class Route:
 class _Snapper:
     nodes: np.ndarray  # node indices of the largest strongly connected component
     tree: cKDTree  # on their UTM coordinates
+    labels: np.ndarray  # strongly connected component of every node
+    other_nodes: np.ndarray  # nodes of the smaller components (usable roads only)
+    other_tree: cKDTree | None  # on their UTM coordinates
 
 
 @dataclass(frozen=True, eq=False)
 class _Router:
-    graph: RoutingGraph  # the mode's component, fastest of parallel edges
+    graph: RoutingGraph  # the mode's usable roads, fastest of parallel edges
     keys: np.ndarray  # from * n + to of each stored entry, sorted
     edge: np.ndarray  # graph edge index behind each entry
     snap_mps: float  # snap-leg speed, m/s
@@ -171,6 +175,13 @@ def snap_facilities(
         node[located] = snapper.nodes[k]
     far = located & (dist > max_snap_m)
     reason = np.full(len(ids), "", dtype=object)
+    shared = _snap_to_shared_pieces(snapper, x, y, far, max_snap_m)
+    for i, (k, d) in shared.items():
+        node[i], dist[i], far[i] = k, d, False
+        reason[i] = (
+            f"on a separate {mode} road piece shared with other facilities of this request; "
+            "reachable only from them"
+        )
     reason[~located] = "no valid coordinates"
     reason[far] = [
         f"nearest {mode} road node is {d:,.0f} m away (more than max_snap_m={max_snap_m:,.0f})"
@@ -252,8 +263,10 @@ def travel_time_matrix(
     """
     same = destinations is None
     snap = {"mode": mode, "max_snap_m": max_snap_m, "speeds": speeds}
-    o_snap = snap_facilities(graph, origins, **snap)
-    d_snap = o_snap if same else snap_facilities(graph, destinations, **snap)
+    if same:
+        o_snap = d_snap = snap_facilities(graph, origins, **snap)
+    else:
+        o_snap, d_snap = _snap_together(graph, origins, destinations, **snap)
     router = _router(graph, mode, depart, speeds)
     limit = np.inf if limit_s is None else float(limit_s)
 
@@ -382,6 +395,27 @@ def route(
     )
 
 
+def _snap_together(
+    graph: TravelGraph, origins: pd.DataFrame, destinations: pd.DataFrame, **snap: Any
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Snap origins and destinations in one call, so that facilities sharing a separate road
+    piece see each other; return each side's snap table in its own order."""
+    o_ids, o_lat, o_lon = _facility_columns(origins)
+    d_ids, d_lat, d_lon = _facility_columns(destinations)
+    points = pd.DataFrame(
+        {
+            "facility_id": np.concatenate([o_ids, d_ids]),
+            "lat": np.concatenate([o_lat, d_lat]),
+            "lon": np.concatenate([o_lon, d_lon]),
+        }
+    ).drop_duplicates("facility_id")
+    snaps = snap_facilities(graph, points, **snap).set_index("facility_id", drop=False)
+    return (
+        snaps.loc[o_ids].reset_index(drop=True),
+        snaps.loc[d_ids].reset_index(drop=True),
+    )
+
+
 def _facility_columns(facilities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     missing = [c for c in ("facility_id", "lat", "lon") if c not in facilities.columns]
     if missing:
@@ -416,19 +450,49 @@ def _lat_lon(point: tuple[float, float] | pd.Series, name: str) -> tuple[float, 
     return lat, lon
 
 
+def _snap_to_shared_pieces(
+    snapper: _Snapper, x: np.ndarray, y: np.ndarray, far: np.ndarray, max_snap_m: float
+) -> dict[int, tuple[int, float]]:
+    """Facilities too far from the main network but near a smaller road piece that at least
+    two of them share (an island, a gated campus): {facility index: (node, distance m)}."""
+    if not far.any() or snapper.other_tree is None:
+        return {}
+    idx = np.flatnonzero(far)
+    d, k = snapper.other_tree.query(np.column_stack([x[idx], y[idx]]))
+    near = d <= max_snap_m
+    nodes = snapper.other_nodes[k]
+    pieces, counts = np.unique(snapper.labels[nodes[near]], return_counts=True)
+    shared = set(pieces[counts >= 2].tolist())
+    return {
+        int(i): (int(n), float(dd))
+        for i, n, dd, ok in zip(idx, nodes, d, near, strict=True)
+        if ok and int(snapper.labels[n]) in shared
+    }
+
+
 def _snapper(graph: TravelGraph, mode: str, speeds: pd.DataFrame | None) -> _Snapper:
     usable = np.isfinite(edge_travel_times(graph, mode=mode, speeds=speeds))
     memo = _SNAPPERS.setdefault(graph, {})
     key = (mode, hash(np.packbits(usable).tobytes()))
     if key not in memo:
-        nodes = _largest_component(graph, usable, mode)
+        nodes, other, labels = _components(graph, usable, mode)
         x, y = _TO_METRIC.transform(graph.node_lon[nodes], graph.node_lat[nodes])
-        memo[key] = _Snapper(nodes=nodes, tree=cKDTree(np.column_stack([x, y])))
+        ox_, oy = _TO_METRIC.transform(graph.node_lon[other], graph.node_lat[other])
+        memo[key] = _Snapper(
+            nodes=nodes,
+            tree=cKDTree(np.column_stack([x, y])),
+            labels=labels,
+            other_nodes=other,
+            other_tree=cKDTree(np.column_stack([ox_, oy])) if len(other) else None,
+        )
     return memo[key]
 
 
-def _largest_component(graph: TravelGraph, usable: np.ndarray, mode: str) -> np.ndarray:
-    """Node indices of the largest strongly connected component of the usable edges."""
+def _components(
+    graph: TravelGraph, usable: np.ndarray, mode: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The usable roads' strongly connected components: nodes of the largest, nodes of the
+    others, and every node's component label."""
     _, labels = network.strong_components(graph, usable=usable)
     touched = np.zeros(graph.n_nodes, dtype=bool)
     touched[graph.edge_from[usable]] = True
@@ -446,10 +510,11 @@ def _largest_component(graph: TravelGraph, usable: np.ndarray, mode: str) -> np.
     if n_other:
         log.info(
             "%s network: largest strongly connected component has %d of %d nodes; "
-            "%d smaller pieces are not used for snapping",
+            "%d smaller pieces are used only by facilities that share one",
             mode, sizes[largest], int(touched.sum()), n_other,
         )  # fmt: skip
-    return np.flatnonzero(touched & (labels == largest))
+    main = touched & (labels == largest)
+    return np.flatnonzero(main), np.flatnonzero(touched & ~main), labels
 
 
 def _router(
@@ -468,11 +533,8 @@ def _build_router(
 ) -> _Router:
     seconds = edge_travel_times(graph, mode=mode, depart=depart, speeds=speeds)
     n = graph.n_nodes
-    in_component = np.zeros(n, dtype=bool)
-    in_component[_snapper(graph, mode, speeds).nodes] = True
-    keep = np.flatnonzero(
-        np.isfinite(seconds) & in_component[graph.edge_from] & in_component[graph.edge_to]
-    )
+    # Every usable road: facilities on a smaller shared piece route within it.
+    keep = np.flatnonzero(np.isfinite(seconds))
     u, v = graph.edge_from[keep], graph.edge_to[keep]
     routing, picked = routing_graph(n, u, v, seconds[keep], graph.edge_length_m[keep])
     return _Router(

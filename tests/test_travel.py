@@ -339,3 +339,25 @@ def test_user_speed_table_is_used(fixture_graph: TravelGraph, tmp_path) -> None:
     ]
     assert r.travel_time_s == pytest.approx(trip["travel_time_s"])
     assert r.distance_m == pytest.approx(trip["distance_m"])
+
+
+def test_facilities_sharing_a_separate_piece_route_within_it(town: TravelGraph) -> None:
+    # Two facilities on the island (a road piece 11 km from the main network) share it:
+    # they snap there and reach each other; pairs with the mainland stay unreachable, reported.
+    mainland = _sites({"a": (21.0, 105.80)})
+    island = _sites({"west": (21.05, 105.9001), "east": (21.05, 105.9009)})
+    matrix = travel_time_matrix(town, mainland, island, mode="car", depart="03:00")
+    assert (matrix["status"] == "unreachable").all()
+    assert matrix["reason"].str.contains("no car road path").all()
+    inner = travel_time_matrix(town, island, mode="car", depart="03:00").set_index(
+        ["origin_id", "destination_id"]
+    )
+    row = inner.loc[("west", "east")]
+    assert row["status"] == "ok"
+    assert row["distance_m"] == pytest.approx(100.0)
+    snaps = snap_facilities(town, island, mode="car")
+    assert (snaps["status"] == "ok").all()
+    assert snaps["reason"].str.contains("separate car road piece").all()
+    # A lone facility on a separate piece is still not snapped (it could reach nobody).
+    lone = snap_facilities(town, _sites({"west": (21.05, 105.9001)}), mode="car")
+    assert lone["status"].tolist() == ["not_snapped"]
