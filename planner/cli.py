@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_examples(
             "planner facilities --scheme 2025 --out units.geojson",
             "planner facilities --validate my_units.csv",
+            "planner facilities --validate old.csv --encoding cp1258 --out units_utf8.csv",
         ),
     )
     _shared_options(p, out_help=None)
@@ -133,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--lat-col", help="latitude column of a CSV (default: detected)")
     p.add_argument("--lon-col", help="longitude column of a CSV (default: detected)")
+    p.add_argument(
+        "--encoding",
+        help="text encoding of the file to validate (default UTF-8); with --out, a UTF-8 copy "
+        "is written",
+    )
 
     p = sub.add_parser(
         "matrix",
@@ -343,21 +349,25 @@ def _cmd_network(args: argparse.Namespace) -> int:
 
 def _cmd_facilities(args: argparse.Namespace) -> int:
     from planner import workflow
-    from planner.facilities import facility_problems, write_facilities
+    from planner.facilities import facility_problems, load_facilities, write_facilities
 
     if args.validate is not None:
-        problems = facility_problems(
-            args.validate,
-            lat_col=args.lat_col,
-            lon_col=args.lon_col,
-            area=workflow.network_area(args.source),
-        )
+        options = {
+            "lat_col": args.lat_col,
+            "lon_col": args.lon_col,
+            "encoding": args.encoding,
+            "area": workflow.network_area(args.source),
+        }
+        problems = facility_problems(args.validate, **options)
         if problems:
             lines = [f"{args.validate}: {len(problems)} problem(s)"]
             lines += [f"  - {problem}" for problem in problems]
             print("\n".join(lines), file=sys.stderr)
             return 2
         _say(f"{args.validate}: all facilities valid")
+        if args.out is not None:  # a checked, normalised UTF-8 copy
+            write_facilities(load_facilities(args.validate, **options), args.out)
+            _say(f"wrote {args.out}")
         return 0
     if args.out is None:
         raise PlannerInputError(

@@ -378,7 +378,7 @@ def _decode(data: bytes, *, file: str | Path, encoding: str | None) -> str:
             file=file,
             row=row if row > 0 else None,
             hint="save the file as 'CSV UTF-8' (Excel: Save As > CSV UTF-8), or pass the "
-            "encoding you know it uses, e.g. encoding='cp1258' (CLI: --encoding cp1258)",
+            "encoding you know it uses, e.g. encoding='cp1258' (CLI: planner facilities --validate FILE --encoding cp1258 --out fixed.csv writes a UTF-8 copy)",
         ) from None
     bad = _MOJIBAKE.search(text)
     if bad:

@@ -137,3 +137,26 @@ def test_bad_corpus_files_fail_validation_via_cli(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "swapped.csv" in result.stderr
     assert "swap" in result.stderr.lower()
+
+
+def test_validate_converts_a_legacy_encoded_file_to_utf8(tmp_path: Path) -> None:
+    source = tmp_path / "legacy.csv"
+    source.write_bytes(
+        "facility_id,name,level,lat,lon\nhn-a,Trung tâm Phúc Xá,commune,21.0444,105.8432\n".encode(
+            "cp1258"
+        )
+    )
+    fixed = tmp_path / "fixed.csv"
+    args = ["facilities", "--validate", str(source)]
+    plain = subprocess.run([sys.executable, "-m", "planner.cli", *args],
+                           capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert plain.returncode == 2
+    assert "--encoding" in plain.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "planner.cli", *args, "--encoding", "cp1258", "--out", str(fixed)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    from planner.facilities import load_facilities
+
+    assert load_facilities(fixed)["name"].tolist() == ["Trung tâm Phúc Xá"]
