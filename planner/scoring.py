@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from planner._json import json_safe
 from planner.errors import PlannerInputError
 
 log = logging.getLogger(__name__)
@@ -190,7 +191,7 @@ class PairingScores:
         """Return ``overall`` plus ``per_hospital`` records, JSON-safe (NaN/inf -> None)."""
         doc = dict(self.overall)
         doc["per_hospital"] = self.per_hospital.to_dict(orient="records")
-        return _json_safe(doc)
+        return json_safe(doc)
 
 
 def score_pairings(
@@ -546,18 +547,3 @@ def _argmin_labels(values: np.ndarray, labels: Sequence[str]) -> list[str | None
         labels[j] if values.shape[1] and np.isfinite(finite[i, j]) else None
         for i, j in enumerate(best)
     ]
-
-
-def _json_safe(value: Any) -> Any:
-    """Return ``value`` with NaN/inf as None, numpy scalars as Python numbers, NA as None."""
-    if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value

@@ -22,6 +22,7 @@ import geopandas as gpd
 import pandas as pd
 
 from planner._cache import atomic_path, write_text_atomic, write_vector_atomic
+from planner._json import json_safe
 from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, PEAK_DEPART
 from planner.errors import PlannerInputError
 
@@ -158,7 +159,6 @@ def plan(
     """
     from planner.pairing import hanoi_pilot_pins, nearest_pairings, pilot_pairings, propose_pairings
     from planner.scoring import score_pairings
-    from planner.travel import travel_time_matrix
 
     options = options or PlanOptions()
     if isinstance(facilities, gpd.GeoDataFrame):
@@ -175,11 +175,9 @@ def plan(
         options.mode,
         options.depart,
     )
-    matrix = travel_time_matrix(graph, hospitals, units, mode=options.mode, depart=options.depart)
-    matrix_back = travel_time_matrix(
-        graph, units, hospitals, mode=options.mode, depart=options.depart
+    matrix, matrix_back, matrix_peak = _pairing_matrices(
+        graph, hospitals, units, mode=options.mode, depart=options.depart
     )
-    matrix_peak = travel_time_matrix(graph, hospitals, units, mode=options.mode, depart=PEAK_DEPART)
     both = pd.concat([matrix, matrix_back], ignore_index=True)
 
     pins = dict(options.pins)
@@ -233,6 +231,20 @@ def plan(
     )
 
 
+def _pairing_matrices(
+    graph: Any, hospitals: gpd.GeoDataFrame, units: gpd.GeoDataFrame, *, mode: str, depart: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The matrices a pairing is planned and scored on: hospital -> unit and unit -> hospital
+    at ``depart``, and hospital -> unit at the peak (:data:`PEAK_DEPART`)."""
+    from planner.travel import travel_time_matrix
+
+    return (
+        travel_time_matrix(graph, hospitals, units, mode=mode, depart=depart),
+        travel_time_matrix(graph, units, hospitals, mode=mode, depart=depart),
+        travel_time_matrix(graph, hospitals, units, mode=mode, depart=PEAK_DEPART),
+    )
+
+
 def read_specialty_need(path: str | Path | None) -> pd.DataFrame | None:
     """Read a specialty-need table (``district``, ``specialty``, ``need``), or ``None``."""
     if path is None:
@@ -245,19 +257,6 @@ def read_specialty_need(path: str | Path | None) -> pd.DataFrame | None:
             file=path,
             hint="give a UTF-8 CSV with columns district, specialty, need",
         ) from None
-
-
-def json_safe(value: Any) -> Any:
-    """Return ``value`` with NaN/inf as ``None`` and numpy scalars as Python numbers."""
-    if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def write_json(data: Mapping[str, Any], path: str | Path) -> Path:
@@ -513,7 +512,6 @@ def score_pairings_file(
     """Read a pairings CSV (``unit_id``, ``hospital_id`` suffice), score it on the roads, and
     complete it to the pairing contract (names, levels, districts, times, distances)."""
     from planner.scoring import score_pairings
-    from planner.travel import travel_time_matrix
 
     if facilities is None:
         scheme = detect_scheme(pairings_path, scheme)
@@ -522,9 +520,7 @@ def score_pairings_file(
     hospitals, units = split_levels(fac)
     units = units[units["facility_id"].isin(table["unit_id"])]
     graph = graph if graph is not None else road_network(source)
-    matrix = travel_time_matrix(graph, hospitals, units, mode=mode, depart=depart)
-    back = travel_time_matrix(graph, units, hospitals, mode=mode, depart=depart)
-    peak = travel_time_matrix(graph, hospitals, units, mode=mode, depart=PEAK_DEPART)
+    matrix, back, peak = _pairing_matrices(graph, hospitals, units, mode=mode, depart=depart)
     scores = score_pairings(
         table,
         pd.concat([matrix, back], ignore_index=True),
