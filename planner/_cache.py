@@ -99,13 +99,6 @@ def write_text_atomic(target: str | os.PathLike[str], text: str) -> Path:
     return Path(target)
 
 
-def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``target`` atomically and return the path."""
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
-    return Path(target)
-
-
 def write_vector_atomic(
     gdf: Any, target: str | os.PathLike[str], *, layer: str | None = None
 ) -> Path:
