@@ -213,7 +213,7 @@ def main() -> None:
     print(text)
     out = HERE / "_results" / "network.md"
     out.parent.mkdir(parents=True, exist_ok=True)
-    from planner._cache import write_text_atomic
+    from planner.io import write_text_atomic
 
     write_text_atomic(out, text)
 

@@ -1,4 +1,4 @@
-"""Content-hash keyed cache with a file lock, and atomic writes for every output.
+"""Content-hash keyed cache with a file lock (atomic writers live in :mod:`planner.io`).
 
 A cache entry is a folder ``<cache_dir>/<kind>/<key>/`` holding the artefact files and a
 ``manifest.json`` with each file's SHA-256. An entry whose files do not match their manifest
@@ -8,14 +8,13 @@ in two processes are serialised by a lock file, so the second one loads what the
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -53,73 +52,6 @@ def cache_key(*parts: Any) -> str:
         else:
             h.update(b"val:" + json.dumps(part, sort_keys=True, default=str).encode())
     return h.hexdigest()[:20]
-
-
-@contextlib.contextmanager
-def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it onto ``target`` only on success.
-
-    A failure inside the block removes the temporary file and leaves any previous
-    ``target`` untouched, so readers never see a half-written file.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
-    >>> with atomic_path(out) as tmp:
-    ...     _ = tmp.write_text("done")
-    >>> out.read_text()
-    'done'
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    # mkstemp makes the file private (0600); outputs are shared, so follow the umask instead.
-    os.chmod(tmp, 0o666 & ~_umask())
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_text_atomic(target: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``target`` atomically and return the path."""
-    with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
-    return Path(target)
-
-
-def write_vector_atomic(
-    gdf: Any, target: str | os.PathLike[str], *, layer: str | None = None
-) -> Path:
-    """Write a GeoDataFrame as GeoJSON or GeoPackage (by suffix), atomically.
-
-    GeoJSON is serialised as text (RFC 7946 member order, no file name inside it), so the
-    same table always gives the same bytes; GeoPackage goes through the GDAL driver.
-    """
-    target = Path(target)
-    suffix = target.suffix.lower()
-    if suffix in (".geojson", ".json"):
-        return write_text_atomic(target, gdf.to_json(drop_id=True, ensure_ascii=False) + "\n")
-    with atomic_path(target) as tmp:
-        # GDAL wants its own suffix and no placeholder file: write beside, then move.
-        named = tmp.with_name(tmp.stem + suffix)
-        try:
-            gdf.to_file(named, driver="GPKG" if suffix == ".gpkg" else None, layer=layer)
-            os.replace(named, tmp)
-        finally:
-            named.unlink(missing_ok=True)
-    return target
 
 
 def _entry_valid(entry: Path) -> bool:

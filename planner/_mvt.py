@@ -31,34 +31,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from planner.errors import PlannerInputError
+from planner.graph import EDGE_COLUMNS, ROAD_CLASSES
 
 log = logging.getLogger(__name__)
-
-#: Road classes kept in the graph (OpenMapTiles ``transportation.class`` vocabulary), by rank.
-ROAD_CLASSES = (
-    "motorway",
-    "trunk",
-    "primary",
-    "secondary",
-    "tertiary",
-    "minor",
-    "service",
-    "track",
-    "path",
-)
-#: Columns of an edge table, in order (one row per line piece; see :func:`read_tiles`).
-EDGE_COLUMNS = (
-    "key",
-    "lon",
-    "lat",
-    "class",
-    "oneway",
-    "ramp",
-    "brunnel",
-    "service",
-    "name",
-    "maxspeed_kph",
-)
 
 #: Sub-pixel quantisation of node keys: tile-edge crossings land between pixels.
 _KEY_SUBPIXEL = 16

@@ -19,8 +19,8 @@ import numpy as np
 import osmium
 import pandas as pd
 
-from planner._mvt import EDGE_COLUMNS
 from planner.errors import PlannerInputError
+from planner.graph import EDGE_COLUMNS
 
 log = logging.getLogger(__name__)
 

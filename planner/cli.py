@@ -382,7 +382,7 @@ def _cmd_facilities(args: argparse.Namespace) -> int:
 
 
 def _cmd_matrix(args: argparse.Namespace) -> int:
-    from planner import workflow
+    from planner import io, workflow
 
     table = workflow.matrix_table(
         origins=args.origins,
@@ -393,14 +393,14 @@ def _cmd_matrix(args: argparse.Namespace) -> int:
         facilities=args.facilities,
         source=args.source,
     )
-    workflow.write_csv(table, args.out)
+    io.write_csv(table, args.out)
     bad = int((table["status"] != "ok").sum())
     _say(f"wrote {args.out} ({len(table):,} pairs, {bad:,} not reachable)")
     return 0
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from planner import workflow
+    from planner import io, workflow
 
     scores = workflow.score_file(
         args.pairings,
@@ -411,7 +411,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         source=args.source,
     )
     if args.out is not None:
-        workflow.write_json(scores, args.out)
+        io.write_json(scores, args.out)
         _say(f"wrote {args.out}")
     else:
         _say(json.dumps(scores, indent=2, ensure_ascii=False))

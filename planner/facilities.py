@@ -30,10 +30,10 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from planner._cache import atomic_path, write_vector_atomic
 from planner._vn import fold
 from planner.config import CRS_LONLAT
 from planner.errors import ApproximateLocationWarning, PlannerInputError
+from planner.io import atomic_path, write_vector_atomic
 
 log = logging.getLogger(__name__)
 

@@ -39,9 +39,9 @@ from folium.utilities import JsCode
 from tqdm import tqdm
 
 from planner._assets import inline_assets
-from planner._cache import atomic_path
 from planner.config import CRS_LONLAT, CRS_METRIC, OSM_ATTRIBUTION
 from planner.errors import PlannerInputError
+from planner.io import atomic_path
 from planner.scoring import population_weights
 
 log = logging.getLogger(__name__)

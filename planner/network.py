@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 import logging
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,31 +32,15 @@ import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from planner._cache import atomic_path, cache_key, cached
-from planner._mvt import EDGE_COLUMNS, ROAD_CLASSES, read_tiles
+from planner._cache import cache_key, cached
+from planner._mvt import read_tiles
 from planner._osm import highway_class, parse_maxspeed_kph, read_osm
 from planner.config import CRS_LONLAT, CRS_METRIC, data_file
 from planner.errors import PlannerInputError
+from planner.graph import CLASS_NAMES, EDGE_COLUMNS, ROAD_CLASSES, TravelGraph
+from planner.io import atomic_path
 
 log = logging.getLogger(__name__)
-
-#: Road class codes of every graph: OpenMapTiles classes, slip roads as ``<class>_ramp``.
-CLASS_NAMES: tuple[str, ...] = (
-    "motorway",
-    "motorway_ramp",
-    "trunk",
-    "trunk_ramp",
-    "primary",
-    "primary_ramp",
-    "secondary",
-    "secondary_ramp",
-    "tertiary",
-    "tertiary_ramp",
-    "minor",
-    "service",
-    "track",
-    "path",
-)
 
 #: Bump when graph building changes: cached graphs of older formats are rebuilt.
 _GRAPH_FORMAT = 2
@@ -64,79 +48,6 @@ _EARTH_RADIUS_M = 6_371_009.0  # osmnx's mean Earth radius, so lengths match osm
 _HANOI_TILES = "hanoi_osm_2021-08_z14.mbtiles"
 _HANOI_BOUNDARY = "hanoi_boundary_osm.geojson"
 _TEXT_FIELDS = ("edge_name", "edge_brunnel", "edge_service")
-
-
-@dataclass(frozen=True, eq=False)
-class TravelGraph:
-    """A directed road graph stored as numpy arrays (CSR adjacency, edges sorted by source).
-
-    Attributes
-    ----------
-    node_lon, node_lat
-        Node coordinates in WGS 84 degrees, shape ``(n,)``.
-    node_id
-        Stable integer node ids (written to GraphML, reported in matrices), shape ``(n,)``.
-    indptr
-        CSR row pointer, shape ``(n + 1,)``: edges of node ``i`` are ``indptr[i]:indptr[i+1]``.
-    edge_from, edge_to
-        Source and target node indices of each edge, shape ``(m,)``.
-    edge_length_m
-        Edge length along its geometry, metres.
-    edge_class
-        Road class code per edge (index into ``class_names``), e.g. ``primary``.
-    class_names
-        Names of the road classes, OpenMapTiles vocabulary (``motorway`` ... ``path``).
-    edge_name
-        Road name per edge (object array, ``""`` where unnamed), or ``None``.
-    edge_oneway
-        Whether the road the edge belongs to is one-way (bool), or ``None``.
-    edge_brunnel, edge_service
-        ``bridge``/``tunnel``/``ford`` and the OSM/OpenMapTiles ``service`` kind (``alley``,
-        ``parking_aisle``...) per edge (object arrays, ``""`` where none), or ``None``.
-    edge_maxspeed_kph
-        Posted speed limit where the source has one (OSM files), NaN elsewhere, or ``None``.
-    edge_geom_offsets, geom_lon, geom_lat
-        Geometry for drawing: edge ``e``'s polyline is
-        ``geom_*[edge_geom_offsets[e]:edge_geom_offsets[e+1]]`` (both end nodes included).
-    source
-        Where the roads came from (file path or description), for reports.
-    """
-
-    node_lon: np.ndarray
-    node_lat: np.ndarray
-    node_id: np.ndarray
-    indptr: np.ndarray
-    edge_from: np.ndarray
-    edge_to: np.ndarray
-    edge_length_m: np.ndarray
-    edge_class: np.ndarray
-    class_names: tuple[str, ...]
-    edge_geom_offsets: np.ndarray
-    geom_lon: np.ndarray
-    geom_lat: np.ndarray
-    edge_name: np.ndarray | None = None
-    source: str = ""
-    crs: str = field(default="EPSG:4326")
-    edge_oneway: np.ndarray | None = None
-    edge_brunnel: np.ndarray | None = None
-    edge_service: np.ndarray | None = None
-    edge_maxspeed_kph: np.ndarray | None = None
-
-    @property
-    def n_nodes(self) -> int:
-        """Number of nodes (junctions and dead ends)."""
-        return int(self.node_lon.shape[0])
-
-    @property
-    def n_edges(self) -> int:
-        """Number of directed edges."""
-        return int(self.edge_to.shape[0])
-
-    def __repr__(self) -> str:
-        return (
-            f"TravelGraph(nodes={self.n_nodes:,}, edges={self.n_edges:,}, "
-            f"length_km={self.edge_length_m.sum() / 1000:,.0f}, source={self.source!r})"
-        )
 
 
 def graph_from_edges(edges: pd.DataFrame, *, source: str = "") -> TravelGraph:
@@ -151,7 +62,7 @@ def graph_from_edges(edges: pd.DataFrame, *, source: str = "") -> TravelGraph:
     Parameters
     ----------
     edges
-        An edge table with the columns of :data:`planner._mvt.EDGE_COLUMNS`, as returned by
+        An edge table with the columns of :data:`planner.graph.EDGE_COLUMNS`, as returned by
         the tile and OSM readers.
     source
         Where the roads came from (kept in the graph for reports).

@@ -20,9 +20,9 @@ import matplotlib
 import numpy as np
 import pandas as pd
 
-from planner._cache import write_text_atomic
 from planner.config import OSM_ATTRIBUTION, authored_dir, data_dir
 from planner.errors import PlannerInputError
+from planner.io import write_text_atomic
 from planner.maps import hospital_palette, map_html, pairing_map
 from planner.maps import map_labels as _map_labels
 from planner.scoring import COVERAGE_MINUTES

@@ -30,7 +30,7 @@ import pandas as pd
 
 from planner.config import DEFAULT_DEPART, MODES, authored_dir
 from planner.errors import PlannerInputError
-from planner.network import TravelGraph
+from planner.graph import TravelGraph
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ from planner import network
 from planner._routing import RoutingGraph, many_to_many, reduce_graph, routing_graph
 from planner.config import CRS_LONLAT, CRS_METRIC, DEFAULT_MAX_SNAP_M
 from planner.errors import PlannerInputError
-from planner.network import TravelGraph
+from planner.graph import TravelGraph
 from planner.speeds import (
     congestion_factor,
     edge_travel_times,

@@ -21,10 +21,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from planner._cache import atomic_path, write_text_atomic, write_vector_atomic
-from planner._json import json_safe
 from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, PEAK_DEPART
 from planner.errors import PlannerInputError
+from planner.io import detect_scheme, read_pairings, write_csv, write_json, write_vector_atomic
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +146,7 @@ def plan(
     source
         Road network file; default the Hanoi MBTiles. Ignored when ``graph`` is given.
     graph
-        An already loaded :class:`planner.network.TravelGraph`.
+        An already loaded :class:`planner.graph.TravelGraph`.
 
     Examples
     --------
@@ -257,19 +256,6 @@ def read_specialty_need(path: str | Path | None) -> pd.DataFrame | None:
             file=path,
             hint="give a UTF-8 CSV with columns district, specialty, need",
         ) from None
-
-
-def write_json(data: Mapping[str, Any], path: str | Path) -> Path:
-    """Write ``data`` as indented UTF-8 JSON, atomically (NaN becomes null)."""
-    text = json.dumps(json_safe(data), indent=2, ensure_ascii=False, sort_keys=False)
-    return write_text_atomic(path, text + "\n")
-
-
-def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``table`` as UTF-8 CSV atomically (deterministic: no index, fixed float format)."""
-    with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False, float_format="%.3f", lineterminator="\n")
-    return Path(path)
 
 
 def scores_document(run: PlanningRun) -> dict[str, Any]:
@@ -433,60 +419,6 @@ def matrix_table(
     table.insert(1, "origin_name", table["origin_id"].map(names_o))
     table.insert(3, "destination_name", table["destination_id"].map(names_d))
     return table
-
-
-def read_pairings(path: str | Path, fac: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Read a pairings CSV (at least ``unit_id``, ``hospital_id``) and check its ids."""
-    path = Path(path)
-    try:
-        table = pd.read_csv(path, dtype={"unit_id": str, "hospital_id": str})
-    except FileNotFoundError:
-        raise PlannerInputError(
-            "file not found", file=path, hint="check the path of the pairings CSV"
-        ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise PlannerInputError(
-            f"not a readable CSV ({exc})", file=path, hint="save the pairings as UTF-8 CSV"
-        ) from None
-    missing = [c for c in ("unit_id", "hospital_id") if c not in table.columns]
-    if missing:
-        raise PlannerInputError(
-            f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, table.columns))}",
-            file=path,
-            field=missing[0],
-            hint="a pairings file needs one row per unit with unit_id and hospital_id",
-        )
-    known = set(fac["facility_id"])
-    for column in ("unit_id", "hospital_id"):
-        for i, value in enumerate(table[column], start=1):
-            if value not in known:
-                raise PlannerInputError(
-                    f"unknown id {value!r}",
-                    file=path,
-                    row=i,
-                    field=column,
-                    hint="use facility ids from `planner facilities` (check --scheme)",
-                )
-    dup = table["unit_id"].duplicated()
-    if dup.any():
-        row = int(dup.to_numpy().argmax()) + 1
-        raise PlannerInputError(
-            f"unit {table['unit_id'].iloc[row - 1]!r} is paired twice",
-            file=path,
-            row=row,
-            field="unit_id",
-            hint="keep one row per unit",
-        )
-    return table
-
-
-def detect_scheme(path: str | Path, default: str = DEFAULT_SCHEME) -> str:
-    """Guess the scheme of a pairings file from its ids (``hn-com25-`` means 2025)."""
-    try:
-        ids = pd.read_csv(path, usecols=["unit_id"], dtype=str)["unit_id"]
-    except (OSError, ValueError):
-        return default
-    return "2025" if ids.str.startswith("hn-com25-").any() else default
 
 
 @dataclass(frozen=True)

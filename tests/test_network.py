@@ -23,9 +23,10 @@ import shapely
 from pyproj import Transformer
 
 from planner import network
-from planner._mvt import ROAD_CLASSES, pixel_to_lonlat, read_tiles
+from planner._mvt import pixel_to_lonlat, read_tiles
 from planner._osm import highway_class, read_osm
 from planner.errors import PlannerInputError
+from planner.graph import ROAD_CLASSES
 from planner.network import (
     TravelGraph,
     from_osmnx,

@@ -13,7 +13,7 @@ import numpy as np
 import osmium
 import pytest
 
-from planner import _cache
+from planner import _cache, io
 from planner.errors import PlannerInputError
 from planner.network import load_network
 
@@ -93,7 +93,7 @@ def test_concurrent_builders_build_once(fresh_cache: Path) -> None:
 def test_atomic_write_keeps_previous_file_on_failure(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     target.write_text("previous")
-    with pytest.raises(RuntimeError), _cache.atomic_path(target) as tmp:
+    with pytest.raises(RuntimeError), io.atomic_path(target) as tmp:
         tmp.write_text("half")
         raise RuntimeError("crash mid-write")
     assert target.read_text() == "previous"
@@ -101,7 +101,7 @@ def test_atomic_write_keeps_previous_file_on_failure(tmp_path: Path) -> None:
 
 
 def test_outputs_follow_the_umask(tmp_path: Path) -> None:
-    path = _cache.write_text_atomic(tmp_path / "shared.html", "<html></html>")
+    path = io.write_text_atomic(tmp_path / "shared.html", "<html></html>")
     mask = os.umask(0)
     os.umask(mask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask

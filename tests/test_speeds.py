@@ -11,7 +11,7 @@ import pytest
 
 from planner.config import MODES
 from planner.errors import PlannerInputError
-from planner.network import TravelGraph
+from planner.graph import TravelGraph
 from planner.speeds import (
     congestion_factor,
     edge_speeds_kph,

@@ -13,7 +13,8 @@ from shapely.geometry import Point
 
 from planner import travel
 from planner.errors import PlannerInputError
-from planner.network import TravelGraph, largest_component
+from planner.graph import TravelGraph
+from planner.network import largest_component
 from planner.speeds import edge_travel_times, load_speed_table, snap_speed_kph
 from planner.travel import MATRIX_COLUMNS, route, snap_facilities, travel_time_matrix
 
