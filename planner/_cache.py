@@ -3,31 +3,48 @@
 A cache entry is a folder ``<cache_dir>/<kind>/<key>/`` holding the artefact files and a
 ``manifest.json`` with each file's SHA-256. An entry whose files do not match their manifest
 (truncated, half-written, edited) is treated as missing and rebuilt. Builders of the same entry
-in two processes are serialised by a lock file, so the second one loads what the first wrote.
+in two processes are serialised by a lock file, so the second one loads what the first wrote;
+a process waits at most :data:`planner.config.LOCK_TIMEOUT_S` for it, then fails naming the
+lock file.
+
+The cache format is derived from the code: an entry's key includes a digest of the source of
+the modules that build, save and load it (and the planner modules they use), so changing that
+code makes old entries unreachable instead of relying on a hand-bumped version number.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import inspect
 import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
-from planner.config import cache_dir
+from planner import config
+from planner.errors import PlannerError
+from planner.io import fsync_dir, fsync_file
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: Bump when the layout of any cached artefact changes: old entries are then ignored.
-CACHE_FORMAT = 1
+# A process waiting longer than this for a lock says so in the log.
+_WAIT_NOTICE_S = 5.0
+
+
+class CacheLockTimeoutError(PlannerError):
+    """Another process held a cache entry's lock for longer than the lock timeout."""
 
 
 def file_digest(path: str | os.PathLike[str], *, algorithm: str = "sha256") -> str:
@@ -44,14 +61,79 @@ def cache_key(*parts: Any) -> str:
 
     Parts may be paths (their content is hashed), strings, numbers, or JSON-serialisable
     structures (dicts are sorted).
+
+    Examples
+    --------
+    >>> cache_key("graph", {"buffer_m": 2000}) == cache_key("graph", {"buffer_m": 2000})
+    True
     """
-    h = hashlib.sha256(f"format={CACHE_FORMAT}".encode())
+    h = hashlib.sha256()
     for part in parts:
         if isinstance(part, Path):
             h.update(b"file:" + file_digest(part).encode())
         else:
             h.update(b"val:" + json.dumps(part, sort_keys=True, default=str).encode())
     return h.hexdigest()[:20]
+
+
+def code_digest(*functions: Callable[..., Any]) -> str:
+    """Return a digest of the source of the planner modules behind ``functions``.
+
+    The modules defining the functions (``functools.partial`` is unwrapped), every planner
+    module they reference, recursively, and this module (the entry layout) are hashed by
+    their source text. It serves as the cache format: edit any of that code and the entries
+    it made are no longer found.
+
+    Examples
+    --------
+    >>> from planner import network
+    >>> code_digest(network.load_network) == code_digest(network.load_network)
+    True
+    """
+    names = {__name__}
+    for function in functions:
+        while isinstance(function, functools.partial):
+            function = function.func
+        name = getattr(function, "__module__", None)
+        if name:
+            names.add(name)
+    return _modules_digest(tuple(sorted(_planner_closure(names))))
+
+
+def _planner_closure(names: set[str]) -> set[str]:
+    """The planner modules in ``names`` and those they reference (imports, imported names)."""
+    seen: set[str] = set()
+    todo = [n for n in names if _is_planner(n)]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in sys.modules:
+            continue
+        seen.add(name)
+        for value in vars(sys.modules[name]).values():
+            if isinstance(value, types.ModuleType):
+                other = value.__name__
+            else:
+                other = getattr(value, "__module__", None)
+            if isinstance(other, str) and _is_planner(other) and other not in seen:
+                todo.append(other)
+    return seen
+
+
+def _is_planner(name: str) -> bool:
+    return name == "planner" or name.startswith("planner.")
+
+
+@functools.lru_cache(maxsize=64)
+def _modules_digest(names: tuple[str, ...]) -> str:
+    h = hashlib.sha256()
+    for name in names:
+        h.update(name.encode() + b"\0")
+        try:
+            source = inspect.getsource(sys.modules[name])
+        except (OSError, TypeError):  # no source (frozen build): its version stands in
+            source = getattr(sys.modules["planner"], "__version__", "")
+        h.update(source.encode() + b"\0")
+    return h.hexdigest()[:16]
 
 
 def _entry_valid(entry: Path) -> bool:
@@ -75,6 +157,7 @@ def cached(
     build: Callable[[], T],
     save: Callable[[T, Path], None],
     load: Callable[[Path], T],
+    lock_timeout_s: float | None = None,
 ) -> T:
     """Return the artefact of ``kind``/``key`` from the cache, building it if needed.
 
@@ -83,23 +166,40 @@ def cached(
     kind
         Artefact family, e.g. ``"graph"`` or ``"registry"``; a subfolder of the cache.
     key
-        Content key from :func:`cache_key`.
+        Content key from :func:`cache_key`; the digest of the code behind ``build``, ``save``
+        and ``load`` (:func:`code_digest`) is added to it.
     build
         Makes the artefact from its inputs (slow path).
     save
         Writes the artefact's files into the given (empty, temporary) folder.
     load
         Reads the artefact back from an entry folder.
+    lock_timeout_s
+        How long to wait for another process building the same entry; default
+        :data:`planner.config.LOCK_TIMEOUT_S`.
+
+    Returns
+    -------
+    The artefact, loaded or freshly built.
+
+    Raises
+    ------
+    CacheLockTimeoutError
+        The entry's lock stayed held for ``lock_timeout_s``; the message names the lock file.
 
     Notes
     -----
-    The entry is written into a temporary folder, its manifest last, then renamed into
-    place, all under a file lock: a crash never leaves a valid-looking partial entry.
+    The entry is written into a temporary folder, its files flushed to disk, its manifest
+    last, then renamed into place, all under a file lock: a crash never leaves a
+    valid-looking partial entry.
     """
-    root = cache_dir() / kind
+    root = config.cache_dir() / kind
     root.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha256(f"{key}:{code_digest(build, save, load)}".encode()).hexdigest()[:20]
     entry = root / key
-    with FileLock(str(root / f"{key}.lock")):
+    lock_path = root / f"{key}.lock"
+    timeout = config.LOCK_TIMEOUT_S if lock_timeout_s is None else lock_timeout_s
+    with _locked(lock_path, kind=kind, timeout_s=timeout):
         if entry.is_dir() and _entry_valid(entry):
             try:
                 log.debug("cache hit %s/%s", kind, key)
@@ -114,9 +214,44 @@ def cached(
         try:
             save(value, tmp)
             files = {p.name: file_digest(p) for p in sorted(tmp.iterdir()) if p.is_file()}
-            (tmp / "manifest.json").write_text(json.dumps({"files": files}, indent=1))
+            for name in files:
+                fsync_file(tmp / name)
+            manifest = tmp / "manifest.json"
+            manifest.write_text(json.dumps({"files": files}, indent=1))
+            fsync_file(manifest)
             os.replace(tmp, entry)
+            fsync_dir(root)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
         return value
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path, *, kind: str, timeout_s: float) -> Iterator[None]:
+    """Hold ``lock_path`` (a cross-platform file lock), waiting at most ``timeout_s``."""
+    lock = FileLock(str(lock_path))
+    try:
+        lock.acquire(timeout=min(_WAIT_NOTICE_S, timeout_s))
+    except Timeout:
+        log.info(
+            "waiting for %s: another process is building this %s (at most %.0f s)",
+            lock_path,
+            kind,
+            timeout_s,
+        )
+        try:
+            lock.acquire(timeout=max(0.0, timeout_s - _WAIT_NOTICE_S))
+        except Timeout:
+            raise CacheLockTimeoutError(
+                f"gave up after {timeout_s:.0f} s waiting for the cache lock {lock_path}: "
+                f"another process is building the same {kind} or is stuck. Fix: let it "
+                "finish, or stop it (a script that calls the planner at top level without "
+                '`if __name__ == "__main__":` and starts processes can wait on itself); the '
+                "lock is released when that process ends. To work meanwhile, point "
+                "PLANNER_CACHE_DIR at another folder"
+            ) from None
+    try:
+        yield
+    finally:
+        lock.release()

@@ -17,11 +17,15 @@ streets, platforms and roads under construction or proposed are dropped.
 
 from __future__ import annotations
 
+import ast
 import gzip
 import logging
 import multiprocessing
 import re
 import sqlite3
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from planner.config import available_cpus
 from planner.errors import PlannerInputError
 from planner.graph import EDGE_COLUMNS, ROAD_CLASSES
 
@@ -43,7 +48,7 @@ _NAME_LAYER = "transportation_name"
 _POOL_MIN_TILES = 64
 
 
-def read_tiles(path: str | Path, *, workers: int = 2) -> pd.DataFrame:
+def read_tiles(path: str | Path, *, workers: int | None = None) -> pd.DataFrame:
     """Read the drivable roads of an MBTiles file or a ``z/x/y.pbf`` folder as an edge table.
 
     Parameters
@@ -52,7 +57,9 @@ def read_tiles(path: str | Path, *, workers: int = 2) -> pd.DataFrame:
         An ``.mbtiles`` file (SQLite, TMS rows) or a folder ``<z>/<x>/<y>.pbf`` (XYZ rows,
         gzip-compressed or raw). The highest zoom present is read.
     workers
-        Processes decoding tiles in parallel (1 = in this process).
+        Processes decoding tiles in parallel (1 = in this process); default
+        ``min(2, available CPUs)``. A process pool is used only when it is safe (see
+        :func:`process_pool_is_safe`); otherwise tiles are decoded here, one after the other.
 
     Returns
     -------
@@ -89,13 +96,12 @@ def read_tiles(path: str | Path, *, workers: int = 2) -> pd.DataFrame:
             "holds no vector tiles", file=path, hint="check that the file covers your area"
         )
     jobs = [(zoom, x, y, data) for x, y, data in tiles]
-    pieces = []
-    progress = dict(total=len(jobs), desc="decoding road tiles", unit="tile", disable=None)
-    if workers > 1 and len(jobs) >= _POOL_MIN_TILES:
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            for result in tqdm(pool.imap(_decode_tile, jobs, chunksize=16), **progress):
-                pieces.append(result)
-    else:
+    workers = min(2, available_cpus()) if workers is None else workers
+    pieces = None
+    if workers > 1 and len(jobs) >= _POOL_MIN_TILES and process_pool_is_safe():
+        pieces = _decode_in_pool(jobs, workers)
+    if pieces is None:
+        progress = dict(total=len(jobs), desc="decoding road tiles", unit="tile", disable=None)
         pieces = [_decode_tile(job) for job in tqdm(jobs, **progress)]
     if not any(p["has_layer"] for p in pieces):
         raise PlannerInputError(
@@ -113,6 +119,104 @@ def read_tiles(path: str | Path, *, workers: int = 2) -> pd.DataFrame:
         )
     log.info("read %d road pieces from %d tiles of %s", len(edges), len(tiles), path)
     return edges
+
+
+def _decode_in_pool(
+    jobs: list[tuple[int, int, int, bytes]], workers: int
+) -> list[dict[str, Any]] | None:
+    """Decode tiles in ``workers`` processes; ``None`` if the pool broke (decode here then)."""
+    progress = dict(total=len(jobs), desc="decoding road tiles", unit="tile", disable=None)
+    context = multiprocessing.get_context("spawn")  # the same start method on every platform
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return list(tqdm(pool.map(_decode_tile, jobs, chunksize=16), **progress))
+    except BrokenProcessPool as exc:  # a worker died starting up (e.g. the main module failed)
+        log.warning("tile decoding processes failed (%s); decoding in this process", exc)
+        return None
+
+
+def process_pool_is_safe() -> bool:
+    """Whether worker processes can be started without re-running the caller's program.
+
+    Spawned workers (the only start method on Windows and macOS, and the one used here
+    everywhere) import the main module again. A script that calls the planner at top level,
+    without ``if __name__ == "__main__":``, would then run once more in every worker, which
+    waits for the cache lock its parent holds: a deadlock. So a pool is used only when the
+    main module is interactive (Python prompt, Jupyter, ``python -c``) or its top level
+    only imports, defines and assigns constants, and runs anything else under the
+    ``__main__`` guard (the ``planner`` command, pytest and guarded scripts are). Never from
+    inside a worker process.
+
+    Examples
+    --------
+    >>> isinstance(process_pool_is_safe(), bool)
+    True
+    """
+    if multiprocessing.parent_process() is not None:
+        return False
+    main = sys.modules.get("__main__")
+    if main is None:
+        return False
+    spec = getattr(main, "__spec__", None)
+    path = getattr(spec, "origin", None) if spec is not None else getattr(main, "__file__", None)
+    if path is None:
+        return True  # interactive: workers have no main module to re-run
+    try:
+        tree = ast.parse(Path(path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return False
+    return all(_inert_statement(node) for node in tree.body)
+
+
+def _inert_statement(node: ast.stmt) -> bool:
+    """A top-level statement that does nothing but import, define or bind constants."""
+    if isinstance(
+        node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+    ):
+        return True
+    if isinstance(node, ast.Pass):
+        return True
+    if isinstance(node, ast.Expr):
+        return isinstance(node.value, ast.Constant)  # a docstring
+    if isinstance(node, ast.Assign | ast.AnnAssign):
+        value = node.value
+        return value is None or all(
+            _harmless_call(n) for n in ast.walk(value) if isinstance(n, ast.Call)
+        )
+    if isinstance(node, ast.If):
+        return _is_main_guard(node.test) or (
+            all(_inert_statement(n) for n in node.body)
+            and all(_inert_statement(n) for n in node.orelse)
+        )
+    if isinstance(node, ast.Try):
+        handlers = [n for h in node.handlers for n in h.body]
+        return all(
+            _inert_statement(n) for n in (*node.body, *node.orelse, *node.finalbody, *handlers)
+        )
+    return False
+
+
+# Calls that module top levels commonly make and that start nothing.
+_HARMLESS_CALLS = frozenset({"getLogger", "compile", "TypeVar", "NewType", "frozenset", "Path"})
+
+
+def _harmless_call(call: ast.Call) -> bool:
+    function = call.func
+    name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
+    return name in _HARMLESS_CALLS
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return False
+    if not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = {ast.dump(test.left), ast.dump(test.comparators[0])}
+    return sides == {
+        ast.dump(ast.Name(id="__name__", ctx=ast.Load())),
+        ast.dump(ast.Constant(value="__main__")),
+    }
 
 
 def pixel_to_lonlat(

@@ -21,13 +21,14 @@ many sources) on two threads: scipy releases the GIL while it searches.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
+
+from planner.config import available_cpus
 
 # Dijkstra batch size per thread: sources x nodes cells held at once (float64 + int32).
 _BATCH_CELLS = 4_000_000
@@ -199,7 +200,7 @@ def many_to_many(
         dist_m[block] = _path_lengths(graph, pred, src, targets, reached)
 
     if workers is None:
-        workers = min(2, len(os.sched_getaffinity(0)))
+        workers = min(2, available_cpus())
     if workers > 1 and len(sources) > _THREAD_MIN_SOURCES and len(blocks) == 1:
         blocks = [slice(s, s + len(sources) // 2 + 1) for s in (0, len(sources) // 2 + 1)]
     if workers > 1 and len(sources) > _THREAD_MIN_SOURCES:

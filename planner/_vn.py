@@ -79,3 +79,23 @@ def core_name(name: object) -> str:
     True
     """
     return split_unit_type(name)[1]
+
+
+def district_key(name: object) -> str | None:
+    """Return the key under which two spellings of a district are the same district.
+
+    The one district normaliser of the planner (hierarchy, pilot, specialty need, report):
+    case, accents and where the tone mark sits ("Hòa"/"Hoà"), Unicode form and the
+    "Quận"/"Huyện"/"Thị xã" prefix are ignored. Blank names give ``None`` (no district).
+
+    Examples
+    --------
+    >>> district_key("huyện Ba Vì") == district_key("Huyện Ba Vì") == district_key("Ba Vi")
+    True
+    >>> district_key("Huyện Ứng Hòa") == district_key("Ứng Hoà")
+    True
+    >>> district_key("  ") is None
+    True
+    """
+    key = core_name(name)
+    return key or None

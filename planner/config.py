@@ -2,7 +2,9 @@
 
 The data folder is ``PLANNER_DATA_DIR`` when set, else ``../shared/geodata`` beside the
 repository (or beside the current directory or one of its parents). The cache is
-``PLANNER_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/planner`` (``~/.cache/planner``).
+``PLANNER_CACHE_DIR`` when set, else the user cache folder of the platform (platformdirs:
+``~/.cache/planner`` on Linux, ``~/Library/Caches/planner`` on macOS,
+``%LOCALAPPDATA%\\planner\\Cache`` on Windows).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+import platformdirs
 import pyproj
 from numpy.typing import ArrayLike
 from pyproj.aoi import AreaOfInterest
@@ -35,6 +38,9 @@ DEFAULT_SCHEME = "2024"
 MODES = ("car", "motorbike", "ambulance")
 #: Administrative schemes: the 30 districts / 579 communes of 2020-2024, and the 126 units of 2025.
 SCHEMES = ("2024", "2025")
+#: How long a process waits for another one building the same cache entry before giving up.
+#: The whole-Hanoi graph takes about a minute cold on a slow machine, so ten is generous.
+LOCK_TIMEOUT_S = 600.0
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
@@ -112,16 +118,46 @@ def authored_dir() -> Path:
 def cache_dir() -> Path:
     """Return (and create) the cache folder for derived artefacts (graphs, registries).
 
-    ``PLANNER_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/planner`` or ``~/.cache/planner``.
+    Returns
+    -------
+    pathlib.Path
+        ``PLANNER_CACHE_DIR`` if set, else the platform's user cache folder for ``planner``
+        (``platformdirs.user_cache_dir``: ``$XDG_CACHE_HOME/planner`` or ``~/.cache/planner``
+        on Linux, ``~/Library/Caches/planner`` on macOS, ``%LOCALAPPDATA%\\planner\\Cache`` on
+        Windows).
+
+    Examples
+    --------
+    >>> cache_dir().is_dir()
+    True
     """
     env = os.environ.get("PLANNER_CACHE_DIR")
     if env:
         path = Path(env).expanduser()
     else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        path = (Path(xdg) if xdg else Path.home() / ".cache") / "planner"
+        path = Path(platformdirs.user_cache_dir("planner", appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def available_cpus() -> int:
+    """Return the number of CPUs this process may use (at least 1), on any platform.
+
+    ``os.process_cpu_count()`` (Python 3.13+) where it exists, else the CPU affinity mask
+    (``os.sched_getaffinity``, Linux only), else ``os.cpu_count()``.
+
+    Examples
+    --------
+    >>> available_cpus() >= 1
+    True
+    """
+    process_cpu_count = getattr(os, "process_cpu_count", None)
+    if process_cpu_count is not None:
+        return max(1, process_cpu_count() or 1)
+    sched_getaffinity = getattr(os, "sched_getaffinity", None)
+    if sched_getaffinity is not None:
+        return max(1, len(sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def metric_crs(lon: ArrayLike, lat: ArrayLike) -> str:

@@ -9,18 +9,24 @@ a problem raises :class:`~planner.errors.PlannerInputError` naming the file, the
 Text files must be UTF-8 (with or without a byte-order mark). Other encodings are not guessed:
 Latin-1 decodes any bytes into plausible-looking garbage, which would put wrong Vietnamese names on a
 map without anyone noticing. Pass ``encoding=`` when the encoding is known (e.g. ``"cp1258"``).
+
+Nothing is guessed silently: headers are recognised in English and Vietnamese (:data:`HEADER_ALIASES`),
+a column that looks like population, capacity, district or level but is not recognised is an error,
+population and capacity with thousands separators are read only where the form is unambiguous
+(:func:`planner.io.parse_count`, or ``thousands=``), and a vector file without a readable CRS is an
+error (GeoJSON is lon/lat by definition). Problems repeated row after row come as one message listing
+the rows.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import functools
 import json
 import logging
 import math
 import os
-import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -32,8 +38,17 @@ from shapely.geometry.base import BaseGeometry
 
 from planner._vn import fold
 from planner.config import CRS_LONLAT
-from planner.errors import ApproximateLocationWarning, PlannerInputError
-from planner.io import atomic_path, write_vector_atomic
+from planner.errors import ApproximateLocationWarning, PlannerInputError, collapse_problems
+from planner.io import (
+    THOUSANDS,
+    NumberError,
+    parse_count,
+    parse_decimal,
+    read_csv_table,
+    spreadsheet_unsafe_table,
+    write_csv,
+    write_vector_atomic,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,18 +86,40 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("facility_id", "name", "level")
 
 _TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 _VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
-_DELIMITERS = (",", ";", "\t")
-# Header names recognised for each contract column, compared after folding (see planner._vn.fold).
-_ALIASES: dict[str, tuple[str, ...]] = {
+#: Header names recognised for each contract column, English and Vietnamese, compared after
+#: folding (:func:`planner._vn.fold`: no accents or case, punctuation as spaces), so "Dân số",
+#: "dan_so" and "DÂN SỐ" are all population and "Quận/Huyện" is the district.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "lat": ("lat", "latitude", "y", "vi do", "vido", "lat deg", "wardlat"),
     "lon": ("lon", "lng", "long", "longitude", "x", "kinh do", "kinhdo", "lon deg", "wardlon"),
     "facility_id": ("facility id", "facilityid", "id", "ma", "ma co so", "code", "unit id"),
     "name": ("name", "ten", "ten co so", "facility name", "name vi"),
-    "level": ("level", "cap", "tuyen"),
+    "level": ("level", "cap", "tuyen", "tuyen ky thuat"),
+    "population": ("population", "pop", "dan so", "so dan", "tong dan so"),
+    "capacity": ("capacity", "beds", "so giuong", "giuong benh", "so giuong benh", "cong suat"),
+    "district": ("district", "quan huyen", "huyen", "quan", "ten quan huyen", "ten huyen"),
+    "commune": ("commune", "ward", "xa phuong", "phuong xa", "xa", "phuong", "ten xa"),
+    "kind": ("kind", "loai", "loai hinh"),
+    "specialty": ("specialty", "chuyen khoa"),
 }
-# Byte sequences that appear when UTF-8 Vietnamese was decoded as Latin-1/cp1252 and saved again.
-_MOJIBAKE = re.compile("Ã[\u0080-\u009f\u00a1-\u00bf]|á»|áº|Ä‘|Æ°|Ä\u0090")
-_FLOAT = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+#: ``level`` values recognised besides the English ones, after folding ("Tuyến huyện" is
+#: district). The four regional hospitals are city-level ("tuyến thành phố") or "vùng".
+LEVEL_ALIASES: dict[str, str] = {
+    **{
+        v: "regional"
+        for v in ("vung", "tuyen vung", "tinh", "tuyen tinh", "thanh pho", "tuyen thanh pho")
+    },
+    **{v: "district" for v in ("huyen", "quan", "quan huyen", "tuyen huyen", "thi xa")},
+    **{v: "commune" for v in ("xa", "phuong", "xa phuong", "tuyen xa", "thi tran")},
+}
+# Words that mark a column as meant for a contract column although its header is not one of
+# the aliases ("Dân số 2019", "population_2025"): such a column is an error, never ignored.
+_LOOKS_LIKE: dict[str, tuple[str, ...]] = {
+    "population": ("dan so", "population", "so dan"),
+    "capacity": ("capacity", "giuong", "beds", "cong suat"),
+    "district": ("district", "quan huyen", "huyen"),
+    "level": ("level", "tuyen"),
+}
 
 
 def load_facilities(
@@ -95,6 +132,7 @@ def load_facilities(
     level: str | None = None,
     area: BaseGeometry | None = None,
     encoding: str | None = None,
+    thousands: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a facility file and return it validated, in the facility contract.
 
@@ -105,14 +143,21 @@ def load_facilities(
     lat_col, lon_col, id_col, name_col
         Column names when they are not one of the recognised ones (``lat``/``latitude``/``y``/
         ``vĩ độ``, ``lon``/``lng``/``longitude``/``x``/``kinh độ``, ``facility_id``/``id``/``mã``,
-        ``name``/``tên``). Vector files take coordinates from their point geometry.
+        ``name``/``tên``; all in :data:`HEADER_ALIASES`, with ``dân số``, ``quận/huyện``,
+        ``tuyến``...). Vector files take coordinates from their point geometry.
     level
         The level of every row (``regional``, ``district`` or ``commune``) when the file has no
-        ``level`` column; a ``level`` column wins where it is filled.
+        ``level`` column; a ``level`` column wins where it is filled. Vietnamese values are
+        understood (:data:`LEVEL_ALIASES`: ``vùng``, ``huyện``, ``xã``...).
     area
         A polygon in EPSG:4326 (e.g. the road network's area); points outside it are errors.
     encoding
         Text encoding of a CSV when it is not UTF-8 (e.g. ``"cp1258"``).
+    thousands
+        The thousands separator of ``population`` and ``capacity`` (``","``, ``"."`` or
+        ``"space"``) when the file uses one; without it only unambiguous forms are read
+        (``12 345``, ``1.234.567``), and ``12,345`` or ``12.345`` is an error
+        (:func:`planner.io.parse_count`).
 
     Returns
     -------
@@ -145,6 +190,7 @@ def load_facilities(
         level=level,
         area=area,
         encoding=encoding,
+        thousands=thousands,
     )
     if table is None:
         _raise_first(problems)
@@ -161,11 +207,13 @@ def facility_problems(
     level: str | None = None,
     area: BaseGeometry | None = None,
     encoding: str | None = None,
+    thousands: str | None = None,
 ) -> list[PlannerInputError]:
     """Return every problem of a facility file (an empty list when it loads cleanly).
 
     Takes the options of :func:`load_facilities`. File-level problems (unreadable, empty, missing
-    columns) stop the check, so they come alone; row problems are all listed, in row order.
+    columns) stop the check, so they come alone; row problems are all listed, in row order, a
+    problem repeated row after row as one error listing its rows.
 
     Examples
     --------
@@ -184,6 +232,7 @@ def facility_problems(
         level=level,
         area=area,
         encoding=encoding,
+        thousands=thousands,
     )[1]
 
 
@@ -194,6 +243,7 @@ def _load(
     level: str | None,
     area: BaseGeometry | None,
     encoding: str | None,
+    thousands: str | None,
 ) -> tuple[gpd.GeoDataFrame | None, list[PlannerInputError]]:
     """Read and validate: the table, or None and every problem found."""
     try:
@@ -202,7 +252,7 @@ def _load(
             table["level"] = level
         elif level is not None:
             table["level"] = table["level"].mask(table["level"].map(_blank), level)
-        return _validate(table, file=path, area=area)
+        return _validate(table, file=path, area=area, thousands=thousands)
     except PlannerInputError as exc:
         return None, [exc]
 
@@ -212,6 +262,7 @@ def validate_facilities(
     *,
     file: str | os.PathLike[str] | None = None,
     area: BaseGeometry | None = None,
+    thousands: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Check a facility table against the contract and return it complete and in order.
 
@@ -228,6 +279,9 @@ def validate_facilities(
         The file it came from, named in error messages.
     area
         A polygon in EPSG:4326; points outside it are errors.
+    thousands
+        Thousands separator of text ``population``/``capacity`` cells (see
+        :func:`load_facilities`).
 
     Returns
     -------
@@ -249,8 +303,8 @@ def validate_facilities(
     """
     table = pd.DataFrame(gdf).copy()
     if isinstance(gdf, gpd.GeoDataFrame) and gdf.geometry.name in table.columns:
-        table = _coordinates_from_geometry(gdf, table, file=file)
-    result, problems = _validate(table, file=file, area=area)
+        table = _coordinates_from_geometry(gdf, table, file=file, crs_required=True)
+    result, problems = _validate(table, file=file, area=area, thousands=thousands)
     if result is None:
         _raise_first(problems)
     return result
@@ -259,7 +313,9 @@ def validate_facilities(
 def write_facilities(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
     """Write a facility table atomically as CSV (UTF-8), GeoJSON or GeoPackage, by suffix.
 
-    The previous file, if any, stays intact when writing fails.
+    The previous file, if any, stays intact when writing fails. CSV text cells are
+    spreadsheet-safe (:func:`planner.io.write_csv`); :func:`load_facilities` reads them back
+    unchanged.
 
     Examples
     --------
@@ -280,9 +336,7 @@ def write_facilities(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Pat
     columns = [*FACILITY_COLUMNS, *(c for c in gdf.columns if c not in FACILITY_COLUMNS)]
     if suffix == ".csv":
         frame = pd.DataFrame(gdf).drop(columns=[gdf.geometry.name], errors="ignore")
-        frame = frame[[c for c in columns if c in frame.columns]]
-        with atomic_path(path) as tmp:
-            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        write_csv(frame[[c for c in columns if c in frame.columns]], path, float_format=None)
     else:
         out = gpd.GeoDataFrame(gdf[[c for c in columns if c in gdf.columns]], geometry=gdf.geometry)
         write_vector_atomic(out, path, layer="facilities" if suffix == ".gpkg" else None)
@@ -303,7 +357,7 @@ def _read_table(
         )
     suffix = path.suffix.lower()
     if suffix in _TEXT_SUFFIXES:
-        table = _read_csv(path, encoding=encoding)
+        table = read_csv_table(path, encoding=encoding)
     elif suffix in _VECTOR_SUFFIXES:
         table = _read_vector(path)
     else:
@@ -312,114 +366,9 @@ def _read_table(
             file=path,
             hint="use .csv (or .tsv), .geojson, .gpkg or .shp",
         )
-    return _rename_columns(table, file=path, given=columns)
-
-
-def _read_csv(path: Path, *, encoding: str | None) -> pd.DataFrame:
-    data = path.read_bytes()
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise PlannerInputError(
-            "the file is empty", file=path, hint="export the facility table again with a header row"
-        )
-    text = _decode(data, file=path, encoding=encoding)
-    lines = text.splitlines()
-    header = lines[0]
-    delimiter = _sniff_delimiter(text, header, file=path)
-    try:
-        table = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skipinitialspace=True,
-            skip_blank_lines=True,
-            engine="c",
-        )
-    except pd.errors.ParserError as exc:
-        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if match:
-            expected, line, saw = (int(g) for g in match.groups())
-            raise PlannerInputError(
-                f"the row has {saw} fields but the header has {expected}",
-                file=path,
-                row=line - 1,
-                hint=f"quote cells that contain the separator {delimiter!r}, or remove the extra separators",
-            ) from None
-        raise PlannerInputError(
-            f"the table cannot be parsed ({exc})", file=path, hint="check quotes and separators"
-        ) from None
-    table.columns = [str(c).strip() for c in table.columns]
-    if any(c.startswith("Unnamed: ") for c in table.columns):
-        position = next(i for i, c in enumerate(table.columns) if c.startswith("Unnamed: "))
-        raise PlannerInputError(
-            f"column {position + 1} of the header has no name",
-            file=path,
-            hint="give every column a name in the first row",
-        )
-    return table.apply(lambda col: col.str.strip())
-
-
-def _decode(data: bytes, *, file: str | Path, encoding: str | None) -> str:
-    tried = [encoding] if encoding else ["utf-8", "utf-8-sig"]
-    try:
-        text = data.decode(encoding or "utf-8-sig")  # utf-8-sig also reads plain UTF-8
-    except LookupError:
-        raise PlannerInputError(
-            f"unknown text encoding '{encoding}'",
-            file=file,
-            field="encoding",
-            hint="use a Python codec name such as 'utf-8', 'cp1258' or 'utf-16'",
-        ) from None
-    except UnicodeDecodeError as exc:
-        row = data[: exc.start].count(b"\n")  # 1-based data row: header is line 0
-        raise PlannerInputError(
-            f"the text is not valid {' or '.join(tried)} (byte 0x{data[exc.start]:02x} at "
-            f"position {exc.start}); it may be in another encoding",
-            file=file,
-            row=row if row > 0 else None,
-            hint="save the file as 'CSV UTF-8' (Excel: Save As > CSV UTF-8), or pass the "
-            "encoding you know it uses, e.g. encoding='cp1258' (CLI: planner facilities --validate FILE --encoding cp1258 --out fixed.csv writes a UTF-8 copy)",
-        ) from None
-    bad = _MOJIBAKE.search(text)
-    if bad:
-        row = text[: bad.start()].count("\n")
-        raise PlannerInputError(
-            f"the text looks wrongly decoded ('{bad.group()}' in "
-            f"'{_line_at(text, bad.start())[:40]}' is typical of UTF-8 Vietnamese read as "
-            f"Latin-1; tried {', '.join(tried)})",
-            file=file,
-            row=row if row > 0 else None,
-            hint="open the original file as UTF-8 and save it again as 'CSV UTF-8'"
-            + (", or drop the encoding= option" if encoding else ""),
-        )
-    return text.lstrip("\ufeff")
-
-
-def _line_at(text: str, position: int) -> str:
-    start = text.rfind("\n", 0, position) + 1
-    end = text.find("\n", position)
-    return text[start : end if end >= 0 else len(text)].strip()
-
-
-def _sniff_delimiter(text: str, header: str, *, file: str | Path) -> str:
-    """Pick , ; or tab: the one that splits the header into the most columns consistently."""
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters="".join(_DELIMITERS)).delimiter
-    except csv.Error:
-        pass
-    counts = {d: header.count(d) for d in _DELIMITERS}
-    best = max(counts, key=counts.__getitem__)
-    if counts[best] > 0:
-        return best
-    other = next((ch for ch in "|:#/" if ch in header), None)
-    if other:
-        raise PlannerInputError(
-            f"the header '{header[:60]}' seems to use '{other}' to separate columns",
-            file=file,
-            hint="separate columns with commas, semicolons or tabs (save as CSV from the spreadsheet)",
-        )
-    return ","  # a one-column file: reported below as missing columns
+    renamed = _rename_columns(table, file=path, given=columns)
+    # the spreadsheet-safety apostrophes of write_csv, known only once id columns are named
+    return spreadsheet_unsafe_table(renamed) if suffix in _TEXT_SUFFIXES else renamed
 
 
 def _read_vector(path: Path) -> pd.DataFrame:
@@ -452,6 +401,17 @@ def _read_vector(path: Path) -> pd.DataFrame:
         raise PlannerInputError(
             "the file has no features", file=path, hint="export the layer with its facilities"
         )
+    if gdf.crs is None and path.suffix.lower() not in (".geojson", ".json"):
+        # GeoJSON is lon/lat by definition (RFC 7946); any other format must say its CRS.
+        prj = path.with_suffix(".prj")
+        raise PlannerInputError(
+            "the coordinate reference system cannot be read"
+            + (f" (its {prj.name} is not a valid CRS)" if prj.exists() else f" (no {prj.name})"),
+            file=path,
+            field="crs",
+            hint="export the layer again with its CRS (the .prj file of a Shapefile), or as "
+            "GeoJSON, which is always longitude/latitude",
+        )
     table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
     table = table.map(
         lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
@@ -460,10 +420,26 @@ def _read_vector(path: Path) -> pd.DataFrame:
 
 
 def _coordinates_from_geometry(
-    gdf: gpd.GeoDataFrame, table: pd.DataFrame, *, file: str | Path | None
+    gdf: gpd.GeoDataFrame,
+    table: pd.DataFrame,
+    *,
+    file: str | Path | None,
+    crs_required: bool = False,
 ) -> pd.DataFrame:
-    """Put ``lat``/``lon`` from point geometry into ``table`` (kept as is where already filled)."""
+    """Put ``lat``/``lon`` from point geometry into ``table`` (kept as is where already filled).
+
+    With ``crs_required``, geometry without a CRS is an error when the coordinates would come
+    from it (a GeoDataFrame's points are never assumed to be lon/lat).
+    """
     geometry = gdf.geometry
+    uses_geometry = not {"lat", "lon"} <= set(table.columns)
+    if geometry.crs is None and crs_required and uses_geometry:
+        raise PlannerInputError(
+            "the geometry has no CRS, so its coordinates cannot be read",
+            file=file,
+            field="crs",
+            hint="set it, e.g. gdf.set_crs('EPSG:4326') for longitude/latitude",
+        )
     if geometry.crs is not None and not geometry.crs.equals(CRS_LONLAT):
         geometry = geometry.to_crs(CRS_LONLAT)
     for position, geom in enumerate(geometry):
@@ -512,12 +488,28 @@ def _rename_columns(
             )
         renames[column] = target
     folded = {fold(c): c for c in found}
-    for target, aliases in _ALIASES.items():
+    for target, aliases in HEADER_ALIASES.items():
         if target in renames.values() or target in found:
             continue
         column = next((folded[a] for a in aliases if a in folded), None)
         if column is not None and column not in renames:
             renames[column] = target
+    for target, words in _LOOKS_LIKE.items():
+        if target in renames.values() or target in found:
+            continue
+        for column in found:
+            if column in renames:
+                continue
+            padded = f" {fold(column)} "
+            if any(f" {word} " in padded for word in words):
+                raise PlannerInputError(
+                    f"the column '{column}' looks like {target} but is not read as it (the "
+                    f"planner would ignore it)",
+                    file=file,
+                    field=column,
+                    hint=f"rename it to '{target}' (or one of "
+                    f"{', '.join(repr(a) for a in HEADER_ALIASES[target][1:4])}), or remove it",
+                )
     renamed = table.rename(columns=renames)
     renamed.attrs["found_columns"] = [str(c) for c in found]  # named in "missing columns" errors
     return renamed
@@ -527,7 +519,11 @@ def _rename_columns(
 
 
 def _validate(
-    table: pd.DataFrame, *, file: str | os.PathLike[str] | None, area: BaseGeometry | None
+    table: pd.DataFrame,
+    *,
+    file: str | os.PathLike[str] | None,
+    area: BaseGeometry | None,
+    thousands: str | None = None,
 ) -> tuple[gpd.GeoDataFrame | None, list[PlannerInputError]]:
     """Return the contract table and the row problems (file-level problems raise at once)."""
     file = None if file is None else str(file)
@@ -536,6 +532,12 @@ def _validate(
             "the table has a header but no facilities",
             file=file,
             hint="add one row per facility under the header",
+        )
+    if thousands is not None and thousands not in THOUSANDS:
+        raise PlannerInputError(
+            f"unknown thousands separator {thousands!r}",
+            field="thousands",
+            hint=f"use one of {', '.join(repr(t) for t in THOUSANDS)}",
         )
     missing = [c for c in (*REQUIRED_COLUMNS, "lat", "lon") if c not in table.columns]
     if missing:
@@ -556,9 +558,9 @@ def _validate(
 
     ids = table["facility_id"].map(lambda v: "" if _blank(v) else str(v).strip())
     names = table["name"].map(lambda v: "" if _blank(v) else str(v).strip())
-    levels = table["level"].map(lambda v: "" if _blank(v) else str(v).strip().lower())
-    lat = _numbers(table["lat"], "lat", "latitude", report, required=True, order=0)
-    lon = _numbers(table["lon"], "lon", "longitude", report, required=True, order=1)
+    levels = table["level"].map(_level)
+    lat = _numbers(table["lat"], "lat", "latitude", report, parse=parse_decimal, order=0)
+    lon = _numbers(table["lon"], "lon", "longitude", report, parse=parse_decimal, order=1)
     _check_coordinates(lat, lon, area, report)
     first_row: dict[str, int] = {}
     for i, (fid, name, level) in enumerate(zip(ids, names, levels, strict=True)):
@@ -582,13 +584,17 @@ def _validate(
                 4,
                 f"unknown level '{level}'" if level else "level is blank",
                 "level",
-                f"use one of {', '.join(LEVELS)} (or pass level= for a file of one level)",
+                f"use one of {', '.join(LEVELS)} (or their Vietnamese names: vùng, huyện, xã; "
+                "or pass level= for a file of one level)",
             )
+    counts: dict[str, np.ndarray] = {}
     for column in ("population", "capacity"):
         if column in table.columns:
-            values = _numbers(table[column], column, column, report, required=False, order=6)
+            parse = functools.partial(parse_count, thousands=thousands)
+            values = _numbers(table[column], column, column, report, parse=parse, order=6)
             for i in np.flatnonzero(values < 0):
                 report(int(i), 6, f"{column} {values[i]:g} is negative", column, "use 0 or more")
+            counts[column] = values
     sources = (
         table["location_source"].map(lambda v: "" if _blank(v) else str(v).strip())
         if "location_source" in table.columns
@@ -604,8 +610,17 @@ def _validate(
                 f"use one of {', '.join(LOCATION_SOURCES)} or leave it blank (manual)",
             )
     if problems:
-        return None, [p for _, _, p in sorted(problems, key=lambda t: (t[0], t[1]))]
-    return _assemble(table, ids, names, levels, lat, lon, sources), []
+        ordered = [p for _, _, p in sorted(problems, key=lambda t: (t[0], t[1]))]
+        return None, collapse_problems(ordered)
+    return _assemble(table, ids, names, levels, lat, lon, sources, counts), []
+
+
+def _level(value: object) -> str:
+    """A ``level`` cell in the contract's words (Vietnamese ones translated), else as written."""
+    if _blank(value):
+        return ""
+    text = str(value).strip().lower()
+    return text if text in LEVELS else LEVEL_ALIASES.get(fold(text), text)
 
 
 def _assemble(
@@ -616,6 +631,7 @@ def _assemble(
     lat: np.ndarray,
     lon: np.ndarray,
     sources: pd.Series,
+    counts: dict[str, np.ndarray],
 ) -> gpd.GeoDataFrame:
     out = pd.DataFrame(index=range(len(table)))
     out["facility_id"] = ids.to_numpy(dtype=object)
@@ -625,11 +641,7 @@ def _assemble(
     out["kind"] = [k if k else DEFAULT_KIND[lv] for k, lv in zip(kind, out["level"], strict=True)]
     out["specialty"] = [v or None for v in _text_column(table, "specialty")]
     for column in ("population", "capacity"):
-        out[column] = (
-            pd.to_numeric(table[column].map(_to_float), errors="coerce").to_numpy(dtype=float)
-            if column in table.columns
-            else np.nan
-        )
+        out[column] = counts.get(column, np.nan)
     out["district"] = [v or None for v in _text_column(table, "district")]
     out["commune"] = [v or None for v in _text_column(table, "commune")]
     out["scheme"] = [v or "custom" for v in _text_column(table, "scheme")]
@@ -666,16 +678,16 @@ def _numbers(
     values: pd.Series,
     field: str,
     label: str,
-    report,
+    report: Callable[[int, int, str, str, str], None],
     *,
-    required: bool,
+    parse: Callable[[str], float],
     order: int,
 ) -> np.ndarray:
-    """Parse a column of numbers (decimal comma accepted); report blanks and text."""
+    """Parse a column of numbers with ``parse``; report text, and blanks of coordinates."""
     out = np.full(len(values), np.nan)
     for i, value in enumerate(values):
         if _blank(value):
-            if required:
+            if field in ("lat", "lon"):
                 report(
                     i,
                     order,
@@ -684,27 +696,21 @@ def _numbers(
                     f"fill in the {label} in decimal degrees (e.g. 21.0285, 105.8542)",
                 )
             continue
-        number = _to_float(value)
-        if number is None or not math.isfinite(number):
-            report(
-                i,
-                order,
-                f"{label} '{str(value)[:30]}' is not a number",
-                field,
-                "write a plain decimal number (e.g. 21.0285), without units or degree signs",
-            )
+        if isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+            value, bool
+        ):
+            number = float(value)
+        else:
+            try:
+                number = parse(str(value))
+            except NumberError as exc:
+                report(i, order, f"{label} {exc.problem}", field, exc.hint)
+                continue
+        if not math.isfinite(number):
+            report(i, order, f"{label} {number} is not a finite number", field, "write a number")
             continue
         out[i] = number
     return out
-
-
-def _to_float(value: object) -> float | None:
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return float(value)
-    text = str(value).strip()
-    if not _FLOAT.match(text):
-        return None
-    return float(text.replace(",", "."))
 
 
 def _check_coordinates(lat: np.ndarray, lon: np.ndarray, area: BaseGeometry | None, report) -> None:

@@ -1,15 +1,24 @@
-"""Reading and writing the planner's files: atomic writes for every output, pairing files.
+"""Reading and writing the planner's files: atomic writes, spreadsheet-safe CSV, pairing files.
 
 Every output goes through :func:`atomic_path`: it is written to a temporary file beside the
-target and renamed onto it only once complete, so a failure never leaves a half-written file
-and readers never see one.
+target, flushed to disk (``fsync``) and renamed onto it only once complete, so a failure or a
+power cut never leaves a half-written file and readers never see one.
+
+CSV files are read by one reader (:func:`read_csv_table`: UTF-8 with or without a byte-order
+mark, comma, semicolon or tab separated, as Excel saves them) and written by one writer
+(:func:`write_csv`), which keeps text cells inert in spreadsheets (:func:`spreadsheet_safe`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import json
+import math
 import os
+import re
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -20,7 +29,7 @@ import pandas as pd
 
 from planner._json import json_safe
 from planner.config import DEFAULT_SCHEME
-from planner.errors import PlannerInputError
+from planner.errors import PlannerInputError, collapse_problems
 
 
 @contextlib.contextmanager
@@ -48,10 +57,35 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     os.chmod(tmp, 0o666 & ~_umask())
     try:
         yield tmp
+        fsync_file(tmp)  # the content is on disk before the name points at it
         os.replace(tmp, target)
+        fsync_dir(target.parent)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a written file's content to disk (before renaming it into place)."""
+    # "r+b": Windows' fsync (_commit) needs a handle open for writing; nothing is truncated.
+    with open(path, "r+b") as fh:
+        os.fsync(fh.fileno())
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries (the rename) where the platform can; Windows cannot open one."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some file systems (network shares) refuse; the rename still happened
+        pass
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:
@@ -90,33 +124,483 @@ def write_vector_atomic(
     return target
 
 
+#: The ``--out`` value meaning standard output.
+STDOUT = "-"
+
+
+def is_stdout(path: object) -> bool:
+    """Whether ``path`` is ``"-"``, the usual name of standard output on a command line."""
+    return str(path) == STDOUT
+
+
+def json_text(data: Mapping[str, Any]) -> str:
+    """Return ``data`` as the planner writes JSON: indented UTF-8 text, NaN as null."""
+    return json.dumps(json_safe(data), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
 def write_json(data: Mapping[str, Any], path: str | Path) -> Path:
-    """Write ``data`` as indented UTF-8 JSON, atomically (NaN becomes null)."""
-    text = json.dumps(json_safe(data), indent=2, ensure_ascii=False, sort_keys=False)
-    return write_text_atomic(path, text + "\n")
+    """Write ``data`` as indented UTF-8 JSON, atomically (NaN becomes null); ``"-"``: stdout.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = write_json({"a": float("nan")}, pathlib.Path(tempfile.mkdtemp()) / "s.json")
+    >>> out.read_text()
+    '{\\n  "a": null\\n}\\n'
+    """
+    if is_stdout(path):
+        sys.stdout.write(json_text(data))
+        return Path(STDOUT)
+    return write_text_atomic(path, json_text(data))
 
 
-def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``table`` as UTF-8 CSV atomically (deterministic: no index, fixed float format)."""
+# -- spreadsheet-safe CSV --------------------------------------------------------------------
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"); a
+# leading apostrophe makes it text. Apostrophes already in front are part of the rule, so that
+# reading back removes exactly what writing added (the mapping is one-to-one).
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+_GUARDED = re.compile(r"^'+[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def is_id_column(name: object) -> bool:
+    """Whether a column holds identifiers, which CSV files keep exactly as they are.
+
+    Examples
+    --------
+    >>> [is_id_column(c) for c in ("facility_id", "unit_id", "id", "unit_name")]
+    [True, True, True, False]
+    """
+    text = str(name).strip().lower()
+    return text == "id" or text.endswith("_id")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Return a text cell that a spreadsheet shows as text, never runs as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (after any
+    apostrophes) gets one leading apostrophe, as OWASP recommends; plain numbers such as
+    ``-3`` and every other value are returned unchanged. :func:`spreadsheet_unsafe` undoes it.
+
+    Examples
+    --------
+    >>> spreadsheet_safe("=SUM(A1:A9)"), spreadsheet_safe("-3"), spreadsheet_safe("Ba Vì")
+    ("'=SUM(A1:A9)", '-3', 'Ba Vì')
+    """
+    if isinstance(value, str) and _FORMULA.match(value) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_unsafe(value: object) -> object:
+    """Undo :func:`spreadsheet_safe`: drop the one apostrophe it added (the planner's own files
+    read back unchanged).
+
+    Examples
+    --------
+    >>> spreadsheet_unsafe("'=1+1"), spreadsheet_unsafe("''=1+1"), spreadsheet_unsafe("'tis")
+    ('=1+1', "'=1+1", "'tis")
+    """
+    if isinstance(value, str) and _GUARDED.match(value):
+        return value[1:]
+    return value
+
+
+def _map_text_columns(table: pd.DataFrame, function: Any) -> pd.DataFrame:
+    """Apply ``function`` to the text cells of every column but the id columns."""
+    out = table.copy()
+    for column in out.columns:
+        if is_id_column(column):
+            continue
+        values = out[column]
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            out[column] = values.map(function)
+    return out
+
+
+def spreadsheet_safe_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of ``table`` with :func:`spreadsheet_safe` applied to its text cells
+    (id columns, see :func:`is_id_column`, are left exactly as they are)."""
+    return _map_text_columns(table, spreadsheet_safe)
+
+
+def spreadsheet_unsafe_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`spreadsheet_safe_table` (id columns untouched)."""
+    return _map_text_columns(table, spreadsheet_unsafe)
+
+
+def write_csv(table: pd.DataFrame, path: str | Path, *, float_format: str | None = "%.3f") -> Path:
+    """Write ``table`` as spreadsheet-safe UTF-8 CSV, atomically; ``"-"`` writes to stdout.
+
+    Deterministic (no index, fixed float format, ``\\n`` line ends). Text cells that a
+    spreadsheet would run as a formula are written with a leading apostrophe (see
+    :func:`spreadsheet_safe`); :func:`read_csv_table` removes it again.
+
+    Parameters
+    ----------
+    table
+        The table to write.
+    path
+        Target file, or ``"-"`` for standard output.
+    float_format
+        ``printf`` format of floats (default 3 decimals); ``None`` writes them in full.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "p.csv"
+    >>> print(write_csv(pd.DataFrame({"unit_id": ["=u1"], "unit_name": ["=cmd"]}), out).read_text())
+    unit_id,unit_name
+    =u1,'=cmd
+    <BLANKLINE>
+    """
+    safe = spreadsheet_safe_table(table)
+    options: dict[str, Any] = {"index": False, "float_format": float_format, "lineterminator": "\n"}
+    if is_stdout(path):
+        safe.to_csv(sys.stdout, **options)
+        return Path(STDOUT)
     with atomic_path(path) as tmp:
-        table.to_csv(tmp, index=False, float_format="%.3f", lineterminator="\n")
+        safe.to_csv(tmp, encoding="utf-8", **options)
     return Path(path)
 
 
-def read_pairings(path: str | Path, fac: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Read a pairings CSV (at least ``unit_id``, ``hospital_id``) and check its ids."""
+# -- reading CSV -------------------------------------------------------------------------------
+
+_DELIMITERS = (",", ";", "\t")
+# Byte sequences that appear when UTF-8 Vietnamese was decoded as Latin-1/cp1252 and saved again.
+_MOJIBAKE = re.compile("Ã[\u0080-\u009f\u00a1-\u00bf]|á»|áº|Ä‘|Æ°|Ä\u0090")
+
+
+def read_csv_table(path: str | Path, *, encoding: str | None = None) -> pd.DataFrame:
+    """Read a CSV file as the planner reads every CSV: a table of stripped text cells.
+
+    UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8"), or the ``encoding`` given;
+    comma, semicolon (Excel in locales with a decimal comma) or tab separated, detected from
+    the first lines. Nothing is converted: every cell is text, blank cells are ``""``.
+    Spreadsheet-safety apostrophes added by :func:`write_csv` are *not* removed here (callers
+    know which columns are ids): see :func:`spreadsheet_unsafe_table`.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    encoding
+        Its text encoding when not UTF-8 (e.g. ``"cp1258"``); other encodings are never
+        guessed, since Latin-1 decodes any bytes into plausible-looking garbage.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text cells, column names stripped.
+
+    Raises
+    ------
+    PlannerInputError
+        Missing or empty file, text that is not valid in the encoding or looks wrongly
+        decoded, an unknown separator, a row with more fields than the header, a header
+        column without a name.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "excel.csv"
+    >>> _ = f.write_bytes("\\ufeffunit_id;hospital_id\\nu1;h1\\n".encode())
+    >>> read_csv_table(f)
+      unit_id hospital_id
+    0      u1          h1
+    """
     path = Path(path)
+    if not path.is_file():
+        raise PlannerInputError(
+            "the file does not exist", file=path, hint="check the path and its spelling"
+        )
+    data = path.read_bytes()
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise PlannerInputError(
+            "the file is empty", file=path, hint="export the table again with a header row"
+        )
+    text = _decode(data, file=path, encoding=encoding)
+    header = text.splitlines()[0]
+    delimiter = _sniff_delimiter(text, header, file=path)
     try:
-        table = pd.read_csv(path, dtype={"unit_id": str, "hospital_id": str})
-    except FileNotFoundError:
+        table = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if match:
+            expected, line, saw = (int(g) for g in match.groups())
+            raise PlannerInputError(
+                f"the row has {saw} fields but the header has {expected}",
+                file=path,
+                row=line - 1,
+                hint=f"quote cells that contain the separator {delimiter!r}, or remove the extra separators",
+            ) from None
         raise PlannerInputError(
-            "file not found", file=path, hint="check the path of the pairings CSV"
+            f"the table cannot be parsed ({exc})", file=path, hint="check quotes and separators"
         ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    table.columns = [str(c).strip() for c in table.columns]
+    if any(c.startswith("Unnamed: ") for c in table.columns):
+        position = next(i for i, c in enumerate(table.columns) if c.startswith("Unnamed: "))
         raise PlannerInputError(
-            f"not a readable CSV ({exc})", file=path, hint="save the pairings as UTF-8 CSV"
+            f"column {position + 1} of the header has no name",
+            file=path,
+            hint="give every column a name in the first row",
+        )
+    return table.apply(lambda col: col.str.strip())
+
+
+def _decode(data: bytes, *, file: str | Path, encoding: str | None) -> str:
+    tried = [encoding] if encoding else ["utf-8", "utf-8-sig"]
+    try:
+        text = data.decode(encoding or "utf-8-sig")  # utf-8-sig also reads plain UTF-8
+    except LookupError:
+        raise PlannerInputError(
+            f"unknown text encoding '{encoding}'",
+            file=file,
+            field="encoding",
+            hint="use a Python codec name such as 'utf-8', 'cp1258' or 'utf-16'",
         ) from None
-    missing = [c for c in ("unit_id", "hospital_id") if c not in table.columns]
+    except UnicodeDecodeError as exc:
+        row = data[: exc.start].count(b"\n")  # 1-based data row: header is line 0
+        raise PlannerInputError(
+            f"the text is not valid {' or '.join(tried)} (byte 0x{data[exc.start]:02x} at "
+            f"position {exc.start}); it may be in another encoding",
+            file=file,
+            row=row if row > 0 else None,
+            hint="save the file as 'CSV UTF-8' (Excel: Save As > CSV UTF-8), or pass the "
+            "encoding you know it uses, e.g. encoding='cp1258' (CLI: planner facilities --validate FILE --encoding cp1258 --out fixed.csv writes a UTF-8 copy)",
+        ) from None
+    bad = _MOJIBAKE.search(text)
+    if bad:
+        row = text[: bad.start()].count("\n")
+        raise PlannerInputError(
+            f"the text looks wrongly decoded ('{bad.group()}' in "
+            f"'{_line_at(text, bad.start())[:40]}' is typical of UTF-8 Vietnamese read as "
+            f"Latin-1; tried {', '.join(tried)})",
+            file=file,
+            row=row if row > 0 else None,
+            hint="open the original file as UTF-8 and save it again as 'CSV UTF-8'"
+            + (", or drop the encoding= option" if encoding else ""),
+        )
+    return text.lstrip("\ufeff")
+
+
+def _line_at(text: str, position: int) -> str:
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return text[start : end if end >= 0 else len(text)].strip()
+
+
+def _sniff_delimiter(text: str, header: str, *, file: str | Path) -> str:
+    """Pick , ; or tab: the one that splits the header into the most columns consistently."""
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters="".join(_DELIMITERS)).delimiter
+    except csv.Error:
+        pass
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    best = max(counts, key=counts.__getitem__)
+    if counts[best] > 0:
+        return best
+    other = next((ch for ch in "|:#/" if ch in header), None)
+    if other:
+        raise PlannerInputError(
+            f"the header '{header[:60]}' seems to use '{other}' to separate columns",
+            file=file,
+            hint="separate columns with commas, semicolons or tabs (save as CSV from the spreadsheet)",
+        )
+    return ","  # a one-column file: reported by the caller as missing columns
+
+
+# -- numbers in text cells ---------------------------------------------------------------------
+
+#: Thousands separators a file may use (``"space"`` covers the no-break and thin spaces too).
+THOUSANDS = (",", ".", "space")
+_SPACES = "\u0020\u00a0\u2009\u202f"
+_DECIMAL = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+_SPACE_GROUPED = re.compile(rf"^[+-]?\d{{1,3}}([{_SPACES}]\d{{3}})+([.,]\d+)?$")
+_AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
+
+
+class NumberError(ValueError):
+    """A text cell that is not a number (or not unambiguously one): what is wrong, and the fix."""
+
+    def __init__(self, problem: str, hint: str) -> None:
+        self.problem = problem
+        self.hint = hint
+        super().__init__(problem)
+
+
+def parse_decimal(text: str) -> float:
+    """Read a decimal number with ``.`` or ``,`` as the decimal mark (coordinates, times).
+
+    Examples
+    --------
+    >>> parse_decimal("21,0285"), parse_decimal("-105.85"), parse_decimal("1e3")
+    (21.0285, -105.85, 1000.0)
+    """
+    value = text.strip()
+    if not _DECIMAL.match(value):
+        raise NumberError(
+            f"'{value[:30]}' is not a number",
+            "write a plain decimal number (e.g. 21.0285), without units or degree signs",
+        )
+    return float(value.replace(",", "."))
+
+
+def parse_count(text: str, *, thousands: str | None = None) -> float:
+    """Read a count (population, capacity) that may have thousands separators.
+
+    Rules, so that no number is ever read wrongly in silence:
+
+    * groups of three digits separated by spaces (``12 345``, also no-break and thin spaces)
+      are thousands: there is no decimal space;
+    * with ``thousands`` given (``","``, ``"."`` or ``"space"``), that character separates
+      thousands and must group digits by three; the other mark is the decimal mark;
+    * without it, a number is read only where its form decides: ``12345``, ``12.5``,
+      ``0,345``, ``1.234.567``, ``1,234.5``, ``1.234,5``. One separator followed by exactly
+      three digits (``12,345`` or ``12.345``: twelve thousand or twelve?) is an error that
+      says to pass ``thousands``.
+
+    Parameters
+    ----------
+    text
+        The cell.
+    thousands
+        The file's thousands separator, when it has one.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    NumberError
+        Not a number, or ambiguous (with the fix).
+
+    Examples
+    --------
+    >>> parse_count("12 345"), parse_count("1.234.567"), parse_count("12,5")
+    (12345.0, 1234567.0, 12.5)
+    >>> parse_count("12.345", thousands="."), parse_count("12,345", thousands=",")
+    (12345.0, 12345.0)
+    >>> parse_count("12.345")
+    Traceback (most recent call last):
+    ...
+    planner.io.NumberError: '12.345' is ambiguous: 12345 with '.' separating thousands, or 12.345
+    """
+    value = text.strip()
+    if thousands not in (None, *THOUSANDS):
+        raise NumberError(
+            f"unknown thousands separator {thousands!r}",
+            f"use one of {', '.join(repr(t) for t in THOUSANDS)}",
+        )
+    if _SPACE_GROUPED.match(value):
+        return parse_decimal(re.sub(f"[{_SPACES}]", "", value))
+    if thousands in (",", "."):
+        decimal = "." if thousands == "," else ","
+        sep = re.escape(thousands)
+        if re.match(rf"^[+-]?\d{{1,3}}({sep}\d{{3}})+({re.escape(decimal)}\d+)?$", value):
+            return float(value.replace(thousands, "").replace(",", "."))
+        if thousands in value:
+            raise NumberError(
+                f"'{value[:30]}' does not group its digits by three around {thousands!r}",
+                f"with thousands={thousands!r} write e.g. 12{thousands}345 (or 12345)",
+            )
+        return parse_decimal(value)
+    if thousands == "space":
+        return parse_decimal(value)
+    for sep, decimal in ((",", "."), (".", ",")):
+        grouped = rf"^[+-]?[1-9]\d{{0,2}}({re.escape(sep)}\d{{3}})"
+        # two or more groups, or a group then the other mark: the separator must be thousands
+        if re.match(grouped + r"{2,}$", value) or re.match(
+            grouped + rf"+{re.escape(decimal)}\d+$", value
+        ):
+            return float(value.replace(sep, "").replace(",", "."))
+    if _AMBIGUOUS.match(value):
+        sep = "," if "," in value else "."
+        plain = value.replace(sep, "")
+        raise NumberError(
+            f"'{value}' is ambiguous: {plain.lstrip('+')} with '{sep}' separating thousands, "
+            f"or {value.replace(',', '.').lstrip('+')}",
+            f"write it without separators ({plain.lstrip('+')}), or say which the file uses "
+            f"with thousands='{sep}' (CLI: --thousands {sep})",
+        )
+    try:
+        return parse_decimal(value)
+    except NumberError:
+        raise NumberError(
+            f"'{value[:30]}' is not a number",
+            "write a plain number (e.g. 12345), without units or words",
+        ) from None
+
+
+# -- pairing files -----------------------------------------------------------------------------
+
+#: Columns every pairing file has; the planner's own also carry names, times and more.
+PAIRING_ID_COLUMNS = ("unit_id", "hospital_id")
+# Numbers of the planner's pairing files (written with "." decimals, no thousands).
+_PAIRING_NUMBERS = (
+    "travel_time_s",
+    "distance_m",
+    "population",
+    "switch_cost_s",
+    "travel_time_peak_s",
+)
+
+
+def read_pairings(path: str | Path, fac: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """Read a pairing file (at least ``unit_id``, ``hospital_id``) and check its ids.
+
+    Read like a facility file (:func:`read_csv_table`: UTF-8 with or without BOM, ``,``/``;``/
+    tab); the spreadsheet-safety apostrophes of :func:`write_csv` are removed, so the planner
+    reads its own ``pairings.csv`` back unchanged. Known numeric columns (``travel_time_s``,
+    ``distance_m``, ``population``...) become numbers, ``pinned`` a boolean; blank
+    ``hospital_id`` means "not paired" (NA).
+
+    Parameters
+    ----------
+    path
+        The pairing CSV.
+    fac
+        The facilities the ids must belong to (the registry or the user's file); ``None``
+        skips the id check.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The pairing table, in file order.
+
+    Raises
+    ------
+    PlannerInputError
+        Unreadable file, missing columns, numbers that are not numbers, unknown ids (every
+        row listed), a unit paired twice.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "officials.csv"
+    >>> _ = f.write_text("unit_id;hospital_id\\nhn-dist-271;hn-reg-xanhpon\\n")
+    >>> read_pairings(f).to_dict("records")
+    [{'unit_id': 'hn-dist-271', 'hospital_id': 'hn-reg-xanhpon'}]
+    """
+    path = Path(path)
+    table = spreadsheet_unsafe_table(read_csv_table(path))
+    missing = [c for c in PAIRING_ID_COLUMNS if c not in table.columns]
     if missing:
         raise PlannerInputError(
             f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, table.columns))}",
@@ -124,24 +608,55 @@ def read_pairings(path: str | Path, fac: gpd.GeoDataFrame) -> pd.DataFrame:
             field=missing[0],
             hint="a pairings file needs one row per unit with unit_id and hospital_id",
         )
-    known = set(fac["facility_id"])
-    for column in ("unit_id", "hospital_id"):
-        for i, value in enumerate(table[column], start=1):
-            if value not in known:
-                raise PlannerInputError(
-                    f"unknown id {value!r}",
-                    file=path,
-                    row=i,
-                    field=column,
-                    hint="use facility ids from `planner facilities` (check --scheme)",
+    problems: list[PlannerInputError] = []
+    for column in (c for c in _PAIRING_NUMBERS if c in table.columns):
+        numbers = []
+        for i, value in table[column].items():
+            try:
+                numbers.append(parse_decimal(value) if value else math.nan)
+            except NumberError as exc:
+                numbers.append(math.nan)
+                problems.append(
+                    PlannerInputError(
+                        f"{column} {exc.problem}",
+                        file=path,
+                        row=int(i) + 1,
+                        field=column,
+                        hint=f"{exc.hint}, or leave the cell empty",
+                    )
                 )
-    dup = table["unit_id"].duplicated()
+        table[column] = numbers
+    if "pinned" in table.columns:
+        table["pinned"] = table["pinned"].str.lower().isin(("true", "1", "yes"))
+    # blank text cells are missing values, as pandas reads them (a blank hospital: unpaired)
+    for column in table.columns:
+        if table[column].dtype == object:
+            table[column] = table[column].mask(table[column] == "", None)
+    if fac is not None:
+        known = set(fac["facility_id"].astype(str))
+        for column in PAIRING_ID_COLUMNS:
+            for i, value in table[column].items():
+                if value is not None and value not in known:
+                    problems.append(
+                        PlannerInputError(
+                            f"unknown id {value!r}" if value else "the id is blank",
+                            file=path,
+                            row=int(i) + 1,
+                            field=column,
+                            hint="use facility ids from `planner facilities` (check --scheme, "
+                            "or give your facility file with --facilities)",
+                        )
+                    )
+    if problems:
+        first = collapse_problems(sorted(problems, key=lambda p: p.row or 0))[0]
+        raise first
+    dup = table["unit_id"].duplicated(keep=False)
     if dup.any():
-        row = int(dup.to_numpy().argmax()) + 1
+        rows = [int(i) + 1 for i in dup.to_numpy().nonzero()[0]]
         raise PlannerInputError(
-            f"unit {table['unit_id'].iloc[row - 1]!r} is paired twice",
+            f"unit {table.loc[dup, 'unit_id'].iloc[0]!r} is paired more than once",
             file=path,
-            row=row,
+            rows=rows,
             field="unit_id",
             hint="keep one row per unit",
         )
@@ -149,9 +664,30 @@ def read_pairings(path: str | Path, fac: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def detect_scheme(path: str | Path, default: str = DEFAULT_SCHEME) -> str:
-    """Guess the scheme of a pairings file from its ids (``hn-com25-`` means 2025)."""
-    try:
-        ids = pd.read_csv(path, usecols=["unit_id"], dtype=str)["unit_id"]
-    except (OSError, ValueError):
-        return default
-    return "2025" if ids.str.startswith("hn-com25-").any() else default
+    """Return the administrative scheme of a pairing file from its ids.
+
+    ``hn-com25-`` ids (2025 units) mean ``"2025"``; otherwise ``default``. The file must be
+    readable: a file that cannot be read raises instead of silently falling back.
+
+    Raises
+    ------
+    PlannerInputError
+        The file is missing, unreadable or has no ``unit_id`` column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "p.csv"
+    >>> _ = f.write_text("unit_id,hospital_id\\nhn-com25-00004,hn-reg-heart\\n")
+    >>> detect_scheme(f)
+    '2025'
+    """
+    table = read_csv_table(path)
+    if "unit_id" not in table.columns:
+        raise PlannerInputError(
+            f"missing column unit_id; found {', '.join(map(str, table.columns))}",
+            file=path,
+            field="unit_id",
+            hint="a pairings file needs one row per unit with unit_id and hospital_id",
+        )
+    return "2025" if table["unit_id"].str.startswith("hn-com25-").any() else default

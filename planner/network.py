@@ -42,8 +42,6 @@ from planner.io import atomic_path
 
 log = logging.getLogger(__name__)
 
-#: Bump when graph building changes: cached graphs of older formats are rebuilt.
-_GRAPH_FORMAT = 2
 _EARTH_RADIUS_M = 6_371_009.0  # osmnx's mean Earth radius, so lengths match osmnx's
 _HANOI_TILES = "hanoi_osm_2021-08_z14.mbtiles"
 _HANOI_BOUNDARY = "hanoi_boundary_osm.geojson"
@@ -139,7 +137,7 @@ def load_network(
     if not cache:
         return build()
     inputs = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    key = cache_key(*inputs, {"kind": kind, "graph_format": _GRAPH_FORMAT})
+    key = cache_key(*inputs, {"kind": kind})
     return cached("graph", key, build=build, save=_save_graph, load=_load_graph)
 
 
@@ -162,7 +160,7 @@ def hanoi_network(*, cache: bool = True, buffer_m: float = 2000.0) -> TravelGrap
     build = functools.partial(_build_hanoi, tiles, boundary, buffer_m)
     if not cache:
         return build()
-    key = cache_key(tiles, boundary, {"buffer_m": buffer_m, "graph_format": _GRAPH_FORMAT})
+    key = cache_key(tiles, boundary, {"buffer_m": buffer_m})
     return cached("graph", key, build=build, save=_save_graph, load=_load_graph)
 
 

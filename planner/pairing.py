@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import logging
 import math
-import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 from shapely.geometry import LineString
 
+from planner._vn import district_key
 from planner.errors import InfeasibleError, PlannerError, PlannerInputError, UnreachableWarning
 from planner.scoring import PairCosts, pair_costs, population_weights, score_pairings
 
@@ -214,8 +214,8 @@ def hanoi_pilot_pins(units: pd.DataFrame) -> dict[str, str]:
     """
     if "district" not in units.columns:
         return {}
-    want = _district_key(PILOT_DISTRICT)
-    in_ba_vi = units["district"].map(_district_key) == want
+    want = district_key(PILOT_DISTRICT)
+    in_ba_vi = units["district"].map(district_key) == want
     heads = units[in_ba_vi & (units.get("level", pd.Series(index=units.index)) == "district")]
     chosen = heads if len(heads) else units[in_ba_vi]
     return {str(u): PILOT_HOSPITAL_ID for u in chosen["facility_id"]}
@@ -526,7 +526,7 @@ def _build_model(
     stranded = ~np.isfinite(time).any(axis=1)
 
     if hierarchical:
-        key = table["district"].astype(object).where(table["district"].notna(), table["unit_id"])
+        key = table["district"].map(district_key).where(lambda k: k.notna(), table["unit_id"])
         key = key.map(lambda d: str(d))
     else:
         key = table["unit_id"]
@@ -726,31 +726,20 @@ def _specialty_bonus(
             field="specialty",
             hint="add each regional hospital's specialty",
         )
-    need = need.assign(key=need["district"].map(_district_key))
+    need = need.assign(key=need["district"].map(district_key))
     totals = need.groupby("specialty")["need"].sum()
-    district_key = table["district"].map(_district_key)
+    unit_district = table["district"].map(district_key)
     # A district's need is split among its units by population.
-    district_weight = pd.Series(weight).groupby(district_key.to_numpy()).transform("sum")
+    district_weight = pd.Series(weight).groupby(unit_district.to_numpy()).transform("sum")
     unit_frac = np.where(district_weight > 0, weight / district_weight.to_numpy(), 0.0)
     bonus = np.zeros((member.shape[0], len(hosp_ids)))
     for j, spec in enumerate(hospitals["specialty"].astype(object)):
         if pd.isna(spec) or spec not in totals.index or totals[spec] <= 0:
             continue
         by_district = need[need["specialty"] == spec].groupby("key")["need"].sum()
-        unit_need = district_key.map(by_district).fillna(0.0).to_numpy(float) * unit_frac
+        unit_need = unit_district.map(by_district).fillna(0.0).to_numpy(float) * unit_frac
         bonus[:, j] = member @ (unit_need / totals[spec])
     return bonus
-
-
-def _district_key(value: Any) -> str | None:
-    """Normalise a district name: NFC, case-folded, without the quận/huyện/thị xã prefix."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return None
-    text = unicodedata.normalize("NFC", str(value)).strip().casefold()
-    for prefix in ("huyện ", "quận ", "thị xã "):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    return text
 
 
 def _warn_unreachable(model: _Model) -> None:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from planner._json import json_safe
+from planner._vn import district_key
 from planner.errors import PlannerInputError
 
 log = logging.getLogger(__name__)
@@ -351,7 +352,7 @@ def population_weights(level: pd.Series, district: pd.Series, population: pd.Ser
     """
     pop = pd.to_numeric(pd.Series(population).reset_index(drop=True), errors="coerce").fillna(0.0)
     level = pd.Series(level).reset_index(drop=True).astype("string")
-    district = pd.Series(district).reset_index(drop=True)
+    district = pd.Series(district).reset_index(drop=True).map(district_key)
     commune_pop = pop.where(level == "commune", 0.0).groupby(district).sum()
     covered = district.map(commune_pop).fillna(0.0) > 0
     return np.where((level == "district") & covered, 0.0, pop.to_numpy(float))
@@ -476,6 +477,7 @@ def _per_hospital(
 
 def _hierarchy_consistency(table: pd.DataFrame) -> float | None:
     """Share of communes paired like the district-level unit of their district."""
+    table = table.assign(district=table["district"].map(district_key))
     level = table["unit_level"].astype("string")
     heads = table[level == "district"].dropna(subset=["district"])
     if heads.empty:
