@@ -8,8 +8,8 @@ message; ``--verbose`` adds the traceback for bug reports.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
+import re
 import sys
 import textwrap
 import traceback
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planner import __version__
-from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, MODES, SCHEMES
+from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, MODES, SCHEMES, THOUSANDS
 from planner.errors import PlannerError, PlannerInputError
 
 if TYPE_CHECKING:
@@ -43,13 +43,20 @@ def _shared_options(parser: argparse.ArgumentParser, *, out_help: str | None) ->
         "--depart",
         default=DEFAULT_DEPART,
         metavar="HH:MM",
-        help=f"departure time; sets congestion (default {DEFAULT_DEPART}, off-peak)",
+        help=f"departure time, e.g. 07:30 or 17h30; sets congestion (default {DEFAULT_DEPART})",
     )
     group.add_argument(
         "--facilities",
         type=Path,
         metavar="FILE",
-        help="your own facility file (CSV, GeoJSON, GeoPackage, Shapefile) instead of the Hanoi registry",
+        help="your own facility file (CSV, GeoJSON, GeoPackage, Shapefile) instead of the Hanoi "
+        "registry; anywhere on Earth with your own --source",
+    )
+    group.add_argument(
+        "--thousands",
+        choices=THOUSANDS,
+        help="thousands separator of population/capacity in --facilities (e.g. '.' for "
+        "12.345); without it only unambiguous numbers are read",
     )
     group.add_argument(
         "--source",
@@ -58,7 +65,7 @@ def _shared_options(parser: argparse.ArgumentParser, *, out_help: str | None) ->
         "'hanoi' or 'mbtiles' (the default) is the Hanoi MBTiles in the data folder",
     )
     if out_help:
-        group.add_argument("--out", type=Path, required=True, metavar="PATH", help=out_help)
+        group.add_argument("--out", required=True, metavar="PATH", help=out_help)
     group.add_argument(
         "-v", "--verbose", action="store_true", help="log details; show tracebacks on errors"
     )
@@ -125,7 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _shared_options(p, out_help=None)
-    p.add_argument("--out", type=Path, metavar="FILE", help="registry file (.csv, .geojson, .gpkg)")
+    p.add_argument(
+        "--out", metavar="FILE", help="registry file (.csv, .geojson, .gpkg; '-': CSV to stdout)"
+    )
     p.add_argument(
         "--validate",
         type=Path,
@@ -149,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
             "planner matrix --origins my_sites.csv --destinations commune --depart 17:30 --out m.csv",
         ),
     )
-    _shared_options(p, out_help="CSV file to write")
+    _shared_options(p, out_help="CSV file to write ('-': standard output)")
     p.add_argument(
         "--origins",
         default="regional",
@@ -179,15 +188,24 @@ def build_parser() -> argparse.ArgumentParser:
         "score",
         help="score a pairing made elsewhere (CSV with unit_id, hospital_id)",
         formatter_class=raw,
-        epilog=_examples("planner score officials.csv --out scores.json"),
+        epilog=_examples(
+            "planner score officials.csv                 # a short summary",
+            "planner score officials.csv --out officials/ && planner report officials/",
+            "planner score officials.csv --out scores.json",
+            "planner score officials.csv --json | jq .max_travel_time_s",
+        ),
     )
     p.add_argument(
         "pairings", type=Path, help="pairings CSV (columns unit_id, hospital_id at least)"
     )
     _shared_options(p, out_help=None)
     p.add_argument(
-        "--out", type=Path, metavar="FILE", help="scores JSON to write (default: print a summary)"
+        "--out",
+        metavar="FILE.json|DIR",
+        help="a .json file: the scores; a folder: the completed pairings.csv and scores.json, "
+        "ready for `planner report DIR`; '-': the scores JSON on stdout",
     )
+    p.add_argument("--json", action="store_true", help="print the scores JSON instead of a summary")
 
     p = sub.add_parser(
         "map",
@@ -320,20 +338,22 @@ def _plan_options(args: argparse.Namespace) -> PlanOptions:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from planner import workflow
-
-    run = workflow.plan(_plan_options(args), facilities=args.facilities, source=args.source)
-    paths = workflow.write_outputs(run, args.out, map=True, report=True)
-    _say(workflow.summary(run, paths))
-    return 0
+    return _plan_and_write(args, html=True)
 
 
 def _cmd_propose(args: argparse.Namespace) -> int:
-    from planner import workflow
+    return _plan_and_write(args, html=False)
 
-    run = workflow.plan(_plan_options(args), facilities=args.facilities, source=args.source)
-    paths = workflow.write_outputs(run, args.out, map=False, report=False)
-    _say(workflow.summary(run, paths))
+
+def _plan_and_write(args: argparse.Namespace, *, html: bool) -> int:
+    from planner import _commands, workflow
+
+    graph, fac = workflow.load_inputs(
+        scheme=args.scheme, facilities=args.facilities, source=args.source, thousands=args.thousands
+    )
+    run = workflow.plan(_plan_options(args), facilities=fac, graph=graph)
+    paths = workflow.write_outputs(run, args.out, map=html, report=html)
+    _say(_commands.run_summary(run, paths))
     return 0
 
 
@@ -352,11 +372,15 @@ def _cmd_facilities(args: argparse.Namespace) -> int:
     from planner.facilities import facility_problems, load_facilities, write_facilities
 
     if args.validate is not None:
+        graph = (
+            None if workflow.is_hanoi_source(args.source) else workflow.road_network(args.source)
+        )
         options = {
             "lat_col": args.lat_col,
             "lon_col": args.lon_col,
             "encoding": args.encoding,
-            "area": workflow.network_area(args.source),
+            "area": workflow.study_area(graph, source=args.source),
+            "thousands": args.thousands,
         }
         problems = facility_problems(args.validate, **options)
         if problems:
@@ -364,10 +388,11 @@ def _cmd_facilities(args: argparse.Namespace) -> int:
             lines += [f"  - {problem}" for problem in problems]
             print("\n".join(lines), file=sys.stderr)
             return 2
-        _say(f"{args.validate}: all facilities valid")
+        _note(f"{args.validate}: all facilities valid", args.out)
         if args.out is not None:  # a checked, normalised UTF-8 copy
+            _check_table_out(args.out)
             write_facilities(load_facilities(args.validate, **options), args.out)
-            _say(f"wrote {args.out}")
+            _note(f"wrote {args.out}", args.out)
         return 0
     if args.out is None:
         raise PlannerInputError(
@@ -375,16 +400,31 @@ def _cmd_facilities(args: argparse.Namespace) -> int:
             field="--out",
             hint="give --out FILE (.csv, .geojson or .gpkg), or --validate FILE",
         )
-    fac = workflow.facilities_for(args.scheme, args.facilities)
+    _check_table_out(args.out)
+    fac = workflow.facilities_for(args.scheme, args.facilities, thousands=args.thousands)
     write_facilities(fac, args.out)
-    _say(f"wrote {args.out} ({len(fac)} facilities, scheme {args.scheme})")
+    _note(f"wrote {args.out} ({len(fac)} facilities, scheme {args.scheme})", args.out)
     return 0
 
 
-def _cmd_matrix(args: argparse.Namespace) -> int:
-    from planner import io, workflow
+def _check_table_out(out: str) -> None:
+    """``--out -`` is only for tables that go out as CSV."""
+    from planner.io import is_stdout
 
-    table = workflow.matrix_table(
+    if is_stdout(out):
+        return
+    if Path(out).suffix.lower() not in (".csv", ".geojson", ".gpkg"):
+        raise PlannerInputError(
+            f"cannot write facilities as '{Path(out).suffix or out}'",
+            field="--out",
+            hint="use a file name ending in .csv, .geojson or .gpkg, or - for CSV on stdout",
+        )
+
+
+def _cmd_matrix(args: argparse.Namespace) -> int:
+    from planner import _commands, io
+
+    table = _commands.matrix_table(
         origins=args.origins,
         destinations=args.destinations,
         scheme=args.scheme,
@@ -392,36 +432,49 @@ def _cmd_matrix(args: argparse.Namespace) -> int:
         depart=args.depart,
         facilities=args.facilities,
         source=args.source,
+        thousands=args.thousands,
     )
     io.write_csv(table, args.out)
     bad = int((table["status"] != "ok").sum())
-    _say(f"wrote {args.out} ({len(table):,} pairs, {bad:,} not reachable)")
+    _note(f"wrote {args.out} ({len(table):,} pairs, {bad:,} not reachable)", args.out)
     return 0
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from planner import io, workflow
+    from planner import _commands, io, workflow
+    from planner.io import is_stdout
 
-    scores = workflow.score_file(
+    scheme = args.scheme
+    if args.facilities is None:
+        scheme = io.detect_scheme(args.pairings, args.scheme)
+    graph, fac = workflow.load_inputs(
+        scheme=scheme, facilities=args.facilities, source=args.source, thousands=args.thousands
+    )
+    scored = workflow.score_pairings_file(
         args.pairings,
-        scheme=args.scheme,
+        scheme=scheme,
         mode=args.mode,
         depart=args.depart,
-        facilities=args.facilities,
-        source=args.source,
+        facilities=fac,
+        graph=graph,
     )
-    if args.out is not None:
-        io.write_json(scores, args.out)
-        _say(f"wrote {args.out}")
-    else:
-        _say(json.dumps(scores, indent=2, ensure_ascii=False))
+    document = workflow.scored_document(scored)
+    paths: dict[str, Path] = {}
+    if args.out is not None and (is_stdout(args.out) or args.out.lower().endswith(".json")):
+        paths["scores.json"] = io.write_json(document, args.out)
+    elif args.out is not None:
+        paths = workflow.write_scored(scored, args.out)
+    if args.json and not is_stdout(args.out or ""):
+        sys.stdout.write(io.json_text(document))
+    elif not args.json and not is_stdout(args.out or ""):
+        _say(_commands.scored_summary(scored, args.pairings, paths))
     return 0
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
-    from planner import workflow
+    from planner import _commands
 
-    workflow.map_file(
+    _commands.map_file(
         args.pairings,
         args.out,
         compare=args.compare,
@@ -432,15 +485,22 @@ def _cmd_map(args: argparse.Namespace) -> int:
         depart=args.depart,
         facilities=args.facilities,
         source=args.source,
+        thousands=args.thousands,
     )
     _say(f"wrote {args.out}")
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from planner import workflow
+    from planner import _commands
 
-    path = workflow.report_dir(args.dir, scheme=args.scheme, facilities=args.facilities)
+    path = _commands.report_dir(
+        args.dir,
+        scheme=args.scheme,
+        facilities=args.facilities,
+        source=args.source,
+        thousands=args.thousands,
+    )
     _say(f"wrote {path}")
     return 0
 
@@ -462,6 +522,13 @@ def _say(text: str) -> None:
     print(text)
 
 
+def _note(text: str, out: object) -> None:
+    """A status line: on stdout, unless stdout carries the output itself (``--out -``)."""
+    from planner.io import is_stdout
+
+    print(text, file=sys.stderr if is_stdout(out) else sys.stdout)
+
+
 def _configure_logging(*, verbose: bool, quiet: bool) -> None:
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
@@ -481,17 +548,27 @@ def _configure_logging(*, verbose: bool, quiet: bool) -> None:
     warnings.showwarning = show_warning
 
 
+def _wrap(message: str) -> str:
+    """Wrap a message at 100 columns, never inside a `command` (it must copy-paste whole)."""
+    keep = re.sub(r"`[^`]+`", lambda m: m.group().replace(" ", "\0"), message)
+    return textwrap.fill(keep, width=100, break_long_words=False).replace("\0", " ")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``planner`` command; return its exit status (0 ok, 2 user error, 1 bug)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(verbose=args.verbose, quiet=args.quiet)
     try:
+        if getattr(args, "depart", None) is not None:  # "17h30" -> "17:30" in every output
+            from planner.speeds import parse_depart
+
+            args.depart = parse_depart(args.depart).strftime("%H:%M")
         return COMMANDS[args.command](args)
     except PlannerError as exc:
         if args.verbose:
             traceback.print_exc()
-        print("planner: error: " + textwrap.fill(str(exc), width=100), file=sys.stderr)
+        print("planner: error: " + _wrap(str(exc)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("planner: interrupted; no output was half-written", file=sys.stderr)

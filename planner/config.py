@@ -38,6 +38,8 @@ DEFAULT_SCHEME = "2024"
 MODES = ("car", "motorbike", "ambulance")
 #: Administrative schemes: the 30 districts / 579 communes of 2020-2024, and the 126 units of 2025.
 SCHEMES = ("2024", "2025")
+#: Thousands separators a file's counts may use (``"space"``: also no-break and thin spaces).
+THOUSANDS = (",", ".", "space")
 #: How long a process waits for another one building the same cache entry before giving up.
 #: The whole-Hanoi graph takes about a minute cold on a slow machine, so ten is generous.
 LOCK_TIMEOUT_S = 600.0

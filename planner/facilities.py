@@ -37,11 +37,11 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from planner._vn import fold
-from planner.config import CRS_LONLAT
+from planner.config import CRS_LONLAT, THOUSANDS
 from planner.errors import ApproximateLocationWarning, PlannerInputError, collapse_problems
 from planner.io import (
-    THOUSANDS,
     NumberError,
+    is_stdout,
     parse_count,
     parse_decimal,
     read_csv_table,
@@ -311,7 +311,8 @@ def validate_facilities(
 
 
 def write_facilities(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write a facility table atomically as CSV (UTF-8), GeoJSON or GeoPackage, by suffix.
+    """Write a facility table atomically as CSV (UTF-8), GeoJSON or GeoPackage, by suffix
+    (``"-"``: CSV on standard output).
 
     The previous file, if any, stays intact when writing fails. CSV text cells are
     spreadsheet-safe (:func:`planner.io.write_csv`); :func:`load_facilities` reads them back
@@ -326,7 +327,7 @@ def write_facilities(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Pat
     'reg.csv'
     """
     path = Path(path)
-    suffix = path.suffix.lower()
+    suffix = ".csv" if is_stdout(path) else path.suffix.lower()
     if suffix not in (".csv", ".geojson", ".gpkg"):
         raise PlannerInputError(
             f"cannot write facilities as '{suffix or path.name}'",

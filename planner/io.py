@@ -28,7 +28,7 @@ import geopandas as gpd
 import pandas as pd
 
 from planner._json import json_safe
-from planner.config import DEFAULT_SCHEME
+from planner.config import DEFAULT_SCHEME, THOUSANDS
 from planner.errors import PlannerInputError, collapse_problems
 
 
@@ -427,8 +427,6 @@ def _sniff_delimiter(text: str, header: str, *, file: str | Path) -> str:
 
 # -- numbers in text cells ---------------------------------------------------------------------
 
-#: Thousands separators a file may use (``"space"`` covers the no-break and thin spaces too).
-THOUSANDS = (",", ".", "space")
 _SPACES = "\u0020\u00a0\u2009\u202f"
 _DECIMAL = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _SPACE_GROUPED = re.compile(rf"^[+-]?\d{{1,3}}([{_SPACES}]\d{{3}})+([.,]\d+)?$")

@@ -41,7 +41,7 @@ RAMP_SUFFIXES = ("_ramp", "_link")
 
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
-_HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+_HHMM = re.compile(r"^(\d{1,2})[:hH](\d{2})$")  # "17:30", or "17h30" as written in Vietnam
 
 # graph -> {(mode, factor, table digest): read-only seconds per edge}; dies with the graph.
 _TIMES_MEMO: weakref.WeakKeyDictionary[TravelGraph, dict[tuple, np.ndarray]] = (
@@ -110,8 +110,8 @@ def parse_depart(depart: str | dt.time | dt.datetime | None) -> dt.time:
     Examples
     --------
     >>> from planner.speeds import parse_depart
-    >>> parse_depart("7:30")
-    datetime.time(7, 30)
+    >>> parse_depart("7:30"), parse_depart("17h30")
+    (datetime.time(7, 30), datetime.time(17, 30))
     """
     if depart is None:
         depart = DEFAULT_DEPART

@@ -1,34 +1,51 @@
 """The whole planning job in a few calls: the one pipeline behind ``planner demo``, the CLI and
 the notebooks.
 
-:func:`plan` loads the roads and the units, computes the travel-time matrices (off-peak and
-peak, both directions), proposes the optimal pairing, the nearest-hospital baseline and the
-pilot, and scores all three. :func:`write_outputs` writes ``pairings.csv``,
-``pairings.geojson``, ``scores.json`` and, on request, ``map.html`` and ``report.html`` — each
-atomically, after everything has been computed, so a failed run leaves earlier outputs intact.
+:func:`load_inputs` loads the roads and the facilities (the Hanoi registry, or the user's file
+checked against the roads' own area, anywhere on Earth). :func:`plan` computes the
+travel-time matrices (off-peak and peak, both directions), proposes the optimal pairing, the
+nearest-hospital baseline and the pilot, and scores all three. :func:`write_outputs` writes
+``pairings.csv``, ``pairings.geojson``, ``scores.json`` and, on request, ``map.html`` and
+``report.html`` — each atomically, after everything has been computed, so a failed run leaves
+earlier outputs intact. :func:`score_pairings_file` scores a pairing made elsewhere.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
 
-from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, PEAK_DEPART
+from planner.config import (
+    CRS_LONLAT,
+    DEFAULT_DEPART,
+    DEFAULT_MAX_SNAP_M,
+    DEFAULT_SCHEME,
+    PEAK_DEPART,
+    metric_crs,
+)
 from planner.errors import PlannerInputError
-from planner.io import detect_scheme, read_pairings, write_csv, write_json, write_vector_atomic
+from planner.graph import TravelGraph
+from planner.io import read_pairings, write_csv, write_json, write_vector_atomic
+from planner.scoring import PairingScores
+
+if TYPE_CHECKING:
+    from planner.pairing import PairingResult
 
 log = logging.getLogger(__name__)
 
-#: Level keywords accepted wherever facilities are selected (``planner matrix --origins``).
-LEVEL_KEYWORDS = ("regional", "district", "commune", "units", "all")
+#: ``source`` values meaning the Hanoi default (the MBTiles in the data folder).
+HANOI_SOURCE_KEYWORDS = ("hanoi", "mbtiles")
 
 
 @dataclass(frozen=True)
@@ -61,51 +78,172 @@ class PlanningRun:
     """Everything one planning run computed (inputs, matrices, pairings, scores)."""
 
     options: PlanOptions
-    graph: Any
+    graph: TravelGraph
     facilities: gpd.GeoDataFrame
     hospitals: gpd.GeoDataFrame
     units: gpd.GeoDataFrame
     matrix: pd.DataFrame
     matrix_back: pd.DataFrame
     matrix_peak: pd.DataFrame
-    proposal: Any
+    proposal: PairingResult
     nearest: pd.DataFrame
     pilot: pd.DataFrame | None
-    scores: Any
-    nearest_scores: Any
-    pilot_scores: Any | None
+    scores: PairingScores
+    nearest_scores: PairingScores
+    pilot_scores: PairingScores | None
 
 
-def facilities_for(scheme: str, facilities: str | Path | None = None) -> gpd.GeoDataFrame:
-    """Return the Hanoi registry for ``scheme``, or a user's facility file when given."""
+def is_hanoi_source(source: str | os.PathLike[str] | None) -> bool:
+    """Whether ``source`` means the Hanoi roads (``None``, ``"hanoi"`` or ``"mbtiles"``).
+
+    Examples
+    --------
+    >>> is_hanoi_source(None), is_hanoi_source("roads.osm.pbf")
+    (True, False)
+    """
+    return source is None or str(source) in HANOI_SOURCE_KEYWORDS
+
+
+def road_network(source: str | os.PathLike[str] | None = None) -> TravelGraph:
+    """Load a road network: a file or folder (see :func:`planner.network.load_network`), or
+    ``None``/``"hanoi"``/``"mbtiles"`` for the whole-Hanoi network.
+
+    Examples
+    --------
+    >>> road_network().n_nodes > 100_000
+    True
+    """
+    from planner.network import load_network
+
+    return load_network(None if is_hanoi_source(source) else source)
+
+
+def study_area(
+    graph: TravelGraph | None = None, *, source: str | os.PathLike[str] | None = None
+) -> BaseGeometry:
+    """Return the area a user's facilities must lie in (EPSG:4326).
+
+    For the Hanoi roads, the Hanoi province boundary. For any other road network, the convex
+    hull of its junctions widened by the snap threshold (:data:`planner.config.DEFAULT_MAX_SNAP_M`,
+    measured in the data's own UTM zone): a facility outside it could not reach a road.
+
+    Parameters
+    ----------
+    graph
+        The road network (needed unless ``source`` is the Hanoi default).
+    source
+        Where the roads came from, as given to :func:`road_network`.
+
+    Returns
+    -------
+    shapely.geometry.base.BaseGeometry
+        A polygon in longitude/latitude.
+
+    Examples
+    --------
+    >>> from planner.config import data_file
+    >>> graph = road_network(data_file("fixtures/van_mieu_osm.osm"))
+    >>> area = study_area(graph, source="fixtures/van_mieu_osm.osm")
+    >>> area.contains(shapely.Point(105.8355, 21.0285))  # Văn Miếu
+    True
+    """
+    if is_hanoi_source(source) and (graph is None or "(Hanoi)" in graph.source):
+        from planner.hanoi import hanoi_boundary
+
+        return hanoi_boundary()
+    if graph is None:
+        raise ValueError("study_area needs the graph of a road network other than Hanoi's")
+    crs = metric_crs(graph.node_lon, graph.node_lat)
+    to_metric = pyproj.Transformer.from_crs(CRS_LONLAT, crs, always_xy=True)
+    to_lonlat = pyproj.Transformer.from_crs(crs, CRS_LONLAT, always_xy=True)
+    x, y = to_metric.transform(graph.node_lon, graph.node_lat)
+    hull = shapely.MultiPoint(np.column_stack([x, y])).convex_hull.buffer(DEFAULT_MAX_SNAP_M)
+    return shapely.transform(hull, lambda xy: np.column_stack(to_lonlat.transform(*xy.T)))
+
+
+def load_inputs(
+    *,
+    scheme: str = DEFAULT_SCHEME,
+    facilities: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    source: str | os.PathLike[str] | None = None,
+    graph: TravelGraph | None = None,
+    thousands: str | None = None,
+) -> tuple[TravelGraph, gpd.GeoDataFrame]:
+    """Load the road network and the facilities of a run.
+
+    Parameters
+    ----------
+    scheme
+        Administrative scheme of the Hanoi registry (used when ``facilities`` is ``None``).
+    facilities
+        A facility file (checked against the roads' :func:`study_area`, so it may lie anywhere
+        on Earth and needs no Hanoi file), a facility GeoDataFrame, or ``None`` for the Hanoi
+        registry.
+    source
+        Road network (see :func:`road_network`); ignored when ``graph`` is given.
+    graph
+        An already loaded road network.
+    thousands
+        Thousands separator of the facility file's population and capacity
+        (see :func:`planner.facilities.load_facilities`).
+
+    Returns
+    -------
+    (TravelGraph, geopandas.GeoDataFrame)
+        The roads and the facilities (the facility contract).
+
+    Examples
+    --------
+    >>> graph, fac = load_inputs(scheme="2025")
+    >>> int((fac["level"] == "regional").sum())
+    4
+    """
+    graph = graph if graph is not None else road_network(source)
+    area = None
+    if facilities is not None and not isinstance(facilities, gpd.GeoDataFrame):
+        area = study_area(graph, source=source)
+    return graph, facilities_for(scheme, facilities, area=area, thousands=thousands)
+
+
+def facilities_for(
+    scheme: str = DEFAULT_SCHEME,
+    facilities: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    *,
+    area: BaseGeometry | None = None,
+    thousands: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Return the Hanoi registry of ``scheme``, or the user's facilities when given.
+
+    Parameters
+    ----------
+    scheme
+        Scheme of the registry.
+    facilities
+        A facility file (read by :func:`planner.facilities.load_facilities`) or GeoDataFrame
+        (returned as is); ``None`` for the registry.
+    area
+        The area a file's facilities must lie in (see :func:`study_area`); ``None``: any.
+    thousands
+        Thousands separator of a file's population and capacity.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+
+    Examples
+    --------
+    >>> len(facilities_for("2025"))
+    160
+    """
+    if isinstance(facilities, gpd.GeoDataFrame):
+        return facilities
     if facilities is not None:
         from planner.facilities import load_facilities
 
-        return load_facilities(facilities, area=network_area(None))
+        return load_facilities(facilities, area=area, thousands=thousands)
     from planner.hanoi import hanoi_facilities
 
     return hanoi_facilities(scheme=scheme)
-
-
-def network_area(source: str | Path | None):
-    """The area facilities must lie in: the Hanoi boundary (buffered) for the Hanoi roads,
-    else ``None`` (a user's road file: checked later by snapping)."""
-    if source is not None and source not in HANOI_SOURCE_KEYWORDS:
-        return None
-    from planner.hanoi import hanoi_boundary
-
-    return hanoi_boundary()
-
-
-#: ``--source`` keywords meaning the Hanoi default (the MBTiles in the data folder).
-HANOI_SOURCE_KEYWORDS = ("hanoi", "mbtiles")
-
-
-def road_network(source: str | Path | None = None):
-    """Load a road network: a file path, or ``None``/``"hanoi"``/``"mbtiles"`` for Hanoi."""
-    from planner.network import load_network
-
-    return load_network(None if source in HANOI_SOURCE_KEYWORDS else source)
 
 
 def split_levels(fac: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -130,9 +268,9 @@ def split_levels(fac: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFr
 def plan(
     options: PlanOptions | None = None,
     *,
-    facilities: str | Path | gpd.GeoDataFrame | None = None,
-    source: str | Path | None = None,
-    graph: Any = None,
+    facilities: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    source: str | os.PathLike[str] | None = None,
+    graph: TravelGraph | None = None,
 ) -> PlanningRun:
     """Run the whole planning job and return everything it computed.
 
@@ -143,10 +281,17 @@ def plan(
         10:00, population-weighted time, balance ±0.2, the Ba Vì pilot pinned).
     facilities
         A facility file or GeoDataFrame; default the Hanoi registry of ``options.scheme``.
+        Facilities elsewhere on Earth work with their own roads (``source``): see
+        :func:`load_inputs`.
     source
         Road network file; default the Hanoi MBTiles. Ignored when ``graph`` is given.
     graph
         An already loaded :class:`planner.graph.TravelGraph`.
+
+    Returns
+    -------
+    PlanningRun
+        Inputs, matrices, the proposal, the baselines and their scores.
 
     Examples
     --------
@@ -160,12 +305,10 @@ def plan(
     from planner.scoring import score_pairings
 
     options = options or PlanOptions()
-    if isinstance(facilities, gpd.GeoDataFrame):
-        fac = facilities
-    else:
-        fac = facilities_for(options.scheme, facilities)
+    graph, fac = load_inputs(
+        scheme=options.scheme, facilities=facilities, source=source, graph=graph
+    )
     hospitals, units = split_levels(fac)
-    graph = graph if graph is not None else road_network(source)
 
     log.info(
         "travel times: %d hospitals x %d units (%s, %s)",
@@ -231,7 +374,12 @@ def plan(
 
 
 def _pairing_matrices(
-    graph: Any, hospitals: gpd.GeoDataFrame, units: gpd.GeoDataFrame, *, mode: str, depart: str
+    graph: TravelGraph,
+    hospitals: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame,
+    *,
+    mode: str,
+    depart: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The matrices a pairing is planned and scored on: hospital -> unit and unit -> hospital
     at ``depart``, and hospital -> unit at the peak (:data:`PEAK_DEPART`)."""
@@ -244,18 +392,28 @@ def _pairing_matrices(
     )
 
 
-def read_specialty_need(path: str | Path | None) -> pd.DataFrame | None:
-    """Read a specialty-need table (``district``, ``specialty``, ``need``), or ``None``."""
+def read_specialty_need(path: str | os.PathLike[str] | None) -> pd.DataFrame | None:
+    """Read a specialty-need table (``district``, ``specialty``, ``need``), or ``None``.
+
+    Read like every CSV (:func:`planner.io.read_csv_table`); ``need`` is a count
+    (:func:`planner.io.parse_count`: ``12 345`` is read, an ambiguous ``12.345`` is an error).
+    """
+    from planner.io import NumberError, parse_count, read_csv_table
+
     if path is None:
         return None
-    try:
-        return pd.read_csv(path, dtype={"district": str, "specialty": str})
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise PlannerInputError(
-            f"cannot read the specialty need table ({exc})",
-            file=path,
-            hint="give a UTF-8 CSV with columns district, specialty, need",
-        ) from None
+    table = read_csv_table(path)
+    if "need" in table.columns:
+        need = []
+        for i, value in enumerate(table["need"], start=1):
+            try:
+                need.append(parse_count(value) if value else float("nan"))
+            except NumberError as exc:
+                raise PlannerInputError(
+                    f"need {exc.problem}", file=path, row=i, field="need", hint=exc.hint
+                ) from None
+        table["need"] = need
+    return table
 
 
 def scores_document(run: PlanningRun) -> dict[str, Any]:
@@ -287,7 +445,22 @@ def write_outputs(
     """Write a run's files into ``out_dir`` and return their paths by name.
 
     Everything is rendered in memory first; each file is then written atomically, so an
-    error leaves the previous outputs intact.
+    error leaves the previous outputs intact. ``pairings.csv`` is spreadsheet-safe
+    (:func:`planner.io.write_csv`).
+
+    Parameters
+    ----------
+    run
+        What :func:`plan` returned.
+    out_dir
+        The output folder (created if needed).
+    map, report
+        Also write ``map.html`` and ``report.html``.
+
+    Returns
+    -------
+    dict
+        File name -> path, in the order written.
     """
     out = Path(out_dir)
     pairings = run.proposal.pairings
@@ -335,226 +508,193 @@ def _is_hanoi(fac: gpd.GeoDataFrame) -> bool:
     return bool(fac["facility_id"].astype(str).str.startswith("hn-").all())
 
 
-def summary(run: PlanningRun, paths: Mapping[str, Path]) -> str:
-    """A few lines for the terminal: where the files are and the headline figures."""
-    s = run.scores.overall
-    n = run.nearest_scores.overall
-
-    def minutes(value: float | None) -> str:
-        return "n/a" if value is None or not math.isfinite(value) else f"{value / 60:.1f} min"
-
-    lines = [
-        f"Sister-hospital pairing, scheme {run.options.scheme}, {run.options.mode}, "
-        f"depart {run.options.depart}: {run.proposal.status}",
-        f"  units paired:           {len(run.proposal.pairings)}",
-        f"  pop-weighted mean time: {minutes(s['pop_weighted_mean_travel_time_s'])} "
-        f"(nearest hospital: {minutes(n['pop_weighted_mean_travel_time_s'])})",
-        f"  max travel time:        {minutes(s['max_travel_time_s'])}",
-        f"  population within 60 min: {s['share_population_within_60min']:.1%}",
-        f"  load ratio max/min:     {s['load_ratio_max_min']:.2f} "
-        f"(nearest hospital: {n['load_ratio_max_min']:.2f})",
-        "Files:",
-        *(f"  {path}" for path in paths.values()),
-    ]
-    return "\n".join(lines)
-
-
-def resolve_level(selector: str, fac: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Select facilities by level keyword (regional, district, commune, units, all)."""
-    if selector == "all":
-        return fac
-    if selector == "units":
-        return fac[fac["level"] != "regional"]
-    return fac[fac["level"] == selector]
-
-
-def matrix_table(
-    *,
-    origins: str,
-    destinations: str,
-    scheme: str = DEFAULT_SCHEME,
-    mode: str = "car",
-    depart: str = DEFAULT_DEPART,
-    facilities: str | Path | None = None,
-    source: str | Path | None = None,
-) -> pd.DataFrame:
-    """The ``planner matrix`` table: a long travel-time matrix with facility names.
-
-    ``origins``/``destinations`` are level keywords of the registry (or of ``facilities``) or
-    paths to facility files.
-    """
-    from planner.facilities import load_facilities
-    from planner.travel import travel_time_matrix
-
-    base = None
-
-    def pick(selector: str, option: str) -> gpd.GeoDataFrame:
-        nonlocal base
-        if selector in LEVEL_KEYWORDS:
-            if base is None:
-                base = facilities_for(scheme, facilities)
-            chosen = resolve_level(selector, base)
-            if chosen.empty:
-                raise PlannerInputError(
-                    f"no facility of level {selector!r}",
-                    field=option,
-                    hint="choose another level or give a facility file",
-                )
-            return chosen
-        path = Path(selector)
-        if not path.exists():
-            raise PlannerInputError(
-                f"{selector!r} is neither a level nor an existing file",
-                field=option,
-                hint=f"use one of {', '.join(LEVEL_KEYWORDS)} or a facility file path",
-            )
-        return load_facilities(path, area=network_area(source))
-
-    orig = pick(origins, "--origins")
-    dest = pick(destinations, "--destinations")
-    graph = road_network(source)
-    table = travel_time_matrix(graph, orig, dest, mode=mode, depart=depart)
-    names_o = dict(zip(orig["facility_id"], orig["name"], strict=True))
-    names_d = dict(zip(dest["facility_id"], dest["name"], strict=True))
-    table.insert(1, "origin_name", table["origin_id"].map(names_o))
-    table.insert(3, "destination_name", table["destination_id"].map(names_d))
-    return table
+#: The pairing contract's columns (docs/architecture.md), in order; others follow them.
+PAIRING_COLUMNS = (
+    "unit_id",
+    "unit_name",
+    "unit_level",
+    "district",
+    "hospital_id",
+    "hospital_name",
+    "travel_time_s",
+    "distance_m",
+    "population",
+)
 
 
 @dataclass(frozen=True)
 class ScoredPairing:
-    """A pairing read from a file, completed from the registry and scored."""
+    """A pairing read from a file, completed from the facilities and scored.
+
+    Attributes
+    ----------
+    pairings
+        The pairing in the contract's columns (names, levels, districts, population from the
+        facilities where the file leaves them blank; travel times and distances as scored).
+    scores
+        Its :class:`planner.scoring.PairingScores`.
+    facilities
+        The facilities it was checked against.
+    scheme
+        The administrative scheme used (detected from the ids when not given).
+    mode, depart
+        The travel mode and departure time scored.
+    nearest, nearest_scores
+        The nearest-hospital baseline on the same units, and its scores.
+    """
 
     pairings: pd.DataFrame
-    scores: Any
+    scores: PairingScores
     facilities: gpd.GeoDataFrame
     scheme: str
+    mode: str = "car"
+    depart: str = DEFAULT_DEPART
+    nearest: pd.DataFrame | None = None
+    nearest_scores: PairingScores | None = None
 
 
 def score_pairings_file(
-    pairings_path: str | Path,
+    pairings_path: str | os.PathLike[str],
     *,
-    scheme: str = DEFAULT_SCHEME,
+    scheme: str | None = None,
     mode: str = "car",
     depart: str = DEFAULT_DEPART,
-    facilities: str | Path | None = None,
-    source: str | Path | None = None,
-    graph: Any = None,
+    facilities: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    source: str | os.PathLike[str] | None = None,
+    graph: TravelGraph | None = None,
 ) -> ScoredPairing:
-    """Read a pairings CSV (``unit_id``, ``hospital_id`` suffice), score it on the roads, and
-    complete it to the pairing contract (names, levels, districts, times, distances)."""
+    """Score a pairing file made elsewhere (by hand, in Excel, by an earlier run).
+
+    Parameters
+    ----------
+    pairings_path
+        A CSV with ``unit_id`` and ``hospital_id`` at least (read by
+        :func:`planner.io.read_pairings`: UTF-8 with or without BOM, ``,`` or ``;``).
+    scheme
+        Scheme of the Hanoi registry; ``None`` detects it from the ids
+        (:func:`planner.io.detect_scheme`). Ignored with ``facilities``.
+    mode, depart
+        Travel mode and departure time of the scores.
+    facilities, source, graph
+        The facilities and roads, as for :func:`load_inputs`.
+
+    Returns
+    -------
+    ScoredPairing
+
+    Raises
+    ------
+    PlannerInputError
+        Unreadable file, missing columns, unknown ids (with their rows), a unit paired twice.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "officials.csv"
+    >>> _ = f.write_text("unit_id,hospital_id\\nhn-dist-271,hn-reg-xanhpon\\n")
+    >>> scored = score_pairings_file(f)
+    >>> scored.pairings.loc[0, ["unit_name", "hospital_name"]].tolist()
+    ['Bệnh viện Đa khoa Ba Vì', 'Bệnh viện Đa khoa Xanh Pôn']
+    """
+    from planner.io import detect_scheme
+    from planner.pairing import nearest_pairings
     from planner.scoring import score_pairings
 
-    if facilities is None:
-        scheme = detect_scheme(pairings_path, scheme)
-    fac = facilities_for(scheme, facilities)
+    if facilities is None and scheme is None:
+        scheme = detect_scheme(pairings_path, DEFAULT_SCHEME)
+    scheme = scheme or DEFAULT_SCHEME
+    graph, fac = load_inputs(scheme=scheme, facilities=facilities, source=source, graph=graph)
     table = read_pairings(pairings_path, fac)
     hospitals, units = split_levels(fac)
     units = units[units["facility_id"].isin(table["unit_id"])]
-    graph = graph if graph is not None else road_network(source)
     matrix, back, peak = _pairing_matrices(graph, hospitals, units, mode=mode, depart=depart)
-    scores = score_pairings(
-        table,
-        pd.concat([matrix, back], ignore_index=True),
-        units=units,
-        hospitals=hospitals,
-        matrix_peak=peak,
+    both = pd.concat([matrix, back], ignore_index=True)
+
+    def score(pairings: pd.DataFrame) -> PairingScores:
+        return score_pairings(pairings, both, units=units, hospitals=hospitals, matrix_peak=peak)
+
+    scores = score(table)
+    nearest = nearest_pairings(units, hospitals, both)
+    return ScoredPairing(
+        pairings=_completed(table, fac, scores),
+        scores=scores,
+        facilities=fac,
+        scheme=scheme,
+        mode=mode,
+        depart=depart,
+        nearest=nearest,
+        nearest_scores=score(nearest),
     )
+
+
+def scored_document(scored: ScoredPairing) -> dict[str, Any]:
+    """The ``scores.json`` of a scored pairing file: its scores, the nearest-hospital baseline
+    and the options used (as :func:`scores_document` for a proposal).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "p.csv"
+    >>> _ = f.write_text("unit_id,hospital_id\\nhn-dist-271,hn-reg-xanhpon\\n")
+    >>> doc = scored_document(score_pairings_file(f))
+    >>> doc["status"], doc["options"]["depart"], "nearest" in doc["baselines"]
+    ('scored', '10:00', True)
+    """
+    doc = dict(scored.scores.to_dict())
+    if scored.nearest_scores is not None:
+        doc["baselines"] = {"nearest": scored.nearest_scores.to_dict()}
+    doc["options"] = {
+        "scheme": scored.scheme,
+        "mode": scored.mode,
+        "depart": scored.depart,
+        "peak_depart": PEAK_DEPART,
+    }
+    return doc
+
+
+def write_scored(scored: ScoredPairing, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
+    """Write a scored pairing as a folder :func:`planner.report.write_report` (``planner
+    report``) can render: the completed ``pairings.csv`` and ``scores.json``, atomically.
+
+    Parameters
+    ----------
+    scored
+        What :func:`score_pairings_file` returned.
+    out_dir
+        The output folder (created if needed).
+
+    Returns
+    -------
+    dict
+        File name -> path.
+    """
+    out = Path(out_dir)
+    document = scored_document(scored)  # everything computed before anything is written
+    out.mkdir(parents=True, exist_ok=True)
+    return {
+        "pairings.csv": write_csv(scored.pairings, out / "pairings.csv"),
+        "scores.json": write_json(document, out / "scores.json"),
+    }
+
+
+def _completed(table: pd.DataFrame, fac: gpd.GeoDataFrame, scores: PairingScores) -> pd.DataFrame:
+    """The pairing in the contract's columns: facility attributes where the file has none,
+    travel times and distances as scored."""
     info = fac.set_index("facility_id")
     per_pair = scores.per_pair.set_index("unit_id")
     completed = table.copy()
-    filled = {
+    from_facilities = {
         "unit_name": completed["unit_id"].map(info["name"]),
         "unit_level": completed["unit_id"].map(info["level"]),
         "district": completed["unit_id"].map(info["district"]),
         "hospital_name": completed["hospital_id"].map(info["name"]),
-        "travel_time_s": completed["unit_id"].map(per_pair["travel_time_s"]),
-        "distance_m": completed["unit_id"].map(per_pair["distance_m"]),
         "population": completed["unit_id"].map(info["population"]),
     }
-    for column, values in filled.items():
-        if column not in completed.columns or completed[column].isna().all():
-            completed[column] = values
-    return ScoredPairing(pairings=completed, scores=scores, facilities=fac, scheme=scheme)
-
-
-def score_file(pairings_path: str | Path, **options: Any) -> dict[str, Any]:
-    """Score a pairing made elsewhere (the ``planner score`` command); return scores.json.
-
-    Takes the options of :func:`score_pairings_file`.
-    """
-    return score_pairings_file(pairings_path, **options).scores.to_dict()
-
-
-def map_file(
-    pairings_path: str | Path,
-    out: str | Path,
-    *,
-    compare: str | Path | None = None,
-    routes: bool = False,
-    self_contained: bool = True,
-    scheme: str = DEFAULT_SCHEME,
-    mode: str = "car",
-    depart: str = DEFAULT_DEPART,
-    facilities: str | Path | None = None,
-    source: str | Path | None = None,
-) -> Path:
-    """Draw a pairings CSV (and optionally a second one to compare) as a standalone HTML map.
-
-    Either file may hold only ``unit_id`` and ``hospital_id``: travel times are computed.
-    """
-    from planner.hanoi import hanoi_areas
-    from planner.maps import pairing_map, save_map
-
-    options = {"scheme": scheme, "mode": mode, "depart": depart, "facilities": facilities}
-    graph = road_network(source)
-    main = score_pairings_file(pairings_path, graph=graph, **options)
-    other = None
-    if compare is not None:
-        other = score_pairings_file(compare, graph=graph, **options).pairings
-    areas = hanoi_areas(scheme=main.scheme) if facilities is None else None
-    m = pairing_map(
-        main.pairings,
-        main.facilities,
-        areas=areas,
-        compare=other,
-        compare_label=Path(compare).stem if compare else None,
-        links="routes" if routes else "straight",
-        graph=graph if routes else None,
-        mode=mode,
-        self_contained=self_contained,
-    )
-    return save_map(m, out)
-
-
-def report_dir(
-    out_dir: str | Path, *, scheme: str = DEFAULT_SCHEME, facilities: str | Path | None = None
-) -> Path:
-    """Write ``report.html`` from a folder holding ``pairings.csv`` and ``scores.json``."""
-    from planner.hanoi import hanoi_areas
-    from planner.maps import pairing_map
-    from planner.report import write_report
-
-    out = Path(out_dir)
-    pairings_path = out / "pairings.csv"
-    scores_path = out / "scores.json"
-    for path in (pairings_path, scores_path):
-        if not path.exists():
-            raise PlannerInputError(
-                "file not found", file=path, hint="run `planner propose --out DIR` first"
-            )
-    if facilities is None:
-        scheme = detect_scheme(pairings_path, scheme)
-    fac = facilities_for(scheme, facilities)
-    table = read_pairings(pairings_path, fac)
-    try:
-        scores = json.loads(scores_path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise PlannerInputError(
-            f"not valid JSON ({exc})",
-            file=scores_path,
-            hint="re-run `planner propose` to rewrite it",
-        ) from None
-    areas = hanoi_areas(scheme=scheme) if facilities is None else None
-    m = pairing_map(table, fac, areas=areas, self_contained=True)
-    return write_report(out / "report.html", pairings=table, scores=scores, facilities=fac, map=m)
+    for column, values in from_facilities.items():
+        completed[column] = (
+            completed[column].fillna(values) if column in completed.columns else values
+        )
+    completed["travel_time_s"] = completed["unit_id"].map(per_pair["travel_time_s"])
+    completed["distance_m"] = completed["unit_id"].map(per_pair["distance_m"])
+    order = [c for c in PAIRING_COLUMNS if c in completed.columns]
+    return completed[order + [c for c in completed.columns if c not in order]]
