@@ -63,33 +63,35 @@ def matrix_table(
     ``origins``/``destinations`` are level keywords of the registry (or of ``facilities``) or
     paths to facility files (checked against the roads' area, anywhere on Earth).
     """
-    graph = road_network(source)
-    base: gpd.GeoDataFrame | None = None
-
-    def pick(selector: str, option: str) -> gpd.GeoDataFrame:
-        nonlocal base
-        if selector in LEVEL_KEYWORDS:
-            if base is None:
-                _, base = load_inputs(
-                    scheme=scheme, facilities=facilities, graph=graph, source=source,
-                    thousands=thousands,
-                )  # fmt: skip
-            chosen = select_level(selector, base)
-            if chosen.empty:
-                raise PlannerInputError(
-                    f"no facility of level {selector!r}",
-                    field=option,
-                    hint="choose another level or give a facility file",
-                )
-            return chosen
-        path = Path(selector)
-        if not path.exists():
+    for selector, option in ((origins, "--origins"), (destinations, "--destinations")):
+        if selector not in LEVEL_KEYWORDS and not Path(selector).exists():
             raise PlannerInputError(
                 f"{selector!r} is neither a level nor an existing file",
                 field=option,
                 hint=f"use one of {', '.join(LEVEL_KEYWORDS)} or a facility file path",
             )
-        return load_facilities(path, area=study_area(graph, source=source), thousands=thousands)
+    graph = road_network(source)
+    base: gpd.GeoDataFrame | None = None
+
+    def pick(selector: str, option: str) -> gpd.GeoDataFrame:
+        nonlocal base
+        if selector not in LEVEL_KEYWORDS:
+            return load_facilities(
+                selector, area=study_area(graph, source=source), thousands=thousands
+            )
+        if base is None:
+            _, base = load_inputs(
+                scheme=scheme, facilities=facilities, graph=graph, source=source,
+                thousands=thousands,
+            )  # fmt: skip
+        chosen = select_level(selector, base)
+        if chosen.empty:
+            raise PlannerInputError(
+                f"no facility of level {selector!r}",
+                field=option,
+                hint="choose another level or give a facility file",
+            )
+        return chosen
 
     orig = pick(origins, "--origins")
     dest = pick(destinations, "--destinations")

@@ -348,10 +348,11 @@ def _cmd_propose(args: argparse.Namespace) -> int:
 def _plan_and_write(args: argparse.Namespace, *, html: bool) -> int:
     from planner import _commands, workflow
 
+    options = _plan_options(args)  # option errors before any loading
     graph, fac = workflow.load_inputs(
         scheme=args.scheme, facilities=args.facilities, source=args.source, thousands=args.thousands
     )
-    run = workflow.plan(_plan_options(args), facilities=fac, graph=graph)
+    run = workflow.plan(options, facilities=fac, graph=graph)
     paths = workflow.write_outputs(run, args.out, map=html, report=html)
     _say(_commands.run_summary(run, paths))
     return 0
@@ -551,7 +552,9 @@ def _configure_logging(*, verbose: bool, quiet: bool) -> None:
 def _wrap(message: str) -> str:
     """Wrap a message at 100 columns, never inside a `command` (it must copy-paste whole)."""
     keep = re.sub(r"`[^`]+`", lambda m: m.group().replace(" ", "\0"), message)
-    return textwrap.fill(keep, width=100, break_long_words=False).replace("\0", " ")
+    return textwrap.fill(keep, width=100, break_long_words=False, break_on_hyphens=False).replace(
+        "\0", " "
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

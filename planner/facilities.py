@@ -337,6 +337,8 @@ def write_facilities(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str]) -> Pat
     columns = [*FACILITY_COLUMNS, *(c for c in gdf.columns if c not in FACILITY_COLUMNS)]
     if suffix == ".csv":
         frame = pd.DataFrame(gdf).drop(columns=[gdf.geometry.name], errors="ignore")
+        if not {"lat", "lon"} <= set(frame.columns):  # a CSV carries its points as lat/lon
+            frame = _coordinates_from_geometry(gdf, frame, file=path, crs_required=True)
         write_csv(frame[[c for c in columns if c in frame.columns]], path, float_format=None)
     else:
         out = gpd.GeoDataFrame(gdf[[c for c in columns if c in gdf.columns]], geometry=gdf.geometry)
@@ -765,7 +767,7 @@ def _raise_first(errors: list[PlannerInputError]) -> NoReturn:
             f"{first.problem} (and {len(errors) - 1} more problem(s); `planner facilities "
             "--validate FILE` lists them all)",
             file=first.file,
-            row=first.row,
+            rows=first.rows,
             field=first.field,
             hint=first.hint,
         )

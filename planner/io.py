@@ -326,12 +326,17 @@ def read_csv_table(path: str | Path, *, encoding: str | None = None) -> pd.DataF
             "the file is empty", file=path, hint="export the table again with a header row"
         )
     text = _decode(data, file=path, encoding=encoding)
+    if "\n" not in text:  # old Mac line ends (CR only)
+        text = text.replace("\r", "\n")
     header = text.splitlines()[0]
     delimiter = _sniff_delimiter(text, header, file=path)
     try:
         table = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
+            # rows end at LF (CRLF: the CR is stripped with the cell); a CR inside a cell,
+            # which CSV writers leave unquoted, stays in its cell
+            lineterminator="\n",
             dtype=str,
             keep_default_na=False,
             skipinitialspace=True,
@@ -534,8 +539,8 @@ def parse_count(text: str, *, thousands: str | None = None) -> float:
         raise NumberError(
             f"'{value}' is ambiguous: {plain.lstrip('+')} with '{sep}' separating thousands, "
             f"or {value.replace(',', '.').lstrip('+')}",
-            f"write it without separators ({plain.lstrip('+')}), or say which the file uses "
-            f"with thousands='{sep}' (CLI: --thousands {sep})",
+            f"write the numbers without separators, or say which the file uses with "
+            f"thousands='{sep}' (CLI: --thousands {sep})",
         )
     try:
         return parse_decimal(value)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -216,3 +218,85 @@ def test_map_and_report_commands(tmp_path: Path, demo_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = (work / "report.html").read_text()
     assert "Xanh P" in report and "OpenStreetMap contributors" in report
+
+
+def test_score_prints_a_summary_and_completes_a_hand_made_pairing_for_report(
+    tmp_path: Path, demo_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pairing typed in Excel (semicolons, BOM, ids only): score it, then report it."""
+
+    def planner(*args: str) -> tuple[int, str, str]:
+        status = main([*args, "--quiet"])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    proposal = pd.read_csv(demo_dir / "pairings.csv", dtype=str)
+    folder = tmp_path / "officials"
+    folder.mkdir()
+    hand = folder / "pairings.csv"
+    lines = ["unit_id;hospital_id", *(f"{u};{h}" for u, h in
+                                     zip(proposal.unit_id, proposal.hospital_id, strict=True))]  # fmt: skip
+    hand.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+
+    # planner report on it says exactly what completes it
+    status, _, err = planner("report", str(folder))
+    assert status == 2 and "Traceback" not in err
+    command = re.search(r"`(planner score [^`]+) && planner report [^`]+`", err)
+    assert command, err
+    assert not (folder / "report.html").exists()
+
+    # planner score: the same summary as propose, no JSON
+    status, out, err = planner("score", str(hand), "--depart", "17h30")
+    assert status == 0, err
+    assert out.startswith(f"Pairing {hand}, scheme 2024, car, depart 17:30: scored")
+    assert "pop-weighted mean time:" in out and "nearest hospital:" in out and "{" not in out
+
+    # the command it named, then the report
+    status, _, err = planner(*command.group(1).split()[1:])
+    assert status == 0, err
+    completed = pd.read_csv(hand, dtype={"unit_id": str})
+    assert list(completed.columns[:9]) == [
+        "unit_id", "unit_name", "unit_level", "district", "hospital_id", "hospital_name",
+        "travel_time_s", "distance_m", "population",
+    ]  # fmt: skip
+    assert completed.unit_id.tolist() == proposal.unit_id.tolist()
+    status, _, err = planner("report", str(folder))
+    assert status == 0, err
+    assert "Xanh P" in (folder / "report.html").read_text(encoding="utf-8")
+
+    # JSON only when asked (--json: tests/test_other_places.py), here on standard output
+    scores = json.loads(planner("score", str(hand), "--out", "-")[1])
+    assert scores["status"] == "scored" and scores["options"]["depart"] == "10:00"
+    original = json.loads((demo_dir / "scores.json").read_text())
+    assert scores["pop_weighted_mean_travel_time_s"] == pytest.approx(
+        original["pop_weighted_mean_travel_time_s"], rel=1e-9
+    )
+    assert scores["baselines"]["nearest"]["load_ratio_max_min"] == pytest.approx(
+        original["baselines"]["nearest"]["load_ratio_max_min"], rel=1e-9
+    )
+
+
+def test_matrix_to_standard_output(tmp_path: Path, data_folder: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "planner.cli", "matrix", "--origins", "regional",
+         "--destinations", "regional", "--out", "-"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False,
+        env={**os.environ, "PLANNER_DATA_DIR": str(data_folder)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert len(table) == 16 and table.columns[0] == "origin_id"
+    assert "wrote -" in result.stderr  # the status line stays off the data
+    assert not any(tmp_path.iterdir())
+
+
+def test_unreadable_pairings_fail_loudly_and_write_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "p.csv"
+    bad.write_bytes(b"unit_id,hospital_id\nhn-com25-00004,\xff\n")
+    out = tmp_path / "out"
+    for args in (["score", str(bad), "--out", str(out)], ["map", str(bad), "--out", str(out)]):
+        result = run_cli(*args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        message = " ".join(result.stderr.split())
+        assert "p.csv, row 1" in message and "not valid utf-8" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]

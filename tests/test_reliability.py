@@ -1,23 +1,32 @@
-"""Reliability: truncated inputs, corrupt cache entries, concurrent builders, atomic outputs."""
+"""Reliability: truncated inputs, corrupt cache entries, concurrent builders, atomic outputs, no
+deadlock from a plain script, a cache format that follows the code, portable fallbacks."""
 
 from __future__ import annotations
 
+import inspect
 import multiprocessing as mp
 import os
+import re
 import shutil
+import sqlite3
 import subprocess
 import sys
+import threading
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import numpy as np
 import osmium
+import pandas as pd
+import platformdirs
 import pytest
 
-from planner import _cache, io
+from planner import _cache, _mvt, config, io
 from planner.errors import PlannerInputError
 from planner.network import load_network
 
 BAD = Path(__file__).parent / "data" / "bad"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -160,3 +169,228 @@ def test_validate_converts_a_legacy_encoded_file_to_utf8(tmp_path: Path) -> None
     from planner.facilities import load_facilities
 
     assert load_facilities(fixed)["name"].tolist() == ["Trung tâm Phúc Xá"]
+
+
+# -- no deadlock, ever ---------------------------------------------------------------------------
+
+
+def test_a_held_cache_lock_times_out_naming_the_lock_file(fresh_cache: Path) -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def slow_build() -> str:
+        started.set()
+        release.wait(30)
+        return "built"
+
+    def entry(build, timeout: float | None = None) -> str:
+        return _cache.cached(
+            "test", "held", build=build, lock_timeout_s=timeout,
+            save=lambda value, folder: (folder / "v.txt").write_text(value),
+            load=lambda folder: (folder / "v.txt").read_text(),
+        )  # fmt: skip
+
+    holder = threading.Thread(target=entry, args=(slow_build,))
+    holder.start()
+    assert started.wait(30)
+    try:
+        with pytest.raises(_cache.CacheLockTimeoutError) as err:
+            entry(lambda: "never", timeout=1.0)
+    finally:
+        release.set()
+        holder.join(30)
+    [lock] = list((fresh_cache / "test").glob("*.lock"))
+    assert str(lock) in str(err.value)
+    assert "gave up after 1 s" in str(err.value) and '__name__ == "__main__"' in str(err.value)
+    assert entry(lambda: "never") == "built"  # released: the entry the holder built
+
+
+_SCRIPTS = {
+    "unguarded": "from planner._mvt import process_pool_is_safe\nprint(process_pool_is_safe())\n",
+    "guarded": (
+        '"""A guarded script."""\nimport logging\n\nfrom planner._mvt import process_pool_is_safe\n'
+        'log = logging.getLogger(__name__)\nLIMIT = {"a": 1}\n\n\ndef main():\n'
+        "    print(process_pool_is_safe())\n\n\n"
+        'if __name__ == "__main__":\n    main()\n'
+    ),
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), [("unguarded", "False"), ("guarded", "True")])
+def test_worker_processes_only_when_the_script_is_guarded(
+    tmp_path: Path, name: str, expected: str
+) -> None:
+    script = tmp_path / f"{name}.py"
+    script.write_text(_SCRIPTS[name])
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120, check=True)  # fmt: skip
+    assert run.stdout.strip() == expected
+    # the planner command and interactive sessions are safe, spawned workers never are
+    code = "from planner._mvt import process_pool_is_safe; print(process_pool_is_safe())"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True)  # fmt: skip
+    assert run.stdout.strip() == "True"
+
+
+def _small_mbtiles(source: Path, target: Path, n_tiles: int) -> Path:
+    """The first ``n_tiles`` tiles of the highest zoom of ``source``, as a new MBTiles."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        zoom = src.execute("SELECT MAX(zoom_level) FROM tiles").fetchone()[0]
+        rows = src.execute(
+            "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles WHERE zoom_level = ? "
+            "ORDER BY tile_column, tile_row LIMIT ?",
+            (zoom, n_tiles),
+        ).fetchall()
+        dst.execute("CREATE TABLE tiles (zoom_level, tile_column, tile_row, tile_data)")
+        dst.executemany("INSERT INTO tiles VALUES (?, ?, ?, ?)", rows)
+    return target
+
+
+def test_tile_pool_gives_the_serial_result_and_survives_a_broken_pool(
+    tmp_path: Path, data_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small = _small_mbtiles(
+        data_folder / "hanoi_osm_2021-08_z14.mbtiles", tmp_path / "small.mbtiles", 80
+    )
+    assert _mvt.process_pool_is_safe()  # pytest's main module is guarded
+    serial = _mvt.read_tiles(small, workers=1)
+    pooled = _mvt.read_tiles(small, workers=2)
+    pd.testing.assert_frame_equal(serial, pooled)
+
+    class BrokenPool:
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            return None
+
+        def map(self, *args, **kwargs):
+            raise BrokenProcessPool("a worker died while starting")
+
+    monkeypatch.setattr(_mvt, "ProcessPoolExecutor", BrokenPool)
+    pd.testing.assert_frame_equal(serial, _mvt.read_tiles(small, workers=2))
+
+
+@pytest.mark.slow
+def test_readme_quickstart_runs_as_a_plain_script_on_an_empty_cache(
+    tmp_path: Path, data_folder: Path
+) -> None:
+    """The quickstart pasted into quick.py (no __main__ guard) used to hang forever: its tile
+    decoding processes re-ran the script and waited for the cache lock their parent held."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quickstart in Python", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    assert "__main__" not in code
+    script = tmp_path / "quick.py"
+    script.write_text(code + "\nprint('units paired:', len(result.pairings))\n", encoding="utf-8")
+    env = {**os.environ, "PLANNER_CACHE_DIR": str(tmp_path / "empty-cache"),
+           "PLANNER_DATA_DIR": str(data_folder)}  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=900, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "units paired: 609" in run.stdout
+    assert any((tmp_path / "empty-cache" / "graph").iterdir()), "the graph was built and cached"
+
+
+# -- the cache format follows the code -----------------------------------------------------------
+
+
+def test_cache_format_is_the_code_that_writes_it(
+    fresh_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from planner import network
+
+    closure = _cache._planner_closure({"planner.network"})
+    assert {"planner._mvt", "planner._osm", "planner.graph", "planner._cache"} <= closure
+    before = _cache.code_digest(network.load_network)
+    real = inspect.getsource
+
+    def edited(module):
+        source = real(module)
+        return source + "\n# edited\n" if module.__name__ == "planner._mvt" else source
+
+    monkeypatch.setattr(inspect, "getsource", edited)
+    _cache._modules_digest.cache_clear()
+    assert _cache.code_digest(network.load_network) != before  # a reader changed: new format
+    monkeypatch.undo()
+    _cache._modules_digest.cache_clear()
+    assert _cache.code_digest(network.load_network) == before
+
+    builds: list[str] = []
+
+    def entry() -> str:
+        return _cache.cached(
+            "test", "k", build=lambda: builds.append("x") or "v",
+            save=lambda value, folder: (folder / "v.txt").write_text(value),
+            load=lambda folder: (folder / "v.txt").read_text(),
+        )  # fmt: skip
+
+    entry()
+    entry()
+    assert builds == ["x"]
+    monkeypatch.setattr(_cache, "code_digest", lambda *functions: "another version")
+    entry()
+    assert builds == ["x", "x"], "an entry written by other code is not reused"
+
+
+# -- portable: the fallbacks of the platforms CI does not run ------------------------------------
+
+
+def test_cpu_count_on_every_platform(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "process_cpu_count", lambda: 3, raising=False)  # Python 3.13+
+    assert config.available_cpus() == 3
+    monkeypatch.delattr(os, "process_cpu_count", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)  # Linux
+    assert config.available_cpus() == 2
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # macOS, Windows
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert config.available_cpus() == 8
+    monkeypatch.setattr(os, "cpu_count", lambda: None)  # undeterminable
+    assert config.available_cpus() == 1
+
+
+def test_matrices_without_linux_only_calls(fixture_graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``os.sched_getaffinity`` does not exist on macOS or Windows: matrices used to fail there."""
+    from planner.travel import travel_time_matrix
+
+    monkeypatch.delattr(os, "process_cpu_count", raising=False)
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    points = pd.DataFrame({"facility_id": [f"p{i}" for i in range(40)],
+                           "lat": np.linspace(21.026, 21.031, 40),
+                           "lon": np.linspace(105.833, 105.838, 40)})  # fmt: skip
+    matrix = travel_time_matrix(fixture_graph, points, points)
+    assert len(matrix) == 40 * 40 and (matrix["status"] == "ok").mean() > 0.9
+
+
+def test_cache_folder_follows_the_platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PLANNER_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert config.cache_dir() == tmp_path / "xdg" / "planner"  # Linux: XDG, as before
+    seen = {}
+
+    def user_cache_dir(appname, appauthor=None, **kwargs):
+        seen["args"] = (appname, appauthor)
+        return str(tmp_path / "AppData" / "Local" / appname / "Cache")
+
+    monkeypatch.setattr(platformdirs, "user_cache_dir", user_cache_dir)  # e.g. Windows
+    assert config.cache_dir() == tmp_path / "AppData" / "Local" / "planner" / "Cache"
+    assert seen["args"] == ("planner", False)
+    monkeypatch.setenv("PLANNER_CACHE_DIR", str(tmp_path / "mine"))  # the variable still wins
+    assert config.cache_dir() == tmp_path / "mine"
+
+
+def test_no_platform_specific_calls_in_the_package() -> None:
+    """Locking goes through filelock (msvcrt on Windows, fcntl elsewhere); nothing else may
+    assume a platform."""
+    linux_only = re.compile(
+        r"\bfcntl\b|\bmsvcrt\b|os\.fork\b|get_context\(\"fork\"\)|/proc/|\bimport resource\b"
+    )
+    for path in sorted((ROOT / "planner").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert not linux_only.search(text), path.name
+        calls = re.findall(r"os\.sched_getaffinity\(", text)
+        assert not calls or path.name == "config.py", path.name  # only behind its fallback
