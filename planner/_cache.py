@@ -110,10 +110,11 @@ def _planner_closure(names: set[str]) -> set[str]:
             continue
         seen.add(name)
         for value in vars(sys.modules[name]).values():
-            if isinstance(value, types.ModuleType):
-                other = value.__name__
-            else:
-                other = getattr(value, "__module__", None)
+            other: object = (
+                value.__name__
+                if isinstance(value, types.ModuleType)
+                else getattr(value, "__module__", None)
+            )
             if isinstance(other, str) and _is_planner(other) and other not in seen:
                 todo.append(other)
     return seen

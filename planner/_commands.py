@@ -217,7 +217,7 @@ def map_file(
         mode=mode,
         self_contained=self_contained,
     )
-    return save_map(m, out)
+    return save_map(m, Path(out))
 
 
 def report_dir(

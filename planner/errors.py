@@ -110,9 +110,14 @@ def collapse_problems(problems: Iterable[PlannerInputError]) -> list[PlannerInpu
     >>> [str(e) for e in collapse_problems(errs)]
     ["u.csv, rows 2, 5, field lat: latitude 'abc' is not a number (row 2; 1 more row alike)"]
     """
-    groups: dict[tuple, list[PlannerInputError]] = {}
+    groups: dict[tuple[object, ...], list[PlannerInputError]] = {}
     for problem in problems:
-        kind = (problem.file, problem.field, problem.hint, _VALUES.sub("…", problem.problem))
+        kind: tuple[object, ...] = (
+            problem.file,
+            problem.field,
+            problem.hint,
+            _VALUES.sub("…", problem.problem),
+        )
         if problem.row is None:
             kind = (*kind, id(problem))  # file-level problems stay as they are
         groups.setdefault(kind, []).append(problem)

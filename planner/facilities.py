@@ -426,7 +426,7 @@ def _coordinates_from_geometry(
     gdf: gpd.GeoDataFrame,
     table: pd.DataFrame,
     *,
-    file: str | Path | None,
+    file: str | os.PathLike[str] | None,
     crs_required: bool = False,
 ) -> pd.DataFrame:
     """Put ``lat``/``lon`` from point geometry into ``table`` (kept as is where already filled).
@@ -595,8 +595,9 @@ def _validate(
         if column in table.columns:
             parse = functools.partial(parse_count, thousands=thousands)
             values = _numbers(table[column], column, column, report, parse=parse, order=6)
-            for i in np.flatnonzero(values < 0):
-                report(int(i), 6, f"{column} {values[i]:g} is negative", column, "use 0 or more")
+            for negative in np.flatnonzero(values < 0):
+                row = int(negative)
+                report(row, 6, f"{column} {values[row]:g} is negative", column, "use 0 or more")
             counts[column] = values
     sources = (
         table["location_source"].map(lambda v: "" if _blank(v) else str(v).strip())

@@ -138,7 +138,7 @@ def json_text(data: Mapping[str, Any]) -> str:
     return json.dumps(json_safe(data), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def write_json(data: Mapping[str, Any], path: str | Path) -> Path:
+def write_json(data: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
     """Write ``data`` as indented UTF-8 JSON, atomically (NaN becomes null); ``"-"``: stdout.
 
     Examples
@@ -230,7 +230,9 @@ def spreadsheet_unsafe_table(table: pd.DataFrame) -> pd.DataFrame:
     return _map_text_columns(table, spreadsheet_unsafe)
 
 
-def write_csv(table: pd.DataFrame, path: str | Path, *, float_format: str | None = "%.3f") -> Path:
+def write_csv(
+    table: pd.DataFrame, path: str | os.PathLike[str], *, float_format: str | None = "%.3f"
+) -> Path:
     """Write ``table`` as spreadsheet-safe UTF-8 CSV, atomically; ``"-"`` writes to stdout.
 
     Deterministic (no index, fixed float format, ``\\n`` line ends). Text cells that a
@@ -277,7 +279,7 @@ _DELIMITERS = (",", ";", "\t")
 _MOJIBAKE = re.compile("Ã[\u0080-\u009f\u00a1-\u00bf]|á»|áº|Ä‘|Æ°|Ä\u0090")
 
 
-def read_csv_table(path: str | Path, *, encoding: str | None = None) -> pd.DataFrame:
+def read_csv_table(path: str | os.PathLike[str], *, encoding: str | None = None) -> pd.DataFrame:
     """Read a CSV file as the planner reads every CSV: a table of stripped text cells.
 
     UTF-8 with or without a byte-order mark (Excel's "CSV UTF-8"), or the ``encoding`` given;
@@ -565,7 +567,9 @@ _PAIRING_NUMBERS = (
 )
 
 
-def read_pairings(path: str | Path, fac: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+def read_pairings(
+    path: str | os.PathLike[str], fac: gpd.GeoDataFrame | None = None
+) -> pd.DataFrame:
     """Read a pairing file (at least ``unit_id``, ``hospital_id``) and check its ids.
 
     Read like a facility file (:func:`read_csv_table`: UTF-8 with or without BOM, ``,``/``;``/
@@ -666,7 +670,7 @@ def read_pairings(path: str | Path, fac: gpd.GeoDataFrame | None = None) -> pd.D
     return table
 
 
-def detect_scheme(path: str | Path, default: str = DEFAULT_SCHEME) -> str:
+def detect_scheme(path: str | os.PathLike[str], default: str = DEFAULT_SCHEME) -> str:
     """Return the administrative scheme of a pairing file from its ids.
 
     ``hn-com25-`` ids (2025 units) mean ``"2025"``; otherwise ``default``. The file must be

@@ -486,7 +486,7 @@ def write_outputs(
         "pairings.geojson": write_vector_atomic(geo, out / "pairings.geojson"),
         "scores.json": write_json(scores, out / "scores.json"),
     }
-    if map:
+    if map and rendered_map is not None:
         from planner.maps import save_map
 
         paths["map.html"] = save_map(rendered_map, out / "map.html")
