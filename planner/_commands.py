@@ -24,7 +24,7 @@ from planner.facilities import load_facilities
 from planner.io import detect_scheme, read_pairings
 from planner.travel import travel_time_matrix
 from planner.workflow import (
-    PAIRING_COLUMNS,
+    SCORED_COLUMNS,
     PlanningRun,
     ScoredPairing,
     facilities_for,
@@ -77,7 +77,7 @@ def matrix_table(
         nonlocal base
         if selector not in LEVEL_KEYWORDS:
             return load_facilities(
-                selector, area=study_area(graph, source=source), thousands=thousands
+                selector, area=study_area(graph), thousands=thousands
             )
         if base is None:
             _, base = load_inputs(
@@ -251,7 +251,7 @@ def report_dir(
         scheme = detect_scheme(pairings_path, scheme)
     fac = facilities_for(scheme, facilities, thousands=thousands)  # already checked when scored
     table = read_pairings(pairings_path, fac)
-    incomplete = [c for c in PAIRING_COLUMNS if c not in table.columns]
+    incomplete = [c for c in SCORED_COLUMNS if c not in table.columns]
     if incomplete or not scores_path.exists():
         missing = (
             f"{scores_path.name} is missing" if not scores_path.exists() else "it is incomplete"

@@ -121,16 +121,17 @@ def road_network(source: str | os.PathLike[str] | None = None) -> TravelGraph:
 def study_area(
     graph: TravelGraph | None = None, *, source: str | os.PathLike[str] | None = None
 ) -> BaseGeometry:
-    """Return the area a user's facilities must lie in (EPSG:4326).
+    """Return the area a user's facilities must lie in (EPSG:4326): the roads' own area.
 
-    For the Hanoi roads, the Hanoi province boundary. For any other road network, the convex
-    hull of its junctions widened by the snap threshold (:data:`planner.config.DEFAULT_MAX_SNAP_M`,
-    measured in the data's own UTM zone): a facility outside it could not reach a road.
+    With a graph, the convex hull of its junctions widened by the snap threshold
+    (:data:`planner.config.DEFAULT_MAX_SNAP_M`, measured in the data's own UTM zone): a
+    facility outside it could not reach a road, wherever on Earth the roads are. Without one,
+    the Hanoi province boundary for the Hanoi roads (no need to load them to check a file).
 
     Parameters
     ----------
     graph
-        The road network (needed unless ``source`` is the Hanoi default).
+        The road network; needed unless ``source`` is the Hanoi default.
     source
         Where the roads came from, as given to :func:`road_network`.
 
@@ -139,20 +140,24 @@ def study_area(
     shapely.geometry.base.BaseGeometry
         A polygon in longitude/latitude.
 
+    Raises
+    ------
+    ValueError
+        No graph for a road network other than Hanoi's.
+
     Examples
     --------
     >>> from planner.config import data_file
-    >>> graph = road_network(data_file("fixtures/van_mieu_osm.osm"))
-    >>> area = study_area(graph, source="fixtures/van_mieu_osm.osm")
-    >>> area.contains(shapely.Point(105.8355, 21.0285))  # Văn Miếu
-    True
+    >>> area = study_area(road_network(data_file("fixtures/van_mieu_osm.osm")))
+    >>> area.contains(shapely.Point(105.8355, 21.0285)), area.contains(shapely.Point(105.9, 21.0))
+    (True, False)
     """
-    if is_hanoi_source(source) and (graph is None or "(Hanoi)" in graph.source):
+    if graph is None:
+        if not is_hanoi_source(source):
+            raise ValueError("study_area needs the graph of a road network other than Hanoi's")
         from planner.hanoi import hanoi_boundary
 
         return hanoi_boundary()
-    if graph is None:
-        raise ValueError("study_area needs the graph of a road network other than Hanoi's")
     crs = metric_crs(graph.node_lon, graph.node_lat)
     to_metric = pyproj.Transformer.from_crs(CRS_LONLAT, crs, always_xy=True)
     to_lonlat = pyproj.Transformer.from_crs(crs, CRS_LONLAT, always_xy=True)
@@ -201,7 +206,7 @@ def load_inputs(
     graph = graph if graph is not None else road_network(source)
     area = None
     if facilities is not None and not isinstance(facilities, gpd.GeoDataFrame):
-        area = study_area(graph, source=source)
+        area = study_area(graph)
     return graph, facilities_for(scheme, facilities, area=area, thousands=thousands)
 
 
@@ -508,20 +513,6 @@ def _is_hanoi(fac: gpd.GeoDataFrame) -> bool:
     return bool(fac["facility_id"].astype(str).str.startswith("hn-").all())
 
 
-#: The pairing contract's columns (docs/architecture.md), in order; others follow them.
-PAIRING_COLUMNS = (
-    "unit_id",
-    "unit_name",
-    "unit_level",
-    "district",
-    "hospital_id",
-    "hospital_name",
-    "travel_time_s",
-    "distance_m",
-    "population",
-)
-
-
 @dataclass(frozen=True)
 class ScoredPairing:
     """A pairing read from a file, completed from the facilities and scored.
@@ -678,8 +669,10 @@ def write_scored(scored: ScoredPairing, out_dir: str | os.PathLike[str]) -> dict
 
 
 def _completed(table: pd.DataFrame, fac: gpd.GeoDataFrame, scores: PairingScores) -> pd.DataFrame:
-    """The pairing in the contract's columns: facility attributes where the file has none,
-    travel times and distances as scored."""
+    """The pairing in the contract's columns (:data:`SCORED_COLUMNS`): facility attributes
+    where the file has none, travel times and distances as scored."""
+    from planner.pairing import PAIRING_COLUMNS
+
     info = fac.set_index("facility_id")
     per_pair = scores.per_pair.set_index("unit_id")
     completed = table.copy()
@@ -698,3 +691,15 @@ def _completed(table: pd.DataFrame, fac: gpd.GeoDataFrame, scores: PairingScores
     completed["distance_m"] = completed["unit_id"].map(per_pair["distance_m"])
     order = [c for c in PAIRING_COLUMNS if c in completed.columns]
     return completed[order + [c for c in completed.columns if c not in order]]
+
+
+#: The columns a scored pairing file carries (and a report needs) besides the two ids.
+SCORED_COLUMNS = (
+    "unit_name",
+    "unit_level",
+    "district",
+    "hospital_name",
+    "travel_time_s",
+    "distance_m",
+    "population",
+)

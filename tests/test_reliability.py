@@ -313,10 +313,10 @@ def test_cache_format_is_the_code_that_writes_it(
         source = real(module)
         return source + "\n# edited\n" if module.__name__ == "planner._mvt" else source
 
-    monkeypatch.setattr(inspect, "getsource", edited)
-    _cache._modules_digest.cache_clear()
-    assert _cache.code_digest(network.load_network) != before  # a reader changed: new format
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(inspect, "getsource", edited)
+        _cache._modules_digest.cache_clear()
+        assert _cache.code_digest(network.load_network) != before  # a reader changed: new format
     _cache._modules_digest.cache_clear()
     assert _cache.code_digest(network.load_network) == before
 

@@ -77,13 +77,13 @@ def test_motorbike_uses_alleys_and_paths_cars_do_not() -> None:
     ("text", "expected"),
     [("07:30", dt.time(7, 30)), ("7:05", dt.time(7, 5)), (" 23:59 ", dt.time(23, 59)),
      (dt.time(8, 0), dt.time(8, 0)), (dt.datetime(2025, 1, 1, 17, 15), dt.time(17, 15)),
-     (None, dt.time(10, 0))],
+     (None, dt.time(10, 0)), ("17h30", dt.time(17, 30))],
 )  # fmt: skip
 def test_parse_depart(text, expected) -> None:
     assert parse_depart(text) == expected
 
 
-@pytest.mark.parametrize("bad", ["24:00", "7h30", "12:60", "", "noon", "-1:00"])
+@pytest.mark.parametrize("bad", ["24:00", "7.30", "12:60", "", "noon", "-1:00"])
 def test_bad_depart_names_the_field(bad: str) -> None:
     with pytest.raises(PlannerInputError) as err:
         congestion_factor(bad, mode="car")
