@@ -25,6 +25,7 @@ from planner._areas import AREAS, point_areas
 from planner.config import data_file
 from planner.hanoi import hanoi_facilities
 from planner.network import hanoi_network
+from planner.speeds import load_speed_table
 from planner.travel import route, travel_time_matrix
 
 HOURS = ("08:00", "10:00", "17:30")
@@ -56,6 +57,8 @@ def main(argv: list[str] | None = None) -> None:
         "published": published_distances(graph),
         "matrix": hospital_trips(graph),
         "ferries": ferries(graph),
+        "ferry_pairs": ferry_pairs(graph),
+        "band_rule": band_rule(graph),
     }
     if args.out:
         args.out.write_text(json.dumps(figures, ensure_ascii=False, indent=1, default=float))
@@ -160,11 +163,90 @@ def ferries(graph) -> dict:
     return {"edges": int(ferry.sum()), "table": rows.to_dict(orient="records")}
 
 
+def ferry_pairs(graph) -> dict:
+    """Which unit pairs (2024, car, 10:00) are faster with the ferries than without them."""
+    if "ferry" not in graph.class_names:
+        return {}
+    fac = hanoi_facilities(scheme="2024")
+    units = fac[fac["level"] != "regional"]
+    no_ferry = load_speed_table()
+    no_ferry.loc[no_ferry["class"] == "ferry", "usable"] = False
+    with_f = travel_time_matrix(graph, units, mode="car", depart="10:00")
+    without = travel_time_matrix(graph, units, mode="car", depart="10:00", speeds=no_ferry)
+    gain = (without["travel_time_s"] - with_f["travel_time_s"]) / 60
+    used = gain > 0.01
+    names = units.set_index("facility_id")["name"]
+    top = with_f[used].assign(
+        gain_min=gain[used],
+        km=with_f.loc[used, "distance_m"] / 1000,
+        km_without=without.loc[used, "distance_m"] / 1000,
+        origin=lambda t: t["origin_id"].map(names),
+        destination=lambda t: t["destination_id"].map(names),
+    )
+    district = units.set_index("facility_id")["district"]
+    by_district = (
+        top.assign(
+            origin_district=top["origin_id"].map(district),
+            destination_district=top["destination_id"].map(district),
+        )
+        .groupby(["origin_district", "destination_district"])["gain_min"]
+        .agg(["size", "median", "max"])
+        .reset_index()
+        .sort_values("size", ascending=False)
+    )
+    print("\n## Ordered unit pairs using a ferry, by district pair (gain in minutes)\n")
+    print(_markdown(by_district, digits=1))
+    top = top[top["origin_id"] < top["destination_id"]].nlargest(8, "gain_min")
+    print(f"\n## Unit pairs (2024, car, 10:00) faster with a ferry: {int(used.sum())} of "
+          f"{len(used)} ordered pairs; largest gains\n")  # fmt: skip
+    print(_markdown(top[["origin", "destination", "km", "km_without", "gain_min"]], digits=1))
+    hospitals = fac[fac["level"] == "regional"]
+    h_with = travel_time_matrix(graph, hospitals, units, mode="car", depart="10:00")
+    h_without = travel_time_matrix(graph, hospitals, units, mode="car", depart="10:00",
+                                   speeds=no_ferry)  # fmt: skip
+    h_used = int((h_without["travel_time_s"] - h_with["travel_time_s"] > 0.6).sum())
+    print(f"\nregional hospital -> unit trips using a ferry: {h_used} of {len(h_with)}")
+    return {"unit_pairs": int(used.sum()), "of": len(used), "hospital_trips": h_used}
+
+
+def band_rule(graph) -> list[dict]:
+    """Xanh Pon to the 30 district units: each trip at its departure band (the rule) against
+    the same path re-timed with the band following the trip (path_travel_time_s)."""
+    try:
+        from planner.speeds import path_travel_time_s
+    except ImportError:
+        return []
+    fac = hanoi_facilities(scheme="2024").set_index("facility_id")
+    xanh_pon = fac.loc["hn-reg-xanhpon"]
+    districts = fac[fac["level"] == "district"]
+    rows = []
+    for depart in ("06:30", "06:55", "08:00", "16:00", "18:30"):
+        static, moving = [], []
+        for unit in districts.itertuples():
+            r = route(graph, xanh_pon, (unit.lat, unit.lon), mode="car", depart=depart)
+            static.append(r.network_time_s)
+            moving.append(path_travel_time_s(graph, r.node_ids, mode="car", depart=depart))
+        diff = (np.asarray(moving) - np.asarray(static)) / 60
+        rows.append({
+            "depart": depart, "trips": len(diff),
+            "median_static_min": float(np.median(static) / 60),
+            "mean_diff_min": float(diff.mean()), "min_diff_min": float(diff.min()),
+            "max_diff_min": float(diff.max()),
+            "max_diff_pct": float(np.max(diff * 60 / np.asarray(static)) * 100),
+            "min_diff_pct": float(np.min(diff * 60 / np.asarray(static)) * 100),
+        })  # fmt: skip
+    print(
+        "\n## Departure band rule: Xanh Pon to the 30 district units, car; progressive - static\n"
+    )
+    print(_markdown(pd.DataFrame(rows), digits=1))
+    return rows
+
+
 def compare_demos(before: Path, after: Path) -> str:
     """Markdown: units that change hospital and the headline figures of two demo outputs."""
     old = pd.read_csv(before / "pairings.csv").set_index("unit_id")
     new = pd.read_csv(after / "pairings.csv").set_index("unit_id")
-    both = old.join(new, lsuffix="_before", rsuffix="_after", how="inner")
+    both = old.merge(new, left_index=True, right_index=True, suffixes=("_before", "_after"))
     moved = both[both["hospital_id_before"] != both["hospital_id_after"]]
     lines = [f"units that change hospital: {len(moved)} of {len(both)}"]
     by_district = moved.groupby("district_before").size().sort_values(ascending=False)
@@ -205,8 +287,13 @@ def _outside(km: float, low: float, high: float) -> float:
 
 
 def _great_circle_m(lat1, lon1, lat2, lon2):
-    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    lat1, lon1, lat2, lon2 = (
+        np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2)
+    )
+    h = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * _EARTH_M * np.arcsin(np.sqrt(h))
 
 

@@ -125,7 +125,7 @@ def read_osm(path: str | Path) -> pd.DataFrame:
             .with_filter(osmium.filter.KeyFilter("highway", "route"))
         )
         for way in processor:
-            if not way.is_way():
+            if not isinstance(way, osmium.osm.Way):
                 continue
             if way.tags.get("route") == "ferry" and not _carries_cars(way.tags):
                 no_cars += 1
@@ -159,10 +159,10 @@ def _carries_cars(tags: osmium.osm.TagList) -> bool:
 
 def _way_row(way: osmium.osm.Way) -> tuple | None:
     tags = way.tags
-    if tags.get("route") == "ferry":
-        cls, ramp = "ferry", False
-    else:
-        cls, ramp = highway_class(tags.get("highway", ""))
+    cls: str | None = "ferry"
+    ramp = False
+    if tags.get("route") != "ferry":
+        cls, ramp = highway_class(tags.get("highway") or "")
     if cls is None or tags.get("area") == "yes":
         return None
     nodes = way.nodes
