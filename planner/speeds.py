@@ -90,6 +90,10 @@ _FALSE = {"false", "0", "no", "n"}
 _HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DAY_S = 24 * 3600
 
+# graph -> (its edge areas, flat (area, class) cell of every edge); dies with the graph.
+_CELLS: weakref.WeakKeyDictionary[TravelGraph, tuple[np.ndarray, np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
 # graph -> {time profile key: read-only seconds per edge}; dies with the graph.
 _TIMES_MEMO: weakref.WeakKeyDictionary[TravelGraph, dict[tuple, np.ndarray]] = (
     weakref.WeakKeyDictionary()
@@ -256,7 +260,7 @@ def congestion_factor(
     True
     """
     bands = load_congestion_table() if table is None else table
-    return float(_band_row(bands, depart, mode=mode, what="congestion")["factor"])
+    return _band_value(bands, depart, mode=mode, what="congestion", column="factor")
 
 
 def ferry_wait_s(
@@ -281,7 +285,7 @@ def ferry_wait_s(
     (600.0, inf)
     """
     bands = load_ferry_table() if table is None else table
-    return float(_band_row(bands, depart, mode=mode, what="ferry")["wait_s"])
+    return _band_value(bands, depart, mode=mode, what="ferry", column="wait_s")
 
 
 def edge_congestion_factors(
@@ -315,10 +319,7 @@ def edge_congestion_factors(
     >>> float(factors.min()), float(factors.max())
     (0.6, 1.0)
     """
-    factor = congestion_factor(depart, mode=mode, table=congestion)
-    table = load_exposure_table() if exposure is None else exposure
-    share = _exposure_matrix(graph.class_names, table)[edge_areas(graph), graph.edge_class]
-    return 1.0 - share * (1.0 - factor)
+    return _cell_factors(graph, mode, depart, congestion, exposure).ravel()[_edge_cells(graph)]
 
 
 def edge_speeds_kph(
@@ -356,10 +357,11 @@ def edge_speeds_kph(
     80.0
     """
     table = load_speed_table() if speeds is None else speeds
-    kph = _class_speeds_kph(graph.class_names, table, mode)[graph.edge_class]
-    kph = kph * edge_congestion_factors(
-        graph, mode=mode, depart=depart, congestion=congestion, exposure=exposure
+    # per (area, class) cell first, then one gather over the edges
+    cell_kph = _class_speeds_kph(graph.class_names, table, mode)[None, :] * _cell_factors(
+        graph, mode, depart, congestion, exposure
     )
+    kph = cell_kph.ravel()[_edge_cells(graph)]
     if not np.isfinite(ferry_wait_s(depart, mode=mode, table=ferries)):
         kph[ferry_edges(graph)] = np.nan
     return kph
@@ -402,10 +404,12 @@ def edge_travel_times(
     >>> bool(peak[usable].sum() > night[usable].sum())
     True
     """
-    tables = _tables(speeds, congestion, exposure, ferries)
-    key = time_profile_key(mode, depart, **tables)
+    key = time_profile_key(
+        mode, depart, speeds=speeds, congestion=congestion, exposure=exposure, ferries=ferries
+    )
     memo = _TIMES_MEMO.setdefault(graph, {})
     if key not in memo:
+        tables = _tables(speeds, congestion, exposure, ferries)
         kph = edge_speeds_kph(graph, mode=mode, depart=depart, **tables)
         usable = np.isfinite(kph)
         # zero-length edges (joins at tile borders) cost 0 s; unusable edges cost inf
@@ -442,14 +446,13 @@ def time_profile_key(
     >>> time_profile_key("car", "08:00") == time_profile_key("car", "10:00")
     False
     """
-    tables = _tables(speeds, congestion, exposure, ferries)
     _check_mode(mode)
     return (
         mode,
-        congestion_factor(depart, mode=mode, table=tables["congestion"]),
-        ferry_wait_s(depart, mode=mode, table=tables["ferries"]),
-        table_digest(tables["speeds"]),
-        table_digest(tables["exposure"]),
+        congestion_factor(depart, mode=mode, table=congestion),
+        ferry_wait_s(depart, mode=mode, table=ferries),
+        _digest(speeds, "speeds"),
+        _digest(exposure, "exposure"),
         data_version(),
     )
 
@@ -585,13 +588,17 @@ def path_travel_time_s(
     >>> bool(path_travel_time_s(graph, r.node_ids, depart="06:55") > static)
     True
     """
-    tables = _tables(speeds, congestion, exposure, ferries)
+    tables = {"speeds": speeds, "congestion": congestion, "exposure": exposure, "ferries": ferries}
     start = parse_depart(depart)
     clock = float(start.hour * 3600 + start.minute * 60 + start.second)
     edges = _path_edges(
         graph, node_ids, edge_travel_times(graph, mode=mode, depart=depart, **tables)
     )
-    bounds = _band_starts_s(tables["congestion"], tables["ferries"], mode)
+    bounds = _band_starts_s(
+        load_congestion_table() if congestion is None else congestion,
+        load_ferry_table() if ferries is None else ferries,
+        mode,
+    )
     done = 0  # edges already costed
     elapsed = 0.0
     while done < len(edges):
@@ -626,13 +633,31 @@ def _tables(
     }
 
 
-def _band_row(
-    bands: pd.DataFrame, depart: str | dt.time | dt.datetime | None, *, mode: str, what: str
-) -> pd.Series:
-    """The row of a band table (congestion, ferries) in force at a departure time."""
+def _digest(table: pd.DataFrame | None, kind: str) -> str:
+    """The table's digest; ours is hashed once per version of its file."""
+    if table is not None:
+        return table_digest(table)
+    path = authored_dir() / _AUTHORED[kind][0]
+    return _authored_digest(kind, path.resolve(), *_stamp(path))
+
+
+@functools.lru_cache(maxsize=16)
+def _authored_digest(kind: str, path: Path, _mtime_ns: int, _size: int) -> str:
+    return table_digest(_AUTHORED[kind][1](path))
+
+
+def _band_value(
+    bands: pd.DataFrame,
+    depart: str | dt.time | dt.datetime | None,
+    *,
+    mode: str,
+    what: str,
+    column: str,
+) -> float:
+    """A column of the band (congestion, ferries) in force at a departure time."""
     _check_mode(mode)
-    rows = bands[bands["mode"] == mode]
-    if rows.empty:
+    mine = bands["mode"].to_numpy() == mode
+    if not mine.any():
         raise PlannerInputError(
             f"the {what} table has no bands for mode {mode!r}",
             field="mode",
@@ -640,7 +665,8 @@ def _band_row(
         )
     t = parse_depart(depart)
     minute = t.hour * 60 + t.minute
-    return rows[(rows["start_min"] <= minute) & (minute < rows["end_min"])].iloc[0]
+    hit = mine & (bands["start_min"].to_numpy() <= minute) & (minute < bands["end_min"].to_numpy())
+    return float(bands[column].to_numpy()[np.argmax(hit)])
 
 
 def _band_starts_s(congestion: pd.DataFrame, ferries: pd.DataFrame, mode: str) -> np.ndarray:
@@ -683,6 +709,29 @@ def _path_edges(graph: TravelGraph, node_ids: Sequence[int], seconds: np.ndarray
             )
         edges[i] = out[np.lexsort((graph.edge_length_m[out], seconds[out]))[0]]
     return edges
+
+
+def _cell_factors(
+    graph: TravelGraph,
+    mode: str,
+    depart: str | dt.time | dt.datetime | None,
+    congestion: pd.DataFrame | None,
+    exposure: pd.DataFrame | None,
+) -> np.ndarray:
+    """Speed factor per (area code, class code) at a departure time."""
+    factor = congestion_factor(depart, mode=mode, table=congestion)
+    table = load_exposure_table() if exposure is None else exposure
+    return 1.0 - _exposure_matrix(graph.class_names, table) * (1.0 - factor)
+
+
+def _edge_cells(graph: TravelGraph) -> np.ndarray:
+    """Each edge's (area, class) cell as a flat index into an (areas, classes) array."""
+    areas = edge_areas(graph)
+    hit = _CELLS.get(graph)
+    if hit is None or hit[0] is not areas:
+        cells = areas.astype(np.intp) * len(graph.class_names) + graph.edge_class
+        hit = _CELLS[graph] = (areas, cells)
+    return hit[1]
 
 
 def _exposure_matrix(class_names: tuple[str, ...], table: pd.DataFrame) -> np.ndarray:
@@ -955,3 +1004,12 @@ def _load_exposure_table_cached(path: Path, _mtime_ns: int, _size: int) -> pd.Da
         )  # fmt: skip
     frame["exposure"] = np.asarray(shares, dtype=float)
     return frame
+
+
+# our tables: file name in geodata/ and loader, by kind
+_AUTHORED = {
+    "speeds": ("speeds.csv", load_speed_table),
+    "congestion": ("congestion.csv", load_congestion_table),
+    "exposure": ("congestion_by_area.csv", load_exposure_table),
+    "ferries": ("ferries.csv", load_ferry_table),
+}
