@@ -126,8 +126,7 @@ def load_speed_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame
     >>> table.set_index(["class", "mode"]).loc[("primary", "car"), "speed_kph"]
     np.float64(45.0)
     """
-    path = Path(path) if path is not None else authored_dir() / "speeds.csv"
-    return _load_speed_table_cached(path.resolve(), *_stamp(path)).copy()
+    return _load("speeds", path)
 
 
 def load_congestion_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -151,8 +150,7 @@ def load_congestion_table(path: str | os.PathLike[str] | None = None) -> pd.Data
     >>> sorted(bands["mode"].unique())
     ['ambulance', 'car', 'motorbike']
     """
-    path = Path(path) if path is not None else authored_dir() / "congestion.csv"
-    return _load_congestion_table_cached(path.resolve(), *_stamp(path)).copy()
+    return _load("congestion", path)
 
 
 def load_exposure_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -178,8 +176,7 @@ def load_exposure_table(path: str | os.PathLike[str] | None = None) -> pd.DataFr
     >>> float(table.loc[table["area"] == "core", "exposure"].max())
     1.0
     """
-    path = Path(path) if path is not None else authored_dir() / "congestion_by_area.csv"
-    return _load_exposure_table_cached(path.resolve(), *_stamp(path)).copy()
+    return _load("exposure", path)
 
 
 def load_ferry_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -204,8 +201,7 @@ def load_ferry_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame
     >>> bool(bands["in_service"].any() and not bands["in_service"].all())
     True
     """
-    path = Path(path) if path is not None else authored_dir() / "ferries.csv"
-    return _load_ferry_table_cached(path.resolve(), *_stamp(path)).copy()
+    return _load("ferries", path)
 
 
 def parse_depart(depart: str | dt.time | dt.datetime | None) -> dt.time:
@@ -633,6 +629,13 @@ def _tables(
     }
 
 
+def _load(kind: str, path: str | os.PathLike[str] | None) -> pd.DataFrame:
+    """A table of ``kind`` from ``path`` (ours if None), parsed once per version of the file."""
+    name, parse = _AUTHORED[kind]
+    path = Path(path) if path is not None else authored_dir() / name
+    return parse(path.resolve(), *_stamp(path)).copy()
+
+
 def _digest(table: pd.DataFrame | None, kind: str) -> str:
     """The table's digest; ours is hashed once per version of its file."""
     if table is not None:
@@ -643,7 +646,7 @@ def _digest(table: pd.DataFrame | None, kind: str) -> str:
 
 @functools.lru_cache(maxsize=16)
 def _authored_digest(kind: str, path: Path, _mtime_ns: int, _size: int) -> str:
-    return table_digest(_AUTHORED[kind][1](path))
+    return table_digest(_load(kind, path))
 
 
 def _band_value(
@@ -734,17 +737,21 @@ def _edge_cells(graph: TravelGraph) -> np.ndarray:
     return hit[1]
 
 
+def _exposure_pairs(table: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """{(area, class): exposure} from the rows' space-separated lists."""
+    rows = zip(table["area"], table["classes"], table["exposure"], strict=True)
+    return {
+        (a, c): float(x)
+        for areas, classes, x in rows
+        for a in areas.split()
+        for c in classes.split()
+    }
+
+
 def _exposure_matrix(class_names: tuple[str, ...], table: pd.DataFrame) -> np.ndarray:
     """Exposure per (area code, class code); slip roads follow their class, unknown classes
     (unusable by every mode) take the whole slowdown."""
-    given = {
-        (area, cls): share
-        for areas, classes, share in zip(
-            table["area"], table["classes"], table["exposure"], strict=True
-        )
-        for area in areas.split()
-        for cls in classes.split()
-    }
+    given = _exposure_pairs(table)
     out = np.ones((len(AREAS), len(class_names)))
     for code, name in enumerate(class_names):
         base = next((name[: -len(s)] for s in RAMP_SUFFIXES if name.endswith(s)), name)
@@ -1006,10 +1013,10 @@ def _load_exposure_table_cached(path: Path, _mtime_ns: int, _size: int) -> pd.Da
     return frame
 
 
-# our tables: file name in geodata/ and loader, by kind
+# our tables: file name in geodata/ and the parser of a file (cached per file version), by kind
 _AUTHORED = {
-    "speeds": ("speeds.csv", load_speed_table),
-    "congestion": ("congestion.csv", load_congestion_table),
-    "exposure": ("congestion_by_area.csv", load_exposure_table),
-    "ferries": ("ferries.csv", load_ferry_table),
+    "speeds": ("speeds.csv", _load_speed_table_cached),
+    "congestion": ("congestion.csv", _load_congestion_table_cached),
+    "exposure": ("congestion_by_area.csv", _load_exposure_table_cached),
+    "ferries": ("ferries.csv", _load_ferry_table_cached),
 }

@@ -59,6 +59,15 @@ def _chain(classes: list[str], *, at: tuple[float, float], length_m: float = 100
     )  # fmt: skip
 
 
+def _shares(table: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """{(area, class): exposure}, read row by row from the space-separated lists."""
+    out = {}
+    for row in table.itertuples(index=False):
+        for area in row.area.split():
+            out.update({(area, cls): row.exposure for cls in row.classes.split()})
+    return out
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -67,14 +76,7 @@ def test_authored_exposure_is_coarse_and_ordered() -> None:
     assert table["reason"].str.len().min() > 40
     # no invented precision: quarter steps only
     assert np.all(np.isin(table["exposure"], [0.0, 0.25, 0.5, 0.75, 1.0]))
-    share = {
-        (a, c): s
-        for areas, classes, s in zip(
-            table["area"], table["classes"], table["exposure"], strict=True
-        )
-        for a in areas.split()
-        for c in classes.split()
-    }
+    share = _shares(table)
     assert len(share) == len(AREAS) * len(ROAD_CLASSES)
     for cls in ROAD_CLASSES:  # the city proper suffers most, the countryside least
         assert share["core", cls] >= share["suburban", cls] >= share["rural", cls]
@@ -157,15 +159,7 @@ def test_points_and_units_take_their_area_from_the_2025_units() -> None:
 
 
 def test_edge_factors_follow_area_and_class() -> None:
-    exposure = load_exposure_table()
-    share = {
-        (a, c): s
-        for areas, classes, s in zip(
-            exposure["area"], exposure["classes"], exposure["exposure"], strict=True
-        )
-        for a in areas.split()
-        for c in classes.split()
-    }
+    share = _shares(load_exposure_table())
     band = congestion_factor("08:00", mode="car")
     for at, area in ((HOAN_KIEM, "core"), (BA_VI, "rural"), (PARIS, "other")):
         graph = _chain(["primary", "tertiary", "ferry"], at=at)
