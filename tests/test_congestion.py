@@ -269,8 +269,10 @@ def test_osm_ferry_ways_become_ferry_edges(tmp_path: Path, caplog) -> None:
     crossings = path_ferries(graph, day.node_ids, depart="10:00")
     assert len(crossings) == 1 and crossings["time_s"].iloc[0] > ferry_wait_s("10:00", mode="car")
     assert day.node_ids == (1, 2, 3, 4)
+    # 20:00 has the 10:00 band factor for cars; only the ferry's hours tell the routers apart
+    assert congestion_factor("20:00", mode="car") == congestion_factor("10:00", mode="car")
     with pytest.raises(PlannerInputError, match="no car road path"):
-        route(graph, (10.000, 106.000), (10.006, 106.000), depart="22:00", max_snap_m=50)
+        route(graph, (10.000, 106.000), (10.006, 106.000), depart="20:00", max_snap_m=50)
 
 
 # --------------------------------------------------------------------------- Hanoi
