@@ -11,8 +11,10 @@ Kept classes (:data:`ROAD_CLASSES`) are every class some mode may drive or ride 
 ``minor``/``service``: motorbikes use them, the speed table decides what cars may),
 ``track`` (rural farm roads, common in the outer districts) and ``path`` (in OpenMapTiles
 this lumps footway, cycleway, path and steps; kept so that a mode *could* use it, but the
-speed table makes it unusable for every built-in mode). Rail, ferries, piers, pedestrian
-streets, platforms and roads under construction or proposed are dropped.
+speed table makes it unusable for every built-in mode), and ``ferry`` (river crossings: the tiles
+carry no access tags, so a ferry is assumed to carry cars; :mod:`planner.speeds` gives it a
+boarding wait and service hours). Rail, piers, pedestrian streets, platforms and roads under
+construction or proposed are dropped.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def read_tiles(path: str | Path, *, workers: int = 2) -> pd.DataFrame:
     >>> from planner.config import data_file
     >>> edges = read_tiles(data_file("hanoi_osm_2021-08_z14.mbtiles"))
     >>> sorted(edges["class"].unique())[:3]
-    ['minor', 'motorway', 'path']
+    ['ferry', 'minor', 'motorway']
     """
     path = Path(path)
     if not path.exists():

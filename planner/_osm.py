@@ -7,6 +7,11 @@ become ``<class>`` with ``ramp=True``; ``unclassified``, ``residential``, ``livi
 ``path``. Node keys are OSM node ids, so graph node ids are OSM ids (as in osmnx).
 Oneway follows osmnx: ``oneway=yes|true|1`` along the way, ``-1|reverse`` against it, and
 ``junction=roundabout`` is one-way along the way.
+
+Ways tagged ``route=ferry`` become class ``ferry`` (a river crossing; :mod:`planner.speeds` gives
+it a boarding wait and service hours). A ferry that carries no cars (``motorcar=no`` or
+``motor_vehicle=no``) is left out and counted in the log: the graph has no per-edge access, so
+keeping a boat for people and motorbikes would let cars cross on it.
 """
 
 from __future__ import annotations
@@ -91,7 +96,8 @@ def read_osm(path: str | Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per way, columns :data:`planner._mvt.EDGE_COLUMNS` (``key`` = OSM node ids).
+        One row per road or ferry way, columns :data:`planner.graph.EDGE_COLUMNS` (``key`` = OSM
+        node ids).
 
     Raises
     ------
@@ -111,14 +117,18 @@ def read_osm(path: str | Path) -> pd.DataFrame:
             "the OSM file does not exist", file=path, hint="give an .osm or .osm.pbf file"
         )
     rows = []
+    no_cars = 0
     try:
         processor = (
             osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations()
-            .with_filter(osmium.filter.KeyFilter("highway"))
+            .with_filter(osmium.filter.KeyFilter("highway", "route"))
         )
         for way in processor:
-            if not way.is_way():
+            if not isinstance(way, osmium.osm.Way):
+                continue
+            if way.tags.get("route") == "ferry" and not _carries_cars(way.tags):
+                no_cars += 1
                 continue
             row = _way_row(way)
             if row is not None:
@@ -138,12 +148,21 @@ def read_osm(path: str | Path) -> pd.DataFrame:
     table = pd.DataFrame.from_records(rows, columns=list(EDGE_COLUMNS))
     table["oneway"] = table["oneway"].astype(np.int8)
     log.info("read %d road ways from %s", len(table), path)
+    if no_cars:
+        log.info("left out %d ferry way(s) that carry no cars (motorcar/motor_vehicle=no)", no_cars)
     return table
+
+
+def _carries_cars(tags: osmium.osm.TagList) -> bool:
+    return tags.get("motorcar", tags.get("motor_vehicle", "yes")) != "no"
 
 
 def _way_row(way: osmium.osm.Way) -> tuple | None:
     tags = way.tags
-    cls, ramp = highway_class(tags.get("highway", ""))
+    cls: str | None = "ferry"
+    ramp = False
+    if tags.get("route") != "ferry":
+        cls, ramp = highway_class(tags.get("highway") or "")
     if cls is None or tags.get("area") == "yes":
         return None
     nodes = way.nodes

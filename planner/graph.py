@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Road classes kept in the graph (OpenMapTiles ``transportation.class`` vocabulary), by rank.
+#: Road classes kept in the graph (OpenMapTiles ``transportation.class`` vocabulary), by rank;
+#: ``ferry`` is a river crossing (a boarding wait and a slow crossing, see :mod:`planner.speeds`).
 ROAD_CLASSES = (
     "motorway",
     "trunk",
@@ -24,6 +25,7 @@ ROAD_CLASSES = (
     "service",
     "track",
     "path",
+    "ferry",
 )
 #: Columns of an edge table, in order (one row per line piece; see :func:`read_tiles`).
 EDGE_COLUMNS = (
@@ -55,6 +57,7 @@ CLASS_NAMES: tuple[str, ...] = (
     "service",
     "track",
     "path",
+    "ferry",
 )
 
 
@@ -77,7 +80,8 @@ class TravelGraph:
     edge_class
         Road class code per edge (index into ``class_names``), e.g. ``primary``.
     class_names
-        Names of the road classes, OpenMapTiles vocabulary (``motorway`` ... ``path``).
+        Names of the road classes, OpenMapTiles vocabulary (``motorway`` ... ``path``,
+        ``ferry``).
     edge_name
         Road name per edge (object array, ``""`` where unnamed), or ``None``.
     edge_oneway

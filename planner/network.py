@@ -43,7 +43,7 @@ from planner.io import atomic_path
 log = logging.getLogger(__name__)
 
 #: Bump when graph building changes: cached graphs of older formats are rebuilt.
-_GRAPH_FORMAT = 2
+_GRAPH_FORMAT = 3
 _EARTH_RADIUS_M = 6_371_009.0  # osmnx's mean Earth radius, so lengths match osmnx's
 _HANOI_TILES = "hanoi_osm_2021-08_z14.mbtiles"
 _HANOI_BOUNDARY = "hanoi_boundary_osm.geojson"

@@ -269,7 +269,8 @@ def _graph_segments(graph: TravelGraph) -> tuple[collections.Counter, collection
     oneway: collections.Counter = collections.Counter()
     twoway: collections.Counter = collections.Counter()
     o = graph.edge_geom_offsets
-    for e in range(graph.n_edges):
+    ferry = graph.class_names.index("ferry")  # route=ferry ways: osmnx reads highways only
+    for e in np.flatnonzero(graph.edge_class != ferry):
         xs = np.round(graph.geom_lon[o[e] : o[e + 1]], 7).tolist()
         ys = np.round(graph.geom_lat[o[e] : o[e + 1]], 7).tolist()
         target = oneway if graph.edge_oneway[e] else twoway
