@@ -1,12 +1,13 @@
 """Read OSM files (``.osm`` XML, ``.osm.pbf``) into an edge table with pyosmium (streaming).
 
 Ways tagged ``highway=*`` are mapped onto the OpenMapTiles class vocabulary used for vector
-tiles (:data:`planner._mvt.ROAD_CLASSES`), so both sources give the same graph model: links
+tiles (:data:`planner.graph.ROAD_CLASSES`), so both sources give the same graph model: links
 become ``<class>`` with ``ramp=True``; ``unclassified``, ``residential``, ``living_street`` and
 ``road`` become ``minor``; ``footway``, ``cycleway``, ``path``, ``bridleway``, ``steps`` become
 ``path``. Node keys are OSM node ids, so graph node ids are OSM ids (as in osmnx).
 Oneway follows osmnx: ``oneway=yes|true|1`` along the way, ``-1|reverse`` against it, and
-``junction=roundabout`` is one-way along the way.
+``junction=roundabout`` is one-way along the way. The ``highway`` tag and the way id are kept
+(columns ``highway`` and ``osmid``) for osmnx-compatible exports.
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def read_osm(path: str | Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per way, columns :data:`planner._mvt.EDGE_COLUMNS` (``key`` = OSM node ids).
+        One row per way, columns :data:`planner.graph.EDGE_COLUMNS` (``key`` = OSM node ids,
+        ``osmid`` = the way id).
 
     Raises
     ------
@@ -137,6 +139,7 @@ def read_osm(path: str | Path) -> pd.DataFrame:
         )
     table = pd.DataFrame.from_records(rows, columns=list(EDGE_COLUMNS))
     table["oneway"] = table["oneway"].astype(np.int8)
+    table["osmid"] = table["osmid"].astype(np.int64)
     log.info("read %d road ways from %s", len(table), path)
     return table
 
@@ -171,4 +174,6 @@ def _way_row(way: osmium.osm.Way) -> tuple | None:
         tags.get("service", "") if cls == "service" else "",
         tags.get("name", ""),
         parse_maxspeed_kph(tags.get("maxspeed")),
+        tags.get("highway", ""),
+        way.id,
     )
