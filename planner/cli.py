@@ -343,10 +343,15 @@ def _cmd_network(args: argparse.Namespace) -> int:
 
     graph = road_network(args.source)
     written = write_graphml(graph, args.out, mode=args.mode, depart=args.depart)
+    omitted = written.n_omitted_edges
     _say(
         f"wrote {written.path}: {written.n_nodes:,} nodes, {written.n_edges:,} edges with "
-        f"{written.mode} travel times at {written.depart}; {written.n_omitted_edges:,} of the "
-        f"graph's {graph.n_edges:,} edges omitted ({written.mode} may not use them)"
+        f"{written.mode} travel times at {written.depart}; left out "
+        + (
+            f"{omitted:,} of the graph's {graph.n_edges:,} edges ({written.mode} may not use them)"
+            if omitted
+            else f"none of the graph's {graph.n_edges:,} edges"
+        )
     )
     return 0
 

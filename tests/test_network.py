@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import gzip
+import itertools
 import sqlite3
 from pathlib import Path
 
@@ -275,6 +276,66 @@ def test_osm_graph_is_simplified_but_keeps_geometry(osm_fixture: Path, fixture_g
         )
         same = [(a[e_in], a[e_out]) for a in attributes]
         assert any(x != y for x, y in same), f"node {g.node_id[node]} should have been merged"
+
+
+def test_osm_edges_carry_the_ids_and_tags_of_their_ways(
+    osm_fixture: Path, fixture_graph: TravelGraph
+):
+    # reference: osmnx's unsimplified graph, one edge per segment with its way's id and tag
+    G = ox.graph_from_xml(osm_fixture, simplify=False, retain_all=True)
+    ways: dict[tuple, set] = collections.defaultdict(set)
+    tags: dict[tuple, set] = collections.defaultdict(set)
+    for u, v, d in G.edges(data=True):
+        if highway_class(d.get("highway", ""))[0] is None or d.get("area") == "yes":
+            continue  # not a road (railway, platform...) or a highway area
+        a = (round(G.nodes[u]["x"], 7), round(G.nodes[u]["y"], 7))
+        b = (round(G.nodes[v]["x"], 7), round(G.nodes[v]["y"], 7))
+        ways[a, b].add(d["osmid"])
+        tags[a, b].add(d["highway"])
+    g = fixture_graph
+    o, ids = g.edge_geom_offsets, g.edge_osmid_offsets
+    several = 0
+    for e in range(g.n_edges):
+        xs = np.round(g.geom_lon[o[e] : o[e + 1]], 7).tolist()
+        ys = np.round(g.geom_lat[o[e] : o[e + 1]], 7).tolist()
+        points = list(zip(xs, ys, strict=True))
+        segments = list(itertools.pairwise(points))
+        expected = set().union(*(ways[s] for s in segments))
+        got = g.osmid_values[ids[e] : ids[e + 1]].tolist()
+        assert got == sorted(expected), e
+        assert set().union(*(tags[s] for s in segments)) == {g.edge_highway[e]}, e
+        several += len(got) > 1
+    assert several > 50  # simplified edges often run along several ways (osmnx: a list)
+
+
+def test_tile_edges_get_synthetic_ids_one_per_road(block_edges, tmp_path: Path, data_folder):
+    graph = graph_from_edges(block_edges)
+    assert np.array_equal(np.diff(graph.edge_osmid_offsets), np.ones(graph.n_edges))
+    assert (graph.osmid_values < 0).all() and (graph.edge_highway == "").all()
+
+    def roads(g: TravelGraph) -> dict[tuple, list[int]]:
+        """Edge ids by road: the geometry read in its smaller direction, then copies in order."""
+        found: dict[tuple, list[int]] = collections.defaultdict(list)
+        o = g.edge_geom_offsets
+        for e in range(g.n_edges):
+            line = tuple(zip(g.geom_lon[o[e] : o[e + 1]], g.geom_lat[o[e] : o[e + 1]], strict=True))
+            found[min(line, line[::-1])].append(int(g.osmid_values[e]))
+        return found
+
+    by_road = roads(graph)
+    for road, ids in by_road.items():
+        copies = collections.Counter(ids)
+        # a two-way road's two directions share one id; a road drawn twice gets two ids
+        assert len(copies) == (len(ids) + 1) // 2 and max(copies.values()) <= 2, road
+    all_ids = [i for ids in by_road.values() for i in set(ids)]
+    assert len(all_ids) == len(set(all_ids))  # no id shared between two roads
+    # the same road gets the same id from another extract (one tile of the four)
+    one_tile = tmp_path / "tile.mbtiles"
+    copy_tiles(data_folder / HANOI_TILES, one_tile, BLOCK[:1])
+    alone = roads(graph_from_edges(read_tiles(one_tile, workers=1)))
+    common = alone.keys() & by_road.keys()
+    assert len(common) > 500
+    assert all(sorted(set(alone[r])) == sorted(set(by_road[r])) for r in common)
 
 
 def test_pbf_reads_like_xml(tmp_path: Path, osm_fixture: Path, fixture_graph: TravelGraph):
