@@ -120,7 +120,7 @@ def read_osm(path: str | Path) -> pd.DataFrame:
             .with_filter(osmium.filter.KeyFilter("highway"))
         )
         for way in processor:
-            if not way.is_way():
+            if not isinstance(way, osmium.osm.Way):
                 continue
             row = _way_row(way)
             if row is not None:
@@ -146,7 +146,8 @@ def read_osm(path: str | Path) -> pd.DataFrame:
 
 def _way_row(way: osmium.osm.Way) -> tuple | None:
     tags = way.tags
-    cls, ramp = highway_class(tags.get("highway", ""))
+    highway = tags.get("highway") or ""
+    cls, ramp = highway_class(highway)
     if cls is None or tags.get("area") == "yes":
         return None
     nodes = way.nodes
@@ -174,6 +175,6 @@ def _way_row(way: osmium.osm.Way) -> tuple | None:
         tags.get("service", "") if cls == "service" else "",
         tags.get("name", ""),
         parse_maxspeed_kph(tags.get("maxspeed")),
-        tags.get("highway", ""),
+        highway,
         way.id,
     )

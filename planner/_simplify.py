@@ -9,6 +9,8 @@ edges canonically; :mod:`planner.interop` builds osmnx graphs through it too.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -317,7 +319,7 @@ def assemble(
     geom_lat: np.ndarray,
     osmid_offsets: np.ndarray,
     osmid_values: np.ndarray,
-    attrs: dict[str, np.ndarray],
+    attrs: dict[str, Any],
     source: str,
 ) -> TravelGraph:
     """Number nodes by id and sort edges by (from, to, length): the canonical CSR layout.

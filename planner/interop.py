@@ -219,6 +219,11 @@ def write_graphml(
     GraphMLExport
         The path and how many nodes and edges were written, and omitted for the mode.
 
+    Raises
+    ------
+    PlannerInputError
+        The mode may use none of the graph's edges (nothing is written).
+
     Examples
     --------
     >>> import tempfile, osmnx as ox
@@ -457,6 +462,13 @@ def _export(
             congestion_table=table_digest(congestion),
         )
     edges = np.flatnonzero(keep)
+    if edges.size == 0:
+        raise PlannerInputError(
+            f"mode {mode} may use none of the graph's {graph.n_edges:,} edges",
+            file=graph.source or None,
+            field="mode",
+            hint="choose another mode, or mark the classes of these roads usable in the speed table",
+        )
     u, v = graph.edge_from[edges], graph.edge_to[edges]
     # parallel edges u -> v are consecutive (CSR order, then by target): key = rank in the run
     new_run = np.ones(edges.size, dtype=bool)
@@ -639,7 +651,7 @@ def _write_graphml(out: IO[str], graph: TravelGraph, plan: _Export) -> None:
                 strict=True,
             )
         )
-    for edges, keys in _chunks(plan):
+    for edges, parallel_keys in _chunks(plan):
         columns = _edge_columns(graph, edges, plan.times)
         fragments = [
             [
@@ -653,7 +665,7 @@ def _write_graphml(out: IO[str], graph: TravelGraph, plan: _Export) -> None:
             for a, b, k, *parts in zip(
                 ids[graph.edge_from[edges]].tolist(),
                 ids[graph.edge_to[edges]].tolist(),
-                keys.tolist(),
+                parallel_keys.tolist(),
                 *fragments,
                 strict=True,
             )

@@ -19,6 +19,7 @@ import logging
 import os
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -262,7 +263,7 @@ def _build_hanoi(tiles: Path, boundary: Path, buffer_m: float) -> TravelGraph:
 
 
 def _save_graph(graph: TravelGraph, folder: Path) -> None:
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, Any] = {}
     for f in fields(TravelGraph):
         value = getattr(graph, f.name)
         if value is None:
@@ -280,7 +281,7 @@ def _save_graph(graph: TravelGraph, folder: Path) -> None:
 
 def _load_graph(folder: Path) -> TravelGraph:
     with np.load(folder / "graph.npz", allow_pickle=False) as data:
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for f in fields(TravelGraph):
             if f.name in _TEXT_FIELDS:
                 if f"{f.name}__codes" in data:

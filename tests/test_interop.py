@@ -22,6 +22,7 @@ import pytest
 from _graphs import HANOI_TILES, TILE, assert_graphs_equal, copy_tiles
 
 from planner import interop
+from planner.errors import PlannerInputError
 from planner.graph import CLASS_NAMES, TravelGraph
 from planner.interop import from_osmnx, read_graphml, to_networkx, write_graphml
 from planner.network import largest_component, load_network
@@ -146,6 +147,15 @@ def test_graphml_with_mode_has_travel_times(tmp_path: Path, fixture_graph: Trave
     for _, _, d in G.edges(data=True):
         assert d["speed_kph"] == pytest.approx(d["length"] / d["travel_time"] * 3.6)
         assert d["road_class"] not in ("path", "track")
+
+
+def test_graphml_for_a_mode_that_may_use_no_road_is_refused(tmp_path: Path, fixture_graph):
+    speeds = load_speed_table()
+    speeds.loc[speeds["class"] != "snap", "usable"] = False
+    with pytest.raises(PlannerInputError, match="may use none of the graph's") as info:
+        write_graphml(fixture_graph, tmp_path / "none.graphml", mode="car", speeds=speeds)
+    assert info.value.field == "mode"
+    assert not list(tmp_path.iterdir())  # nothing written, not even a temporary file
 
 
 def test_street_count_is_osmnx_count_on_parallel_edges_and_loops(tile_graph: TravelGraph):
