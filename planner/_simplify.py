@@ -431,9 +431,20 @@ def synthetic_osmids(
         vertex = _splitmix64(lon_bits ^ _splitmix64(lat_bits + pos.astype(np.uint64)))
         total = np.add.reduceat(vertex, first) if first.size else vertex[:0]
         road = _splitmix64(total + sizes.astype(np.uint64))
-        copy = pd.DataFrame({"road": road, "reverse": reverse}).groupby(["road", "reverse"])
-        mixed = _splitmix64(road + copy.cumcount().to_numpy(dtype=np.uint64))
+        mixed = _splitmix64(road + _copy_number(road ^ reverse.astype(np.uint64)))
     return -((mixed >> np.uint64(2)).astype(np.int64)) - 1
+
+
+def _copy_number(keys: np.ndarray) -> np.ndarray:
+    """0 for the first occurrence of each key, 1 for the second... (in the order given)."""
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    new = np.ones(keys.size, dtype=bool)
+    new[1:] = ranked[1:] != ranked[:-1]
+    run_start = np.maximum.accumulate(np.where(new, np.arange(keys.size), 0))
+    number = np.empty(keys.size, dtype=np.uint64)
+    number[order] = np.arange(keys.size) - run_start
+    return number
 
 
 def _splitmix64(x: np.ndarray) -> np.ndarray:

@@ -48,6 +48,7 @@ import osmnx as ox
 import pandas as pd
 import pyproj
 import shapely
+from tqdm.auto import tqdm
 
 from planner._osm import highway_class, parse_maxspeed_kph
 from planner._simplify import assemble, class_code, haversine_m, ramp
@@ -638,11 +639,12 @@ def _write_graphml(out: IO[str], graph: TravelGraph, plan: _Export) -> None:
     for name, value in plan.graph_attrs.items():
         out.write(f'    <data key="{graph_keys[name]}">{_xml_text(str(value))}</data>\n')
     ids = graph.node_id.astype(str)
+    kx, ky, kc = (node_keys[name] for name in _NODE_ATTRS)
     for start in range(0, plan.nodes.size, _CHUNK):
         nodes = plan.nodes[start : start + _CHUNK]
         out.writelines(
-            f'    <node id="{i}"><data key="n0">{x!r}</data><data key="n1">{y!r}</data>'
-            f'<data key="n2">{c}</data></node>\n'
+            f'    <node id="{i}"><data key="{kx}">{x!r}</data><data key="{ky}">{y!r}</data>'
+            f'<data key="{kc}">{c}</data></node>\n'
             for i, x, y, c in zip(
                 ids[nodes].tolist(),
                 graph.node_lon[nodes].tolist(),
@@ -651,26 +653,43 @@ def _write_graphml(out: IO[str], graph: TravelGraph, plan: _Export) -> None:
                 strict=True,
             )
         )
-    for edges, parallel_keys in _chunks(plan):
-        columns = _edge_columns(graph, edges, plan.times)
-        fragments = [
-            [
-                "" if value is None else f'<data key="{edge_keys[name]}">{value}</data>'
-                for value in _column_text(name, values)
-            ]
-            for name, values in columns.items()
-        ]
-        out.writelines(
-            f'    <edge source="{a}" target="{b}" id="{k}">{"".join(parts)}</edge>\n'
-            for a, b, k, *parts in zip(
-                ids[graph.edge_from[edges]].tolist(),
-                ids[graph.edge_to[edges]].tolist(),
-                parallel_keys.tolist(),
-                *fragments,
-                strict=True,
-            )
-        )
+    with tqdm(
+        total=plan.edges.size, desc="writing GraphML", unit="edge", unit_scale=True, disable=None
+    ) as progress:
+        for edges, parallel_keys in _chunks(plan):
+            _write_edges(out, graph, plan.times, edges, parallel_keys, ids, edge_keys)
+            progress.update(edges.size)
     out.write("  </graph>\n</graphml>\n")
+
+
+def _write_edges(
+    out: IO[str],
+    graph: TravelGraph,
+    times: np.ndarray | None,
+    edges: np.ndarray,
+    parallel_keys: np.ndarray,
+    ids: np.ndarray,
+    edge_keys: dict[str, str],
+) -> None:
+    """Write some edges' ``<edge>`` elements with their attributes."""
+    columns = _edge_columns(graph, edges, times)
+    fragments = [
+        [
+            "" if value is None else f'<data key="{edge_keys[name]}">{value}</data>'
+            for value in _column_text(name, values)
+        ]
+        for name, values in columns.items()
+    ]
+    out.writelines(
+        f'    <edge source="{a}" target="{b}" id="{k}">{"".join(parts)}</edge>\n'
+        for a, b, k, *parts in zip(
+            ids[graph.edge_from[edges]].tolist(),
+            ids[graph.edge_to[edges]].tolist(),
+            parallel_keys.tolist(),
+            *fragments,
+            strict=True,
+        )
+    )
 
 
 def _column_text(name: str, values: list[Any]) -> list[str | None]:
