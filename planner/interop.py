@@ -51,7 +51,7 @@ import shapely
 from tqdm.auto import tqdm
 
 from planner._osm import highway_class, parse_maxspeed_kph
-from planner._simplify import assemble, class_code, haversine_m, ramp
+from planner._simplify import assemble, class_code, haversine_m, ramp, synthetic_osmids
 from planner.errors import PlannerInputError
 from planner.graph import CLASS_NAMES, TravelGraph
 from planner.io import atomic_path
@@ -128,6 +128,8 @@ class _Export:
     keys: np.ndarray  # networkx key of each exported edge (0, 1... among parallel edges)
     street_count: np.ndarray  # per exported node
     times: np.ndarray | None  # travel time (s) of every graph edge, with a mode
+    osmid_offsets: np.ndarray  # way ids of every graph edge (synthetic if the graph has none)
+    osmid_values: np.ndarray
     graph_attrs: dict[str, Any]
     n_omitted_edges: int
 
@@ -181,7 +183,7 @@ def to_networkx(
         )
     )
     for edges, keys in _chunks(plan):
-        columns = _edge_columns(graph, edges, plan.times)
+        columns = _edge_columns(graph, plan, edges)
         names = list(columns)
         for row, (e, key) in enumerate(zip(edges.tolist(), keys.tolist(), strict=True)):
             data = {n: columns[n][row] for n in names if columns[n][row] is not None}
@@ -475,6 +477,11 @@ def _export(
     new_run = np.ones(edges.size, dtype=bool)
     new_run[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
     run_start = np.maximum.accumulate(np.where(new_run, np.arange(edges.size), 0))
+    if graph.edge_osmid_offsets is not None and graph.osmid_values is not None:
+        offsets, values = graph.edge_osmid_offsets, graph.osmid_values
+    else:  # a graph built without way ids: the synthetic ones
+        offsets = np.arange(graph.n_edges + 1, dtype=np.int64)
+        values = synthetic_osmids(graph.edge_geom_offsets, graph.geom_lon, graph.geom_lat)
     touched = np.zeros(graph.n_nodes, dtype=bool)
     touched[u], touched[v] = True, True
     nodes = np.flatnonzero(touched) if mode is not None else np.arange(graph.n_nodes)
@@ -484,6 +491,8 @@ def _export(
         keys=np.arange(edges.size) - run_start,
         street_count=_street_count(u, v, graph.n_nodes)[nodes],
         times=times,
+        osmid_offsets=offsets,
+        osmid_values=values,
         graph_attrs=attrs,
         n_omitted_edges=int(graph.n_edges - edges.size),
     )
@@ -521,14 +530,12 @@ def _chunks(plan: _Export) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         yield plan.edges[start : start + _CHUNK], plan.keys[start : start + _CHUNK]
 
 
-def _edge_columns(
-    graph: TravelGraph, edges: np.ndarray, times: np.ndarray | None
-) -> dict[str, list[Any]]:
+def _edge_columns(graph: TravelGraph, plan: _Export, edges: np.ndarray) -> dict[str, list[Any]]:
     """The osmnx attributes of some edges, one list per attribute (``None`` = absent)."""
     n = edges.size
     cls = graph.edge_class[edges]
     columns: dict[str, list[Any]] = {
-        "osmid": _osmids(graph, edges),
+        "osmid": _osmids(plan.osmid_offsets, plan.osmid_values, edges),
         "highway": _highways(graph, edges).tolist(),
         "road_class": np.asarray(graph.class_names, dtype=object)[cls].tolist(),
         "oneway": (
@@ -543,8 +550,8 @@ def _edge_columns(
         columns[kind] = ["yes" if b == kind else None for b in brunnel]
     columns["maxspeed"] = _maxspeeds(graph, edges)
     columns["geometry"] = _geometries(graph, edges)
-    if times is not None:
-        t = times[edges]
+    if plan.times is not None:
+        t = plan.times[edges]
         with np.errstate(divide="ignore", invalid="ignore"):
             kph = np.where(t > 0, graph.edge_length_m[edges] / t * 3.6, np.nan)
         columns["speed_kph"] = kph.tolist()
@@ -552,17 +559,14 @@ def _edge_columns(
     return columns
 
 
-def _osmids(graph: TravelGraph, edges: np.ndarray) -> list[Any]:
+def _osmids(offsets: np.ndarray, values: np.ndarray, edges: np.ndarray) -> list[Any]:
     """One int per edge, or a list of ints where it runs along several ways (as osmnx)."""
-    if graph.edge_osmid_offsets is None or graph.osmid_values is None:
-        return [None] * edges.size
-    offsets = graph.edge_osmid_offsets
     sizes = np.diff(offsets)[edges]
-    values = graph.osmid_values[np.repeat(offsets[:-1][edges], sizes) + ramp(sizes)].tolist()
+    picked = values[np.repeat(offsets[:-1][edges], sizes) + ramp(sizes)].tolist()
     out: list[Any] = []
     pos = 0
     for size in sizes.tolist():
-        out.append(values[pos] if size == 1 else values[pos : pos + size])
+        out.append(picked[pos] if size == 1 else picked[pos : pos + size])
         pos += size
     return out
 
@@ -657,7 +661,7 @@ def _write_graphml(out: IO[str], graph: TravelGraph, plan: _Export) -> None:
         total=plan.edges.size, desc="writing GraphML", unit="edge", unit_scale=True, disable=None
     ) as progress:
         for edges, parallel_keys in _chunks(plan):
-            _write_edges(out, graph, plan.times, edges, parallel_keys, ids, edge_keys)
+            _write_edges(out, graph, plan, edges, parallel_keys, ids, edge_keys)
             progress.update(edges.size)
     out.write("  </graph>\n</graphml>\n")
 
@@ -665,14 +669,14 @@ def _write_graphml(out: IO[str], graph: TravelGraph, plan: _Export) -> None:
 def _write_edges(
     out: IO[str],
     graph: TravelGraph,
-    times: np.ndarray | None,
+    plan: _Export,
     edges: np.ndarray,
     parallel_keys: np.ndarray,
     ids: np.ndarray,
     edge_keys: dict[str, str],
 ) -> None:
     """Write some edges' ``<edge>`` elements with their attributes."""
-    columns = _edge_columns(graph, edges, times)
+    columns = _edge_columns(graph, plan, edges)
     fragments = [
         [
             "" if value is None else f'<data key="{edge_keys[name]}">{value}</data>'

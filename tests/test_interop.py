@@ -7,6 +7,7 @@ References: ``osmnx.save_graphml`` (the content our streamed GraphML must equal 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -147,6 +148,12 @@ def test_graphml_with_mode_has_travel_times(tmp_path: Path, fixture_graph: Trave
     for _, _, d in G.edges(data=True):
         assert d["speed_kph"] == pytest.approx(d["length"] / d["travel_time"] * 3.6)
         assert d["road_class"] not in ("path", "track")
+
+
+def test_a_graph_built_without_way_ids_exports_the_synthetic_ones(tile_graph: TravelGraph):
+    bare = dataclasses.replace(tile_graph, edge_osmid_offsets=None, osmid_values=None)
+    exported = [d["osmid"] for *_, d in to_networkx(bare).edges(data=True)]
+    assert exported == tile_graph.osmid_values.tolist()  # the ids the tile reader gave
 
 
 def test_graphml_for_a_mode_that_may_use_no_road_is_refused(tmp_path: Path, fixture_graph):
