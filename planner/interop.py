@@ -473,22 +473,14 @@ def _export(
             hint="choose another mode, or mark the classes of these roads usable in the speed table",
         )
     u, v = graph.edge_from[edges], graph.edge_to[edges]
-    # parallel edges u -> v are consecutive (CSR order, then by target): key = rank in the run
-    new_run = np.ones(edges.size, dtype=bool)
-    new_run[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    run_start = np.maximum.accumulate(np.where(new_run, np.arange(edges.size), 0))
-    if graph.edge_osmid_offsets is not None and graph.osmid_values is not None:
-        offsets, values = graph.edge_osmid_offsets, graph.osmid_values
-    else:  # a graph built without way ids: the synthetic ones
-        offsets = np.arange(graph.n_edges + 1, dtype=np.int64)
-        values = synthetic_osmids(graph.edge_geom_offsets, graph.geom_lon, graph.geom_lat)
     touched = np.zeros(graph.n_nodes, dtype=bool)
     touched[u], touched[v] = True, True
     nodes = np.flatnonzero(touched) if mode is not None else np.arange(graph.n_nodes)
+    offsets, values = _way_ids(graph)
     return _Export(
         nodes=nodes,
         edges=edges,
-        keys=np.arange(edges.size) - run_start,
+        keys=_parallel_keys(u, v),
         street_count=_street_count(u, v, graph.n_nodes)[nodes],
         times=times,
         osmid_offsets=offsets,
@@ -496,6 +488,21 @@ def _export(
         graph_attrs=attrs,
         n_omitted_edges=int(graph.n_edges - edges.size),
     )
+
+
+def _parallel_keys(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """networkx's keys: 0, 1... among the edges ``u -> v`` (consecutive in CSR order)."""
+    new_run = np.ones(u.size, dtype=bool)
+    new_run[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    return np.arange(u.size) - np.maximum.accumulate(np.where(new_run, np.arange(u.size), 0))
+
+
+def _way_ids(graph: TravelGraph) -> tuple[np.ndarray, np.ndarray]:
+    """The graph's way ids (offsets, values); the synthetic ones if it was built without."""
+    if graph.edge_osmid_offsets is not None and graph.osmid_values is not None:
+        return graph.edge_osmid_offsets, graph.osmid_values
+    offsets = np.arange(graph.n_edges + 1, dtype=np.int64)
+    return offsets, synthetic_osmids(graph.edge_geom_offsets, graph.geom_lon, graph.geom_lat)
 
 
 def _created_with() -> str:
@@ -753,7 +760,7 @@ def _osmnx_edge(data: dict[str, Any], ends: np.ndarray) -> tuple | None:
         _joined(data.get("service")),
         maxspeed,
         tag,
-        _way_ids(data.get("osmid")),
+        _osmnx_way_ids(data.get("osmid")),
     )
 
 
@@ -778,7 +785,7 @@ def _tag_class(value: str) -> int | None:
     return None if cls is None else class_code(cls, is_ramp)
 
 
-def _way_ids(osmid: Any) -> list[int]:
+def _osmnx_way_ids(osmid: Any) -> list[int]:
     ids = set()
     for value in _values(osmid):
         try:
