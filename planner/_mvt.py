@@ -63,7 +63,8 @@ def read_tiles(path: str | Path, *, workers: int = 2) -> pd.DataFrame:
         ``key`` (int64 array: one node key per vertex, equal keys = same point), ``lon``,
         ``lat`` (float64 arrays), ``class`` (str), ``oneway`` (1 along the line, -1 against,
         0 both ways), ``ramp`` (bool), ``brunnel`` and ``service`` (str, ``""`` if none),
-        ``name`` (str, ``""`` if none), ``maxspeed_kph`` (NaN: tiles carry none).
+        ``name`` (str, ``""`` if none), ``maxspeed_kph`` (NaN), ``highway`` (``""``) and
+        ``osmid`` (0): tiles carry no speed limit, OSM tag or way id.
 
     Raises
     ------
@@ -315,4 +316,6 @@ def _edge_table(tiles: list[dict[str, Any]]) -> pd.DataFrame:
     table.insert(2, "lat", np.split(lat, cut))
     table["oneway"] = table["oneway"].astype(np.int8)
     table["maxspeed_kph"] = np.nan
+    table["highway"] = ""
+    table["osmid"] = np.int64(0)
     return table[list(EDGE_COLUMNS)]

@@ -1,12 +1,13 @@
 """Read OSM files (``.osm`` XML, ``.osm.pbf``) into an edge table with pyosmium (streaming).
 
 Ways tagged ``highway=*`` are mapped onto the OpenMapTiles class vocabulary used for vector
-tiles (:data:`planner._mvt.ROAD_CLASSES`), so both sources give the same graph model: links
+tiles (:data:`planner.graph.ROAD_CLASSES`), so both sources give the same graph model: links
 become ``<class>`` with ``ramp=True``; ``unclassified``, ``residential``, ``living_street`` and
 ``road`` become ``minor``; ``footway``, ``cycleway``, ``path``, ``bridleway``, ``steps`` become
 ``path``. Node keys are OSM node ids, so graph node ids are OSM ids (as in osmnx).
 Oneway follows osmnx: ``oneway=yes|true|1`` along the way, ``-1|reverse`` against it, and
-``junction=roundabout`` is one-way along the way.
+``junction=roundabout`` is one-way along the way. The ``highway`` tag and the way id are kept
+(columns ``highway`` and ``osmid``) for osmnx-compatible exports.
 
 Ways tagged ``route=ferry`` become class ``ferry`` (a river crossing; :mod:`planner.speeds` gives
 it a boarding wait and service hours). A ferry that carries no cars (``motorcar=no`` or
@@ -97,7 +98,7 @@ def read_osm(path: str | Path) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per road or ferry way, columns :data:`planner.graph.EDGE_COLUMNS` (``key`` = OSM
-        node ids).
+        node ids, ``osmid`` = the way id).
 
     Raises
     ------
@@ -147,6 +148,7 @@ def read_osm(path: str | Path) -> pd.DataFrame:
         )
     table = pd.DataFrame.from_records(rows, columns=list(EDGE_COLUMNS))
     table["oneway"] = table["oneway"].astype(np.int8)
+    table["osmid"] = table["osmid"].astype(np.int64)
     log.info("read %d road ways from %s", len(table), path)
     if no_cars:
         log.info("left out %d ferry way(s) that carry no cars (motorcar/motor_vehicle=no)", no_cars)
@@ -159,10 +161,11 @@ def _carries_cars(tags: osmium.osm.TagList) -> bool:
 
 def _way_row(way: osmium.osm.Way) -> tuple | None:
     tags = way.tags
+    highway = tags.get("highway") or ""
     cls: str | None = "ferry"
     ramp = False
     if tags.get("route") != "ferry":
-        cls, ramp = highway_class(tags.get("highway") or "")
+        cls, ramp = highway_class(highway)
     if cls is None or tags.get("area") == "yes":
         return None
     nodes = way.nodes
@@ -190,4 +193,6 @@ def _way_row(way: osmium.osm.Way) -> tuple | None:
         tags.get("service", "") if cls == "service" else "",
         tags.get("name", ""),
         parse_maxspeed_kph(tags.get("maxspeed")),
+        highway,
+        way.id,
     )
