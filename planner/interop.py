@@ -83,6 +83,7 @@ _EDGE_ATTRS = (
     "osmid",
     "highway",
     "road_class",
+    "route",
     "oneway",
     "length",
     "name",
@@ -545,6 +546,7 @@ def _edge_columns(graph: TravelGraph, plan: _Export, edges: np.ndarray) -> dict[
         "osmid": _osmids(plan.osmid_offsets, plan.osmid_values, edges),
         "highway": _highways(graph, edges).tolist(),
         "road_class": np.asarray(graph.class_names, dtype=object)[cls].tolist(),
+        "route": _routes(graph, edges),
         "oneway": (
             graph.edge_oneway[edges].tolist() if graph.edge_oneway is not None else [None] * n
         ),
@@ -588,7 +590,13 @@ def _highways(graph: TravelGraph, edges: np.ndarray) -> np.ndarray:
     return np.where(tags != "", tags, fallback)
 
 
-def _generic_highway(class_name: str) -> str:
+def _routes(graph: TravelGraph, edges: np.ndarray) -> list[str | None]:
+    """``route=ferry`` on ferry edges, as OSM and osmnx tag them (they carry no ``highway``)."""
+    is_ferry = np.asarray(graph.class_names, dtype=object)[graph.edge_class[edges]] == "ferry"
+    return ["ferry" if f else None for f in is_ferry.tolist()]
+
+
+def _generic_highway(class_name: str) -> str | None:
     """The OSM ``highway`` value a class stands for when the source does not say which.
 
     OpenMapTiles' ``minor`` lumps residential, unclassified, living_street and road; OSM's
@@ -597,6 +605,8 @@ def _generic_highway(class_name: str) -> str:
     """
     if class_name.endswith("_ramp"):
         return class_name.removesuffix("_ramp") + "_link"
+    if class_name == "ferry":  # a ferry is route=ferry in OSM, no highway at all
+        return None
     return {"minor": "road"}.get(class_name, class_name)
 
 
@@ -733,6 +743,8 @@ def _xml_text(text: str) -> str:
 def _osmnx_edge(data: dict[str, Any], ends: np.ndarray) -> tuple | None:
     """One osmnx edge's row for :func:`from_osmnx`, or ``None`` if it is no road."""
     code, tag = _osmnx_class(data.get("road_class"), data.get("highway"))
+    if code is None and data.get("route") == "ferry":  # osmnx keeps route=ferry ways untagged
+        code = CLASS_NAMES.index("ferry")
     if code is None:
         return None
     geom = data.get("geometry")
