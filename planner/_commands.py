@@ -76,9 +76,7 @@ def matrix_table(
     def pick(selector: str, option: str) -> gpd.GeoDataFrame:
         nonlocal base
         if selector not in LEVEL_KEYWORDS:
-            return load_facilities(
-                selector, area=study_area(graph), thousands=thousands
-            )
+            return load_facilities(selector, area=study_area(graph), thousands=thousands)
         if base is None:
             _, base = load_inputs(
                 scheme=scheme, facilities=facilities, graph=graph, source=source,
