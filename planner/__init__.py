@@ -33,7 +33,10 @@ _EXPORTS: dict[str, str] = {
     "TravelGraph": "planner.graph",
     "hanoi_network": "planner.network",
     "load_network": "planner.network",
-    "from_osmnx": "planner.network",
+    "from_osmnx": "planner.interop",
+    "to_networkx": "planner.interop",
+    "read_graphml": "planner.interop",
+    "write_graphml": "planner.interop",
     # facilities
     "hanoi_facilities": "planner.hanoi",
     "hanoi_areas": "planner.hanoi",
@@ -98,16 +101,19 @@ __all__ = [
     "pairing_map",
     "plan",
     "propose_pairings",
+    "read_graphml",
     "read_pairings",
     "route",
     "save_map",
     "score_pairings",
     "score_pairings_file",
     "snap_facilities",
+    "to_networkx",
     "travel_time_matrix",
     "validate_facilities",
     "write_csv",
     "write_facilities",
+    "write_graphml",
     "write_outputs",
     "write_report",
 ]
@@ -135,6 +141,7 @@ _SUBMODULES = frozenset(
         "facilities",
         "graph",
         "hanoi",
+        "interop",
         "io",
         "maps",
         "network",
@@ -157,9 +164,10 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     )
     from planner.graph import TravelGraph
     from planner.hanoi import hanoi_areas, hanoi_boundary, hanoi_facilities
+    from planner.interop import from_osmnx, read_graphml, to_networkx, write_graphml
     from planner.io import read_pairings, write_csv
     from planner.maps import pairing_map, save_map
-    from planner.network import from_osmnx, hanoi_network, load_network
+    from planner.network import hanoi_network, load_network
     from planner.pairing import PairingResult, hanoi_pilot_pins, nearest_pairings, propose_pairings
     from planner.report import write_report
     from planner.scoring import PairingScores, score_pairings
