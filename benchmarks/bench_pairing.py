@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
-import planner.pairing
+import planner._objectives
 from planner.hanoi import hanoi_facilities
 from planner.pairing import propose_pairings
 from planner.scoring import population_weights
@@ -37,7 +37,7 @@ _solver_seconds: list[float] = []
 
 
 def _timed_milp(*args, **kwargs):
-    """scipy's milp as called by planner.pairing, timed: the solver's share of our call."""
+    """scipy's milp as called by planner._objectives, timed: the solver's share of our call."""
     started = time.perf_counter()
     try:
         return _MILP(*args, **kwargs)
@@ -45,8 +45,8 @@ def _timed_milp(*args, **kwargs):
         _solver_seconds.append(time.perf_counter() - started)
 
 
-_MILP = planner.pairing.milp
-planner.pairing.milp = _timed_milp
+_MILP = planner._objectives.milp
+planner._objectives.milp = _timed_milp
 
 
 def _matrix(hospitals: pd.DataFrame, units: pd.DataFrame, graph) -> tuple[pd.DataFrame, str]:

@@ -1,0 +1,427 @@
+"""The pairing problem as arrays, built once from a cost matrix (private to the pairing modules).
+
+Rows are units, gathered into groups (a district group in hierarchical mode, one unit each in
+unit mode); columns are hospitals. Every objective builder (:mod:`planner._objectives`), the
+explanations and the baselines (:mod:`planner.explain`) read the same :class:`PairingModel`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import unicodedata
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from planner.errors import PlannerInputError, UnreachableWarning
+from planner.scoring import PairCosts, pair_costs, population_weights
+
+log = logging.getLogger(__name__)
+
+#: What a hospital's load can count.
+LOADS = ("population", "units", "capacity")
+PAIRING_COLUMNS = (
+    "unit_id",
+    "unit_name",
+    "unit_level",
+    "district",
+    "hospital_id",
+    "hospital_name",
+    "travel_time_s",
+    "distance_m",
+    "population",
+    "pinned",
+    "next_best_hospital_id",
+    "switch_cost_s",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class ModelInputs:
+    """What a model was built from, so that it can be rebuilt on another matrix (the peak)."""
+
+    units: pd.DataFrame
+    hospitals: pd.DataFrame
+    hierarchical: bool
+    load: str
+    pins: Mapping[str, str]
+    forbidden: tuple[tuple[str, str], ...]
+    specialty_need: pd.DataFrame | None
+
+
+@dataclass(frozen=True, eq=False)
+class PairingModel:
+    """The pairing problem as arrays: units (rows), groups, hospitals (columns)."""
+
+    inputs: ModelInputs
+    units: pd.DataFrame  # unit_id, unit_name, unit_level, district, population, load
+    hospital_ids: list[str]
+    hospital_names: list[str]
+    costs: PairCosts
+    group: np.ndarray  # unit -> group index
+    group_labels: list[str]
+    weight: np.ndarray  # per unit objective weight (population)
+    group_load: np.ndarray  # per group load
+    share: np.ndarray  # per hospital fair-share fraction
+    stranded: np.ndarray  # per unit: no hospital reachable
+    active: np.ndarray  # per group: has a unit some hospital reaches
+    reachable: np.ndarray  # (G, H): every reachable unit of g reaches h
+    gcost: np.ndarray  # (G, H): sum of weight x time over the group's units
+    gtime: np.ndarray  # (G, H): sum of time (tie-break)
+    gmax: np.ndarray  # (G, H): largest unit time
+    pinned: np.ndarray  # per group: pinned hospital index or -1
+    pin_text: dict[int, str]
+    forbidden: np.ndarray  # (G, H) user-forbidden
+    bonus: np.ndarray  # (G, H) specialty need share matched
+
+    @property
+    def total_weight(self) -> float:
+        return float(self.weight[~self.stranded].sum())
+
+    def with_matrix(self, matrix: pd.DataFrame) -> PairingModel:
+        """The same problem (units, groups, pins, forbidden pairs) on another matrix."""
+        i = self.inputs
+        return build_model(
+            i.units,
+            i.hospitals,
+            matrix,
+            hierarchical=i.hierarchical,
+            load=i.load,
+            pins=i.pins,
+            forbidden=i.forbidden,
+            specialty_need=i.specialty_need,
+        )
+
+    def allowed(self, max_travel_time_s: float | None, *, pins: bool = True) -> np.ndarray:
+        """(G, H): the pairs a solution may use (reachable, not forbidden, fast enough, pinned)."""
+        allowed = self.reachable & ~self.forbidden
+        if max_travel_time_s is not None:
+            allowed &= np.nan_to_num(self.gmax, nan=np.inf) <= max_travel_time_s
+        if pins:
+            g = np.flatnonzero(self.pinned >= 0)
+            keep = np.zeros_like(allowed)
+            keep[g, self.pinned[g]] = True
+            allowed[g] &= keep[g]
+        return allowed
+
+    def nearest_choice(self, *, pinned: bool = False) -> np.ndarray:
+        """Per group the hospital of least population-weighted time (pins hold if ``pinned``)."""
+        rank = np.where(self.reachable, self.gcost + 1e-9 * self.gtime, np.inf)
+        choice = np.where(self.active, np.argmin(rank, axis=1), -1)
+        if pinned:
+            choice = np.where(self.pinned >= 0, self.pinned, choice)
+        return choice
+
+    def pop_time(self, choice: np.ndarray) -> float:
+        """Population-weighted mean travel time (s) of a choice per group."""
+        total_w = self.total_weight or 1.0
+        return float(np.nansum(self.gcost[choice >= 0, choice[choice >= 0]])) / total_w
+
+    def frame(self, choice: np.ndarray, allowed: np.ndarray) -> pd.DataFrame:
+        """One row per unit in the contract's column order (next best among ``allowed``)."""
+        units = self.units
+        g = self.group
+        h = choice[g]
+        rows = np.arange(len(units))
+        ok = h >= 0
+        hc = np.where(ok, h, 0)
+        time = self.costs.time_s
+        rank = np.where(allowed, self.gcost + 1e-9 * self.gtime, np.inf)[g]
+        rank[rows, hc] = np.inf
+        nxt = rank.argmin(axis=1)
+        has_next = ok & np.isfinite(rank[rows, nxt])
+        ids = np.array(self.hospital_ids, dtype=object)
+        names = np.array(self.hospital_names, dtype=object)
+        frame = pd.DataFrame(
+            {
+                "unit_id": units["unit_id"],
+                "unit_name": units["unit_name"],
+                "unit_level": units["unit_level"],
+                "district": units["district"],
+                "hospital_id": pd.array(np.where(ok, ids[hc], None), dtype="string"),
+                "hospital_name": np.where(ok, names[hc], None),
+                "travel_time_s": np.where(ok, time[rows, hc], np.nan),
+                "distance_m": np.where(ok, self.costs.distance_m[rows, hc], np.nan),
+                "population": units["population"],
+                "pinned": self.pinned[g] >= 0,
+                "next_best_hospital_id": pd.array(
+                    np.where(has_next, ids[nxt], None), dtype="string"
+                ),
+                "switch_cost_s": np.where(has_next, time[rows, nxt] - time[rows, hc], np.nan),
+            }
+        )
+        return frame[list(PAIRING_COLUMNS)]
+
+    def group_noun(self, g: int) -> str:
+        return "district" if (self.group == g).sum() > 1 else "unit"
+
+    def warn_unreachable(self) -> None:
+        """Warn (log and :class:`UnreachableWarning`) about units no hospital reaches."""
+        if self.stranded.any():
+            ids = self.units["unit_id"][self.stranded].tolist()
+            message = (
+                f"{len(ids)} unit(s) cannot be reached from any hospital and have no travel "
+                f"time: {', '.join(ids[:10])}{' ...' if len(ids) > 10 else ''}"
+            )
+            log.warning(message)
+            warnings.warn(message, UnreachableWarning, stacklevel=3)
+
+
+def build_model(
+    units: pd.DataFrame,
+    hospitals: pd.DataFrame,
+    matrix: pd.DataFrame,
+    *,
+    hierarchical: bool,
+    load: str,
+    pins: Mapping[str, str],
+    forbidden: Iterable[tuple[str, str]],
+    specialty_need: pd.DataFrame | None,
+) -> PairingModel:
+    """Build the pairing model from the facility tables and a long travel-time matrix."""
+    forbidden = tuple((str(u), str(h)) for u, h in forbidden)
+    inputs = ModelInputs(
+        units, hospitals, hierarchical, load, dict(pins), forbidden, specialty_need
+    )
+    table = _unit_table(units, load)
+    hosp_ids, hosp_names, share = _hospital_table(hospitals)
+    costs = pair_costs(matrix, table["unit_id"], hosp_ids)
+    n_units, n_hosp = len(table), len(hosp_ids)
+    time = costs.time_s
+    stranded = ~np.isfinite(time).any(axis=1)
+    group, labels = _groups(table, hierarchical)
+    n_groups = len(labels)
+
+    # A district unit listed with its communes would count its district twice.
+    weight = population_weights(table["unit_level"], table["district"], table["population"])
+    if not (weight[~stranded] > 0).any():
+        log.warning("no unit has a population: every unit weighs 1 in the objective")
+        weight = np.ones(n_units)
+    unit_load = table["load"].to_numpy(float)
+
+    member = sp.csr_matrix(
+        (np.ones(n_units), (group, np.arange(n_units))), shape=(n_groups, n_units)
+    )
+    live = member @ (~stranded).astype(float)
+    active = live > 0
+    # Stranded units do not restrict their group's hospitals nor add to its cost.
+    t0 = np.where(stranded[:, None], 0.0, time)
+    gcost = member @ (weight[:, None] * t0)
+    gtime = member @ t0
+    blocked = member @ (~np.isfinite(t0)).astype(float)
+    reachable = (blocked == 0) & active[:, None]
+    gmax = (
+        pd.DataFrame(np.where(stranded[:, None], -np.inf, np.nan_to_num(time, nan=np.inf)))
+        .groupby(group)
+        .max()
+        .reindex(range(n_groups))
+        .to_numpy()
+    )
+    gmax = np.where(reachable, gmax, np.nan)
+    gcost = np.where(reachable, gcost, np.nan)
+    group_load = member @ unit_load
+
+    unit_index = pd.Index(table["unit_id"])
+    hosp_index = pd.Index(hosp_ids)
+    pinned = np.full(n_groups, -1)
+    pin_text: dict[int, str] = {}
+    for unit_id, hospital_id in pins.items():
+        u, h = _locate(unit_index, unit_id, "pins"), _locate(hosp_index, hospital_id, "pins")
+        g = group[u]
+        if pinned[g] >= 0 and pinned[g] != h:
+            raise PlannerInputError(
+                f"group {labels[g]!r} is pinned to two hospitals "
+                f"({hosp_ids[pinned[g]]} and {hospital_id})",
+                field="pins",
+                hint="pin a district (and its communes) to one hospital only",
+            )
+        pinned[g] = h
+        pin_text[g] = f"{table['unit_name'].iloc[u]} -> {hosp_names[h]}"
+    banned = np.zeros((n_groups, n_hosp), dtype=bool)
+    for unit_id, hospital_id in forbidden:
+        banned[
+            group[_locate(unit_index, unit_id, "forbidden")],
+            _locate(hosp_index, hospital_id, "forbidden"),
+        ] = True
+
+    bonus = np.zeros((n_groups, n_hosp))
+    if specialty_need is not None:
+        bonus = _specialty_bonus(table, hospitals, hosp_ids, specialty_need, member, weight)
+    return PairingModel(
+        inputs=inputs,
+        units=table,
+        hospital_ids=hosp_ids,
+        hospital_names=hosp_names,
+        costs=costs,
+        group=group,
+        group_labels=labels,
+        weight=weight,
+        group_load=group_load,
+        share=share,
+        stranded=stranded,
+        active=active,
+        reachable=reachable,
+        gcost=gcost,
+        gtime=gtime,
+        gmax=gmax,
+        pinned=pinned,
+        pin_text=pin_text,
+        forbidden=banned,
+        bonus=bonus,
+    )
+
+
+def _groups(table: pd.DataFrame, hierarchical: bool) -> tuple[np.ndarray, list[str]]:
+    """Group index per unit and the group labels, groups in order of first appearance."""
+    if hierarchical:
+        key = table["district"].astype(object).where(table["district"].notna(), table["unit_id"])
+        key = key.map(lambda d: str(d))
+    else:
+        key = table["unit_id"]
+    labels, group = np.unique(key.to_numpy(dtype=str), return_inverse=True)
+    # Keep groups in order of first appearance, so outputs follow the input's order.
+    first = pd.Series(np.arange(len(table))).groupby(group).min().to_numpy()
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[group], [str(labels[i]) for i in order]
+
+
+def _unit_table(units: pd.DataFrame, load: str) -> pd.DataFrame:
+    if "facility_id" not in units.columns:
+        raise PlannerInputError(
+            "the units table has no facility_id column",
+            field="facility_id",
+            hint="pass facilities as returned by load_facilities or hanoi_facilities",
+        )
+    ids = units["facility_id"].astype(str).reset_index(drop=True)
+    dup = ids.duplicated()
+    if dup.any():
+        row = int(dup.to_numpy().argmax())
+        raise PlannerInputError(
+            f"unit id {ids[row]!r} appears twice",
+            row=row + 1,
+            field="facility_id",
+            hint="give every unit a unique facility_id",
+        )
+
+    def column(name: str, default: Any) -> pd.Series:
+        if name in units.columns:
+            return units[name].reset_index(drop=True)
+        return pd.Series([default] * len(units), dtype=object)
+
+    table = pd.DataFrame(
+        {
+            "unit_id": ids,
+            "unit_name": column("name", None).fillna(ids),
+            "unit_level": column("level", None),
+            "district": column("district", None),
+            "population": pd.to_numeric(column("population", np.nan), errors="coerce"),
+        }
+    )
+    if load == "population":
+        table["load"] = population_weights(
+            table["unit_level"], table["district"], table["population"]
+        )
+    elif load == "units":
+        table["load"] = 1.0
+    else:
+        if "capacity" not in units.columns:
+            raise PlannerInputError(
+                "load='capacity' needs a capacity column on the units",
+                field="capacity",
+                hint="add the units' capacity or use load='population'",
+            )
+        table["load"] = pd.to_numeric(column("capacity", np.nan), errors="coerce").fillna(0.0)
+    return table
+
+
+def _hospital_table(hospitals: pd.DataFrame) -> tuple[list[str], list[str], np.ndarray]:
+    if "facility_id" not in hospitals.columns or len(hospitals) == 0:
+        raise PlannerInputError(
+            "no hospitals given (or no facility_id column)",
+            field="facility_id",
+            hint="pass the regional hospitals (level=regional)",
+        )
+    ids = [str(h) for h in hospitals["facility_id"]]
+    if len(set(ids)) < len(ids):
+        raise PlannerInputError(
+            "a hospital id appears twice", field="facility_id", hint="make hospital ids unique"
+        )
+    names = (
+        [str(n) for n in hospitals["name"].fillna(pd.Series(ids, index=hospitals.index))]
+        if "name" in hospitals.columns
+        else ids
+    )
+    share = np.full(len(ids), 1.0 / len(ids))
+    if "capacity" in hospitals.columns:
+        cap = pd.to_numeric(hospitals["capacity"], errors="coerce").to_numpy(float)
+        if np.isfinite(cap).all() and (cap > 0).all():
+            share = cap / cap.sum()
+    return ids, names, share
+
+
+def _locate(index: pd.Index, value: str, option: str) -> int:
+    where = index.get_indexer([str(value)])[0]
+    if where < 0:
+        raise PlannerInputError(
+            f"unknown id {value!r}",
+            field=option,
+            hint="use facility ids of the units and hospitals passed (check the scheme)",
+        )
+    return int(where)
+
+
+def _specialty_bonus(
+    table: pd.DataFrame,
+    hospitals: pd.DataFrame,
+    hosp_ids: list[str],
+    need: pd.DataFrame,
+    member: sp.csr_matrix,
+    weight: np.ndarray,
+) -> np.ndarray:
+    """Per (group, hospital): the group's share of the need for the hospital's specialty."""
+    for column in ("district", "specialty", "need"):
+        if column not in need.columns:
+            raise PlannerInputError(
+                f"the specialty need table has no {column} column",
+                field=column,
+                hint="give columns district, specialty, need",
+            )
+    if "specialty" not in hospitals.columns:
+        raise PlannerInputError(
+            "the hospitals have no specialty column",
+            field="specialty",
+            hint="add each regional hospital's specialty",
+        )
+    need = need.assign(key=need["district"].map(_district_key))
+    totals = need.groupby("specialty")["need"].sum()
+    district_key = table["district"].map(_district_key)
+    # A district's need is split among its units by population.
+    district_weight = pd.Series(weight).groupby(district_key.to_numpy()).transform("sum")
+    unit_frac = np.where(district_weight > 0, weight / district_weight.to_numpy(), 0.0)
+    bonus = np.zeros((member.shape[0], len(hosp_ids)))
+    for j, spec in enumerate(hospitals["specialty"].astype(object)):
+        if pd.isna(spec) or spec not in totals.index or totals[spec] <= 0:
+            continue
+        by_district = need[need["specialty"] == spec].groupby("key")["need"].sum()
+        unit_need = district_key.map(by_district).fillna(0.0).to_numpy(float) * unit_frac
+        bonus[:, j] = member @ (unit_need / totals[spec])
+    return bonus
+
+
+def _district_key(value: Any) -> str | None:
+    """Normalise a district name: NFC, case-folded, without the quận/huyện/thị xã prefix."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    text = unicodedata.normalize("NFC", str(value)).strip().casefold()
+    for prefix in ("huyện ", "quận ", "thị xã "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    return text
