@@ -7,6 +7,7 @@ explanations and the baselines (:mod:`planner.explain`) read the same :class:`Pa
 
 from __future__ import annotations
 
+import difflib
 import logging
 import math
 import unicodedata
@@ -51,6 +52,7 @@ class ModelInputs:
     hierarchical: bool
     load: str
     pins: Mapping[str, str]
+    pilot: Mapping[str, str]
     forbidden: tuple[tuple[str, str], ...]
     specialty_need: pd.DataFrame | None
 
@@ -75,7 +77,8 @@ class PairingModel:
     gcost: np.ndarray  # (G, H): sum of weight x time over the group's units
     gtime: np.ndarray  # (G, H): sum of time (tie-break)
     gmax: np.ndarray  # (G, H): largest unit time
-    pinned: np.ndarray  # per group: pinned hospital index or -1
+    pinned: np.ndarray  # per group: pinned hospital index or -1 (the user's pins, then the pilot's)
+    pilot: np.ndarray  # per group: the pilot's hospital index or -1 (the pilot baseline's pins)
     pin_text: dict[int, str]
     forbidden: np.ndarray  # (G, H) user-forbidden
     bonus: np.ndarray  # (G, H) specialty need share matched
@@ -94,6 +97,7 @@ class PairingModel:
             hierarchical=i.hierarchical,
             load=i.load,
             pins=i.pins,
+            pilot=i.pilot,
             forbidden=i.forbidden,
             specialty_need=i.specialty_need,
         )
@@ -110,12 +114,13 @@ class PairingModel:
             allowed[g] &= keep[g]
         return allowed
 
-    def nearest_choice(self, *, pinned: bool = False) -> np.ndarray:
-        """Per group the hospital of least population-weighted time (pins hold if ``pinned``)."""
+    def nearest_choice(self, pinned: np.ndarray | None = None) -> np.ndarray:
+        """Per group the hospital of least population-weighted time; ``pinned`` (a hospital
+        index per group, -1 for none) overrides it."""
         rank = np.where(self.reachable, self.gcost + 1e-9 * self.gtime, np.inf)
         choice = np.where(self.active, np.argmin(rank, axis=1), -1)
-        if pinned:
-            choice = np.where(self.pinned >= 0, self.pinned, choice)
+        if pinned is not None:
+            choice = np.where(pinned >= 0, pinned, choice)
         return choice
 
     def pop_time(self, choice: np.ndarray) -> float:
@@ -123,8 +128,9 @@ class PairingModel:
         total_w = self.total_weight or 1.0
         return float(np.nansum(self.gcost[choice >= 0, choice[choice >= 0]])) / total_w
 
-    def frame(self, choice: np.ndarray, allowed: np.ndarray) -> pd.DataFrame:
-        """One row per unit in the contract's column order (next best among ``allowed``)."""
+    def frame(self, choice: np.ndarray, allowed: np.ndarray, pinned: np.ndarray) -> pd.DataFrame:
+        """One row per unit in the contract's column order (next best among ``allowed``;
+        ``pinned`` per group, as in :attr:`pinned`, marks the pinned units)."""
         units = self.units
         g = self.group
         h = choice[g]
@@ -149,7 +155,7 @@ class PairingModel:
                 "travel_time_s": np.where(ok, time[rows, hc], np.nan),
                 "distance_m": np.where(ok, self.costs.distance_m[rows, hc], np.nan),
                 "population": units["population"],
-                "pinned": self.pinned[g] >= 0,
+                "pinned": pinned[g] >= 0,
                 "next_best_hospital_id": pd.array(
                     np.where(has_next, ids[nxt], None), dtype="string"
                 ),
@@ -181,13 +187,18 @@ def build_model(
     hierarchical: bool,
     load: str,
     pins: Mapping[str, str],
+    pilot: Mapping[str, str],
     forbidden: Iterable[tuple[str, str]],
     specialty_need: pd.DataFrame | None,
 ) -> PairingModel:
-    """Build the pairing model from the facility tables and a long travel-time matrix."""
+    """Build the pairing model from the facility tables and a long travel-time matrix.
+
+    ``pins`` and ``pilot`` are ``{unit_id: hospital_id}``; both hold in a solution, the
+    user's ``pins`` winning over the pilot's for a group they share.
+    """
     forbidden = tuple((str(u), str(h)) for u, h in forbidden)
     inputs = ModelInputs(
-        units, hospitals, hierarchical, load, dict(pins), forbidden, specialty_need
+        units, hospitals, hierarchical, load, dict(pins), dict(pilot), forbidden, specialty_need
     )
     table = _unit_table(units, load)
     hosp_ids, hosp_names, share = _hospital_table(hospitals)
@@ -229,25 +240,17 @@ def build_model(
 
     unit_index = pd.Index(table["unit_id"])
     hosp_index = pd.Index(hosp_ids)
-    pinned = np.full(n_groups, -1)
-    pin_text: dict[int, str] = {}
-    for unit_id, hospital_id in pins.items():
-        u, h = _locate(unit_index, unit_id, "pins"), _locate(hosp_index, hospital_id, "pins")
-        g = group[u]
-        if pinned[g] >= 0 and pinned[g] != h:
-            raise PlannerInputError(
-                f"group {labels[g]!r} is pinned to two hospitals "
-                f"({hosp_ids[pinned[g]]} and {hospital_id})",
-                field="pins",
-                hint="pin a district (and its communes) to one hospital only",
-            )
-        pinned[g] = h
-        pin_text[g] = f"{table['unit_name'].iloc[u]} -> {hosp_names[h]}"
+    pilot_at, pilot_text = _pinned_groups(
+        table, hosp_names, pilot, "pilot", group, labels, hosp_index
+    )
+    user_at, user_text = _pinned_groups(table, hosp_names, pins, "pins", group, labels, hosp_index)
+    pinned = np.where(user_at >= 0, user_at, pilot_at)
+    pin_text = {**pilot_text, **user_text}
     banned = np.zeros((n_groups, n_hosp), dtype=bool)
     for unit_id, hospital_id in forbidden:
         banned[
-            group[_locate(unit_index, unit_id, "forbidden")],
-            _locate(hosp_index, hospital_id, "forbidden"),
+            group[_locate(unit_index, unit_id, "forbidden", table["unit_name"])],
+            _locate(hosp_index, hospital_id, "forbidden", pd.Series(hosp_names)),
         ] = True
 
     bonus = np.zeros((n_groups, n_hosp))
@@ -271,10 +274,49 @@ def build_model(
         gtime=gtime,
         gmax=gmax,
         pinned=pinned,
+        pilot=pilot_at,
         pin_text=pin_text,
         forbidden=banned,
         bonus=bonus,
     )
+
+
+def _pinned_groups(
+    table: pd.DataFrame,
+    hosp_names: list[str],
+    pins: Mapping[str, str],
+    option: str,
+    group: np.ndarray,
+    labels: list[str],
+    hosp_index: pd.Index,
+) -> tuple[np.ndarray, dict[int, str]]:
+    """Per group the hospital its pins ask for (-1: none) and the pins in words, per group."""
+    unit_index = pd.Index(table["unit_id"])
+    at = np.full(len(labels), -1)
+    pinned_units: dict[int, list[int]] = {}
+    for unit_id, hospital_id in pins.items():
+        u = _locate(unit_index, unit_id, option, table["unit_name"])
+        h = _locate(hosp_index, hospital_id, option, pd.Series(hosp_names))
+        g = group[u]
+        if at[g] >= 0 and at[g] != h:
+            raise PlannerInputError(
+                f"group {labels[g]!r} is pinned to two hospitals "
+                f"({hosp_index[at[g]]} and {hospital_id})",
+                field=option,
+                hint="pin a district (and its communes) to one hospital only",
+            )
+        at[g] = h
+        pinned_units.setdefault(int(g), []).append(int(u))
+    text = {}
+    for g, members in pinned_units.items():
+        size = int((group == g).sum())
+        if size > 1 and len(members) == size:
+            who = f"{labels[g]} (all {size} units)"
+        else:
+            who = str(table["unit_name"].iloc[members[0]])
+            who += f" and {len(members) - 1} more" if len(members) > 1 else ""
+        text[g] = f"{who} -> {hosp_names[at[g]]}"
+    return at, text
 
 
 def _groups(table: pd.DataFrame, hierarchical: bool) -> tuple[np.ndarray, list[str]]:
@@ -367,15 +409,31 @@ def _hospital_table(hospitals: pd.DataFrame) -> tuple[list[str], list[str], np.n
     return ids, names, share
 
 
-def _locate(index: pd.Index, value: str, option: str) -> int:
+def _locate(index: pd.Index, value: str, option: str, names: pd.Series) -> int:
+    """Position of an id among the units or hospitals; an unknown id lists the valid ones."""
     where = index.get_indexer([str(value)])[0]
     if where < 0:
         raise PlannerInputError(
             f"unknown id {value!r}",
             field=option,
-            hint="use facility ids of the units and hospitals passed (check the scheme)",
+            hint=_valid_ids_hint(index, names, str(value), option),
         )
     return int(where)
+
+
+def _valid_ids_hint(index: pd.Index, names: pd.Series, value: str, option: str) -> str:
+    """The valid ids: all of them when few (the hospitals), else the closest few."""
+    ids = [str(i) for i in index]
+    label = dict(zip(ids, names.astype(str), strict=True))
+    if len(ids) <= 12:
+        listed = ids
+        lead = "valid ids"
+    else:
+        listed = difflib.get_close_matches(value, ids, n=5, cutoff=0.5) or ids[:5]
+        lead = f"{len(ids)} valid ids, the closest"
+    shown = ", ".join(f"{i} ({label[i]})" for i in listed)
+    fix = "; or run with --no-pilot (pilot=None)" if option == "pilot" else ""
+    return f"{lead}: {shown} (check the scheme){fix}"
 
 
 def _specialty_bonus(

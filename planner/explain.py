@@ -5,14 +5,15 @@ map's comparison layer, the report):
 
 * **nearest**: every group goes to its nearest hospital (for a district group, the hospital of
   least population-weighted travel time over its units); nobody is pinned, no balance.
-* **pilot**: the pilot's pins hold (:func:`hanoi_pilot_pins`: Ba Vì with Xanh Pon), every
-  other group goes to its nearest hospital.
+* **pilot**: the pilot's pins hold (:func:`pilot_pins`; the Hanoi pilot pins every unit of
+  Ba Vì to Xanh Pon), every other group goes to its nearest hospital; the user's own pins play
+  no part in it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -26,31 +27,62 @@ from planner.errors import InfeasibleError, PlannerInputError
 #: The pilot: Ba Vì district paired with Xanh Pon General Hospital.
 PILOT_HOSPITAL_ID = "hn-reg-xanhpon"
 PILOT_DISTRICT = "Huyện Ba Vì"
+#: The Hanoi pilot as ``(district, hospital_id)`` pairs (see :func:`pilot_pins`).
+HANOI_PILOT: tuple[tuple[str, str], ...] = ((PILOT_DISTRICT, PILOT_HOSPITAL_ID),)
 SENSITIVITY_COLUMNS = ("scenario", "status", "objective_value", "units_changed", "note")
 
 
-def hanoi_pilot_pins(units: pd.DataFrame) -> dict[str, str]:
-    """Return the Ba Vì pilot as pins: the Ba Vì district unit -> Xanh Pon.
+def pilot_pins(
+    units: pd.DataFrame, pilot: Iterable[tuple[str, str]] = HANOI_PILOT
+) -> dict[str, str]:
+    """Return a pilot as pins: every unit of each pilot district -> that district's hospital.
 
-    With a district-level unit of Ba Vì (2024 scheme) the pin is that unit (its communes
-    follow it in hierarchical mode); without one (2025 scheme) every unit whose ``district``
-    is Ba Vì is pinned. Districts match whatever the case, accents form or "Huyện" prefix.
+    The pilot covers the district's facilities at every level (the district-level unit and its
+    communes in the 2024 scheme; in the 2025 scheme the units formed from the former
+    district), so it holds in hierarchical and in unit mode alike. Districts match whatever
+    the case, accents form or "Huyện"/"Quận"/"Thị xã" prefix.
+
+    Parameters
+    ----------
+    units
+        The units (``facility_id``, ``district``).
+    pilot
+        ``(district, hospital_id)`` pairs; default :data:`HANOI_PILOT` (Ba Vì with Xanh Pon).
+
+    Returns
+    -------
+    dict
+        ``{unit_id: hospital_id}``, empty when no unit lies in a pilot district.
 
     Examples
     --------
-    >>> units = pd.DataFrame({"facility_id": ["hn-dist-271", "hn-com-09619"],
-    ...                       "level": ["district", "commune"],
-    ...                       "district": ["Huyện Ba Vì", "Huyện Ba Vì"]})
-    >>> hanoi_pilot_pins(units)
-    {'hn-dist-271': 'hn-reg-xanhpon'}
+    >>> units = pd.DataFrame({"facility_id": ["hn-dist-271", "hn-com-09619", "hn-dist-250"],
+    ...                       "district": ["Huyện Ba Vì", "huyện ba vì", "Huyện Đông Anh"]})
+    >>> pilot_pins(units)
+    {'hn-dist-271': 'hn-reg-xanhpon', 'hn-com-09619': 'hn-reg-xanhpon'}
     """
     if "district" not in units.columns:
         return {}
-    want = _district_key(PILOT_DISTRICT)
-    in_ba_vi = units["district"].map(_district_key) == want
-    heads = units[in_ba_vi & (units.get("level", pd.Series(index=units.index)) == "district")]
-    chosen = heads if len(heads) else units[in_ba_vi]
-    return {str(u): PILOT_HOSPITAL_ID for u in chosen["facility_id"]}
+    keys = units["district"].map(_district_key)
+    pins: dict[str, str] = {}
+    for district, hospital_id in pilot:
+        chosen = units.loc[(keys == _district_key(district)).to_numpy(), "facility_id"]
+        pins.update({str(u): str(hospital_id) for u in chosen})
+    return pins
+
+
+def hanoi_pilot_pins(units: pd.DataFrame) -> dict[str, str]:
+    """Return the Ba Vì pilot as pins: every unit of Ba Vì -> Xanh Pon (:data:`HANOI_PILOT`).
+
+    Examples
+    --------
+    >>> from planner.hanoi import hanoi_facilities
+    >>> fac = hanoi_facilities(scheme="2024")
+    >>> pins = hanoi_pilot_pins(fac[fac.level != "regional"])
+    >>> len(pins), set(pins.values())  # Ba Vì's district unit and its 31 communes
+    (32, {'hn-reg-xanhpon'})
+    """
+    return pilot_pins(units, HANOI_PILOT)
 
 
 def nearest_pairings(
@@ -77,8 +109,7 @@ def nearest_pairings(
     >>> nearest_pairings(units, hospitals, m)["hospital_id"].tolist()
     ['h2']
     """
-    model = _baseline_model(units, hospitals, matrix, {}, hierarchical)
-    return nearest_baseline(model)
+    return nearest_baseline(_baseline_model(units, hospitals, matrix, {}, hierarchical))
 
 
 def pilot_pairings(
@@ -95,7 +126,8 @@ def pilot_pairings(
     Parameters
     ----------
     pins
-        The pilot's pairs; default :func:`hanoi_pilot_pins` (Ba Vì -> Xanh Pon).
+        The pilot's pairs ``{unit_id: hospital_id}``; default :func:`hanoi_pilot_pins`
+        (every unit of Ba Vì -> Xanh Pon).
     others
         ``"nearest"`` (default: the pilot extended by nearest-hospital assignment, so it can
         be compared with a full proposal) or ``"none"`` (only the pilot's units are paired,
@@ -108,8 +140,9 @@ def pilot_pairings(
     pins = hanoi_pilot_pins(units) if pins is None else pins
     model = _baseline_model(units, hospitals, matrix, pins, hierarchical)
     if others == "none":
-        choice = np.where(model.pinned >= 0, model.pinned, -1)
-        return model.frame(choice, model.reachable)
+        return model.frame(
+            np.where(model.pilot >= 0, model.pilot, -1), model.reachable, model.pilot
+        )
     return pilot_baseline(model)
 
 
@@ -117,7 +150,7 @@ def _baseline_model(
     units: pd.DataFrame,
     hospitals: pd.DataFrame,
     matrix: pd.DataFrame,
-    pins: Mapping[str, str],
+    pilot: Mapping[str, str],
     hierarchical: bool,
 ) -> PairingModel:
     return build_model(
@@ -126,22 +159,25 @@ def _baseline_model(
         matrix,
         hierarchical=hierarchical,
         load="population",
-        pins=pins,
+        pins={},
+        pilot=pilot,
         forbidden=(),
         specialty_need=None,
     )
 
 
 def nearest_baseline(model: PairingModel) -> pd.DataFrame:
-    """The nearest-hospital baseline of a model (see the module docstring)."""
-    return model.frame(model.nearest_choice(), model.reachable)
+    """The nearest-hospital baseline of a model: nobody pinned (see the module docstring)."""
+    nobody = np.full(len(model.group_labels), -1)
+    return model.frame(model.nearest_choice(), model.reachable, nobody)
 
 
 def pilot_baseline(model: PairingModel) -> pd.DataFrame | None:
-    """The pilot baseline of a model, or None when nothing is pinned."""
-    if not (model.pinned >= 0).any():
+    """The pilot baseline of a model (its pilot's pins, nearest for the rest), or None when
+    the model has no pilot."""
+    if not (model.pilot >= 0).any():
         return None
-    return model.frame(model.nearest_choice(pinned=True), model.reachable)
+    return model.frame(model.nearest_choice(model.pilot), model.reachable, model.pilot)
 
 
 def explain(
@@ -149,7 +185,7 @@ def explain(
 ) -> pd.DataFrame:
     """Per unit: why this hospital, the nearest one, the next best and what switching costs."""
     allowed = model.allowed(max_travel_time_s, pins=False)
-    frame = model.frame(choice, allowed)
+    frame = model.frame(choice, allowed, model.pinned)
     g = model.group
     time = model.costs.time_s
     rows = np.arange(len(g))
@@ -209,8 +245,9 @@ def _reason(model: PairingModel, u: int, h: int, near: int, group_near: int, obj
         return "no hospital reaches this unit: unassigned"
     if h < 0:
         return "unassigned"
-    if model.pinned[model.group[u]] >= 0:
-        return "pinned"
+    g = model.group[u]
+    if model.pinned[g] >= 0:
+        return "pinned (the pilot)" if model.pinned[g] == model.pilot[g] else "pinned"
     if near == h:
         return "nearest hospital"
     if group_near == h:

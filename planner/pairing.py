@@ -45,6 +45,7 @@ from planner._pairing_model import LOADS, PAIRING_COLUMNS, build_model
 from planner._pairing_model import _district_key as _district_key  # where callers find it
 from planner.errors import PlannerInputError
 from planner.explain import (
+    HANOI_PILOT,
     PILOT_DISTRICT,
     PILOT_HOSPITAL_ID,
     baseline_gaps,
@@ -55,6 +56,7 @@ from planner.explain import (
     nearest_pairings,
     pilot_baseline,
     pilot_pairings,
+    pilot_pins,
     sensitivity_table,
 )
 from planner.scoring import score_pairings
@@ -62,6 +64,7 @@ from planner.scoring import score_pairings
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "HANOI_PILOT",
     "LOADS",
     "OBJECTIVES",
     "PAIRING_COLUMNS",
@@ -71,6 +74,7 @@ __all__ = [
     "hanoi_pilot_pins",
     "nearest_pairings",
     "pilot_pairings",
+    "pilot_pins",
     "propose_pairings",
 ]
 
@@ -104,7 +108,9 @@ class PairingResult:
     unreachable
         Ids of the units no hospital can reach.
     nearest, pilot
-        The baselines' pairings (``pilot`` is None without pins).
+        The baselines' pairings (:func:`planner.explain.nearest_baseline`: nobody pinned;
+        :func:`planner.explain.pilot_baseline`: the pilot's pins, nearest for the rest;
+        ``pilot`` is None without a pilot).
     """
 
     pairings: pd.DataFrame
@@ -169,6 +175,7 @@ def propose_pairings(
     load: str = "population",
     hierarchical: bool = True,
     pins: Mapping[str, str] | None = None,
+    pilot: Mapping[str, str] | None = None,
     forbidden: Iterable[tuple[str, str]] = (),
     max_travel_time_s: float | None = None,
     balance_weight: float = 0.5,
@@ -203,7 +210,12 @@ def propose_pairings(
         Pair district groups (communes follow their district) or every unit on its own.
     pins
         ``{unit_id: hospital_id}`` pairs that must hold; in hierarchical mode a pin moves its
-        whole group. :func:`hanoi_pilot_pins` gives the Ba Vì pilot.
+        whole group. They win over the pilot's pins where both pin a group.
+    pilot
+        The pins of a pairing already in place, ``{unit_id: hospital_id}``
+        (:func:`hanoi_pilot_pins` gives the Ba Vì pilot: every unit of Ba Vì with Xanh Pon).
+        They hold like ``pins``, and they define the pilot baseline (:attr:`PairingResult.pilot`:
+        the pilot's pins, every other group at its nearest hospital). ``None``: no pilot.
     forbidden
         ``(unit_id, hospital_id)`` pairs that must not be used (in hierarchical mode the
         unit's whole group may not use that hospital).
@@ -248,7 +260,7 @@ def propose_pairings(
     >>> fac = hanoi_facilities(scheme="2024")
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
     >>> matrix = travel_time_matrix(hanoi_network(), hospitals, units)
-    >>> result = propose_pairings(units, hospitals, matrix, pins=hanoi_pilot_pins(units))
+    >>> result = propose_pairings(units, hospitals, matrix, pilot=hanoi_pilot_pins(units))
     >>> result.status
     'optimal'
     >>> bool(result.scores["load_ratio_max_min"] <= 1.2 / 0.8)
@@ -262,6 +274,7 @@ def propose_pairings(
         hierarchical=hierarchical,
         load=load,
         pins=pins or {},
+        pilot=pilot or {},
         forbidden=forbidden,
         specialty_need=specialty_need,
     )
@@ -275,9 +288,9 @@ def propose_pairings(
         time_limit_s=time_limit_s,
     )
     solution = optimise(model, request)
-    pairings = model.frame(solution.choice, model.allowed(max_travel_time_s))
+    pairings = model.frame(solution.choice, model.allowed(max_travel_time_s), model.pinned)
     nearest = nearest_baseline(model)
-    pilot = pilot_baseline(model)
+    pilot_frame = pilot_baseline(model)
     scores = score_pairings(
         pairings, matrix, units=units, hospitals=hospitals, matrix_peak=matrix_peak
     ).to_dict()
@@ -295,7 +308,7 @@ def propose_pairings(
             "unreachable_units": unreachable,
         }
     )
-    for name, base in (("nearest", nearest), ("pilot", pilot)):
+    for name, base in (("nearest", nearest), ("pilot", pilot_frame)):
         scores.update(baseline_gaps(name, pairings, base, model))
     return PairingResult(
         pairings=pairings,
@@ -312,7 +325,7 @@ def propose_pairings(
         ),
         unreachable=tuple(unreachable),
         nearest=nearest,
-        pilot=pilot,
+        pilot=pilot_frame,
         options={**vars(request), "load": load, "hierarchical": hierarchical},
     )
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, PEAK_DEPART
 from planner.errors import PlannerInputError
+from planner.explain import HANOI_PILOT, pilot_pins
 from planner.io import detect_scheme, read_pairings, write_csv, write_json, write_vector_atomic
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,12 @@ LEVEL_KEYWORDS = ("regional", "district", "commune", "units", "all")
 @dataclass(frozen=True)
 class PlanOptions:
     """What to plan: scheme, travel assumptions and the pairing request.
+
+    ``pilot_pairs`` is the pilot as ``(district, hospital_id)`` pairs (default the Ba Vì pilot
+    with Xanh Pon, :data:`planner.explain.HANOI_PILOT`): every unit of those districts is
+    pinned, in hierarchical and unit mode, and the pilot baseline is built from them;
+    ``pilot=False`` (``--no-pilot``) removes all of them. ``pins`` are the user's own pins;
+    they win over the pilot's where both pin a group.
 
     Examples
     --------
@@ -52,6 +59,7 @@ class PlanOptions:
     forbidden: tuple[tuple[str, str], ...] = ()
     max_travel_time_s: float | None = None
     pilot: bool = True
+    pilot_pairs: tuple[tuple[str, str], ...] = HANOI_PILOT
     time_limit_s: float = 60.0
     specialty_need: str | Path | None = None
 
@@ -156,7 +164,7 @@ def plan(
     >>> bool(run.scores.overall["share_population_within_60min"] > 0.8)
     True
     """
-    from planner.pairing import hanoi_pilot_pins, nearest_pairings, pilot_pairings, propose_pairings
+    from planner.pairing import propose_pairings
     from planner.scoring import score_pairings
 
     options = options or PlanOptions()
@@ -179,11 +187,6 @@ def plan(
     )
     both = pd.concat([matrix, matrix_back], ignore_index=True)
 
-    pins = dict(options.pins)
-    pilot_pins = hanoi_pilot_pins(units) if options.pilot else {}
-    for unit_id, hospital_id in pilot_pins.items():
-        pins.setdefault(unit_id, hospital_id)
-
     proposal = propose_pairings(
         units,
         hospitals,
@@ -192,15 +195,16 @@ def plan(
         balance=options.balance,
         load=options.load,
         hierarchical=options.hierarchical,
-        pins=pins,
+        pins=options.pins,
+        pilot=pilot_pins(units, options.pilot_pairs) if options.pilot else None,
         forbidden=options.forbidden,
         max_travel_time_s=options.max_travel_time_s,
         time_limit_s=options.time_limit_s,
         matrix_peak=matrix_peak,
         specialty_need=read_specialty_need(options.specialty_need),
     )
-    nearest = nearest_pairings(units, hospitals, both, hierarchical=options.hierarchical)
-    pilot = pilot_pairings(units, hospitals, both) if pilot_pins else None
+    # The baselines are the proposal's: one definition (planner.explain), the same model.
+    nearest, pilot = proposal.nearest, proposal.pilot
 
     def score(pairings: pd.DataFrame):
         return score_pairings(

@@ -17,6 +17,7 @@ from planner.pairing import (
     hanoi_pilot_pins,
     nearest_pairings,
     pilot_pairings,
+    pilot_pins,
     propose_pairings,
 )
 
@@ -434,12 +435,25 @@ def test_baselines_and_gaps():
     free = propose_pairings(units, hospitals, matrix, balance=None, sensitivity=False)
     # The unconstrained pop-time optimum is the nearest (by group) assignment.
     assert nearest["hospital_id"].tolist() == free.pairings["hospital_id"].tolist()
+    assert not nearest["pinned"].any()
     pins = {"d2": "h0"}
     pilot = pilot_pairings(units, hospitals, matrix, pins=pins)
     assert (pilot.loc[pilot["district"] == "Huyện 2", "hospital_id"] == "h0").all()
+    assert pilot["pinned"].tolist() == (pilot["district"] == "Huyện 2").tolist()
     only = pilot_pairings(units, hospitals, matrix, pins=pins, others="none")
     assert only["hospital_id"].notna().sum() == 3
-    result = propose_pairings(units, hospitals, matrix, balance=0.5, pins=pins, sensitivity=False)
+    # A user's own pin holds in the proposal but plays no part in either baseline.
+    result = propose_pairings(
+        units, hospitals, matrix, balance=0.5, pilot=pins, pins={"c4_1": "h1"}, sensitivity=False
+    )
+    pd.testing.assert_frame_equal(result.pilot, pilot)
+    pd.testing.assert_frame_equal(result.nearest, nearest)
+    p = result.pairings
+    assert (p.loc[p["district"].isin(["Huyện 2", "Huyện 4"]), "pinned"]).all()
+    assert (p.loc[p["district"] == "Huyện 4", "hospital_id"] == "h1").all()
+    assert not p.loc[~p["district"].isin(["Huyện 2", "Huyện 4"]), "pinned"].any()
+    reasons = result.explanations.set_index("unit_id")["reason"]
+    assert reasons["d2"] == "pinned (the pilot)" and reasons["d4"] == "pinned"
     pop = _ref_pop(units)
 
     def pw(frame):
@@ -448,6 +462,36 @@ def test_baselines_and_gaps():
     assert result.scores["gap_vs_nearest_s"] == pytest.approx(pw(result.pairings) - pw(nearest))
     assert result.scores["gap_vs_pilot_s"] == pytest.approx(pw(result.pairings) - pw(pilot))
     assert result.scores["gap_vs_nearest_s"] >= -1e-9
+    # Without a pilot there is no pilot baseline, whatever is pinned.
+    pinned_only = propose_pairings(
+        units, hospitals, matrix, balance=0.5, pins=pins, sensitivity=False
+    )
+    assert pinned_only.pilot is None and pinned_only.scores["gap_vs_pilot_s"] is None
+
+
+def test_user_pin_overrides_the_pilot_in_its_group():
+    units, hospitals, matrix = _instance(4, 2, 3, seed=2)
+    pilot = {u: "h0" for u in units.loc[units["district"] == "Huyện 1", "facility_id"]}
+    moved = propose_pairings(
+        units, hospitals, matrix, balance=None, pilot=pilot, pins={"d1": "h2"}, sensitivity=False
+    )
+    p = moved.pairings.set_index("unit_id")
+    assert (p.loc[["d1", "c1_0", "c1_1"], "hospital_id"] == "h2").all()
+    assert moved.pilot.set_index("unit_id").loc["c1_0", "hospital_id"] == "h0"
+    # In unit mode the user's pin moves only its own unit; the pilot keeps the others.
+    alone = propose_pairings(
+        units,
+        hospitals,
+        matrix,
+        balance=None,
+        hierarchical=False,
+        pilot=pilot,
+        pins={"d1": "h2"},
+        sensitivity=False,
+    )
+    q = alone.pairings.set_index("unit_id")
+    assert q.loc["d1", "hospital_id"] == "h2"
+    assert (q.loc[["c1_0", "c1_1"], "hospital_id"] == "h0").all() and q["pinned"].sum() == 3
 
 
 def test_sensitivity_counts_changes():
@@ -491,6 +535,7 @@ def test_bad_options_and_ids():
 
 
 def test_hanoi_pilot_pins_schemes():
+    """The pilot pins every unit of Ba Vì, at any level, however the district is written."""
     units = pd.DataFrame(
         {
             "facility_id": ["hn-dist-271", "hn-com-1", "hn-dist-250"],
@@ -498,15 +543,21 @@ def test_hanoi_pilot_pins_schemes():
             "district": ["Huyện Ba Vì", "Huyện Ba Vì", "Huyện Đông Anh"],
         }
     )
-    assert hanoi_pilot_pins(units) == {"hn-dist-271": "hn-reg-xanhpon"}
+    assert hanoi_pilot_pins(units) == {
+        "hn-dist-271": "hn-reg-xanhpon",
+        "hn-com-1": "hn-reg-xanhpon",
+    }
     later = pd.DataFrame(
         {
-            "facility_id": ["a", "b", "c"],
+            "facility_id": ["a", "b", "c", "d"],
             "level": "commune",
-            "district": ["Ba Vì", "huyện ba vì", "X"],
+            "district": ["Ba Vì", "huyện ba vì", "X", "HUYỆN BA VÌ"],
         }
     )
-    assert hanoi_pilot_pins(later) == {"a": "hn-reg-xanhpon", "b": "hn-reg-xanhpon"}
+    assert hanoi_pilot_pins(later) == {u: "hn-reg-xanhpon" for u in ("a", "b", "d")}
+    other = pilot_pins(later, [("X", "h9"), ("Ba Vì", "h1")])
+    assert other == {"a": "h1", "b": "h1", "c": "h9", "d": "h1"}
+    assert pilot_pins(later, ()) == {}
 
 
 def test_no_warning_when_all_reachable():
@@ -570,14 +621,8 @@ def test_specialty_need_pulls_a_district_to_the_matching_hospital():
     assert high.pairings["hospital_id"].tolist() == ["gen", "obs"]
 
 
-def test_hanoi_registry_with_pilot(registry_2024):
-    """The real 2024 registry (30 districts, 579 communes, 4 hospitals) with the Ba Vì pilot.
-
-    Times are straight-line (x 1.4 at 30 km/h) so the test needs no road graph; the road
-    matrix is exercised by the CLI end-to-end tests.
-    """
-    fac = registry_2024
-    hospitals, units = fac[fac["level"] == "regional"], fac[fac["level"] != "regional"]
+def _crow_matrix(hospitals: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Straight-line times (x 1.4 at 30 km/h), hospital -> unit: no road graph needed."""
     lat1, lon1 = (
         np.radians(hospitals["lat"].to_numpy())[:, None],
         np.radians(hospitals["lon"].to_numpy())[:, None],
@@ -588,16 +633,27 @@ def test_hanoi_registry_with_pilot(registry_2024):
         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     )
     seconds = 2 * 6_371_000 * np.arcsin(np.sqrt(hav)) * 1.4 / (30 / 3.6)
-    matrix = pd.DataFrame(
+    return pd.DataFrame(
         {
             "origin_id": np.repeat(hospitals["facility_id"].to_numpy(), len(units)),
             "destination_id": np.tile(units["facility_id"].to_numpy(), len(hospitals)),
             "travel_time_s": seconds.ravel(),
         }
     )
+
+
+def test_hanoi_registry_with_pilot(registry_2024):
+    """The real 2024 registry (30 districts, 579 communes, 4 hospitals) with the Ba Vì pilot.
+
+    Times are straight-line (x 1.4 at 30 km/h) so the test needs no road graph; the road
+    matrix is exercised by the CLI end-to-end tests.
+    """
+    fac = registry_2024
+    hospitals, units = fac[fac["level"] == "regional"], fac[fac["level"] != "regional"]
+    matrix = _crow_matrix(hospitals, units)
     pins = hanoi_pilot_pins(units)
-    assert list(pins.values()) == ["hn-reg-xanhpon"] and len(pins) == 1
-    result = propose_pairings(units, hospitals, matrix, pins=pins, sensitivity=False)
+    assert set(pins.values()) == {"hn-reg-xanhpon"} and len(pins) == 32
+    result = propose_pairings(units, hospitals, matrix, pilot=pins, sensitivity=False)
     p = result.pairings
     assert result.status == "optimal" and len(p) == len(units) == 609
     assert (p.loc[p["district"] == "Huyện Ba Vì", "hospital_id"] == "hn-reg-xanhpon").all()
@@ -606,3 +662,34 @@ def test_hanoi_registry_with_pilot(registry_2024):
     total = loads.sum()
     assert total == pytest.approx(8_053_663)  # the census total, counted once
     assert ((loads >= 0.8 * total / 4 - 1) & (loads <= 1.2 * total / 4 + 1)).all()
+
+
+@pytest.mark.parametrize("hierarchical", [True, False], ids=["hierarchical", "unit-mode"])
+@pytest.mark.parametrize("scheme", ["2024", "2025"])
+def test_pilot_holds_for_every_ba_vi_unit(scheme, hierarchical, registry_2024, registry_2025):
+    """Issue 17: in unit mode only the Ba Vì district unit was pinned (and it weighs nothing),
+    so 30 of its 31 communes went elsewhere. The pilot now pins every unit of Ba Vì: the
+    district unit and its communes (2024), the units formed from former Ba Vì (2025)."""
+    fac = registry_2024 if scheme == "2024" else registry_2025
+    hospitals, units = fac[fac["level"] == "regional"], fac[fac["level"] != "regional"]
+    ba_vi = units.loc[units["district"] == "Huyện Ba Vì", "facility_id"].tolist()
+    assert len(ba_vi) == {"2024": 32, "2025": 9}[scheme]
+    pins = hanoi_pilot_pins(units)
+    assert sorted(pins) == sorted(ba_vi)
+    result = propose_pairings(
+        units,
+        hospitals,
+        _crow_matrix(hospitals, units),
+        hierarchical=hierarchical,
+        pilot=pins,
+        sensitivity=False,
+        time_limit_s=5.0,
+    )
+    for frame in (result.pairings, result.pilot):
+        rows = frame.set_index("unit_id").loc[ba_vi]
+        assert (rows["hospital_id"] == "hn-reg-xanhpon").all() and rows["pinned"].all()
+        assert not frame.loc[~frame["unit_id"].isin(ba_vi), "pinned"].any()
+    # The pilot baseline is the pilot plus nearest hospitals: everyone else as in "nearest".
+    others = ~result.pilot["unit_id"].isin(ba_vi)
+    assert result.pilot.loc[others, "hospital_id"].equals(result.nearest.loc[others, "hospital_id"])
+    assert not result.nearest["pinned"].any()
