@@ -49,6 +49,7 @@ class ModelInputs:
 
     units: pd.DataFrame
     hospitals: pd.DataFrame
+    directions: str
     hierarchical: bool
     load: str
     pins: Mapping[str, str]
@@ -94,6 +95,7 @@ class PairingModel:
             i.units,
             i.hospitals,
             matrix,
+            directions=i.directions,
             hierarchical=i.hierarchical,
             load=i.load,
             pins=i.pins,
@@ -184,6 +186,7 @@ def build_model(
     hospitals: pd.DataFrame,
     matrix: pd.DataFrame,
     *,
+    directions: str,
     hierarchical: bool,
     load: str,
     pins: Mapping[str, str],
@@ -198,11 +201,19 @@ def build_model(
     """
     forbidden = tuple((str(u), str(h)) for u, h in forbidden)
     inputs = ModelInputs(
-        units, hospitals, hierarchical, load, dict(pins), dict(pilot), forbidden, specialty_need
+        units,
+        hospitals,
+        directions,
+        hierarchical,
+        load,
+        dict(pins),
+        dict(pilot),
+        forbidden,
+        specialty_need,
     )
     table = _unit_table(units, load)
     hosp_ids, hosp_names, share = _hospital_table(hospitals)
-    costs = pair_costs(matrix, table["unit_id"], hosp_ids)
+    costs = pair_costs(matrix, table["unit_id"], hosp_ids, directions=directions)
     n_units, n_hosp = len(table), len(hosp_ids)
     time = costs.time_s
     stranded = ~np.isfinite(time).any(axis=1)
@@ -380,8 +391,34 @@ def _unit_table(units: pd.DataFrame, load: str) -> pd.DataFrame:
                 field="capacity",
                 hint="add the units' capacity or use load='population'",
             )
-        table["load"] = pd.to_numeric(column("capacity", np.nan), errors="coerce").fillna(0.0)
+        capacity, bad = _capacities(column("capacity", np.nan), positive=False)
+        if bad.any():
+            raise PlannerInputError(
+                f"load='capacity' needs every unit's capacity, a number >= 0; "
+                f"{_rows_text(bad, ids, 'units')} have none or an invalid one",
+                row=int(np.flatnonzero(bad)[0]) + 1 if bad.sum() == 1 else None,
+                field="capacity",
+                hint="fill in the capacity of every unit, or use load='population'",
+            )
+        table["load"] = capacity
     return table
+
+
+def _capacities(values: pd.Series, *, positive: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Capacities as numbers, and which are missing, not numbers or out of range."""
+    number = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    ok = np.isfinite(number) & ((number > 0) if positive else (number >= 0))
+    return number, ~ok
+
+
+def _rows_text(bad: np.ndarray, ids: pd.Series, noun: str, shown: int = 10) -> str:
+    """'2 of 609 units (rows 3, 7: a, b)': the 1-based rows at fault in one message."""
+    rows = np.flatnonzero(bad)
+    more = f" and {len(rows) - shown} more" if len(rows) > shown else ""
+    listed = ", ".join(str(r + 1) for r in rows[:shown])
+    names = ", ".join(str(ids.iloc[r]) for r in rows[:shown])
+    where = "row" if len(rows) == 1 else "rows"
+    return f"{len(rows)} of {len(bad)} {noun} ({where} {listed}{more}: {names})"
 
 
 def _hospital_table(hospitals: pd.DataFrame) -> tuple[list[str], list[str], np.ndarray]:
@@ -402,10 +439,22 @@ def _hospital_table(hospitals: pd.DataFrame) -> tuple[list[str], list[str], np.n
         else ids
     )
     share = np.full(len(ids), 1.0 / len(ids))
-    if "capacity" in hospitals.columns:
-        cap = pd.to_numeric(hospitals["capacity"], errors="coerce").to_numpy(float)
-        if np.isfinite(cap).all() and (cap > 0).all():
-            share = cap / cap.sum()
+    # Fair shares follow the hospitals' capacity when every hospital has one; a column left
+    # empty means equal shares; a partly filled or invalid one is an error, never a guess.
+    raw = hospitals["capacity"] if "capacity" in hospitals.columns else pd.Series(dtype=float)
+    if raw.notna().any():
+        cap, bad = _capacities(raw.reset_index(drop=True), positive=True)
+        if bad.any():
+            raise PlannerInputError(
+                "fair shares follow the hospitals' capacity only when every hospital has one, "
+                f"a number > 0; {_rows_text(bad, pd.Series(ids), 'hospitals')} have none or an "
+                "invalid one",
+                row=int(np.flatnonzero(bad)[0]) + 1 if bad.sum() == 1 else None,
+                field="capacity",
+                hint="fill in every hospital's capacity, or leave the column empty for equal "
+                "shares",
+            )
+        share = cap / cap.sum()
     return ids, names, share
 
 

@@ -91,6 +91,7 @@ def nearest_pairings(
     matrix: pd.DataFrame,
     *,
     hierarchical: bool = True,
+    directions: str = "both",
 ) -> pd.DataFrame:
     """Return the nearest-hospital baseline: each group to its nearest hospital, no balance.
 
@@ -99,6 +100,24 @@ def nearest_pairings(
     balance, pins or limits); in unit mode each unit goes to its own nearest hospital.
     Units no hospital reaches are left unassigned (``hospital_id`` NA).
 
+    Parameters
+    ----------
+    units, hospitals
+        The units and the regional hospitals (as for
+        :func:`planner.pairing.propose_pairings`).
+    matrix
+        Long travel-time matrix with the trips ``directions`` needs.
+    hierarchical
+        District groups (communes follow their district) or every unit on its own.
+    directions
+        Which trips make a pair's time: ``"both"`` (default), ``"to_unit"`` or
+        ``"to_hospital"`` (see :mod:`planner.scoring`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The pairing table (:data:`planner.pairing.PAIRING_COLUMNS`), nobody pinned.
+
     Examples
     --------
     >>> units = pd.DataFrame({"facility_id": ["u1"], "name": ["U1"], "level": ["district"],
@@ -106,10 +125,11 @@ def nearest_pairings(
     >>> hospitals = pd.DataFrame({"facility_id": ["h1", "h2"], "name": ["H1", "H2"]})
     >>> m = pd.DataFrame({"origin_id": ["h1", "h2"], "destination_id": ["u1", "u1"],
     ...                   "travel_time_s": [900.0, 600.0]})
-    >>> nearest_pairings(units, hospitals, m)["hospital_id"].tolist()
+    >>> nearest_pairings(units, hospitals, m, directions="to_unit")["hospital_id"].tolist()
     ['h2']
     """
-    return nearest_baseline(_baseline_model(units, hospitals, matrix, {}, hierarchical))
+    model = _baseline_model(units, hospitals, matrix, {}, hierarchical, directions)
+    return nearest_baseline(model)
 
 
 def pilot_pairings(
@@ -120,11 +140,14 @@ def pilot_pairings(
     pins: Mapping[str, str] | None = None,
     others: str = "nearest",
     hierarchical: bool = True,
+    directions: str = "both",
 ) -> pd.DataFrame:
     """Return the pilot baseline: pinned pairs hold, every other group goes to its nearest.
 
     Parameters
     ----------
+    units, hospitals, matrix, hierarchical, directions
+        As for :func:`nearest_pairings`.
     pins
         The pilot's pairs ``{unit_id: hospital_id}``; default :func:`hanoi_pilot_pins`
         (every unit of Ba Vì -> Xanh Pon).
@@ -132,13 +155,31 @@ def pilot_pairings(
         ``"nearest"`` (default: the pilot extended by nearest-hospital assignment, so it can
         be compared with a full proposal) or ``"none"`` (only the pilot's units are paired,
         the rest have ``hospital_id`` NA).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The pairing table (:data:`planner.pairing.PAIRING_COLUMNS`), the pilot's units
+        pinned.
+
+    Examples
+    --------
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> from planner.travel import pair_travel_times
+    >>> fac = hanoi_facilities(scheme="2025")
+    >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
+    >>> matrix = pair_travel_times(hanoi_network(), hospitals, units)
+    >>> pilot = pilot_pairings(units, hospitals, matrix, hierarchical=False)
+    >>> pilot.loc[pilot["pinned"], "hospital_id"].value_counts().to_dict()
+    {'hn-reg-xanhpon': 9}
     """
     if others not in ("nearest", "none"):
         raise PlannerInputError(
             f"unknown value {others!r}", field="others", hint="use 'nearest' or 'none'"
         )
     pins = hanoi_pilot_pins(units) if pins is None else pins
-    model = _baseline_model(units, hospitals, matrix, pins, hierarchical)
+    model = _baseline_model(units, hospitals, matrix, pins, hierarchical, directions)
     if others == "none":
         return model.frame(
             np.where(model.pilot >= 0, model.pilot, -1), model.reachable, model.pilot
@@ -152,11 +193,13 @@ def _baseline_model(
     matrix: pd.DataFrame,
     pilot: Mapping[str, str],
     hierarchical: bool,
+    directions: str,
 ) -> PairingModel:
     return build_model(
         units,
         hospitals,
         matrix,
+        directions=directions,
         hierarchical=hierarchical,
         load="population",
         pins={},

@@ -7,9 +7,10 @@
   unit sharing a ``district`` value goes with its group, so communes follow their district-level
   unit (a unit without a district is a group of its own). Unit mode: one binary per (unit,
   hospital).
-* **Cost of a pair.** The pair's travel time of :func:`planner.scoring.pair_costs`: the mean of
-  hospital -> unit (staff rotation) and unit -> hospital (referral) when the matrix has both
-  directions, else the direction it has.
+* **Cost of a pair.** The pair's travel time of :func:`planner.scoring.pair_costs` by the
+  ``directions`` choice: by default the mean of hospital -> unit (staff rotation) and unit ->
+  hospital (referral), i.e. half the round trip; ``"to_unit"`` or ``"to_hospital"`` take one
+  trip. The same rule scores the pairing and builds the baselines.
 * **Objectives.** ``pop-time`` minimises the population-weighted mean travel time;
   ``max-time`` minimises the largest unit travel time, then (lexicographically, among those
   optima) the population-weighted mean; ``balanced`` minimises
@@ -32,6 +33,7 @@ A unit no hospital can reach is reported (``PairingResult.unreachable`` and an
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,7 +42,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString
 
-from planner._objectives import OBJECTIVES, Request, optimise
+from planner._objectives import OBJECTIVES, Request, optimise, status_text
 from planner._pairing_model import LOADS, PAIRING_COLUMNS, build_model
 from planner._pairing_model import _district_key as _district_key  # where callers find it
 from planner.errors import PlannerInputError
@@ -89,11 +91,13 @@ class PairingResult:
         One row per unit, columns :data:`PAIRING_COLUMNS` in that order.
     scores
         :meth:`planner.scoring.PairingScores.to_dict` of the pairing plus ``objective``,
-        ``objective_value``, ``status``, ``mip_gap``, ``gap_vs_nearest_*``, ``gap_vs_pilot_*``,
-        ``unreachable_units`` (JSON-safe).
+        ``objective_value``, ``status``, ``status_text``, ``mip_gap``, ``gap_vs_nearest_*``,
+        ``gap_vs_pilot_*``, ``unreachable_units`` (JSON-safe).
     status
-        ``"optimal"`` (proven within a relative gap of 1e-6) or ``"time_limit"`` (best found
-        when the time limit struck; ``mip_gap`` is its proven relative gap).
+        ``"optimal"``: proven within a relative gap of
+        :data:`~planner._objectives.OPTIMALITY_GAP` (1e-9); ``"time_limit"``: the best
+        pairing found when the time limit struck, ``mip_gap`` its proven relative gap.
+        :attr:`status_text` says it in words.
     mip_gap
         Proven relative gap between the solution and the best bound.
     objective
@@ -125,6 +129,12 @@ class PairingResult:
     nearest: pd.DataFrame | None = None
     pilot: pd.DataFrame | None = None
     options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status_text(self) -> str:
+        """The status in words: "optimal (proven within a relative gap of 1e-09)" or
+        "best found in 60 s, within 0.0012 % of the optimum"."""
+        return status_text(self.status, self.mip_gap, self.options.get("time_limit_s", math.nan))
 
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of the pairings table."""
@@ -184,6 +194,7 @@ def propose_pairings(
     time_limit_s: float = 60.0,
     matrix_peak: pd.DataFrame | None = None,
     sensitivity: bool = True,
+    directions: str = "both",
 ) -> PairingResult:
     """Propose the optimal sister-hospital pairing under load balance and pins.
 
@@ -196,8 +207,8 @@ def propose_pairings(
         Regional hospitals (``facility_id``, ``name``; ``capacity`` for proportional fair
         shares; ``specialty`` for the specialty option).
     matrix
-        Long travel-time matrix hospital -> unit, unit -> hospital or both (see
-        :func:`planner.scoring.pair_costs` for the rule).
+        Long travel-time matrix with the trips ``directions`` needs (both directions by
+        default: :func:`planner.travel.pair_travel_times` computes them).
     objective
         ``"pop-time"`` (default), ``"max-time"`` or ``"balanced"``.
     balance
@@ -232,13 +243,22 @@ def propose_pairings(
     specialty_weight_s
         See ``specialty_need``.
     time_limit_s
-        Solver time limit; when struck the best solution found is returned with status
-        ``"time_limit"`` and its proven gap.
+        Time budget of each solve (s). A pairing is ``"optimal"`` only when proven within a
+        relative gap of 1e-9 within the budget; otherwise the best one found is returned
+        with status ``"time_limit"`` and its proven gap (``status_text``: "best found in
+        60 s, within 0.0012 % of the optimum"). Each sensitivity re-solve gets the same
+        budget.
     matrix_peak
         Peak-hour matrix, for the sensitivity re-solve and peak scores.
     sensitivity
         Re-solve with the peak matrix and with balance 0.1 and 0.3 to report how many units
         change hospital.
+    directions
+        Which trips make a pair's time, for the objective, the scores and the baselines
+        alike: ``"both"`` (default: the mean of hospital -> unit and unit -> hospital, half
+        the round trip), ``"to_unit"`` (the staff rotation trip) or ``"to_hospital"`` (the
+        referral trip). A matrix without a needed direction raises
+        :class:`~planner.errors.PlannerInputError`.
 
     Returns
     -------
@@ -256,10 +276,10 @@ def propose_pairings(
     --------
     >>> from planner.hanoi import hanoi_facilities
     >>> from planner.network import hanoi_network
-    >>> from planner.travel import travel_time_matrix
+    >>> from planner.travel import pair_travel_times
     >>> fac = hanoi_facilities(scheme="2024")
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
-    >>> matrix = travel_time_matrix(hanoi_network(), hospitals, units)
+    >>> matrix = pair_travel_times(hanoi_network(), hospitals, units, depart="10:00")
     >>> result = propose_pairings(units, hospitals, matrix, pilot=hanoi_pilot_pins(units))
     >>> result.status
     'optimal'
@@ -271,6 +291,7 @@ def propose_pairings(
         units,
         hospitals,
         matrix,
+        directions=directions,
         hierarchical=hierarchical,
         load=load,
         pins=pins or {},
@@ -292,7 +313,12 @@ def propose_pairings(
     nearest = nearest_baseline(model)
     pilot_frame = pilot_baseline(model)
     scores = score_pairings(
-        pairings, matrix, units=units, hospitals=hospitals, matrix_peak=matrix_peak
+        pairings,
+        matrix,
+        units=units,
+        hospitals=hospitals,
+        matrix_peak=matrix_peak,
+        directions=directions,
     ).to_dict()
     unreachable = [str(u) for u in model.units["unit_id"][model.stranded]]
     scores.update(
@@ -300,6 +326,7 @@ def propose_pairings(
             "objective": objective,
             "objective_value": solution.objective_value,
             "status": solution.status,
+            "status_text": status_text(solution.status, solution.mip_gap, time_limit_s),
             "mip_gap": solution.mip_gap,
             "gap_to_optimal": solution.mip_gap,
             "balance": balance,
@@ -326,7 +353,12 @@ def propose_pairings(
         unreachable=tuple(unreachable),
         nearest=nearest,
         pilot=pilot_frame,
-        options={**vars(request), "load": load, "hierarchical": hierarchical},
+        options={
+            **vars(request),
+            "load": load,
+            "hierarchical": hierarchical,
+            "directions": directions,
+        },
     )
 
 

@@ -62,11 +62,19 @@ class PlanOptions:
     pilot_pairs: tuple[tuple[str, str], ...] = HANOI_PILOT
     time_limit_s: float = 60.0
     specialty_need: str | Path | None = None
+    directions: str = "both"
+    peak_depart: str = PEAK_DEPART
 
 
 @dataclass(frozen=True)
 class PlanningRun:
-    """Everything one planning run computed (inputs, matrices, pairings, scores)."""
+    """Everything one planning run computed (inputs, matrices, pairings, scores).
+
+    ``matrix`` (at ``options.depart``) and ``matrix_peak`` (at ``options.peak_depart``) hold the
+    trips ``options.directions`` needs (both directions by default,
+    :func:`planner.travel.pair_travel_times`); the proposal, the baselines and every score
+    use them with the same directions rule.
+    """
 
     options: PlanOptions
     graph: Any
@@ -74,7 +82,6 @@ class PlanningRun:
     hospitals: gpd.GeoDataFrame
     units: gpd.GeoDataFrame
     matrix: pd.DataFrame
-    matrix_back: pd.DataFrame
     matrix_peak: pd.DataFrame
     proposal: Any
     nearest: pd.DataFrame
@@ -176,21 +183,28 @@ def plan(
     graph = graph if graph is not None else road_network(source)
 
     log.info(
-        "travel times: %d hospitals x %d units (%s, %s)",
+        "travel times: %d hospitals x %d units (%s, %s and %s, directions %s)",
         len(hospitals),
         len(units),
         options.mode,
         options.depart,
+        options.peak_depart,
+        options.directions,
     )
-    matrix, matrix_back, matrix_peak = _pairing_matrices(
-        graph, hospitals, units, mode=options.mode, depart=options.depart
+    matrix, matrix_peak = _pairing_matrices(
+        graph,
+        hospitals,
+        units,
+        mode=options.mode,
+        depart=options.depart,
+        peak_depart=options.peak_depart,
+        directions=options.directions,
     )
-    both = pd.concat([matrix, matrix_back], ignore_index=True)
 
     proposal = propose_pairings(
         units,
         hospitals,
-        both,
+        matrix,
         objective=options.objective,
         balance=options.balance,
         load=options.load,
@@ -202,6 +216,7 @@ def plan(
         time_limit_s=options.time_limit_s,
         matrix_peak=matrix_peak,
         specialty_need=read_specialty_need(options.specialty_need),
+        directions=options.directions,
     )
     # The baselines are the proposal's: one definition (planner.explain), the same model.
     nearest, pilot = proposal.nearest, proposal.pilot
@@ -209,10 +224,13 @@ def plan(
     def score(pairings: pd.DataFrame):
         return score_pairings(
             pairings,
-            both,
+            matrix,
             units=units,
             hospitals=hospitals,
             matrix_peak=matrix_peak,
+            directions=options.directions,
+            depart=options.depart,
+            peak_depart=options.peak_depart,
             optimum=proposal,
         )
 
@@ -223,7 +241,6 @@ def plan(
         hospitals=hospitals,
         units=units,
         matrix=matrix,
-        matrix_back=matrix_back,
         matrix_peak=matrix_peak,
         proposal=proposal,
         nearest=nearest,
@@ -235,16 +252,23 @@ def plan(
 
 
 def _pairing_matrices(
-    graph: Any, hospitals: gpd.GeoDataFrame, units: gpd.GeoDataFrame, *, mode: str, depart: str
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The matrices a pairing is planned and scored on: hospital -> unit and unit -> hospital
-    at ``depart``, and hospital -> unit at the peak (:data:`PEAK_DEPART`)."""
-    from planner.travel import travel_time_matrix
+    graph: Any,
+    hospitals: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame,
+    *,
+    mode: str,
+    depart: str,
+    peak_depart: str,
+    directions: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The matrices a pairing is planned and scored on, at ``depart`` and at ``peak_depart``,
+    each with the trips ``directions`` needs (the same rule for both)."""
+    from planner.travel import pair_travel_times
 
+    options = {"mode": mode, "directions": directions}
     return (
-        travel_time_matrix(graph, hospitals, units, mode=mode, depart=depart),
-        travel_time_matrix(graph, units, hospitals, mode=mode, depart=depart),
-        travel_time_matrix(graph, hospitals, units, mode=mode, depart=PEAK_DEPART),
+        pair_travel_times(graph, hospitals, units, depart=depart, **options),
+        pair_travel_times(graph, hospitals, units, depart=peak_depart, **options),
     )
 
 
@@ -272,12 +296,18 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
         "scheme": run.options.scheme,
         "mode": run.options.mode,
         "depart": run.options.depart,
-        "peak_depart": PEAK_DEPART,
+        "peak_depart": run.options.peak_depart,
+        "directions": run.options.directions,
         "objective": run.options.objective,
         "balance": run.options.balance,
         "load": run.options.load,
         "hierarchical": run.options.hierarchical,
         "pilot_pinned": run.options.pilot,
+        "pilot": [
+            {"district": district, "hospital_id": hospital_id}
+            for district, hospital_id in (run.options.pilot_pairs if run.options.pilot else ())
+        ],
+        "pins": dict(run.options.pins),
         "specialty_need": None
         if run.options.specialty_need is None
         else str(run.options.specialty_need),
@@ -349,10 +379,11 @@ def summary(run: PlanningRun, paths: Mapping[str, Path]) -> str:
 
     lines = [
         f"Sister-hospital pairing, scheme {run.options.scheme}, {run.options.mode}, "
-        f"depart {run.options.depart}: {run.proposal.status}",
+        f"depart {run.options.depart}: {run.proposal.status_text}",
         f"  units paired:           {len(run.proposal.pairings)}",
         f"  pop-weighted mean time: {minutes(s['pop_weighted_mean_travel_time_s'])} "
-        f"(nearest hospital: {minutes(n['pop_weighted_mean_travel_time_s'])})",
+        f"(nearest hospital: {minutes(n['pop_weighted_mean_travel_time_s'])}; "
+        f"{_trips(run.options.directions)} at {run.options.depart})",
         f"  max travel time:        {minutes(s['max_travel_time_s'])}",
         f"  population within 60 min: {s['share_population_within_60min']:.1%}",
         f"  load ratio max/min:     {s['load_ratio_max_min']:.2f} "
@@ -361,6 +392,15 @@ def summary(run: PlanningRun, paths: Mapping[str, Path]) -> str:
         *(f"  {path}" for path in paths.values()),
     ]
     return "\n".join(lines)
+
+
+def _trips(directions: str) -> str:
+    """Which trips a pair's time is made of, in words for the terminal."""
+    return {
+        "both": "mean of the trips both ways",
+        "to_unit": "hospital to unit",
+        "to_hospital": "unit to hospital",
+    }[directions]
 
 
 def resolve_level(selector: str, fac: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -441,12 +481,19 @@ def score_pairings_file(
     scheme: str = DEFAULT_SCHEME,
     mode: str = "car",
     depart: str = DEFAULT_DEPART,
+    peak_depart: str = PEAK_DEPART,
+    directions: str = "both",
     facilities: str | Path | None = None,
     source: str | Path | None = None,
     graph: Any = None,
 ) -> ScoredPairing:
     """Read a pairings CSV (``unit_id``, ``hospital_id`` suffice), score it on the roads, and
-    complete it to the pairing contract (names, levels, districts, times, distances)."""
+    complete it to the pairing contract (names, levels, districts, times, distances).
+
+    The figures are at ``depart`` and (the ``*_peak*`` ones) at ``peak_depart``, a pair's time
+    by the ``directions`` rule, exactly as :func:`plan` scores its proposal; the scores record
+    all three (``depart``, ``peak_depart``, ``directions``).
+    """
     from planner.scoring import score_pairings
 
     if facilities is None:
@@ -456,13 +503,24 @@ def score_pairings_file(
     hospitals, units = split_levels(fac)
     units = units[units["facility_id"].isin(table["unit_id"])]
     graph = graph if graph is not None else road_network(source)
-    matrix, back, peak = _pairing_matrices(graph, hospitals, units, mode=mode, depart=depart)
+    matrix, peak = _pairing_matrices(
+        graph,
+        hospitals,
+        units,
+        mode=mode,
+        depart=depart,
+        peak_depart=peak_depart,
+        directions=directions,
+    )
     scores = score_pairings(
         table,
-        pd.concat([matrix, back], ignore_index=True),
+        matrix,
         units=units,
         hospitals=hospitals,
         matrix_peak=peak,
+        directions=directions,
+        depart=depart,
+        peak_depart=peak_depart,
     )
     info = fac.set_index("facility_id")
     per_pair = scores.per_pair.set_index("unit_id")
