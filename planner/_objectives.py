@@ -205,8 +205,9 @@ def smallest_balance(model: PairingModel, allowed: np.ndarray) -> Milp:
 def solve(model: PairingModel, problem: Milp, *, time_limit_s: float) -> Solution:
     """Solve one MILP with HiGHS; the choice per group, status and proven gap.
 
-    The status is ``"optimal"`` only when HiGHS proves the solution within
-    :data:`OPTIMALITY_GAP`; otherwise ``"time_limit"`` (the best solution found in time).
+    The status is ``"optimal"`` only when HiGHS has proven the solution within
+    :data:`OPTIMALITY_GAP`; otherwise ``"time_limit"`` (the best solution found in time, with
+    the gap proven so far; NaN when no bound is known).
     """
     n_x = len(problem.gi)
     n_var = len(problem.c)
@@ -242,8 +243,9 @@ def solve(model: PairingModel, problem: Milp, *, time_limit_s: float) -> Solutio
     gap = float(res.mip_gap) if res.mip_gap is not None else math.nan
     if res.status == 0 and not math.isfinite(gap):  # proven at the root: nothing left open
         gap = 0.0
-    gap = max(0.0, gap)  # HiGHS may report -0.0 or a rounding below zero
-    status = "optimal" if res.status == 0 and gap <= OPTIMALITY_GAP else "time_limit"
+    gap = max(0.0, gap) if math.isfinite(gap) else gap  # HiGHS may report -0.0
+    # Optimal means proven at the stated gap, however the search ended.
+    status = "optimal" if gap <= OPTIMALITY_GAP else "time_limit"
     if status == "time_limit" and problem.kind != "smallest-balance":  # the diagnosis says so
         log.warning(
             "time limit of %g s reached: best pairing found, within %s of the optimum",
@@ -300,9 +302,9 @@ def optimise(model: PairingModel, request: Request) -> Solution:
         capped = allowed & (np.nan_to_num(model.gmax, nan=np.inf) <= cap)
         second = checked(pop_time(model, capped, balance=balance, specialty_weight_s=bonus))
         status = "optimal" if first.status == second.status == "optimal" else "time_limit"
-        return Solution(
-            second.choice, status, max(first.mip_gap, second.mip_gap), first.objective_value
-        )
+        gap = max(first.mip_gap, second.mip_gap)  # NaN (no bound) if either is unknown
+        gap = gap if math.isfinite(first.mip_gap + second.mip_gap) else math.nan
+        return Solution(second.choice, status, gap, first.objective_value)
     if request.objective == "balanced":
         return checked(
             balanced(
@@ -323,7 +325,7 @@ def _check_groups(
     model: PairingModel, allowed: np.ndarray, max_travel_time_s: float | None
 ) -> None:
     """Raise when some group has no hospital it may use, saying which constraint bars it."""
-    for g in np.flatnonzero(model.active & ~allowed.any(axis=1)):
+    for g in map(int, np.flatnonzero(model.active & ~allowed.any(axis=1))):
         label = model.group_labels[g]
         reach = model.reachable[g]
         gmax = np.where(reach, model.gmax[g], np.inf)
@@ -378,7 +380,9 @@ def _check_loads(
         h = over[0]
         name = model.hospital_names[h]
         pins = [
-            model.pin_text[g] for g in np.flatnonzero(only & allowed[:, h]) if g in model.pin_text
+            model.pin_text[g]
+            for g in map(int, np.flatnonzero(only & allowed[:, h]))
+            if g in model.pin_text
         ]
         what = f"pin {'; '.join(pins)}" if pins else "pairs with no alternative"
         problem = (

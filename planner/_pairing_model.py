@@ -146,20 +146,21 @@ class PairingModel:
         has_next = ok & np.isfinite(rank[rows, nxt])
         ids = np.array(self.hospital_ids, dtype=object)
         names = np.array(self.hospital_names, dtype=object)
+        none = np.array(None, dtype=object)
         frame = pd.DataFrame(
             {
                 "unit_id": units["unit_id"],
                 "unit_name": units["unit_name"],
                 "unit_level": units["unit_level"],
                 "district": units["district"],
-                "hospital_id": pd.array(np.where(ok, ids[hc], None), dtype="string"),
-                "hospital_name": np.where(ok, names[hc], None),
+                "hospital_id": pd.array(np.where(ok, ids[hc], none), dtype="string"),
+                "hospital_name": np.where(ok, names[hc], none),
                 "travel_time_s": np.where(ok, time[rows, hc], np.nan),
                 "distance_m": np.where(ok, self.costs.distance_m[rows, hc], np.nan),
                 "population": units["population"],
                 "pinned": pinned[g] >= 0,
                 "next_best_hospital_id": pd.array(
-                    np.where(has_next, ids[nxt], None), dtype="string"
+                    np.where(has_next, ids[nxt], none), dtype="string"
                 ),
                 "switch_cost_s": np.where(has_next, time[rows, nxt] - time[rows, hc], np.nan),
             }

@@ -1,7 +1,13 @@
-"""Propose sister-hospital pairings by exact optimisation, explain them, and build the baselines.
+"""Propose sister-hospital pairings by exact optimisation.
 
 :func:`propose_pairings` solves a mixed-integer linear programme with
-:func:`scipy.optimize.milp` (HiGHS, sparse constraints, fixed options so runs repeat exactly):
+:func:`scipy.optimize.milp` (HiGHS, sparse constraints, fixed options so runs repeat exactly),
+in the spopt manner: the model is built once from the cost matrix
+(:mod:`planner._pairing_model`), each objective is a small builder of MILP pieces
+(:mod:`planner._objectives`), one solve returns the choice, and :class:`PairingResult` gathers
+it with the explanations, sensitivity and baselines of :mod:`planner.explain` (whose
+:func:`~planner.explain.nearest_pairings`, :func:`~planner.explain.pilot_pairings` and
+:func:`~planner.explain.hanoi_pilot_pins` are importable from here too).
 
 * **Decision.** Hierarchical mode (default): one binary per (district group, hospital); every
   unit sharing a ``district`` value goes with its group, so communes follow their district-level
@@ -22,6 +28,10 @@
   column) lies within ``(1 +- balance) x`` its fair share (total / hospitals, or proportional to
   the hospitals' ``capacity`` when every hospital has one); pinned pairs; forbidden pairs;
   pairs slower than ``max_travel_time_s`` are forbidden; unreachable (NaN) pairs are forbidden.
+  The pilot's pins (``pilot=``) hold like the user's ``pins``, which win where both pin a group.
+* **Optimality.** A solution is ``"optimal"`` only when HiGHS proves it within a relative gap of
+  1e-9 (no absolute-gap shortcut); a solve stopped by ``time_limit_s`` is "best found" with the
+  gap proven so far (:attr:`PairingResult.status_text`).
 
 A unit no hospital can reach is reported (``PairingResult.unreachable`` and an
 :class:`~planner.errors.UnreachableWarning`): in hierarchical mode it still follows its group

@@ -1,9 +1,10 @@
 """The whole planning job in a few calls: the one pipeline behind ``planner demo``, the CLI and
 the notebooks.
 
-:func:`plan` loads the roads and the units, computes the travel-time matrices (off-peak and
-peak, both directions), proposes the optimal pairing, the nearest-hospital baseline and the
-pilot, and scores all three. :func:`write_outputs` writes ``pairings.csv``,
+:func:`plan` loads the roads and the units, computes the travel-time matrices (at the departure
+time and at the comparison time, 08:00 by default, both directions), proposes the optimal
+pairing with its nearest-hospital and pilot baselines, and scores all three by one definition of
+a pair's time (``PlanOptions.directions``). :func:`write_outputs` writes ``pairings.csv``,
 ``pairings.geojson``, ``scores.json`` and, on request, ``map.html`` and ``report.html`` — each
 atomically, after everything has been computed, so a failed run leaves earlier outputs intact.
 """

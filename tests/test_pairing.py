@@ -445,6 +445,7 @@ def test_objective_matches_an_independent_solver_at_the_stated_gap():
     """The optimum of a unit-mode instance against PuLP/CBC solving the same model (built
     independently from the long matrix) at a zero gap."""
     import pulp
+
     units, hospitals, matrix = _instance(8, 3, 3, seed=21)
     result = _propose(units, hospitals, matrix, hierarchical=False, balance=0.1, sensitivity=False)
     assert result.status == "optimal"

@@ -47,7 +47,7 @@ def unit_mode_2025(hanoi_graph):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ApproximateLocationWarning)
         return plan(
-            PlanOptions(scheme="2025", hierarchical=False, depart="17:30", time_limit_s=20),
+            PlanOptions(scheme="2025", hierarchical=False, depart="17:30", time_limit_s=10),
             graph=hanoi_graph,
         )
 
@@ -121,4 +121,4 @@ def test_status_is_honest_in_unit_mode(unit_mode_2025):
     doc = scores_document(run)
     assert doc["status"] == status and doc["status_text"] == run.proposal.status_text
     if status != "optimal":
-        assert doc["status_text"].startswith("best found in 20 s, within ")
+        assert doc["status_text"].startswith("best found in 10 s, within ")
