@@ -135,10 +135,14 @@ def _milp(
 
 
 def _time_cost(model: PairingModel, base: _Rows, specialty_weight_s: float) -> np.ndarray:
-    """Per pair: population-weighted mean time share, a tiny time tie-break, minus the bonus."""
+    """Per pair: population-weighted mean time share, a tiny time tie-break for the groups
+    without population, minus the bonus."""
     pop_cost = model.gcost[base.gi, base.hj] / (model.total_weight or 1.0)
-    # A tiny time tie-break keeps zero-population groups at sensible hospitals.
-    tie = 1e-6 * model.gtime[base.gi, base.hj] / max(1.0, len(model.units))
+    # The tie-break sends groups without population (district units whose people are counted
+    # through their communes) to their nearest allowed hospital; it is left off the others,
+    # whose near-ties would otherwise have to be resolved to the optimality gap for nothing.
+    unweighted = model.group_weight[base.gi] <= 0
+    tie = np.where(unweighted, 1e-6 * model.gtime[base.gi, base.hj] / max(1.0, len(model.units)), 0)
     return pop_cost + tie - specialty_weight_s * model.bonus[base.gi, base.hj]
 
 

@@ -70,6 +70,7 @@ class PairingModel:
     group: np.ndarray  # unit -> group index
     group_labels: list[str]
     weight: np.ndarray  # per unit objective weight (population)
+    group_weight: np.ndarray  # per group: weight of its reachable units
     group_load: np.ndarray  # per group load
     share: np.ndarray  # per hospital fair-share fraction
     stranded: np.ndarray  # per unit: no hospital reachable
@@ -249,6 +250,7 @@ def build_model(
     gmax = np.where(reachable, gmax, np.nan)
     gcost = np.where(reachable, gcost, np.nan)
     group_load = member @ unit_load
+    group_weight = member @ np.where(stranded, 0.0, weight)
 
     unit_index = pd.Index(table["unit_id"])
     hosp_index = pd.Index(hosp_ids)
@@ -277,6 +279,7 @@ def build_model(
         group=group,
         group_labels=labels,
         weight=weight,
+        group_weight=group_weight,
         group_load=group_load,
         share=share,
         stranded=stranded,
