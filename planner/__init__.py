@@ -49,10 +49,13 @@ _EXPORTS: dict[str, str] = {
     "travel_time_matrix": "planner.travel",
     "snap_facilities": "planner.travel",
     "route": "planner.travel",
+    "pair_travel_times": "planner.travel",
     # pairing and scores
     "propose_pairings": "planner.pairing",
     "nearest_pairings": "planner.pairing",
     "hanoi_pilot_pins": "planner.pairing",
+    "pilot_pairings": "planner.pairing",
+    "pilot_pins": "planner.pairing",
     "PairingResult": "planner.pairing",
     "score_pairings": "planner.scoring",
     "PairingScores": "planner.scoring",
@@ -98,7 +101,10 @@ __all__ = [
     "load_inputs",
     "load_network",
     "nearest_pairings",
+    "pair_travel_times",
     "pairing_map",
+    "pilot_pairings",
+    "pilot_pins",
     "plan",
     "propose_pairings",
     "read_graphml",
@@ -138,6 +144,7 @@ _SUBMODULES = frozenset(
     {
         "config",
         "errors",
+        "explain",
         "facilities",
         "graph",
         "hanoi",
@@ -168,10 +175,17 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from planner.io import read_pairings, write_csv
     from planner.maps import pairing_map, save_map
     from planner.network import hanoi_network, load_network
-    from planner.pairing import PairingResult, hanoi_pilot_pins, nearest_pairings, propose_pairings
+    from planner.pairing import (
+        PairingResult,
+        hanoi_pilot_pins,
+        nearest_pairings,
+        pilot_pairings,
+        pilot_pins,
+        propose_pairings,
+    )
     from planner.report import write_report
     from planner.scoring import PairingScores, score_pairings
-    from planner.travel import route, snap_facilities, travel_time_matrix
+    from planner.travel import pair_travel_times, route, snap_facilities, travel_time_matrix
     from planner.workflow import (
         PlanningRun,
         PlanOptions,

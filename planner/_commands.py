@@ -148,12 +148,21 @@ def _facilities_label(fac: gpd.GeoDataFrame, scheme: str) -> str:
     return f"scheme {scheme}" if in_scheme else "your facilities"
 
 
+def _trips(directions: str) -> str:
+    """Which trips a pair's time is made of, in words for the terminal."""
+    return {
+        "both": "time = mean of the trips both ways",
+        "to_unit": "time = hospital to unit",
+        "to_hospital": "time = unit to hospital",
+    }[directions]
+
+
 def run_summary(run: PlanningRun, paths: Mapping[str, Path]) -> str:
     """The terminal summary of ``planner demo``/``propose``."""
     o = run.options
     title = (
         f"Sister-hospital pairing, {_facilities_label(run.facilities, o.scheme)}, {o.mode}, "
-        f"depart {o.depart}: {run.proposal.status}"
+        f"depart {o.depart}, {_trips(o.directions)}: {run.proposal.status_text}"
     )
     return summary(
         title, run.scores.overall, nearest=run.nearest_scores.overall, files=list(paths.values())
@@ -166,7 +175,7 @@ def scored_summary(
     """The terminal summary of ``planner score``."""
     title = (
         f"Pairing {source_file}, {_facilities_label(scored.facilities, scored.scheme)}, "
-        f"{scored.mode}, depart {scored.depart}: scored"
+        f"{scored.mode}, depart {scored.depart}, {_trips(scored.directions)}: scored"
     )
     nearest = None if scored.nearest_scores is None else scored.nearest_scores.overall
     return summary(title, scored.scores.overall, nearest=nearest, files=list(paths.values()))

@@ -803,10 +803,10 @@ def pairing_map(
     >>> from planner.hanoi import hanoi_areas, hanoi_facilities
     >>> from planner.network import hanoi_network
     >>> from planner.pairing import nearest_pairings
-    >>> from planner.travel import travel_time_matrix
+    >>> from planner.travel import pair_travel_times
     >>> fac = hanoi_facilities(scheme="2025")
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
-    >>> matrix = travel_time_matrix(hanoi_network(), hospitals, units)
+    >>> matrix = pair_travel_times(hanoi_network(), hospitals, units)
     >>> m = pairing_map(nearest_pairings(units, hospitals, matrix), fac,
     ...                 areas=hanoi_areas(scheme="2025"))
     >>> save_map(m, tempfile.mkdtemp() + "/map.html").name

@@ -541,10 +541,10 @@ def write_report(
     >>> from planner.network import hanoi_network
     >>> from planner.pairing import nearest_pairings
     >>> from planner.scoring import score_pairings
-    >>> from planner.travel import travel_time_matrix
+    >>> from planner.travel import pair_travel_times
     >>> fac = hanoi_facilities(scheme="2025")
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
-    >>> matrix = travel_time_matrix(hanoi_network(), hospitals, units)
+    >>> matrix = pair_travel_times(hanoi_network(), hospitals, units)
     >>> pairings = nearest_pairings(units, hospitals, matrix)
     >>> scores = score_pairings(pairings, matrix, units=units, hospitals=hospitals)
     >>> write_report(tempfile.mkdtemp(), pairings=pairings, scores=scores, facilities=fac).name

@@ -8,14 +8,18 @@ hospital and one row per pair.
 
 Which time is "the" travel time of a pair
     Rows ``hospital -> unit`` (origin a hospital) are the staff rotation trip; rows
-    ``unit -> hospital`` are the referral trip. When the matrix holds both directions the
-    pair's travel time is their mean (half the round trip); with one direction only, that
-    direction. :func:`pair_costs` applies this rule for scoring and for
-    :func:`planner.pairing.propose_pairings` alike.
+    ``unit -> hospital`` are the referral trip. The choice is explicit, ``directions``:
+    ``"both"`` (default: the mean of the two trips, half the round trip), ``"to_unit"``
+    (hospital -> unit only) or ``"to_hospital"`` (unit -> hospital only). A matrix without a
+    direction the choice needs is an error, never a silent fallback:
+    :func:`planner.travel.pair_travel_times` computes both. :func:`pair_costs` applies the rule
+    for scoring, for :func:`planner.pairing.propose_pairings` and for the baselines alike, and
+    the peak figures follow the same rule as the main ones.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 from collections.abc import Sequence
@@ -28,6 +32,8 @@ import pandas as pd
 from planner._json import json_safe
 from planner._vn import district_key
 from planner.errors import PlannerInputError
+from planner.speeds import parse_depart
+from planner.travel import check_directions
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +54,12 @@ class PairCosts:
     back_s
         Unit -> hospital travel time (referral), s; NaN when unreachable or absent.
     time_s
-        The pair's travel time: mean of both directions when the matrix has both, else the
-        direction it has; NaN if a needed direction is unreachable.
+        The pair's travel time by the ``directions`` rule; NaN if a needed direction is
+        unreachable.
     distance_m
         Road distance, same rule as ``time_s``.
     directions
-        ``"both"``, ``"hospital_to_unit"`` or ``"unit_to_hospital"``.
+        ``"both"``, ``"to_unit"`` or ``"to_hospital"``: which trips ``time_s`` averages.
     """
 
     unit_ids: tuple[str, ...]
@@ -70,6 +76,7 @@ def pair_costs(
     unit_ids: Sequence[str],
     hospital_ids: Sequence[str],
     *,
+    directions: str = "both",
     matrix_back: pd.DataFrame | None = None,
 ) -> PairCosts:
     """Pivot a long travel-time matrix into unit x hospital arrays.
@@ -81,6 +88,9 @@ def pair_costs(
         ``distance_m``) with rows in either or both directions.
     unit_ids, hospital_ids
         The units (rows) and hospitals (columns) wanted.
+    directions
+        Which trips make a pair's time: ``"both"`` (their mean), ``"to_unit"`` (hospital ->
+        unit) or ``"to_hospital"`` (unit -> hospital).
     matrix_back
         Optional second matrix, appended to ``matrix`` (e.g. the unit -> hospital one).
 
@@ -93,7 +103,8 @@ def pair_costs(
     Raises
     ------
     PlannerInputError
-        A required column is missing, or a pair appears twice.
+        A required column is missing, a pair appears twice, or the matrix has no row in a
+        direction ``directions`` needs (the message names it and how to compute it).
 
     Examples
     --------
@@ -101,7 +112,10 @@ def pair_costs(
     ...                   "travel_time_s": [600.0, 800.0], "distance_m": [5e3, 6e3]})
     >>> pair_costs(m, ["u1"], ["h1"]).time_s
     array([[700.]])
+    >>> pair_costs(m, ["u1"], ["h1"], directions="to_hospital").time_s
+    array([[800.]])
     """
+    check_directions(directions)
     table = matrix if matrix_back is None else pd.concat([matrix, matrix_back], ignore_index=True)
     for column in ("origin_id", "destination_id", "travel_time_s"):
         if column not in table.columns:
@@ -148,14 +162,16 @@ def pair_costs(
 
     out_t, out_d, has_out = pivot(units, hospitals, destination, origin)
     back_t, back_d, has_back = pivot(units, hospitals, origin, destination)
-    if has_out and has_back:
-        directions = "both"
+    if len(units) and len(hospitals):
+        if directions in ("both", "to_unit") and not has_out:
+            _missing_direction("hospital -> unit", "staff rotation", directions, "to_hospital")
+        if directions in ("both", "to_hospital") and not has_back:
+            _missing_direction("unit -> hospital", "referral", directions, "to_unit")
+    if directions == "both":
         time_s, distance_m = (out_t + back_t) / 2.0, (out_d + back_d) / 2.0
-    elif has_back:
-        directions = "unit_to_hospital"
+    elif directions == "to_hospital":
         time_s, distance_m = back_t, back_d
     else:
-        directions = "hospital_to_unit"
         time_s, distance_m = out_t, out_d
     return PairCosts(
         unit_ids=tuple(units),
@@ -165,6 +181,16 @@ def pair_costs(
         time_s=time_s,
         distance_m=distance_m,
         directions=directions,
+    )
+
+
+def _missing_direction(trip: str, purpose: str, directions: str, other: str) -> None:
+    raise PlannerInputError(
+        f"the travel-time matrix has no {trip} rows ({purpose} trips), which "
+        f"directions={directions!r} needs",
+        field="directions",
+        hint="compute both directions with planner.travel.pair_travel_times(graph, hospitals, "
+        f"units), or choose directions={other!r} if those are the trips the matrix holds",
     )
 
 
@@ -203,6 +229,9 @@ def score_pairings(
     hospitals: pd.DataFrame | None = None,
     matrix_peak: pd.DataFrame | None = None,
     matrix_back: pd.DataFrame | None = None,
+    directions: str = "both",
+    depart: str | dt.time | None = None,
+    peak_depart: str | dt.time | None = None,
     visits_per_month: float = 4,
     optimum: Any = None,
 ) -> PairingScores:
@@ -216,15 +245,24 @@ def score_pairings(
         else taken from ``units``. Population is counted once (see
         :func:`population_weights`): a district unit listed with its communes weighs 0.
     matrix
-        Long travel-time matrix, either or both directions (see :func:`pair_costs`).
+        Long travel-time matrix holding the trips ``directions`` needs (see
+        :func:`pair_costs`; :func:`planner.travel.pair_travel_times` computes both).
     units, hospitals
         The facility tables (``facility_id``, ``name``, ``level``, ``district``,
         ``population``). ``hospitals`` fixes the set of hospitals for the nearest-hospital
         regret and the loads (a hospital with no unit then has load 0).
     matrix_peak
-        Peak-hour matrix, for the peak figures (same direction rule).
+        A second matrix at another departure time (the comparison, e.g. the 08:00 peak) for
+        the ``*_peak*`` figures, same ``directions`` rule.
     matrix_back
         Unit -> hospital matrix when it is a separate table.
+    directions
+        Which trips make a pair's time: ``"both"`` (default, the mean of hospital -> unit and
+        unit -> hospital), ``"to_unit"`` or ``"to_hospital"``.
+    depart, peak_depart
+        The departure times ``matrix`` and ``matrix_peak`` were computed for (``"HH:MM"``);
+        recorded in the scores (``depart``, ``peak_depart``) so labels can name them.
+        ``None``: not stated.
     visits_per_month
         Staff visits each unit receives a month; the staff travel load of a hospital is
         ``visits_per_month x sum of its units' round trips`` (hospital -> unit -> hospital),
@@ -249,21 +287,24 @@ def score_pairings(
         nearest hospital), ``mean_regret_vs_nearest_s``, ``gap_to_optimal``,
         ``hierarchy_consistency`` (share of communes with the same hospital as their
         district's district-level unit; None without such communes),
-        ``staff_travel_hours_per_month``, ``visits_per_month``, ``directions``.
+        ``staff_travel_hours_per_month``, ``visits_per_month``, ``directions``, ``depart``
+        and ``peak_depart`` (``"HH:MM"`` or None).
 
     Examples
     --------
     >>> from planner.hanoi import hanoi_facilities
     >>> from planner.network import hanoi_network
     >>> from planner.pairing import nearest_pairings
-    >>> from planner.travel import travel_time_matrix
+    >>> from planner.travel import pair_travel_times
     >>> fac = hanoi_facilities(scheme="2024")
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
-    >>> matrix = travel_time_matrix(hanoi_network(), hospitals, units)
+    >>> matrix = pair_travel_times(hanoi_network(), hospitals, units, depart="10:00")
     >>> scores = score_pairings(nearest_pairings(units, hospitals, matrix), matrix,
-    ...                         units=units, hospitals=hospitals)
+    ...                         units=units, hospitals=hospitals, depart="10:00")
     >>> bool(0.8 < scores.overall["share_population_within_60min"] <= 1.0)
     True
+    >>> scores.overall["directions"], scores.overall["depart"]
+    ('both', '10:00')
     """
     for column in ("unit_id", "hospital_id"):
         if column not in pairings.columns:
@@ -274,7 +315,9 @@ def score_pairings(
             )
     table = _unit_attributes(pairings, units)
     hospital_ids = _hospital_ids(table, hospitals)
-    costs = pair_costs(matrix, table["unit_id"], hospital_ids, matrix_back=matrix_back)
+    costs = pair_costs(
+        matrix, table["unit_id"], hospital_ids, directions=directions, matrix_back=matrix_back
+    )
     col = pd.Index(hospital_ids).get_indexer(table["hospital_id"].fillna("").astype(str))
     assigned = table["hospital_id"].notna().to_numpy() & (col >= 0)
     rows = np.arange(len(table))
@@ -305,9 +348,11 @@ def score_pairings(
     overall["unassigned_units"] = int((~assigned).sum())
     overall["pairs_without_time"] = int((assigned & np.isnan(time_s)).sum())
     overall["directions"] = costs.directions
+    overall["depart"] = _hhmm(depart)
+    overall["peak_depart"] = _hhmm(peak_depart) if matrix_peak is not None else None
     overall.update(_time_figures(time_s[assigned], pop[assigned], suffix=""))
     if matrix_peak is not None:
-        peak = pair_costs(matrix_peak, table["unit_id"], hospital_ids)
+        peak = pair_costs(matrix_peak, table["unit_id"], hospital_ids, directions=directions)
         per_pair["travel_time_peak_s"] = pick(peak.time_s)
         overall.update(
             _time_figures(
@@ -505,7 +550,14 @@ def _against_optimum(table: pd.DataFrame, overall: dict[str, Any], optimum: Any)
         for u, h in zip(theirs["unit_id"], theirs["hospital_id"], strict=True)
     )
     if same:
-        keys = ("objective", "objective_value", "status", "mip_gap", "unreachable_units")
+        keys = (
+            "objective",
+            "objective_value",
+            "status",
+            "status_text",
+            "mip_gap",
+            "unreachable_units",
+        )
         merged = {k: optimum.scores[k] for k in keys if k in optimum.scores}
         merged.update({k: v for k, v in optimum.scores.items() if k.startswith("gap_vs_")})
         merged["gap_to_optimal"] = optimum.mip_gap
@@ -516,6 +568,11 @@ def _against_optimum(table: pd.DataFrame, overall: dict[str, Any], optimum: Any)
         else "pop_weighted_mean_travel_time_s"
     )
     return {"gap_to_optimal": _relative(overall[key], optimum.scores.get(key, math.nan))}
+
+
+def _hhmm(depart: str | dt.time | None) -> str | None:
+    """A departure time as ``"HH:MM"`` (None stays None: the time was not stated)."""
+    return None if depart is None else parse_depart(depart).strftime("%H:%M")
 
 
 def _relative(value: float, reference: float) -> float:

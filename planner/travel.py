@@ -603,3 +603,77 @@ def _path_coordinates(
     ]  # each edge's polyline without the node it shares with the previous edge
     take = np.concatenate(pieces)
     return graph.geom_lon[take], graph.geom_lat[take]
+
+
+#: Which trips make a sister pair's travel time: ``"both"`` (the mean of hospital -> unit and
+#: unit -> hospital, half the round trip), ``"to_unit"`` (the staff rotation trip, hospital ->
+#: unit) or ``"to_hospital"`` (the referral trip, unit -> hospital).
+DIRECTIONS = ("both", "to_unit", "to_hospital")
+
+
+def check_directions(directions: str) -> None:
+    """Raise :class:`~planner.errors.PlannerInputError` unless ``directions`` is valid."""
+    if directions not in DIRECTIONS:
+        raise PlannerInputError(
+            f"unknown directions {directions!r}",
+            field="directions",
+            hint=f"use one of {', '.join(DIRECTIONS)}",
+        )
+
+
+def pair_travel_times(
+    graph: TravelGraph,
+    hospitals: pd.DataFrame,
+    units: pd.DataFrame,
+    *,
+    mode: str = "car",
+    depart: str | dt.time | None = None,
+    directions: str = "both",
+    speeds: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Return the travel-time matrix a pairing needs: hospital -> unit and unit -> hospital.
+
+    :func:`planner.pairing.propose_pairings` and :func:`planner.scoring.score_pairings` take a
+    pair's time as the mean of both trips by default (``directions="both"``); this computes
+    exactly the rows they need with :func:`travel_time_matrix`, one call per direction.
+
+    Parameters
+    ----------
+    graph
+        The road graph.
+    hospitals, units
+        Facility tables (``facility_id``, ``lat``, ``lon``).
+    mode
+        ``car``, ``motorbike`` or ``ambulance``.
+    depart
+        Departure time ``"HH:MM"`` of both trips; ``None`` is the default (10:00).
+    directions
+        ``"both"`` (default), ``"to_unit"`` (hospital -> unit rows only) or ``"to_hospital"``
+        (unit -> hospital rows only).
+    speeds
+        A speed table as for :func:`travel_time_matrix`; ``None`` uses ours.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The long matrix of :func:`travel_time_matrix`: the hospital -> unit rows, then the
+        unit -> hospital rows.
+
+    Examples
+    --------
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> fac = hanoi_facilities(scheme="2024")
+    >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
+    >>> m = pair_travel_times(hanoi_network(), hospitals, units, depart="10:00")
+    >>> len(m) == 2 * len(hospitals) * len(units)
+    True
+    """
+    check_directions(directions)
+    options = {"mode": mode, "depart": depart, "speeds": speeds}
+    parts = []
+    if directions in ("both", "to_unit"):
+        parts.append(travel_time_matrix(graph, hospitals, units, **options))
+    if directions in ("both", "to_hospital"):
+        parts.append(travel_time_matrix(graph, units, hospitals, **options))
+    return pd.concat(parts, ignore_index=True)

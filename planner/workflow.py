@@ -2,9 +2,10 @@
 the notebooks.
 
 :func:`load_inputs` loads the roads and the facilities (the Hanoi registry, or the user's file
-checked against the roads' own area, anywhere on Earth). :func:`plan` computes the
-travel-time matrices (off-peak and peak, both directions), proposes the optimal pairing, the
-nearest-hospital baseline and the pilot, and scores all three. :func:`write_outputs` writes
+checked against the roads' own area, anywhere on Earth). :func:`plan` computes the travel-time
+matrices (at the departure time and at the comparison time, 08:00 by default, both directions),
+proposes the optimal pairing with its nearest-hospital and pilot baselines, and scores all three
+by one definition of a pair's time (``PlanOptions.directions``). :func:`write_outputs` writes
 ``pairings.csv``, ``pairings.geojson``, ``scores.json`` and, on request, ``map.html`` and
 ``report.html`` — each atomically, after everything has been computed, so a failed run leaves
 earlier outputs intact. :func:`score_pairings_file` scores a pairing made elsewhere.
@@ -35,6 +36,7 @@ from planner.config import (
     metric_crs,
 )
 from planner.errors import PlannerInputError
+from planner.explain import HANOI_PILOT, pilot_pins
 from planner.graph import TravelGraph
 from planner.io import read_pairings, write_csv, write_json, write_vector_atomic
 from planner.scoring import PairingScores
@@ -51,6 +53,12 @@ HANOI_SOURCE_KEYWORDS = ("hanoi", "mbtiles")
 @dataclass(frozen=True)
 class PlanOptions:
     """What to plan: scheme, travel assumptions and the pairing request.
+
+    ``pilot_pairs`` is the pilot as ``(district, hospital_id)`` pairs (default the Ba Vì pilot
+    with Xanh Pon, :data:`planner.explain.HANOI_PILOT`): every unit of those districts is
+    pinned, in hierarchical and unit mode, and the pilot baseline is built from them;
+    ``pilot=False`` (``--no-pilot``) removes all of them. ``pins`` are the user's own pins;
+    they win over the pilot's where both pin a group.
 
     Examples
     --------
@@ -69,13 +77,22 @@ class PlanOptions:
     forbidden: tuple[tuple[str, str], ...] = ()
     max_travel_time_s: float | None = None
     pilot: bool = True
+    pilot_pairs: tuple[tuple[str, str], ...] = HANOI_PILOT
     time_limit_s: float = 60.0
     specialty_need: str | Path | None = None
+    directions: str = "both"
+    peak_depart: str = PEAK_DEPART
 
 
 @dataclass(frozen=True)
 class PlanningRun:
-    """Everything one planning run computed (inputs, matrices, pairings, scores)."""
+    """Everything one planning run computed (inputs, matrices, pairings, scores).
+
+    ``matrix`` (at ``options.depart``) and ``matrix_peak`` (at ``options.peak_depart``) hold the
+    trips ``options.directions`` needs (both directions by default,
+    :func:`planner.travel.pair_travel_times`); the proposal, the baselines and every score
+    use them with the same directions rule.
+    """
 
     options: PlanOptions
     graph: TravelGraph
@@ -83,7 +100,6 @@ class PlanningRun:
     hospitals: gpd.GeoDataFrame
     units: gpd.GeoDataFrame
     matrix: pd.DataFrame
-    matrix_back: pd.DataFrame
     matrix_peak: pd.DataFrame
     proposal: PairingResult
     nearest: pd.DataFrame
@@ -306,7 +322,7 @@ def plan(
     >>> bool(run.scores.overall["share_population_within_60min"] > 0.8)
     True
     """
-    from planner.pairing import hanoi_pilot_pins, nearest_pairings, pilot_pairings, propose_pairings
+    from planner.pairing import propose_pairings
     from planner.scoring import score_pairings
 
     options = options or PlanOptions()
@@ -316,47 +332,54 @@ def plan(
     hospitals, units = split_levels(fac)
 
     log.info(
-        "travel times: %d hospitals x %d units (%s, %s)",
+        "travel times: %d hospitals x %d units (%s, %s and %s, directions %s)",
         len(hospitals),
         len(units),
         options.mode,
         options.depart,
+        options.peak_depart,
+        options.directions,
     )
-    matrix, matrix_back, matrix_peak = _pairing_matrices(
-        graph, hospitals, units, mode=options.mode, depart=options.depart
+    matrix, matrix_peak = _pairing_matrices(
+        graph,
+        hospitals,
+        units,
+        mode=options.mode,
+        depart=options.depart,
+        peak_depart=options.peak_depart,
+        directions=options.directions,
     )
-    both = pd.concat([matrix, matrix_back], ignore_index=True)
-
-    pins = dict(options.pins)
-    pilot_pins = hanoi_pilot_pins(units) if options.pilot else {}
-    for unit_id, hospital_id in pilot_pins.items():
-        pins.setdefault(unit_id, hospital_id)
 
     proposal = propose_pairings(
         units,
         hospitals,
-        both,
+        matrix,
         objective=options.objective,
         balance=options.balance,
         load=options.load,
         hierarchical=options.hierarchical,
-        pins=pins,
+        pins=options.pins,
+        pilot=pilot_pins(units, options.pilot_pairs) if options.pilot else None,
         forbidden=options.forbidden,
         max_travel_time_s=options.max_travel_time_s,
         time_limit_s=options.time_limit_s,
         matrix_peak=matrix_peak,
         specialty_need=read_specialty_need(options.specialty_need),
+        directions=options.directions,
     )
-    nearest = nearest_pairings(units, hospitals, both, hierarchical=options.hierarchical)
-    pilot = pilot_pairings(units, hospitals, both) if pilot_pins else None
+    # The baselines are the proposal's: one definition (planner.explain), the same model.
+    nearest, pilot = proposal.nearest, proposal.pilot
 
     def score(pairings: pd.DataFrame):
         return score_pairings(
             pairings,
-            both,
+            matrix,
             units=units,
             hospitals=hospitals,
             matrix_peak=matrix_peak,
+            directions=options.directions,
+            depart=options.depart,
+            peak_depart=options.peak_depart,
             optimum=proposal,
         )
 
@@ -367,7 +390,6 @@ def plan(
         hospitals=hospitals,
         units=units,
         matrix=matrix,
-        matrix_back=matrix_back,
         matrix_peak=matrix_peak,
         proposal=proposal,
         nearest=nearest,
@@ -385,15 +407,17 @@ def _pairing_matrices(
     *,
     mode: str,
     depart: str,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The matrices a pairing is planned and scored on: hospital -> unit and unit -> hospital
-    at ``depart``, and hospital -> unit at the peak (:data:`PEAK_DEPART`)."""
-    from planner.travel import travel_time_matrix
+    peak_depart: str,
+    directions: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The matrices a pairing is planned and scored on, at ``depart`` and at ``peak_depart``,
+    each with the trips ``directions`` needs (the same rule for both)."""
+    from planner.travel import pair_travel_times
 
+    options = {"mode": mode, "directions": directions}
     return (
-        travel_time_matrix(graph, hospitals, units, mode=mode, depart=depart),
-        travel_time_matrix(graph, units, hospitals, mode=mode, depart=depart),
-        travel_time_matrix(graph, hospitals, units, mode=mode, depart=PEAK_DEPART),
+        pair_travel_times(graph, hospitals, units, depart=depart, **options),
+        pair_travel_times(graph, hospitals, units, depart=peak_depart, **options),
     )
 
 
@@ -431,12 +455,18 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
         "scheme": run.options.scheme,
         "mode": run.options.mode,
         "depart": run.options.depart,
-        "peak_depart": PEAK_DEPART,
+        "peak_depart": run.options.peak_depart,
+        "directions": run.options.directions,
         "objective": run.options.objective,
         "balance": run.options.balance,
         "load": run.options.load,
         "hierarchical": run.options.hierarchical,
         "pilot_pinned": run.options.pilot,
+        "pilot": [
+            {"district": district, "hospital_id": hospital_id}
+            for district, hospital_id in (run.options.pilot_pairs if run.options.pilot else ())
+        ],
+        "pins": dict(run.options.pins),
         "specialty_need": None
         if run.options.specialty_need is None
         else str(run.options.specialty_need),
@@ -528,8 +558,10 @@ class ScoredPairing:
         The facilities it was checked against.
     scheme
         The administrative scheme used (detected from the ids when not given).
-    mode, depart
-        The travel mode and departure time scored.
+    mode, depart, peak_depart
+        The travel mode and the two departure times scored.
+    directions
+        Which trips a pair's time is made of (see :func:`planner.scoring.pair_costs`).
     nearest, nearest_scores
         The nearest-hospital baseline on the same units, and its scores.
     """
@@ -540,6 +572,8 @@ class ScoredPairing:
     scheme: str
     mode: str = "car"
     depart: str = DEFAULT_DEPART
+    peak_depart: str = PEAK_DEPART
+    directions: str = "both"
     nearest: pd.DataFrame | None = None
     nearest_scores: PairingScores | None = None
 
@@ -550,11 +584,17 @@ def score_pairings_file(
     scheme: str | None = None,
     mode: str = "car",
     depart: str = DEFAULT_DEPART,
+    peak_depart: str = PEAK_DEPART,
+    directions: str = "both",
     facilities: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     source: str | os.PathLike[str] | None = None,
     graph: TravelGraph | None = None,
 ) -> ScoredPairing:
     """Score a pairing file made elsewhere (by hand, in Excel, by an earlier run).
+
+    The figures are at ``depart`` and (the ``*_peak*`` ones) at ``peak_depart``, a pair's time
+    by the ``directions`` rule, exactly as :func:`plan` scores its proposal; the scores record
+    all three (``depart``, ``peak_depart``, ``directions``).
 
     Parameters
     ----------
@@ -564,8 +604,11 @@ def score_pairings_file(
     scheme
         Scheme of the Hanoi registry; ``None`` detects it from the ids
         (:func:`planner.io.detect_scheme`). Ignored with ``facilities``.
-    mode, depart
-        Travel mode and departure time of the scores.
+    mode, depart, peak_depart
+        Travel mode and the two departure times of the scores.
+    directions
+        Which trips a pair's time is made of: ``"both"`` (default), ``"to_unit"`` or
+        ``"to_hospital"``.
     facilities, source, graph
         The facilities and roads, as for :func:`load_inputs`.
 
@@ -598,14 +641,30 @@ def score_pairings_file(
     table = read_pairings(pairings_path, fac)
     hospitals, units = split_levels(fac)
     units = units[units["facility_id"].isin(table["unit_id"])]
-    matrix, back, peak = _pairing_matrices(graph, hospitals, units, mode=mode, depart=depart)
-    both = pd.concat([matrix, back], ignore_index=True)
+    matrix, peak = _pairing_matrices(
+        graph,
+        hospitals,
+        units,
+        mode=mode,
+        depart=depart,
+        peak_depart=peak_depart,
+        directions=directions,
+    )
 
     def score(pairings: pd.DataFrame) -> PairingScores:
-        return score_pairings(pairings, both, units=units, hospitals=hospitals, matrix_peak=peak)
+        return score_pairings(
+            pairings,
+            matrix,
+            units=units,
+            hospitals=hospitals,
+            matrix_peak=peak,
+            directions=directions,
+            depart=depart,
+            peak_depart=peak_depart,
+        )
 
     scores = score(table)
-    nearest = nearest_pairings(units, hospitals, both)
+    nearest = nearest_pairings(units, hospitals, matrix, directions=directions)
     return ScoredPairing(
         pairings=_completed(table, fac, scores),
         scores=scores,
@@ -613,6 +672,8 @@ def score_pairings_file(
         scheme=scheme,
         mode=mode,
         depart=depart,
+        peak_depart=peak_depart,
+        directions=directions,
         nearest=nearest,
         nearest_scores=score(nearest),
     )
@@ -638,7 +699,8 @@ def scored_document(scored: ScoredPairing) -> dict[str, Any]:
         "scheme": scored.scheme,
         "mode": scored.mode,
         "depart": scored.depart,
-        "peak_depart": PEAK_DEPART,
+        "peak_depart": scored.peak_depart,
+        "directions": scored.directions,
     }
     return doc
 

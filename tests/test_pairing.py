@@ -17,8 +17,23 @@ from planner.pairing import (
     hanoi_pilot_pins,
     nearest_pairings,
     pilot_pairings,
+    pilot_pins,
     propose_pairings,
 )
+from planner.scoring import score_pairings
+
+
+# The test matrices hold the hospital -> unit trips only: the engine is asked for exactly that.
+def _propose(units, hospitals, matrix, **options):
+    return propose_pairings(units, hospitals, matrix, directions="to_unit", **options)
+
+
+def _nearest(units, hospitals, matrix, **options):
+    return nearest_pairings(units, hospitals, matrix, directions="to_unit", **options)
+
+
+def _pilot(units, hospitals, matrix, **options):
+    return pilot_pairings(units, hospitals, matrix, directions="to_unit", **options)
 
 
 def _instance(
@@ -184,7 +199,7 @@ def test_hierarchical_equals_brute_force(objective, constraints):
         max_time=constraints.get("max_time"),
     )
     assert ref is not None, "instance chosen to be feasible"
-    result = propose_pairings(
+    result = _propose(
         units,
         hospitals,
         matrix,
@@ -208,7 +223,7 @@ def test_hierarchical_equals_brute_force(objective, constraints):
 def test_unit_mode_equals_brute_force(objective):
     units, hospitals, matrix = _instance(4, 1, 3, seed=5)  # 8 units
     ref = _brute(units, hospitals, matrix, objective=objective, balance=0.3, hierarchical=False)
-    result = propose_pairings(
+    result = _propose(
         units,
         hospitals,
         matrix,
@@ -239,7 +254,7 @@ def test_random_instances_match_brute_force(seed, objective, balance, hierarchic
     pins = {"c0_0": "h1"} if pin else None
     kw = {"objective": objective, "balance": balance, "pins": pins}
     ref = _brute(units, hospitals, matrix, hierarchical=hierarchical, max_time=max_time, **kw)
-    call = lambda: propose_pairings(  # noqa: E731
+    call = lambda: _propose(  # noqa: E731
         units,
         hospitals,
         matrix,
@@ -261,9 +276,7 @@ def test_random_instances_match_brute_force(seed, objective, balance, hierarchic
 
 def test_pins_hold_and_pinned_flag_covers_the_group():
     units, hospitals, matrix = _instance(6, 2, 3, seed=1)
-    result = propose_pairings(
-        units, hospitals, matrix, balance=0.5, pins={"d4": "h0"}, sensitivity=False
-    )
+    result = _propose(units, hospitals, matrix, balance=0.5, pins={"d4": "h0"}, sensitivity=False)
     group = result.pairings[result.pairings["district"] == "Huyện 4"]
     assert (group["hospital_id"] == "h0").all() and group["pinned"].all()
     assert not result.pairings.loc[result.pairings["district"] != "Huyện 4", "pinned"].any()
@@ -276,7 +289,7 @@ def test_pin_over_upper_bound_names_pin_and_figures():
     big.loc[big["district"] == "Huyện 0", "population"] = 1_000_000.0
     total = _ref_pop(big).sum()
     with pytest.raises(InfeasibleError) as info:
-        propose_pairings(big, hospitals, matrix, balance=0.2, pins={"d0": "h1"})
+        _propose(big, hospitals, matrix, balance=0.2, pins={"d0": "h1"})
     err = info.value
     assert err.constraint == "pin"
     pinned_load = _ref_pop(big)[(big["district"] == "Huyện 0").to_numpy()].sum()
@@ -305,12 +318,12 @@ def test_balance_too_tight_reports_smallest_feasible_tolerance():
         }
     )
     with pytest.raises(InfeasibleError) as info:
-        propose_pairings(units, hospitals, matrix, balance=0.2)
+        _propose(units, hospitals, matrix, balance=0.2)
     # Two hospitals, three equal districts: loads 100/200 around a fair 150, i.e. ±1/3.
     assert info.value.constraint == "balance"
     assert "±0.2" in str(info.value) and "±0.333" in str(info.value)
     assert info.value.shortfall == pytest.approx(1 / 3 - 0.2, abs=1e-6)
-    ok = propose_pairings(units, hospitals, matrix, balance=0.34, sensitivity=False)
+    ok = _propose(units, hospitals, matrix, balance=0.34, sensitivity=False)
     assert ok.status == "optimal"
 
 
@@ -319,7 +332,7 @@ def test_max_time_unreachable_names_unit_and_minutes():
     matrix.loc[matrix["destination_id"] == "d1", "travel_time_s"] = [74 * 60.0, 80 * 60.0]
     matrix.loc[matrix["destination_id"] != "d1", "travel_time_s"] = 600.0
     with pytest.raises(InfeasibleError) as info:
-        propose_pairings(units, hospitals, matrix, balance=None, max_travel_time_s=3600)
+        _propose(units, hospitals, matrix, balance=None, max_travel_time_s=3600)
     assert info.value.constraint == "max_travel_time"
     assert "74 min" in str(info.value) and "60 min" in str(info.value)
     assert info.value.shortfall == pytest.approx(14 * 60.0)
@@ -329,7 +342,7 @@ def test_unreachable_unit_is_reported_not_dropped():
     units, hospitals, matrix = _instance(3, 2, 2, seed=4)
     matrix.loc[matrix["destination_id"] == "c1_1", "travel_time_s"] = np.nan
     with pytest.warns(UnreachableWarning, match="c1_1"):
-        result = propose_pairings(units, hospitals, matrix, balance=None, sensitivity=False)
+        result = _propose(units, hospitals, matrix, balance=None, sensitivity=False)
     assert result.unreachable == ("c1_1",)
     assert result.scores["unreachable_units"] == ["c1_1"]
     row = result.pairings.set_index("unit_id").loc["c1_1"]
@@ -337,7 +350,7 @@ def test_unreachable_unit_is_reported_not_dropped():
     assert row["hospital_id"] == district["hospital_id"]  # follows its district
     assert np.isnan(row["travel_time_s"])
     with pytest.warns(UnreachableWarning):
-        unit_mode = propose_pairings(
+        unit_mode = _propose(
             units, hospitals, matrix, balance=None, hierarchical=False, sensitivity=False
         )
     assert pd.isna(unit_mode.pairings.set_index("unit_id").loc["c1_1", "hospital_id"])
@@ -350,7 +363,7 @@ def test_pin_to_hospital_that_cannot_reach_is_infeasible():
         (matrix["destination_id"] == "c2_0") & (matrix["origin_id"] == "h1"), "travel_time_s"
     ] = np.nan
     with pytest.raises(InfeasibleError) as info:
-        propose_pairings(units, hospitals, matrix, pins={"d2": "h1"}, balance=None)
+        _propose(units, hospitals, matrix, pins={"d2": "h1"}, balance=None)
     assert info.value.constraint == "pin" and "cannot reach H1" in str(info.value)
 
 
@@ -376,7 +389,7 @@ def test_time_limit_returns_best_found_with_gap():
         }
     )
     try:
-        result = propose_pairings(
+        result = _propose(
             units,
             hospitals,
             matrix,
@@ -392,25 +405,170 @@ def test_time_limit_returns_best_found_with_gap():
     assert result.scores["status"] == "time_limit"
     assert 0 < result.mip_gap < 1
     assert result.pairings["hospital_id"].notna().all()
+    # Said in words, with the proven gap: never called optimal.
+    assert result.status_text.startswith("best found in 1 s, within ")
+    assert result.status_text.endswith(" % of the optimum")
+    assert result.scores["status_text"] == result.status_text
+    assert "optimal" not in result.status_text.replace("optimum", "")
 
 
-def test_both_directions_use_mean_time():
-    units, hospitals, matrix = _instance(2, 1, 2, seed=7)
-    back = matrix.rename(columns={"origin_id": "destination_id", "destination_id": "origin_id"})
-    back["travel_time_s"] = back["travel_time_s"] + 300.0
-    result = propose_pairings(
-        units, hospitals, pd.concat([matrix, back]), balance=None, sensitivity=False
+@pytest.mark.parametrize("hierarchical", [True, False], ids=["hierarchical", "unit-mode"])
+def test_optimal_only_when_proven_at_the_stated_gap(registry_2024, hierarchical):
+    """Issue 17: "optimal" was optimal within 1e-6. The label now holds at the gap it states
+    (1e-9), whatever the time limit: proven, or "best found" with the gap that is proven."""
+    from planner._objectives import OPTIMALITY_GAP
+
+    fac = registry_2024
+    hospitals, units = fac[fac["level"] == "regional"], fac[fac["level"] != "regional"]
+    result = _propose(
+        units,
+        hospitals,
+        _crow_matrix(hospitals, units),
+        hierarchical=hierarchical,
+        pilot=hanoi_pilot_pins(units),
+        time_limit_s=2.0,
+        sensitivity=False,
     )
-    ref = _times(units, hospitals, matrix) + 150.0
-    col = result.pairings["hospital_id"].map({"h0": 0, "h1": 1}).to_numpy()
-    assert result.pairings["travel_time_s"].to_numpy() == pytest.approx(
-        ref[np.arange(len(units)), col]
+    assert OPTIMALITY_GAP == 1e-9
+    if result.status == "optimal":
+        assert result.mip_gap <= 1e-9
+        assert result.status_text == "optimal (proven within a relative gap of 1e-09)"
+    else:
+        assert result.status == "time_limit" and result.mip_gap > 1e-9
+        assert result.status_text.startswith("best found in 2 s, within ")
+    if hierarchical:  # 30 district groups: proven at once
+        assert result.status == "optimal"
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # PuLP 3.x announcing its 4.0 API
+def test_objective_matches_an_independent_solver_at_the_stated_gap():
+    """The optimum of a unit-mode instance against PuLP/CBC solving the same model (built
+    independently from the long matrix) at a zero gap."""
+    import pulp
+
+    units, hospitals, matrix = _instance(8, 3, 3, seed=21)
+    result = _propose(units, hospitals, matrix, hierarchical=False, balance=0.1, sensitivity=False)
+    assert result.status == "optimal"
+    t, pop = _times(units, hospitals, matrix), _ref_pop(units)
+    fair = pop.sum() / 3
+    prob = pulp.LpProblem("pairing", pulp.LpMinimize)
+    x = {
+        (i, j): pulp.LpVariable(f"x_{i}_{j}", cat="Binary")
+        for i in range(len(units))
+        for j in range(3)
+    }
+    prob += pulp.lpSum(pop[i] * t[i, j] / pop.sum() * v for (i, j), v in x.items())
+    for i in range(len(units)):
+        prob += pulp.lpSum(x[i, j] for j in range(3)) == 1
+    for j in range(3):
+        load = pulp.lpSum(pop[i] * x[i, j] for i in range(len(units)))
+        prob += load <= 1.1 * fair
+        prob += load >= 0.9 * fair
+    prob.solve(pulp.PULP_CBC_CMD(msg=False, gapRel=0, gapAbs=0))
+    assert pulp.LpStatus[prob.status] == "Optimal"
+    assert result.objective_value == pytest.approx(pulp.value(prob.objective), rel=1e-7)
+
+
+def _one_way(units: pd.DataFrame, hospitals: pd.DataFrame, times: np.ndarray) -> pd.DataFrame:
+    """A hospital -> unit matrix with the given unit x hospital times (for the brute force)."""
+    return pd.DataFrame(
+        {
+            "origin_id": np.repeat(hospitals["facility_id"].to_numpy(), len(units)),
+            "destination_id": np.tile(units["facility_id"].to_numpy(), len(hospitals)),
+            "travel_time_s": times.T.ravel(),
+        }
     )
+
+
+@pytest.mark.parametrize("hierarchical", [True, False])
+def test_directions_choose_the_trips_a_pair_time_is_made_of(hierarchical):
+    """Issue 12: one definition of a pair's time, chosen explicitly, used by the objective,
+    the scores and the baselines alike; each choice is optimal for its own times."""
+    units, hospitals, out = _instance(4, 1, 3, seed=7)
+    rng = np.random.default_rng(70)
+    back = out.rename(columns={"origin_id": "destination_id", "destination_id": "origin_id"})
+    back["travel_time_s"] = rng.uniform(600, 5400, len(back))  # unlike the way out
+    both = pd.concat([out, back], ignore_index=True)
+    out_t = _times(units, hospitals, out)
+    back_t = (
+        back.pivot(index="origin_id", columns="destination_id", values="travel_time_s")
+        .loc[units["facility_id"], hospitals["facility_id"]]
+        .to_numpy(float)
+    )
+    chosen = {}
+    for directions, times in (
+        ("both", (out_t + back_t) / 2),
+        ("to_unit", out_t),
+        ("to_hospital", back_t),
+    ):
+        result = propose_pairings(
+            units,
+            hospitals,
+            both,
+            balance=0.3,
+            hierarchical=hierarchical,
+            directions=directions,
+            sensitivity=False,
+        )
+        ref = _brute(
+            units,
+            hospitals,
+            _one_way(units, hospitals, times),
+            balance=0.3,
+            hierarchical=hierarchical,
+        )
+        col = result.pairings["hospital_id"].map({"h0": 0, "h1": 1, "h2": 2}).to_numpy()
+        rows = np.arange(len(units))
+        assert result.pairings["travel_time_s"].to_numpy() == pytest.approx(times[rows, col])
+        pop = _ref_pop(units)
+        assert (pop * times[rows, col]).sum() / pop.sum() == pytest.approx(ref[0], rel=1e-9)
+        assert result.scores["directions"] == directions
+        assert result.options["directions"] == directions
+        near = nearest_pairings(
+            units, hospitals, both, hierarchical=hierarchical, directions=directions
+        )
+        pd.testing.assert_frame_equal(result.nearest, near)
+        chosen[directions] = tuple(result.pairings["hospital_id"])
+    assert len(set(chosen.values())) > 1, "the instance is chosen so the choice matters"
+    # Asking for one direction of a two-way matrix is the same as giving that direction only.
+    alone = propose_pairings(
+        units,
+        hospitals,
+        out,
+        balance=0.3,
+        hierarchical=hierarchical,
+        directions="to_unit",
+        sensitivity=False,
+    )
+    assert tuple(alone.pairings["hospital_id"]) == chosen["to_unit"]
+
+
+def test_a_missing_direction_is_an_error_naming_it():
+    units, hospitals, out = _instance(2, 1, 2)
+    back = out.rename(columns={"origin_id": "destination_id", "destination_id": "origin_id"})
+    calls = {
+        "propose": lambda m, d: propose_pairings(units, hospitals, m, directions=d),
+        "nearest": lambda m, d: nearest_pairings(units, hospitals, m, directions=d),
+        "pilot": lambda m, d: pilot_pairings(units, hospitals, m, pins={}, directions=d),
+        "score": lambda m, d: score_pairings(
+            _nearest(units, hospitals, out), m, units=units, directions=d
+        ),
+    }
+    for name, call in calls.items():
+        with pytest.raises(PlannerInputError) as info:
+            call(out, "both")  # the default needs the way back too
+        text = str(info.value)
+        assert "unit -> hospital" in text and "pair_travel_times" in text, name
+        assert info.value.field == "directions"
+        with pytest.raises(PlannerInputError, match="hospital -> unit"):
+            call(back, "to_unit")
+        with pytest.raises(PlannerInputError, match="unknown directions 'round'"):
+            call(out, "round")
 
 
 def test_explanations_next_best_and_switch_cost():
     units, hospitals, matrix = _instance(3, 1, 3, seed=8)
-    result = propose_pairings(units, hospitals, matrix, balance=None, sensitivity=False)
+    result = _propose(units, hospitals, matrix, balance=None, sensitivity=False)
     t = _times(units, hospitals, matrix)
     pop = _ref_pop(units)
     exp = result.explanations.set_index("unit_id")
@@ -430,16 +588,29 @@ def test_explanations_next_best_and_switch_cost():
 
 def test_baselines_and_gaps():
     units, hospitals, matrix = _instance(6, 2, 3, seed=9)
-    nearest = nearest_pairings(units, hospitals, matrix)
-    free = propose_pairings(units, hospitals, matrix, balance=None, sensitivity=False)
+    nearest = _nearest(units, hospitals, matrix)
+    free = _propose(units, hospitals, matrix, balance=None, sensitivity=False)
     # The unconstrained pop-time optimum is the nearest (by group) assignment.
     assert nearest["hospital_id"].tolist() == free.pairings["hospital_id"].tolist()
+    assert not nearest["pinned"].any()
     pins = {"d2": "h0"}
-    pilot = pilot_pairings(units, hospitals, matrix, pins=pins)
+    pilot = _pilot(units, hospitals, matrix, pins=pins)
     assert (pilot.loc[pilot["district"] == "Huyện 2", "hospital_id"] == "h0").all()
-    only = pilot_pairings(units, hospitals, matrix, pins=pins, others="none")
+    assert pilot["pinned"].tolist() == (pilot["district"] == "Huyện 2").tolist()
+    only = _pilot(units, hospitals, matrix, pins=pins, others="none")
     assert only["hospital_id"].notna().sum() == 3
-    result = propose_pairings(units, hospitals, matrix, balance=0.5, pins=pins, sensitivity=False)
+    # A user's own pin holds in the proposal but plays no part in either baseline.
+    result = _propose(
+        units, hospitals, matrix, balance=0.5, pilot=pins, pins={"c4_1": "h1"}, sensitivity=False
+    )
+    pd.testing.assert_frame_equal(result.pilot, pilot)
+    pd.testing.assert_frame_equal(result.nearest, nearest)
+    p = result.pairings
+    assert (p.loc[p["district"].isin(["Huyện 2", "Huyện 4"]), "pinned"]).all()
+    assert (p.loc[p["district"] == "Huyện 4", "hospital_id"] == "h1").all()
+    assert not p.loc[~p["district"].isin(["Huyện 2", "Huyện 4"]), "pinned"].any()
+    reasons = result.explanations.set_index("unit_id")["reason"]
+    assert reasons["d2"] == "pinned (the pilot)" and reasons["d4"] == "pinned"
     pop = _ref_pop(units)
 
     def pw(frame):
@@ -448,19 +619,47 @@ def test_baselines_and_gaps():
     assert result.scores["gap_vs_nearest_s"] == pytest.approx(pw(result.pairings) - pw(nearest))
     assert result.scores["gap_vs_pilot_s"] == pytest.approx(pw(result.pairings) - pw(pilot))
     assert result.scores["gap_vs_nearest_s"] >= -1e-9
+    # Without a pilot there is no pilot baseline, whatever is pinned.
+    pinned_only = _propose(units, hospitals, matrix, balance=0.5, pins=pins, sensitivity=False)
+    assert pinned_only.pilot is None and pinned_only.scores["gap_vs_pilot_s"] is None
+
+
+def test_user_pin_overrides_the_pilot_in_its_group():
+    units, hospitals, matrix = _instance(4, 2, 3, seed=2)
+    pilot = {u: "h0" for u in units.loc[units["district"] == "Huyện 1", "facility_id"]}
+    moved = _propose(
+        units, hospitals, matrix, balance=None, pilot=pilot, pins={"d1": "h2"}, sensitivity=False
+    )
+    p = moved.pairings.set_index("unit_id")
+    assert (p.loc[["d1", "c1_0", "c1_1"], "hospital_id"] == "h2").all()
+    assert moved.pilot.set_index("unit_id").loc["c1_0", "hospital_id"] == "h0"
+    # In unit mode the user's pin moves only its own unit; the pilot keeps the others.
+    alone = _propose(
+        units,
+        hospitals,
+        matrix,
+        balance=None,
+        hierarchical=False,
+        pilot=pilot,
+        pins={"d1": "h2"},
+        sensitivity=False,
+    )
+    q = alone.pairings.set_index("unit_id")
+    assert q.loc["d1", "hospital_id"] == "h2"
+    assert (q.loc[["c1_0", "c1_1"], "hospital_id"] == "h0").all() and q["pinned"].sum() == 3
 
 
 def test_sensitivity_counts_changes():
     units, hospitals, matrix = _instance(6, 2, 3, seed=10)
     scaled = matrix.assign(travel_time_s=matrix["travel_time_s"] * 1.5)
-    result = propose_pairings(units, hospitals, matrix, balance=0.2, matrix_peak=scaled)
+    result = _propose(units, hospitals, matrix, balance=0.2, matrix_peak=scaled)
     sens = result.sensitivity.set_index("scenario")
     assert list(sens.index) == ["peak", "balance=0.1", "balance=0.3"]
     # Scaling every time by 1.5 leaves the pop-time optimum unchanged.
     assert sens.loc["peak", "units_changed"] == 0
     slow = matrix.copy()
     slow.loc[slow["origin_id"] == result.pairings["hospital_id"].iloc[0], "travel_time_s"] *= 5
-    again = propose_pairings(
+    again = _propose(
         units, hospitals, matrix, balance=None, matrix_peak=slow
     ).sensitivity.set_index("scenario")
     assert again.loc["peak", "units_changed"] > 0
@@ -468,8 +667,8 @@ def test_sensitivity_counts_changes():
 
 def test_deterministic_and_geodataframe():
     units, hospitals, matrix = _instance(6, 2, 3, seed=11)
-    a = propose_pairings(units, hospitals, matrix, sensitivity=False)
-    b = propose_pairings(units, hospitals, matrix, sensitivity=False)
+    a = _propose(units, hospitals, matrix, sensitivity=False)
+    b = _propose(units, hospitals, matrix, sensitivity=False)
     pd.testing.assert_frame_equal(a.pairings, b.pairings)
     fac = pd.concat([units, hospitals], ignore_index=True)
     rng = np.random.default_rng(0)
@@ -483,14 +682,61 @@ def test_deterministic_and_geodataframe():
 def test_bad_options_and_ids():
     units, hospitals, matrix = _instance(2, 1, 2)
     with pytest.raises(PlannerInputError, match="objective"):
-        propose_pairings(units, hospitals, matrix, objective="fastest")
+        _propose(units, hospitals, matrix, objective="fastest")
     with pytest.raises(PlannerInputError, match="unknown id 'nope'"):
-        propose_pairings(units, hospitals, matrix, pins={"nope": "h0"})
+        _propose(units, hospitals, matrix, pins={"nope": "h0"})
     with pytest.raises(PlannerInputError, match="pinned to two hospitals"):
-        propose_pairings(units, hospitals, matrix, pins={"d0": "h0", "c0_0": "h1"})
+        _propose(units, hospitals, matrix, pins={"d0": "h0", "c0_0": "h1"})
+
+
+def test_unknown_pin_ids_list_the_valid_ones(registry_2024):
+    """Issue 11: `--pin` with an unknown hospital lists the valid ids (a unit: the closest)."""
+    fac = registry_2024
+    hospitals, units = fac[fac["level"] == "regional"], fac[fac["level"] != "regional"]
+    matrix = _crow_matrix(hospitals, units)
+    with pytest.raises(PlannerInputError) as info:
+        _propose(units, hospitals, matrix, pins={"hn-dist-250": "hn-reg-xanhpone"})
+    hint = info.value.hint
+    for hospital_id in hospitals["facility_id"]:
+        assert hospital_id in hint
+    assert "Xanh Pôn" in hint and info.value.field == "pins"
+    with pytest.raises(PlannerInputError) as info:
+        _propose(units, hospitals, matrix, pins={"hn-dist-2500": "hn-reg-xanhpon"})
+    assert "hn-dist-250" in info.value.hint and "609 valid ids" in info.value.hint
+    with pytest.raises(PlannerInputError, match="unknown id 'nope'") as info:
+        _propose(units, hospitals, matrix, pilot={"hn-dist-271": "nope"})
+    assert info.value.field == "pilot" and "--no-pilot" in info.value.hint
+
+
+def test_capacity_is_never_guessed():
+    """Issue 12: NaN capacity became 0 and a partly filled column was ignored."""
+    units, hospitals, matrix = _instance(3, 1, 2)
+    partly = units.assign(capacity=[10.0, np.nan, 5.0, "lots", 7.0, 2.0])
+    with pytest.raises(PlannerInputError) as info:
+        _propose(units, hospitals, matrix, load="capacity", pins=None)
+    assert "capacity column" in str(info.value)
+    with pytest.raises(PlannerInputError) as info:
+        _propose(partly, hospitals, matrix, load="capacity")
+    text = str(info.value)
+    assert "2 of 6 units (rows 2, 4: c0_0, c1_0)" in text and info.value.field == "capacity"
+    full = units.assign(capacity=[10.0, 20.0, 5.0, 30.0, 7.0, 2.0])
+    result = _propose(full, hospitals, matrix, load="capacity", balance=0.5, sensitivity=False)
+    loads = full.groupby(result.pairings["hospital_id"].to_numpy())["capacity"].sum()
+    assert ((loads >= 0.5 * 37) & (loads <= 1.5 * 37)).all()
+    # Hospitals: capacity for some but not all is an error; none at all means equal shares.
+    some = hospitals.assign(capacity=[100.0, np.nan])
+    with pytest.raises(PlannerInputError, match=r"1 of 2 hospitals \(row 2: h1\)") as info:
+        _propose(units, some, matrix)
+    assert info.value.row == 2
+    empty = hospitals.assign(capacity=np.nan)
+    same = _propose(units, empty, matrix, balance=None, sensitivity=False)
+    assert same.pairings.equals(
+        _propose(units, hospitals, matrix, balance=None, sensitivity=False).pairings
+    )
 
 
 def test_hanoi_pilot_pins_schemes():
+    """The pilot pins every unit of Ba Vì, at any level, however the district is written."""
     units = pd.DataFrame(
         {
             "facility_id": ["hn-dist-271", "hn-com-1", "hn-dist-250"],
@@ -498,22 +744,28 @@ def test_hanoi_pilot_pins_schemes():
             "district": ["Huyện Ba Vì", "Huyện Ba Vì", "Huyện Đông Anh"],
         }
     )
-    assert hanoi_pilot_pins(units) == {"hn-dist-271": "hn-reg-xanhpon"}
+    assert hanoi_pilot_pins(units) == {
+        "hn-dist-271": "hn-reg-xanhpon",
+        "hn-com-1": "hn-reg-xanhpon",
+    }
     later = pd.DataFrame(
         {
-            "facility_id": ["a", "b", "c"],
+            "facility_id": ["a", "b", "c", "d"],
             "level": "commune",
-            "district": ["Ba Vì", "huyện ba vì", "X"],
+            "district": ["Ba Vì", "huyện ba vì", "X", "HUYỆN BA VÌ"],
         }
     )
-    assert hanoi_pilot_pins(later) == {"a": "hn-reg-xanhpon", "b": "hn-reg-xanhpon"}
+    assert hanoi_pilot_pins(later) == {u: "hn-reg-xanhpon" for u in ("a", "b", "d")}
+    other = pilot_pins(later, [("X", "h9"), ("Ba Vì", "h1")])
+    assert other == {"a": "h1", "b": "h1", "c": "h9", "d": "h1"}
+    assert pilot_pins(later, ()) == {}
 
 
 def test_no_warning_when_all_reachable():
     units, hospitals, matrix = _instance(2, 1, 2)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UnreachableWarning)
-        propose_pairings(units, hospitals, matrix, sensitivity=False, balance=None)
+        _propose(units, hospitals, matrix, sensitivity=False, balance=None)
 
 
 def test_specialty_need_pulls_a_district_to_the_matching_hospital():
@@ -544,11 +796,11 @@ def test_specialty_need_pulls_a_district_to_the_matching_hospital():
     need = pd.DataFrame(
         {"district": ["A", "B"], "specialty": "obstetrics_gynecology", "need": [0.0, 500.0]}
     )
-    plain = propose_pairings(units, hospitals, matrix, balance=None, sensitivity=False)
+    plain = _propose(units, hospitals, matrix, balance=None, sensitivity=False)
     assert plain.pairings["hospital_id"].tolist() == ["gen", "gen"]
     # Moving B costs 600 s x 100/200 = 300 s of mean time; its need share (1.0) is worth
     # specialty_weight_s: it moves only when the weight exceeds 300 s.
-    low = propose_pairings(
+    low = _propose(
         units,
         hospitals,
         matrix,
@@ -557,7 +809,7 @@ def test_specialty_need_pulls_a_district_to_the_matching_hospital():
         specialty_weight_s=250.0,
         sensitivity=False,
     )
-    high = propose_pairings(
+    high = _propose(
         units,
         hospitals,
         matrix,
@@ -570,14 +822,8 @@ def test_specialty_need_pulls_a_district_to_the_matching_hospital():
     assert high.pairings["hospital_id"].tolist() == ["gen", "obs"]
 
 
-def test_hanoi_registry_with_pilot(registry_2024):
-    """The real 2024 registry (30 districts, 579 communes, 4 hospitals) with the Ba Vì pilot.
-
-    Times are straight-line (x 1.4 at 30 km/h) so the test needs no road graph; the road
-    matrix is exercised by the CLI end-to-end tests.
-    """
-    fac = registry_2024
-    hospitals, units = fac[fac["level"] == "regional"], fac[fac["level"] != "regional"]
+def _crow_matrix(hospitals: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Straight-line times (x 1.4 at 30 km/h), hospital -> unit: no road graph needed."""
     lat1, lon1 = (
         np.radians(hospitals["lat"].to_numpy())[:, None],
         np.radians(hospitals["lon"].to_numpy())[:, None],
@@ -588,16 +834,27 @@ def test_hanoi_registry_with_pilot(registry_2024):
         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     )
     seconds = 2 * 6_371_000 * np.arcsin(np.sqrt(hav)) * 1.4 / (30 / 3.6)
-    matrix = pd.DataFrame(
+    return pd.DataFrame(
         {
             "origin_id": np.repeat(hospitals["facility_id"].to_numpy(), len(units)),
             "destination_id": np.tile(units["facility_id"].to_numpy(), len(hospitals)),
             "travel_time_s": seconds.ravel(),
         }
     )
+
+
+def test_hanoi_registry_with_pilot(registry_2024):
+    """The real 2024 registry (30 districts, 579 communes, 4 hospitals) with the Ba Vì pilot.
+
+    Times are straight-line (x 1.4 at 30 km/h) so the test needs no road graph; the road
+    matrix is exercised by the CLI end-to-end tests.
+    """
+    fac = registry_2024
+    hospitals, units = fac[fac["level"] == "regional"], fac[fac["level"] != "regional"]
+    matrix = _crow_matrix(hospitals, units)
     pins = hanoi_pilot_pins(units)
-    assert list(pins.values()) == ["hn-reg-xanhpon"] and len(pins) == 1
-    result = propose_pairings(units, hospitals, matrix, pins=pins, sensitivity=False)
+    assert set(pins.values()) == {"hn-reg-xanhpon"} and len(pins) == 32
+    result = _propose(units, hospitals, matrix, pilot=pins, sensitivity=False)
     p = result.pairings
     assert result.status == "optimal" and len(p) == len(units) == 609
     assert (p.loc[p["district"] == "Huyện Ba Vì", "hospital_id"] == "hn-reg-xanhpon").all()
@@ -606,3 +863,34 @@ def test_hanoi_registry_with_pilot(registry_2024):
     total = loads.sum()
     assert total == pytest.approx(8_053_663)  # the census total, counted once
     assert ((loads >= 0.8 * total / 4 - 1) & (loads <= 1.2 * total / 4 + 1)).all()
+
+
+@pytest.mark.parametrize("hierarchical", [True, False], ids=["hierarchical", "unit-mode"])
+@pytest.mark.parametrize("scheme", ["2024", "2025"])
+def test_pilot_holds_for_every_ba_vi_unit(scheme, hierarchical, registry_2024, registry_2025):
+    """Issue 17: in unit mode only the Ba Vì district unit was pinned (and it weighs nothing),
+    so 30 of its 31 communes went elsewhere. The pilot now pins every unit of Ba Vì: the
+    district unit and its communes (2024), the units formed from former Ba Vì (2025)."""
+    fac = registry_2024 if scheme == "2024" else registry_2025
+    hospitals, units = fac[fac["level"] == "regional"], fac[fac["level"] != "regional"]
+    ba_vi = units.loc[units["district"] == "Huyện Ba Vì", "facility_id"].tolist()
+    assert len(ba_vi) == {"2024": 32, "2025": 9}[scheme]
+    pins = hanoi_pilot_pins(units)
+    assert sorted(pins) == sorted(ba_vi)
+    result = _propose(
+        units,
+        hospitals,
+        _crow_matrix(hospitals, units),
+        hierarchical=hierarchical,
+        pilot=pins,
+        sensitivity=False,
+        time_limit_s=5.0,
+    )
+    for frame in (result.pairings, result.pilot):
+        rows = frame.set_index("unit_id").loc[ba_vi]
+        assert (rows["hospital_id"] == "hn-reg-xanhpon").all() and rows["pinned"].all()
+        assert not frame.loc[~frame["unit_id"].isin(ba_vi), "pinned"].any()
+    # The pilot baseline is the pilot plus nearest hospitals: everyone else as in "nearest".
+    others = ~result.pilot["unit_id"].isin(ba_vi)
+    assert result.pilot.loc[others, "hospital_id"].equals(result.nearest.loc[others, "hospital_id"])
+    assert not result.nearest["pinned"].any()

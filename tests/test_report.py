@@ -27,7 +27,9 @@ def scores_document(facilities: pd.DataFrame, pairing: pd.DataFrame, **baselines
     hospitals = facilities[facilities["level"] == "regional"]
 
     def score(p: pd.DataFrame) -> dict:
-        return score_pairings(p, matrix, units=facilities, hospitals=hospitals).to_dict()
+        return score_pairings(
+            p, matrix, units=facilities, hospitals=hospitals, directions="to_unit"
+        ).to_dict()
 
     doc = score(pairing)
     doc["baselines"] = {name: score(p) for name, p in baselines.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -53,12 +54,13 @@ PAIRING = pd.DataFrame(
 
 def test_overall_figures_match_numpy():
     matrix = _long(OUT)
-    s = score_pairings(PAIRING, matrix, units=UNITS, hospitals=HOSPITALS)
+    s = score_pairings(PAIRING, matrix, units=UNITS, hospitals=HOSPITALS, directions="to_unit")
     col = np.array([0, 0, 1, 1, 1])
     t = OUT[np.arange(5), col]
     pop = np.array([0.0, 100, 200, 300, 400])  # the district unit is counted via its communes
     o = s.overall
-    assert o["directions"] == "hospital_to_unit"
+    assert o["directions"] == "to_unit"
+    assert o["depart"] is None and o["peak_depart"] is None  # not stated: not guessed
     assert o["mean_travel_time_s"] == pytest.approx(t.mean())
     assert o["median_travel_time_s"] == pytest.approx(np.median(t))
     assert o["p90_travel_time_s"] == pytest.approx(np.percentile(t, 90))
@@ -94,9 +96,16 @@ def test_overall_figures_match_numpy():
 
 def test_both_directions_peak_and_json():
     matrix = pd.concat([_long(OUT), _long(BACK, back=True)], ignore_index=True)
-    peak = _long(OUT * 1.5)
+    peak = pd.concat([_long(OUT * 1.5), _long(BACK * 1.5, back=True)], ignore_index=True)
     s = score_pairings(
-        PAIRING, matrix, units=UNITS, hospitals=HOSPITALS, matrix_peak=peak, visits_per_month=2
+        PAIRING,
+        matrix,
+        units=UNITS,
+        hospitals=HOSPITALS,
+        matrix_peak=peak,
+        visits_per_month=2,
+        depart="17:30",
+        peak_depart=dt.time(8, 0),
     )
     col = np.array([0, 0, 1, 1, 1])
     pair = s.per_pair.set_index("unit_id")
@@ -104,7 +113,14 @@ def test_both_directions_peak_and_json():
     assert pair["travel_time_s"].to_numpy()[:4] == pytest.approx(expected[:4])
     assert np.isnan(pair.loc["c4", "travel_time_s"])  # no way back: no pair time
     assert s.overall["pairs_without_time"] == 1
-    assert pair["travel_time_peak_s"].to_numpy() == pytest.approx(1.5 * OUT[np.arange(5), col])
+    # The peak figures follow the same rule: both directions, not hospital -> unit only.
+    assert pair["travel_time_peak_s"].to_numpy()[:4] == pytest.approx(1.5 * expected[:4])
+    assert np.isnan(pair.loc["c4", "travel_time_peak_s"])
+    assert (s.overall["directions"], s.overall["depart"], s.overall["peak_depart"]) == (
+        "both",
+        "17:30",
+        "08:00",
+    )
     ph = s.per_hospital.set_index("hospital_id")
     h1 = [0, 1]
     assert ph.loc["h1", "staff_travel_hours_per_month"] == pytest.approx(
@@ -129,6 +145,9 @@ def test_both_directions_peak_and_json():
         "regret_vs_nearest_s",
         "hierarchy_consistency",
         "pop_weighted_mean_travel_time_peak_s",
+        "depart",
+        "peak_depart",
+        "directions",
     ):
         assert key in doc, key
     assert '"per_hospital"' in text
@@ -137,7 +156,9 @@ def test_both_directions_peak_and_json():
 def test_gap_to_optimal_from_number_and_unassigned():
     pairing = PAIRING.copy()
     pairing.loc[4, "hospital_id"] = None
-    s = score_pairings(pairing, _long(OUT), units=UNITS, hospitals=HOSPITALS, optimum=1000.0)
+    s = score_pairings(
+        pairing, _long(OUT), units=UNITS, hospitals=HOSPITALS, optimum=1000.0, directions="to_unit"
+    )
     assert s.overall["unassigned_units"] == 1
     pw = s.overall["pop_weighted_mean_travel_time_s"]
     assert s.overall["gap_to_optimal"] == pytest.approx((pw - 1000.0) / 1000.0)
@@ -165,3 +186,18 @@ def test_population_counted_once_and_gini():
     assert gini(x) == pytest.approx(
         2 * np.sum(np.arange(1, n + 1) * srt) / (n * x.sum()) - (n + 1) / n
     )
+
+
+def test_directions_pick_the_trips_and_bad_times_are_errors():
+    matrix = pd.concat([_long(OUT), _long(BACK, back=True)], ignore_index=True)
+    col = np.array([0, 0, 1, 1, 1])
+    rows = np.arange(5)
+    for directions, times in (("to_unit", OUT), ("to_hospital", BACK), ("both", (OUT + BACK) / 2)):
+        s = score_pairings(PAIRING, matrix, units=UNITS, hospitals=HOSPITALS, directions=directions)
+        got = s.per_pair["travel_time_s"].to_numpy()
+        assert got == pytest.approx(times[rows, col], nan_ok=True)
+        assert s.overall["directions"] == directions
+    with pytest.raises(PlannerInputError, match="departure time"):
+        score_pairings(PAIRING, matrix, units=UNITS, depart="25:00")
+    with pytest.raises(PlannerInputError, match="unit -> hospital"):
+        pair_costs(_long(OUT), ["d1"], ["h1"])

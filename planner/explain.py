@@ -1,0 +1,376 @@
+"""Explain a pairing and compare it: per-unit reasons, sensitivity re-solves and the baselines.
+
+The baselines are defined here once and used everywhere (the proposal's gaps, ``plan()``, the
+map's comparison layer, the report):
+
+* **nearest**: every group goes to its nearest hospital (for a district group, the hospital of
+  least population-weighted travel time over its units); nobody is pinned, no balance.
+* **pilot**: the pilot's pins hold (:func:`pilot_pins`; the Hanoi pilot pins every unit of
+  Ba Vì to Xanh Pon), every other group goes to its nearest hospital; the user's own pins play
+  no part in it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner._objectives import Request, Solution, optimise
+from planner._pairing_model import PairingModel, build_model
+from planner._vn import district_key
+from planner.errors import InfeasibleError, PlannerInputError
+
+#: The pilot: Ba Vì district paired with Xanh Pon General Hospital.
+PILOT_HOSPITAL_ID = "hn-reg-xanhpon"
+PILOT_DISTRICT = "Huyện Ba Vì"
+#: The Hanoi pilot as ``(district, hospital_id)`` pairs (see :func:`pilot_pins`).
+HANOI_PILOT: tuple[tuple[str, str], ...] = ((PILOT_DISTRICT, PILOT_HOSPITAL_ID),)
+SENSITIVITY_COLUMNS = ("scenario", "status", "objective_value", "units_changed", "note")
+
+
+def pilot_pins(
+    units: pd.DataFrame, pilot: Iterable[tuple[str, str]] = HANOI_PILOT
+) -> dict[str, str]:
+    """Return a pilot as pins: every unit of each pilot district -> that district's hospital.
+
+    The pilot covers the district's facilities at every level (the district-level unit and its
+    communes in the 2024 scheme; in the 2025 scheme the units formed from the former
+    district), so it holds in hierarchical and in unit mode alike. Districts match whatever
+    the case, accents form or "Huyện"/"Quận"/"Thị xã" prefix.
+
+    Parameters
+    ----------
+    units
+        The units (``facility_id``, ``district``).
+    pilot
+        ``(district, hospital_id)`` pairs; default :data:`HANOI_PILOT` (Ba Vì with Xanh Pon).
+
+    Returns
+    -------
+    dict
+        ``{unit_id: hospital_id}``, empty when no unit lies in a pilot district.
+
+    Examples
+    --------
+    >>> units = pd.DataFrame({"facility_id": ["hn-dist-271", "hn-com-09619", "hn-dist-250"],
+    ...                       "district": ["Huyện Ba Vì", "huyện ba vì", "Huyện Đông Anh"]})
+    >>> pilot_pins(units)
+    {'hn-dist-271': 'hn-reg-xanhpon', 'hn-com-09619': 'hn-reg-xanhpon'}
+    """
+    if "district" not in units.columns:
+        return {}
+    keys = units["district"].map(district_key)
+    pins: dict[str, str] = {}
+    for district, hospital_id in pilot:
+        chosen = units.loc[(keys == district_key(district)).to_numpy(), "facility_id"]
+        pins.update({str(u): str(hospital_id) for u in chosen})
+    return pins
+
+
+def hanoi_pilot_pins(units: pd.DataFrame) -> dict[str, str]:
+    """Return the Ba Vì pilot as pins: every unit of Ba Vì -> Xanh Pon (:data:`HANOI_PILOT`).
+
+    Examples
+    --------
+    >>> from planner.hanoi import hanoi_facilities
+    >>> fac = hanoi_facilities(scheme="2024")
+    >>> pins = hanoi_pilot_pins(fac[fac.level != "regional"])
+    >>> len(pins), set(pins.values())  # Ba Vì's district unit and its 31 communes
+    (32, {'hn-reg-xanhpon'})
+    """
+    return pilot_pins(units, HANOI_PILOT)
+
+
+def nearest_pairings(
+    units: pd.DataFrame,
+    hospitals: pd.DataFrame,
+    matrix: pd.DataFrame,
+    *,
+    hierarchical: bool = True,
+    directions: str = "both",
+) -> pd.DataFrame:
+    """Return the nearest-hospital baseline: each group to its nearest hospital, no balance.
+
+    In hierarchical mode "nearest" for a district group is the hospital with the smallest
+    population-weighted travel time over the group's units (the pop-time optimum without
+    balance, pins or limits); in unit mode each unit goes to its own nearest hospital.
+    Units no hospital reaches are left unassigned (``hospital_id`` NA).
+
+    Parameters
+    ----------
+    units, hospitals
+        The units and the regional hospitals (as for
+        :func:`planner.pairing.propose_pairings`).
+    matrix
+        Long travel-time matrix with the trips ``directions`` needs.
+    hierarchical
+        District groups (communes follow their district) or every unit on its own.
+    directions
+        Which trips make a pair's time: ``"both"`` (default), ``"to_unit"`` or
+        ``"to_hospital"`` (see :mod:`planner.scoring`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The pairing table (:data:`planner.pairing.PAIRING_COLUMNS`), nobody pinned.
+
+    Examples
+    --------
+    >>> units = pd.DataFrame({"facility_id": ["u1"], "name": ["U1"], "level": ["district"],
+    ...                       "district": ["D"], "population": [100.0]})
+    >>> hospitals = pd.DataFrame({"facility_id": ["h1", "h2"], "name": ["H1", "H2"]})
+    >>> m = pd.DataFrame({"origin_id": ["h1", "h2"], "destination_id": ["u1", "u1"],
+    ...                   "travel_time_s": [900.0, 600.0]})
+    >>> nearest_pairings(units, hospitals, m, directions="to_unit")["hospital_id"].tolist()
+    ['h2']
+    """
+    model = _baseline_model(units, hospitals, matrix, {}, hierarchical, directions)
+    return nearest_baseline(model)
+
+
+def pilot_pairings(
+    units: pd.DataFrame,
+    hospitals: pd.DataFrame,
+    matrix: pd.DataFrame,
+    *,
+    pins: Mapping[str, str] | None = None,
+    others: str = "nearest",
+    hierarchical: bool = True,
+    directions: str = "both",
+) -> pd.DataFrame:
+    """Return the pilot baseline: pinned pairs hold, every other group goes to its nearest.
+
+    Parameters
+    ----------
+    units, hospitals, matrix, hierarchical, directions
+        As for :func:`nearest_pairings`.
+    pins
+        The pilot's pairs ``{unit_id: hospital_id}``; default :func:`hanoi_pilot_pins`
+        (every unit of Ba Vì -> Xanh Pon).
+    others
+        ``"nearest"`` (default: the pilot extended by nearest-hospital assignment, so it can
+        be compared with a full proposal) or ``"none"`` (only the pilot's units are paired,
+        the rest have ``hospital_id`` NA).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The pairing table (:data:`planner.pairing.PAIRING_COLUMNS`), the pilot's units
+        pinned.
+
+    Examples
+    --------
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> from planner.travel import pair_travel_times
+    >>> fac = hanoi_facilities(scheme="2025")
+    >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
+    >>> matrix = pair_travel_times(hanoi_network(), hospitals, units)
+    >>> pilot = pilot_pairings(units, hospitals, matrix, hierarchical=False)
+    >>> pilot.loc[pilot["pinned"], "hospital_id"].value_counts().to_dict()
+    {'hn-reg-xanhpon': 9}
+    """
+    if others not in ("nearest", "none"):
+        raise PlannerInputError(
+            f"unknown value {others!r}", field="others", hint="use 'nearest' or 'none'"
+        )
+    pins = hanoi_pilot_pins(units) if pins is None else pins
+    model = _baseline_model(units, hospitals, matrix, pins, hierarchical, directions)
+    if others == "none":
+        return model.frame(
+            np.where(model.pilot >= 0, model.pilot, -1), model.reachable, model.pilot
+        )
+    return pilot_baseline(model)
+
+
+def _baseline_model(
+    units: pd.DataFrame,
+    hospitals: pd.DataFrame,
+    matrix: pd.DataFrame,
+    pilot: Mapping[str, str],
+    hierarchical: bool,
+    directions: str,
+) -> PairingModel:
+    return build_model(
+        units,
+        hospitals,
+        matrix,
+        directions=directions,
+        hierarchical=hierarchical,
+        load="population",
+        pins={},
+        pilot=pilot,
+        forbidden=(),
+        specialty_need=None,
+    )
+
+
+def nearest_baseline(model: PairingModel) -> pd.DataFrame:
+    """The nearest-hospital baseline of a model: nobody pinned (see the module docstring)."""
+    nobody = np.full(len(model.group_labels), -1)
+    return model.frame(model.nearest_choice(), model.reachable, nobody)
+
+
+def pilot_baseline(model: PairingModel) -> pd.DataFrame | None:
+    """The pilot baseline of a model (its pilot's pins, nearest for the rest), or None when
+    the model has no pilot."""
+    if not (model.pilot >= 0).any():
+        return None
+    return model.frame(model.nearest_choice(model.pilot), model.reachable, model.pilot)
+
+
+def explain(
+    model: PairingModel, choice: np.ndarray, objective: str, max_travel_time_s: float | None
+) -> pd.DataFrame:
+    """Per unit: why this hospital, the nearest one, the next best and what switching costs."""
+    allowed = model.allowed(max_travel_time_s, pins=False)
+    frame = model.frame(choice, allowed, model.pinned)
+    g = model.group
+    time = model.costs.time_s
+    rows = np.arange(len(g))
+    h = choice[g]
+    hc = np.where(h >= 0, h, 0)
+    near = np.where(np.isfinite(time), time, np.inf).argmin(axis=1)
+    ids = np.array(model.hospital_ids, dtype=object)
+    nxt = pd.Index(model.hospital_ids).get_indexer(frame["next_best_hospital_id"].fillna(""))
+    nc = np.where(nxt >= 0, nxt, 0)
+    total_w = model.total_weight or 1.0
+    delta = np.where(nxt >= 0, (model.gcost[g, nc] - model.gcost[g, hc]) / total_w, np.nan)
+    if objective == "max-time":
+        delta = _max_time_delta(model, choice, nxt, nc)
+    group_near = model.nearest_choice()
+    reasons = [_reason(model, u, h[u], near[u], group_near[g[u]], objective) for u in range(len(g))]
+    return pd.DataFrame(
+        {
+            "unit_id": frame["unit_id"],
+            "group": [model.group_labels[k] for k in g],
+            "hospital_id": frame["hospital_id"],
+            "travel_time_s": frame["travel_time_s"],
+            "nearest_hospital_id": np.where(model.stranded, None, ids[near]),
+            "nearest_travel_time_s": np.where(model.stranded, np.nan, time[rows, near]),
+            "next_best_hospital_id": frame["next_best_hospital_id"],
+            "next_best_travel_time_s": np.where(nxt >= 0, time[rows, nc], np.nan),
+            "switch_cost_s": frame["switch_cost_s"],
+            "switch_objective_delta": delta,
+            "pinned": frame["pinned"],
+            "reason": reasons,
+        }
+    )
+
+
+def _max_time_delta(
+    model: PairingModel, choice: np.ndarray, nxt: np.ndarray, nc: np.ndarray
+) -> np.ndarray:
+    """Change of the largest travel time if each unit's group switched to its next best."""
+    g = model.group
+    n_h = len(model.hospital_ids)
+    current = np.nanmax(np.where(choice[:, None] == np.arange(n_h), model.gmax, np.nan))
+    chosen = {k: model.gmax[k, choice[k]] for k in range(len(choice)) if choice[k] >= 0}
+    # The largest time over every other group: what remains if this group moves.
+    others = np.array(
+        [
+            np.nanmax(np.concatenate([[-np.inf], [t for k, t in chosen.items() if k != gg]]))
+            for gg in range(len(choice))
+        ]
+    )
+    return np.where(nxt >= 0, np.maximum(model.gmax[g, nc], others[g]) - current, np.nan)
+
+
+def _reason(model: PairingModel, u: int, h: int, near: int, group_near: int, objective: str) -> str:
+    """Why unit ``u`` goes to hospital ``h``, in words."""
+    if model.stranded[u]:
+        if h >= 0:
+            return "no hospital reaches this unit: follows its group, time unknown"
+        return "no hospital reaches this unit: unassigned"
+    if h < 0:
+        return "unassigned"
+    g = model.group[u]
+    if model.pinned[g] >= 0:
+        return "pinned (the pilot)" if model.pinned[g] == model.pilot[g] else "pinned"
+    if near == h:
+        return "nearest hospital"
+    if group_near == h:
+        return "follows its district (nearest for the district's population)"
+    time = model.costs.time_s
+    extra = (time[u, h] - time[u, near]) / 60
+    why = "the min-max objective" if objective == "max-time" else "other constraints"
+    return (
+        f"{extra:+.0f} min over the nearest ({model.hospital_names[near]}) to meet "
+        f"the load balance or {why}"
+    )
+
+
+def baseline_gaps(
+    name: str, pairings: pd.DataFrame, base: pd.DataFrame | None, model: PairingModel
+) -> dict[str, Any]:
+    """Gap of the proposal to a baseline: population-weighted mean and max travel time."""
+    if base is None:
+        return {f"gap_vs_{name}_s": None, f"gap_vs_{name}_rel": None, f"gap_vs_{name}_max_s": None}
+
+    def figures(frame: pd.DataFrame) -> tuple[float, float]:
+        t = frame["travel_time_s"].to_numpy(float)
+        ok = np.isfinite(t)
+        w = model.weight[ok]
+        mean = float(np.average(t[ok], weights=w)) if w.sum() > 0 else math.nan
+        return mean, float(t[ok].max()) if ok.any() else math.nan
+
+    mine, theirs = figures(pairings), figures(base)
+    return {
+        f"gap_vs_{name}_s": mine[0] - theirs[0],
+        f"gap_vs_{name}_rel": (mine[0] - theirs[0]) / theirs[0] if theirs[0] else None,
+        f"gap_vs_{name}_max_s": mine[1] - theirs[1],
+        f"{name}_pop_weighted_mean_travel_time_s": theirs[0],
+    }
+
+
+def sensitivity_table(
+    model: PairingModel,
+    solution: Solution,
+    request: Request,
+    *,
+    matrix_peak: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Re-solve under the peak matrix and balance 0.1/0.3; count units that change hospital."""
+    scenarios: list[tuple[str, PairingModel, Request]] = []
+    if matrix_peak is not None:
+        scenarios.append(("peak", model.with_matrix(matrix_peak), request))
+    for b in (0.1, 0.3):
+        if request.balance != b:
+            scenarios.append((f"balance={b:g}", model, replace(request, balance=b)))
+    rows = []
+    base = solution.choice[model.group]
+    for name, m, req in scenarios:
+        try:
+            other = optimise(m, req)
+        except InfeasibleError as exc:
+            rows.append(
+                {
+                    "scenario": name,
+                    "status": "infeasible",
+                    "objective_value": math.nan,
+                    "units_changed": None,
+                    "note": exc.explanation,
+                }
+            )
+            continue
+        changed = int(((other.choice[m.group] != base) & (base >= 0)).sum())
+        rows.append(
+            {
+                "scenario": name,
+                "status": other.status,
+                "objective_value": other.objective_value,
+                "units_changed": changed,
+                "note": "",
+            }
+        )
+    return pd.DataFrame(rows, columns=list(SENSITIVITY_COLUMNS))
+
+
+def empty_sensitivity() -> pd.DataFrame:
+    """The sensitivity table with no scenario (``sensitivity=False``)."""
+    return pd.DataFrame(columns=list(SENSITIVITY_COLUMNS))

@@ -1,0 +1,124 @@
+"""plan() on the Hanoi roads: one definition of a pair's time, the pilot in every mode, labels
+that follow the run, and the README quickstart giving the demo's answer."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.errors import ApproximateLocationWarning
+from planner.io import write_csv
+from planner.scoring import pair_costs
+from planner.workflow import PlanOptions, plan, score_pairings_file, scores_document, summary
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _quickstart() -> str:
+    """The Python block of the README's "Quickstart in Python" section."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Quickstart in Python") :]
+    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+
+
+def test_readme_quickstart_gives_the_demo_answer(hanoi_graph):
+    """Issue 12: the quickstart's one-direction matrix gave 100 of 609 units another hospital
+    than the demo. Both now take a pair's time as the mean of both trips."""
+    code = _quickstart()
+    assert "pair_travel_times" in code and "pilot=hanoi_pilot_pins" in code
+    namespace: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ApproximateLocationWarning)
+        exec(compile(code, str(README), "exec"), namespace)  # our own README
+        run = plan(PlanOptions(scheme="2024"), graph=hanoi_graph)
+    quick = namespace["result"]
+    pd.testing.assert_frame_equal(quick.pairings, run.proposal.pairings)
+    assert quick.status == run.proposal.status == "optimal"
+    assert quick.scores["directions"] == run.scores.overall["directions"] == "both"
+
+
+@pytest.fixture(scope="module")
+def unit_mode_2025(hanoi_graph):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ApproximateLocationWarning)
+        return plan(
+            PlanOptions(scheme="2025", hierarchical=False, depart="17:30", time_limit_s=10),
+            graph=hanoi_graph,
+        )
+
+
+def test_unit_mode_keeps_the_pilot_and_baselines_are_defined_once(unit_mode_2025):
+    """Issue 17: in unit mode only the district unit was pinned. Every unit formed from
+    former Ba Vì now goes to Xanh Pon, in the proposal and in the pilot baseline; the plan's
+    baselines are the proposal's own (nobody pinned in "nearest")."""
+    run = unit_mode_2025
+    ba_vi = run.units.loc[run.units["district"] == "Huyện Ba Vì", "facility_id"]
+    assert len(ba_vi) == 9
+    for frame in (run.proposal.pairings, run.pilot):
+        rows = frame.set_index("unit_id").loc[ba_vi]
+        assert (rows["hospital_id"] == "hn-reg-xanhpon").all() and rows["pinned"].all()
+        assert frame["pinned"].sum() == len(ba_vi)
+    assert run.nearest is run.proposal.nearest and run.pilot is run.proposal.pilot
+    assert not run.nearest["pinned"].any()
+    doc = scores_document(run)
+    assert doc["options"]["pilot"] == [{"district": "Huyện Ba Vì", "hospital_id": "hn-reg-xanhpon"}]
+    assert doc["baselines"]["pilot"]["units"] == len(run.units)
+
+
+def test_no_pilot_removes_every_pilot_pin(hanoi_graph):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ApproximateLocationWarning)
+        run = plan(PlanOptions(scheme="2025", pilot=False), graph=hanoi_graph)
+    assert not run.proposal.pairings["pinned"].any()
+    assert run.pilot is None and run.pilot_scores is None
+    assert scores_document(run)["options"]["pilot"] == []
+    assert "pilot" not in scores_document(run)["baselines"]
+
+
+def test_labels_follow_the_run(unit_mode_2025, tmp_path, hanoi_graph):
+    """Issues 11 and 12: scores record the departure times and the directions they were
+    computed for; the peak figures average both directions like the main ones; scoring the
+    proposal as a file gives the plan's own figures."""
+    run = unit_mode_2025
+    doc = scores_document(run)
+    assert (doc["depart"], doc["peak_depart"], doc["directions"]) == ("17:30", "08:00", "both")
+    for baseline in doc["baselines"].values():
+        assert (baseline["depart"], baseline["peak_depart"]) == ("17:30", "08:00")
+    n = len(run.hospitals) * len(run.units)
+    for matrix in (run.matrix, run.matrix_peak):
+        assert len(matrix) == 2 * n  # both directions, at both times
+    peak = pair_costs(
+        run.matrix_peak, run.units["facility_id"].astype(str), run.hospitals["facility_id"]
+    )
+    per_pair = run.scores.per_pair
+    col = pd.Index(run.hospitals["facility_id"]).get_indexer(per_pair["hospital_id"])
+    expected = (peak.out_s + peak.back_s)[np.arange(len(col)), col] / 2
+    assert per_pair["travel_time_peak_s"].to_numpy() == pytest.approx(expected, nan_ok=True)
+    text = summary(run, {})
+    assert "at 17:30" in text and "off-peak" not in text
+    assert run.proposal.status_text in text
+
+    path = write_csv(run.proposal.pairings, tmp_path / "pairings.csv")
+    scored = score_pairings_file(
+        path, scheme="2025", depart="17:30", peak_depart="08:00", graph=hanoi_graph
+    )
+    again = scored.scores.to_dict()
+    labels = ("depart", "peak_depart", "directions")
+    assert [again[k] for k in labels] == [doc[k] for k in labels]
+    for key in ("pop_weighted_mean_travel_time_s", "pop_weighted_mean_travel_time_peak_s"):
+        assert again[key] == pytest.approx(doc[key])
+
+
+def test_status_is_honest_in_unit_mode(unit_mode_2025):
+    run = unit_mode_2025
+    status, gap = run.proposal.status, run.proposal.mip_gap
+    assert (status == "optimal") == (gap <= 1e-9)
+    doc = scores_document(run)
+    assert doc["status"] == status and doc["status_text"] == run.proposal.status_text
+    if status != "optimal":
+        assert doc["status_text"].startswith("best found in 10 s, within ")
