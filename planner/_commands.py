@@ -161,8 +161,8 @@ def run_summary(run: PlanningRun, paths: Mapping[str, Path]) -> str:
     """The terminal summary of ``planner demo``/``propose``."""
     o = run.options
     title = (
-        f"Sister-hospital pairing, {_facilities_label(run.facilities, o.scheme)}, {o.mode}, "
-        f"depart {o.depart}, {_trips(o.directions)}: {run.proposal.status_text}"
+        f"Sister-hospital pairing, {_facilities_label(run.facilities, o.scheme)}, {o.mode} "
+        f"at {o.depart}, {_trips(o.directions)}: {run.proposal.status_text}"
     )
     return summary(
         title, run.scores.overall, nearest=run.nearest_scores.overall, files=list(paths.values())
@@ -175,7 +175,7 @@ def scored_summary(
     """The terminal summary of ``planner score``."""
     title = (
         f"Pairing {source_file}, {_facilities_label(scored.facilities, scored.scheme)}, "
-        f"{scored.mode}, depart {scored.depart}, {_trips(scored.directions)}: scored"
+        f"{scored.mode} at {scored.depart}, {_trips(scored.directions)}: scored"
     )
     nearest = None if scored.nearest_scores is None else scored.nearest_scores.overall
     return summary(title, scored.scores.overall, nearest=nearest, files=list(paths.values()))

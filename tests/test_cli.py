@@ -254,7 +254,9 @@ def test_score_prints_a_summary_and_completes_a_hand_made_pairing_for_report(
     # planner score: the same summary as propose, no JSON
     status, out, err = planner("score", str(hand), "--depart", "17h30")
     assert status == 0, err
-    assert out.startswith(f"Pairing {hand}, scheme 2024, car, depart 17:30: scored")
+    assert out.startswith(
+        f"Pairing {hand}, scheme 2024, car at 17:30, time = mean of the trips both ways: scored"
+    )
     assert "pop-weighted mean time:" in out and "nearest hospital:" in out and "{" not in out
 
     # the command it named, then the report

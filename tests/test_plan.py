@@ -14,7 +14,8 @@ import pytest
 from planner.errors import ApproximateLocationWarning
 from planner.io import write_csv
 from planner.scoring import pair_costs
-from planner.workflow import PlanOptions, plan, score_pairings_file, scores_document, summary
+from planner._commands import run_summary
+from planner.workflow import PlanOptions, plan, score_pairings_file, scores_document
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -99,7 +100,7 @@ def test_labels_follow_the_run(unit_mode_2025, tmp_path, hanoi_graph):
     col = pd.Index(run.hospitals["facility_id"]).get_indexer(per_pair["hospital_id"])
     expected = (peak.out_s + peak.back_s)[np.arange(len(col)), col] / 2
     assert per_pair["travel_time_peak_s"].to_numpy() == pytest.approx(expected, nan_ok=True)
-    text = summary(run, {})
+    text = run_summary(run, {})
     assert "at 17:30" in text and "off-peak" not in text
     assert run.proposal.status_text in text
 
