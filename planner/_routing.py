@@ -8,7 +8,14 @@ about) without changing any fastest time between them:
   through as a detour back to that node, so a fastest path between two other nodes never
   visits it;
 - chains of pass-through nodes (exactly two neighbours) are replaced by one shortcut per
-  direction that can be driven end to end, carrying the summed time and length.
+  direction that can be driven end to end, carrying the summed time and length;
+- then, as in a contraction hierarchy, the other nodes are contracted cheapest first (an
+  independent set per round, vectorised): each in-neighbour of a removed node is joined to
+  each out-neighbour by a shortcut unless a strictly faster path of one or two entries (a
+  witness) makes it useless. Rounds stop when the graph stops thinning, leaving a dense core
+  (about 2,000 nodes and 40,000 entries for Hanoi's 613 units, from 270,000 nodes): the
+  searches then cost a tenth of what they cost on chains-only reduction, with no compiled
+  code of our own.
 
 Terminals are never removed. Parallel entries keep the fastest (then shortest) one, so the
 length of a shortcut is the length of exactly the chain whose time it carries, and the
@@ -33,9 +40,10 @@ from scipy.sparse.csgraph import dijkstra
 _BATCH_CELLS = 4_000_000
 # Rounds of dead-end peeling and chain contraction.
 _ROUNDS = 2
-# Rounds of low-degree node elimination, and the most neighbours an eliminated node may have.
-_ELIMINATE_ROUNDS = 10
-_ELIMINATE_DEGREE = 5
+# Most contraction rounds towards the core (they stop earlier, once the graph stops thinning),
+# and how much faster a witness must be than a shortcut to replace it (float rounding).
+_CORE_ROUNDS = 200
+_WITNESS_TOLERANCE_S = 1e-9
 # Below this many sources one thread is cheaper than starting two.
 _THREAD_MIN_SOURCES = 50
 
@@ -50,16 +58,14 @@ class RoutingGraph:
         ``(n, n)`` CSR matrix of entry times in seconds (explicit zeros are edges).
     length_m
         Road length behind each stored entry, in ``matrix.data`` order.
-    in_ptr, in_from, in_length_m
-        The entries again, grouped by target node (``in_ptr[v]:in_ptr[v + 1]``): their
-        source nodes and lengths, for stepping back along Dijkstra predecessors.
+    keys
+        ``from * n + to`` of each stored entry (sorted, int64): finds the entry behind a step
+        along Dijkstra predecessors.
     """
 
     matrix: sp.csr_matrix
     length_m: np.ndarray
-    in_ptr: np.ndarray
-    in_from: np.ndarray
-    in_length_m: np.ndarray
+    keys: np.ndarray
 
     @property
     def n_nodes(self) -> int:
@@ -103,14 +109,10 @@ def _csr(
         (np.asarray(time_s, dtype=float), cols.astype(np.int32), _pointers(n, rows)),
         shape=(n, n),
     )
-    lengths = np.asarray(length_m, dtype=float)
-    by_target = np.argsort(cols, kind="stable")
     return RoutingGraph(
         matrix=matrix,
-        length_m=lengths,
-        in_ptr=_pointers(n, cols[by_target]),
-        in_from=rows[by_target].astype(np.int64),
-        in_length_m=lengths[by_target],
+        length_m=np.asarray(length_m, dtype=float),
+        keys=np.asarray(rows, dtype=np.int64) * n + cols,
     )
 
 
@@ -147,8 +149,7 @@ def reduce_graph(graph: RoutingGraph, terminals: np.ndarray) -> tuple[RoutingGra
         if len(u) == before and inside.all():
             break  # settled
     rank = np.random.default_rng(0).permutation(n)  # fixed: the same graph every time
-    for _ in range(_ELIMINATE_ROUNDS):
-        u, v, time_s, length_m = _eliminate(n, u, v, time_s, length_m, keep, rank)
+    u, v, time_s, length_m = _contract_core(n, u, v, time_s, length_m, keep, rank)
     used = keep.copy()
     used[u], used[v] = True, True
     nodes = np.flatnonzero(used)
@@ -199,7 +200,7 @@ def many_to_many(
         dist_m[block] = _path_lengths(graph, pred, src, targets, reached)
 
     if workers is None:
-        workers = min(2, len(os.sched_getaffinity(0)))
+        workers = min(2, available_cpus())
     if workers > 1 and len(sources) > _THREAD_MIN_SOURCES and len(blocks) == 1:
         blocks = [slice(s, s + len(sources) // 2 + 1) for s in (0, len(sources) // 2 + 1)]
     if workers > 1 and len(sources) > _THREAD_MIN_SOURCES:
@@ -209,6 +210,12 @@ def many_to_many(
         for block in blocks:
             run(block)
     return time_s, dist_m
+
+
+def available_cpus() -> int:
+    """CPUs this process may use (``os.process_cpu_count`` where Python has it, 3.13+)."""
+    count = getattr(os, "process_cpu_count", os.cpu_count)()
+    return max(1, count or 1)
 
 
 def _peel_dead_ends(n: int, u: np.ndarray, v: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -282,7 +289,7 @@ def _contract_chains(
     return _fastest_entries(n, new_u, new_v, new_s, new_m)
 
 
-def _eliminate(
+def _contract_core(
     n: int,
     u: np.ndarray,
     v: np.ndarray,
@@ -291,20 +298,58 @@ def _eliminate(
     keep: np.ndarray,
     rank: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Remove a set of non-adjacent low-degree nodes, joining each in-neighbour to each
-    out-neighbour with a shortcut (summed time and length), so no fastest time changes."""
-    a, b = _neighbour_pairs(n, u, v)
-    adj_ptr, adj_nbr = _adjacency(n, a, b)
-    degree = np.diff(adj_ptr)
-    low = (degree > 0) & (degree <= _ELIMINATE_DEGREE) & ~keep
-    # independent set: a low node goes unless a low neighbour ranks before it
-    priority = degree * n + rank
-    owner = np.repeat(np.arange(n), degree)
-    clash = low[owner] & low[adj_nbr] & (priority[adj_nbr] < priority[owner])
-    gone = low.copy()
-    gone[owner[clash]] = False
+    """Contract non-terminal nodes, cheapest first, while that thins the graph.
+
+    Each round removes an independent set of the nodes whose removal adds the fewest
+    shortcuts (in-degree x out-degree - degree, ties by ``rank``), as a contraction hierarchy
+    does, but only shortcuts that no faster path of at most two entries replaces are added
+    (a witness): a shortcut on a fastest path is never dropped, since a faster witness would
+    contradict it. Rounds stop once a round no longer lowers the number of entries: what is
+    left is a small dense core holding the terminals, where searches are cheap.
+    """
+    order = np.lexsort((v, u))
+    u, v, time_s, length_m = u[order], v[order], time_s[order], length_m[order]
+    live = np.flatnonzero(np.isin(np.arange(n), np.r_[u, v]) | keep)
+    local = np.full(n, -1, dtype=np.int64)
+    local[live] = np.arange(len(live))
+    u, v = local[u], local[v]
+    keep, rank = keep[live], rank[live]
+    for _ in range(_CORE_ROUNDS):
+        step = _contract_round(len(live), u, v, time_s, length_m, keep, rank)
+        if step is None or len(step[0]) >= len(u):
+            break  # contraction no longer thins the graph: this is the core
+        u, v, time_s, length_m = step
+        used = keep.copy()
+        used[u], used[v] = True, True
+        if not used.all():  # renumber the nodes left (monotone: entries stay sorted)
+            index = np.cumsum(used) - 1
+            u, v = index[u], index[v]
+            live, keep, rank = live[used], keep[used], rank[used]
+    return live[u], live[v], time_s, length_m
+
+
+def _contract_round(
+    n: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    time_s: np.ndarray,
+    length_m: np.ndarray,
+    keep: np.ndarray,
+    rank: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """One contraction round on entries sorted by (from, to); ``None`` if nothing can go."""
+    in_deg = np.bincount(v, minlength=n)
+    out_deg = np.bincount(u, minlength=n)
+    candidate = ~keep & (in_deg + out_deg > 0)
+    added = in_deg * out_deg - in_deg - out_deg  # shortcuts added less entries removed, at most
+    priority = added.astype(np.int64) * (int(rank.max(initial=0)) + 1) + rank
+    # independent set: a candidate goes unless a candidate neighbour comes before it
+    a, b = np.r_[u, v], np.r_[v, u]
+    clash = candidate[a] & candidate[b] & (priority[b] < priority[a])
+    gone = candidate.copy()
+    gone[a[clash]] = False
     if not gone.any():
-        return u, v, time_s, length_m
+        return None
     into = np.flatnonzero(gone[v])
     into = into[np.argsort(v[into], kind="stable")]
     out_of = np.flatnonzero(gone[u])  # entries are sorted by source already
@@ -312,12 +357,44 @@ def _eliminate(
     via = v[into]
     first = np.repeat(into, out_ptr[via + 1] - out_ptr[via])
     second = out_of[_spans(out_ptr[via], out_ptr[via + 1])]
+    proper = u[first] != v[second]
+    first, second = first[proper], second[proper]
+    s_u, s_v = u[first], v[second]
+    s_time, s_length = time_s[first] + time_s[second], length_m[first] + length_m[second]
+    witness = _two_hop_times(n, u, v, time_s, s_u, s_v)
+    # strictly faster (beyond rounding) only: a tie may be the shortcut's own path
+    need = ~(witness < s_time - _WITNESS_TOLERANCE_S)
     stay = ~gone[u] & ~gone[v]
-    new_u = np.concatenate([u[stay], u[first]])
-    new_v = np.concatenate([v[stay], v[second]])
-    new_s = np.concatenate([time_s[stay], time_s[first] + time_s[second]])
-    new_m = np.concatenate([length_m[stay], length_m[first] + length_m[second]])
-    return _fastest_entries(n, new_u, new_v, new_s, new_m)
+    return _fastest_entries(
+        n,
+        np.concatenate([u[stay], s_u[need]]),
+        np.concatenate([v[stay], s_v[need]]),
+        np.concatenate([time_s[stay], s_time[need]]),
+        np.concatenate([length_m[stay], s_length[need]]),
+    )
+
+
+def _two_hop_times(
+    n: int, u: np.ndarray, v: np.ndarray, time_s: np.ndarray, src: np.ndarray, dst: np.ndarray
+) -> np.ndarray:
+    """Fastest time from ``src`` to ``dst`` using one or two entries (sorted by (from, to))."""
+    keys = u * n + v
+    ptr = _pointers(n, u)
+
+    def entry_times(k: np.ndarray, base: np.ndarray) -> np.ndarray:
+        pos = np.minimum(np.searchsorted(keys, k), len(keys) - 1)
+        return np.where(keys[pos] == k, base + time_s[pos], np.inf)
+
+    best = entry_times(src * n + dst, np.zeros(len(src)))
+    count = ptr[src + 1] - ptr[src]
+    first = _spans(ptr[src], ptr[src + 1])  # every entry leaving each source, in order
+    if len(first):
+        owner = np.repeat(np.arange(len(src)), count)
+        via = entry_times(v[first] * n + dst[owner], time_s[first])
+        has = np.flatnonzero(count > 0)
+        starts = np.r_[0, np.cumsum(count[has])[:-1]]
+        best[has] = np.minimum(best[has], np.minimum.reduceat(via, starts))
+    return best
 
 
 def _fastest_entries(
@@ -392,13 +469,7 @@ def _path_lengths(
     total = np.zeros(len(row))
     while len(row):
         prev = flat[row * n + cur].astype(np.int64)
-        # the entry prev -> cur among cur's few incoming ones (faster than a global search)
-        pos = graph.in_ptr[cur]
-        miss = np.flatnonzero(graph.in_from[pos] != prev)
-        while miss.size:
-            pos[miss] += 1
-            miss = miss[graph.in_from[pos[miss]] != prev[miss]]
-        total += graph.in_length_m[pos]
+        total += graph.length_m[np.searchsorted(graph.keys, prev * n + cur)]
         done = prev == src[row]
         out[row[done], col[done]] = total[done]
         keep = ~done
