@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
+from tqdm.auto import tqdm
 
 # Dijkstra batch size per thread: sources x nodes cells held at once (float64 + int32).
 _BATCH_CELLS = 4_000_000
@@ -46,6 +47,10 @@ _CORE_ROUNDS = 200
 _WITNESS_TOLERANCE_S = 1e-9
 # Below this many sources one thread is cheaper than starting two.
 _THREAD_MIN_SOURCES = 50
+# Progress bars appear only for work that lasts longer than this.
+_PROGRESS_DELAY_S = 2.0
+# Large source sets are searched in at least this many blocks (for the progress bar).
+_PROGRESS_BLOCKS = 16
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,6 +119,21 @@ def _csr(
         length_m=np.asarray(length_m, dtype=float),
         keys=np.asarray(rows, dtype=np.int64) * n + cols,
     )
+
+
+def progress(total: int, desc: str, *, unit: str = "it") -> tqdm:
+    """A progress bar (terminal or Jupyter) shown only once the work has lasted a while."""
+    return tqdm(
+        total=total, desc=desc, unit=unit, delay=_PROGRESS_DELAY_S, disable=None, leave=False
+    )
+
+
+def reverse_graph(graph: RoutingGraph) -> RoutingGraph:
+    """The same entries, each from its target to its source (searches towards a node)."""
+    coo = graph.matrix.tocoo()
+    u, v = coo.row.astype(np.int64), coo.col.astype(np.int64)
+    order = np.lexsort((u, v))
+    return _csr(graph.n_nodes, v[order], u[order], coo.data[order], graph.length_m[order])
 
 
 def reduce_graph(graph: RoutingGraph, terminals: np.ndarray) -> tuple[RoutingGraph, np.ndarray]:
@@ -190,7 +210,10 @@ def many_to_many(
     time_s = np.full((len(sources), len(targets)), np.inf)
     dist_m = np.full((len(sources), len(targets)), np.nan)
     batch = max(1, _BATCH_CELLS // max(graph.n_nodes, 1))
+    if len(sources) > 4 * _PROGRESS_BLOCKS:
+        batch = min(batch, -(-len(sources) // _PROGRESS_BLOCKS))
     blocks = [slice(s, s + batch) for s in range(0, len(sources), batch)]
+    bar = progress(len(sources), "travel times", unit="origin")
 
     def run(block: slice) -> None:
         src = sources[block]
@@ -198,17 +221,20 @@ def many_to_many(
         reached = times[:, targets]
         time_s[block] = reached
         dist_m[block] = _path_lengths(graph, pred, src, targets, reached)
+        bar.update(len(src))
 
     if workers is None:
         workers = min(2, available_cpus())
-    if workers > 1 and len(sources) > _THREAD_MIN_SOURCES and len(blocks) == 1:
-        blocks = [slice(s, s + len(sources) // 2 + 1) for s in (0, len(sources) // 2 + 1)]
-    if workers > 1 and len(sources) > _THREAD_MIN_SOURCES:
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(run, blocks))  # each block writes its own rows
-    else:
-        for block in blocks:
-            run(block)
+    with bar:
+        if workers > 1 and len(sources) > _THREAD_MIN_SOURCES and len(blocks) == 1:
+            half = len(sources) // 2 + 1
+            blocks = [slice(0, half), slice(half, len(sources))]
+        if workers > 1 and len(sources) > _THREAD_MIN_SOURCES:
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(run, blocks))  # each block writes its own rows
+        else:
+            for block in blocks:
+                run(block)
     return time_s, dist_m
 
 
@@ -314,17 +340,19 @@ def _contract_core(
     local[live] = np.arange(len(live))
     u, v = local[u], local[v]
     keep, rank = keep[live], rank[live]
-    for _ in range(_CORE_ROUNDS):
-        step = _contract_round(len(live), u, v, time_s, length_m, keep, rank)
-        if step is None or len(step[0]) >= len(u):
-            break  # contraction no longer thins the graph: this is the core
-        u, v, time_s, length_m = step
-        used = keep.copy()
-        used[u], used[v] = True, True
-        if not used.all():  # renumber the nodes left (monotone: entries stay sorted)
-            index = np.cumsum(used) - 1
-            u, v = index[u], index[v]
-            live, keep, rank = live[used], keep[used], rank[used]
+    with progress(int((~keep).sum()), "reducing the road graph", unit="node") as bar:
+        for _ in range(_CORE_ROUNDS):
+            step = _contract_round(len(live), u, v, time_s, length_m, keep, rank)
+            if step is None or len(step[0]) >= len(u):
+                break  # contraction no longer thins the graph: this is the core
+            u, v, time_s, length_m = step
+            used = keep.copy()
+            used[u], used[v] = True, True
+            if not used.all():  # renumber the nodes left (monotone: entries stay sorted)
+                index = np.cumsum(used) - 1
+                u, v = index[u], index[v]
+                live, keep, rank = live[used], keep[used], rank[used]
+                bar.update(int((~used).sum()))
     return live[u], live[v], time_s, length_m
 
 
