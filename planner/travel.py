@@ -119,7 +119,8 @@ _AT_NODE_M = 0.01
 _DISK_CACHE_MIN_NODES = 20_000
 # Shortest-path trees grown at once for routes: trees x nodes cells (float64 + int32).
 _TREE_BATCH_CELLS = 4_000_000
-# Bump when the layout or meaning of the cached snaps or matrices changes.
+# Cached snaps and matrices are keyed by this and by the code that made them (see
+# _code_digest); bump it when their layout changes without a change of that code.
 _TRAVEL_CACHE_FORMAT = 1
 
 # Per-graph memos that die with the graph: (mode, usable-edges digest) -> snapper,
@@ -633,6 +634,7 @@ def _snap_table(
         key = cache_key(
             "travel-snap",
             _TRAVEL_CACHE_FORMAT,
+            _code_digest(),
             _graph_digest(graph),
             mode,
             _usable_digest(graph, mode, table),
@@ -920,6 +922,18 @@ def _graph_digest(graph: TravelGraph) -> str:
     return _DIGESTS[graph]
 
 
+@functools.cache
+def _code_digest() -> str:
+    """Hash of the code that computes snaps and matrices: a changed module never reads what
+    an older one cached."""
+    from planner import _routing, speeds
+
+    h = hashlib.blake2b(digest_size=16)
+    for module in (__file__, _routing.__file__, speeds.__file__):
+        h.update(Path(module).read_bytes())
+    return h.hexdigest()
+
+
 def _usable_digest(graph: TravelGraph, mode: str, table: pd.DataFrame) -> str:
     usable = np.isfinite(edge_travel_times(graph, mode=mode, speeds=table))
     return hashlib.blake2b(np.packbits(usable).tobytes(), digest_size=16).hexdigest()
@@ -1003,11 +1017,10 @@ def _terminal_index(graph: TravelGraph, everything: _Terminals, some: _Terminals
     ref = np.column_stack([everything.node, everything.edge, everything.fraction.view(np.int64)])
     ask = np.column_stack([some.node, some.edge, some.fraction.view(np.int64)])
     _, inverse = np.unique(np.vstack([ref, ask]), axis=0, return_inverse=True)
-    position = inverse.ravel()[len(ref) :]  # ref is sorted and unique: its rank is its row
-    n_nodes_before = int((everything.node >= 0).sum())
-    return np.where(some.node >= 0, some.node, graph.n_nodes + position - n_nodes_before).astype(
-        np.int64
-    )
+    # ref is sorted and unique, so a row's rank is its position; snap points (node -1) sort
+    # first, so their position is also their rank among the snap points
+    position = inverse.ravel()[len(ref) :]
+    return np.where(some.node >= 0, some.node, graph.n_nodes + position).astype(np.int64)
 
 
 def _terminal_graph(router: _Router, graph: TravelGraph, terms: _Terminals) -> _TerminalGraph:
@@ -1105,6 +1118,7 @@ def _terminal_matrix(
     key = cache_key(
         "travel-matrix",
         _TRAVEL_CACHE_FORMAT,
+        _code_digest(),
         _graph_digest(graph),
         _times_key(mode, depart, table),
         sources.digest(),
