@@ -1421,13 +1421,13 @@ def _save_frame(frame: pd.DataFrame, folder: Path) -> None:
     arrays = {}
     for name in frame.columns:
         column = frame[name]
-        if column.dtype == object:
-            arrays[name] = column.astype(str).to_numpy(dtype=str)
-        elif isinstance(column.dtype, pd.Int64Dtype):
+        if isinstance(column.dtype, pd.Int64Dtype):
             arrays[name] = column.to_numpy(dtype=np.int64, na_value=-1)
             arrays[f"{name}__na"] = column.isna().to_numpy()
-        else:
+        elif column.dtype.kind == "f":
             arrays[name] = column.to_numpy()
+        else:  # text (object or string dtype): fixed-width unicode, loadable without pickle
+            arrays[name] = column.astype(str).to_numpy(dtype=str)
     np.savez(folder / "frame.npz", **arrays)
 
 
