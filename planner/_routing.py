@@ -97,15 +97,11 @@ def routing_graph(
     """
     u = np.asarray(u, dtype=np.int64)
     v = np.asarray(v, dtype=np.int64)
-    proper = np.flatnonzero(u != v)  # a loop never shortens a path
-    order = proper[np.lexsort((length_m[proper], time_s[proper], v[proper], u[proper]))]
-    keys = u[order] * n_nodes + v[order]
-    first = np.r_[True, keys[1:] != keys[:-1]] if len(keys) else np.zeros(0, dtype=bool)
-    picked = order[first]
-    return _csr(n_nodes, u[picked], v[picked], time_s[picked], length_m[picked]), picked
+    picked = _fastest_order(n_nodes, u, v, time_s, length_m)
+    return csr_graph(n_nodes, u[picked], v[picked], time_s[picked], length_m[picked]), picked
 
 
-def _csr(
+def csr_graph(
     n: int, rows: np.ndarray, cols: np.ndarray, time_s: np.ndarray, length_m: np.ndarray
 ) -> RoutingGraph:
     """A routing graph from distinct entries sorted by (row, col)."""
@@ -133,7 +129,7 @@ def reverse_graph(graph: RoutingGraph) -> RoutingGraph:
     coo = graph.matrix.tocoo()
     u, v = coo.row.astype(np.int64), coo.col.astype(np.int64)
     order = np.lexsort((u, v))
-    return _csr(graph.n_nodes, v[order], u[order], coo.data[order], graph.length_m[order])
+    return csr_graph(graph.n_nodes, v[order], u[order], coo.data[order], graph.length_m[order])
 
 
 def reduce_graph(graph: RoutingGraph, terminals: np.ndarray) -> tuple[RoutingGraph, np.ndarray]:
@@ -176,7 +172,7 @@ def reduce_graph(graph: RoutingGraph, terminals: np.ndarray) -> tuple[RoutingGra
     index = np.full(n, -1, dtype=np.int64)
     index[nodes] = np.arange(len(nodes))
     # the entries are distinct and sorted, and renumbering keeps their order
-    return _csr(len(nodes), index[u], index[v], time_s, length_m), index
+    return csr_graph(len(nodes), index[u], index[v], time_s, length_m), index
 
 
 def many_to_many(
@@ -254,7 +250,7 @@ def _peel_dead_ends(n: int, u: np.ndarray, v: np.ndarray, keep: np.ndarray) -> n
     leaves = np.flatnonzero((degree == 1) & ~keep)
     while len(leaves):
         alive[leaves] = False
-        nbr = adj_nbr[_spans(adj_ptr[leaves], adj_ptr[leaves + 1])]
+        nbr = adj_nbr[spans(adj_ptr[leaves], adj_ptr[leaves + 1])]
         nbr = nbr[alive[nbr]]  # the leaf's one live neighbour (none if two leaves met)
         np.subtract.at(degree, nbr, 1)
         nbr = np.sort(nbr)
@@ -384,7 +380,7 @@ def _contract_round(
     out_ptr = _pointers(n, u[out_of])
     via = v[into]
     first = np.repeat(into, out_ptr[via + 1] - out_ptr[via])
-    second = out_of[_spans(out_ptr[via], out_ptr[via + 1])]
+    second = out_of[spans(out_ptr[via], out_ptr[via + 1])]
     proper = u[first] != v[second]
     first, second = first[proper], second[proper]
     s_u, s_v = u[first], v[second]
@@ -415,7 +411,7 @@ def _two_hop_times(
 
     best = entry_times(src * n + dst, np.zeros(len(src)))
     count = ptr[src + 1] - ptr[src]
-    first = _spans(ptr[src], ptr[src + 1])  # every entry leaving each source, in order
+    first = spans(ptr[src], ptr[src + 1])  # every entry leaving each source, in order
     if len(first):
         owner = np.repeat(np.arange(len(src)), count)
         via = entry_times(v[first] * n + dst[owner], time_s[first])
@@ -429,7 +425,15 @@ def _fastest_entries(
     n: int, u: np.ndarray, v: np.ndarray, time_s: np.ndarray, length_m: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Entries sorted by (from, to) without loops; of parallel ones the fastest, then shortest."""
-    proper = np.flatnonzero(u != v)
+    order = _fastest_order(n, u, v, time_s, length_m)
+    return u[order], v[order], time_s[order], length_m[order]
+
+
+def _fastest_order(
+    n: int, u: np.ndarray, v: np.ndarray, time_s: np.ndarray, length_m: np.ndarray
+) -> np.ndarray:
+    """Positions of the entries :func:`_fastest_entries` keeps, in (from, to) order."""
+    proper = np.flatnonzero(u != v)  # a loop never shortens a path
     keys = u[proper] * n + v[proper]
     # stable sort: the input is a few sorted runs, which timsort merges cheaply
     order = np.argsort(keys, kind="stable")
@@ -439,8 +443,7 @@ def _fastest_entries(
     if len(parallel):  # order only the parallel ones by time, then length, within their key
         sub = order[parallel]
         order[parallel] = sub[np.lexsort((length_m[sub], time_s[sub], keys[parallel]))]
-    order = order[~twin]
-    return u[order], v[order], time_s[order], length_m[order]
+    return order[~twin]
 
 
 def _neighbour_pairs(n: int, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -461,7 +464,7 @@ def _pointers(n: int, sorted_nodes: np.ndarray) -> np.ndarray:
     return np.r_[0, np.cumsum(np.bincount(sorted_nodes, minlength=n))]
 
 
-def _spans(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+def spans(starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     """Concatenated ``arange(start, stop)`` for each pair, without a Python loop."""
     sizes = stops - starts
     starts, sizes = starts[sizes > 0], sizes[sizes > 0]

@@ -48,12 +48,13 @@ from planner import network
 from planner._cache import cache_key, cached
 from planner._routing import (
     RoutingGraph,
-    _spans,
+    csr_graph,
     many_to_many,
     progress,
     reduce_graph,
     reverse_graph,
     routing_graph,
+    spans,
 )
 from planner.config import CRS_LONLAT, DEFAULT_MAX_SNAP_M, metric_crs
 from planner.errors import PlannerInputError
@@ -171,7 +172,6 @@ class _Snapper:
     tree: shapely.STRtree  # on lines[:main]
     other_tree: shapely.STRtree | None  # on lines[main:]
     labels: np.ndarray  # strongly connected component of every node
-    twin: np.ndarray  # the opposite direction of each graph edge of a two-way road, else -1
     edge_from: np.ndarray  # the graph's edge sources
 
 
@@ -816,10 +816,9 @@ def _build_snapper(graph: TravelGraph, mode: str, table: pd.DataFrame) -> _Snapp
         main = np.flatnonzero(usable & first & in_main[u] & in_main[v])
         other = np.flatnonzero(usable & first & ~in_main[u] & (labels[u] == labels[v]))
         edges = np.concatenate([main, other])
-        crs = metric_crs(graph.node_lon, graph.node_lat)
-        to_metric = Transformer.from_crs(CRS_LONLAT, crs, always_xy=True)
+        to_metric, to_lonlat = _metric(graph)
         sizes = graph.edge_geom_offsets[edges + 1] - graph.edge_geom_offsets[edges]
-        take = _spans(graph.edge_geom_offsets[edges], graph.edge_geom_offsets[edges + 1])
+        take = spans(graph.edge_geom_offsets[edges], graph.edge_geom_offsets[edges + 1])
         x, y = to_metric.transform(graph.geom_lon[take], graph.geom_lat[take])
         lines = shapely.linestrings(
             np.column_stack([x, y]), indices=np.repeat(np.arange(len(edges)), sizes)
@@ -828,17 +827,16 @@ def _build_snapper(graph: TravelGraph, mode: str, table: pd.DataFrame) -> _Snapp
         tree = shapely.STRtree(lines[: len(main)])
         other_tree = shapely.STRtree(lines[len(main) :]) if len(other) else None
         bar.update()
-    log.debug("snap index for %s: %d roads in %s", mode, len(edges), crs)
+    log.debug("snap index for %s: %d roads", mode, len(edges))
     return _Snapper(
         to_metric=to_metric,
-        to_lonlat=Transformer.from_crs(crs, CRS_LONLAT, always_xy=True),
+        to_lonlat=to_lonlat,
         lines=lines,
         edges=edges,
         main=len(main),
         tree=tree,
         other_tree=other_tree,
         labels=labels,
-        twin=twin,
         edge_from=graph.edge_from,
     )
 
@@ -873,6 +871,20 @@ def _components(
 
 
 _TWINS: weakref.WeakKeyDictionary[TravelGraph, np.ndarray] = weakref.WeakKeyDictionary()
+_METRIC: weakref.WeakKeyDictionary[TravelGraph, tuple[Transformer, Transformer]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _metric(graph: TravelGraph) -> tuple[Transformer, Transformer]:
+    """Transformers to and from the metric CRS of the graph's own area (its UTM zone)."""
+    if graph not in _METRIC:
+        crs = metric_crs(graph.node_lon, graph.node_lat)
+        _METRIC[graph] = (
+            Transformer.from_crs(CRS_LONLAT, crs, always_xy=True),
+            Transformer.from_crs(crs, CRS_LONLAT, always_xy=True),
+        )
+    return _METRIC[graph]
 
 
 def _twins(graph: TravelGraph) -> np.ndarray:
@@ -914,8 +926,8 @@ def _graph_digest(graph: TravelGraph) -> str:
             h.update(name.encode())
             if isinstance(value, np.ndarray) and value.dtype != object:
                 h.update(str(value.dtype).encode() + np.ascontiguousarray(value).tobytes())
-            elif isinstance(value, np.ndarray):
-                h.update(pd.util.hash_array(value.astype(str)).tobytes())
+            elif isinstance(value, np.ndarray):  # text: hashed in C, no conversion
+                h.update(pd.util.hash_array(value).tobytes())
             else:
                 h.update(repr(value).encode())
         _DIGESTS[graph] = h.hexdigest()
@@ -1052,8 +1064,14 @@ def _terminal_graph(router: _Router, graph: TravelGraph, terms: _Terminals) -> _
         entries.append(_split_entries(router, graph, terms, inside))
     u, v, edge, start, end = (np.concatenate(parts) for parts in zip(*entries, strict=True))
     share = end - start
-    rg, picked = routing_graph(
-        n + len(inside), u, v, share * router.seconds[edge], share * graph.edge_length_m[edge]
+    # the new entries all touch a snap point: none is parallel to a road's, nor to another
+    picked = np.argsort(u * (n + len(inside)) + v, kind="stable")
+    rg = csr_graph(
+        n + len(inside),
+        u[picked],
+        v[picked],
+        (share * router.seconds[edge])[picked],
+        (share * graph.edge_length_m[edge])[picked],
     )
     memo[digest] = _TerminalGraph(rg, edge[picked], start[picked], end[picked])
     while len(memo) > _TERMINAL_GRAPHS_KEPT:
@@ -1208,7 +1226,6 @@ def _pair_routes(
     """Figures, geometry, status and graph nodes of the fastest path of each asked pair."""
     table = load_speed_table() if speeds is None else speeds
     router = _router(graph, mode, depart, table)
-    snapper = _snapper(graph, mode, table)
     o_ok = (o_snap["status"] == "ok").to_numpy()
     d_ok = (d_snap["status"] == "ok").to_numpy()
     both = o_ok[o_at] & d_ok[d_at]
@@ -1238,7 +1255,7 @@ def _pair_routes(
         net_d[k] = float(tg.graph.length_m[entries].sum())
         nodes[k] = path[path < graph.n_nodes]
         road = (
-            _entries_coordinates(graph, snapper, tg, entries)
+            _entries_coordinates(graph, tg, entries)
             if len(entries)
             else on_road[o_at[k]][None, :]  # both at one point
         )
@@ -1303,16 +1320,14 @@ def _walk(pred: np.ndarray, rows: np.ndarray, starts: np.ndarray) -> list[np.nda
     return [node[bounds[i] : bounds[i + 1]] for i in range(len(rows))]
 
 
-def _entries_coordinates(
-    graph: TravelGraph, snapper: _Snapper, tg: _TerminalGraph, entries: np.ndarray
-) -> np.ndarray:
+def _entries_coordinates(graph: TravelGraph, tg: _TerminalGraph, entries: np.ndarray) -> np.ndarray:
     """The road geometry along consecutive entries of a terminal graph, (k, 2) lon/lat."""
     edge, start, end = tg.edge[entries], tg.start[entries], tg.end[entries]
     offsets = graph.edge_geom_offsets
     whole = (start == 0) & (end == 1)
     # each whole edge's vertices, without the one it shares with the previous entry
     skip = np.r_[0, np.ones(len(entries) - 1, dtype=np.int64)]
-    take = _spans(offsets[edge] + skip, offsets[edge + 1])
+    take = spans(offsets[edge] + skip, offsets[edge + 1])
     if whole.all():
         return np.column_stack([graph.geom_lon[take], graph.geom_lat[take]])
     pieces = []
@@ -1321,17 +1336,16 @@ def _entries_coordinates(
             idx = np.arange(offsets[e] + skip[i], offsets[e + 1])
             pieces.append(np.column_stack([graph.geom_lon[idx], graph.geom_lat[idx]]))
         else:
-            part = _edge_piece(graph, snapper, int(e), float(start[i]), float(end[i]))
+            part = _edge_piece(graph, int(e), float(start[i]), float(end[i]))
             pieces.append(part[skip[i] :])
     return np.vstack(pieces)
 
 
-def _edge_piece(
-    graph: TravelGraph, snapper: _Snapper, edge: int, start: float, end: float
-) -> np.ndarray:
+def _edge_piece(graph: TravelGraph, edge: int, start: float, end: float) -> np.ndarray:
     """The part of an edge's geometry between two fractions of its (metric) length."""
+    to_metric, to_lonlat = _metric(graph)
     idx = np.arange(graph.edge_geom_offsets[edge], graph.edge_geom_offsets[edge + 1])
-    x, y = snapper.to_metric.transform(graph.geom_lon[idx], graph.geom_lat[idx])
+    x, y = to_metric.transform(graph.geom_lon[idx], graph.geom_lat[idx])
     line = shapely.linestrings(np.column_stack([x, y]))
     length = shapely.length(line)
     inner = shapely.get_coordinates(
@@ -1340,7 +1354,7 @@ def _edge_piece(
     along = np.r_[0.0, np.cumsum(np.hypot(np.diff(x), np.diff(y)))]
     between = (along > start * length) & (along < end * length)
     xy = np.vstack([inner[:1], np.column_stack([x, y])[between], inner[1:]])
-    lon, lat = snapper.to_lonlat.transform(xy[:, 0], xy[:, 1])
+    lon, lat = to_lonlat.transform(xy[:, 0], xy[:, 1])
     return np.column_stack([lon, lat])
 
 
