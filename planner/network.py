@@ -25,7 +25,6 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 import pyproj
 import shapely
@@ -295,6 +294,8 @@ def from_osmnx(G: nx.MultiDiGraph, *, source: str = "") -> TravelGraph:
     True
     """
     if G.graph.get("crs") is not None and not _is_lonlat(G.graph["crs"]):
+        import osmnx as ox  # here only: importing osmnx takes seconds (sklearn, matplotlib)
+
         G = ox.projection.project_graph(G, to_latlong=True)
     node_ids = np.fromiter(G.nodes, dtype=np.int64, count=len(G))
     xy = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)], dtype=np.float64)
@@ -375,6 +376,8 @@ def graph_from_osmnx_place(
 
         graph = graph_from_osmnx_place("Ba Vì, Hà Nội, Vietnam")
     """
+    import osmnx as ox
+
     G = ox.graph_from_place(query, network_type=network_type)
     return from_osmnx(G, source=f"osmnx:{query}")
 
@@ -406,6 +409,8 @@ def write_graphml(
     >>> len(ox.load_graphml(out)) > 100
     True
     """
+    import osmnx as ox
+
     G = to_networkx(graph, mode=mode, depart=depart)
     target = Path(path)
     with atomic_path(target) as tmp:
@@ -430,6 +435,8 @@ def read_graphml(path: str | os.PathLike[str]) -> TravelGraph:
         raise PlannerInputError(
             "the GraphML file does not exist", file=path, hint="give a .graphml file"
         )
+    import osmnx as ox
+
     try:
         G = ox.load_graphml(path, edge_dtypes={"maxspeed_kph": float})
     except Exception as exc:  # networkx/lxml raise many types for a malformed file
