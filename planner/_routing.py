@@ -47,6 +47,9 @@ _CORE_ROUNDS = 200
 _WITNESS_TOLERANCE_S = 1e-9
 # Below this many sources one thread is cheaper than starting two.
 _THREAD_MIN_SOURCES = 50
+# Up to this mean out-degree, the entry behind a predecessor step is found by scanning the
+# row (road graphs: 2-3); beyond (a contracted core: ~20), by binary search of all entries.
+_SCAN_MAX_DEGREE = 4
 # Progress bars appear only for work that lasts longer than this.
 _PROGRESS_DELAY_S = 2.0
 # Large source sets are searched in at least this many blocks (for the progress bar).
@@ -491,6 +494,8 @@ def _path_lengths(
     """
     n = pred.shape[1]
     flat = pred.ravel()
+    indptr, indices = graph.matrix.indptr, graph.matrix.indices
+    sparse_rows = graph.matrix.nnz <= _SCAN_MAX_DEGREE * max(n, 1)
     out = np.full(reached.shape, np.nan)
     row, col = np.nonzero(np.isfinite(reached))
     out[row, col] = 0.0
@@ -500,7 +505,15 @@ def _path_lengths(
     total = np.zeros(len(row))
     while len(row):
         prev = flat[row * n + cur].astype(np.int64)
-        total += graph.length_m[np.searchsorted(graph.keys, prev * n + cur)]
+        if sparse_rows:  # the entry prev -> cur among prev's few ones: a short scan
+            pos = indptr[prev]
+            miss = np.flatnonzero(indices[pos] != cur)
+            while miss.size:
+                pos[miss] += 1
+                miss = miss[indices[pos[miss]] != cur[miss]]
+        else:  # a dense core: binary search of all entries
+            pos = np.searchsorted(graph.keys, prev * n + cur)
+        total += graph.length_m[pos]
         done = prev == src[row]
         out[row[done], col[done]] = total[done]
         keep = ~done

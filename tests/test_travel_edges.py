@@ -384,3 +384,48 @@ def test_cpu_count_without_process_cpu_count(monkeypatch) -> None:
     assert _routing.available_cpus() == 8
     monkeypatch.setattr(_routing.os, "cpu_count", lambda: None)
     assert _routing.available_cpus() == 1
+
+
+# --- the whole of Hanoi -----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_hanoi_units_reduced_equal_the_whole_graph(
+    hanoi_graph: TravelGraph, registry_2024: pd.DataFrame, monkeypatch
+) -> None:
+    units = registry_2024.iloc[::10]  # 62 real sites, snapped inside their edges
+    with monkeypatch.context() as patch:
+        patch.setattr(travel, "_WHOLE_GRAPH_SOURCES", len(units))
+        whole = travel_time_matrix(hanoi_graph, units, depart="08:00", cache=False)
+    reduced = travel_time_matrix(hanoi_graph, units, depart="08:00", cache=False)
+    tg = list(travel._router(hanoi_graph, "car", "08:00", None).terminals.values())[-1]
+    assert tg.reduced is not None and tg.reduced[0].n_nodes < 0.01 * hanoi_graph.n_nodes
+    assert (whole["status"] == "ok").all()
+    cols = ["network_time_s", "distance_m"]
+    np.testing.assert_allclose(reduced[cols], whole[cols], rtol=1e-9, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_hanoi_route_map_grows_one_tree_per_hospital(
+    hanoi_graph: TravelGraph, registry_2025: pd.DataFrame, tmp_path
+) -> None:
+    from planner.maps import pairing_map, save_map
+    from planner.pairing import nearest_pairings
+
+    hospitals = registry_2025[registry_2025["level"] == "regional"]
+    units = registry_2025[registry_2025["level"] != "regional"]
+    matrix = travel_time_matrix(hanoi_graph, hospitals, units)
+    pairing = nearest_pairings(units, hospitals, matrix)
+    trees = []
+    real = travel.dijkstra
+
+    def counting(graph, *args, indices, **kwargs):
+        trees.extend(np.atleast_1d(indices).tolist())
+        return real(graph, *args, indices=indices, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(travel, "dijkstra", counting)
+        m = pairing_map(pairing, registry_2025, links="routes", graph=hanoi_graph)
+    assert len(trees) == pairing["hospital_id"].nunique() <= 4
+    html = save_map(m, tmp_path / "routes.html").read_text(encoding="utf-8")
+    assert html.count('"LineString"') >= pairing["travel_time_s"].notna().sum()
