@@ -337,7 +337,12 @@ def travel_time_matrix(
     ['xanh-pon', 'ba-vi', 'ok']
     """
     same = destinations is None
-    snap = {"mode": mode, "max_snap_m": max_snap_m, "speeds": speeds, "cache": cache}
+    snap: dict[str, Any] = {
+        "mode": mode,
+        "max_snap_m": max_snap_m,
+        "speeds": speeds,
+        "cache": cache,
+    }
     if same:
         ids, lat, lon = _facility_columns(origins)
         o_snap = d_snap = _snap_table(graph, ids, lat, lon, **snap)
@@ -1050,7 +1055,7 @@ def _terminal_graph(router: _Router, graph: TravelGraph, terms: _Terminals) -> _
         return memo[digest]
     base = router.graph.matrix.tocoo()
     n = graph.n_nodes
-    entries = [
+    entries: list[tuple[np.ndarray, ...]] = [
         (
             base.row.astype(np.int64),
             base.col.astype(np.int64),
