@@ -388,9 +388,8 @@ def _contract_round(
     first, second = first[proper], second[proper]
     s_u, s_v = u[first], v[second]
     s_time, s_length = time_s[first] + time_s[second], length_m[first] + length_m[second]
-    witness = _two_hop_times(n, u, v, time_s, s_u, s_v)
     # strictly faster (beyond rounding) only: a tie may be the shortcut's own path
-    need = ~(witness < s_time - _WITNESS_TOLERANCE_S)
+    need = ~_has_witness(n, u, v, time_s, s_u, s_v, s_time)
     stay = ~gone[u] & ~gone[v]
     return _fastest_entries(
         n,
@@ -401,10 +400,17 @@ def _contract_round(
     )
 
 
-def _two_hop_times(
-    n: int, u: np.ndarray, v: np.ndarray, time_s: np.ndarray, src: np.ndarray, dst: np.ndarray
+def _has_witness(
+    n: int,
+    u: np.ndarray,
+    v: np.ndarray,
+    time_s: np.ndarray,
+    src: np.ndarray,
+    dst: np.ndarray,
+    bound: np.ndarray,
 ) -> np.ndarray:
-    """Fastest time from ``src`` to ``dst`` using one or two entries (sorted by (from, to))."""
+    """Whether a path of one or two entries (sorted by (from, to)) leads from ``src`` to
+    ``dst`` strictly faster (beyond rounding) than ``bound``."""
     keys = u * n + v
     ptr = _pointers(n, u)
 
@@ -412,16 +418,18 @@ def _two_hop_times(
         pos = np.minimum(np.searchsorted(keys, k), len(keys) - 1)
         return np.where(keys[pos] == k, base + time_s[pos], np.inf)
 
-    best = entry_times(src * n + dst, np.zeros(len(src)))
-    count = ptr[src + 1] - ptr[src]
-    first = spans(ptr[src], ptr[src + 1])  # every entry leaving each source, in order
+    limit = bound - _WITNESS_TOLERANCE_S
+    found = entry_times(src * n + dst, np.zeros(len(src))) < limit
+    ask = np.flatnonzero(~found)  # two entries only where one does not do
+    count = ptr[src[ask] + 1] - ptr[src[ask]]
+    first = spans(ptr[src[ask]], ptr[src[ask] + 1])  # every entry leaving each source
     if len(first):
-        owner = np.repeat(np.arange(len(src)), count)
+        owner = np.repeat(ask, count)
         via = entry_times(v[first] * n + dst[owner], time_s[first])
-        has = np.flatnonzero(count > 0)
-        starts = np.r_[0, np.cumsum(count[has])[:-1]]
-        best[has] = np.minimum(best[has], np.minimum.reduceat(via, starts))
-    return best
+        has = ask[count > 0]
+        starts = np.r_[0, np.cumsum(count[count > 0])[:-1]]
+        found[has] = np.minimum.reduceat(via, starts) < limit[has]
+    return found
 
 
 def _fastest_entries(

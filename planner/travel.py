@@ -457,8 +457,8 @@ def routes(
     >>> units = pd.DataFrame({"facility_id": ["ba-vi", "son-tay"],
     ...                       "lat": [21.2164, 21.1386], "lon": [105.4100, 105.5042]})
     >>> r = routes(hanoi_network(), units, hospital, depart="10:00")
-    >>> r["status"].tolist(), bool(r.geometry.length.min() > 0.2)
-    (['ok', 'ok'], True)
+    >>> r["status"].tolist(), [len(line.coords) > 100 for line in r.geometry]
+    (['ok', 'ok'], [True, True])
     """
     o_snap, d_snap = _snap_together(
         graph, origins, destinations, mode=mode, max_snap_m=max_snap_m, speeds=speeds, cache=True
