@@ -495,15 +495,27 @@ def _path_lengths(
     targets: np.ndarray,
     reached: np.ndarray,
 ) -> np.ndarray:
-    """Road length of each fastest path, summed edge by edge back along the predecessors.
+    """Road length of each fastest path, summed along the predecessors.
 
-    All (source, target) pairs step back together, one edge per step, so the Python loop
-    runs as many times as the longest path has edges, each step a vector operation.
+    On a road graph (a few entries per node, paths of hundreds of entries) all (source,
+    target) pairs step back together, one entry per step, each step a vector operation. On a
+    dense core (paths of a few shortcuts, many targets) the whole trees are summed instead.
     """
+    if graph.matrix.nnz <= _SCAN_MAX_DEGREE * max(pred.shape[1], 1):
+        return _walked_lengths(graph, pred, src, targets, reached)
+    return _tree_lengths(graph, pred, targets, reached)
+
+
+def _walked_lengths(
+    graph: RoutingGraph,
+    pred: np.ndarray,
+    src: np.ndarray,
+    targets: np.ndarray,
+    reached: np.ndarray,
+) -> np.ndarray:
+    """Step every pair back from its target to its source, an entry at a time."""
     n = pred.shape[1]
     flat = pred.ravel()
-    indptr, indices = graph.matrix.indptr, graph.matrix.indices
-    sparse_rows = graph.matrix.nnz <= _SCAN_MAX_DEGREE * max(n, 1)
     out = np.full(reached.shape, np.nan)
     row, col = np.nonzero(np.isfinite(reached))
     out[row, col] = 0.0
@@ -513,17 +525,44 @@ def _path_lengths(
     total = np.zeros(len(row))
     while len(row):
         prev = flat[row * n + cur].astype(np.int64)
-        if sparse_rows:  # the entry prev -> cur among prev's few ones: a short scan
-            pos = indptr[prev]
-            miss = np.flatnonzero(indices[pos] != cur)
-            while miss.size:
-                pos[miss] += 1
-                miss = miss[indices[pos[miss]] != cur[miss]]
-        else:  # a dense core: binary search of all entries
-            pos = np.searchsorted(graph.keys, prev * n + cur)
-        total += graph.length_m[pos]
+        total += graph.length_m[_entry_positions(graph, prev, cur)]
         done = prev == src[row]
         out[row[done], col[done]] = total[done]
         keep = ~done
         row, col, cur, total = row[keep], col[keep], prev[keep], total[keep]
     return out
+
+
+def _tree_lengths(
+    graph: RoutingGraph, pred: np.ndarray, targets: np.ndarray, reached: np.ndarray
+) -> np.ndarray:
+    """Sum every node's distance to its tree's root by pointer doubling: each node adds what
+    its ancestor has summed and jumps to that ancestor's ancestor, log2(path entries) times."""
+    k, n = pred.shape
+    parent = pred.ravel().astype(np.int64)
+    child = np.flatnonzero(parent >= 0)
+    step = np.zeros(k * n)
+    up = np.arange(k * n, dtype=np.int64)  # roots and unreached nodes point at themselves
+    row, node = np.divmod(child, n)
+    before = parent[child]
+    step[child] = graph.length_m[np.searchsorted(graph.keys, before * n + node)]
+    up[child] = row * n + before
+    while True:
+        jump = up[up]
+        if np.array_equal(jump, up):
+            break
+        step += step[up]  # a root (and an unreached node) adds its own step: 0
+        up = jump
+    out = step.reshape(k, n)[:, targets]
+    return np.where(np.isfinite(reached), out, np.nan)
+
+
+def _entry_positions(graph: RoutingGraph, before: np.ndarray, node: np.ndarray) -> np.ndarray:
+    """Position of each entry ``before -> node``, scanning the few of its row."""
+    indptr, indices = graph.matrix.indptr, graph.matrix.indices
+    pos = indptr[before].astype(np.int64)
+    miss = np.flatnonzero(indices[pos] != node)
+    while miss.size:
+        pos[miss] += 1
+        miss = miss[indices[pos[miss]] != node[miss]]
+    return pos
