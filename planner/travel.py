@@ -931,7 +931,7 @@ def _graph_digest(graph: TravelGraph) -> str:
             h.update(name.encode())
             if isinstance(value, np.ndarray) and value.dtype != object:
                 h.update(str(value.dtype).encode())
-                h.update(memoryview(np.ascontiguousarray(value)))  # the buffer: no copy
+                h.update(np.ascontiguousarray(value).data)  # the buffer itself: no copy
             elif isinstance(value, np.ndarray):  # text: hashed in C, no conversion
                 h.update(pd.util.hash_array(value).tobytes())
             else:
