@@ -1253,6 +1253,7 @@ def _pair_routes(
     o_xy = o_snap[["lon", "lat"]].to_numpy()
     d_xy = d_snap[["lon", "lat"]].to_numpy()
     on_road = o_snap[["snap_lon", "snap_lat"]].to_numpy()
+    vertices = np.column_stack([graph.geom_lon, graph.geom_lat])
     for k, path, time_s in zip(asked, paths, times, strict=True):
         if path is None:
             continue
@@ -1261,7 +1262,7 @@ def _pair_routes(
         net_d[k] = float(tg.graph.length_m[entries].sum())
         nodes[k] = path[path < graph.n_nodes]
         road = (
-            _entries_coordinates(graph, tg, entries)
+            _entries_coordinates(graph, tg, entries, vertices)
             if len(entries)
             else on_road[o_at[k]][None, :]  # both at one point
         )
@@ -1326,13 +1327,15 @@ def _walk(pred: np.ndarray, rows: np.ndarray, starts: np.ndarray) -> list[np.nda
     return [node[bounds[i] : bounds[i + 1]] for i in range(len(rows))]
 
 
-def _entries_coordinates(graph: TravelGraph, tg: _TerminalGraph, entries: np.ndarray) -> np.ndarray:
-    """The road geometry along consecutive entries of a terminal graph, (k, 2) lon/lat."""
+def _entries_coordinates(
+    graph: TravelGraph, tg: _TerminalGraph, entries: np.ndarray, coords: np.ndarray
+) -> np.ndarray:
+    """The road geometry along consecutive entries of a terminal graph, (k, 2) lon/lat
+    (``coords``: the graph's geometry vertices, (lon, lat) rows)."""
     edge, start, end = tg.edge[entries], tg.start[entries], tg.end[entries]
     offsets = graph.edge_geom_offsets
     # each whole edge's vertices, without the one it shares with the previous entry
     skip = np.r_[0, np.ones(len(entries) - 1, dtype=np.int64)]
-    coords = np.column_stack([graph.geom_lon, graph.geom_lat])
     partial = np.flatnonzero((start > 0) | (end < 1))  # at snap points: few per path
     pieces, done = [], 0
     for i in [*partial.tolist(), len(entries)]:
