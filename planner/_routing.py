@@ -13,7 +13,7 @@ about) without changing any fastest time between them:
   independent set per round, vectorised): each in-neighbour of a removed node is joined to
   each out-neighbour by a shortcut unless a strictly faster path of one or two entries (a
   witness) makes it useless. Rounds stop when the graph stops thinning, leaving a dense core
-  (about 2,000 nodes and 40,000 entries for Hanoi's 613 units, from 270,000 nodes): the
+  (about 2,000 nodes and 31,000 entries for Hanoi's 613 units, from 270,000 nodes): the
   searches then cost a tenth of what they cost on chains-only reduction, with no compiled
   code of our own.
 
