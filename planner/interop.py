@@ -44,7 +44,6 @@ from xml.sax.saxutils import escape
 
 import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 import pyproj
 import shapely
@@ -311,6 +310,8 @@ def from_osmnx(G: nx.MultiDiGraph, *, source: str = "") -> TravelGraph:
     True
     """
     if G.graph.get("crs") is not None and not _is_lonlat(G.graph["crs"]):
+        import osmnx as ox  # here only: importing osmnx takes seconds (sklearn, matplotlib)
+
         G = ox.projection.project_graph(G, to_latlong=True)
     node_ids = np.fromiter(G.nodes, dtype=np.int64, count=len(G))
     xy = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)], dtype=np.float64)
@@ -382,6 +383,8 @@ def graph_from_osmnx_place(
 
         graph = graph_from_osmnx_place("Ba Vì, Hà Nội, Vietnam")
     """
+    import osmnx as ox
+
     G = ox.graph_from_place(query, network_type=network_type)
     return from_osmnx(G, source=f"osmnx:{query}")
 
@@ -421,6 +424,8 @@ def read_graphml(path: str | os.PathLike[str]) -> TravelGraph:
         )
     try:
         # maxspeed_kph: our GraphML before it wrote OSM's maxspeed
+        import osmnx as ox
+
         G = ox.load_graphml(path, edge_dtypes={"maxspeed_kph": float})
     except Exception as exc:  # networkx/lxml raise many types for a malformed file
         raise PlannerInputError(

@@ -36,7 +36,6 @@ import shapely
 from branca.element import MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
-from tqdm import tqdm
 
 from planner._assets import inline_assets
 from planner.config import CRS_LONLAT, CRS_METRIC, OSM_ATTRIBUTION
@@ -481,12 +480,7 @@ def _link_frame(
                 field="graph",
                 hint="pass graph=hanoi_network() (or links='straight')",
             )
-        lines = [
-            _route_line(graph, start, hpos.loc[h], mode=mode)
-            for start, h in tqdm(
-                list(zip(reach.geometry, reach["h"], strict=True)), desc="routes", disable=None
-            )
-        ]
+        lines = _route_lines(graph, reach, hpos, mode=mode)
     frame = gpd.GeoDataFrame({"h": reach["h"].to_numpy()}, geometry=list(lines), crs=CRS_LONLAT)
     frame.index = reach.index
     if links == "routes":
@@ -495,22 +489,29 @@ def _link_frame(
     return frame
 
 
-def _route_line(graph: Any, start: shapely.Point, end: pd.Series, *, mode: str) -> Any:
-    """The road route unit → hospital; a straight line (logged) when there is none."""
-    from planner.travel import route
+def _route_lines(graph: Any, reach: gpd.GeoDataFrame, hpos: pd.DataFrame, *, mode: str) -> list:
+    """The road route of each unit to its hospital (one search per hospital); a straight line
+    (logged) where there is none."""
+    from planner.travel import routes
 
-    try:
-        return route(
-            graph, (start.y, start.x), (float(end["lat"]), float(end["lon"])), mode=mode
-        ).geometry
-    except PlannerInputError as exc:
+    starts = np.column_stack([reach.geometry.x, reach.geometry.y])
+    ids = [f"unit-{i}" for i in range(len(reach))]  # positions: unit ids may repeat hospital ids
+    found = routes(
+        graph,
+        pd.DataFrame({"facility_id": ids, "lon": starts[:, 0], "lat": starts[:, 1]}),
+        hpos.rename_axis("facility_id").reset_index(),
+        pairs=list(zip(ids, reach["h"].astype(str), strict=True)),
+        mode=mode,
+    )
+    lines = list(found.geometry)
+    for i in np.flatnonzero((found["status"] != "ok").to_numpy()):
         log.warning(
             "no road route drawn for a unit at %.5f, %.5f (%s); straight line instead",
-            start.y,
-            start.x,
-            exc,
-        )
-        return shapely.LineString([(start.x, start.y), (float(end["lon"]), float(end["lat"]))])
+            starts[i, 1], starts[i, 0], found["reason"].iloc[i],
+        )  # fmt: skip
+        end = hpos.loc[reach["h"].iloc[i]]
+        lines[i] = shapely.LineString([starts[i], (float(end["lon"]), float(end["lat"]))])
+    return lines
 
 
 def _link_layer(

@@ -268,7 +268,7 @@ def test_osm_ferry_ways_become_ferry_edges(tmp_path: Path, caplog) -> None:
     day = route(graph, (10.000, 106.000), (10.006, 106.000), depart="10:00", max_snap_m=50)
     crossings = path_ferries(graph, day.node_ids, depart="10:00")
     assert len(crossings) == 1 and crossings["time_s"].iloc[0] > ferry_wait_s("10:00", mode="car")
-    assert day.node_ids == (1, 2, 3, 4)
+    assert day.node_ids == (1, 2, 3, 4) and day.ferry_crossings == 1
     # 20:00 has the 10:00 band factor for cars; only the ferry's hours tell the routers apart
     assert congestion_factor("20:00", mode="car") == congestion_factor("10:00", mode="car")
     with pytest.raises(PlannerInputError, match="no car road path"):
@@ -323,16 +323,17 @@ def test_hanoi_fastest_routes_change_with_the_hour(hanoi_graph: TravelGraph) -> 
 def test_hanoi_ferry_joins_me_linh_and_dan_phuong_by_day(hanoi_graph: TravelGraph) -> None:
     day = route(hanoi_graph, TRANG_VIET, LIEN_HONG, depart="10:00")
     crossings = path_ferries(hanoi_graph, day.node_ids, depart="10:00")
-    assert len(crossings) == 1
+    assert len(crossings) == 1 and day.ferry_crossings == 1
     assert 400 < crossings["length_m"].iloc[0] < 800  # the Red River crossing by Ô Diên
     no_ferry = load_speed_table()
     no_ferry.loc[no_ferry["class"] == "ferry", "usable"] = False
     around = route(hanoi_graph, TRANG_VIET, LIEN_HONG, depart="10:00", speeds=no_ferry)
-    assert day.distance_m < 0.5 * around.distance_m
+    assert around.ferry_crossings == 0 and day.distance_m < 0.5 * around.distance_m
     assert day.travel_time_s < around.travel_time_s - 10 * 60
     for mode in ("car", "ambulance"):  # at night the ferry is closed: round by the bridges
         night = route(hanoi_graph, TRANG_VIET, LIEN_HONG, mode=mode, depart="22:00")
         assert path_ferries(hanoi_graph, night.node_ids, mode=mode, depart="22:00").empty
+        assert night.ferry_crossings == 0
         assert night.distance_m > 2 * day.distance_m
 
 

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from planner._commands import run_summary
 from planner.errors import ApproximateLocationWarning
 from planner.io import write_csv
 from planner.scoring import pair_costs
-from planner._commands import run_summary
 from planner.workflow import PlanOptions, plan, score_pairings_file, scores_document
 
 README = Path(__file__).resolve().parents[1] / "README.md"

@@ -245,12 +245,12 @@ def test_fixture_matches_networkx(fixture_graph: TravelGraph) -> None:
 
 
 @pytest.mark.slow
-def test_xanh_pon_to_ba_vi_off_peak_is_one_to_two_hours(hanoi_graph: TravelGraph) -> None:
+def test_xanh_pon_to_ba_vi_off_peak_is_about_one_to_two_hours(hanoi_graph: TravelGraph) -> None:
     sites = _sites({"xanh-pon": XANH_PON, "ba-vi": BA_VI_GENERAL})
     off_peak = travel_time_matrix(hanoi_graph, sites, mode="car", depart="10:00")
     trip = off_peak.set_index(["origin_id", "destination_id"]).loc[("xanh-pon", "ba-vi")]
     assert trip["status"] == "ok"
-    assert 3600 <= trip["travel_time_s"] <= 7200
+    assert 3000 <= trip["travel_time_s"] <= 7200  # ~53 km of roads, about an hour
     assert 45_000 <= trip["distance_m"] <= 80_000
     assert trip["origin_snap_m"] < 200 and trip["destination_snap_m"] < 500
     peak = travel_time_matrix(hanoi_graph, sites, mode="car", depart="17:30")
@@ -272,10 +272,12 @@ def _whole_and_reduced(graph: TravelGraph, sites: pd.DataFrame, monkeypatch) -> 
     """The same matrix searched on the whole graph and on the reduced one."""
     with monkeypatch.context() as patch:
         patch.setattr(travel, "_WHOLE_GRAPH_SOURCES", len(sites))
-        whole = travel_time_matrix(graph, sites, mode="car", depart="17:30")
-    reduced = travel_time_matrix(graph, sites.iloc[::-1], sites, mode="car", depart="17:30")
+        whole = travel_time_matrix(graph, sites, mode="car", depart="17:30", cache=False)
+    reduced = travel_time_matrix(
+        graph, sites.iloc[::-1], sites, mode="car", depart="17:30", cache=False
+    )
     router = travel._router(graph, "car", "17:30", None)
-    kept, _ = list(router.reduced.values())[-1]  # the one just made
+    kept, _ = list(router.terminals.values())[-1].reduced  # the one just made
     pairs = ["origin_id", "destination_id"]
     return whole.set_index(pairs), reduced.set_index(pairs).loc[whole.set_index(pairs).index], kept
 
@@ -355,7 +357,8 @@ def test_facilities_sharing_a_separate_piece_route_within_it(town: TravelGraph) 
     )
     row = inner.loc[("west", "east")]
     assert row["status"] == "ok"
-    assert row["distance_m"] == pytest.approx(100.0)
+    # both lie on the island's 100 m road, at a tenth and nine tenths of it: 80 m apart
+    assert row["distance_m"] == pytest.approx(80.0)
     snaps = snap_facilities(town, island, mode="car")
     assert (snaps["status"] == "ok").all()
     assert snaps["reason"].str.contains("separate car road piece").all()
