@@ -407,7 +407,8 @@ def test_hanoi_route_map_grows_one_tree_per_hospital(
     hospitals = registry_2025[registry_2025["level"] == "regional"]
     units = registry_2025[registry_2025["level"] != "regional"]
     matrix = travel_time_matrix(hanoi_graph, hospitals, units)
-    pairing = nearest_pairings(units, hospitals, matrix)
+    pairing = nearest_pairings(units, hospitals, matrix, directions="to_unit")
+
     trees = []
     real = travel.dijkstra
 
