@@ -720,9 +720,11 @@ def _commune_units_2024(
     for i, note in notes.items():
         if located.at[i, "location_source"] == "population_centre":
             located.loc[i, "location_note"] = note
-    areas = gpd.GeoDataFrame(
-        {"facility_id": units["facility_id"]}, geometry=list(areas_m), crs=CRS_METRIC
-    ).to_crs(CRS_LONLAT)
+    areas = _valid_lonlat(
+        gpd.GeoDataFrame(
+            {"facility_id": units["facility_id"]}, geometry=list(areas_m), crs=CRS_METRIC
+        )
+    )
     return located, areas
 
 
@@ -760,7 +762,7 @@ def _commune_areas(
         for label, geom, _ in pieces:
             parts.setdefault(label, []).append(geom)
     return np.array(
-        [shapely.union_all(parts[i]) if i in parts else shapely.Polygon() for i in ids],
+        [_polygonal(shapely.union_all(parts[i])) if i in parts else shapely.Polygon() for i in ids],
         dtype=object,
     )
 
@@ -788,7 +790,7 @@ def _split_shared_sites(
         )
         names = units.loc[members, "commune"].tolist()
         for i, part in zip(members, parts, strict=True):
-            areas_m[i] = _metric_geom(part)
+            areas_m[i] = _polygonal(_metric_geom(part))
             others = ", ".join(n for n in names if n != units.at[i, "commune"])
             notes[int(i)] = (
                 f"merged in January 2025 with {others}; {_NOT_NAMED}: the area they share is "
@@ -952,7 +954,7 @@ def _district_polygons(paths: dict[str, Path]) -> gpd.GeoDataFrame:
     rows = []
     for code, name in zip(districts["districtCode"], districts["district"], strict=True):
         parts = [(g, kind) for c, g, kind in pieces if c == code]
-        geom = shapely.make_valid(shapely.union_all([g for g, _ in parts]))
+        geom = _polygonal(shapely.union_all([g for g, _ in parts]))
         share = {k: sum(g.area for g, kk in parts if kk == k) / geom.area for k in _PIECE_KINDS}
         exact = min(share["tiles"] + share["2025 units"], 1.0)
         rows.append(
@@ -968,7 +970,7 @@ def _district_polygons(paths: dict[str, Path]) -> gpd.GeoDataFrame:
                 "geometry": geom,
             }
         )
-    out = gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS_METRIC).to_crs(CRS_LONLAT)
+    out = _valid_lonlat(gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS_METRIC))
     log.info(
         "district polygons: %d from the tiles' lines alone, %d completed with the 2025 units "
         "(%.0f km² in all)", int((out["boundary_source"] == "tiles").sum()),
@@ -1229,6 +1231,26 @@ def _boundary(path: str) -> BaseGeometry:
 def _metric(lon: pd.Series, lat: pd.Series) -> np.ndarray:
     """Points in UTM 48N (metres) as a shapely array."""
     return gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=CRS_LONLAT).to_crs(CRS_METRIC).to_numpy()
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """The valid polygonal part of a geometry (overlay operations leave slivers of lines)."""
+    geom = shapely.make_valid(shapely.set_precision(geom, 1e-2 if _is_metric(geom) else 1e-7))
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polygons = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(polygons) if polygons else shapely.Polygon()
+
+
+def _is_metric(geom: BaseGeometry) -> bool:
+    """Whether coordinates are metres (UTM) rather than degrees."""
+    return geom.is_empty or abs(geom.bounds[0]) > 360
+
+
+def _valid_lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Reproject to lon/lat and repair what rounding breaks (spikes crossing themselves)."""
+    out = gdf.to_crs(CRS_LONLAT)
+    return out.set_geometry([_polygonal(g) for g in out.geometry], crs=CRS_LONLAT)
 
 
 def _lonlat_geom(geom: BaseGeometry) -> BaseGeometry:

@@ -54,6 +54,7 @@ WORLDPOP_ATTRIBUTION = (
     "Population: WorldPop (University of Southampton), Global High Resolution Population "
     "Denominators 2020, UN-adjusted, CC BY 4.0, doi:10.5258/SOTON/WP00671"
 )
+_SLIVER_SHARE = 1e-6
 #: Columns of :attr:`PopulationGrid.cells` (then ``geometry``: the piece, EPSG:4326).
 GRID_COLUMNS = (
     "cell_id",
@@ -272,10 +273,9 @@ def population_grid(
             field=id_column,
             hint="dissolve the areas so each unit has one (multi)polygon",
         )
-    lonlat = areas.to_crs(CRS_LONLAT)
-    study = shapely.union_all(lonlat.geometry.to_numpy())
-    cells = read_population(raster, area=study)
-    pieces = _pieces(cells, lonlat.geometry.to_numpy(), ids.to_numpy())
+    polygons = shapely.make_valid(areas.to_crs(CRS_LONLAT).geometry.to_numpy())
+    cells = read_population(raster, area=shapely.box(*shapely.total_bounds(polygons)))
+    pieces = _pieces(cells, polygons, ids.to_numpy())
     if pieces.empty:
         raise PlannerInputError(
             "no populated raster cell lies in any unit area",
@@ -352,8 +352,9 @@ def population_centres(
     """
     ids = areas[id_column].astype(str).to_numpy()
     lonlat = areas.to_crs(CRS_LONLAT)
-    cells = read_population(raster, area=shapely.union_all(lonlat.geometry.to_numpy()))
-    pieces = _pieces(cells, lonlat.geometry.to_numpy(), ids)
+    polygons = shapely.make_valid(lonlat.geometry.to_numpy())
+    cells = read_population(raster, area=shapely.box(*shapely.total_bounds(polygons)))
+    pieces = _pieces(cells, polygons, ids)
     crs = metric_crs(pieces["lon"], pieces["lat"]) if len(pieces) else metric_crs([0], [0])
     xy = gpd.GeoSeries(gpd.points_from_xy(pieces["lon"], pieces["lat"]), crs=CRS_LONLAT).to_crs(crs)
     weight = pieces["population_raw"].to_numpy()
@@ -366,7 +367,7 @@ def population_centres(
         }
     )
     sums = frame.groupby("unit_id").sum()
-    metric_areas = dict(zip(ids, lonlat.to_crs(crs).geometry, strict=True))
+    metric_areas = dict(zip(ids, gpd.GeoSeries(polygons, crs=CRS_LONLAT).to_crs(crs), strict=True))
     points = []
     for unit in ids:
         if unit not in sums.index or sums.loc[unit, "w"] <= 0:
@@ -553,7 +554,8 @@ def _pieces(cells: gpd.GeoDataFrame, polygons: np.ndarray, ids: np.ndarray) -> g
     cell_i, area_j = tree.query(to_metric, predicate="intersects")
     parts = shapely.intersection(to_metric[cell_i], areas_m[area_j])
     size = shapely.area(parts)
-    keep = size > 0
+    # slivers along shared edges (floating-point, under a millionth of the cell) hold nobody
+    keep = size > _SLIVER_SHARE * shapely.area(to_metric[cell_i])
     cell_i, area_j, parts, size = cell_i[keep], area_j[keep], parts[keep], size[keep]
     if not len(parts):
         return empty
