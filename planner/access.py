@@ -698,7 +698,8 @@ def _nearest(times: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     finite = np.isfinite(values)
     best = np.where(finite, values, np.inf).argmin(axis=1)
     time_s = np.where(finite.any(axis=1), values[np.arange(len(values)), best], np.nan)
-    ids = np.where(finite.any(axis=1), times.columns.to_numpy()[best], None)
+    ids = times.columns.to_numpy()[best].astype(object)
+    ids[~finite.any(axis=1)] = None
     return ids, time_s
 
 

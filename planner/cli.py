@@ -472,7 +472,12 @@ def _cmd_access(args: argparse.Namespace) -> int:
     from planner.io import read_pairings
 
     minutes = _parse_minutes(args.minutes)
-    fac = workflow.facilities_for(args.scheme, args.facilities)
+    if args.facilities is not None:  # checked against the roads given, not against Hanoi
+        from planner.facilities import load_facilities
+
+        fac = load_facilities(args.facilities, area=workflow.network_area(args.source))
+    else:
+        fac = workflow.facilities_for(args.scheme)
     graph = workflow.road_network(args.source)
     if args.pairings is not None:
         pairings = read_pairings(args.pairings, fac)

@@ -1169,12 +1169,13 @@ def _divided_shares(
     if not candidates:
         return {}
     codes = [unit_by_key.get(c["newWardKey"]) for c in candidates]
-    if box is not None and all(codes):
+    known = [c for c in codes if c is not None]
+    if box is not None and len(known) == len(codes):
         box_m = gpd.GeoSeries([box], crs=CRS_LONLAT).to_crs(CRS_METRIC).iloc[0]
-        overlap = np.array([polygon[c].intersection(box_m).area for c in codes])
+        overlap = np.array([polygon[c].intersection(box_m).area for c in known])
         if overlap.sum() > 0:
             return {
-                c: float(v) for c, v in zip(codes, overlap / overlap.sum(), strict=True) if v > 0
+                c: float(v) for c, v in zip(known, overlap / overlap.sum(), strict=True) if v > 0
             }
     default = next(
         (c for c, d in zip(codes, candidates, strict=True) if d["isDefaultNewWard"]), codes[0]

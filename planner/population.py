@@ -368,7 +368,7 @@ def population_centres(
     )
     sums = frame.groupby("unit_id").sum()
     metric_areas = dict(zip(ids, gpd.GeoSeries(polygons, crs=CRS_LONLAT).to_crs(crs), strict=True))
-    points = []
+    points: list[BaseGeometry | None] = []
     for unit in ids:
         if unit not in sums.index or sums.loc[unit, "w"] <= 0:
             points.append(None)

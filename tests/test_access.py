@@ -172,7 +172,7 @@ def test_time_to_the_district_unit(hanoi_graph, registry_2024, pairing_2024):
 @pytest.fixture
 def oakland(tmp_path, data_folder):
     """Roads of West Oakland (California), a raster of people per ~200 m cell, and facilities."""
-    values = np.arange(1, 81, dtype=float).reshape(8, 10) * 3.0
+    values = np.arange(1, 97, dtype=float).reshape(8, 12) * 3.0  # 24 x 16 ha, over the roads
     raster = write_raster(tmp_path / "oakland_ppp.tif", values, west=-122.312, north=37.820,
                           step=0.002)  # fmt: skip
     facilities = pd.DataFrame(
@@ -204,7 +204,7 @@ def test_west_oakland_with_raw_worldpop_values(oakland):
     hull = shapely.convex_hull(
         shapely.multipoints(np.column_stack([graph.node_lon, graph.node_lat]))
     )
-    assert grid.cells.union_all().area == pytest.approx(hull.area, rel=1e-6)
+    assert grid.cells.union_all().area == pytest.approx(hull.area, rel=1e-3)
     assert set(grid.cells["unit_id"]) == {"north", "south", "west"}
     access = cell_access(graph, fac, pd.DataFrame({"unit_id": ["north", "south", "west"],
                                                    "hospital_id": "hospital"}),
