@@ -6,6 +6,9 @@ keyed by their global pixel coordinates at the tile zoom. Two tiles compute a ro
 their shared edge from the same two vertices with the same arithmetic, so the cut ends get
 identical keys and :func:`planner.network.graph_from_edges` joins them without any tolerance.
 
+:func:`read_tile_layers` reads the points and lines of the other layers (``boundary``, ``poi``,
+``place``...) the same way: points in a tile's buffer are dropped, lines are clipped to the tile.
+
 Kept classes (:data:`ROAD_CLASSES`) are every class some mode may drive or ride on:
 ``motorway`` ... ``tertiary``, ``minor`` and ``service`` (Hanoi's alleys, *ngõ*, are mostly
 ``minor``/``service``: motorbikes use them, the speed table decides what cars may),

@@ -70,7 +70,11 @@ LOCATION_SOURCES: tuple[str, ...] = (
     "commune_centroid",
     "district_centroid",
 )
-APPROXIMATE_SOURCES: tuple[str, ...] = ("population_centre", "commune_centroid", "district_centroid")
+APPROXIMATE_SOURCES: tuple[str, ...] = (
+    "population_centre",
+    "commune_centroid",
+    "district_centroid",
+)
 #: The kind a unit gets when its file does not say.
 DEFAULT_KIND = {"regional": "hospital", "district": "health_centre", "commune": "health_station"}
 #: Columns a file must have (coordinates are found separately, ``level`` may be given as an option).
