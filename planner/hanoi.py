@@ -582,7 +582,7 @@ def _population_centres(
     """(lat, lon) of each area's population-weighted centre, for the areas holding people."""
     areas = gpd.GeoDataFrame({"facility_id": ids}, geometry=list(areas_m), crs=CRS_METRIC)
     areas = areas[~areas.geometry.is_empty]
-    centres = population_centres(areas, raster=raster)
+    centres = population_centres(areas, raster=raster, crs=CRS_METRIC)
     centres = centres[centres["lat"].notna()]
     return {r.unit_id: (r.lat, r.lon) for r in centres.itertuples()}
 
@@ -785,9 +785,8 @@ def _split_shared_sites(
         if len(members) < 2:
             continue
         shared = shapely.union_all(areas_m[members])
-        parts = split_by_population(
-            _lonlat_geom(shared), units.loc[members, "population"].fillna(0).tolist(), raster=raster
-        )
+        shares = units.loc[members, "population"].fillna(0).tolist()
+        parts = split_by_population(_lonlat_geom(shared), shares, raster=raster, crs=CRS_METRIC)
         names = units.loc[members, "commune"].tolist()
         for i, part in zip(members, parts, strict=True):
             areas_m[i] = _polygonal(_metric_geom(part))

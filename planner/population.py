@@ -329,12 +329,14 @@ def population_centres(
     *,
     raster: str | Path | None = None,
     id_column: str = "facility_id",
+    crs: str | None = None,
 ) -> pd.DataFrame:
     """The population-weighted centre of each area on the raster (for placing a unit).
 
     The centre is the mean of the pieces' points weighted by their raw people, in the area's
     metric (UTM) coordinates; a centre falling outside its area (a crescent-shaped commune) is
-    moved to the nearest point of the area.
+    moved to the nearest point of the area. ``crs`` sets the metric CRS (default: the UTM zone
+    of the areas); ``raster`` and ``id_column`` are as for :func:`population_grid`.
 
     Returns
     -------
@@ -354,8 +356,8 @@ def population_centres(
     lonlat = areas.to_crs(CRS_LONLAT)
     polygons = shapely.make_valid(lonlat.geometry.to_numpy())
     cells = read_population(raster, area=shapely.box(*shapely.total_bounds(polygons)))
-    pieces = _pieces(cells, polygons, ids)
-    crs = metric_crs(pieces["lon"], pieces["lat"]) if len(pieces) else metric_crs([0], [0])
+    crs = crs or _metric_crs_of(cells)
+    pieces = _pieces(cells, polygons, ids, crs=crs)
     xy = gpd.GeoSeries(gpd.points_from_xy(pieces["lon"], pieces["lat"]), crs=CRS_LONLAT).to_crs(crs)
     weight = pieces["population_raw"].to_numpy()
     frame = pd.DataFrame(
@@ -476,7 +478,11 @@ def split_by_sites(
 
 
 def split_by_population(
-    area: BaseGeometry, shares: Sequence[float], *, raster: str | Path | None = None
+    area: BaseGeometry,
+    shares: Sequence[float],
+    *,
+    raster: str | Path | None = None,
+    crs: str | None = None,
 ) -> list[BaseGeometry]:
     """Split an area among units that share it, around its population clusters.
 
@@ -495,6 +501,8 @@ def split_by_population(
         One figure per unit, e.g. its census population.
     raster
         The population raster (``None``: WorldPop of Vietnam).
+    crs
+        Metric CRS to cluster in (default: the UTM zone of the area).
 
     Returns
     -------
@@ -515,15 +523,15 @@ def split_by_population(
     if k <= 1:
         return [area] * k
     cells = read_population(raster, area=area)
-    pieces = _pieces(cells, np.array([area]), np.array(["area"]))
+    crs = crs or _metric_crs_of(cells)
+    pieces = _pieces(cells, np.array([area]), np.array(["area"]), crs=crs)
     pieces = pieces[pieces["population_raw"] > 0]
     if len(pieces) < k:
         return [area] * k
-    crs = metric_crs(pieces["lon"], pieces["lat"])
     xy = gpd.GeoSeries(gpd.points_from_xy(pieces["lon"], pieces["lat"]), crs=CRS_LONLAT).to_crs(crs)
     coords = np.column_stack([xy.x, xy.y])
     weight = pieces["population_raw"].to_numpy()
-    model = KMeans(n_clusters=k, n_init=10, random_state=0).fit(coords, sample_weight=weight)
+    model = KMeans(n_clusters=k, n_init=4, random_state=0).fit(coords, sample_weight=weight)
     size = np.bincount(model.labels_, weights=weight, minlength=k)
     # rank matching: the sorted sizes paired in order minimise the summed size differences
     cluster_for = np.empty(k, dtype=int)
@@ -540,14 +548,23 @@ def split_by_population(
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _pieces(cells: gpd.GeoDataFrame, polygons: np.ndarray, ids: np.ndarray) -> gpd.GeoDataFrame:
+def _metric_crs_of(cells: gpd.GeoDataFrame) -> str:
+    """The UTM zone of the cells (of the origin when there are none)."""
+    if cells.empty:
+        return metric_crs([0.0], [0.0])
+    return metric_crs(*shapely.get_coordinates(shapely.centroid(cells.geometry.to_numpy())).T)
+
+
+def _pieces(
+    cells: gpd.GeoDataFrame, polygons: np.ndarray, ids: np.ndarray, *, crs: str | None = None
+) -> gpd.GeoDataFrame:
     """Cut cells by unit polygons (both EPSG:4326): one row per non-empty (cell, unit) piece."""
     empty = gpd.GeoDataFrame(
         {c: [] for c in GRID_COLUMNS if c != "population"}, geometry=[], crs=CRS_LONLAT
     )
     if cells.empty:
         return empty
-    crs = metric_crs(*shapely.get_coordinates(shapely.centroid(cells.geometry.to_numpy())).T)
+    crs = crs or _metric_crs_of(cells)
     to_metric = gpd.GeoSeries(cells.geometry, crs=CRS_LONLAT).to_crs(crs).to_numpy()
     areas_m = gpd.GeoSeries(polygons, crs=CRS_LONLAT).to_crs(crs).to_numpy()
     tree = shapely.STRtree(areas_m)
