@@ -86,17 +86,7 @@ def read_tiles(path: str | Path, *, workers: int = 2) -> pd.DataFrame:
     ['minor', 'motorway', 'path']
     """
     path = Path(path)
-    if not path.exists():
-        raise PlannerInputError(
-            "the road tiles file does not exist",
-            file=path,
-            hint="give an .mbtiles file or a z/x/y folder of .pbf vector tiles",
-        )
-    zoom, tiles = _folder_tiles(path) if path.is_dir() else _mbtiles_tiles(path)
-    if not tiles:
-        raise PlannerInputError(
-            "holds no vector tiles", file=path, hint="check that the file covers your area"
-        )
+    zoom, tiles = _tiles(path, what="the road tiles file")
     jobs = [(zoom, x, y, data) for x, y, data in tiles]
     pieces = []
     progress = dict(total=len(jobs), desc="decoding road tiles", unit="tile", disable=None)
@@ -141,6 +131,22 @@ def pixel_to_lonlat(
     lon = np.asarray(x_px, dtype=np.float64) / world * 360.0 - 180.0
     lat = np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * np.asarray(y_px) / world))))
     return lon, lat
+
+
+def _tiles(path: Path, *, what: str) -> tuple[int, list[tuple[int, int, bytes]]]:
+    """The highest zoom and its tiles of an MBTiles file or a tile folder; clear errors."""
+    if not path.exists():
+        raise PlannerInputError(
+            f"{what} does not exist",
+            file=path,
+            hint="give an .mbtiles file or a z/x/y folder of .pbf vector tiles",
+        )
+    zoom, tiles = _folder_tiles(path) if path.is_dir() else _mbtiles_tiles(path)
+    if not tiles:
+        raise PlannerInputError(
+            "holds no vector tiles", file=path, hint="check that the file covers your area"
+        )
+    return zoom, tiles
 
 
 def _mbtiles_tiles(path: Path) -> tuple[int, list[tuple[int, int, bytes]]]:
@@ -360,17 +366,7 @@ def read_tile_layers(path: str | Path, layers: Sequence[str]) -> dict[str, gpd.G
     (643, ['Point'])
     """
     path = Path(path)
-    if not path.exists():
-        raise PlannerInputError(
-            "the tiles file does not exist",
-            file=path,
-            hint="give an .mbtiles file or a z/x/y folder of .pbf vector tiles",
-        )
-    zoom, tiles = _folder_tiles(path) if path.is_dir() else _mbtiles_tiles(path)
-    if not tiles:
-        raise PlannerInputError(
-            "holds no vector tiles", file=path, hint="check that the file covers your area"
-        )
+    zoom, tiles = _tiles(path, what="the tiles file")
     wanted = set(layers)
     rows: dict[str, list[tuple[dict[str, Any], BaseGeometry]]] = {name: [] for name in layers}
     for x, y, data in tqdm(tiles, desc="reading tile layers", unit="tile", disable=None):

@@ -56,7 +56,7 @@ from planner._mvt import read_tile_layers
 from planner._vn import core_name, fold, split_unit_type
 from planner.config import CRS_LONLAT, CRS_METRIC, SCHEMES, authored_dir, data_file
 from planner.errors import PlannerInputError
-from planner.facilities import FACILITY_COLUMNS, validate_facilities
+from planner.facilities import FACILITY_COLUMNS, LOCATION_SOURCES, validate_facilities
 from planner.population import (
     WORLDPOP_FILE,
     PopulationGrid,
@@ -70,16 +70,9 @@ log = logging.getLogger(__name__)
 
 #: The official 2019 census total for Hanoi (GSO), the sum of the census table.
 CENSUS_2019_TOTAL = 8_053_663
-#: Where a unit's location comes from, best first (``location_source``; see the module doc).
-LOCATION_ORDER = (
-    "osm",
-    "town_hall",
-    "school",
-    "place",
-    "population_centre",
-    "commune_centroid",
-    "district_centroid",
-)
+#: Where a unit's location comes from, best first (``location_source``; see the module doc):
+#: the facility vocabulary without the positions only a user gives (``official``, ``manual``).
+LOCATION_ORDER = tuple(s for s in LOCATION_SOURCES if s not in ("official", "manual"))
 
 _FILES = {
     "boundary": "hanoi_boundary_osm.geojson",
@@ -209,7 +202,7 @@ def hanoi_areas(*, scheme: str = "2024") -> gpd.GeoDataFrame:
     (30, True)
     >>> ba_vi = areas.set_index("district").loc["Huyện Ba Vì"]
     >>> ba_vi["boundary_source"], round(ba_vi["area_km2"])
-    ('tiles', 415)
+    ('tiles', 416)
     """
     _check_scheme(scheme)
     paths = _paths()
@@ -365,8 +358,9 @@ def location_summary(facilities: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per level with a column per location source (in :data:`LOCATION_ORDER`) and
-        ``shared_point`` (communes whose point another commune also has).
+        One row per level with a column per location source (every one of
+        :data:`LOCATION_ORDER`, then any other found) and ``shared_point`` (communes whose
+        point another commune also has).
 
     Examples
     --------
@@ -378,8 +372,8 @@ def location_summary(facilities: pd.DataFrame) -> pd.DataFrame:
     0
     """
     counts = pd.crosstab(facilities["level"], facilities["location_source"])
-    order = [s for s in LOCATION_ORDER if s in counts.columns]
-    counts = counts[order + [c for c in counts.columns if c not in order]]
+    others = [c for c in counts.columns if c not in LOCATION_ORDER]
+    counts = counts.reindex(columns=[*LOCATION_ORDER, *others], fill_value=0)
     communes = facilities[facilities["level"] == "commune"]
     shared = int(communes.duplicated(["lat", "lon"], keep=False).sum())
     counts["shared_point"] = 0
