@@ -1,4 +1,4 @@
-"""Whole-Hanoi road graph from the MBTiles: cold build, warm load, peak memory; ours vs osmnx.
+"""Whole-Hanoi road graph from the MBTiles: cold build, warm load, GraphML export; ours vs osmnx.
 
 Cold and warm are measured in child processes (fresh ``PLANNER_CACHE_DIR`` in a temporary
 folder), so imports are excluded from the timed call but the peak memory (``ru_maxrss`` of the
@@ -7,8 +7,13 @@ the same edge table (tile pieces in the inner-city box ``OSMNX_BBOX`` by default
 province with ``--osmnx-area hanoi``), expanded into osmnx's unsimplified form (one edge per
 segment, both ways unless one-way), then ``ox.graph_from_gdfs`` + ``ox.simplify_graph`` +
 ``ox.add_edge_speeds`` + ``ox.add_edge_travel_times``; ours is ``graph_from_edges`` +
-``speeds.edge_travel_times`` on the same table, same car speeds. Writes
-``_results/network.md`` (a section for ``RESULTS.md``).
+``speeds.edge_travel_times`` on the same table, same car speeds.
+
+GraphML export (``planner network --out``): the whole graph with car travel times at 10:00,
+streamed by ``interop.write_graphml``, against osmnx's writer on the same content
+(``ox.save_graphml(interop.to_networkx(...))``, what the planner did before), each in its own
+child process from the warm cache: time of the export call, peak memory of the whole child.
+Writes ``_results/network.md`` (a section for ``RESULTS.md``).
 
 Run: ``python benchmarks/bench_network.py [--osmnx-area box|hanoi]``
 """
@@ -33,7 +38,9 @@ import shapely
 
 from planner import network
 from planner._mvt import read_tiles
+from planner._simplify import class_code, haversine_m
 from planner.config import data_file
+from planner.graph import CLASS_NAMES
 from planner.speeds import edge_travel_times, load_speed_table
 
 HERE = Path(__file__).resolve().parent
@@ -55,11 +62,33 @@ print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "nodes": graph.n_nodes
 """
 
 
-def _child(cache: Path) -> dict:
+_EXPORT = """
+import json, os, resource, sys, time
+import osmnx as ox
+from planner.interop import to_networkx, write_graphml
+from planner.network import hanoi_network
+graph = hanoi_network()
+rss_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out = sys.argv[2]
+t0 = time.perf_counter()
+if sys.argv[1] == "ours":
+    written = write_graphml(graph, out, mode="car", depart="10:00")
+    edges = written.n_edges
+else:
+    G = to_networkx(graph, mode="car", depart="10:00")
+    ox.save_graphml(G, out)
+    edges = G.number_of_edges()
+print(json.dumps({"export_s": time.perf_counter() - t0, "edges": edges,
+    "graph_edges": graph.n_edges, "mb": os.path.getsize(out) / 1e6, "loaded_mb": rss_loaded,
+    "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _child(cache: Path, code: str = _CHILD, *args: str) -> dict:
     env = {**os.environ, "PLANNER_CACHE_DIR": str(cache)}
     started = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True
     )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result["wall_s"] = time.perf_counter() - started
@@ -76,14 +105,13 @@ def _osmnx_inputs(edges: pd.DataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFra
     seg = np.flatnonzero((piece[:-1] == piece[1:]) & (key[:-1] != key[1:]))
     a, b, p = key[seg], key[seg + 1], piece[seg]
     oneway = edges["oneway"].to_numpy()[p]
-    cls = network.CLASS_NAMES
     highway = np.array(
         [
-            cls[network._class_code(c, r)].replace("_ramp", "_link")
+            CLASS_NAMES[class_code(c, r)].replace("_ramp", "_link")
             for c, r in zip(edges["class"], edges["ramp"], strict=True)
         ]
     )[p]
-    length = network._haversine_m(lon[seg], lat[seg], lon[seg + 1], lat[seg + 1])
+    length = haversine_m(lon[seg], lat[seg], lon[seg + 1], lat[seg + 1])
     fwd, back = oneway >= 0, oneway <= 0
     u = np.concatenate([a[fwd], b[back]])
     v = np.concatenate([b[fwd], a[back]])
@@ -120,7 +148,7 @@ def _osmnx_pipeline(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> tuple[f
     speeds = load_speed_table()
     car = speeds[(speeds["mode"] == "car") & speeds["usable"]]
     hwy = {c: float(s) for c, s in zip(car["class"], car["speed_kph"], strict=True)}
-    hwy.update({f"{c}_link": min(hwy["ramp"], hwy[c]) for c in network.CLASS_NAMES if c in hwy})
+    hwy.update({f"{c}_link": min(hwy["ramp"], hwy[c]) for c in CLASS_NAMES if c in hwy})
     started = time.perf_counter()
     G = ox.convert.graph_from_gdfs(nodes, edges)
     G = ox.simplify_graph(G)
@@ -137,6 +165,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="planner-bench-") as tmp:
         cold = _child(Path(tmp))
         warm = _child(Path(tmp))
+        export = {
+            writer: _child(Path(tmp), _EXPORT, writer, str(Path(tmp) / f"{writer}.graphml"))
+            for writer in ("ours", "osmnx")
+        }
 
     edges = read_tiles(data_file("hanoi_osm_2021-08_z14.mbtiles"))
     if args.osmnx_area == "box":
@@ -168,6 +200,34 @@ def main() -> None:
             f"{cold['km']:,.0f} km directed; largest SCC {cold['largest_scc']:.2%} of nodes",
             "",
         ),
+    ]
+    ours_x, osmnx_x = export["ours"], export["osmnx"]
+    export_rows = [
+        (
+            "edges written (car, 10:00) / omitted (car may not use them)",
+            f"{ours_x['edges']:,} / {ours_x['graph_edges'] - ours_x['edges']:,}",
+            f"{osmnx_x['edges']:,} / {osmnx_x['graph_edges'] - osmnx_x['edges']:,}",
+            "",
+        ),
+        (
+            "export time (the call, graph already loaded)",
+            f"{ours_x['export_s']:.1f} s",
+            f"{osmnx_x['export_s']:.1f} s",
+            f"{osmnx_x['export_s'] / ours_x['export_s']:.1f}× faster",
+        ),
+        (
+            "peak memory, whole child (maxrss)",
+            f"{ours_x['maxrss_mb']:,.0f} MB",
+            f"{osmnx_x['maxrss_mb']:,.0f} MB",
+            "goal ≤ 1.5 GB",
+        ),
+        (
+            "of which: after loading the graph",
+            f"{ours_x['loaded_mb']:,.0f} MB",
+            f"{osmnx_x['loaded_mb']:,.0f} MB",
+            "",
+        ),
+        ("file size", f"{ours_x['mb']:,.0f} MB", f"{osmnx_x['mb']:,.0f} MB", ""),
     ]
     usable = np.isfinite(times)
     cmp_rows = [
@@ -201,6 +261,14 @@ def main() -> None:
         "| measure | result | goal |",
         "|---|---|---|",
         *[f"| {a} | {b} | {c} |" for a, b, c in rows],
+        "",
+        "GraphML export of the whole graph (`planner network --out`), streamed by "
+        "`write_graphml` vs osmnx's writer on the same content (`ox.save_graphml(to_networkx())`), "
+        "each in a child process from the warm cache:",
+        "",
+        "| measure | ours (streamed) | osmnx writer | ratio / goal |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in export_rows],
         "",
         "Same roads through osmnx's own pipeline (same run, same car speeds):",
         "",

@@ -14,8 +14,10 @@ Kept classes (:data:`ROAD_CLASSES`) are every class some mode may drive or ride 
 ``minor``/``service``: motorbikes use them, the speed table decides what cars may),
 ``track`` (rural farm roads, common in the outer districts) and ``path`` (in OpenMapTiles
 this lumps footway, cycleway, path and steps; kept so that a mode *could* use it, but the
-speed table makes it unusable for every built-in mode). Rail, ferries, piers, pedestrian
-streets, platforms and roads under construction or proposed are dropped.
+speed table makes it unusable for every built-in mode), and ``ferry`` (river crossings: the tiles
+carry no access tags, so a ferry is assumed to carry cars; :mod:`planner.speeds` gives it a
+boarding wait and service hours). Rail, piers, pedestrian streets, platforms and roads under
+construction or proposed are dropped.
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ def read_tiles(path: str | Path, *, workers: int = 2) -> pd.DataFrame:
         ``key`` (int64 array: one node key per vertex, equal keys = same point), ``lon``,
         ``lat`` (float64 arrays), ``class`` (str), ``oneway`` (1 along the line, -1 against,
         0 both ways), ``ramp`` (bool), ``brunnel`` and ``service`` (str, ``""`` if none),
-        ``name`` (str, ``""`` if none), ``maxspeed_kph`` (NaN: tiles carry none).
+        ``name`` (str, ``""`` if none), ``maxspeed_kph`` (NaN), ``highway`` (``""``) and
+        ``osmid`` (0): tiles carry no speed limit, OSM tag or way id.
 
     Raises
     ------
@@ -83,7 +86,7 @@ def read_tiles(path: str | Path, *, workers: int = 2) -> pd.DataFrame:
     >>> from planner.config import data_file
     >>> edges = read_tiles(data_file("hanoi_osm_2021-08_z14.mbtiles"))
     >>> sorted(edges["class"].unique())[:3]
-    ['minor', 'motorway', 'path']
+    ['ferry', 'minor', 'motorway']
     """
     path = Path(path)
     zoom, tiles = _tiles(path, what="the road tiles file")
@@ -328,6 +331,8 @@ def _edge_table(tiles: list[dict[str, Any]]) -> pd.DataFrame:
     table.insert(2, "lat", np.split(lat, cut))
     table["oneway"] = table["oneway"].astype(np.int8)
     table["maxspeed_kph"] = np.nan
+    table["highway"] = ""
+    table["osmid"] = np.int64(0)
     return table[list(EDGE_COLUMNS)]
 
 

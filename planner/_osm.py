@@ -1,12 +1,18 @@
 """Read OSM files (``.osm`` XML, ``.osm.pbf``) into an edge table with pyosmium (streaming).
 
 Ways tagged ``highway=*`` are mapped onto the OpenMapTiles class vocabulary used for vector
-tiles (:data:`planner._mvt.ROAD_CLASSES`), so both sources give the same graph model: links
+tiles (:data:`planner.graph.ROAD_CLASSES`), so both sources give the same graph model: links
 become ``<class>`` with ``ramp=True``; ``unclassified``, ``residential``, ``living_street`` and
 ``road`` become ``minor``; ``footway``, ``cycleway``, ``path``, ``bridleway``, ``steps`` become
 ``path``. Node keys are OSM node ids, so graph node ids are OSM ids (as in osmnx).
 Oneway follows osmnx: ``oneway=yes|true|1`` along the way, ``-1|reverse`` against it, and
-``junction=roundabout`` is one-way along the way.
+``junction=roundabout`` is one-way along the way. The ``highway`` tag and the way id are kept
+(columns ``highway`` and ``osmid``) for osmnx-compatible exports.
+
+Ways tagged ``route=ferry`` become class ``ferry`` (a river crossing; :mod:`planner.speeds` gives
+it a boarding wait and service hours). A ferry that carries no cars (``motorcar=no`` or
+``motor_vehicle=no``) is left out and counted in the log: the graph has no per-edge access, so
+keeping a boat for people and motorbikes would let cars cross on it.
 """
 
 from __future__ import annotations
@@ -91,7 +97,8 @@ def read_osm(path: str | Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per way, columns :data:`planner._mvt.EDGE_COLUMNS` (``key`` = OSM node ids).
+        One row per road or ferry way, columns :data:`planner.graph.EDGE_COLUMNS` (``key`` = OSM
+        node ids, ``osmid`` = the way id).
 
     Raises
     ------
@@ -111,14 +118,18 @@ def read_osm(path: str | Path) -> pd.DataFrame:
             "the OSM file does not exist", file=path, hint="give an .osm or .osm.pbf file"
         )
     rows = []
+    no_cars = 0
     try:
         processor = (
             osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations()
-            .with_filter(osmium.filter.KeyFilter("highway"))
+            .with_filter(osmium.filter.KeyFilter("highway", "route"))
         )
         for way in processor:
-            if not way.is_way():
+            if not isinstance(way, osmium.osm.Way):
+                continue
+            if way.tags.get("route") == "ferry" and not _carries_cars(way.tags):
+                no_cars += 1
                 continue
             row = _way_row(way)
             if row is not None:
@@ -137,13 +148,24 @@ def read_osm(path: str | Path) -> pd.DataFrame:
         )
     table = pd.DataFrame.from_records(rows, columns=list(EDGE_COLUMNS))
     table["oneway"] = table["oneway"].astype(np.int8)
+    table["osmid"] = table["osmid"].astype(np.int64)
     log.info("read %d road ways from %s", len(table), path)
+    if no_cars:
+        log.info("left out %d ferry way(s) that carry no cars (motorcar/motor_vehicle=no)", no_cars)
     return table
+
+
+def _carries_cars(tags: osmium.osm.TagList) -> bool:
+    return tags.get("motorcar", tags.get("motor_vehicle", "yes")) != "no"
 
 
 def _way_row(way: osmium.osm.Way) -> tuple | None:
     tags = way.tags
-    cls, ramp = highway_class(tags.get("highway", ""))
+    highway = tags.get("highway") or ""
+    cls: str | None = "ferry"
+    ramp = False
+    if tags.get("route") != "ferry":
+        cls, ramp = highway_class(highway)
     if cls is None or tags.get("area") == "yes":
         return None
     nodes = way.nodes
@@ -171,4 +193,6 @@ def _way_row(way: osmium.osm.Way) -> tuple | None:
         tags.get("service", "") if cls == "service" else "",
         tags.get("name", ""),
         parse_maxspeed_kph(tags.get("maxspeed")),
+        highway,
+        way.id,
     )

@@ -368,12 +368,21 @@ def _cmd_propose(args: argparse.Namespace) -> int:
 
 
 def _cmd_network(args: argparse.Namespace) -> int:
-    from planner.network import write_graphml
+    from planner.interop import write_graphml
     from planner.workflow import road_network
 
     graph = road_network(args.source)
-    write_graphml(graph, args.out, mode=args.mode, depart=args.depart)
-    _say(f"wrote {args.out} ({graph.n_nodes:,} nodes, {graph.n_edges:,} edges, mode {args.mode})")
+    written = write_graphml(graph, args.out, mode=args.mode, depart=args.depart)
+    omitted = written.n_omitted_edges
+    _say(
+        f"wrote {written.path}: {written.n_nodes:,} nodes, {written.n_edges:,} edges with "
+        f"{written.mode} travel times at {written.depart}; left out "
+        + (
+            f"{omitted:,} of the graph's {graph.n_edges:,} edges ({written.mode} may not use them)"
+            if omitted
+            else f"none of the graph's {graph.n_edges:,} edges"
+        )
+    )
     return 0
 
 

@@ -11,10 +11,7 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pyproj
 from numpy.typing import ArrayLike
-from pyproj.aoi import AreaOfInterest
-from pyproj.database import query_utm_crs_info
 
 from planner.errors import PlannerInputError
 
@@ -157,15 +154,11 @@ def metric_crs(lon: ArrayLike, lat: ArrayLike) -> str:
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.any():
         raise ValueError("metric_crs needs at least one finite lon/lat point")
-    # the centre of the bounding box, as geopandas' estimate_utm_crs does
-    west, east = float(x[ok].min()), float(x[ok].max())
-    south, north = float(y[ok].min()), float(y[ok].max())
-    centre_lon, centre_lat = (west + east) / 2, (south + north) / 2
-    infos = query_utm_crs_info(
-        datum_name="WGS 84",
-        area_of_interest=AreaOfInterest(centre_lon, centre_lat, centre_lon, centre_lat),
-    )
-    if not infos:  # polar: no UTM zone; a polar stereographic projection
-        code = 3413 if centre_lat > 0 else 3031
-        return f"EPSG:{code}"
-    return f"EPSG:{pyproj.CRS.from_authority(infos[0].auth_name, infos[0].code).to_epsg()}"
+    # The zone of the bounding box's centre, as geopandas' estimate_utm_crs, by arithmetic:
+    # pyproj's database query takes seconds, and UTM zones are a fixed 6° grid.
+    centre_lon = (float(x[ok].min()) + float(x[ok].max())) / 2
+    centre_lat = (float(y[ok].min()) + float(y[ok].max())) / 2
+    if abs(centre_lat) > 84:  # no UTM zone near the poles: polar stereographic
+        return "EPSG:3413" if centre_lat > 0 else "EPSG:3031"
+    zone = min(int((centre_lon + 180) // 6) + 1, 60)
+    return f"EPSG:{(32600 if centre_lat >= 0 else 32700) + zone}"

@@ -1,10 +1,10 @@
 """The road graph model and the edge schema every road reader produces.
 
-Readers (:mod:`planner._mvt` for vector tiles, :mod:`planner._osm` for OSM files, and the
-osmnx/GraphML converters in :mod:`planner.network`) turn their source into an *edge table*
-with the columns :data:`EDGE_COLUMNS`; :func:`planner.network.graph_from_edges` builds a
-:class:`TravelGraph` from it. Travel times are not stored in the graph:
-:func:`planner.speeds.edge_travel_times` derives them per mode and departure time.
+Readers (:mod:`planner._mvt` for vector tiles, :mod:`planner._osm` for OSM files) turn their
+source into an *edge table* with the columns :data:`EDGE_COLUMNS`;
+:func:`planner.network.graph_from_edges` builds a :class:`TravelGraph` from it (the osmnx and
+GraphML readers of :mod:`planner.interop` build one directly). Travel times are not stored in
+the graph: :func:`planner.speeds.edge_travel_times` derives them per mode and departure time.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Road classes kept in the graph (OpenMapTiles ``transportation.class`` vocabulary), by rank.
+#: Road classes kept in the graph (OpenMapTiles ``transportation.class`` vocabulary), by rank;
+#: ``ferry`` is a river crossing (a boarding wait and a slow crossing, see :mod:`planner.speeds`).
 ROAD_CLASSES = (
     "motorway",
     "trunk",
@@ -24,8 +25,14 @@ ROAD_CLASSES = (
     "service",
     "track",
     "path",
+    "ferry",
 )
-#: Columns of an edge table, in order (one row per line piece; see :func:`read_tiles`).
+#: Columns of an edge table, in order (one row per line piece): ``key``, ``lon``, ``lat``
+#: (arrays, one value per vertex; equal keys are the same point), ``class`` (one of
+#: :data:`ROAD_CLASSES`), ``oneway`` (1 along the line, -1 against, 0 both ways), ``ramp``
+#: (bool), ``brunnel``, ``service``, ``name`` (str, ``""`` if none), ``maxspeed_kph`` (NaN if
+#: none), ``highway`` (the OSM ``highway`` tag, ``""`` where the source has none, as in vector
+#: tiles) and ``osmid`` (the OSM way id, int64, ``0`` where the source has none).
 EDGE_COLUMNS = (
     "key",
     "lon",
@@ -37,6 +44,8 @@ EDGE_COLUMNS = (
     "service",
     "name",
     "maxspeed_kph",
+    "highway",
+    "osmid",
 )
 
 #: Road class codes of every graph: OpenMapTiles classes, slip roads as ``<class>_ramp``.
@@ -55,6 +64,7 @@ CLASS_NAMES: tuple[str, ...] = (
     "service",
     "track",
     "path",
+    "ferry",
 )
 
 
@@ -77,7 +87,8 @@ class TravelGraph:
     edge_class
         Road class code per edge (index into ``class_names``), e.g. ``primary``.
     class_names
-        Names of the road classes, OpenMapTiles vocabulary (``motorway`` ... ``path``).
+        Names of the road classes, OpenMapTiles vocabulary (``motorway`` ... ``path``,
+        ``ferry``).
     edge_name
         Road name per edge (object array, ``""`` where unnamed), or ``None``.
     edge_oneway
@@ -87,6 +98,17 @@ class TravelGraph:
         ``parking_aisle``...) per edge (object arrays, ``""`` where none), or ``None``.
     edge_maxspeed_kph
         Posted speed limit where the source has one (OSM files), NaN elsewhere, or ``None``.
+    edge_highway
+        The OSM ``highway`` tag per edge where the source has one (OSM files, osmnx), ``""``
+        elsewhere (vector tiles carry only the class), or ``None``.
+    edge_osmid_offsets, osmid_values
+        The OSM way ids of each edge, sorted:
+        ``osmid_values[edge_osmid_offsets[e]:edge_osmid_offsets[e+1]]`` (several where a
+        simplified edge runs along several ways, as osmnx's list-valued ``osmid``). Where the source has no way id (vector tiles), one *synthetic* id: a
+        negative 62-bit hash of the edge's geometry taken in a fixed direction, so both
+        directions of a two-way road share it, the same road gets the same id in every run
+        and extract, and it never collides with an OSM id (always positive). ``None`` for
+        graphs built without ids.
     edge_geom_offsets, geom_lon, geom_lat
         Geometry for drawing: edge ``e``'s polyline is
         ``geom_*[edge_geom_offsets[e]:edge_geom_offsets[e+1]]`` (both end nodes included).
@@ -113,6 +135,9 @@ class TravelGraph:
     edge_brunnel: np.ndarray | None = None
     edge_service: np.ndarray | None = None
     edge_maxspeed_kph: np.ndarray | None = None
+    edge_highway: np.ndarray | None = None
+    edge_osmid_offsets: np.ndarray | None = None
+    osmid_values: np.ndarray | None = None
 
     @property
     def n_nodes(self) -> int:

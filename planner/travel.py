@@ -37,11 +37,10 @@ from planner.config import CRS_LONLAT, CRS_METRIC, DEFAULT_MAX_SNAP_M
 from planner.errors import PlannerInputError
 from planner.graph import TravelGraph
 from planner.speeds import (
-    congestion_factor,
     edge_travel_times,
     load_speed_table,
     snap_speed_kph,
-    table_digest,
+    time_profile_key,
 )
 
 log = logging.getLogger(__name__)
@@ -69,7 +68,7 @@ _REDUCED_KEPT = 4
 _TO_METRIC = Transformer.from_crs(CRS_LONLAT, CRS_METRIC, always_xy=True)
 
 # Per-graph memos that die with the graph: (mode, usable-edges digest) -> snapper,
-# (mode, factor, speeds digest) -> router.
+# speeds.time_profile_key -> router.
 _SNAPPERS: weakref.WeakKeyDictionary[TravelGraph, dict[tuple, _Snapper]] = (
     weakref.WeakKeyDictionary()
 )
@@ -522,7 +521,7 @@ def _router(
 ) -> _Router:
     table = load_speed_table() if speeds is None else speeds
     memo = _ROUTERS.setdefault(graph, {})
-    key = (mode, congestion_factor(depart, mode=mode), table_digest(table))
+    key = time_profile_key(mode, depart, speeds=table)
     if key not in memo:
         memo[key] = _build_router(graph, mode, depart, table)
     return memo[key]

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from planner.cli import main
+from planner.network import load_network
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -119,15 +120,20 @@ def test_matrix_command_contract(tmp_path: Path, registry_2024) -> None:
 
 def test_network_command_writes_osmnx_graphml(tmp_path: Path, osm_fixture: Path) -> None:
     out = tmp_path / "g.graphml"
-    result = run_cli(
-        "network", "--source", str(osm_fixture), "--mode", "motorbike", "--out", str(out)
-    )
+    result = run_cli("network", "--source", str(osm_fixture), "--mode", "car", "--out", str(out))
     assert result.returncode == 0, result.stderr
     G = ox.load_graphml(out)
     assert G.number_of_nodes() > 50
     _, _, data = next(iter(G.edges(data=True)))
-    assert {"length", "speed_kph", "travel_time"} <= set(data)
+    assert {"length", "speed_kph", "travel_time", "osmid", "road_class"} <= set(data)
     assert nx.is_directed(G)
+    assert (G.graph["mode"], G.graph["depart"]) == ("car", "10:00")
+    # it says what it wrote, and what it left out for the mode
+    total = load_network(osm_fixture).n_edges
+    omitted = total - G.number_of_edges()
+    assert omitted > 0  # the footways and paths around Văn Miếu
+    assert f"{G.number_of_edges():,} edges with car travel times at 10:00" in result.stdout
+    assert f"left out {omitted:,} of the graph's {total:,} edges (car may not" in result.stdout
 
 
 def test_facilities_and_score_round_trip(tmp_path: Path, demo_dir: Path) -> None:

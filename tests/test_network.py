@@ -1,14 +1,15 @@
-"""Road loading: vector tiles, OSM files, osmnx and GraphML, joined into one TravelGraph.
+"""Road loading: vector tiles and OSM files, joined and simplified into one TravelGraph.
 
-References: pyproj for the tile projection, osmnx's own OSM XML parser for oneway handling
-and lengths, networkx for strongly connected components, osmnx.load_graphml for GraphML.
+References: pyproj for the tile projection, osmnx's own OSM XML parser for oneway handling,
+lengths and way ids, networkx for strongly connected components. osmnx/GraphML interop is
+tested in test_interop.py.
 """
 
 from __future__ import annotations
 
 import collections
-import dataclasses
 import gzip
+import itertools
 import sqlite3
 from pathlib import Path
 
@@ -20,51 +21,19 @@ import osmium
 import osmnx as ox
 import pytest
 import shapely
+from _graphs import BLOCK, HANOI_TILES, ZOOM, assert_graphs_equal, copy_tiles
 from pyproj import Transformer
 
 from planner import network
 from planner._mvt import pixel_to_lonlat, read_tiles
 from planner._osm import highway_class, read_osm
 from planner.errors import PlannerInputError
-from planner.graph import ROAD_CLASSES
-from planner.network import (
-    TravelGraph,
-    from_osmnx,
-    graph_from_edges,
-    largest_component,
-    load_network,
-    read_graphml,
-    strong_components,
-    to_networkx,
-    write_graphml,
-)
+from planner.graph import ROAD_CLASSES, TravelGraph
+from planner.interop import to_networkx
+from planner.network import graph_from_edges, largest_component, load_network, strong_components
 from planner.speeds import edge_travel_times
 
-HANOI_TILES = "hanoi_osm_2021-08_z14.mbtiles"
-# A 2 x 2 block of z14 tiles over central Hanoi (XYZ rows), Hoàn Kiếm / Ba Đình.
-BLOCK = [(13009, 7212), (13010, 7212), (13009, 7213), (13010, 7213)]
-ZOOM = 14
 SUBPIXEL = 16  # node keys are global pixels x 16 (see planner._mvt)
-
-
-def _copy_tiles(source: Path, target: Path, tiles: list[tuple[int, int]]) -> None:
-    """Write an MBTiles holding only the given XYZ tiles of ``source``."""
-    src = sqlite3.connect(source)
-    dst = sqlite3.connect(target)
-    dst.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
-    dst.execute(
-        "CREATE TABLE tiles (zoom_level INT, tile_column INT, tile_row INT, tile_data BLOB)"
-    )
-    for x, y in tiles:
-        row = (1 << ZOOM) - 1 - y
-        (data,) = src.execute(
-            "SELECT tile_data FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?",
-            (ZOOM, x, row),
-        ).fetchone()
-        dst.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (ZOOM, x, row, data))
-    dst.commit()
-    dst.close()
-    src.close()
 
 
 def _tile_bytes(mbtiles: Path, x: int, y: int) -> bytes:
@@ -96,28 +65,13 @@ def _mbtiles_with(path: Path, layers: list[dict]) -> Path:
 @pytest.fixture(scope="module")
 def block_mbtiles(tmp_path_factory, data_folder: Path) -> Path:
     path = tmp_path_factory.mktemp("tiles") / "block.mbtiles"
-    _copy_tiles(data_folder / HANOI_TILES, path, BLOCK)
+    copy_tiles(data_folder / HANOI_TILES, path, BLOCK)
     return path
 
 
 @pytest.fixture(scope="module")
 def block_edges(block_mbtiles: Path):
     return read_tiles(block_mbtiles, workers=1)
-
-
-def _arrays_equal(a: TravelGraph, b: TravelGraph) -> None:
-    for f in dataclasses.fields(TravelGraph):
-        if f.name == "source":
-            continue
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if isinstance(x, np.ndarray):
-            assert x.dtype == y.dtype, f.name
-            if x.dtype.kind == "f":
-                np.testing.assert_array_equal(x, y, err_msg=f.name)
-            else:
-                assert np.array_equal(x, y), f.name
-        else:
-            assert x == y, f.name
 
 
 # --------------------------------------------------------------------------- vector tiles
@@ -203,7 +157,9 @@ def test_tile_folder_reads_like_the_mbtiles(tmp_path: Path, block_mbtiles: Path,
         target = tmp_path / str(ZOOM) / str(x) / f"{y}.pbf"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(_tile_bytes(block_mbtiles, x, y))
-    _arrays_equal(graph_from_edges(read_tiles(tmp_path, workers=1)), graph_from_edges(block_edges))
+    assert_graphs_equal(
+        graph_from_edges(read_tiles(tmp_path, workers=1)), graph_from_edges(block_edges)
+    )
 
 
 @pytest.mark.slow
@@ -239,7 +195,7 @@ def test_hanoi_road_length_is_plausible(hanoi_graph: TravelGraph, data_folder: P
 def test_hanoi_graph_cache_is_warm_and_equal(hanoi_graph: TravelGraph):
     from planner.network import hanoi_network
 
-    _arrays_equal(hanoi_network(), hanoi_graph)
+    assert_graphs_equal(hanoi_network(), hanoi_graph)
 
 
 # --------------------------------------------------------------------------- OSM files
@@ -269,7 +225,8 @@ def _graph_segments(graph: TravelGraph) -> tuple[collections.Counter, collection
     oneway: collections.Counter = collections.Counter()
     twoway: collections.Counter = collections.Counter()
     o = graph.edge_geom_offsets
-    for e in range(graph.n_edges):
+    ferry = graph.class_names.index("ferry")  # route=ferry ways: osmnx reads highways only
+    for e in np.flatnonzero(graph.edge_class != ferry):
         xs = np.round(graph.geom_lon[o[e] : o[e + 1]], 7).tolist()
         ys = np.round(graph.geom_lat[o[e] : o[e + 1]], 7).tolist()
         target = oneway if graph.edge_oneway[e] else twoway
@@ -309,11 +266,80 @@ def test_osm_graph_is_simplified_but_keeps_geometry(osm_fixture: Path, fixture_g
         e_in, e_out = np.flatnonzero(g.edge_to == node)[0], g.indptr[node]
         if g.edge_from[e_in] in (node, g.edge_to[e_out]):
             continue  # a self-loop, or the dead end of a two-way road
-        same = [
-            (a[e_in], a[e_out])
-            for a in (g.edge_class, g.edge_name, g.edge_service, g.edge_brunnel, g.edge_oneway)
-        ]
+        attributes = (
+            g.edge_class,
+            g.edge_highway,
+            g.edge_name,
+            g.edge_service,
+            g.edge_brunnel,
+            g.edge_oneway,
+            np.nan_to_num(g.edge_maxspeed_kph, nan=-1),
+        )
+        same = [(a[e_in], a[e_out]) for a in attributes]
         assert any(x != y for x, y in same), f"node {g.node_id[node]} should have been merged"
+
+
+def test_osm_edges_carry_the_ids_and_tags_of_their_ways(
+    osm_fixture: Path, fixture_graph: TravelGraph
+):
+    # reference: osmnx's unsimplified graph, one edge per segment with its way's id and tag
+    G = ox.graph_from_xml(osm_fixture, simplify=False, retain_all=True)
+    ways: dict[tuple, set] = collections.defaultdict(set)
+    tags: dict[tuple, set] = collections.defaultdict(set)
+    for u, v, d in G.edges(data=True):
+        if highway_class(d.get("highway", ""))[0] is None or d.get("area") == "yes":
+            continue  # not a road (railway, platform...) or a highway area
+        a = (round(G.nodes[u]["x"], 7), round(G.nodes[u]["y"], 7))
+        b = (round(G.nodes[v]["x"], 7), round(G.nodes[v]["y"], 7))
+        ways[a, b].add(d["osmid"])
+        tags[a, b].add(d["highway"])
+    g = fixture_graph
+    o, ids = g.edge_geom_offsets, g.edge_osmid_offsets
+    several = 0
+    ferry = g.class_names.index("ferry")
+    for e in range(g.n_edges):
+        if g.edge_class[e] == ferry:
+            continue  # route=ferry ways: osmnx reads highways only
+        xs = np.round(g.geom_lon[o[e] : o[e + 1]], 7).tolist()
+        ys = np.round(g.geom_lat[o[e] : o[e + 1]], 7).tolist()
+        points = list(zip(xs, ys, strict=True))
+        segments = list(itertools.pairwise(points))
+        expected = set().union(*(ways[s] for s in segments))
+        got = g.osmid_values[ids[e] : ids[e + 1]].tolist()
+        assert got == sorted(expected), e
+        assert set().union(*(tags[s] for s in segments)) == {g.edge_highway[e]}, e
+        several += len(got) > 1
+    assert several > 50  # simplified edges often run along several ways (osmnx: a list)
+
+
+def test_tile_edges_get_synthetic_ids_one_per_road(block_edges, tmp_path: Path, data_folder):
+    graph = graph_from_edges(block_edges)
+    assert np.array_equal(np.diff(graph.edge_osmid_offsets), np.ones(graph.n_edges))
+    assert (graph.osmid_values < 0).all() and (graph.edge_highway == "").all()
+
+    def roads(g: TravelGraph) -> dict[tuple, list[int]]:
+        """Edge ids by road: the geometry read in its smaller direction, then copies in order."""
+        found: dict[tuple, list[int]] = collections.defaultdict(list)
+        o = g.edge_geom_offsets
+        for e in range(g.n_edges):
+            line = tuple(zip(g.geom_lon[o[e] : o[e + 1]], g.geom_lat[o[e] : o[e + 1]], strict=True))
+            found[min(line, line[::-1])].append(int(g.osmid_values[e]))
+        return found
+
+    by_road = roads(graph)
+    for road, ids in by_road.items():
+        copies = collections.Counter(ids)
+        # a two-way road's two directions share one id; a road drawn twice gets two ids
+        assert len(copies) == (len(ids) + 1) // 2 and max(copies.values()) <= 2, road
+    all_ids = [i for ids in by_road.values() for i in set(ids)]
+    assert len(all_ids) == len(set(all_ids))  # no id shared between two roads
+    # the same road gets the same id from another extract (one tile of the four)
+    one_tile = tmp_path / "tile.mbtiles"
+    copy_tiles(data_folder / HANOI_TILES, one_tile, BLOCK[:1])
+    alone = roads(graph_from_edges(read_tiles(one_tile, workers=1)))
+    common = alone.keys() & by_road.keys()
+    assert len(common) > 500
+    assert all(sorted(set(alone[r])) == sorted(set(by_road[r])) for r in common)
 
 
 def test_pbf_reads_like_xml(tmp_path: Path, osm_fixture: Path, fixture_graph: TravelGraph):
@@ -321,7 +347,7 @@ def test_pbf_reads_like_xml(tmp_path: Path, osm_fixture: Path, fixture_graph: Tr
     with osmium.SimpleWriter(str(pbf)) as writer:
         for obj in osmium.FileProcessor(str(osm_fixture)):
             writer.add(obj)
-    _arrays_equal(load_network(pbf, cache=False), fixture_graph)
+    assert_graphs_equal(load_network(pbf, cache=False), fixture_graph)
 
 
 def test_components_match_networkx(fixture_graph: TravelGraph):
@@ -337,59 +363,6 @@ def test_components_match_networkx(fixture_graph: TravelGraph):
     assert 0 < largest_component(fixture_graph, usable=car).sum() <= len(biggest)
 
 
-# --------------------------------------------------------------------------- osmnx, GraphML
-
-
-def test_from_osmnx_keeps_roads_and_lengths(osm_fixture: Path, fixture_graph: TravelGraph):
-    G = ox.graph_from_xml(osm_fixture, simplify=True, retain_all=True)
-    graph = from_osmnx(G)
-    road = [
-        d for _, _, d in G.edges(data=True) if network._osmnx_class(d.get("highway")) is not None
-    ]
-    assert graph.n_edges == len(road)
-    assert graph.edge_length_m.sum() == pytest.approx(sum(d["length"] for d in road), rel=1e-9)
-    assert graph.edge_length_m.sum() == pytest.approx(fixture_graph.edge_length_m.sum(), rel=0.01)
-    assert set(graph.node_id.tolist()) <= set(G.nodes)
-    assert graph.edge_oneway.sum() == sum(bool(d["oneway"]) for d in road)
-
-
-def test_graph_from_osmnx_place_converts_the_download(monkeypatch, osm_fixture: Path):
-    calls = []
-
-    def fake_place(query, *, network_type):
-        calls.append((query, network_type))
-        return ox.graph_from_xml(osm_fixture)
-
-    monkeypatch.setattr(ox, "graph_from_place", fake_place)
-    graph = network.graph_from_osmnx_place("Đống Đa, Hà Nội")
-    assert calls == [("Đống Đa, Hà Nội", "drive")]
-    assert graph.n_edges > 100 and graph.source == "osmnx:Đống Đa, Hà Nội"
-
-
-def test_graphml_round_trip(tmp_path: Path, fixture_graph: TravelGraph):
-    path = write_graphml(fixture_graph, tmp_path / "van_mieu.graphml")
-    G = ox.load_graphml(path)
-    assert (len(G), G.number_of_edges()) == (fixture_graph.n_nodes, fixture_graph.n_edges)
-    node = int(fixture_graph.node_id[7])
-    assert G.nodes[node]["x"] == fixture_graph.node_lon[7]
-    assert G.graph["crs"] == "EPSG:4326"
-    assert any("geometry" in d for _, _, d in G.edges(data=True))
-    _arrays_equal(read_graphml(path), fixture_graph)
-    assert not list(tmp_path.glob(".*.tmp"))  # nothing half-written left behind
-
-
-def test_graphml_with_mode_has_travel_times(tmp_path: Path, fixture_graph: TravelGraph):
-    times = edge_travel_times(fixture_graph, mode="car", depart="10:00")
-    path = write_graphml(fixture_graph, tmp_path / "car.graphml", mode="car", depart="10:00")
-    G = ox.load_graphml(path)
-    assert G.number_of_edges() == int(np.isfinite(times).sum()) < fixture_graph.n_edges
-    got = sorted(d["travel_time"] for _, _, d in G.edges(data=True))
-    np.testing.assert_allclose(got, np.sort(times[np.isfinite(times)]), rtol=1e-12)
-    for _, _, d in G.edges(data=True):
-        assert d["speed_kph"] == pytest.approx(d["length"] / d["travel_time"] * 3.6)
-        assert d["highway"] != "path"
-
-
 # --------------------------------------------------------------------------- cache, errors
 
 
@@ -401,7 +374,7 @@ def test_second_load_is_a_cache_hit(tmp_path: Path, monkeypatch, osm_fixture: Pa
     first = load_network(osm_fixture)
     second = load_network(osm_fixture)
     assert len(builds) == 1
-    _arrays_equal(first, second)
+    assert_graphs_equal(first, second)
     assert isinstance(second.edge_name, np.ndarray) and second.edge_name.dtype == object
 
 

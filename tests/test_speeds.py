@@ -22,7 +22,7 @@ from planner.speeds import (
     snap_speed_kph,
 )
 
-CLASSES = ("primary", "service", "path", "motorway", "primary_ramp", "ferry")
+CLASSES = ("primary", "service", "path", "motorway", "primary_ramp", "raceway")
 
 
 def _line_graph() -> TravelGraph:

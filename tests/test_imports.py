@@ -1,0 +1,92 @@
+"""No import cycle anywhere in planner/: data flows one way (readers -> graph -> ... -> CLI).
+
+Every module of the package is parsed with ``ast`` and every import of a ``planner`` module is
+collected, at module level and inside functions alike (a deferred import is still a
+dependency), except under ``if TYPE_CHECKING:`` (annotations only, never run).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import networkx as nx
+
+import planner
+
+PACKAGE = Path(planner.__file__).resolve().parent
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(tree: ast.AST, module: str, modules: set[str]) -> set[str]:
+    """The ``planner`` modules one module's code imports (outside ``if TYPE_CHECKING:``)."""
+    found: set[str] = set()
+    package = module if module == "planner" else module.rsplit(".", 1)[0]
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == "planner")
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: from . import x, from .graph import y
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([base] if base else [])])
+            if base.split(".")[0] == "planner":
+                for alias in node.names:
+                    # "from planner import network" imports the submodule planner.network
+                    sub = f"{base}.{alias.name}"
+                    found.add(sub if sub in modules else base)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    found.discard(module)
+    return found
+
+
+def import_graph() -> nx.DiGraph:
+    """Directed graph of ``planner`` modules: an edge ``a -> b`` when ``a`` imports ``b``."""
+    files = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(files)
+    for module, path in files.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        graph.add_edges_from((module, dep) for dep in _imports(tree, module, set(files)))
+    return graph
+
+
+def test_the_checker_sees_deferred_and_skips_type_checking_imports():
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "from planner import network\n"
+        "from planner.graph import TravelGraph\n"
+        "if TYPE_CHECKING:\n    from planner.workflow import PlanOptions\n"
+        "def f():\n    import planner.speeds\n    from planner import __version__\n"
+    )
+    modules = {"planner", "planner.network", "planner.graph", "planner.speeds", "planner.workflow"}
+    found = _imports(ast.parse(source), "planner.example", modules)
+    assert found == {"planner", "planner.network", "planner.graph", "planner.speeds"}
+
+
+def test_planner_modules_import_no_cycle():
+    graph = import_graph()
+    assert graph.number_of_nodes() > 20 and graph.number_of_edges() > 30  # it did parse
+    assert ("planner.cli", "planner.workflow") in graph.edges  # imports inside functions count
+    cycles = sorted(nx.simple_cycles(graph), key=len)
+    assert not cycles, "import cycles: " + "; ".join(
+        " -> ".join([*cycle, cycle[0]]) for cycle in cycles[:10]
+    )
