@@ -22,10 +22,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("network", "matrix", "pairing", "maps", "demo")
+ORDER = ("network", "matrix", "access", "pairing", "maps", "demo")
 PACKAGES = (
     "numpy", "scipy", "pandas", "geopandas", "shapely", "networkx", "osmnx", "igraph",
     "pandana", "PuLP", "highspy", "folium", "scikit-learn", "mapbox-vector-tile", "osmium",
+    "rasterio",
 )  # fmt: skip
 
 

@@ -6,6 +6,9 @@ keyed by their global pixel coordinates at the tile zoom. Two tiles compute a ro
 their shared edge from the same two vertices with the same arithmetic, so the cut ends get
 identical keys and :func:`planner.network.graph_from_edges` joins them without any tolerance.
 
+:func:`read_tile_layers` reads the points and lines of the other layers (``boundary``, ``poi``,
+``place``...) the same way: points in a tile's buffer are dropped, lines are clipped to the tile.
+
 Kept classes (:data:`ROAD_CLASSES`) are every class some mode may drive or ride on:
 ``motorway`` ... ``tertiary``, ``minor`` and ``service`` (Hanoi's alleys, *ngõ*, are mostly
 ``minor``/``service``: motorbikes use them, the speed table decides what cars may),
@@ -26,17 +29,22 @@ import multiprocessing
 import re
 import sqlite3
 import sys
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import mapbox_vector_tile
 import numpy as np
 import pandas as pd
+import shapely
+from mapbox_vector_tile import decoder as mvt_decoder
+from shapely.geometry.base import BaseGeometry
 from tqdm.auto import tqdm
 
-from planner.config import available_cpus
+from planner.config import CRS_LONLAT, available_cpus
 from planner.errors import PlannerInputError
 from planner.graph import EDGE_COLUMNS, ROAD_CLASSES
 
@@ -87,17 +95,7 @@ def read_tiles(path: str | Path, *, workers: int | None = None) -> pd.DataFrame:
     ['ferry', 'minor', 'motorway']
     """
     path = Path(path)
-    if not path.exists():
-        raise PlannerInputError(
-            "the road tiles file does not exist",
-            file=path,
-            hint="give an .mbtiles file or a z/x/y folder of .pbf vector tiles",
-        )
-    zoom, tiles = _folder_tiles(path) if path.is_dir() else _mbtiles_tiles(path)
-    if not tiles:
-        raise PlannerInputError(
-            "holds no vector tiles", file=path, hint="check that the file covers your area"
-        )
+    zoom, tiles = _tiles(path, what="the road tiles file")
     jobs = [(zoom, x, y, data) for x, y, data in tiles]
     workers = min(2, available_cpus()) if workers is None else workers
     pieces = None
@@ -239,6 +237,22 @@ def pixel_to_lonlat(
     lon = np.asarray(x_px, dtype=np.float64) / world * 360.0 - 180.0
     lat = np.degrees(np.arctan(np.sinh(np.pi * (1.0 - 2.0 * np.asarray(y_px) / world))))
     return lon, lat
+
+
+def _tiles(path: Path, *, what: str) -> tuple[int, list[tuple[int, int, bytes]]]:
+    """The highest zoom and its tiles of an MBTiles file or a tile folder; clear errors."""
+    if not path.exists():
+        raise PlannerInputError(
+            f"{what} does not exist",
+            file=path,
+            hint="give an .mbtiles file or a z/x/y folder of .pbf vector tiles",
+        )
+    zoom, tiles = _folder_tiles(path) if path.is_dir() else _mbtiles_tiles(path)
+    if not tiles:
+        raise PlannerInputError(
+            "holds no vector tiles", file=path, hint="check that the file covers your area"
+        )
+    return zoom, tiles
 
 
 def _mbtiles_tiles(path: Path) -> tuple[int, list[tuple[int, int, bytes]]]:
@@ -423,3 +437,116 @@ def _edge_table(tiles: list[dict[str, Any]]) -> pd.DataFrame:
     table["highway"] = ""
     table["osmid"] = np.int64(0)
     return table[list(EDGE_COLUMNS)]
+
+
+def read_tile_layers(path: str | Path, layers: Sequence[str]) -> dict[str, gpd.GeoDataFrame]:
+    """Read the points and lines of some non-road layers of vector tiles (``boundary``, ``poi``...).
+
+    Points in a tile's buffer belong to the neighbouring tile and are dropped, so each point is
+    read once; lines are clipped to the tile proper exactly as :func:`read_tiles` clips roads, so
+    the pieces of one line meet at bit-identical points on tile edges (``shapely.line_merge`` or
+    ``shapely.polygonize`` join them). Polygons are not read.
+
+    Parameters
+    ----------
+    path
+        An ``.mbtiles`` file or a ``z/x/y.pbf`` folder (the highest zoom present is read).
+    layers
+        Layer names to read, e.g. ``("boundary", "poi", "place")``.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        One GeoDataFrame per requested layer (EPSG:4326; empty if the tiles lack the layer):
+        the features' properties as columns (``None`` where a feature lacks one), then
+        ``geometry`` (``Point`` or ``LineString`` pieces).
+
+    Raises
+    ------
+    PlannerInputError
+        Missing or unreadable file, or no tiles.
+
+    Examples
+    --------
+    >>> from planner.config import data_file
+    >>> found = read_tile_layers(data_file("hanoi_osm_2021-08_z14.mbtiles"), ["place"])
+    >>> len(found["place"]), found["place"].geom_type.unique().tolist()
+    (643, ['Point'])
+    """
+    path = Path(path)
+    zoom, tiles = _tiles(path, what="the tiles file")
+    wanted = set(layers)
+    rows: dict[str, list[tuple[dict[str, Any], BaseGeometry]]] = {name: [] for name in layers}
+    for x, y, data in tqdm(tiles, desc="reading tile layers", unit="tile", disable=None):
+        for name, features in _decode_layers(data, wanted).items():
+            rows[name] += _tile_features(features, zoom, x, y)
+    out = {}
+    for name in layers:
+        props = pd.DataFrame.from_records([p for p, _ in rows[name]])
+        geometry = [g for _, g in rows[name]]
+        out[name] = gpd.GeoDataFrame(
+            props.astype(object).where(props.notna(), None), geometry=geometry, crs=CRS_LONLAT
+        )
+    log.info(
+        "read %s from %d tiles of %s",
+        ", ".join(f"{len(out[n])} {n} features" for n in layers),
+        len(tiles),
+        path,
+    )
+    return out
+
+
+def _decode_layers(data: bytes, wanted: set[str]) -> dict[str, dict[str, Any]]:
+    """Decode only the wanted layers of one tile (the roads are most of a tile's bytes)."""
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    tile = mvt_decoder.TileData(data, default_options={"y_coord_down": True})
+    kept = tile.tile.layers
+    for i in reversed(range(len(kept))):
+        if kept[i].name not in wanted:
+            del kept[i]
+    return tile.get_message()
+
+
+def _tile_features(
+    layer: dict[str, Any], zoom: int, tx: int, ty: int
+) -> list[tuple[dict[str, Any], BaseGeometry]]:
+    """The layer's points inside the tile and its lines clipped to the tile, in lon/lat."""
+    extent = int(layer.get("extent", 4096))
+    found: list[tuple[dict[str, Any], BaseGeometry]] = []
+    lines: list[np.ndarray] = []
+    line_props: list[dict[str, Any]] = []
+    for feature in layer["features"]:
+        geom, props = feature["geometry"], feature["properties"]
+        if geom["type"] in ("Point", "MultiPoint"):
+            points = [geom["coordinates"]] if geom["type"] == "Point" else geom["coordinates"]
+            for px, py in points:
+                if 0 <= px < extent and 0 <= py < extent:  # the buffer is the neighbour's
+                    lon, lat = _lonlat(tx * extent + px, ty * extent + py, zoom, extent)
+                    found.append((props, shapely.Point(lon[0], lat[0])))
+        elif geom["type"] in ("LineString", "MultiLineString"):
+            parts = [geom["coordinates"]] if geom["type"] == "LineString" else geom["coordinates"]
+            for part in parts:
+                if len(part) >= 2:
+                    lines.append(np.asarray(part, dtype=np.float64))
+                    line_props.append(props)
+    if lines:
+        clipped = _clip_lines(lines, tx * extent, ty * extent, extent)
+        lon, lat = _lonlat(clipped["x"], clipped["y"], zoom, extent)
+        offsets = clipped["piece_offsets"]
+        for k, line in enumerate(clipped["line"]):
+            a, b = offsets[k], offsets[k + 1]
+            found.append(
+                (line_props[line], shapely.LineString(np.column_stack([lon[a:b], lat[a:b]])))
+            )
+    return found
+
+
+def _lonlat(
+    x_px: np.ndarray | float, y_px: np.ndarray | float, zoom: int, extent: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Global pixels to lon/lat on the same sub-pixel grid as the road node keys, so that two
+    tiles give a shared edge crossing the same coordinates."""
+    qx = np.rint(np.atleast_1d(x_px) * _KEY_SUBPIXEL) / _KEY_SUBPIXEL
+    qy = np.rint(np.atleast_1d(y_px) * _KEY_SUBPIXEL) / _KEY_SUBPIXEL
+    return pixel_to_lonlat(qx, qy, zoom=zoom, extent=extent)

@@ -224,6 +224,36 @@ def build_parser() -> argparse.ArgumentParser:
     _shared_options(p, out_help="HTML file to write")
 
     p = sub.add_parser(
+        "access",
+        help="travel times from every populated cell (WorldPop), coverage and zonal statistics",
+        description="Place the population on the WorldPop grid (calibrated to the census for "
+        "Hanoi), time every populated cell to the regional hospitals (both directions) and to "
+        "its district unit, and write access_cells.csv, coverage.csv and access.json. Without "
+        "--pairings, the sister hospitals are those of the default proposal (planner propose).",
+        formatter_class=raw,
+        epilog=_examples(
+            "planner access --out access/",
+            "planner access --pairings officials.csv --scheme 2025 --minutes 30,60 --out access/",
+            "planner access --facilities units.csv --source roads.osm.pbf "
+            "--population ppp_2020.tif --out access/",
+        ),
+    )
+    p.add_argument("--pairings", type=Path, metavar="FILE", help="pairings CSV to evaluate")
+    p.add_argument(
+        "--minutes",
+        default="15,30,45,60,90,120",
+        metavar="M,M,...",
+        help="coverage thresholds in minutes (default 15,30,45,60,90,120)",
+    )
+    p.add_argument(
+        "--population",
+        type=Path,
+        metavar="RASTER",
+        help="population raster (people per cell, e.g. WorldPop) for places outside Vietnam",
+    )
+    _shared_options(p, out_help="output folder")
+
+    p = sub.add_parser(
         "report",
         help="write report.html for officials from a folder written by propose/demo",
         formatter_class=raw,
@@ -501,6 +531,52 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_access(args: argparse.Namespace) -> int:
+    from planner import access, workflow
+    from planner.io import read_pairings
+
+    minutes = _parse_minutes(args.minutes)
+    if args.facilities is not None:  # checked against the roads given, not against Hanoi
+        from planner.facilities import load_facilities
+
+        fac = load_facilities(args.facilities, area=workflow.network_area(args.source))
+    else:
+        fac = workflow.facilities_for(args.scheme)
+    graph = workflow.road_network(args.source)
+    if args.pairings is not None:
+        pairings = read_pairings(args.pairings, fac)
+    else:
+        options = workflow.PlanOptions(scheme=args.scheme, mode=args.mode, depart=args.depart)
+        pairings = workflow.plan(options, facilities=fac, graph=graph).proposal.pairings
+    grid = None
+    if args.population is not None or args.facilities is not None:
+        grid = access.default_grid(fac, graph=graph, raster=args.population)
+    result = access.cell_access(graph, fac, pairings, grid=grid, mode=args.mode, depart=args.depart)
+    cover = access.coverage(result, minutes=minutes)
+    paths = access.write_access(result, cover, args.out)
+    at_60 = cover.overall.loc[cover.overall["minutes"] == 60.0, "share_sister"]
+    lines = [f"wrote {path}" for path in paths.values()]
+    if len(at_60):
+        lines.append(f"people within 60 min of their sister hospital: {at_60.iloc[0]:.1%}")
+    lines.append(result.attribution)
+    _say("\n".join(lines))
+    return 0
+
+
+def _parse_minutes(text: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    if not values or any(v < 0 for v in values):
+        raise PlannerInputError(
+            f"{text!r} is not a list of minutes",
+            field="--minutes",
+            hint="write e.g. --minutes 15,30,60",
+        )
+    return values
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from planner import _commands
 
@@ -524,6 +600,7 @@ COMMANDS = {
     "score": _cmd_score,
     "map": _cmd_map,
     "report": _cmd_report,
+    "access": _cmd_access,
 }
 
 

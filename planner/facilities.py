@@ -70,15 +70,26 @@ FACILITY_COLUMNS: tuple[str, ...] = (
 )
 #: Levels of the health network, from the top.
 LEVELS: tuple[str, ...] = ("regional", "district", "commune")
-#: Where a location comes from; the last two are approximate (a warning, not an error).
+#: Where a location comes from (the Hanoi registry's order of preference is
+#: ``planner.hanoi.LOCATION_ORDER``): a mapped facility (``osm``), an official or user position,
+#: the unit's People's Committee, primary school or place of its name, the population-weighted
+#: centre of its area, or a centroid. The last three are approximate (a warning, not an error).
 LOCATION_SOURCES: tuple[str, ...] = (
     "osm",
     "official",
+    "manual",
+    "town_hall",
+    "school",
+    "place",
+    "population_centre",
     "commune_centroid",
     "district_centroid",
-    "manual",
 )
-APPROXIMATE_SOURCES: tuple[str, ...] = ("commune_centroid", "district_centroid")
+APPROXIMATE_SOURCES: tuple[str, ...] = (
+    "population_centre",
+    "commune_centroid",
+    "district_centroid",
+)
 #: The kind a unit gets when its file does not say.
 DEFAULT_KIND = {"regional": "hospital", "district": "health_centre", "commune": "health_station"}
 #: Columns a file must have (coordinates are found separately, ``level`` may be given as an option).
@@ -173,7 +184,7 @@ def load_facilities(
     Warns
     -----
     ApproximateLocationWarning
-        When some rows are placed at a commune or district centroid.
+        When some rows are placed at a population centre or a centroid.
 
     Examples
     --------
@@ -671,8 +682,8 @@ def _warn_approximate(gdf: gpd.GeoDataFrame) -> None:
     if approximate.any():
         examples = ", ".join(gdf.loc[approximate, "facility_id"].head(3))
         warnings.warn(
-            f"{int(approximate.sum())} of {len(gdf)} facilities are placed at a commune or "
-            f"district centroid (e.g. {examples}); their travel times are approximate",
+            f"{int(approximate.sum())} of {len(gdf)} facilities are placed at a population "
+            f"centre or a centroid (e.g. {examples}); their travel times are approximate",
             ApproximateLocationWarning,
             stacklevel=4,
         )

@@ -40,6 +40,7 @@ from folium.utilities import JsCode
 from planner._assets import inline_assets
 from planner.config import CRS_LONLAT, CRS_METRIC, OSM_ATTRIBUTION
 from planner.errors import PlannerInputError
+from planner.facilities import APPROXIMATE_SOURCES
 from planner.io import atomic_path
 from planner.scoring import population_weights
 
@@ -333,7 +334,7 @@ def _unit_layer_frame(
         if "location_source" in loc
         else np.full(len(ids), "")
     )
-    approx = np.isin(source, ["commune_centroid", "district_centroid"])
+    approx = np.isin(source, APPROXIMATE_SOURCES)
     pop = (
         pairings["population"]
         if "population" in pairings

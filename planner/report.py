@@ -22,6 +22,7 @@ import pandas as pd
 
 from planner.config import OSM_ATTRIBUTION, authored_dir, data_dir
 from planner.errors import PlannerInputError
+from planner.facilities import APPROXIMATE_SOURCES
 from planner.io import write_text_atomic
 from planner.maps import hospital_palette, map_html, pairing_map
 from planner.maps import map_labels as _map_labels
@@ -29,7 +30,6 @@ from planner.scoring import COVERAGE_MINUTES
 
 log = logging.getLogger(__name__)
 
-_APPROXIMATE_SOURCES = ("commune_centroid", "district_centroid")
 _TEXT: dict[str, dict[str, str]] = {
     "en": {
         "title": "Sister-hospital pairings for Hanoi",
@@ -473,7 +473,7 @@ def _approximate_table(
     )
     ids = pairings["unit_id"].astype(str)
     source = fac["location_source"].reindex(ids).astype(str)
-    mask = source.isin(_APPROXIMATE_SOURCES).to_numpy()
+    mask = source.isin(APPROXIMATE_SOURCES).to_numpy()
     if not mask.any():
         return f"<p>{_esc(t['approximate_none'])}</p>"
     sub = pairings[mask]

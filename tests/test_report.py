@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from test_maps import REMOTE, SCREENS, straight_pairing
 
+from planner.facilities import APPROXIMATE_SOURCES
 from planner.maps import pairing_map
 from planner.report import write_report
 from planner.scoring import score_pairings
@@ -70,7 +71,7 @@ def test_report_holds_map_tables_charts_sources_and_approximate_units(
         assert name in text
     assert "hanoi_osm_2021-08_z14.mbtiles" in text and "ODbL" in text
     assert "© OpenStreetMap contributors" in text
-    approx = registry_2025["location_source"].isin(["commune_centroid", "district_centroid"])
+    approx = registry_2025["location_source"].isin(APPROXIMATE_SOURCES)
     approx_units = registry_2025[approx & registry_2025["facility_id"].isin(pairing["unit_id"])]
     assert f"{len(approx_units)} / {len(pairing)}" in text
     assert re.search(r"motorway</td><td>car</td><td class=\"num\">\d+", text)

@@ -1,0 +1,747 @@
+"""Access from where people live: travel times from every populated cell, coverage, zonal statistics.
+
+The population grid (:mod:`planner.population`) cuts the raster cells by the units' areas into
+pieces; each piece is a point (inside the piece) with its people and its unit. Every piece is
+snapped to the road graph like a facility and timed to every regional hospital in both
+directions with :func:`planner.travel.travel_time_matrix`; a piece's time to a hospital is, as
+for a pair, the mean of hospital → piece and piece → hospital. The cost grows with the number of
+hospitals, not of cells: the searches start from the few hospitals.
+
+Per piece: its unit, the unit's sister hospital (from a pairing; a commune missing from the
+pairing follows its district unit) and the time to it, the nearest regional hospital and the
+time to it, and the time to the unit's own district-level unit. Coverage counts the people
+within given minutes of their sister and of their nearest hospital; zonal statistics give
+population-weighted means and 90th percentiles per unit, district or hospital, beside the same
+figures computed from the units' points, so a planner sees where points mislead.
+
+This is the vector counterpart of AccessMod's accessibility and coverage analyses: AccessMod
+(WHO) accumulates travel cost over a friction raster (a cost-distance spread from each facility
+over land-cover cells, walking off road), whereas the planner routes on the road graph itself
+and adds a straight snap leg from each cell to its nearest road at the mode's snap speed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from planner.config import CRS_LONLAT
+from planner.errors import PlannerInputError
+from planner.graph import TravelGraph
+from planner.population import PopulationGrid, population_grid, voronoi_areas
+from planner.travel import travel_time_matrix
+
+log = logging.getLogger(__name__)
+
+#: Columns of ``access_cells.csv`` (:meth:`CellAccess.table`).
+ACCESS_COLUMNS = (
+    "cell_id",
+    "lat",
+    "lon",
+    "population",
+    "unit_id",
+    "sister_hospital_id",
+    "time_to_sister_s",
+    "nearest_hospital_id",
+    "time_to_nearest_s",
+    "time_to_district_unit_s",
+)
+#: Default coverage thresholds, minutes.
+DEFAULT_MINUTES = (15, 30, 45, 60, 90, 120)
+#: A cell farther than this from the mode's roads is not reached (mountain, lake, river bar).
+DEFAULT_CELL_SNAP_M = 5000.0
+#: Quantile of the population-weighted times reported besides the mean.
+QUANTILE = 0.9
+_COVERAGE_COLUMNS = (
+    "minutes",
+    "population",
+    "within_sister",
+    "share_sister",
+    "within_nearest",
+    "share_nearest",
+    "share_sister_points",
+    "share_nearest_points",
+)
+_ZONAL_COLUMNS = (
+    "population",
+    "population_not_reached",
+    "mean_time_to_sister_s",
+    "p90_time_to_sister_s",
+    "max_time_to_sister_s",
+    "mean_time_to_nearest_s",
+    "p90_time_to_nearest_s",
+    "points_mean_time_to_sister_s",
+    "points_minus_cells_s",
+)
+
+
+@dataclass(frozen=True)
+class CellAccess:
+    """Travel times from every populated cell piece to the hospitals and its district unit.
+
+    Attributes
+    ----------
+    cells
+        One row per populated (cell, unit) piece: :data:`ACCESS_COLUMNS`, then ``district``,
+        ``snap_distance_m``, ``reached`` (snapped and timed to every hospital both ways) and
+        ``geometry`` (the piece, EPSG:4326). Times are seconds, each the mean of the two
+        directions; NaN where not reached.
+    hospital_times_s
+        Pair time (s) of every piece (rows, aligned with ``cells``) to every regional hospital
+        (columns: hospital ids).
+    units
+        One row per unit owning grid pieces: ``unit_id``, ``district``, ``population``,
+        ``sister_hospital_id``, ``point_time_to_sister_s``, ``point_nearest_hospital_id``,
+        ``point_time_to_nearest_s``: the same figures from the unit's facility point.
+    mode, depart
+        Travel mode and departure time ``HH:MM`` (``None``: the default).
+    grid
+        The population grid the people come from (calibration, attribution, notes).
+    """
+
+    cells: gpd.GeoDataFrame
+    hospital_times_s: pd.DataFrame
+    units: pd.DataFrame
+    mode: str
+    depart: str | None
+    grid: PopulationGrid
+
+    @property
+    def attribution(self) -> str:
+        """The population data's credit line (show it wherever the cells are shown)."""
+        return self.grid.attribution
+
+    def table(self) -> pd.DataFrame:
+        """The ``access_cells.csv`` table: :data:`ACCESS_COLUMNS`, one row per piece."""
+        return pd.DataFrame(self.cells[list(ACCESS_COLUMNS)])
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary: what was computed and from what."""
+        reached = self.cells["reached"]
+        return {
+            "mode": self.mode,
+            "depart": self.depart,
+            "directions": "both",
+            "pieces": len(self.cells),
+            "population": float(self.cells["population"].sum()),
+            "population_not_reached": float(self.cells.loc[~reached, "population"].sum()),
+            "population_grid": self.grid.summary(),
+        }
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Population within thresholds of its sister and of its nearest hospital.
+
+    Each table has ``minutes``, ``population``, ``within_sister``, ``share_sister``,
+    ``within_nearest``, ``share_nearest`` (people on the grid) and ``share_sister_points``,
+    ``share_nearest_points`` (the same shares counting each unit's census at its point).
+    ``per_hospital`` counts, for ``hospital_id``, the people it is sister to (sister columns)
+    and the people it is nearest to (nearest columns).
+
+    Attributes
+    ----------
+    minutes
+        The thresholds.
+    overall, per_hospital, per_district, per_unit
+        Coverage tables (the last three keyed by ``hospital_id``, ``district``, ``unit_id``).
+    zonal
+        :func:`zonal_statistics` by ``"overall"``, ``"hospital"``, ``"district"`` and ``"unit"``.
+    attribution
+        Credit line of the population data.
+    """
+
+    minutes: tuple[float, ...]
+    overall: pd.DataFrame
+    per_hospital: pd.DataFrame
+    per_district: pd.DataFrame
+    per_unit: pd.DataFrame
+    zonal: dict[str, pd.DataFrame] = field(default_factory=dict)
+    attribution: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary for ``scores.json``: overall coverage and zonal figures."""
+        overall = self.zonal["overall"].iloc[0]
+        curve = self.overall[
+            ["minutes", "share_sister", "share_nearest", "share_sister_points",
+             "share_nearest_points"]
+        ]  # fmt: skip
+        return {
+            "coverage": [{k: float(v) for k, v in row.items()} for row in curve.to_dict("records")],
+            **{k: float(overall[k]) for k in _ZONAL_COLUMNS},
+            "attribution": self.attribution,
+        }
+
+
+def cell_access(
+    graph: TravelGraph,
+    facilities: pd.DataFrame,
+    pairings: pd.DataFrame | None = None,
+    *,
+    grid: PopulationGrid | None = None,
+    mode: str = "car",
+    depart: str | dt.time | None = None,
+    max_snap_m: float = DEFAULT_CELL_SNAP_M,
+    district_units: bool = True,
+    speeds: pd.DataFrame | None = None,
+) -> CellAccess:
+    """Time every populated cell piece to the regional hospitals and to its district unit.
+
+    Parameters
+    ----------
+    graph
+        The road graph.
+    facilities
+        The facilities (contract of :mod:`planner.facilities`): the regional hospitals and the
+        units the grid's pieces belong to.
+    pairings
+        A pairing (``unit_id``, ``hospital_id``); ``None`` leaves the sister columns empty.
+        A unit missing from it follows its district unit's hospital.
+    grid
+        The population grid; ``None`` builds the default (:func:`default_grid`).
+    mode, depart, speeds
+        As for :func:`planner.travel.travel_time_matrix`.
+    max_snap_m
+        Pieces farther than this from the mode's roads are not reached.
+    district_units
+        Also time each piece to its district unit (both ways); ``False`` skips those searches.
+
+    Returns
+    -------
+    CellAccess
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fac = hanoi_facilities(scheme="2025")
+    >>> access = cell_access(hanoi_network(), fac, district_units=False)
+    >>> bool((access.cells["time_to_nearest_s"] > 0).all())
+    True
+    """
+    hospitals = facilities[facilities["level"] == "regional"]
+    if hospitals.empty:
+        raise PlannerInputError(
+            "no regional hospital among the facilities",
+            field="level",
+            hint="mark the hospitals with level=regional",
+        )
+    grid = grid if grid is not None else default_grid(facilities, graph=graph)
+    info = facilities.assign(facility_id=facilities["facility_id"].astype(str)).set_index(
+        "facility_id"
+    )
+    pieces = grid.cells[grid.cells["population"] > 0].reset_index(drop=True)
+    unknown = ~pieces["unit_id"].isin(info.index)
+    if unknown.any():
+        raise PlannerInputError(
+            f"grid unit {pieces.loc[unknown, 'unit_id'].iloc[0]!r} is not among the facilities",
+            field="unit_id",
+            hint="build the grid from the same facilities (default_grid does)",
+        )
+    district = pieces["unit_id"].map(info["district"]) if "district" in info else None
+    pieces = pieces.assign(district=district)
+    sister = _sister_of(pieces["unit_id"], info, pairings)
+    depart_text = _hhmm(depart)
+
+    # hospitals <-> pieces and unit points: one search per hospital each way
+    unit_ids = pd.Index(pieces["unit_id"].unique())
+    points = pd.concat(
+        [
+            pd.DataFrame({"facility_id": "cell:" + pieces.index.astype(str),
+                          "lat": pieces["lat"], "lon": pieces["lon"]}),
+            pd.DataFrame({"facility_id": unit_ids, "lat": info.loc[unit_ids, "lat"].to_numpy(),
+                          "lon": info.loc[unit_ids, "lon"].to_numpy()}),
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    options = {"mode": mode, "depart": depart, "max_snap_m": max_snap_m, "speeds": speeds}
+    pair, snap_m = _pair_times(graph, hospitals, points, **options)
+    n = len(pieces)
+    times = pd.DataFrame(pair[:n], columns=hospitals["facility_id"].astype(str).to_numpy())
+    point_times = pd.DataFrame(pair[n:], index=unit_ids, columns=times.columns)
+    nearest_id, nearest_s = _nearest(times)
+    sister_s = _pick(times, sister)
+    reached = np.isfinite(times.to_numpy()).all(axis=1)
+
+    district_s = np.full(n, np.nan)
+    if district_units:
+        district_s = _district_unit_times(graph, facilities, pieces, points.iloc[:n], **options)
+
+    cells = gpd.GeoDataFrame(
+        {
+            "cell_id": pieces["cell_id"],
+            "lat": pieces["lat"],
+            "lon": pieces["lon"],
+            "population": pieces["population"],
+            "unit_id": pieces["unit_id"],
+            "sister_hospital_id": sister,
+            "time_to_sister_s": sister_s,
+            "nearest_hospital_id": nearest_id,
+            "time_to_nearest_s": nearest_s,
+            "time_to_district_unit_s": district_s,
+            "district": pieces["district"],
+            "snap_distance_m": snap_m[:n],
+            "reached": reached,
+        },
+        geometry=pieces.geometry.to_numpy(),
+        crs=CRS_LONLAT,
+    )
+    unit_sister = _sister_of(pd.Series(unit_ids), info, pairings)
+    point_nearest_id, point_nearest_s = _nearest(point_times)
+    totals = pieces.groupby("unit_id")["population"].sum()
+    units = pd.DataFrame(
+        {
+            "unit_id": unit_ids,
+            "district": info.loc[unit_ids, "district"].to_numpy() if "district" in info else None,
+            "population": totals.reindex(unit_ids).to_numpy(),
+            "sister_hospital_id": unit_sister.to_numpy(),
+            "point_time_to_sister_s": _pick(point_times.reset_index(drop=True), unit_sister),
+            "point_nearest_hospital_id": point_nearest_id,
+            "point_time_to_nearest_s": point_nearest_s,
+        }
+    )
+    not_reached = cells.loc[~reached, "population"].sum()
+    log.info(
+        "cell access (%s, depart %s): %d pieces, %s people; %s not reached (farther than %.0f m "
+        "from a %s road or cut off)", mode, depart_text or "default", n,
+        f"{cells['population'].sum():,.0f}", f"{not_reached:,.0f}", max_snap_m, mode,
+    )  # fmt: skip
+    return CellAccess(
+        cells=cells, hospital_times_s=times, units=units, mode=mode, depart=depart_text, grid=grid
+    )
+
+
+def default_grid(
+    facilities: pd.DataFrame,
+    *,
+    graph: TravelGraph | None = None,
+    raster: str | Path | None = None,
+) -> PopulationGrid:
+    """The population grid for a set of facilities.
+
+    The Hanoi registry (ids ``hn-``) uses :func:`planner.hanoi.hanoi_population_grid` of its
+    scheme. Other facilities: the areas are the Voronoi cells of the finest level of units
+    (communes if any, else districts) within the road graph's convex hull (or 5 km around the
+    units without a graph); the grid is calibrated to the units' ``population`` when every one
+    has it, else it keeps the raw raster values (and says so).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from planner.hanoi import hanoi_facilities
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     grid = default_grid(hanoi_facilities(scheme="2025"))
+    >>> grid.calibrated, int(grid.total)
+    (True, 8053663)
+    """
+    ids = facilities["facility_id"].astype(str)
+    schemes = set(facilities.get("scheme", pd.Series(dtype=str)).dropna().astype(str))
+    if ids.str.startswith("hn-").all() and len(schemes) == 1 and schemes <= {"2024", "2025"}:
+        from planner.hanoi import hanoi_population_grid
+
+        return hanoi_population_grid(scheme=schemes.pop())
+    units = facilities[facilities["level"] != "regional"]
+    finest = units[
+        units["level"] == ("commune" if (units["level"] == "commune").any() else "district")
+    ]
+    if finest.empty:
+        raise PlannerInputError(
+            "no district or commune unit to spread the population over",
+            field="level",
+            hint="add units with level=district or level=commune",
+        )
+    if graph is not None:
+        within = shapely.convex_hull(
+            shapely.multipoints(np.column_stack([graph.node_lon, graph.node_lat]))
+        )
+    else:
+        within = _buffered_hull(finest, 5000.0)
+    areas = voronoi_areas(pd.DataFrame(finest), within=within)
+    has_census = (
+        "population" in finest
+        and pd.to_numeric(finest["population"], errors="coerce").notna().all()
+    )
+    if not has_census:
+        log.info("no population for every unit: the grid keeps the raw raster values (WorldPop)")
+    return population_grid(areas, population="population" if has_census else None, raster=raster)
+
+
+def coverage(access: CellAccess, *, minutes: Sequence[float] = DEFAULT_MINUTES) -> Coverage:
+    """Coverage tables and zonal statistics of a :class:`CellAccess`.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fac = hanoi_facilities(scheme="2025")
+    >>> cov = coverage(cell_access(hanoi_network(), fac, district_units=False), minutes=[30, 60])
+    >>> cov.overall["share_nearest"].is_monotonic_increasing
+    True
+    """
+    thresholds = tuple(float(m) for m in minutes)
+    if not thresholds or any(m < 0 for m in thresholds):
+        raise PlannerInputError(
+            "coverage needs one or more thresholds of 0 minutes or more",
+            field="minutes",
+            hint="e.g. 15, 30, 45, 60, 90, 120",
+        )
+    return Coverage(
+        minutes=thresholds,
+        overall=coverage_table(access, minutes=thresholds),
+        per_hospital=coverage_table(access, minutes=thresholds, by="hospital"),
+        per_district=coverage_table(access, minutes=thresholds, by="district"),
+        per_unit=coverage_table(access, minutes=thresholds, by="unit"),
+        zonal={
+            by: zonal_statistics(access, by=by)
+            for by in ("overall", "hospital", "district", "unit")
+        },
+        attribution=access.attribution,
+    )
+
+
+def coverage_table(
+    access: CellAccess, *, minutes: Sequence[float] = DEFAULT_MINUTES, by: str | None = None
+) -> pd.DataFrame:
+    """People within each threshold of their sister and of their nearest hospital.
+
+    Parameters
+    ----------
+    access
+        From :func:`cell_access`.
+    minutes
+        Thresholds in minutes (any list).
+    by
+        ``None`` (overall), ``"hospital"``, ``"district"`` or ``"unit"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[key,] minutes, population, within_sister, share_sister, within_nearest,
+        share_nearest, share_sister_points, share_nearest_points`` (see :class:`Coverage`).
+        A person not reached counts as not within any threshold.
+    """
+    cells, units = access.cells, access.units
+    thresholds = np.asarray([float(m) for m in minutes])
+    limit = thresholds * 60.0
+    pop = cells["population"].to_numpy()
+    sister = cells["time_to_sister_s"].to_numpy()
+    nearest = cells["time_to_nearest_s"].to_numpy()
+    upop = units["population"].to_numpy()
+    usister = units["point_time_to_sister_s"].to_numpy()
+    unearest = units["point_time_to_nearest_s"].to_numpy()
+    keys: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+    if by is None:
+        keys["all"] = (np.ones(len(cells), bool),) * 2 + (np.ones(len(units), bool),) * 2
+    elif by == "hospital":
+        for h in access.hospital_times_s.columns:
+            keys[h] = (
+                (cells["sister_hospital_id"] == h).to_numpy(),
+                (cells["nearest_hospital_id"] == h).to_numpy(),
+                (units["sister_hospital_id"] == h).to_numpy(),
+                (units["point_nearest_hospital_id"] == h).to_numpy(),
+            )
+    elif by in ("district", "unit"):
+        column = "district" if by == "district" else "unit_id"
+        for key in pd.unique(cells[column].dropna()):
+            c = (cells[column] == key).to_numpy()
+            u = (units[column] == key).to_numpy()
+            keys[key] = (c, c, u, u)
+    else:
+        raise PlannerInputError(
+            f"unknown grouping {by!r}", field="by", hint="use hospital, district or unit"
+        )
+    rows = []
+    for key, (cs, cn, us, un) in keys.items():
+        within_s = (sister[cs, None] <= limit[None, :]) * pop[cs, None]
+        within_n = (nearest[cn, None] <= limit[None, :]) * pop[cn, None]
+        points_s = (usister[us, None] <= limit[None, :]) * upop[us, None]
+        points_n = (unearest[un, None] <= limit[None, :]) * upop[un, None]
+        total_s, total_n = pop[cs].sum(), pop[cn].sum()
+        for k, m in enumerate(thresholds):
+            rows.append(
+                {
+                    "key": key,
+                    "minutes": m,
+                    "population": total_s,
+                    "within_sister": within_s[:, k].sum(),
+                    "share_sister": _share(within_s[:, k].sum(), total_s),
+                    "within_nearest": within_n[:, k].sum(),
+                    "share_nearest": _share(within_n[:, k].sum(), total_n),
+                    "share_sister_points": _share(points_s[:, k].sum(), upop[us].sum()),
+                    "share_nearest_points": _share(points_n[:, k].sum(), upop[un].sum()),
+                }
+            )
+    table = pd.DataFrame(rows, columns=["key", *_COVERAGE_COLUMNS])
+    if by is None:
+        return table.drop(columns="key")
+    if by == "hospital":  # the population a hospital is sister to, and nearest to
+        table.insert(3, "population_nearest", [pop[keys[k][1]].sum() for k in table["key"]])
+    name = {"hospital": "hospital_id", "district": "district", "unit": "unit_id"}[by]
+    return table.rename(columns={"key": name})
+
+
+def zonal_statistics(access: CellAccess, *, by: str = "unit") -> pd.DataFrame:
+    """Population-weighted travel-time statistics from the cells, beside the units' points.
+
+    Parameters
+    ----------
+    access
+        From :func:`cell_access`.
+    by
+        ``"overall"``, ``"hospital"`` (the people a hospital is sister to), ``"district"`` or
+        ``"unit"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[key,] population, population_not_reached, mean_time_to_sister_s,
+        p90_time_to_sister_s, max_time_to_sister_s, mean_time_to_nearest_s,
+        p90_time_to_nearest_s, points_mean_time_to_sister_s, points_minus_cells_s``: means and
+        the 90th percentile (the least time within which 90 % of the reached people live) over
+        the reached people; the ``points_`` figure weighs each unit's census by its point's
+        time, and ``points_minus_cells_s`` is how much the points understate (negative) or
+        overstate (positive) the cells' mean.
+    """
+    cells, units = access.cells, access.units
+    if by == "overall":
+        groups = {"all": (np.ones(len(cells), bool), np.ones(len(units), bool))}
+        name = None
+    elif by in ("hospital", "district", "unit"):
+        column = {"hospital": "sister_hospital_id", "district": "district", "unit": "unit_id"}[by]
+        groups = {
+            key: ((cells[column] == key).to_numpy(), (units[column] == key).to_numpy())
+            for key in pd.unique(cells[column].dropna())
+        }
+        name = {"hospital": "hospital_id", "district": "district", "unit": "unit_id"}[by]
+    else:
+        raise PlannerInputError(
+            f"unknown grouping {by!r}", field="by", hint="use overall, hospital, district or unit"
+        )
+    pop = cells["population"].to_numpy()
+    reached = cells["reached"].to_numpy()
+    rows = []
+    for key, (c, u) in groups.items():
+        r = c & reached
+        sister = cells["time_to_sister_s"].to_numpy()[r]
+        nearest = cells["time_to_nearest_s"].to_numpy()[r]
+        weight = pop[r]
+        points_t = units["point_time_to_sister_s"].to_numpy()[u]
+        points_w = units["population"].to_numpy()[u]
+        ok = np.isfinite(points_t)
+        row = {
+            "key": key,
+            "population": pop[c].sum(),
+            "population_not_reached": pop[c & ~reached].sum(),
+            "mean_time_to_sister_s": _weighted_mean(sister, weight),
+            "p90_time_to_sister_s": _weighted_quantile(sister, weight, QUANTILE),
+            "max_time_to_sister_s": float(np.nanmax(sister))
+            if np.isfinite(sister).any()
+            else np.nan,
+            "mean_time_to_nearest_s": _weighted_mean(nearest, weight),
+            "p90_time_to_nearest_s": _weighted_quantile(nearest, weight, QUANTILE),
+            "points_mean_time_to_sister_s": _weighted_mean(points_t[ok], points_w[ok]),
+        }
+        row["points_minus_cells_s"] = (
+            row["points_mean_time_to_sister_s"] - row["mean_time_to_sister_s"]
+        )
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=["key", *_ZONAL_COLUMNS])
+    if name is None:
+        return table.drop(columns="key")
+    return table.rename(columns={"key": name}).sort_values(name, ignore_index=True)
+
+
+def unit_cell_times(access: CellAccess) -> pd.DataFrame:
+    """Each unit's population-weighted mean time to every hospital, from its cells.
+
+    The cost a planner would use to pair units by where their people live rather than by
+    their points (a long table like a travel-time matrix).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit_id``, ``hospital_id``, ``travel_time_s`` (NaN when none of the unit's people is
+        reached), ``population``.
+    """
+    cells = access.cells
+    times = access.hospital_times_s
+    ok = cells["reached"].to_numpy()
+    weight = cells["population"].to_numpy() * ok
+    frame = times.mul(weight, axis=0).fillna(0.0).assign(unit_id=cells["unit_id"].to_numpy())
+    sums = frame.groupby("unit_id").sum()
+    people = pd.Series(weight).groupby(cells["unit_id"].to_numpy()).sum()
+    mean = sums.div(people.replace(0, np.nan), axis=0)
+    out = mean.reset_index().melt(
+        id_vars="unit_id", var_name="hospital_id", value_name="travel_time_s"
+    )
+    out["population"] = out["unit_id"].map(cells.groupby("unit_id")["population"].sum())
+    return out
+
+
+def write_access(access: CellAccess, cover: Coverage, out: str | Path) -> dict[str, Path]:
+    """Write ``access_cells.csv``, ``coverage.csv`` and ``access.json`` into a folder.
+
+    ``access_cells.csv`` has :data:`ACCESS_COLUMNS` (one row per cell piece; coordinates to
+    6 decimals, whole people when calibrated); ``coverage.csv`` the overall coverage table;
+    ``access.json`` what was computed, the zonal figures and the population data's credit line.
+    Every file is written atomically.
+
+    Returns
+    -------
+    dict
+        File name → path.
+    """
+    from planner.io import write_csv, write_json
+
+    out = Path(out)
+    cells = access.table()
+    for column in ("lat", "lon"):
+        cells[column] = cells[column].map("{:.6f}".format)
+    if access.grid.calibrated:
+        cells["population"] = cells["population"].round().astype("int64")
+    overall = cover.overall.copy()
+    for column in ("population", "within_sister", "within_nearest"):
+        if access.grid.calibrated:
+            overall[column] = overall[column].round().astype("int64")
+    document = {
+        "access": access.summary(),
+        "coverage": cover.to_dict(),
+        "zonal_by_district": cover.zonal["district"].to_dict("records"),
+        "attribution": [access.attribution, "© OpenStreetMap contributors"],
+    }
+    return {
+        "access_cells.csv": write_csv(cells, out / "access_cells.csv"),
+        "coverage.csv": write_csv(overall, out / "coverage.csv"),
+        "access.json": write_json(document, out / "access.json"),
+    }
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _pair_times(
+    graph: TravelGraph, hospitals: pd.DataFrame, points: pd.DataFrame, **options: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of hospital → point and point → hospital (s), shape (points, hospitals), and each
+    point's snap distance."""
+    n_h = len(hospitals)
+    out = travel_time_matrix(graph, hospitals, points, **options)
+    back = travel_time_matrix(graph, points, hospitals, **options)
+    go = out["travel_time_s"].to_numpy().reshape(n_h, len(points)).T
+    come = back["travel_time_s"].to_numpy().reshape(len(points), n_h)
+    snap = out["destination_snap_m"].to_numpy().reshape(n_h, len(points))[0]
+    return (go + come) / 2.0, snap
+
+
+def _district_unit_times(
+    graph: TravelGraph,
+    facilities: pd.DataFrame,
+    pieces: pd.DataFrame,
+    points: pd.DataFrame,
+    **options: Any,
+) -> np.ndarray:
+    """Each piece's pair time to the district-level unit of its district (NaN when none)."""
+    out = np.full(len(pieces), np.nan)
+    district_units = facilities[facilities["level"] == "district"]
+    if district_units.empty or pieces["district"].isna().all():
+        return out
+    by_district = district_units.drop_duplicates("district").set_index("district")["facility_id"]
+    target = pieces["district"].map(by_district)
+    wanted = district_units[district_units["facility_id"].isin(set(target.dropna()))]
+    if wanted.empty:
+        return out
+    pair, _ = _pair_times(graph, wanted, points.reset_index(drop=True), **options)
+    column = pd.Index(wanted["facility_id"].astype(str)).get_indexer(target.astype(str))
+    has = column >= 0
+    out[has] = pair[np.flatnonzero(has), column[has]]
+    return out
+
+
+def _sister_of(unit_ids: pd.Series, info: pd.DataFrame, pairings: pd.DataFrame | None) -> pd.Series:
+    """Each unit's sister hospital: its own pair, else its district unit's (NA when none)."""
+    if pairings is None:
+        return pd.Series(pd.NA, index=unit_ids.index, dtype=object)
+    pairs = dict(
+        zip(pairings["unit_id"].astype(str), pairings["hospital_id"].astype(str), strict=True)
+    )
+    sister = unit_ids.astype(str).map(pairs)
+    missing = sister.isna()
+    if missing.any() and "district" in info and "level" in info:
+        district_units = info[info["level"] == "district"]
+        by_district = {
+            d: pairs[i]
+            for i, d in zip(district_units.index, district_units["district"], strict=True)
+            if i in pairs
+        }
+        sister[missing] = unit_ids[missing].map(info["district"]).map(by_district)
+    return sister.astype(object).where(sister.notna(), None)
+
+
+def _nearest(times: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    values = times.to_numpy()
+    finite = np.isfinite(values)
+    best = np.where(finite, values, np.inf).argmin(axis=1)
+    time_s = np.where(finite.any(axis=1), values[np.arange(len(values)), best], np.nan)
+    ids = times.columns.to_numpy()[best].astype(object)
+    ids[~finite.any(axis=1)] = None
+    return ids, time_s
+
+
+def _pick(times: pd.DataFrame, hospital: pd.Series) -> np.ndarray:
+    column = times.columns.get_indexer(hospital.astype(object).where(hospital.notna(), ""))
+    out = np.full(len(times), np.nan)
+    has = column >= 0
+    out[has] = times.to_numpy()[np.flatnonzero(has), column[has]]
+    return out
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    total = weights.sum()
+    return float((values * weights).sum() / total) if total > 0 else float("nan")
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The least value within which at least ``q`` of the weight lies (no interpolation)."""
+    if weights.sum() <= 0:
+        return float("nan")
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    k = int(np.searchsorted(cumulative, q * cumulative[-1] - 1e-9 * cumulative[-1]))
+    return float(values[order][min(k, len(order) - 1)])
+
+
+def _share(part: float, whole: float) -> float:
+    return float(part / whole) if whole > 0 else float("nan")
+
+
+def _hhmm(depart: str | dt.time | None) -> str | None:
+    if depart is None:
+        return None
+    return depart.strftime("%H:%M") if isinstance(depart, dt.time) else str(depart)
+
+
+def _buffered_hull(units: pd.DataFrame, metres: float) -> shapely.Geometry:
+    from planner.config import metric_crs
+
+    crs = metric_crs(units["lon"], units["lat"])
+    points = gpd.GeoSeries(gpd.points_from_xy(units["lon"], units["lat"]), crs=CRS_LONLAT).to_crs(
+        crs
+    )
+    hull = shapely.convex_hull(shapely.union_all(points.to_numpy())).buffer(metres)
+    return gpd.GeoSeries([hull], crs=crs).to_crs(CRS_LONLAT).iloc[0]

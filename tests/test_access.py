@@ -1,0 +1,247 @@
+"""Access from every populated cell: times, coverage, zonal statistics, outputs (issue 13)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from _rasters import write_raster
+
+from planner.access import (
+    ACCESS_COLUMNS,
+    CellAccess,
+    cell_access,
+    coverage,
+    coverage_table,
+    default_grid,
+    unit_cell_times,
+    write_access,
+    zonal_statistics,
+)
+from planner.hanoi import CENSUS_2019_TOTAL, hanoi_population_grid
+from planner.pairing import nearest_pairings
+from planner.population import PopulationGrid
+from planner.travel import travel_time_matrix
+
+
+@pytest.fixture(scope="module")
+def pairing_2024(hanoi_graph, registry_2024):
+    hospitals = registry_2024[registry_2024["level"] == "regional"]
+    units = registry_2024[registry_2024["level"] != "regional"]
+    matrix = travel_time_matrix(hanoi_graph, hospitals, units, depart="10:00")
+    # whole districts to one hospital: some people are not paired with their nearest one
+    return nearest_pairings(units, hospitals, matrix, hierarchical=True)
+
+
+@pytest.fixture(scope="module")
+def access_2024(hanoi_graph, registry_2024, pairing_2024) -> CellAccess:
+    return cell_access(
+        hanoi_graph, registry_2024, pairing_2024, depart="10:00", district_units=False
+    )
+
+
+def test_every_person_is_timed(access_2024):
+    cells = access_2024.cells
+    assert cells["population"].sum() == CENSUS_2019_TOTAL
+    assert cells["reached"].mean() > 0.99
+    assert list(access_2024.table().columns) == list(ACCESS_COLUMNS)
+    assert cells["sister_hospital_id"].notna().all()
+    assert set(cells["nearest_hospital_id"].dropna()) <= set(access_2024.hospital_times_s.columns)
+
+
+def test_sister_is_never_nearer_than_the_nearest(access_2024):
+    cells = access_2024.cells[access_2024.cells["reached"]]
+    assert (cells["time_to_sister_s"] >= cells["time_to_nearest_s"]).all()
+    assert (cells["time_to_sister_s"] > cells["time_to_nearest_s"]).any()  # the test can fail
+    own = cells["sister_hospital_id"] == cells["nearest_hospital_id"]
+    assert np.allclose(cells.loc[own, "time_to_sister_s"], cells.loc[own, "time_to_nearest_s"])
+
+
+def test_a_cell_in_ba_vi_mountains_is_more_than_90_minutes_away(access_2024):
+    cells = access_2024.cells
+    # Ba Vì National Park, around the Tản Viên and Vua peaks (21.03-21.10 N, 105.33-105.40 E)
+    park = shapely.box(105.33, 21.03, 105.40, 21.10)
+    mountain = cells[cells.intersects(park) & (cells["district"] == "Huyện Ba Vì")]
+    assert len(mountain) > 5
+    assert (mountain["time_to_nearest_s"] > 90 * 60).any()
+    # while central Hanoi is minutes from a regional hospital
+    hoan_kiem = cells[cells["district"] == "Quận Hoàn Kiếm"]
+    assert (hoan_kiem["time_to_nearest_s"] < 20 * 60).all()
+
+
+def test_coverage_is_monotone_and_consistent(access_2024):
+    cov = coverage(access_2024)
+    assert cov.minutes == (15.0, 30.0, 45.0, 60.0, 90.0, 120.0)
+    for table, key in ((cov.overall, None), (cov.per_hospital, "hospital_id"),
+                       (cov.per_district, "district"), (cov.per_unit, "unit_id")):  # fmt: skip
+        groups = [table] if key is None else [g for _, g in table.groupby(key)]
+        for g in groups:
+            for column in ("within_sister", "within_nearest", "share_sister_points"):
+                assert g[column].is_monotonic_increasing, (key, column)
+            assert (g["within_sister"] <= g["within_nearest"] + 1e-9).all() or key is not None
+    overall = cov.overall
+    assert (overall["population"] == CENSUS_2019_TOTAL).all()
+    assert (overall["within_sister"] <= overall["within_nearest"]).all()
+    assert overall["share_nearest"].iloc[-1] > 0.99  # nearly all within 2 hours
+    # per hospital: the people a hospital is sister to add up to everyone
+    first = cov.per_hospital[cov.per_hospital["minutes"] == 15.0]
+    assert first["population"].sum() == CENSUS_2019_TOTAL
+    assert first["population_nearest"].sum() == pytest.approx(CENSUS_2019_TOTAL, abs=1)
+    assert cov.per_district.groupby("minutes")["population"].sum().eq(CENSUS_2019_TOTAL).all()
+    custom = coverage_table(access_2024, minutes=[5, 200])
+    assert custom["minutes"].tolist() == [5.0, 200.0] and custom["share_sister"].iloc[-1] > 0.99
+
+
+def test_zonal_statistics_from_cells_beside_points(access_2024):
+    overall = zonal_statistics(access_2024, by="overall").iloc[0]
+    assert overall["population"] == CENSUS_2019_TOTAL
+    assert 15 * 60 < overall["mean_time_to_nearest_s"] <= overall["mean_time_to_sister_s"]
+    assert overall["mean_time_to_sister_s"] < overall["p90_time_to_sister_s"]
+    assert overall["p90_time_to_sister_s"] <= overall["max_time_to_sister_s"]
+    units = zonal_statistics(access_2024, by="unit")
+    assert len(units) == 579 and units["population"].sum() == CENSUS_2019_TOTAL
+    # where points mislead: some units' points are minutes away from where their people live
+    assert units["points_minus_cells_s"].abs().max() > 5 * 60
+    assert units["points_minus_cells_s"].notna().all()
+    districts = zonal_statistics(access_2024, by="district")
+    assert len(districts) == 30
+    hospitals = zonal_statistics(access_2024, by="hospital")
+    assert set(hospitals["hospital_id"]) == set(access_2024.hospital_times_s.columns)
+    # an independent check of the weighted mean: from the table itself
+    cells = access_2024.cells[access_2024.cells["reached"]]
+    mean = np.average(cells["time_to_sister_s"], weights=cells["population"])
+    assert overall["mean_time_to_sister_s"] == pytest.approx(mean)
+    share_60 = cells.loc[cells["time_to_sister_s"] <= 3600, "population"].sum() / CENSUS_2019_TOTAL
+    cov = coverage(access_2024).overall.set_index("minutes")
+    assert cov.loc[60.0, "share_sister"] == pytest.approx(share_60)
+
+
+def test_unit_cell_times_weigh_each_units_people(access_2024):
+    times = unit_cell_times(access_2024)
+    assert len(times) == 579 * 4 and times["travel_time_s"].notna().all()
+    unit = access_2024.cells["unit_id"].iloc[0]
+    mine = access_2024.cells[access_2024.cells["unit_id"] == unit]
+    hospital = access_2024.hospital_times_s.columns[0]
+    expected = np.average(
+        access_2024.hospital_times_s.loc[mine.index, hospital], weights=mine["population"]
+    )
+    got = times[(times["unit_id"] == unit) & (times["hospital_id"] == hospital)]
+    assert got["travel_time_s"].iloc[0] == pytest.approx(expected)
+
+
+def test_outputs(access_2024, tmp_path):
+    cov = coverage(access_2024)
+    paths = write_access(access_2024, cov, tmp_path)
+    cells = pd.read_csv(paths["access_cells.csv"])
+    assert list(cells.columns) == list(ACCESS_COLUMNS)
+    assert cells["population"].sum() == CENSUS_2019_TOTAL
+    assert cells["lat"].between(20.5, 21.5).all() and cells["lat"].round(6).equals(cells["lat"])
+    table = pd.read_csv(paths["coverage.csv"])
+    assert {"minutes", "share_sister", "share_nearest", "population"} <= set(table.columns)
+    document = json.loads(paths["access.json"].read_text())
+    assert any("WorldPop" in line for line in document["attribution"])
+    assert document["coverage"]["attribution"].startswith("Population: WorldPop")
+
+
+def test_time_to_the_district_unit(hanoi_graph, registry_2024, pairing_2024):
+    grid = hanoi_population_grid(scheme="2024")
+    ba_vi_units = registry_2024.loc[registry_2024["district"] == "Huyện Ba Vì", "facility_id"]
+    cells = grid.cells[grid.cells["unit_id"].isin(ba_vi_units)].reset_index(drop=True)
+    small = PopulationGrid(
+        cells=cells, calibrated=True, census_total=None, raster=grid.raster, notes=()
+    )
+    access = cell_access(hanoi_graph, registry_2024, pairing_2024, grid=small, depart="10:00")
+    times = access.cells["time_to_district_unit_s"]
+    assert times.notna().all()
+    # the cell holding Ba Vì General Hospital is minutes from it; the mountains are far
+    hospital = registry_2024.set_index("facility_id").loc["hn-dist-271"]
+    at = access.cells[access.cells.contains(shapely.Point(hospital["lon"], hospital["lat"]))]
+    assert (at["time_to_district_unit_s"] < 10 * 60).all() and len(at) >= 1
+    assert times.max() > 45 * 60
+
+
+# -- any place: West Oakland with a small raster ------------------------------------------------
+
+
+@pytest.fixture
+def oakland(tmp_path, data_folder):
+    """Roads of West Oakland (California), a raster of people per ~200 m cell, and facilities."""
+    values = np.arange(1, 97, dtype=float).reshape(8, 12) * 3.0  # 24 x 16 ha, over the roads
+    raster = write_raster(tmp_path / "oakland_ppp.tif", values, west=-122.312, north=37.820,
+                          step=0.002)  # fmt: skip
+    facilities = pd.DataFrame(
+        {
+            "facility_id": ["hospital", "north", "south", "west"],
+            "name": ["Hospital", "North clinic", "South clinic", "West clinic"],
+            "level": ["regional", "commune", "commune", "commune"],
+            "lat": [37.8120, 37.8160, 37.8070, 37.8110],
+            "lon": [-122.2950, -122.2980, -122.2960, -122.3060],
+        }
+    )
+    path = tmp_path / "oakland_facilities.csv"
+    facilities.to_csv(path, index=False)
+    return {
+        "raster": raster,
+        "facilities": path,
+        "roads": data_folder / "fixtures" / "west_oakland_osm.osm.bz2",
+    }
+
+
+def test_west_oakland_with_raw_worldpop_values(oakland):
+    from planner.facilities import load_facilities
+    from planner.network import load_network
+
+    graph = load_network(oakland["roads"])
+    fac = load_facilities(oakland["facilities"])
+    grid = default_grid(fac, graph=graph, raster=oakland["raster"])
+    assert not grid.calibrated and "raw raster values" in grid.notes[0]
+    hull = shapely.convex_hull(
+        shapely.multipoints(np.column_stack([graph.node_lon, graph.node_lat]))
+    )
+    assert grid.cells.union_all().area == pytest.approx(hull.area, rel=1e-3)
+    assert set(grid.cells["unit_id"]) == {"north", "south", "west"}
+    access = cell_access(graph, fac, pd.DataFrame({"unit_id": ["north", "south", "west"],
+                                                   "hospital_id": "hospital"}),
+                         grid=grid)  # fmt: skip
+    cells = access.cells
+    assert (
+        cells["reached"].all() and (cells["time_to_sister_s"] == cells["time_to_nearest_s"]).all()
+    )
+    assert (cells["time_to_sister_s"] < 15 * 60).all()
+    cov = coverage(access, minutes=[1, 5, 15])
+    assert cov.overall["share_sister"].iloc[-1] == 1.0
+    assert cov.overall["population"].iloc[0] == pytest.approx(grid.total)
+
+
+def test_planner_access_cli_in_west_oakland(oakland, tmp_path):
+    out = tmp_path / "access"
+    result = subprocess.run(
+        [sys.executable, "-m", "planner.cli", "access", "--facilities", str(oakland["facilities"]),
+         "--source", str(oakland["roads"]), "--population", str(oakland["raster"]),
+         "--minutes", "2,5,10", "--out", str(out), "-q"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "WorldPop" in result.stdout
+    cells = pd.read_csv(out / "access_cells.csv")
+    assert list(cells.columns) == list(ACCESS_COLUMNS) and len(cells) > 10
+    table = pd.read_csv(out / "coverage.csv")
+    assert table["minutes"].tolist() == [2.0, 5.0, 10.0]
+    assert table["share_sister"].is_monotonic_increasing
+    document = json.loads((out / "access.json").read_text())
+    assert document["access"]["population_grid"]["calibrated"] is False
+
+
+def test_planner_access_rejects_bad_minutes(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "planner.cli", "access", "--minutes", "ten", "--out", str(tmp_path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2 and "--minutes" in result.stderr
+    assert not any(Path(tmp_path).iterdir())
