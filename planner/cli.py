@@ -65,6 +65,19 @@ def _shared_options(parser: argparse.ArgumentParser, *, out_help: str | None) ->
     group.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
 
 
+def _lang_option(parser: argparse.ArgumentParser) -> None:
+    """``--lang`` of the commands whose outputs officials read (map, report, demo)."""
+    from planner.i18n import DEFAULT_LANG, LANGUAGES
+
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=DEFAULT_LANG,
+        help="language of the map, the report and the summary: vi (Vietnamese, the default: "
+        "Hanoi's officials read it) or en",
+    )
+
+
 def _examples(*lines: str) -> str:
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
@@ -91,9 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="The main job: graph, registry, matrix, optimal pairing with the Ba Vì "
         "pilot pinned, scores against the nearest-hospital baseline and the pilot, map, report.",
         formatter_class=raw,
-        epilog=_examples("planner demo", "planner demo --scheme 2025 --depart 07:30 --out peak/"),
+        epilog=_examples(
+            "planner demo",
+            "planner demo --scheme 2025 --depart 07:30 --out peak/",
+            "planner demo --lang en --out english/",
+        ),
     )
     _shared_options(p, out_help=None)
+    _lang_option(p)
     p.add_argument(
         "--out",
         type=Path,
@@ -173,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _shared_options(p, out_help="output folder for pairings.csv, pairings.geojson, scores.json")
+    _lang_option(p)
     _proposal_options(p)
 
     p = sub.add_parser(
@@ -193,10 +212,19 @@ def build_parser() -> argparse.ArgumentParser:
         "map",
         help="draw a pairing (and optionally a second one to compare) as a standalone HTML map",
         formatter_class=raw,
-        epilog=_examples("planner map out/pairings.csv --compare nearest.csv --out map.html"),
+        epilog=_examples(
+            "planner map out/pairings.csv --compare officials.csv "
+            '--compare-name "Sở Y tế draft" --out map.html'
+        ),
     )
     p.add_argument("pairings", type=Path, help="pairings CSV")
     p.add_argument("--compare", type=Path, metavar="OTHER.csv", help="a second pairing to compare")
+    p.add_argument(
+        "--compare-name",
+        metavar="NAME",
+        help="what the second pairing is called on the map (default: its file name)",
+    )
+    _lang_option(p)
     p.add_argument(
         "--routes", action="store_true", help="draw road routes instead of straight links"
     )
@@ -209,9 +237,25 @@ def build_parser() -> argparse.ArgumentParser:
         "report",
         help="write report.html for officials from a folder written by propose/demo",
         formatter_class=raw,
-        epilog=_examples("planner report out/"),
+        epilog=_examples(
+            "planner report out/",
+            "planner report out/ --compare evening/ --compare-name 17:30",
+        ),
     )
     p.add_argument("dir", type=Path, help="folder with pairings.csv and scores.json")
+    p.add_argument(
+        "--compare",
+        type=Path,
+        metavar="OTHER_DIR",
+        help="a second such folder (another time, scheme or a hand-made pairing), shown side "
+        "by side with the units that change",
+    )
+    p.add_argument(
+        "--compare-name",
+        metavar="NAME",
+        help="what the second scenario is called (default: what differs in its settings)",
+    )
+    _lang_option(p)
     _shared_options(p, out_help=None)
     return parser
 
@@ -323,8 +367,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from planner import workflow
 
     run = workflow.plan(_plan_options(args), facilities=args.facilities, source=args.source)
-    paths = workflow.write_outputs(run, args.out, map=True, report=True)
-    _say(workflow.summary(run, paths))
+    paths = workflow.write_outputs(run, args.out, map=True, report=True, lang=args.lang)
+    _say(workflow.summary(run, paths, lang=args.lang))
     return 0
 
 
@@ -333,7 +377,7 @@ def _cmd_propose(args: argparse.Namespace) -> int:
 
     run = workflow.plan(_plan_options(args), facilities=args.facilities, source=args.source)
     paths = workflow.write_outputs(run, args.out, map=False, report=False)
-    _say(workflow.summary(run, paths))
+    _say(workflow.summary(run, paths, lang=args.lang))
     return 0
 
 
@@ -425,6 +469,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         args.pairings,
         args.out,
         compare=args.compare,
+        compare_name=args.compare_name,
         routes=args.routes,
         self_contained=not args.cdn,
         scheme=args.scheme,
@@ -432,6 +477,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         depart=args.depart,
         facilities=args.facilities,
         source=args.source,
+        lang=args.lang,
     )
     _say(f"wrote {args.out}")
     return 0
@@ -440,7 +486,15 @@ def _cmd_map(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from planner import workflow
 
-    path = workflow.report_dir(args.dir, scheme=args.scheme, facilities=args.facilities)
+    path = workflow.report_dir(
+        args.dir,
+        scheme=args.scheme,
+        facilities=args.facilities,
+        source=args.source,
+        compare=args.compare,
+        compare_name=args.compare_name,
+        lang=args.lang,
+    )
     _say(f"wrote {path}")
     return 0
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +20,10 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from planner._json import json_safe
 from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, PEAK_DEPART
 from planner.errors import PlannerInputError
+from planner.i18n import DEFAULT_LANG
 from planner.io import detect_scheme, read_pairings, write_csv, write_json, write_vector_atomic
 
 log = logging.getLogger(__name__)
@@ -259,11 +260,25 @@ def read_specialty_need(path: str | Path | None) -> pd.DataFrame | None:
 
 
 def scores_document(run: PlanningRun) -> dict[str, Any]:
-    """The content of ``scores.json``: the proposal's scores and its gaps to the baselines."""
+    """The content of ``scores.json``: the proposal's scores and its gaps to the baselines.
+
+    Top-level ``depart`` and ``peak_depart`` say when the main and the ``*_peak*`` figures
+    leave, ``directions`` which trips a pair's time averages; ``per_pair`` holds each unit's
+    time at both departures (the report's decision table); ``options`` the run's settings.
+    """
+    from planner.report import road_data_date
+
     doc = dict(run.scores.to_dict())
+    doc["depart"] = run.options.depart
+    doc["peak_depart"] = PEAK_DEPART
+    doc["directions"] = run.scores.overall.get("directions", "both")
     doc["baselines"] = {"nearest": run.nearest_scores.to_dict()}
     if run.pilot_scores is not None:
         doc["baselines"]["pilot"] = run.pilot_scores.to_dict()
+    per_pair = run.scores.per_pair
+    times = [c for c in ("travel_time_s", "travel_time_peak_s") if c in per_pair]
+    doc["per_pair"] = json_safe(per_pair[["unit_id", *times]].to_dict(orient="records"))
+    source = str(getattr(run.graph, "source", "") or "")
     doc["options"] = {
         "scheme": run.options.scheme,
         "mode": run.options.mode,
@@ -274,38 +289,59 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
         "load": run.options.load,
         "hierarchical": run.options.hierarchical,
         "pilot_pinned": run.options.pilot,
+        "pins": dict(run.options.pins),
         "specialty_need": None
         if run.options.specialty_need is None
         else str(run.options.specialty_need),
+        "roads": source or None,
+        "roads_date": road_data_date(source),
+        "region": "Hanoi" if _is_hanoi(run.facilities) else None,
     }
     return doc
 
 
 def write_outputs(
-    run: PlanningRun, out_dir: str | Path, *, map: bool = True, report: bool = True
+    run: PlanningRun,
+    out_dir: str | Path,
+    *,
+    map: bool = True,
+    report: bool = True,
+    lang: str = DEFAULT_LANG,
 ) -> dict[str, Path]:
     """Write a run's files into ``out_dir`` and return their paths by name.
 
     Everything is rendered in memory first; each file is then written atomically, so an
-    error leaves the previous outputs intact.
+    error leaves the previous outputs intact. ``lang`` (``"vi"`` or ``"en"``) is the language
+    of the map and the report.
     """
+    from planner.formatting import scenario_parts
+    from planner.i18n import Translator
+
+    t = Translator(lang)
     out = Path(out_dir)
     pairings = run.proposal.pairings
     scores = scores_document(run)
     geo = run.proposal.to_geodataframe(run.facilities)
     rendered_map = None
+    hanoi = _is_hanoi(run.facilities)
     if map or report:
         from planner.hanoi import hanoi_areas
         from planner.maps import pairing_map
 
-        areas = hanoi_areas(scheme=run.options.scheme) if _is_hanoi(run.facilities) else None
+        areas = hanoi_areas(scheme=run.options.scheme) if hanoi else None
         rendered_map = pairing_map(
             pairings,
             run.facilities,
             areas=areas,
             compare=run.nearest,
-            compare_label="nearest hospital",
+            compare_label=t("map.nearest"),
+            graph=run.graph,
+            mode=run.options.mode,
+            depart=run.options.depart,
+            title=_map_title(scores["options"], t),
+            subtitle=" · ".join(scenario_parts(scores["options"], lang=lang)),
             self_contained=True,
+            lang=lang,
         )
     out.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -318,7 +354,7 @@ def write_outputs(
 
         paths["map.html"] = save_map(rendered_map, out / "map.html")
     if report:
-        from planner.report import write_report
+        from planner.report import APPROXIMATE_CSV, write_report
 
         paths["report.html"] = write_report(
             out / "report.html",
@@ -327,35 +363,54 @@ def write_outputs(
             facilities=run.facilities,
             map=rendered_map,
             compare=run.nearest,
+            lang=lang,
         )
+        if (out / APPROXIMATE_CSV).exists():
+            paths[APPROXIMATE_CSV] = out / APPROXIMATE_CSV
     return paths
+
+
+def _map_title(options: Mapping[str, Any], t: Any) -> str:
+    """The map's title: "Sister hospitals, Hanoi" (the scenario goes in the subtitle)."""
+    if options.get("region") == "Hanoi":
+        return t("map.title_region", region=t("scenario.region"))
+    return t("map.title")
 
 
 def _is_hanoi(fac: gpd.GeoDataFrame) -> bool:
     return bool(fac["facility_id"].astype(str).str.startswith("hn-").all())
 
 
-def summary(run: PlanningRun, paths: Mapping[str, Path]) -> str:
+def summary(run: PlanningRun, paths: Mapping[str, Path], *, lang: str = DEFAULT_LANG) -> str:
     """A few lines for the terminal: where the files are and the headline figures."""
+    from planner.formatting import Formatter, scenario_parts
+    from planner.i18n import Translator
+
+    t, f = Translator(lang), Formatter(lang)
     s = run.scores.overall
     n = run.nearest_scores.overall
-
-    def minutes(value: float | None) -> str:
-        return "n/a" if value is None or not math.isfinite(value) else f"{value / 60:.1f} min"
-
-    lines = [
-        f"Sister-hospital pairing, scheme {run.options.scheme}, {run.options.mode}, "
-        f"depart {run.options.depart}: {run.proposal.status}",
-        f"  units paired:           {len(run.proposal.pairings)}",
-        f"  pop-weighted mean time: {minutes(s['pop_weighted_mean_travel_time_s'])} "
-        f"(nearest hospital: {minutes(n['pop_weighted_mean_travel_time_s'])})",
-        f"  max travel time:        {minutes(s['max_travel_time_s'])}",
-        f"  population within 60 min: {s['share_population_within_60min']:.1%}",
-        f"  load ratio max/min:     {s['load_ratio_max_min']:.2f} "
-        f"(nearest hospital: {n['load_ratio_max_min']:.2f})",
-        "Files:",
-        *(f"  {path}" for path in paths.values()),
+    depart = run.options.depart
+    options = {"scheme": run.options.scheme, "mode": run.options.mode, "depart": depart}
+    rows = [
+        (t("cli.units"), f.count(len(run.proposal.pairings))),
+        (
+            t("cli.mean", time=depart),
+            f"{f.minutes(s['pop_weighted_mean_travel_time_s'], decimals=1)} "
+            f"({t('cli.mean_nearest', value=f.minutes(n['pop_weighted_mean_travel_time_s'], decimals=1))})",
+        ),
+        (t("cli.longest", time=depart), f.minutes(s["max_travel_time_s"], decimals=1)),
+        (t("cli.within"), f.percent(s["share_population_within_60min"], decimals=1)),
+        (
+            t("cli.ratio"),
+            f"{f.ratio(s['load_ratio_max_min'])} "
+            f"({t('cli.mean_nearest', value=f.ratio(n['load_ratio_max_min']))})",
+        ),
     ]
+    width = max(len(label) for label, _ in rows) + 1
+    scenario = ", ".join(scenario_parts(options, lang=lang))
+    lines = [t("cli.summary_head", scenario=scenario, status=run.proposal.status)]
+    lines += [f"  {label + ':':<{width}} {value}" for label, value in rows]
+    lines += [t("cli.files"), *(f"  {path}" for path in paths.values())]
     return "\n".join(lines)
 
 
@@ -491,6 +546,7 @@ def map_file(
     out: str | Path,
     *,
     compare: str | Path | None = None,
+    compare_name: str | None = None,
     routes: bool = False,
     self_contained: bool = True,
     scheme: str = DEFAULT_SCHEME,
@@ -498,14 +554,21 @@ def map_file(
     depart: str = DEFAULT_DEPART,
     facilities: str | Path | None = None,
     source: str | Path | None = None,
+    lang: str = DEFAULT_LANG,
 ) -> Path:
     """Draw a pairings CSV (and optionally a second one to compare) as a standalone HTML map.
 
     Either file may hold only ``unit_id`` and ``hospital_id``: travel times are computed.
+    ``compare_name`` names the second pairing in the layers, legend and popups (default: its
+    file name); ``lang`` is ``"vi"`` or ``"en"``.
     """
+    from planner.formatting import scenario_parts
     from planner.hanoi import hanoi_areas
+    from planner.i18n import Translator
     from planner.maps import pairing_map, save_map
+    from planner.report import road_data_date
 
+    t = Translator(lang)
     options = {"scheme": scheme, "mode": mode, "depart": depart, "facilities": facilities}
     graph = road_network(source)
     main = score_pairings_file(pairings_path, graph=graph, **options)
@@ -513,36 +576,58 @@ def map_file(
     if compare is not None:
         other = score_pairings_file(compare, graph=graph, **options).pairings
     areas = hanoi_areas(scheme=main.scheme) if facilities is None else None
+    scenario = {
+        "scheme": main.scheme if facilities is None else None,
+        "mode": mode,
+        "depart": depart,
+        "roads_date": road_data_date(graph.source),
+        "region": "Hanoi" if _is_hanoi(main.facilities) else None,
+    }
     m = pairing_map(
         main.pairings,
         main.facilities,
         areas=areas,
         compare=other,
-        compare_label=Path(compare).stem if compare else None,
+        compare_label=compare_name or (Path(compare).stem if compare else None),
         links="routes" if routes else "straight",
-        graph=graph if routes else None,
+        graph=graph,
         mode=mode,
+        depart=depart,
+        title=_map_title(scenario, t),
+        subtitle=" · ".join(scenario_parts(scenario, lang=lang)),
         self_contained=self_contained,
+        lang=lang,
     )
     return save_map(m, out)
 
 
-def report_dir(
-    out_dir: str | Path, *, scheme: str = DEFAULT_SCHEME, facilities: str | Path | None = None
-) -> Path:
-    """Write ``report.html`` from a folder holding ``pairings.csv`` and ``scores.json``."""
-    from planner.hanoi import hanoi_areas
-    from planner.maps import pairing_map
-    from planner.report import write_report
+@dataclass(frozen=True)
+class _ReportFolder:
+    """``pairings.csv`` and ``scores.json`` of a folder written by ``planner propose``."""
 
-    out = Path(out_dir)
-    pairings_path = out / "pairings.csv"
-    scores_path = out / "scores.json"
-    for path in (pairings_path, scores_path):
-        if not path.exists():
-            raise PlannerInputError(
-                "file not found", file=path, hint="run `planner propose --out DIR` first"
-            )
+    pairings: pd.DataFrame
+    scores: dict[str, Any]
+    facilities: gpd.GeoDataFrame
+    scheme: str
+
+
+def _read_report_folder(
+    folder: Path, *, scheme: str, facilities: str | Path | None
+) -> _ReportFolder:
+    pairings_path = folder / "pairings.csv"
+    scores_path = folder / "scores.json"
+    if not pairings_path.exists():
+        raise PlannerInputError(
+            "file not found",
+            file=pairings_path,
+            hint=f"run `planner propose --out {folder}` first",
+        )
+    if not scores_path.exists():
+        raise PlannerInputError(
+            "file not found",
+            file=scores_path,
+            hint=f"score the pairing first: `planner score {pairings_path} --out {scores_path}`",
+        )
     if facilities is None:
         scheme = detect_scheme(pairings_path, scheme)
     fac = facilities_for(scheme, facilities)
@@ -555,6 +640,74 @@ def report_dir(
             file=scores_path,
             hint="re-run `planner propose` to rewrite it",
         ) from None
-    areas = hanoi_areas(scheme=scheme) if facilities is None else None
-    m = pairing_map(table, fac, areas=areas, self_contained=True)
-    return write_report(out / "report.html", pairings=table, scores=scores, facilities=fac, map=m)
+    if not isinstance(scores, dict):
+        raise PlannerInputError(
+            "not a scores document", file=scores_path, hint="re-run `planner propose`"
+        )
+    return _ReportFolder(table, scores, fac, scheme)
+
+
+def report_dir(
+    out_dir: str | Path,
+    *,
+    scheme: str = DEFAULT_SCHEME,
+    facilities: str | Path | None = None,
+    source: str | Path | None = None,
+    compare: str | Path | None = None,
+    compare_name: str | None = None,
+    lang: str = DEFAULT_LANG,
+) -> Path:
+    """Write ``report.html`` from a folder holding ``pairings.csv`` and ``scores.json``.
+
+    With ``compare`` (another such folder: another time, scheme, or a hand-made pairing) the
+    report shows both scenarios side by side and the units that change; ``compare_name``
+    names the other one (default: what differs in its settings, else its folder name). The
+    main roads come from ``source`` (default: the Hanoi roads, for Hanoi runs).
+    """
+    from planner.formatting import scenario_difference, scenario_parts
+    from planner.hanoi import hanoi_areas
+    from planner.i18n import Translator
+    from planner.maps import pairing_map
+    from planner.report import write_report
+
+    t = Translator(lang)
+    out = Path(out_dir)
+    main = _read_report_folder(out, scheme=scheme, facilities=facilities)
+    options = main.scores.get("options") or {}
+    other = None
+    if compare is not None:
+        other = _read_report_folder(Path(compare), scheme=scheme, facilities=facilities)
+        compare_name = compare_name or scenario_difference(
+            other.scores.get("options") or {}, relative_to=options, lang=lang
+        )
+        compare_name = compare_name or Path(compare).resolve().name
+    hanoi = facilities is None and _is_hanoi(main.facilities)
+    graph = road_network(source) if (source is not None or hanoi) else None
+    areas = hanoi_areas(scheme=main.scheme) if hanoi else None
+    same_units = other is not None and set(other.pairings["unit_id"].astype(str)) == set(
+        main.pairings["unit_id"].astype(str)
+    )
+    m = pairing_map(
+        main.pairings,
+        main.facilities,
+        areas=areas,
+        compare=other.pairings if other is not None and same_units else None,
+        compare_label=compare_name,
+        graph=graph,
+        depart=main.scores.get("depart") or options.get("depart"),
+        title=_map_title(options, t),
+        subtitle=" · ".join(scenario_parts(options, lang=lang)),
+        self_contained=True,
+        lang=lang,
+    )
+    return write_report(
+        out / "report.html",
+        pairings=main.pairings,
+        scores=main.scores,
+        facilities=main.facilities,
+        map=m,
+        compare=other.pairings if other is not None else None,
+        compare_scores=other.scores if other is not None else None,
+        compare_name=compare_name,
+        lang=lang,
+    )
