@@ -27,21 +27,24 @@ move.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import logging
 import math
 import re
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+import branca.element
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Figure, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
 from markupsafe import Markup
@@ -126,6 +129,49 @@ _TILES = {
         "map.base_light",
     ),
 }
+
+
+class _RenderedText(Element):
+    """Text that is already rendered: shown as is, never compiled as a template again."""
+
+    def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
+        super().__init__(template_name=template_name)
+        self._text = template
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text or ""
+
+
+_ONE_PASS_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def _one_pass_rendering() -> Iterator[None]:
+    """Render folium elements once: their output is never evaluated as a template again.
+
+    branca's ``MacroElement.render`` wraps each element's rendered script/html/header in
+    ``Element(text)``, which compiles that text as a jinja2 template a second time (branca
+    0.8). A facility named ``{{ cycler.__init__.__globals__.os.getpid() }}`` would then run
+    Python code while the map is rendered, and ``{{ 7*7 }}`` would show as ``49``. While
+    the planner's maps render, branca's ``Element`` in that code path is this module's
+    :class:`_RenderedText`, which keeps the already rendered text as is (folium's own
+    templates never rely on the second pass: the tests render maps both ways and compare).
+    """
+    with _ONE_PASS_LOCK:
+        original = branca.element.Element
+        branca.element.Element = _RenderedText  # type: ignore[misc]
+        try:
+            yield
+        finally:
+            branca.element.Element = original  # type: ignore[misc]
+
+
+class _PlannerMap(folium.Map):
+    """A folium map rendered in one pass (see :func:`_one_pass_rendering`)."""
+
+    def render(self, **kwargs: Any) -> None:
+        with _one_pass_rendering():
+            super().render(**kwargs)
 
 
 class _Panel(MacroElement):
@@ -1109,7 +1155,7 @@ def pairing_map(
     if unreachable:
         log.warning("%d units have no reachable sister hospital; drawn grey", unreachable)
 
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    m = _PlannerMap(tiles=None, control_scale=True, prefer_canvas=False)
     _page_assets(m)
     _tiles(m, tiles, t)
     approximate = False
