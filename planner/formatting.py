@@ -290,8 +290,6 @@ def scenario_parts(options: Mapping[str, Any], *, lang: str) -> list[str]:
     return parts
 
 
-
-
 def scenario_difference(
     options: Mapping[str, Any], *, relative_to: Mapping[str, Any], lang: str
 ) -> str | None:

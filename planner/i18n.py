@@ -147,7 +147,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{name}: units and their sister hospital",
         "{name}: đơn vị và bệnh viện kết nghĩa",
     ),
-    "map.compare_layer": ("{name}: sister hospitals", "{name}: bệnh viện kết nghĩa"),
+    "map.compare_layer": ("Sister hospitals in {name}", "Bệnh viện kết nghĩa trong {name}"),
     "map.changed": (
         "Units whose sister hospital differs in {name} ({count})",
         "Đơn vị có bệnh viện kết nghĩa khác trong {name} ({count})",
@@ -170,7 +170,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "map.unreachable_area": ("no road to the sister hospital", "không có đường đến bệnh viện"),
     "map.pairing": ("Proposal", "Phương án đề xuất"),
     "map.compare": ("Comparison", "Phương án so sánh"),
-    "map.nearest": ("nearest hospital", "bệnh viện gần nhất"),
+    "map.nearest": ("the nearest-hospital option", "phương án bệnh viện gần nhất"),
     "map.base_osm": ("OpenStreetMap", "OpenStreetMap"),
     "map.base_light": ("Light background (CARTO)", "Nền sáng (CARTO)"),
     # -- pins and the pilot ----------------------------------------------------------------
@@ -488,9 +488,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Mọi đơn vị đều có vị trí trên bản đồ.",
     ),
     "report.lead_pairing_districts": (
-        "We propose to pair Hanoi's {districts} districts ({units} units: each district's health centre "
+        "We propose to pair the {districts} districts ({units} units: each district's health centre "
         "and its commune health stations) with the {hospitals} regional hospitals as listed below.",
-        "Đề xuất ghép {districts} quận/huyện của Hà Nội ({units} đơn vị: trung tâm y tế quận/huyện và các "
+        "Đề xuất ghép {districts} quận/huyện ({units} đơn vị: trung tâm y tế quận/huyện và các "
         "trạm y tế xã/phường) với {hospitals} bệnh viện tuyến thành phố như bảng dưới đây.",
     ),
     "report.lead_pairing_units": (

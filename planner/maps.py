@@ -1146,8 +1146,7 @@ def pairing_map(
     palette = hospital_palette(hosp)
     names = dict(zip(hosp["facility_id"], hosp["name"].astype(str), strict=True))
     label = label or t("map.pairing")
-    if compare is not None:
-        compare_label = compare_label or t("map.compare")
+    compare_label = (compare_label or t("map.compare")) if compare is not None else None
     time_label = t("map.travel_time_at", time=depart) if depart else t("map.travel_time")
 
     units = _unit_layer_frame(pairings, facilities, names, t, f, compare)

@@ -73,6 +73,8 @@ DECISION_COLUMNS = (
     "units_elsewhere",
 )
 _UNKNOWN_COLOUR = "#7f7f7f"
+#: Older names of the trip directions in scores (scoring's ``pair_costs``).
+_DIRECTIONS = {"hospital_to_unit": "to_unit", "unit_to_hospital": "to_hospital"}
 _HARDEST = 3
 
 
@@ -98,8 +100,9 @@ class _Scores:
 
     @property
     def directions(self) -> str | None:
+        """``"both"``, ``"to_unit"`` or ``"to_hospital"``: which trips a pair's time averages."""
         value = self.overall.get("directions") or self.options.get("directions")
-        return str(value) if value else None
+        return _DIRECTIONS.get(str(value), str(value)) if value else None
 
 
 def _read_scores(scores: Any) -> _Scores:
@@ -156,15 +159,18 @@ def _counted_population(pairings: pd.DataFrame) -> np.ndarray:
 
 
 def decision_table(
-    pairings: pd.DataFrame, *, peak_times: Mapping[str, float] | pd.Series | None = None
+    pairings: pd.DataFrame,
+    *,
+    peak_times: Mapping[str, float] | pd.Series | None = None,
+    by_district: bool = True,
 ) -> pd.DataFrame:
     """Return the decision: one row per district (2024) or per unit, with its sister hospital.
 
-    When the pairing holds district-level units with their communes (the 2024 scheme), each
-    row is a district: its district unit's hospital and trip, the whole district's population
-    (each person counted once), and the cost of switching the whole district to its next-best
-    hospital (the change in its people's average trip). Otherwise (the 2025 units, a user's
-    own units) each unit is a row.
+    With ``by_district`` and a pairing holding district-level units with their communes (the
+    2024 scheme), each row is a district: its district unit's hospital and trip, the whole
+    district's population (each person counted once), and the cost of switching the whole
+    district to its next-best hospital (the change in its people's average trip). Otherwise
+    (the 2025 units, a user's own units) each unit is a row.
 
     Parameters
     ----------
@@ -173,6 +179,9 @@ def decision_table(
     peak_times
         Travel time per ``unit_id`` at the comparison departure time (``scores.json``'s
         ``per_pair``), for the ``travel_time_peak_s`` column; NaN when not given.
+    by_district
+        Group communes under their district unit where there is one (``False``: every unit
+        is a row, as for the 2025 units).
 
     Returns
     -------
@@ -202,7 +211,7 @@ def decision_table(
     weight = _counted_population(table)
     level = table["unit_level"].astype(str) if "unit_level" in table else pd.Series("", table.index)
     district = table["district"] if "district" in table else pd.Series(None, table.index)
-    heads = level.eq("district") & district.notna()
+    heads = level.eq("district") & district.notna() & by_district
     head_districts = set(district[heads])
     grouped = district.isin(head_districts) & ~heads if head_districts else heads & False
     switch = pd.to_numeric(
@@ -320,13 +329,13 @@ def _other_lookup(
 ) -> tuple[pd.Series, pd.Series]:
     """The other scenario's hospital and time for each of our rows.
 
-    Rows match by unit where both scenarios have the same rows; otherwise (e.g. 2024 against
-    2025) by district: the hospital serving most of the district's people there, and their
-    average trip.
+    Unit rows match the same unit where the other scenario has them all; district rows (and
+    units the other scenario lacks, e.g. 2025 against 2024) match by district: the hospital
+    serving most of the district's people there, and their average trip.
     """
     keys = rows["unit_id"].astype(str)
     mine = other_rows.set_index(other_rows["unit_id"].astype(str))
-    if keys.isin(mine.index).all():
+    if not _is_district_rows(rows) and keys.isin(mine.index).all():
         return (
             mine["hospital_id"].reindex(keys).set_axis(rows.index),
             mine["travel_time_s"].reindex(keys).set_axis(rows.index),
@@ -1048,6 +1057,14 @@ def _approximate_part(approx: pd.DataFrame, total: int, ctx: _Context) -> dict[s
     }
 
 
+def _by_district(options: Mapping[str, Any], facilities: pd.DataFrame) -> bool:
+    """Decide per district (2024), not per unit (the 2025 units, which are the decision)."""
+    scheme = options.get("scheme")
+    if scheme is None and "scheme" in facilities and len(facilities):
+        scheme = str(facilities["scheme"].iloc[-1])
+    return str(scheme) != "2025"
+
+
 def _resolve_target(out: str | Path) -> Path:
     out = Path(out)
     if out.is_dir() or not out.suffix:
@@ -1163,10 +1180,13 @@ def write_report(
         names=dict(zip(hosp["facility_id"].astype(str), hosp["name"].astype(str), strict=True)),
         palette=hospital_palette(hosp),
     )
-    rows = decision_table(pairings, peak_times=main.peak_times)
+    rows = decision_table(
+        pairings, peak_times=main.peak_times, by_district=_by_district(options, facilities)
+    )
     other_cols = None
     if other is not None and compare is not None:
-        other_rows = decision_table(compare, peak_times=other.peak_times)
+        by_district = _by_district(other.options, facilities)
+        other_rows = decision_table(compare, peak_times=other.peak_times, by_district=by_district)
         hospitals, times = _other_lookup(rows, compare, other_rows)
         other_cols = (hospitals, times, compare_name or "")
     region = options.get("region")

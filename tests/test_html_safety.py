@@ -164,7 +164,7 @@ def test_chromium_runs_no_payload_and_shows_the_text(outputs, run, facilities, t
             assert sum(name in shown for name in names) == len(names), path.name
             assert all(p in shown for p in PAYLOADS[:6]), path.name
             if path == extra:
-                assert f"{PAYLOADS[0]}: sister hospitals" in seen["layer_names"]
+                assert f"Sister hospitals in {PAYLOADS[0]}" in seen["layer_names"]
                 title = page.inner_text(".planner-title")
                 assert PAYLOADS[1] in title
             if path.name == "report.html":
