@@ -186,7 +186,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report.title_plain": ("Proposed sister hospitals", "Đề xuất bệnh viện kết nghĩa"),
     "report.the_region": ("Hanoi", "Hà Nội"),
-    "report.compared_with": ("compared with: {name}", "so sánh với: {name}"),
+    "report.compared_with": ("Compared with “{name}”:", "So sánh với “{name}”:"),
     "report.decision": (
         "The decision: each unit and its sister hospital",
         "Quyết định: từng đơn vị và bệnh viện kết nghĩa",
@@ -208,9 +208,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "report.col_unit": ("Unit", "Đơn vị"),
     "report.col_district": ("District", "Quận/huyện"),
     "report.col_hospital": ("Sister hospital", "Bệnh viện kết nghĩa"),
-    "report.col_hospital_in": ("Sister hospital in {name}", "Bệnh viện kết nghĩa trong {name}"),
+    "report.col_hospital_in": ("Sister hospital (“{name}”)", "Bệnh viện kết nghĩa (“{name}”)"),
     "report.col_time_at": ("Travel time at {time}", "Thời gian lúc {time}"),
-    "report.col_time_in": ("Travel time in {name}", "Thời gian trong {name}"),
+    "report.col_time_in": ("Travel time (“{name}”)", "Thời gian (“{name}”)"),
     "report.col_population": ("Population", "Dân số"),
     "report.col_next_best": ("Next-best hospital", "Bệnh viện thay thế tốt nhất"),
     "report.col_switch": ("If switched", "Nếu đổi"),
@@ -231,12 +231,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "report.switch_faster": ("{minutes} faster", "nhanh hơn {minutes}"),
     "report.switch_same": ("same time", "như nhau"),
     "report.changed_rows": (
-        "{count} of {total} rows have another sister hospital in {name} (marked ≠).",
-        "{count}/{total} dòng có bệnh viện kết nghĩa khác trong {name} (đánh dấu ≠).",
+        "{count} of {total} rows have another sister hospital in “{name}” (marked ≠).",
+        "{count}/{total} dòng có bệnh viện kết nghĩa khác trong “{name}” (đánh dấu ≠).",
     ),
     "report.changed_none": (
-        "Every row has the same sister hospital in {name}.",
-        "Mọi dòng đều có cùng bệnh viện kết nghĩa trong {name}.",
+        "Every row has the same sister hospital in “{name}”.",
+        "Mọi dòng đều có cùng bệnh viện kết nghĩa trong “{name}”.",
     ),
     "report.map": ("Map", "Bản đồ"),
     "report.map_note": (
@@ -551,9 +551,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{count} đơn vị không có đường đến bệnh viện kết nghĩa và không được tính vào thời gian.",
     ),
     "report.lead_compare": (
-        "Compared with {name}: the average trip at {depart} is {mean_other} there; {changed} of {total} rows "
+        "Compared with “{name}”: the average trip at {depart} is {mean_other} there; {changed} of {total} rows "
         "have another sister hospital.",
-        "So với {name}: thời gian trung bình lúc {depart} ở đó là {mean_other}; {changed}/{total} dòng có "
+        "So với “{name}”: thời gian trung bình lúc {depart} ở đó là {mean_other}; {changed}/{total} dòng có "
         "bệnh viện kết nghĩa khác.",
     ),
     "report.generated": (

@@ -169,9 +169,9 @@ def _one_pass_rendering() -> Iterator[None]:
 class _PlannerMap(folium.Map):
     """A folium map rendered in one pass (see :func:`_one_pass_rendering`)."""
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         with _one_pass_rendering():
-            super().render(**kwargs)
+            return super().render(**kwargs)
 
 
 class _Panel(MacroElement):
@@ -231,12 +231,13 @@ class _MapScript(MacroElement):
         self._name = name
         self.code = code
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         owner = self._parent
-        while not isinstance(owner, folium.Map):
+        while owner is not None and not isinstance(owner, folium.Map):
             owner = owner._parent
+        assert owner is not None, "add the script to a map or to one of its layers"
         self.code = self.code.replace("{map}", owner.get_name())
-        super().render(**kwargs)
+        return super().render(**kwargs)
 
 
 def hospital_palette(hospitals: pd.DataFrame) -> dict[str, tuple[str, str]]:
@@ -639,6 +640,7 @@ def _link_frame(
     """One line per reachable unit → sister hospital (straight, or the road route)."""
     hpos = hospitals.set_index("facility_id")[["lon", "lat"]].astype(float)
     reach = units[(units["h"] != "") & units["tt"].notna()]
+    lines: Any
     if links == "straight":
         ends = hpos.loc[reach["h"]].to_numpy()
         starts = np.column_stack([reach.geometry.x, reach.geometry.y])
@@ -1175,7 +1177,7 @@ def pairing_map(
             simplify_m=simplify_m,
         ).add_to(m)
     draw_roads = roads and graph is not None
-    if draw_roads:
+    if roads and graph is not None:
         _roads_layer(graph, t).add_to(m)
     if areas is not None:
         _names_layer(areas, t, outlines=not draw_choropleth, simplify_m=simplify_m).add_to(m)
@@ -1215,7 +1217,9 @@ def pairing_map(
     _hospital_layer(hosp, pairings, palette, t, f).add_to(m)
 
     title = title or t("map.title")
-    m.get_root().title = html.escape(title if not subtitle else f"{title} — {subtitle}")
+    figure = m.get_root()
+    assert isinstance(figure, Figure)
+    figure.title = html.escape(title if not subtitle else f"{title} — {subtitle}")
     _Panel(render("map_title.html.j2", title=title, subtitle=subtitle), kind="title").add_to(m)
     legend = _legend(
         hosp,

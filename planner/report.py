@@ -761,7 +761,11 @@ def _charts(
     from matplotlib.ticker import FuncFormatter
 
     t, f = ctx.t, ctx.f
-    style = {"svg.fonttype": "none", "font.size": 10, "svg.hashsalt": "planner-report"}
+    style: dict[Any, Any] = {
+        "svg.fonttype": "none",
+        "font.size": 10,
+        "svg.hashsalt": "planner-report",
+    }
     ids = per_hospital["hospital_id"].tolist()
     labels = per_hospital["_name"].tolist()
     colours = [ctx.colour(h) for h in ids]
@@ -1212,7 +1216,7 @@ def write_report(
             self_contained=True,
             lang=lang,
         )
-    per_hospital = _hospital_order(main.per_hospital, ctx)
+    per_hospital = _hospital_order(main.per_hospital, ctx)  # checked above: not None
     has_pilot = bool(
         "pinned" in pairings
         and any(

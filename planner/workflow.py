@@ -352,6 +352,7 @@ def write_outputs(
     if map:
         from planner.maps import save_map
 
+        assert rendered_map is not None
         paths["map.html"] = save_map(rendered_map, out / "map.html")
     if report:
         from planner.report import APPROXIMATE_CSV, write_report
@@ -569,12 +570,15 @@ def map_file(
     from planner.report import road_data_date
 
     t = Translator(lang)
-    options = {"scheme": scheme, "mode": mode, "depart": depart, "facilities": facilities}
     graph = road_network(source)
-    main = score_pairings_file(pairings_path, graph=graph, **options)
-    other = None
-    if compare is not None:
-        other = score_pairings_file(compare, graph=graph, **options).pairings
+
+    def scored(path: str | Path) -> ScoredPairing:
+        return score_pairings_file(
+            path, scheme=scheme, mode=mode, depart=depart, facilities=facilities, graph=graph
+        )
+
+    main = scored(pairings_path)
+    other = scored(compare).pairings if compare is not None else None
     areas = hanoi_areas(scheme=main.scheme) if facilities is None else None
     scenario = {
         "scheme": main.scheme if facilities is None else None,

@@ -312,3 +312,30 @@ def test_chromium_is_installed():
     from _browser import require_chromium
 
     assert shutil.which(str(require_chromium()))
+
+
+def test_one_pass_rendering_changes_nothing_else(registry_2025, areas_2025):
+    """folium's own two-pass rendering gives the same page for ordinary names..."""
+    import folium
+
+    pairing, other = straight_pairing(registry_2025), straight_pairing(registry_2025, shift=1)
+
+    def draw() -> folium.Map:
+        return pairing_map(pairing, registry_2025, areas=areas_2025, compare=other, lang="vi")
+
+    ours = map_html(draw())
+    theirs = draw()
+    theirs.render = lambda **kwargs: folium.Map.render(theirs, **kwargs)  # folium's two passes
+    assert ours == map_html(theirs)
+
+
+def test_template_syntax_in_a_name_is_not_evaluated(registry_2025):
+    """... while a name holding template syntax stays text (folium alone would run it)."""
+    import os
+
+    fac = registry_2025.copy()
+    pairing = straight_pairing(fac)
+    name = "{{ cycler.__init__.__globals__.os.getpid() }} {{ 7*7 }} {% raw %}"
+    pairing.loc[3, "unit_name"] = name
+    text = map_html(pairing_map(pairing, fac, links=None, label=name, title=name, lang="en"))
+    assert name in text and str(os.getpid()) not in text

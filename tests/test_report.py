@@ -292,7 +292,7 @@ def test_two_scenarios_side_by_side(report_inputs, registry_2025, tmp_path):
     decision = _section(text, "decision")
     changed = (pairing["hospital_id"] != other["hospital_id"]).sum()
     assert decision.count('class="unit changed"') == changed > 0
-    assert f"{changed} of {len(pairing)} rows have another sister hospital" in decision
+    assert f"{changed} of {len(pairing)} rows have another sister hospital in “evening" in decision
     figures = _section(text, "figures")
     assert "Proposal (10:00)" in figures and "(17:30)" in figures
     assert "Average trip at each scenario&#39;s departure time (per person)" in figures
@@ -356,15 +356,15 @@ def test_report_command_compares_two_folders_in_english(demo_dir, evening_dir, t
     result = run_cli("report", str(work), "--compare", str(evening_dir), "--lang", "en")
     assert result.returncode == 0, result.stderr
     text = (work / "report.html").read_text(encoding="utf-8")
-    assert "compared with: by car, leaving at 17:30" in text
-    assert "Sister hospital in by car, leaving at 17:30" in text
+    assert "Compared with “by car, leaving at 17:30”: 2024 administrative units" in text
+    assert "Sister hospital (“by car, leaving at 17:30”)" in text
     assert "Travel time at 10:00" in text and "Proposal (10:00)" in text
     result = run_cli(
         "report", str(work), "--compare", str(evening_dir), "--compare-name", "evening"
     )
     assert result.returncode == 0, result.stderr
     text = (work / "report.html").read_text(encoding="utf-8")
-    assert '<html lang="vi">' in text and "so sánh với: evening" in text
+    assert '<html lang="vi">' in text and "So sánh với “evening”:" in text
     # a folder with only a hand-made pairing says how to complete it
     hand = tmp_path / "hand"
     hand.mkdir()
