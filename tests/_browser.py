@@ -57,6 +57,7 @@ class PageReport:
     blocked: list[str] = field(default_factory=list)
     load_s: float = float("nan")
     first_draw_s: float = float("nan")
+    started: float = float("nan")  # perf_counter() when the page was asked for
 
     @property
     def maps(self) -> list[dict]:
@@ -109,6 +110,49 @@ def open_offline(
         For benchmarks only: returns the body for a blocked URL (e.g. a local copy of a
         CDN file), or ``None`` to keep it blocked.
     """
+    with offline_page(page_path, viewport=viewport, timeout_ms=timeout_ms, fulfil=fulfil) as (
+        page,
+        report,
+    ):
+        deadline = time.perf_counter() + timeout_ms / 1000
+        while time.perf_counter() < deadline:
+            if any(_safe_eval(f, wait_js) for f in page.frames):
+                report.first_draw_s = time.perf_counter() - report.started
+                break
+            page.wait_for_timeout(20)
+        page.wait_for_timeout(300)  # let late errors and tile failures arrive
+        report.frames = [
+            r for r in (_safe_eval(f, _COUNT_JS) for f in page.frames) if r is not None
+        ]
+        for path in (screenshot, extra_screenshot):
+            if path is not None:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(path), full_page=False)
+    return report
+
+
+def _safe_eval(frame, js: str):
+    try:
+        return frame.evaluate(js)
+    except Exception:  # a frame that navigated away or is not ready yet
+        return None
+
+
+@contextlib.contextmanager
+def offline_page(
+    page_path: Path,
+    *,
+    viewport: tuple[int, int] = (1280, 860),
+    timeout_ms: int = 30_000,
+    fulfil: Callable[[str], bytes | None] | None = None,
+) -> Iterator[tuple[object, PageReport]]:
+    """Yield a Playwright page showing ``page_path`` with the network cut, and its report.
+
+    Every request other than ``file:``/``data:``/``about:``/``blob:`` is aborted (and listed in
+    ``report.blocked``); page errors and console errors (other than the blocked tiles) are
+    collected, as are JavaScript dialogs (``alert`` and friends: a sign of injected script).
+    ``fulfil`` (benchmarks only) returns the body for a blocked URL, or ``None`` to block it.
+    """
     from playwright.sync_api import sync_playwright
 
     chromium = require_chromium()
@@ -140,75 +184,6 @@ def open_offline(
                     return  # background tiles are expected to fail offline
                 report.console_errors.append(f"{msg.text} ({where})")
 
-            page.route("**/*", _route)
-            page.on("console", _console)
-            page.on("pageerror", lambda exc: report.page_errors.append(str(exc)))
-            started = time.perf_counter()
-            page.goto(Path(page_path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
-            report.load_s = time.perf_counter() - started
-            deadline = time.perf_counter() + timeout_ms / 1000
-            while time.perf_counter() < deadline:
-                if any(_safe_eval(f, wait_js) for f in page.frames):
-                    report.first_draw_s = time.perf_counter() - started
-                    break
-                page.wait_for_timeout(20)
-            page.wait_for_timeout(300)  # let late errors and tile failures arrive
-            report.frames = [
-                r for r in (_safe_eval(f, _COUNT_JS) for f in page.frames) if r is not None
-            ]
-            for path in (screenshot, extra_screenshot):
-                if path is not None:
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(path), full_page=False)
-        finally:
-            browser.close()
-    return report
-
-
-def _safe_eval(frame, js: str):
-    try:
-        return frame.evaluate(js)
-    except Exception:  # a frame that navigated away or is not ready yet
-        return None
-
-
-@contextlib.contextmanager
-def offline_page(
-    page_path: Path, *, viewport: tuple[int, int] = (1280, 860), timeout_ms: int = 30_000
-) -> Iterator[tuple[object, PageReport]]:
-    """Yield a Playwright page showing ``page_path`` with the network cut, and its report.
-
-    Every request other than ``file:``/``data:``/``about:``/``blob:`` is aborted (and listed in
-    ``report.blocked``); page errors and console errors (other than the blocked tiles) are
-    collected, as are JavaScript dialogs (``alert`` and friends: a sign of injected script).
-    """
-    from playwright.sync_api import sync_playwright
-
-    chromium = require_chromium()
-    report = PageReport()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-
-            def _route(route) -> None:
-                url = route.request.url
-                if url.startswith(("file:", "data:", "about:", "blob:")):
-                    route.continue_()
-                    return
-                report.blocked.append(url)
-                route.abort()
-
-            def _console(msg) -> None:
-                if msg.type != "error":
-                    return
-                where = (msg.location or {}).get("url", "")
-                if msg.text.startswith("Failed to load resource") and any(
-                    h in where for h in TILE_HOSTS
-                ):
-                    return
-                report.console_errors.append(f"{msg.text} ({where})")
-
             def _dialog(dialog) -> None:
                 report.page_errors.append(f"dialog opened: {dialog.message}")
                 dialog.dismiss()
@@ -217,9 +192,9 @@ def offline_page(
             page.on("console", _console)
             page.on("pageerror", lambda exc: report.page_errors.append(str(exc)))
             page.on("dialog", _dialog)
-            started = time.perf_counter()
+            report.started = time.perf_counter()
             page.goto(Path(page_path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
-            report.load_s = time.perf_counter() - started
+            report.load_s = time.perf_counter() - report.started
             yield page, report
         finally:
             browser.close()
