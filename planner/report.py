@@ -203,7 +203,7 @@ def decision_table(
     ...     "pinned": [False] * 3, "next_best_hospital_id": ["h2"] * 3,
     ...     "switch_cost_s": [60.0, 60.0, 120.0]})
     >>> row = decision_table(p).iloc[0]
-    >>> row["unit_id"], row["population"], row["switch_cost_s"], row["units"]
+    >>> row["unit_id"], float(row["population"]), float(row["switch_cost_s"]), int(row["units"])
     ('d1', 300.0, 100.0, 3)
     """
     table = pairings.reset_index(drop=True).copy()

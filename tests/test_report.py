@@ -352,19 +352,22 @@ def test_a_real_1730_run_labels_its_times(evening_dir):
 def test_report_command_compares_two_folders_in_english(demo_dir, evening_dir, tmp_path):
     from test_cli import run_cli
 
+    from planner.formatting import scenario_difference
+
     work = _copy_run(demo_dir, tmp_path / "day")
-    result = run_cli("report", str(work), "--compare", str(evening_dir), "--lang", "en")
-    assert result.returncode == 0, result.stderr
-    text = (work / "report.html").read_text(encoding="utf-8")
-    assert "Compared with “by car, leaving at 17:30”: 2024 administrative units" in text
-    assert "Sister hospital (“by car, leaving at 17:30”)" in text
-    assert "Travel time at 10:00" in text and "Proposal (10:00)" in text
     result = run_cli(
-        "report", str(work), "--compare", str(evening_dir), "--compare-name", "evening"
-    )
+        "report", str(work), "--compare", str(evening_dir), "--compare-name", "evening",
+        "--lang", "en",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     text = (work / "report.html").read_text(encoding="utf-8")
-    assert '<html lang="vi">' in text and "So sánh với “evening”:" in text
+    assert "Compared with “evening”: 2024 administrative units" in text
+    assert "Sister hospital (“evening”)" in text and "Travel time (“evening”)" in text
+    assert "Travel time at 10:00" in text and "Proposal (10:00)" in text and "(17:30)" in text
+    # without --compare-name the other scenario is named by what differs in its settings
+    options = [json.loads((d / "scores.json").read_text())["options"] for d in (work, evening_dir)]
+    name = scenario_difference(options[1], relative_to=options[0], lang="en")
+    assert name == "by car, leaving at 17:30"
     # a folder with only a hand-made pairing says how to complete it
     hand = tmp_path / "hand"
     hand.mkdir()
