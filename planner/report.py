@@ -505,6 +505,8 @@ def _lead(
         sentences.append(
             t("report.lead_pairing_units", units=f.count(len(pairings)), hospitals=n_hospitals)
         )
+    paragraphs = [" ".join(sentences)]
+    sentences = []
     mean, mean_peak = _mean(s), _mean(s, "_peak")
     if mean is not None:
         if mean_peak is not None and peak:
@@ -522,8 +524,6 @@ def _lead(
                 t("report.lead_time_one", mean=f.minutes(mean, decimals=1), depart=depart)
             )
     nearest = main.baselines.get("nearest")
-    paragraphs = [" ".join(sentences)]
-    sentences = []
     if nearest and mean is not None and _mean(nearest) is not None:
         delta = mean - _mean(nearest)  # type: ignore[operator]
         shown = f.minutes(abs(delta), decimals=1)
