@@ -44,7 +44,7 @@ _LEAFLET_JS = "leaflet"
 _LEAFLET_CSS = "leaflet_css"
 
 
-class _RawHTML(Element):
+class RawHTML(Element):
     """An element rendered verbatim (branca's ``Element`` would run Jinja over the text)."""
 
     def __init__(self, html: str, *, name: str) -> None:
@@ -146,10 +146,10 @@ def inline_assets(m: folium.Map) -> folium.Map:
     assert isinstance(figure, Figure), "the map must belong to a folium Figure"
     if _LEAFLET_CSS in wanted:
         figure.header.add_child(
-            _RawHTML(f"<style>{leaflet_css()}</style>", name="leaflet_css"), name="leaflet_css"
+            RawHTML(f"<style>{leaflet_css()}</style>", name="leaflet_css"), name="leaflet_css"
         )
     if _LEAFLET_JS in wanted:
         figure.header.add_child(
-            _RawHTML(f"<script>{leaflet_js()}</script>", name="leaflet_js"), name="leaflet_js"
+            RawHTML(f"<script>{leaflet_js()}</script>", name="leaflet_js"), name="leaflet_js"
         )
     return m

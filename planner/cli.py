@@ -72,6 +72,19 @@ def _shared_options(parser: argparse.ArgumentParser, *, out_help: str | None) ->
     group.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
 
 
+def _lang_option(parser: argparse.ArgumentParser) -> None:
+    """``--lang`` of the commands whose outputs officials read (map, report, demo)."""
+    from planner.i18n import DEFAULT_LANG, LANGUAGES
+
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=DEFAULT_LANG,
+        help="language of the map, the report and the summary: vi (Vietnamese, the default: "
+        "Hanoi's officials read it) or en",
+    )
+
+
 def _examples(*lines: str) -> str:
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
@@ -98,9 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="The main job: graph, registry, matrix, optimal pairing with the Ba Vì "
         "pilot pinned, scores against the nearest-hospital baseline and the pilot, map, report.",
         formatter_class=raw,
-        epilog=_examples("planner demo", "planner demo --scheme 2025 --depart 07:30 --out peak/"),
+        epilog=_examples(
+            "planner demo",
+            "planner demo --scheme 2025 --depart 07:30 --out peak/",
+            "planner demo --lang en --out english/",
+        ),
     )
     _shared_options(p, out_help=None)
+    _lang_option(p)
     p.add_argument(
         "--out",
         type=Path,
@@ -182,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     _shared_options(p, out_help="output folder for pairings.csv, pairings.geojson, scores.json")
+    _lang_option(p)
     _proposal_options(p)
 
     p = sub.add_parser(
@@ -206,15 +225,25 @@ def build_parser() -> argparse.ArgumentParser:
         "ready for `planner report DIR`; '-': the scores JSON on stdout",
     )
     p.add_argument("--json", action="store_true", help="print the scores JSON instead of a summary")
+    _lang_option(p)
 
     p = sub.add_parser(
         "map",
         help="draw a pairing (and optionally a second one to compare) as a standalone HTML map",
         formatter_class=raw,
-        epilog=_examples("planner map out/pairings.csv --compare nearest.csv --out map.html"),
+        epilog=_examples(
+            "planner map out/pairings.csv --compare officials.csv "
+            '--compare-name "Sở Y tế draft" --out map.html'
+        ),
     )
     p.add_argument("pairings", type=Path, help="pairings CSV")
     p.add_argument("--compare", type=Path, metavar="OTHER.csv", help="a second pairing to compare")
+    p.add_argument(
+        "--compare-name",
+        metavar="NAME",
+        help="what the second pairing is called on the map (default: its file name)",
+    )
+    _lang_option(p)
     p.add_argument(
         "--routes", action="store_true", help="draw road routes instead of straight links"
     )
@@ -257,9 +286,25 @@ def build_parser() -> argparse.ArgumentParser:
         "report",
         help="write report.html for officials from a folder written by propose/demo",
         formatter_class=raw,
-        epilog=_examples("planner report out/"),
+        epilog=_examples(
+            "planner report out/",
+            "planner report out/ --compare evening/ --compare-name 17:30",
+        ),
     )
     p.add_argument("dir", type=Path, help="folder with pairings.csv and scores.json")
+    p.add_argument(
+        "--compare",
+        type=Path,
+        metavar="OTHER_DIR",
+        help="a second such folder (another time, scheme or a hand-made pairing), shown side "
+        "by side with the units that change",
+    )
+    p.add_argument(
+        "--compare-name",
+        metavar="NAME",
+        help="what the second scenario is called (default: what differs in its settings)",
+    )
+    _lang_option(p)
     _shared_options(p, out_help=None)
     return parser
 
@@ -383,8 +428,8 @@ def _plan_and_write(args: argparse.Namespace, *, html: bool) -> int:
         scheme=args.scheme, facilities=args.facilities, source=args.source, thousands=args.thousands
     )
     run = workflow.plan(options, facilities=fac, graph=graph)
-    paths = workflow.write_outputs(run, args.out, map=html, report=html)
-    _say(_commands.run_summary(run, paths))
+    paths = workflow.write_outputs(run, args.out, map=html, report=html, lang=args.lang)
+    _say(_commands.run_summary(run, paths, lang=args.lang))
     return 0
 
 
@@ -507,7 +552,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     if args.json and not is_stdout(args.out or ""):
         sys.stdout.write(io.json_text(document))
     elif not args.json and not is_stdout(args.out or ""):
-        _say(_commands.scored_summary(scored, args.pairings, paths))
+        _say(_commands.scored_summary(scored, args.pairings, paths, lang=args.lang))
     return 0
 
 
@@ -518,6 +563,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         args.pairings,
         args.out,
         compare=args.compare,
+        compare_name=args.compare_name,
         routes=args.routes,
         self_contained=not args.cdn,
         scheme=args.scheme,
@@ -526,6 +572,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         facilities=args.facilities,
         source=args.source,
         thousands=args.thousands,
+        lang=args.lang,
     )
     _say(f"wrote {args.out}")
     return 0
@@ -536,13 +583,9 @@ def _cmd_access(args: argparse.Namespace) -> int:
     from planner.io import read_pairings
 
     minutes = _parse_minutes(args.minutes)
-    if args.facilities is not None:  # checked against the roads given, not against Hanoi
-        from planner.facilities import load_facilities
-
-        fac = load_facilities(args.facilities, area=workflow.network_area(args.source))
-    else:
-        fac = workflow.facilities_for(args.scheme)
-    graph = workflow.road_network(args.source)
+    graph, fac = workflow.load_inputs(
+        scheme=args.scheme, facilities=args.facilities, source=args.source, thousands=args.thousands
+    )  # a user's facilities are checked against the roads given, not against Hanoi
     if args.pairings is not None:
         pairings = read_pairings(args.pairings, fac)
     else:
@@ -586,6 +629,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         facilities=args.facilities,
         source=args.source,
         thousands=args.thousands,
+        compare=args.compare,
+        compare_name=args.compare_name,
+        lang=args.lang,
     )
     _say(f"wrote {path}")
     return 0

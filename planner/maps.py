@@ -1,46 +1,62 @@
-"""Folium maps of sister-hospital pairings that officials can open anywhere.
+"""Folium maps of sister-hospital pairings that officials can open anywhere, offline included.
 
 One map shows, as switchable layers: the regional hospitals (one SVG icon and one fixed
 colour each), the district/commune units as circle markers coloured by their sister
 hospital and sized by population, the links between them (straight or road routes), each
 hospital's catchment (areas dissolved by sister hospital), an optional travel-time
-choropleth, and a second pairing for comparison. Every layer is one ``GeoJson`` whose
-features share styles through a property key, geometries are simplified in metres and
-coordinates rounded to 5 decimals (about 1 m), so the whole-Hanoi commune map stays
-small. With ``self_contained=True`` Leaflet is inlined (see :mod:`planner._assets`) and
-only the background tiles need the network.
+choropleth, a second pairing for comparison, and a light background drawn from the planner's
+own data (main roads from the road graph, area boundaries and names) so the map stays legible
+with no tile server. Every layer is one ``GeoJson`` whose features share styles through a
+property key, geometries are simplified in metres and coordinates rounded to 5 decimals (about
+1 m), so the whole-Hanoi commune map stays small. With ``self_contained=True`` Leaflet is inlined
+(see :mod:`planner._assets`) and only the background tiles need the network.
+
+Safety: names, ids and districts come from other people's files. Tooltips and popups are built
+in the browser with ``textContent`` (``templates/map.js``), never ``innerHTML``; layer names
+(which Leaflet's layer control writes as HTML) are escaped; the title and legend are jinja2
+templates with autoescape; GeoJSON is embedded with ``<``, ``>`` and ``&`` escaped. A hostile
+name is shown as text and cannot run script.
 
 Comparison design: the ``compare`` pairing is a second overlay group of the same map (hidden
-at first), plus a layer ringing the units whose sister hospital changes. A
-``folium.plugins.DualMap`` would need Leaflet.Sync from a CDN (not packaged) and would
-duplicate every layer in the file; overlays on one map let officials flip between the two
-pairings over the same catchments and see exactly which units move.
+at first), plus a layer ringing the units whose sister hospital differs, in the colour of the
+hospital they have in the comparison. A ``folium.plugins.DualMap`` would need Leaflet.Sync from
+a CDN (not packaged) and would duplicate every layer in the file; overlays on one map let
+officials flip between the two pairings over the same catchments and see exactly which units
+move.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import logging
 import math
 import re
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+import branca.element
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from folium.utilities import JsCode
+from markupsafe import Markup
 
-from planner._assets import inline_assets
-from planner.config import CRS_LONLAT, CRS_METRIC, OSM_ATTRIBUTION
+from planner._assets import RawHTML, inline_assets
+from planner._templates import render, source
+from planner._vn import core_name
+from planner.config import CRS_LONLAT, OSM_ATTRIBUTION, metric_crs
 from planner.errors import PlannerInputError
-from planner.facilities import APPROXIMATE_SOURCES
+from planner.formatting import Formatter
+from planner.graph import TravelGraph
+from planner.i18n import DEFAULT_LANG, Translator
 from planner.io import atomic_path
 from planner.scoring import population_weights
 
@@ -76,123 +92,151 @@ _TIME_COLOURS = ("#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#737373", "#525252
 #: Choropleth areas with no reachable sister hospital: white, dashed outline (not a grey
 #: class of the scale).
 _UNREACHABLE_AREA = {"fillColor": "#ffffff", "dashArray": "4 3", "color": "#222222"}
+#: The offline background: main road classes (OpenMapTiles vocabulary) and their line style.
+#: A warm tan, lighter for smaller roads: not a grey of the time scale, not a hospital hue.
+_ROAD_STYLE = {
+    "motorway": ("#a0784a", 2.6),
+    "trunk": ("#a0784a", 2.2),
+    "primary": ("#b8956a", 1.6),
+    "secondary": ("#cdb08c", 1.1),
+}
+_ROAD_SIMPLIFY_M = 40.0
+_ROAD_DECIMALS = 4  # about 10 m: a background needs no more
+#: Ring of the units whose sister hospital differs in the comparison (legend swatch).
+_CHANGED_LEGEND_COLOUR = "#444444"
+#: Names of small areas show from this zoom on.
+_SMALL_LABEL_ZOOM = 11
 #: folium/branca element names carry a random 32-hex id (``geo_json_<uuid>``).
 _ELEMENT_ID = re.compile(r"(?<=[A-Za-z0-9]_)[0-9a-f]{32}(?![0-9A-Za-z])")
 _RADIUS_PX = (3.0, 14.0)
 _DECIMALS = 5  # about 1 m: finer digits only inflate the file
+#: Area names smaller than this (km²) show only once zoomed in, so the centre stays legible.
+_SMALL_AREA_KM2 = 60.0
 
 _TILES = {
     "OpenStreetMap": (
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         f'<a href="https://www.openstreetmap.org/copyright">{OSM_ATTRIBUTION}</a>',
         19,
+        "map.base_osm",
     ),
     "CartoDB positron": (
         "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
         f'<a href="https://www.openstreetmap.org/copyright">{OSM_ATTRIBUTION}</a>, '
         '© <a href="https://carto.com/attributions">CARTO</a>',
         20,
+        "map.base_light",
     ),
 }
 
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Sister-hospital pairings, Hanoi",
-        "name": "Name",
-        "level": "Level",
-        "population": "Population",
-        "hospital": "Sister hospital",
-        "travel_time": "Travel time",
-        "next_best": "Next-best hospital",
-        "switch_cost": "Extra time if switched",
-        "location": "Location",
-        "pinned": "Pinned",
-        "units": "Units",
-        "specialty": "Specialty",
-        "min": "min",
-        "unreachable": "unreachable by road",
-        "approx": "approximate ({source})",
-        "exact": "mapped",
-        "yes": "yes",
-        "no": "no",
-        "hospitals": "Regional hospitals",
-        "links": "Links",
-        "routes": "Road routes",
-        "catchments": "Catchments",
-        "catchments_approx": "Catchments (approximate 2024 districts)",
-        "choropleth": "Travel time to sister hospital",
-        "choropleth_district": "Travel time (population-weighted district mean)",
-        "changed": "Units that change sister hospital",
-        "marker_size": "Circle size: population (square-root scale)",
-        "regional": "regional",
-        "district": "district",
-        "commune": "commune",
-        "pairing": "Pairing",
-        "compare": "Comparison",
-    },
-    "vi": {
-        "title": "Ghép cặp bệnh viện kết nghĩa, Hà Nội",
-        "name": "Tên",
-        "level": "Cấp",
-        "population": "Dân số",
-        "hospital": "Bệnh viện kết nghĩa",
-        "travel_time": "Thời gian di chuyển",
-        "next_best": "Bệnh viện thay thế tốt nhất",
-        "switch_cost": "Thời gian tăng thêm nếu đổi",
-        "location": "Vị trí",
-        "pinned": "Cố định",
-        "units": "Đơn vị",
-        "specialty": "Chuyên khoa",
-        "min": "phút",
-        "unreachable": "không đến được bằng đường bộ",
-        "approx": "gần đúng ({source})",
-        "exact": "theo bản đồ",
-        "yes": "có",
-        "no": "không",
-        "hospitals": "Bệnh viện tuyến thành phố",
-        "links": "Đường nối",
-        "routes": "Tuyến đường bộ",
-        "catchments": "Vùng phụ trách",
-        "catchments_approx": "Vùng phụ trách (quận/huyện 2024, gần đúng)",
-        "choropleth": "Thời gian đến bệnh viện kết nghĩa",
-        "choropleth_district": "Thời gian (trung bình theo dân số của quận/huyện)",
-        "changed": "Đơn vị đổi bệnh viện kết nghĩa",
-        "marker_size": "Cỡ vòng tròn: dân số (thang căn bậc hai)",
-        "regional": "thành phố",
-        "district": "quận/huyện",
-        "commune": "xã/phường",
-        "pairing": "Phương án",
-        "compare": "So sánh",
-    },
-}
+
+class _RenderedText(Element):
+    """Text that is already rendered: shown as is, never compiled as a template again."""
+
+    def __init__(self, template: str | None = None, template_name: str | None = None) -> None:
+        super().__init__(template_name=template_name)
+        self._text = template
+
+    def render(self, **kwargs: Any) -> str:
+        return self._text or ""
+
+
+_ONE_PASS_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def _one_pass_rendering() -> Iterator[None]:
+    """Render folium elements once: their output is never evaluated as a template again.
+
+    branca's ``MacroElement.render`` wraps each element's rendered script/html/header in
+    ``Element(text)``, which compiles that text as a jinja2 template a second time (branca
+    0.8). A facility named ``{{ cycler.__init__.__globals__.os.getpid() }}`` would then run
+    Python code while the map is rendered, and ``{{ 7*7 }}`` would show as ``49``. While
+    the planner's maps render, branca's ``Element`` in that code path is this module's
+    :class:`_RenderedText`, which keeps the already rendered text as is (folium's own
+    templates never rely on the second pass: the tests render maps both ways and compare).
+    """
+    with _ONE_PASS_LOCK:
+        original = branca.element.Element
+        branca.element.Element = _RenderedText  # type: ignore[misc]
+        try:
+            yield
+        finally:
+            branca.element.Element = original  # type: ignore[misc]
+
+
+class _PlannerMap(folium.Map):
+    """A folium map rendered in one pass (see :func:`_one_pass_rendering`)."""
+
+    def render(self, **kwargs: Any) -> Any:
+        with _one_pass_rendering():
+            return super().render(**kwargs)
 
 
 class _Panel(MacroElement):
-    """A fixed HTML box over the map (title or legend); ``content`` is trusted HTML."""
+    """A fixed box over the map (title or legend); ``content`` is markup from a template."""
 
     _template = Template(
         """
         {% macro html(this, kwargs) %}
-        <div class="planner-{{ this.kind }}" style="{{ this.css }}">{{ this.content }}</div>
+        {{ this.content }}
         {% endmacro %}
         """
     )
 
-    def __init__(self, content: str, *, kind: str, css: str) -> None:
+    def __init__(self, content: Markup, *, kind: str) -> None:
         super().__init__()
         self._name = f"Panel_{kind}"
-        self.kind = kind
-        self.css = css
         self.content = content
 
 
-def map_labels(lang: str) -> dict[str, str]:
-    """Return the map's labels in ``lang`` (``"en"`` or ``"vi"``); shared with the report."""
-    if lang not in _LABELS:
-        raise PlannerInputError(
-            f"unknown language {lang!r}", field="lang", hint=f"use one of {sorted(_LABELS)}"
-        )
-    return _LABELS[lang]
+class _Details(MacroElement):
+    """A tooltip or popup built in the browser with ``textContent`` (see ``map.js``).
+
+    ``rows`` are ``(property, label)`` pairs; a ``None`` label shows the value alone and rows
+    whose value is empty are left out.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.{{ this.method }}(
+            window.plannerDetails({{ this.rows|tojson }}), {{ this.options|tojavascript }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: Sequence[tuple[str, str | None]], *, popup: bool = False) -> None:
+        super().__init__()
+        self._name = "Details"
+        self.method = "bindPopup" if popup else "bindTooltip"
+        self.rows = [list(row) for row in rows]
+        self.options = {"maxWidth": 340} if popup else {"sticky": True}
+
+
+class _MapScript(MacroElement):
+    """A script run once the map exists (``{map}`` in ``code`` is the map's variable)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.code }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, code: str, *, name: str) -> None:
+        super().__init__()
+        self._name = name
+        self.code = code
+
+    def render(self, **kwargs: Any) -> Any:
+        owner = self._parent
+        while owner is not None and not isinstance(owner, folium.Map):
+            owner = owner._parent
+        assert owner is not None, "add the script to a map or to one of its layers"
+        self.code = self.code.replace("{map}", owner.get_name())
+        return super().render(**kwargs)
 
 
 def hospital_palette(hospitals: pd.DataFrame) -> dict[str, tuple[str, str]]:
@@ -206,6 +250,11 @@ def hospital_palette(hospitals: pd.DataFrame) -> dict[str, tuple[str, str]]:
     ----------
     hospitals
         Frame with ``facility_id`` and, optionally, ``specialty``.
+
+    Returns
+    -------
+    dict
+        ``{facility_id: (hex colour, icon name)}``.
 
     Examples
     --------
@@ -231,6 +280,58 @@ def hospital_palette(hospitals: pd.DataFrame) -> dict[str, tuple[str, str]]:
     for i, hid in enumerate(h for h in ids if h not in palette):
         palette[hid] = (spare[i % len(spare)], _ICONS[i % len(_ICONS)])
     return palette
+
+
+def hospital_icon(colour: str, icon: str, *, size_px: int = 30) -> Markup:
+    """Return a hospital's round SVG icon (its colour and specialty symbol) as markup.
+
+    Parameters
+    ----------
+    colour, icon
+        A :func:`hospital_palette` entry.
+    size_px
+        Width and height in pixels.
+
+    Returns
+    -------
+    markupsafe.Markup
+
+    Examples
+    --------
+    >>> str(hospital_icon("#D55E00", "heart", size_px=18))[:40]
+    '<svg xmlns="http://www.w3.org/2000/svg" '
+    """
+    if not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour) or icon not in _SVG_PATHS:
+        raise ValueError(f"not a palette entry: {colour!r}, {icon!r}")
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size_px}" height="{size_px}" '
+        f'viewBox="0 0 24 24"><circle cx="12" cy="12" r="11" fill="{colour}" stroke="#fff" '
+        f'stroke-width="1.5"/><path d="{_SVG_PATHS[icon]}" fill="#fff"/></svg>'
+    )
+
+
+def is_pilot_pair(district: Any, hospital_id: Any) -> bool:
+    """Say whether a pinned unit's pair is the Ba Vì pilot (its district with Xanh Pon).
+
+    Parameters
+    ----------
+    district, hospital_id
+        The unit's district and sister hospital.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_pilot_pair("Huyện Ba Vì", "hn-reg-xanhpon"), is_pilot_pair("Ba Vì", "hn-reg-heart")
+    (True, False)
+    """
+    from planner.pairing import PILOT_DISTRICT, PILOT_HOSPITAL_ID
+
+    return str(hospital_id) == PILOT_HOSPITAL_ID and core_name(district) == core_name(
+        PILOT_DISTRICT
+    )
 
 
 def _check_pairings(pairings: pd.DataFrame, *, what: str) -> None:
@@ -274,10 +375,36 @@ def _hospital_frame(
     return frame.drop_duplicates("facility_id").reset_index(drop=True)
 
 
-def _minutes(seconds: float, lab: Mapping[str, str]) -> str:
-    if seconds is None or not math.isfinite(float(seconds)):
-        return lab["unreachable"]
-    return f"{float(seconds) / 60:.0f} {lab['min']}"
+def _trip(seconds: Any, t: Translator, f: Formatter) -> str:
+    """A unit's travel time in words, or that there is no road."""
+    if seconds is None or pd.isna(seconds) or not math.isfinite(float(seconds)):
+        return t("map.unreachable")
+    return f.minutes(seconds)
+
+
+def switch_text(name: str, seconds: Any, t: Translator, f: Formatter, *, prefix: str) -> str:
+    """Word a switching cost by its sign: ``"X: 3 min slower"``, ``"4 min faster"``, ``"same"``.
+
+    Parameters
+    ----------
+    name
+        The next-best hospital (``{name}`` of the message; unused by the report's messages).
+    seconds
+        Time with the next-best hospital minus time with the sister hospital.
+    t, f
+        Translator and formatter of the output language.
+    prefix
+        ``"map"`` or ``"report"``: whose messages to use.
+
+    Returns
+    -------
+    str
+    """
+    whole = round(abs(float(seconds)) / 60.0)
+    if whole == 0:
+        return t(f"{prefix}.switch_same", name=name)
+    key = "slower" if seconds > 0 else "faster"
+    return t(f"{prefix}.switch_{key}", name=name, minutes=f.minutes(abs(float(seconds))))
 
 
 def _counted_population(pairings: pd.DataFrame) -> np.ndarray:
@@ -295,26 +422,39 @@ def _radius(population: pd.Series) -> np.ndarray:
     return np.round(lo + (hi - lo) * np.sqrt(pop / top), 1)
 
 
-def _round(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    geoms = shapely.transform(gdf.geometry.to_numpy(), lambda xy: np.round(xy, _DECIMALS))
+def _round(gdf: gpd.GeoDataFrame, decimals: int = _DECIMALS) -> gpd.GeoDataFrame:
+    geoms = shapely.transform(gdf.geometry.to_numpy(), lambda xy: np.round(xy, decimals))
     return gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
 
 
-def _geojson(gdf: gpd.GeoDataFrame, columns: Sequence[str]) -> dict[str, Any]:
+def _geojson(
+    gdf: gpd.GeoDataFrame, columns: Sequence[str], *, decimals: int = _DECIMALS
+) -> dict[str, Any]:
     """GeoJSON dict with ``id`` = index and only ``columns`` as properties (compact)."""
-    out = _round(gdf[[*columns, "geometry"]].to_crs(CRS_LONLAT))
+    out = _round(gdf[[*columns, "geometry"]].to_crs(CRS_LONLAT), decimals)
     return json.loads(out.to_json(drop_id=False, na="null"))
+
+
+def _layer_name(text: str) -> str:
+    """Leaflet's layer control writes layer names as HTML: escape them."""
+    return html.escape(text, quote=True)
+
+
+def _optional(pairings: pd.DataFrame, column: str, default: Any) -> pd.Series:
+    if column in pairings:
+        return pairings[column]
+    return pd.Series(default, index=pairings.index, dtype=object)
 
 
 def _unit_layer_frame(
     pairings: pd.DataFrame,
     facilities: pd.DataFrame,
     names: Mapping[str, str],
-    lab: Mapping[str, str],
+    t: Translator,
+    f: Formatter,
     compare: pd.DataFrame | None,
-    compare_label: str,
 ) -> gpd.GeoDataFrame:
-    """Units with their location and the preformatted popup fields."""
+    """Units with their location and the text of their tooltip and popup (plain text)."""
     fac = facilities.assign(facility_id=facilities["facility_id"].astype(str)).set_index(
         "facility_id"
     )
@@ -334,104 +474,106 @@ def _unit_layer_frame(
         if "location_source" in loc
         else np.full(len(ids), "")
     )
-    approx = np.isin(source, APPROXIMATE_SOURCES)
     pop = (
         pairings["population"]
         if "population" in pairings
         else loc["population"].set_axis(ids.index)
     )
-    next_best = (
-        pairings["next_best_hospital_id"]
-        if "next_best_hospital_id" in pairings
-        else pd.Series(pd.NA, index=pairings.index)
-    )
-    switch = (
-        pairings["switch_cost_s"]
-        if "switch_cost_s" in pairings
-        else pd.Series(np.nan, index=pairings.index)
-    )
     hosp = pairings["hospital_id"].astype("string")
+    pinned = _optional(pairings, "pinned", False).fillna(False).astype(bool).to_numpy()
+    district = _optional(pairings, "district", None)
+    next_best = _optional(pairings, "next_best_hospital_id", None)
+    switch = pd.to_numeric(_optional(pairings, "switch_cost_s", np.nan), errors="coerce")
+
+    def hospital_name(h: Any) -> str:
+        return names.get(str(h), str(h)) if pd.notna(h) else "—"
+
+    def fixed(is_pinned: bool, d: Any, h: Any) -> str | None:
+        if not is_pinned:
+            return None
+        return t("pin.pilot") if is_pilot_pair(d, h) else t("pin.fixed")
+
+    def next_text(h: Any, s: float) -> str | None:
+        if pd.isna(h):
+            return None
+        if not math.isfinite(s):
+            return hospital_name(h)
+        return switch_text(hospital_name(h), s, t, f, prefix="map")
+
     frame = pd.DataFrame(
         {
             "name": pairings["unit_name"].astype(str).to_numpy(),
-            "level": [lab.get(str(v), str(v)) for v in pairings["unit_level"]],
-            "population": [
-                f"{int(p):,}" if pd.notna(p) else "—" for p in pd.to_numeric(pop, errors="coerce")
-            ],
-            "hospital": [names.get(str(h), "—") if pd.notna(h) else "—" for h in hosp],
-            "travel_time": [_minutes(t, lab) for t in pairings["travel_time_s"]],
-            "next_best": [names.get(str(h), "—") if pd.notna(h) else "—" for h in next_best],
-            "switch_cost": [
-                f"+{s / 60:.0f} {lab['min']}" if pd.notna(s) and math.isfinite(s) else "—"
-                for s in pd.to_numeric(switch, errors="coerce")
-            ],
-            "location": [
-                lab["approx"].format(source=s.replace("_", " ")) if a else lab["exact"]
-                for s, a in zip(source, approx, strict=True)
-            ],
-            "pinned": [
-                lab["yes"] if bool(p) else lab["no"]
-                for p in (pairings["pinned"] if "pinned" in pairings else [False] * len(ids))
-            ],
+            "level": [t.get(f"level.{v}", str(v)) for v in pairings["unit_level"]],
+            "district": [None if pd.isna(d) else str(d) for d in district],
+            "population": [f.people(p) for p in pd.to_numeric(pop, errors="coerce")],
+            "hospital": [hospital_name(h) for h in hosp],
+            "fixed": [fixed(p, d, h) for p, d, h in zip(pinned, district, hosp, strict=True)],
+            "travel_time": [_trip(s, t, f) for s in pairings["travel_time_s"]],
+            "next_best": [next_text(h, s) for h, s in zip(next_best, switch, strict=True)],
+            "location": [t.get(f"location.{s}", t("location.exact")) for s in source],
             "r": _radius(pop),
             "h": hosp.fillna("").to_numpy(),
             "tt": pd.to_numeric(pairings["travel_time_s"], errors="coerce").round().to_numpy(),
-            "pin": [
-                bool(p) for p in (pairings["pinned"] if "pinned" in pairings else [0] * len(ids))
-            ],
+            "pin": pinned,
         },
         index=pd.Index(ids.to_numpy(), name="unit_id"),
     )
     if compare is not None:
         other = compare.assign(unit_id=compare["unit_id"].astype(str)).set_index("unit_id")
-        frame[compare_label] = [
-            names.get(str(h), "—") if pd.notna(h) else "—"
-            for h in other["hospital_id"].reindex(frame.index)
-        ]
-        frame["ch"] = [
-            str(other["hospital_id"].get(u, "")) != h
-            for u, h in zip(frame.index, frame["h"], strict=True)
-        ]
+        theirs = other["hospital_id"].reindex(frame.index).astype("string")
+        frame["cmp"] = [hospital_name(h) for h in theirs]
+        frame["c"] = theirs.fillna("").to_numpy()
+        frame["ch"] = frame["c"].to_numpy() != frame["h"].to_numpy()
     geometry = gpd.points_from_xy(loc["lon"].astype(float), loc["lat"].astype(float))
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS_LONLAT)
 
 
-def _tiles(m: folium.Map, tiles: str | None) -> None:
+def _tiles(m: folium.Map, tiles: str | None, t: Translator) -> None:
     if tiles is None:
         return
     if tiles not in _TILES:
         raise PlannerInputError(
             f"unknown tiles {tiles!r}", field="tiles", hint=f"use one of {sorted(_TILES)} or None"
         )
-    for name in _TILES:
-        url, attr, max_zoom = _TILES[name]
+    for name, (url, attr, max_zoom, label) in _TILES.items():
         folium.TileLayer(
-            url, attr=attr, name=name, max_zoom=max_zoom, overlay=False, show=name == tiles
+            url,
+            attr=attr,
+            name=_layer_name(t(label)),
+            max_zoom=max_zoom,
+            overlay=False,
+            show=name == tiles,
         ).add_to(m)
+
+
+def _unit_rows(
+    t: Translator, *, time_label: str, compare_label: str | None
+) -> list[tuple[str, str | None]]:
+    rows: list[tuple[str, str | None]] = [
+        ("name", t("map.name")),
+        ("level", t("map.level")),
+        ("district", t("map.district")),
+        ("population", t("map.population")),
+        ("hospital", t("map.hospital")),
+        ("fixed", t("map.fixed")),
+        ("travel_time", time_label),
+        ("next_best", t("map.next_best")),
+        ("location", t("map.location")),
+    ]
+    if compare_label is not None:
+        rows.append(("cmp", t("map.in_compare", name=compare_label)))
+    return rows
 
 
 def _unit_layer(
     units: gpd.GeoDataFrame,
     palette: Mapping[str, tuple[str, str]],
-    lab: Mapping[str, str],
+    rows: Sequence[tuple[str, str | None]],
     *,
     name: str,
     show: bool,
-    extra_fields: Sequence[str] = (),
 ) -> folium.GeoJson:
-    fields = [
-        "name",
-        "level",
-        "population",
-        "hospital",
-        "travel_time",
-        "next_best",
-        "switch_cost",
-        "pinned",
-        "location",
-        *extra_fields,
-    ]
-    aliases = [lab.get(f, f) for f in fields]
+    fields = [field for field, _ in rows]
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
         p = feature["properties"]
@@ -444,18 +586,45 @@ def _unit_layer(
             "fillOpacity": 0.85,
         }
 
-    return folium.GeoJson(
+    layer = folium.GeoJson(
         _geojson(units, [*fields, "r", "h", "tt", "pin"]),
-        name=name,
+        name=_layer_name(name),
         show=show,
         style_function=style,
         marker=folium.CircleMarker(radius=_RADIUS_PX[0]),
         on_each_feature=JsCode("function(f, layer) { layer.setRadius(f.properties.r); }"),
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "hospital"], aliases=aliases[:1] + aliases[3:4]
-        ),
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
     )
+    _Details([rows[0], ("hospital", None)]).add_to(layer)
+    _Details(rows, popup=True).add_to(layer)
+    return layer
+
+
+def _changed_layer(
+    units: gpd.GeoDataFrame,
+    palette: Mapping[str, tuple[str, str]],
+    t: Translator,
+    *,
+    label: str,
+    compare_label: str,
+) -> folium.GeoJson:
+    """Rings around the units whose sister hospital differs, in the comparison's colour."""
+    changed = units[units["ch"]].assign(r=lambda d: d["r"] + 4)
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        colour = palette.get(feature["properties"]["c"], (_UNREACHABLE_COLOUR, ""))[0]
+        return {"color": colour, "weight": 3, "opacity": 1.0, "fill": False}
+
+    layer = folium.GeoJson(
+        _geojson(changed, ["name", "hospital", "cmp", "r", "c"]),
+        name=_layer_name(t("map.changed", name=compare_label, count=len(changed))),
+        show=False,
+        style_function=style,
+        marker=folium.CircleMarker(radius=_RADIUS_PX[0]),
+        on_each_feature=JsCode("function(f, layer) { layer.setRadius(f.properties.r); }"),
+    )
+    rows = [("name", t("map.name")), ("hospital", label), ("cmp", compare_label)]
+    _Details(rows).add_to(layer)
+    return layer
 
 
 def _link_frame(
@@ -463,13 +632,14 @@ def _link_frame(
     hospitals: pd.DataFrame,
     *,
     links: str,
-    graph: Any,
+    graph: TravelGraph | None,
     mode: str,
     simplify_m: float,
 ) -> gpd.GeoDataFrame:
     """One line per reachable unit → sister hospital (straight, or the road route)."""
     hpos = hospitals.set_index("facility_id")[["lon", "lat"]].astype(float)
     reach = units[(units["h"] != "") & units["tt"].notna()]
+    lines: Any
     if links == "straight":
         ends = hpos.loc[reach["h"]].to_numpy()
         starts = np.column_stack([reach.geometry.x, reach.geometry.y])
@@ -485,7 +655,7 @@ def _link_frame(
     frame = gpd.GeoDataFrame({"h": reach["h"].to_numpy()}, geometry=list(lines), crs=CRS_LONLAT)
     frame.index = reach.index
     if links == "routes":
-        metric = frame.to_crs(CRS_METRIC)
+        metric = _metric(frame)
         frame = metric.set_geometry(metric.geometry.simplify(simplify_m)).to_crs(CRS_LONLAT)
     return frame
 
@@ -522,7 +692,9 @@ def _link_layer(
         colour = palette.get(feature["properties"]["h"], (_UNREACHABLE_COLOUR, ""))[0]
         return {"color": colour, "weight": 1.2, "opacity": 0.55}
 
-    return folium.GeoJson(_geojson(frame, ["h"]), name=name, show=show, style_function=style)
+    return folium.GeoJson(
+        _geojson(frame, ["h"]), name=_layer_name(name), show=show, style_function=style
+    )
 
 
 def _area_hospitals(
@@ -570,8 +742,15 @@ def _area_hospitals(
     )
 
 
+def _metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The frame in the UTM zone of its own area, where simplifying and areas are in metres."""
+    lonlat = gdf.to_crs(CRS_LONLAT)
+    west, south, east, north = lonlat.total_bounds
+    return lonlat.to_crs(metric_crs([west, east], [south, north]))
+
+
 def _simplified(gdf: gpd.GeoDataFrame, simplify_m: float) -> gpd.GeoDataFrame:
-    metric = gdf.to_crs(CRS_METRIC)
+    metric = _metric(gdf)
     geoms = metric.geometry.simplify(simplify_m, preserve_topology=True).make_valid()
     return metric.set_geometry(geoms).to_crs(CRS_LONLAT)
 
@@ -587,7 +766,7 @@ def _catchment_layer(
     dashed: bool,
     simplify_m: float,
 ) -> folium.GeoJson:
-    metric = areas.dropna(subset=["h"]).to_crs(CRS_METRIC)
+    metric = _metric(areas.dropna(subset=["h"]))
     dissolved = metric[["h", "geometry"]].dissolve(by="h")
     dissolved = _simplified(dissolved, simplify_m)
     dissolved["hospital"] = [names.get(str(h), str(h)) for h in dissolved.index]
@@ -604,13 +783,14 @@ def _catchment_layer(
             "dashArray": "6 6" if dashed else None,
         }
 
-    return folium.GeoJson(
+    layer = folium.GeoJson(
         _geojson(dissolved, ["hospital", "h"]),
-        name=name,
+        name=_layer_name(name),
         show=show,
         style_function=style,
-        tooltip=folium.GeoJsonTooltip(fields=["hospital"], labels=False),
     )
+    _Details([("hospital", None)]).add_to(layer)
+    return layer
 
 
 def _time_class(seconds: float) -> int:
@@ -619,14 +799,18 @@ def _time_class(seconds: float) -> int:
     return int(np.searchsorted(_TIME_BINS_MIN, seconds / 60.0, side="right")) - 1
 
 
+def _area_label_column(areas: pd.DataFrame) -> str | None:
+    return next((c for c in ("name", "commune", "district") if c in areas), None)
+
+
 def _choropleth_layer(
-    areas: gpd.GeoDataFrame, lab: Mapping[str, str], *, name: str, simplify_m: float
+    areas: gpd.GeoDataFrame, t: Translator, f: Formatter, *, name: str, simplify_m: float
 ) -> folium.GeoJson:
-    label_col = next((c for c in ("name", "commune", "district") if c in areas), None)
+    label_col = _area_label_column(areas)
     frame = _simplified(areas, simplify_m)
     frame["area"] = frame[label_col].astype(str) if label_col else ""
-    frame["travel_time"] = [_minutes(t, lab) for t in frame["tt"]]
-    frame["k"] = [_time_class(t) for t in frame["tt"]]
+    frame["travel_time"] = [_trip(s, t, f) for s in frame["tt"]]
+    frame["k"] = [_time_class(s) for s in frame["tt"]]
     frame.index = pd.RangeIndex(len(frame)).astype(str)
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
@@ -636,51 +820,144 @@ def _choropleth_layer(
             return {**style, **_UNREACHABLE_AREA}
         return {**style, "fillColor": _TIME_COLOURS[k]}
 
-    return folium.GeoJson(
+    layer = folium.GeoJson(
         _geojson(frame, ["area", "travel_time", "k"]),
-        name=name,
+        name=_layer_name(name),
         style_function=style,
-        tooltip=folium.GeoJsonTooltip(fields=["area", "travel_time"], labels=False),
+    )
+    _Details([("area", None), ("travel_time", None)]).add_to(layer)
+    return layer
+
+
+def _main_roads(graph: TravelGraph, *, simplify_m: float = _ROAD_SIMPLIFY_M) -> gpd.GeoDataFrame:
+    """The graph's main roads (motorway to secondary), merged per class and simplified.
+
+    Each two-way road is one pair of directed edges: one of them is kept. Slip roads are left
+    out (they only clutter a background).
+    """
+    codes = [i for i, c in enumerate(graph.class_names) if c in _ROAD_STYLE]
+    edges = np.flatnonzero(np.isin(graph.edge_class, codes))
+    a, b = graph.edge_from[edges], graph.edge_to[edges]
+    key = np.minimum(a, b).astype(np.int64) * graph.n_nodes + np.maximum(a, b)
+    edges = edges[np.unique(key, return_index=True)[1]]
+    if len(edges) == 0:
+        return gpd.GeoDataFrame({"c": []}, geometry=[], crs=CRS_LONLAT)
+    off = graph.edge_geom_offsets
+    starts, counts = off[edges], off[edges + 1] - off[edges]
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    points = np.repeat(starts, counts) + within
+    lines = shapely.linestrings(
+        np.column_stack([graph.geom_lon[points], graph.geom_lat[points]]),
+        indices=np.repeat(np.arange(len(edges)), counts),
+    )
+    classes = np.array([graph.class_names[c] for c in graph.edge_class[edges]])
+    metric = _metric(gpd.GeoDataFrame({"c": classes}, geometry=lines, crs=CRS_LONLAT))
+    merged = [
+        (
+            c,
+            shapely.simplify(
+                shapely.line_merge(shapely.union_all(g.geometry.to_numpy())), simplify_m
+            ),
+        )
+        for c, g in metric.groupby("c", sort=False)
+    ]
+    order = {c: i for i, c in enumerate(_ROAD_STYLE)}
+    merged.sort(key=lambda item: -order[item[0]])  # small roads first, big ones drawn on top
+    frame = gpd.GeoDataFrame(
+        {"c": [c for c, _ in merged]}, geometry=[g for _, g in merged], crs=metric.crs
+    )
+    return frame.to_crs(CRS_LONLAT)
+
+
+def _roads_layer(graph: TravelGraph, t: Translator) -> folium.GeoJson:
+    roads = _main_roads(graph)
+    roads.index = roads["c"].astype(str)
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        colour, weight = _ROAD_STYLE[feature["properties"]["c"]]
+        return {"color": colour, "weight": weight, "opacity": 0.85}
+
+    return folium.GeoJson(
+        _geojson(roads, ["c"], decimals=_ROAD_DECIMALS),
+        name=_layer_name(t("map.roads")),
+        style_function=style,
+        interactive=False,
     )
 
 
-def _hospital_svg(colour: str, icon: str) -> str:
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="30" height="30" viewBox="0 0 24 24">'
-        f'<circle cx="12" cy="12" r="11" fill="{colour}" stroke="#fff" stroke-width="1.5"/>'
-        f'<path d="{_SVG_PATHS[icon]}" fill="#fff"/></svg>'
+def _names_layer(areas: gpd.GeoDataFrame, t: Translator, *, outlines: bool, simplify_m: float):
+    """Area names at a point inside each area (text, not markup); outlines when asked."""
+    group = folium.FeatureGroup(name=_layer_name(t("map.boundaries")), show=True)
+    label_col = _area_label_column(areas)
+    if outlines:
+        shapes = _simplified(areas[["geometry"]], simplify_m)
+        folium.GeoJson(
+            _geojson(shapes, []),
+            style_function=lambda _: {"color": "#666666", "weight": 0.8, "fill": False},
+            interactive=False,
+        ).add_to(group)
+    if label_col is None:
+        return group
+    metric = _metric(areas)
+    points = gpd.GeoDataFrame(
+        {
+            "label": areas[label_col].astype(str).to_numpy(),
+            "small": (metric.geometry.area.to_numpy() / 1e6) < _SMALL_AREA_KM2,
+        },
+        geometry=metric.geometry.representative_point().to_numpy(),
+        crs=metric.crs,
     )
+    folium.GeoJson(
+        _geojson(points, ["label", "small"]),
+        marker=folium.Marker(icon=folium.DivIcon(), interactive=False),
+        on_each_feature=JsCode(
+            "function(f, layer) { layer.setIcon("
+            "window.plannerLabel(f.properties.label, f.properties.small)); }"
+        ),
+    ).add_to(group)
+    if points["small"].any():
+        _MapScript(
+            f"window.plannerWatchZoom({{map}}, {_SMALL_LABEL_ZOOM});", name="WatchZoom"
+        ).add_to(group)
+    return group
 
 
 def _hospital_layer(
     hospitals: pd.DataFrame,
     pairings: pd.DataFrame,
     palette: Mapping[str, tuple[str, str]],
-    lab: Mapping[str, str],
+    t: Translator,
+    f: Formatter,
 ) -> folium.GeoJson:
     # One GeoJson whose features carry their SVG: folium.Popup would need jQuery.
     pop = _counted_population(pairings)
     served = pairings["hospital_id"].astype(str).to_numpy()
     ids = hospitals["facility_id"].astype(str)
-    specialty = (
-        hospitals["specialty"] if "specialty" in hospitals else pd.Series("", index=ids.index)
-    )
+    specialty = _optional(hospitals, "specialty", None)
     frame = gpd.GeoDataFrame(
         {
             "name": hospitals["name"].astype(str).to_numpy(),
-            "specialty": [str(s).replace("_", " ") if pd.notna(s) else "—" for s in specialty],
-            "units": [int((served == h).sum()) for h in ids],
-            "population": [f"{int(pop[served == h].sum()):,}" for h in ids],
-            "svg": [_hospital_svg(*palette[h]) for h in ids],
+            "specialty": [
+                t.get(f"specialty.{s}", str(s).replace("_", " ")) if pd.notna(s) else None
+                for s in specialty
+            ],
+            "units": [f.count((served == h).sum()) for h in ids],
+            "population": [f.people(pop[served == h].sum()) for h in ids],
+            "svg": [str(hospital_icon(*palette[h])) for h in ids],
         },
         geometry=gpd.points_from_xy(hospitals["lon"].astype(float), hospitals["lat"].astype(float)),
         index=pd.Index(ids.to_numpy()),
         crs=CRS_LONLAT,
     )
-    fields = ["name", "specialty", "units", "population"]
-    return folium.GeoJson(
-        _geojson(frame, [*fields, "svg"]),
-        name=lab["hospitals"],
+    rows = [
+        ("name", t("map.name")),
+        ("specialty", t("map.specialty")),
+        ("units", t("map.units")),
+        ("population", t("map.population")),
+    ]
+    layer = folium.GeoJson(
+        _geojson(frame, [*(field for field, _ in rows), "svg"]),
+        name=_layer_name(t("map.hospitals")),
         marker=folium.Marker(
             icon=folium.DivIcon(icon_size=(30, 30), icon_anchor=(15, 15)), z_index_offset=1000
         ),
@@ -688,51 +965,81 @@ def _hospital_layer(
             "function(f, layer) { layer.setIcon(L.divIcon({html: f.properties.svg, "
             "iconSize: [30, 30], iconAnchor: [15, 15], className: 'planner-hospital'})); }"
         ),
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        popup=folium.GeoJsonPopup(fields=fields, aliases=[lab.get(f, f) for f in fields]),
     )
+    _Details([("name", None)]).add_to(layer)
+    _Details(rows, popup=True).add_to(layer)
+    return layer
 
 
-def _legend_html(
+def _legend(
     hospitals: pd.DataFrame,
     palette: Mapping[str, tuple[str, str]],
-    lab: Mapping[str, str],
+    units: gpd.GeoDataFrame,
+    t: Translator,
     *,
     choropleth: bool,
     approximate: bool,
-    notes: Sequence[str],
-) -> str:
-    rows = []
-    for row in hospitals.itertuples(index=False):
-        colour, icon = palette[str(row.facility_id)]
-        svg = _hospital_svg(colour, icon).replace(
-            'width="30" height="30"', 'width="18" height="18"'
-        )
-        rows.append(
-            f'<div style="display:flex;align-items:center;gap:6px">{svg}'
-            f"<span>{html.escape(str(row.name))}</span></div>"
-        )
-    rows.append(f'<div style="margin-top:4px">{html.escape(lab["marker_size"])}</div>')
+    roads: bool,
+    compare_label: str | None,
+) -> Markup:
+    fixed_rows = units["fixed"].dropna()
+    fixed = None
+    if len(fixed_rows):
+        pilot = t("pin.pilot")
+        fixed = pilot if (fixed_rows == pilot).all() else t("pin.fixed")
+    classes = []
     if choropleth:
-        rows.append(f'<div style="margin-top:6px"><b>{html.escape(lab["choropleth"])}</b></div>')
         edges = [*_TIME_BINS_MIN, None]
         for lo, hi, colour in zip(edges[:-1], edges[1:], _TIME_COLOURS, strict=True):
-            text = f"{lo}–{hi}" if hi is not None else f"≥ {lo}"
-            rows.append(
-                f'<div><span style="display:inline-block;width:14px;height:10px;'
-                f'background:{colour};border:1px solid #999;margin-right:5px"></span>'
-                f"{text} {lab['min']}</div>"
-            )
-        rows.append(
-            f'<div><span style="display:inline-block;width:14px;height:10px;'
-            f"background:{_UNREACHABLE_AREA['fillColor']};"
-            f'border:1px dashed {_UNREACHABLE_AREA["color"]};margin-right:5px"></span>'
-            f"{lab['unreachable']}</div>"
+            span = f"{lo}–{hi}" if hi is not None else f"≥ {lo}"
+            classes.append({"colour": colour, "text": f"{span} {t('unit.min')}", "dashed": False})
+        classes.append(
+            {
+                "colour": _UNREACHABLE_AREA["fillColor"],
+                "text": t("map.unreachable_area"),
+                "dashed": True,
+            }
         )
-    if approximate:
-        rows.append(f"<div><i>{html.escape(lab['catchments_approx'])}</i></div>")
-    rows.extend(f"<div>{html.escape(n)}</div>" for n in notes)
-    return "".join(rows)
+    changed = None
+    if compare_label is not None:
+        text = t(
+            "map.changed_legend",
+            name=compare_label,
+            count=int(units["ch"].sum()),
+            total=len(units),
+        )
+        changed = {"colour": _CHANGED_LEGEND_COLOUR, "text": text}
+    return render(
+        "map_legend.html.j2",
+        t=t,
+        hospitals=[
+            {
+                "icon": hospital_icon(*palette[str(row.facility_id)], size_px=18),
+                "name": str(row.name),
+            }
+            for row in hospitals.itertuples(index=False)
+        ],
+        fixed=fixed,
+        unreachable=bool(units["tt"].isna().any()),
+        unreachable_colour=_UNREACHABLE_COLOUR,
+        changed=changed,
+        classes=classes,
+        classes_title=t("map.choropleth"),
+        roads=_ROAD_STYLE["trunk"][0] if roads else None,
+        notes=[t("map.catchments_approx")] if approximate else [],
+    )
+
+
+def _page_assets(m: folium.Map) -> None:
+    """The planner's map stylesheet and helper script, once in the page head."""
+    figure = m.get_root()
+    assert isinstance(figure, Figure)
+    figure.header.add_child(
+        RawHTML(f"<style>{source('map.css')}</style>", name="planner_css"), name="planner_css"
+    )
+    figure.header.add_child(
+        RawHTML(f"<script>{source('map.js')}</script>", name="planner_js"), name="planner_js"
+    )
 
 
 def pairing_map(
@@ -745,14 +1052,17 @@ def pairing_map(
     compare_label: str | None = None,
     label: str | None = None,
     links: Literal["straight", "routes"] | None = "straight",
-    graph: Any = None,
+    graph: TravelGraph | None = None,
     mode: str = "car",
+    depart: str | None = None,
+    roads: bool = True,
     choropleth: Literal["travel_time"] | None = "travel_time",
     tiles: str | None = "OpenStreetMap",
     title: str | None = None,
+    subtitle: str | None = None,
     simplify_m: float = 30.0,
     self_contained: bool = True,
-    lang: Literal["en", "vi"] = "en",
+    lang: str = DEFAULT_LANG,
 ) -> folium.Map:
     """Draw a pairing (and optionally a second one) as an interactive Leaflet map.
 
@@ -767,33 +1077,45 @@ def pairing_map(
         The facility table the pairing was made with (``facility_id``, ``name``, ``level``,
         ``lat``, ``lon``, ``location_source``, ``specialty``).
     areas
-        Polygons to draw catchments and the travel-time choropleth on: ``hanoi_areas()``
-        (2025 communes keyed by ``facility_id``, or approximate 2024 districts keyed by
-        ``district``). ``None`` draws no polygons.
+        Polygons to draw catchments, the travel-time choropleth and place names on:
+        ``hanoi_areas()`` (2025 communes keyed by ``facility_id``, or approximate 2024
+        districts keyed by ``district``). ``None`` draws no polygons.
     hospitals
         The hospitals to draw: a frame, a list of facility ids, or ``None`` for the regional
         facilities and every hospital the pairing uses.
     compare, compare_label
-        A second pairing of the same units, drawn as a hidden overlay group, and its name.
+        A second pairing of the same units, drawn as a hidden overlay group, and its name
+        (e.g. ``"nearest hospital"``, or where it comes from); layers and popups use it.
     label
         Name of the main pairing in the layer control.
     links
         ``"straight"`` lines, road ``"routes"`` (needs ``graph``; ``mode`` picks the speed
         profile), or ``None``.
+    graph
+        The road graph (:class:`planner.graph.TravelGraph`): for road routes, and for the
+        offline background of main roads.
+    mode, depart
+        Travel mode of the routes; departure time (``"HH:MM"``) the travel times are for,
+        named in the popups ("travel time at 17:30").
+    roads
+        Draw the main roads (motorway to secondary) from ``graph`` as a light background
+        layer, so the map is legible with no tile server (about 150 kB for Hanoi).
     choropleth
         ``"travel_time"`` colours ``areas`` by travel time to the sister hospital (when
         ``areas`` are given); the catchments are then drawn as outlines.
     tiles
         Base layer shown first: ``"OpenStreetMap"`` or ``"CartoDB positron"`` (both are in
         the layer control, each with the OSM attribution), or ``None`` for no tiles.
-    title
-        Title shown over the map and as the page title.
+    title, subtitle
+        Title shown over the map (and as the page title) and a second line under it, e.g.
+        the scenario (:func:`planner.formatting.scenario_parts`).
     simplify_m
         Polygon and route simplification tolerance, in metres.
     self_contained
         Inline Leaflet so that the map draws with no network (only tiles need it).
     lang
-        Labels in English (``"en"``) or Vietnamese (``"vi"``); place names stay Vietnamese.
+        Labels in Vietnamese (``"vi"``, the default) or English (``"en"``); place names stay
+        Vietnamese.
 
     Returns
     -------
@@ -808,13 +1130,14 @@ def pairing_map(
     >>> from planner.travel import pair_travel_times
     >>> fac = hanoi_facilities(scheme="2025")
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
-    >>> matrix = pair_travel_times(hanoi_network(), hospitals, units)
+    >>> graph = hanoi_network()
+    >>> matrix = pair_travel_times(graph, hospitals, units)
     >>> m = pairing_map(nearest_pairings(units, hospitals, matrix), fac,
-    ...                 areas=hanoi_areas(scheme="2025"))
+    ...                 areas=hanoi_areas(scheme="2025"), graph=graph, lang="en")
     >>> save_map(m, tempfile.mkdtemp() + "/map.html").name
     'map.html'
     """
-    lab = map_labels(lang)
+    t, f = Translator(lang), Formatter(lang)
     _check_pairings(pairings, what="main")
     if compare is not None:
         _check_pairings(compare, what="comparison")
@@ -832,50 +1155,52 @@ def pairing_map(
     hosp = _hospital_frame(facilities, hospitals, both)
     palette = hospital_palette(hosp)
     names = dict(zip(hosp["facility_id"], hosp["name"].astype(str), strict=True))
-    label = label or lab["pairing"]
-    compare_label = compare_label or lab["compare"]
+    label = label or t("map.pairing")
+    compare_label = (compare_label or t("map.compare")) if compare is not None else None
+    time_label = t("map.travel_time_at", time=depart) if depart else t("map.travel_time")
 
-    units = _unit_layer_frame(pairings, facilities, names, lab, compare, compare_label)
+    units = _unit_layer_frame(pairings, facilities, names, t, f, compare)
     unreachable = int(units["tt"].isna().sum())
     if unreachable:
         log.warning("%d units have no reachable sister hospital; drawn grey", unreachable)
 
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
-    _tiles(m, tiles)
-    notes: list[str] = []
+    m = _PlannerMap(tiles=None, control_scale=True, prefer_canvas=False)
+    _page_assets(m)
+    _tiles(m, tiles, t)
     approximate = False
     draw_choropleth = choropleth is not None and areas is not None
     if areas is not None:
         with_h, approximate = _area_hospitals(areas, pairings)
         if draw_choropleth:
-            name = lab["choropleth_district"] if approximate else lab["choropleth"]
-            _choropleth_layer(with_h, lab, name=name, simplify_m=simplify_m).add_to(m)
+            name = t("map.choropleth_district") if approximate else t("map.choropleth")
+            _choropleth_layer(with_h, t, f, name=name, simplify_m=simplify_m).add_to(m)
         _catchment_layer(
             with_h,
             palette,
             names,
-            name=lab["catchments_approx"] if approximate else lab["catchments"],
+            name=t("map.catchments_approx") if approximate else t("map.catchments"),
             show=True,
             filled=not draw_choropleth,
             dashed=False,
             simplify_m=simplify_m,
         ).add_to(m)
+    draw_roads = roads and graph is not None
+    if roads and graph is not None:
+        _roads_layer(graph, t).add_to(m)
+    if areas is not None:
+        _names_layer(areas, t, outlines=not draw_choropleth, simplify_m=simplify_m).add_to(m)
     if links is not None:
         frame = _link_frame(units, hosp, links=links, graph=graph, mode=mode, simplify_m=simplify_m)
-        _link_layer(
-            frame, palette, name=lab["links" if links == "straight" else "routes"], show=True
-        ).add_to(m)
-    _unit_layer(
-        units,
-        palette,
-        lab,
-        name=f"{label}: {lab['hospital'].lower()}",
-        show=True,
-        extra_fields=[compare_label] if compare is not None else [],
-    ).add_to(m)
+        name = t("map.links" if links == "straight" else "map.routes")
+        _link_layer(frame, palette, name=name, show=True).add_to(m)
+    rows = _unit_rows(t, time_label=time_label, compare_label=compare_label)
+    _unit_layer(units, palette, rows, name=t("map.units_layer", name=label), show=True).add_to(m)
     if compare is not None:
-        group = folium.FeatureGroup(name=f"{compare_label}: {lab['hospital'].lower()}", show=False)
-        other = _unit_layer_frame(compare, facilities, names, lab, None, compare_label)
+        assert compare_label is not None
+        group = folium.FeatureGroup(
+            name=_layer_name(t("map.compare_layer", name=compare_label)), show=False
+        )
+        other = _unit_layer_frame(compare, facilities, names, t, f, None)
         if areas is not None:
             other_areas, _ = _area_hospitals(areas, compare)
             _catchment_layer(
@@ -893,45 +1218,30 @@ def pairing_map(
                 other, hosp, links=links, graph=graph, mode=mode, simplify_m=simplify_m
             )
             _link_layer(frame, palette, name=compare_label, show=True).add_to(group)
-        _unit_layer(other, palette, lab, name=compare_label, show=True).add_to(group)
+        other_rows = _unit_rows(t, time_label=time_label, compare_label=None)
+        _unit_layer(other, palette, other_rows, name=compare_label, show=True).add_to(group)
         group.add_to(m)
-        changed = units[units["ch"]].assign(r=lambda d: d["r"] + 4)
-        folium.GeoJson(
-            _geojson(changed, ["name", "hospital", compare_label, "r"]),
-            name=f"{lab['changed']} ({len(changed)})",
-            show=False,
-            marker=folium.CircleMarker(
-                radius=_RADIUS_PX[0], color="#000000", weight=2, fill=False, dash_array="3 3"
-            ),
-            on_each_feature=JsCode("function(f, layer) { layer.setRadius(f.properties.r); }"),
-            tooltip=folium.GeoJsonTooltip(
-                fields=["name", "hospital", compare_label],
-                aliases=[lab["name"], label, compare_label],
-            ),
-        ).add_to(m)
-        notes.append(f"{lab['changed']}: {len(changed)} / {len(units)}")
-    _hospital_layer(hosp, pairings, palette, lab).add_to(m)
+        _changed_layer(units, palette, t, label=label, compare_label=compare_label).add_to(m)
+    _hospital_layer(hosp, pairings, palette, t, f).add_to(m)
 
-    title = title or lab["title"]
-    m.get_root().title = html.escape(title)
-    _Panel(
-        f"<b>{html.escape(title)}</b>",
-        kind="title",
-        css="position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:1000;"
-        "background:rgba(255,255,255,.9);padding:6px 14px;border-radius:4px;"
-        "font:16px/1.3 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)",
-    ).add_to(m)
-    legend = _legend_html(
-        hosp, palette, lab, choropleth=draw_choropleth, approximate=approximate, notes=notes
+    title = title or t("map.title")
+    figure = m.get_root()
+    assert isinstance(figure, Figure)
+    figure.title = html.escape(title if not subtitle else f"{title} — {subtitle}")
+    _Panel(render("map_title.html.j2", title=title, subtitle=subtitle), kind="title").add_to(m)
+    legend = _legend(
+        hosp,
+        palette,
+        units,
+        t,
+        choropleth=draw_choropleth,
+        approximate=approximate,
+        roads=draw_roads,
+        compare_label=compare_label if compare is not None else None,
     )
-    _Panel(
-        legend,
-        kind="legend",
-        css="position:absolute;bottom:48px;left:10px;z-index:1000;max-width:280px;"
-        "background:rgba(255,255,255,.92);padding:8px 10px;border-radius:4px;"
-        "font:12px/1.4 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)",
-    ).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    _Panel(legend, kind="legend").add_to(m)
+    # Collapsed: an icon at the top right, opened by a tap; the legend says what is drawn.
+    folium.LayerControl(collapsed=True).add_to(m)
     lats = np.concatenate([units.geometry.y.to_numpy(), hosp["lat"].astype(float).to_numpy()])
     lons = np.concatenate([units.geometry.x.to_numpy(), hosp["lon"].astype(float).to_numpy()])
     m.fit_bounds([[float(lats.min()), float(lons.min())], [float(lats.max()), float(lons.max())]])
@@ -942,6 +1252,17 @@ def pairing_map(
 
 def save_map(m: folium.Map, path: str | Path) -> Path:
     """Write the map to ``path`` as one HTML file, atomically; return the path.
+
+    Parameters
+    ----------
+    m
+        A folium map (:func:`pairing_map`).
+    path
+        The HTML file to write.
+
+    Returns
+    -------
+    pathlib.Path
 
     Examples
     --------
@@ -962,6 +1283,15 @@ def map_html(m: folium.Map) -> str:
     folium names every element with a random id (``geo_json_<32 hex>``); they are renumbered
     in order of first appearance, so the same map gives the same bytes on every run.
 
+    Parameters
+    ----------
+    m
+        A folium map.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> import folium
@@ -976,4 +1306,12 @@ def map_html(m: folium.Map) -> str:
     return _ELEMENT_ID.sub(_number, m.get_root().render())
 
 
-__all__ = ["hospital_palette", "map_html", "map_labels", "pairing_map", "save_map"]
+__all__ = [
+    "hospital_icon",
+    "hospital_palette",
+    "is_pilot_pair",
+    "map_html",
+    "pairing_map",
+    "save_map",
+    "switch_text",
+]

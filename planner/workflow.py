@@ -27,6 +27,7 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from planner._json import json_safe
 from planner.config import (
     CRS_LONLAT,
     DEFAULT_DEPART,
@@ -38,6 +39,7 @@ from planner.config import (
 from planner.errors import PlannerInputError
 from planner.explain import HANOI_PILOT, pilot_pins
 from planner.graph import TravelGraph
+from planner.i18n import DEFAULT_LANG
 from planner.io import read_pairings, write_csv, write_json, write_vector_atomic
 from planner.scoring import PairingScores
 
@@ -446,11 +448,17 @@ def read_specialty_need(path: str | os.PathLike[str] | None) -> pd.DataFrame | N
 
 
 def scores_document(run: PlanningRun) -> dict[str, Any]:
-    """The content of ``scores.json``: the proposal's scores and its gaps to the baselines."""
+    """The content of ``scores.json``: the proposal's scores and its gaps to the baselines.
+
+    Top-level ``depart`` and ``peak_depart`` say when the main and the ``*_peak*`` figures
+    leave, ``directions`` which trips a pair's time averages; ``per_pair`` holds each unit's
+    time at both departures (the report's decision table); ``options`` the run's settings.
+    """
     doc = dict(run.scores.to_dict())
     doc["baselines"] = {"nearest": run.nearest_scores.to_dict()}
     if run.pilot_scores is not None:
         doc["baselines"]["pilot"] = run.pilot_scores.to_dict()
+    doc["per_pair"] = _per_pair_times(run.scores)
     doc["options"] = {
         "scheme": run.options.scheme,
         "mode": run.options.mode,
@@ -470,12 +478,36 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
         "specialty_need": None
         if run.options.specialty_need is None
         else str(run.options.specialty_need),
+        **_roads_and_region(run.graph.source, run.facilities),
     }
     return doc
 
 
+def _per_pair_times(scores: PairingScores) -> list[dict[str, Any]]:
+    """Each unit's time at both departures, for the report's decision table."""
+    per_pair = scores.per_pair
+    times = [c for c in ("travel_time_s", "travel_time_peak_s") if c in per_pair]
+    return json_safe(per_pair[["unit_id", *times]].to_dict(orient="records"))
+
+
+def _roads_and_region(source: str, facilities: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Where the roads came from (and the date of their data), and the region, for titles."""
+    from planner.report import road_data_date
+
+    return {
+        "roads": source or None,
+        "roads_date": road_data_date(source),
+        "region": "Hanoi" if is_hanoi_registry(facilities) else None,
+    }
+
+
 def write_outputs(
-    run: PlanningRun, out_dir: str | Path, *, map: bool = True, report: bool = True
+    run: PlanningRun,
+    out_dir: str | Path,
+    *,
+    map: bool = True,
+    report: bool = True,
+    lang: str = DEFAULT_LANG,
 ) -> dict[str, Path]:
     """Write a run's files into ``out_dir`` and return their paths by name.
 
@@ -491,29 +523,42 @@ def write_outputs(
         The output folder (created if needed).
     map, report
         Also write ``map.html`` and ``report.html``.
+    lang
+        Language of the map and the report: ``"vi"`` (default) or ``"en"``.
 
     Returns
     -------
     dict
         File name -> path, in the order written.
     """
+    from planner.formatting import map_title, scenario_parts
+    from planner.i18n import Translator
+
+    t = Translator(lang)
     out = Path(out_dir)
     pairings = run.proposal.pairings
     scores = scores_document(run)
     geo = run.proposal.to_geodataframe(run.facilities)
     rendered_map = None
+    hanoi = is_hanoi_registry(run.facilities)
     if map or report:
         from planner.hanoi import hanoi_areas
         from planner.maps import pairing_map
 
-        areas = hanoi_areas(scheme=run.options.scheme) if _is_hanoi(run.facilities) else None
+        areas = hanoi_areas(scheme=run.options.scheme) if hanoi else None
         rendered_map = pairing_map(
             pairings,
             run.facilities,
             areas=areas,
             compare=run.nearest,
-            compare_label="nearest hospital",
+            compare_label=t("map.nearest"),
+            graph=run.graph,
+            mode=run.options.mode,
+            depart=run.options.depart,
+            title=map_title(scores["options"], lang=lang),
+            subtitle=" · ".join(scenario_parts(scores["options"], lang=lang)),
             self_contained=True,
+            lang=lang,
         )
     out.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -526,7 +571,7 @@ def write_outputs(
 
         paths["map.html"] = save_map(rendered_map, out / "map.html")
     if report:
-        from planner.report import write_report
+        from planner.report import APPROXIMATE_CSV, write_report
 
         paths["report.html"] = write_report(
             out / "report.html",
@@ -535,11 +580,15 @@ def write_outputs(
             facilities=run.facilities,
             map=rendered_map,
             compare=run.nearest,
+            lang=lang,
         )
+        if (out / APPROXIMATE_CSV).exists():
+            paths[APPROXIMATE_CSV] = out / APPROXIMATE_CSV
     return paths
 
 
-def _is_hanoi(fac: gpd.GeoDataFrame) -> bool:
+def is_hanoi_registry(fac: gpd.GeoDataFrame) -> bool:
+    """Whether the facilities are (a part of) the Hanoi registry (every id starts ``hn-``)."""
     return bool(fac["facility_id"].astype(str).str.startswith("hn-").all())
 
 
@@ -564,6 +613,8 @@ class ScoredPairing:
         Which trips a pair's time is made of (see :func:`planner.scoring.pair_costs`).
     nearest, nearest_scores
         The nearest-hospital baseline on the same units, and its scores.
+    roads
+        Where the roads it was scored on came from (``TravelGraph.source``).
     """
 
     pairings: pd.DataFrame
@@ -576,6 +627,7 @@ class ScoredPairing:
     directions: str = "both"
     nearest: pd.DataFrame | None = None
     nearest_scores: PairingScores | None = None
+    roads: str = ""
 
 
 def score_pairings_file(
@@ -676,6 +728,7 @@ def score_pairings_file(
         directions=directions,
         nearest=nearest,
         nearest_scores=score(nearest),
+        roads=graph.source,
     )
 
 
@@ -701,7 +754,9 @@ def scored_document(scored: ScoredPairing) -> dict[str, Any]:
         "depart": scored.depart,
         "peak_depart": scored.peak_depart,
         "directions": scored.directions,
+        **_roads_and_region(scored.roads, scored.facilities),
     }
+    doc["per_pair"] = _per_pair_times(scored.scores)
     return doc
 
 
@@ -753,15 +808,3 @@ def _completed(table: pd.DataFrame, fac: gpd.GeoDataFrame, scores: PairingScores
     completed["distance_m"] = completed["unit_id"].map(per_pair["distance_m"])
     order = [c for c in PAIRING_COLUMNS if c in completed.columns]
     return completed[order + [c for c in completed.columns if c not in order]]
-
-
-#: The columns a scored pairing file carries (and a report needs) besides the two ids.
-SCORED_COLUMNS = (
-    "unit_name",
-    "unit_level",
-    "district",
-    "hospital_name",
-    "travel_time_s",
-    "distance_m",
-    "population",
-)

@@ -40,6 +40,19 @@ def fixture_graph(osm_fixture: Path):
 
 
 @pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory, hanoi_graph, registry_2024) -> Path:
+    """One `planner demo` run (2024, car, 10:00, Vietnamese), shared by every test reading it.
+
+    Tests must not change its files: copy them first.
+    """
+    from planner.cli import main
+
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
 def registry_2024():
     from planner.hanoi import hanoi_facilities
 

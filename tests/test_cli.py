@@ -32,16 +32,12 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory, hanoi_graph, registry_2024) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--out", str(out), "--quiet"]) == 0
-    return out
-
-
 def test_demo_writes_every_output(demo_dir: Path, registry_2024) -> None:
     names = sorted(p.name for p in demo_dir.iterdir())
-    assert names == ["map.html", "pairings.csv", "pairings.geojson", "report.html", "scores.json"]
+    assert names == [
+        "approximate_locations.csv", "map.html", "pairings.csv", "pairings.geojson",
+        "report.html", "scores.json",
+    ]  # fmt: skip
 
     pairings = pd.read_csv(demo_dir / "pairings.csv", dtype={"unit_id": str})
     assert list(pairings.columns) == [
