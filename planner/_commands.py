@@ -7,11 +7,8 @@ the terminal summaries. They call only public functions of the library.
 
 from __future__ import annotations
 
-import json
 import os
-import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +18,15 @@ import pandas as pd
 from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME
 from planner.errors import PlannerInputError
 from planner.facilities import load_facilities
-from planner.formatting import Formatter, map_title, scenario_difference, scenario_parts
+from planner.formatting import Formatter, map_title, scenario_parts
 from planner.i18n import DEFAULT_LANG, Translator
-from planner.io import detect_scheme, read_pairings
+from planner.io import detect_scheme
 from planner.pairing import OPTIMALITY_GAP
 from planner.report import road_data_date
 from planner.travel import travel_time_matrix
 from planner.workflow import (
-    SCORED_COLUMNS,
     PlanningRun,
     ScoredPairing,
-    facilities_for,
     is_hanoi_registry,
     load_inputs,
     road_network,
@@ -278,146 +273,3 @@ def map_file(
         lang=lang,
     )
     return save_map(m, Path(out))
-
-
-@dataclass(frozen=True)
-class _ReportFolder:
-    """``pairings.csv`` and ``scores.json`` of a folder written by ``propose`` or ``score``."""
-
-    pairings: pd.DataFrame
-    scores: dict[str, Any]
-    facilities: gpd.GeoDataFrame
-    scheme: str
-
-
-def _read_report_folder(
-    folder: Path,
-    *,
-    scheme: str,
-    facilities: str | os.PathLike[str] | None,
-    source: str | os.PathLike[str] | None,
-    thousands: str | None,
-) -> _ReportFolder:
-    """Read a report folder; a folder holding only a pairing (made by hand, or without its
-    scores) is refused with the exact ``planner score`` command that completes it."""
-    pairings_path = folder / "pairings.csv"
-    scores_path = folder / "scores.json"
-    if not pairings_path.exists():
-        raise PlannerInputError(
-            "file not found",
-            file=pairings_path,
-            hint=f"run `planner propose --out {shlex.quote(str(folder))}` first, or put a "
-            "pairing there and score it with `planner score`",
-        )
-    if facilities is None:
-        scheme = detect_scheme(pairings_path, scheme)
-    fac = facilities_for(scheme, facilities, thousands=thousands)  # already checked when scored
-    table = read_pairings(pairings_path, fac)
-    incomplete = [c for c in SCORED_COLUMNS if c not in table.columns]
-    if incomplete or not scores_path.exists():
-        missing = (
-            f"{scores_path.name} is missing" if not scores_path.exists() else "it is incomplete"
-        )
-        command = _score_command(folder, scheme=scheme, facilities=facilities, source=source)
-        raise PlannerInputError(
-            f"the folder holds a pairing but {missing}"
-            + (f" (no {', '.join(incomplete)} in {pairings_path.name})" if incomplete else ""),
-            file=folder,
-            hint=f"score it first, then make the report: `{command} && planner report "
-            f"{shlex.quote(str(folder))}`",
-        )
-    try:
-        scores = json.loads(scores_path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise PlannerInputError(
-            f"not valid JSON ({exc})",
-            file=scores_path,
-            hint="re-run `planner propose` (or `planner score ... --out DIR`) to rewrite it",
-        ) from None
-    if not isinstance(scores, dict):
-        raise PlannerInputError(
-            "not a scores document", file=scores_path, hint="re-run `planner propose`"
-        )
-    return _ReportFolder(table, scores, fac, scheme)
-
-
-def report_dir(
-    out_dir: str | os.PathLike[str],
-    *,
-    scheme: str = DEFAULT_SCHEME,
-    facilities: str | os.PathLike[str] | None = None,
-    source: str | os.PathLike[str] | None = None,
-    thousands: str | None = None,
-    compare: str | os.PathLike[str] | None = None,
-    compare_name: str | None = None,
-    lang: str = DEFAULT_LANG,
-) -> Path:
-    """Write ``report.html`` from a folder holding ``pairings.csv`` and ``scores.json``.
-
-    With ``compare`` (another such folder: another time, scheme, or a hand-made pairing) the
-    report shows both scenarios side by side and the units that change; ``compare_name``
-    names the other one (default: what differs in its settings, else its folder name). The
-    main roads come from ``source`` (default: the Hanoi roads, for Hanoi runs).
-    """
-    from planner.hanoi import hanoi_areas
-    from planner.maps import pairing_map
-    from planner.report import write_report
-
-    out = Path(out_dir)
-    folder_options = {"scheme": scheme, "facilities": facilities, "source": source}
-    main = _read_report_folder(out, thousands=thousands, **folder_options)
-    options = main.scores.get("options") or {}
-    other = None
-    if compare is not None:
-        other = _read_report_folder(Path(compare), thousands=thousands, **folder_options)
-        compare_name = compare_name or scenario_difference(
-            other.scores.get("options") or {}, relative_to=options, lang=lang
-        )
-        compare_name = compare_name or Path(compare).resolve().name
-    hanoi = facilities is None and is_hanoi_registry(main.facilities)
-    graph = road_network(source) if (source is not None or hanoi) else None
-    same_units = other is not None and set(other.pairings["unit_id"].astype(str)) == set(
-        main.pairings["unit_id"].astype(str)
-    )
-    m = pairing_map(
-        main.pairings,
-        main.facilities,
-        areas=hanoi_areas(scheme=main.scheme) if hanoi else None,
-        compare=other.pairings if other is not None and same_units else None,
-        compare_label=compare_name,
-        graph=graph,
-        depart=main.scores.get("depart") or options.get("depart"),
-        title=map_title(options, lang=lang),
-        subtitle=" · ".join(scenario_parts(options, lang=lang)),
-        self_contained=True,
-        lang=lang,
-    )
-    return write_report(
-        out / "report.html",
-        pairings=main.pairings,
-        scores=main.scores,
-        facilities=main.facilities,
-        map=m,
-        compare=other.pairings if other is not None else None,
-        compare_scores=other.scores if other is not None else None,
-        compare_name=compare_name,
-        lang=lang,
-    )
-
-
-def _score_command(
-    folder: Path,
-    *,
-    scheme: str,
-    facilities: str | os.PathLike[str] | None,
-    source: str | os.PathLike[str] | None,
-) -> str:
-    """The ``planner score`` command that turns a folder's pairing into a report folder."""
-    words = ["planner", "score", str(folder / "pairings.csv"), "--out", str(folder)]
-    if facilities is not None:
-        words += ["--facilities", str(facilities)]
-    elif scheme != DEFAULT_SCHEME:
-        words += ["--scheme", scheme]
-    if source is not None:
-        words += ["--source", str(source)]
-    return shlex.join(words)

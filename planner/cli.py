@@ -621,9 +621,9 @@ def _parse_minutes(text: str) -> list[float]:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from planner import _commands
+    from planner import workflow
 
-    path = _commands.report_dir(
+    path = workflow.report_dir(
         args.dir,
         scheme=args.scheme,
         facilities=args.facilities,

@@ -750,9 +750,23 @@ def _metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _simplified(gdf: gpd.GeoDataFrame, simplify_m: float) -> gpd.GeoDataFrame:
+    """Areas simplified in metres and made valid, polygons only.
+
+    ``make_valid`` may return a GeometryCollection (a polygon with a stray line or point
+    where two areas touch); Leaflet draws that as a group without ``getElement``, and a
+    tooltip on it stops the page's script, so only the polygonal parts are kept.
+    """
     metric = _metric(gdf)
     geoms = metric.geometry.simplify(simplify_m, preserve_topology=True).make_valid()
-    return metric.set_geometry(geoms).to_crs(CRS_LONLAT)
+    return metric.set_geometry(geoms.map(_polygonal)).to_crs(CRS_LONLAT)
+
+
+def _polygonal(geom: Any) -> Any:
+    """The polygon parts of a geometry (itself when it is a (multi)polygon)."""
+    if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def _catchment_layer(

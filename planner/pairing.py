@@ -52,7 +52,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString
 
-from planner._objectives import OBJECTIVES, Request, optimise, status_text
+from planner._objectives import OBJECTIVES, OPTIMALITY_GAP, Request, optimise, status_text
 from planner._pairing_model import LOADS, PAIRING_COLUMNS, build_model
 from planner.errors import PlannerInputError
 from planner.explain import (
@@ -78,6 +78,7 @@ __all__ = [
     "HANOI_PILOT",
     "LOADS",
     "OBJECTIVES",
+    "OPTIMALITY_GAP",
     "PAIRING_COLUMNS",
     "PILOT_DISTRICT",
     "PILOT_HOSPITAL_ID",

@@ -13,8 +13,10 @@ earlier outputs intact. :func:`score_pairings_file` scores a pairing made elsewh
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -808,3 +810,161 @@ def _completed(table: pd.DataFrame, fac: gpd.GeoDataFrame, scores: PairingScores
     completed["distance_m"] = completed["unit_id"].map(per_pair["distance_m"])
     order = [c for c in PAIRING_COLUMNS if c in completed.columns]
     return completed[order + [c for c in completed.columns if c not in order]]
+
+
+#: The columns a scored pairing file carries (and a report needs) besides the two ids.
+SCORED_COLUMNS = (
+    "unit_name",
+    "unit_level",
+    "district",
+    "hospital_name",
+    "travel_time_s",
+    "distance_m",
+    "population",
+)
+
+
+@dataclass(frozen=True)
+class _ReportFolder:
+    """``pairings.csv`` and ``scores.json`` of a folder written by ``propose`` or ``score``."""
+
+    pairings: pd.DataFrame
+    scores: dict[str, Any]
+    facilities: gpd.GeoDataFrame
+    scheme: str
+
+
+def _read_report_folder(
+    folder: Path,
+    *,
+    scheme: str,
+    facilities: str | os.PathLike[str] | None,
+    source: str | os.PathLike[str] | None,
+    thousands: str | None,
+) -> _ReportFolder:
+    """Read a report folder; a folder holding only a pairing (made by hand, or without its
+    scores) is refused with the exact ``planner score`` command that completes it."""
+    pairings_path = folder / "pairings.csv"
+    scores_path = folder / "scores.json"
+    if not pairings_path.exists():
+        raise PlannerInputError(
+            "file not found",
+            file=pairings_path,
+            hint=f"run `planner propose --out {shlex.quote(str(folder))}` first, or put a "
+            "pairing there and score it with `planner score`",
+        )
+    from planner.io import detect_scheme
+
+    if facilities is None:
+        scheme = detect_scheme(pairings_path, scheme)
+    fac = facilities_for(scheme, facilities, thousands=thousands)  # already checked when scored
+    table = read_pairings(pairings_path, fac)
+    incomplete = [c for c in SCORED_COLUMNS if c not in table.columns]
+    if incomplete or not scores_path.exists():
+        missing = (
+            f"{scores_path.name} is missing" if not scores_path.exists() else "it is incomplete"
+        )
+        command = _score_command(folder, scheme=scheme, facilities=facilities, source=source)
+        raise PlannerInputError(
+            f"the folder holds a pairing but {missing}"
+            + (f" (no {', '.join(incomplete)} in {pairings_path.name})" if incomplete else ""),
+            file=folder,
+            hint=f"score it first, then make the report: `{command} && planner report "
+            f"{shlex.quote(str(folder))}`",
+        )
+    try:
+        scores = json.loads(scores_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PlannerInputError(
+            f"not valid JSON ({exc})",
+            file=scores_path,
+            hint="re-run `planner propose` (or `planner score ... --out DIR`) to rewrite it",
+        ) from None
+    if not isinstance(scores, dict):
+        raise PlannerInputError(
+            "not a scores document", file=scores_path, hint="re-run `planner propose`"
+        )
+    return _ReportFolder(table, scores, fac, scheme)
+
+
+def report_dir(
+    out_dir: str | os.PathLike[str],
+    *,
+    scheme: str = DEFAULT_SCHEME,
+    facilities: str | os.PathLike[str] | None = None,
+    source: str | os.PathLike[str] | None = None,
+    thousands: str | None = None,
+    compare: str | os.PathLike[str] | None = None,
+    compare_name: str | None = None,
+    lang: str = DEFAULT_LANG,
+) -> Path:
+    """Write ``report.html`` from a folder holding ``pairings.csv`` and ``scores.json``.
+
+    With ``compare`` (another such folder: another time, scheme, or a hand-made pairing) the
+    report shows both scenarios side by side and the units that change; ``compare_name``
+    names the other one (default: what differs in its settings, else its folder name). The
+    main roads come from ``source`` (default: the Hanoi roads, for Hanoi runs).
+    """
+    from planner.formatting import map_title, scenario_difference, scenario_parts
+    from planner.hanoi import hanoi_areas
+    from planner.maps import pairing_map
+    from planner.report import write_report
+
+    out = Path(out_dir)
+    folder_options = {"scheme": scheme, "facilities": facilities, "source": source}
+    main = _read_report_folder(out, thousands=thousands, **folder_options)
+    options = main.scores.get("options") or {}
+    other = None
+    if compare is not None:
+        other = _read_report_folder(Path(compare), thousands=thousands, **folder_options)
+        compare_name = compare_name or scenario_difference(
+            other.scores.get("options") or {}, relative_to=options, lang=lang
+        )
+        compare_name = compare_name or Path(compare).resolve().name
+    hanoi = facilities is None and is_hanoi_registry(main.facilities)
+    graph = road_network(source) if (source is not None or hanoi) else None
+    same_units = other is not None and set(other.pairings["unit_id"].astype(str)) == set(
+        main.pairings["unit_id"].astype(str)
+    )
+    m = pairing_map(
+        main.pairings,
+        main.facilities,
+        areas=hanoi_areas(scheme=main.scheme) if hanoi else None,
+        compare=other.pairings if other is not None and same_units else None,
+        compare_label=compare_name,
+        graph=graph,
+        depart=main.scores.get("depart") or options.get("depart"),
+        title=map_title(options, lang=lang),
+        subtitle=" · ".join(scenario_parts(options, lang=lang)),
+        self_contained=True,
+        lang=lang,
+    )
+    return write_report(
+        out / "report.html",
+        pairings=main.pairings,
+        scores=main.scores,
+        facilities=main.facilities,
+        map=m,
+        compare=other.pairings if other is not None else None,
+        compare_scores=other.scores if other is not None else None,
+        compare_name=compare_name,
+        lang=lang,
+    )
+
+
+def _score_command(
+    folder: Path,
+    *,
+    scheme: str,
+    facilities: str | os.PathLike[str] | None,
+    source: str | os.PathLike[str] | None,
+) -> str:
+    """The ``planner score`` command that turns a folder's pairing into a report folder."""
+    words = ["planner", "score", str(folder / "pairings.csv"), "--out", str(folder)]
+    if facilities is not None:
+        words += ["--facilities", str(facilities)]
+    elif scheme != DEFAULT_SCHEME:
+        words += ["--scheme", scheme]
+    if source is not None:
+        words += ["--source", str(source)]
+    return shlex.join(words)

@@ -27,14 +27,14 @@ from planner.access import (
 from planner.hanoi import CENSUS_2019_TOTAL, hanoi_population_grid
 from planner.pairing import nearest_pairings
 from planner.population import PopulationGrid
-from planner.travel import travel_time_matrix
+from planner.travel import pair_travel_times
 
 
 @pytest.fixture(scope="module")
 def pairing_2024(hanoi_graph, registry_2024):
     hospitals = registry_2024[registry_2024["level"] == "regional"]
     units = registry_2024[registry_2024["level"] != "regional"]
-    matrix = travel_time_matrix(hanoi_graph, hospitals, units, depart="10:00")
+    matrix = pair_travel_times(hanoi_graph, hospitals, units, depart="10:00")
     # whole districts to one hospital: some people are not paired with their nearest one
     return nearest_pairings(units, hospitals, matrix, hierarchical=True)
 

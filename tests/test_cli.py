@@ -248,12 +248,16 @@ def test_score_prints_a_summary_and_completes_a_hand_made_pairing_for_report(
     assert not (folder / "report.html").exists()
 
     # planner score: the same summary as propose, no JSON
-    status, out, err = planner("score", str(hand), "--depart", "17h30")
+    status, out, err = planner("score", str(hand), "--depart", "17h30", "--lang", "en")
     assert status == 0, err
     assert out.startswith(
-        f"Pairing {hand}, scheme 2024, car at 17:30, time = mean of the trips both ways: scored"
+        f"Pairing {hand}, 2024 administrative units (30 districts, 579 communes), by car, "
+        "leaving at 17:30, time = mean of the trips both ways: scored"
     )
-    assert "pop-weighted mean time:" in out and "nearest hospital:" in out and "{" not in out
+    assert "average trip at 17:30:" in out and "nearest hospital:" in out and "{" not in out
+    status, out_vi, err = planner("score", str(hand), "--depart", "17h30")  # Vietnamese
+    assert status == 0, err
+    assert out_vi.startswith(f"Phương án {hand}") and "lúc 17:30" in out_vi
 
     # the command it named, then the report
     status, _, err = planner(*command.group(1).split()[1:])

@@ -160,10 +160,11 @@ def test_one_district_normaliser_for_the_hierarchy() -> None:
     matrix = pd.DataFrame(
         [{"origin_id": h, "destination_id": u, "travel_time_s": t} for (h, u), t in times.items()]
     )
-    result = propose_pairings(units, hospitals, matrix, balance=None, pins={})
+    result = propose_pairings(units, hospitals, matrix, balance=None, pins={}, directions="to_unit")
     assert result.pairings["hospital_id"].tolist() == ["h1"] * 4
     # the district unit's population is carried by its communes once, whatever the spelling
     weights = population_weights(units["level"], units["district"], units["population"])
     assert weights.tolist() == [0.0, 10.0, 10.0, 10.0]
     pilot = units.assign(district=["huyện Ba Vì", "Huyện Ba Vì", "Ba Vi", "Ba Vì"])
-    assert hanoi_pilot_pins(pilot) == {"d": "hn-reg-xanhpon"}
+    # the pilot pins every unit of Ba Vì (district and communes), whatever the spelling
+    assert hanoi_pilot_pins(pilot) == dict.fromkeys(["d", "c1", "c2", "c3"], "hn-reg-xanhpon")

@@ -24,7 +24,7 @@ from planner.maps import map_html, pairing_map, save_map
 from planner.pairing import propose_pairings
 from planner.report import write_report
 from planner.scoring import score_pairings
-from planner.travel import travel_time_matrix
+from planner.travel import pair_travel_times
 from planner.workflow import PlanOptions, plan, write_outputs
 
 PAYLOADS = (
@@ -89,7 +89,7 @@ def _assert_inert(text: str) -> None:
 def test_propose_and_score_keep_hostile_text_as_data(run, facilities, hanoi_graph):
     hospitals = facilities[facilities["level"] == "regional"]
     units = facilities[facilities["level"] != "regional"]
-    matrix = travel_time_matrix(hanoi_graph, hospitals, units)
+    matrix = pair_travel_times(hanoi_graph, hospitals, units)
     result = propose_pairings(units, hospitals, matrix, balance=0.5, hierarchical=False)
     assert set(result.pairings["unit_id"]) == set(units["facility_id"])
     assert set(result.pairings["unit_name"]) == set(units["name"])

@@ -67,7 +67,9 @@ def test_west_oakland_end_to_end_without_hanoi_data(
     assert matrix["origin_name"].str.contains("regional site").all()
 
     # propose: each unit with one of the two regional sites, districts kept whole
-    result = planner("propose", *shared, "--out", "run", data=empty_data, cwd=tmp_path)
+    result = planner(
+        "propose", *shared, "--lang", "en", "--out", "run", data=empty_data, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "your facilities" in result.stdout and "optimal" in result.stdout
     pairings = pd.read_csv(tmp_path / "run" / "pairings.csv")

@@ -100,7 +100,7 @@ def test_labels_follow_the_run(unit_mode_2025, tmp_path, hanoi_graph):
     col = pd.Index(run.hospitals["facility_id"]).get_indexer(per_pair["hospital_id"])
     expected = (peak.out_s + peak.back_s)[np.arange(len(col)), col] / 2
     assert per_pair["travel_time_peak_s"].to_numpy() == pytest.approx(expected, nan_ok=True)
-    text = run_summary(run, {})
+    text = run_summary(run, {}, lang="en")
     assert "at 17:30" in text and "off-peak" not in text
     assert run.proposal.status_text in text
 
