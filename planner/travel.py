@@ -1543,10 +1543,10 @@ def pair_travel_times(
     True
     """
     check_directions(directions)
-    options = {"mode": mode, "depart": depart, "speeds": speeds}
+    matrix = functools.partial(travel_time_matrix, graph, mode=mode, depart=depart, speeds=speeds)
     parts = []
     if directions in ("both", "to_unit"):
-        parts.append(travel_time_matrix(graph, hospitals, units, **options))
+        parts.append(matrix(hospitals, units))
     if directions in ("both", "to_hospital"):
-        parts.append(travel_time_matrix(graph, units, hospitals, **options))
+        parts.append(matrix(units, hospitals))
     return pd.concat(parts, ignore_index=True)

@@ -13,6 +13,7 @@ earlier outputs intact. :func:`score_pairings_file` scores a pairing made elsewh
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -911,12 +912,18 @@ def report_dir(
     from planner.report import write_report
 
     out = Path(out_dir)
-    folder_options = {"scheme": scheme, "facilities": facilities, "source": source}
-    main = _read_report_folder(out, thousands=thousands, **folder_options)
+    read = functools.partial(
+        _read_report_folder,
+        scheme=scheme,
+        facilities=facilities,
+        source=source,
+        thousands=thousands,
+    )
+    main = read(out)
     options = main.scores.get("options") or {}
     other = None
     if compare is not None:
-        other = _read_report_folder(Path(compare), thousands=thousands, **folder_options)
+        other = read(Path(compare))
         compare_name = compare_name or scenario_difference(
             other.scores.get("options") or {}, relative_to=options, lang=lang
         )
