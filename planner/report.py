@@ -717,7 +717,9 @@ def _hospital_order(per_hospital: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     return per_hospital.assign(hospital_id=ids, _name=shown).sort_values("_name", kind="stable")
 
 
-def _hospitals_part(per_hospital: pd.DataFrame, main: _Scores, ctx: _Context) -> dict[str, Any]:
+def _hospitals_part(
+    per_hospital: pd.DataFrame, main: _Scores, ctx: _Context, *, sites: list[str]
+) -> dict[str, Any]:
     t, f = ctx.t, ctx.f
     spec = [
         ("districts", "report.col_districts", f.count),
@@ -738,7 +740,44 @@ def _hospitals_part(per_hospital: pd.DataFrame, main: _Scores, ctx: _Context) ->
         rows.append(cells)
     visits = main.overall.get("visits_per_month", 4)
     note = t("report.per_hospital_note", time=main.depart or MISSING, visits=f.count(visits))
-    return {"columns": columns, "rows": rows, "note": note}
+    return {"columns": columns, "rows": rows, "note": note, "sites": sites}
+
+
+def _site_notes(
+    pairings: pd.DataFrame,
+    hospitals: pd.DataFrame,
+    per_hospital: pd.DataFrame,
+    main: _Scores,
+    ctx: _Context,
+) -> list[str]:
+    """One sentence per hospital of several sites: the rule, and how many units use each site
+    (from the pairing's ``site_id``), in the table's order."""
+    if "hospital_id" not in hospitals or "site_id" not in pairings:
+        return []
+    rule = main.overall.get("site_rule") or main.options.get("site_rule") or "nearest"
+    used = pairings["site_id"].astype(object).value_counts()
+    notes = []
+    for hospital_id in per_hospital["hospital_id"].astype(str):
+        sites = hospitals[hospitals["hospital_id"].astype(str) == hospital_id]
+        if len(sites) < 2:
+            continue
+        parts = []
+        for site in sites.itertuples(index=False):
+            label = str(site.site_name)
+            if site.site_role == "main" and label == str(site.name):
+                label = ctx.t("report.site_main", site=label)
+            units = ctx.f.count(int(used.get(str(site.facility_id), 0)))
+            parts.append(ctx.t("report.site_units", site=label, units=units))
+        notes.append(
+            ctx.t(
+                "report.sites_note",
+                hospital=ctx.name(hospital_id),
+                count=ctx.f.count(len(sites)),
+                rule=ctx.t.get(f"report.site_rule.{rule}", str(rule)),
+                sites="; ".join(parts),
+            )
+        )
+    return notes
 
 
 def _svg(fig: Any) -> Markup:
@@ -1177,10 +1216,15 @@ def write_report(
     )
     fac_ids = facilities["facility_id"].astype(str)
     hosp = facilities[fac_ids.isin(set(used)) | (facilities["level"] == "regional")]
+    hospital_key = hosp["facility_id"].astype(str)  # a hospital of several sites: its id
+    if "hospital_id" in hosp:
+        hospital_key = (
+            hosp["hospital_id"].astype(object).where(hosp["hospital_id"].notna(), hospital_key)
+        )
     ctx = _Context(
         t=t,
         f=f,
-        names=dict(zip(hosp["facility_id"].astype(str), hosp["name"].astype(str), strict=True)),
+        names=dict(zip(hospital_key.astype(str), hosp["name"].astype(str), strict=True)),
         palette=hospital_palette(hosp),
     )
     rows = decision_table(
@@ -1265,7 +1309,9 @@ def write_report(
         figures=_figures_part(
             main, ctx, other=(other, compare_name or "") if other is not None else None
         ),
-        hospitals=_hospitals_part(per_hospital, main, ctx),
+        hospitals=_hospitals_part(
+            per_hospital, main, ctx, sites=_site_notes(pairings, hosp, per_hospital, main, ctx)
+        ),
         charts=_charts(pairings, per_hospital, ctx, depart=main.depart or MISSING),
         terms=_terms(ctx, main, pilot=has_pilot, fixed=has_fixed),
         assumptions=_assumptions(main, options, ctx, has_pilot=has_pilot),
