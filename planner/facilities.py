@@ -824,7 +824,7 @@ def _assemble(
     out["lat"] = lat
     out["lon"] = lon
     for column, values in sites.items():
-        out[column] = pd.Series(values, dtype=object).to_numpy()
+        out[column] = values
     extras = [c for c in table.columns if c not in FACILITY_COLUMNS]
     for column in extras:
         out[column] = table[column].to_numpy()

@@ -440,6 +440,19 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Lúc {time}, xe chạy với {share} tốc độ khi đường thông thoáng.",
     ),
     "assume.directions": ("Trips counted", "Chiều di chuyển"),
+    "assume.sites": ("Hospitals with several sites", "Bệnh viện có nhiều cơ sở"),
+    "assume.sites.nearest": (
+        "A unit pairs with a hospital; its trips use the hospital's site nearest to it (the "
+        "fastest for that pair).",
+        "Đơn vị kết nghĩa với bệnh viện; chuyến đi của đơn vị dùng cơ sở gần nhất của bệnh viện "
+        "(nhanh nhất cho cặp đó).",
+    ),
+    "assume.sites.main": (
+        "A unit pairs with a hospital; its trips use the hospital's main site, where its staff "
+        "rotate from.",
+        "Đơn vị kết nghĩa với bệnh viện; chuyến đi của đơn vị dùng cơ sở chính của bệnh viện, "
+        "nơi cán bộ được cử đi.",
+    ),
     "assume.rule": ("How the pairing was chosen", "Cách chọn phương án"),
     "assume.rule_text": ("Goal: {objective}; {balance}.", "Mục tiêu: {objective}; {balance}."),
     "assume.rule_no_balance": (

@@ -882,6 +882,7 @@ _KNOWN_OPTIONS = frozenset(
         "pilot_pinned",
         "pins",
         "specialty_need",
+        "site_rule",
         "roads",
         "roads_date",
         "region",
@@ -921,6 +922,9 @@ def _assumptions(
         ]
         out.append((t("assume.traffic"), " ".join(traffic)))
     out.append((t("assume.directions"), t(f"term.trip_def.{main.directions or 'both'}")))
+    site_rule = options.get("site_rule") or main.overall.get("site_rule")
+    if site_rule in ("nearest", "main"):
+        out.append((t("assume.sites"), t(f"assume.sites.{site_rule}")))
     objective = options.get("objective") or main.overall.get("objective")
     if objective:
         goal = t.get(f"scenario.objective.{objective}", str(objective))

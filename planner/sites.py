@@ -127,8 +127,9 @@ def hospital_sites(hospitals: pd.DataFrame | Sequence[str] | HospitalSites) -> H
     >>> sites = hospital_sites(fac[fac["level"] == "regional"])
     >>> len(sites.site_ids), len(sites.hospital_ids)
     (7, 4)
-    >>> sites.table.set_index("hospital_id").loc["hn-reg-obgyn", ["sites", "main_site_id"]].tolist()
-    [3, 'hn-reg-obgyn']
+    >>> obgyn = sites.table.set_index("hospital_id").loc["hn-reg-obgyn"]
+    >>> int(obgyn["sites"]), obgyn["main_site_id"]
+    (3, 'hn-reg-obgyn')
     >>> hospital_sites(["h1", "h2"]).hospital_of_site
     {'h1': 'h1', 'h2': 'h2'}
     """
@@ -203,9 +204,14 @@ def _site_frame(hospitals: pd.DataFrame | Sequence[str]) -> pd.DataFrame:
         )
     frame = pd.DataFrame(hospitals).reset_index(drop=True)
     frame["facility_id"] = frame["facility_id"].astype(str)
+    # a site without a name is called by its hospital's id (else its own): the sites of one
+    # hospital are never "named differently" for want of names
+    unnamed = frame["facility_id"]
+    if "hospital_id" in frame.columns:
+        unnamed = frame["hospital_id"].astype(object).where(frame["hospital_id"].notna(), unnamed)
     if "name" not in frame.columns:
-        frame["name"] = frame["facility_id"]
-    frame["name"] = frame["name"].astype(object).where(frame["name"].notna(), frame["facility_id"])
+        frame["name"] = unnamed
+    frame["name"] = frame["name"].astype(object).where(frame["name"].notna(), unnamed)
     if "hospital_id" in frame.columns and frame["hospital_id"].notna().any():
         frame = _checked_sites(frame)
     else:

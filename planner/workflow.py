@@ -225,8 +225,9 @@ def load_inputs(
     Examples
     --------
     >>> graph, fac = load_inputs(scheme="2025")
-    >>> int((fac["level"] == "regional").sum())
-    4
+    >>> regional = fac[fac["level"] == "regional"]
+    >>> len(regional), regional["hospital_id"].nunique()  # 4 hospitals at 7 sites
+    (7, 4)
     """
     graph = graph if graph is not None else road_network(source)
     area = None
@@ -262,8 +263,8 @@ def facilities_for(
 
     Examples
     --------
-    >>> len(facilities_for("2025"))
-    160
+    >>> len(facilities_for("2025"))  # 7 hospital sites, 30 district units, 126 communes
+    163
     """
     if isinstance(facilities, gpd.GeoDataFrame):
         return facilities
