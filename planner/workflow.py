@@ -343,7 +343,8 @@ def plan(
     hospitals, units = split_levels(fac)
 
     log.info(
-        "travel times: %d hospitals x %d units (%s, %s and %s, directions %s)",
+        "travel times: %d hospitals (%d sites) x %d units (%s, %s and %s, directions %s)",
+        hospitals["hospital_id"].nunique() if "hospital_id" in hospitals else len(hospitals),
         len(hospitals),
         len(units),
         options.mode,

@@ -388,3 +388,20 @@ def test_demo_report_keeps_figures_per_hospital_and_names_the_sites(demo_dir):
     pairs = pd.read_csv(demo_dir / "pairings.csv")
     used = pairs["site_id"].value_counts()
     assert f"(cơ sở 3): {used['hn-reg-obgyn-hadong']} đơn vị" in section
+
+
+def test_the_main_rule_is_the_planner_of_one_point_per_hospital(
+    proposals, registry_2024, matrix_2024, sites_2024
+):
+    """With every trip from the main site, the proposal is the one of the registry before
+    sites (one point per hospital), figure for figure."""
+    units = registry_2024[registry_2024["level"] != "regional"]
+    one_point = sites_2024[sites_2024["site_role"] == "main"].drop(
+        columns=["hospital_id", "site_role", "site_name"]
+    )
+    before = propose_pairings(
+        units, one_point, matrix_2024, pilot=hanoi_pilot_pins(units), sensitivity=False
+    )
+    pd.testing.assert_frame_equal(before.pairings, proposals["main"].pairings)
+    for key in ("pop_weighted_mean_travel_time_s", "max_travel_time_s", "load_ratio_max_min"):
+        assert before.scores[key] == proposals["main"].scores[key]
