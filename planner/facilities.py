@@ -701,8 +701,8 @@ def _sites(
                 "(another site), or leave it blank",
             )
     groups: dict[str, list[int]] = {}
-    for i in np.flatnonzero(regional):
-        groups.setdefault(hospital[i], []).append(int(i))
+    for row in np.flatnonzero(regional).tolist():
+        groups.setdefault(hospital[row], []).append(row)
     for hospital_id, rows in groups.items():
         first = rows[0]
         owner = row_of.get(hospital_id)

@@ -412,7 +412,7 @@ def score_pairings(
             "travel_time_back_s": pick(costs.back_s),
             "travel_time_s": time_s,
             "distance_m": pick(costs.distance_m),
-            "site_id": np.where(assigned, costs.site_ids[rows, safe_col], None),
+            "site_id": np.where(assigned, costs.site_ids[rows, safe_col], np.array(None, object)),
             "population": pop,
             "nearest_hospital_id": _argmin_labels(costs.time_s, hospital_ids),
             "nearest_travel_time_s": nearest_s,
