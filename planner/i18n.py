@@ -329,7 +329,6 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "report.site_rule.nearest": ("its nearest site", "cơ sở gần nhất"),
     "report.site_rule.main": ("the main site", "cơ sở chính"),
     "report.site_units": ("{site}: {units} units", "{site}: {units} đơn vị"),
-    "report.site_main": ("{site} (main site)", "{site} (cơ sở chính)"),
     "report.per_hospital_note": (
         "Times at {time}. Staff travel: {visits} visits a month to every unit, there and back.",
         "Thời gian lúc {time}. Cán bộ đi lại: {visits} lượt mỗi tháng đến mỗi đơn vị, cả đi và về.",

@@ -60,6 +60,7 @@ from planner.graph import TravelGraph
 from planner.i18n import DEFAULT_LANG, Translator
 from planner.io import atomic_path
 from planner.scoring import population_weights
+from planner.sites import hospital_of
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +265,7 @@ def hospital_palette(hospitals: pd.DataFrame) -> dict[str, tuple[str, str]]:
     >>> hospital_palette(pd.DataFrame({"facility_id": ["a"], "specialty": ["cardiology"]}))
     {'a': ('#D55E00', 'heart')}
     """
-    key = _hospital_key(hospitals)
+    key = hospital_of(hospitals)
     ids = sorted(set(key))
     specialty = (
         hospitals["specialty"].set_axis(key.to_numpy())
@@ -284,19 +285,6 @@ def hospital_palette(hospitals: pd.DataFrame) -> dict[str, tuple[str, str]]:
     for i, hid in enumerate(h for h in ids if h not in palette):
         palette[hid] = (spare[i % len(spare)], _ICONS[i % len(_ICONS)])
     return palette
-
-
-def _hospital_key(hospitals: pd.DataFrame) -> pd.Series:
-    """Each row's hospital: its ``hospital_id``, else its own ``facility_id`` (one site)."""
-    ids = hospitals["facility_id"].astype(str)
-    if "hospital_id" not in hospitals:
-        return ids
-    return (
-        hospitals["hospital_id"]
-        .astype(object)
-        .where(hospitals["hospital_id"].notna(), ids)
-        .astype(str)
-    )
 
 
 def hospital_icon(colour: str, icon: str, *, size_px: int = 30) -> Markup:
@@ -382,10 +370,10 @@ def _hospital_frame(
         frame = hospitals.assign(facility_id=hospitals["facility_id"].astype(str))
     else:
         wanted = {str(h) for h in hospitals}
-        frame = fac[fac["facility_id"].isin(wanted) | _hospital_key(fac).isin(wanted)]
+        frame = fac[fac["facility_id"].isin(wanted) | hospital_of(fac).isin(wanted)]
     frame = frame.drop_duplicates("facility_id").reset_index(drop=True)
     # one row per site, each knowing its hospital, role and name (:mod:`planner.sites`)
-    frame = frame.assign(hospital_id=_hospital_key(frame))
+    frame = frame.assign(hospital_id=hospital_of(frame))
     roles = _optional(frame, "site_role", None)
     frame["site_role"] = roles.where(roles.notna(), "main").to_numpy()
     names = _optional(frame, "site_name", None)
@@ -472,9 +460,24 @@ def _optional(pairings: pd.DataFrame, column: str, default: Any) -> pd.Series:
     return pd.Series(default, index=pairings.index, dtype=object)
 
 
-def _site_label(row: Any, t: Translator) -> str:
-    """A site as named on the map: its name, "(main site)" added when it is the main one and
-    shares the hospital's name."""
+def site_label(row: Any, t: Translator) -> str:
+    """Name a hospital site for the map and the report: its ``site_name``, with "(main site)"
+    added when it is the main one and shares the hospital's ``name``.
+
+    Parameters
+    ----------
+    row
+        A site (``name``, ``site_name``, ``site_role``), e.g. from ``itertuples``.
+    t
+        The translator of the output language.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> site = SimpleNamespace(name="BV A", site_name="BV A", site_role="main")
+    >>> site_label(site, Translator("en"))
+    'BV A (main site)'
+    """
     if row.site_role == "main" and str(row.site_name) == str(row.name):
         return t("map.site_main", site=row.site_name)
     return str(row.site_name)
@@ -557,7 +560,7 @@ def _unit_layer_frame(
     site = _unit_sites(pairings, hosp)
     several = hosp[_site_named(hosp)]
     site_text = dict(
-        zip(several["facility_id"], [_site_label(r, t) for r in several.itertuples()], strict=True)
+        zip(several["facility_id"], [site_label(r, t) for r in several.itertuples()], strict=True)
     )
     frame = pd.DataFrame(
         {
@@ -1022,7 +1025,7 @@ def _hospital_layer(
         {
             "name": hospitals["name"].astype(str).to_numpy(),
             "site": [
-                _site_label(row, t) if shown else None
+                site_label(row, t) if shown else None
                 for row, shown in zip(hospitals.itertuples(), named, strict=True)
             ],
             "specialty": [
@@ -1409,5 +1412,6 @@ __all__ = [
     "map_html",
     "pairing_map",
     "save_map",
+    "site_label",
     "switch_text",
 ]

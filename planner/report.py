@@ -47,9 +47,11 @@ from planner.maps import (
     is_pilot_pair,
     map_html,
     pairing_map,
+    site_label,
     switch_text,
 )
 from planner.scoring import population_weights
+from planner.sites import hospital_of
 
 log = logging.getLogger(__name__)
 
@@ -763,11 +765,8 @@ def _site_notes(
             continue
         parts = []
         for site in sites.itertuples(index=False):
-            label = str(site.site_name)
-            if site.site_role == "main" and label == str(site.name):
-                label = ctx.t("report.site_main", site=label)
             units = ctx.f.count(int(used.get(str(site.facility_id), 0)))
-            parts.append(ctx.t("report.site_units", site=label, units=units))
+            parts.append(ctx.t("report.site_units", site=site_label(site, ctx.t), units=units))
         notes.append(
             ctx.t(
                 "report.sites_note",
@@ -1220,15 +1219,10 @@ def write_report(
     )
     fac_ids = facilities["facility_id"].astype(str)
     hosp = facilities[fac_ids.isin(set(used)) | (facilities["level"] == "regional")]
-    hospital_key = hosp["facility_id"].astype(str)  # a hospital of several sites: its id
-    if "hospital_id" in hosp:
-        hospital_key = (
-            hosp["hospital_id"].astype(object).where(hosp["hospital_id"].notna(), hospital_key)
-        )
     ctx = _Context(
         t=t,
         f=f,
-        names=dict(zip(hospital_key.astype(str), hosp["name"].astype(str), strict=True)),
+        names=dict(zip(hospital_of(hosp), hosp["name"].astype(str), strict=True)),
         palette=hospital_palette(hosp),
     )
     rows = decision_table(

@@ -77,6 +77,23 @@ class HospitalSites:
         return dict(zip(self.site_ids, ids[self.site_hospital], strict=True))
 
 
+def hospital_of(facilities: pd.DataFrame) -> pd.Series:
+    """Each row's hospital: its ``hospital_id``, else its own ``facility_id`` (a hospital of one
+    site, as in a facility table without the column).
+
+    Examples
+    --------
+    >>> hospital_of(pd.DataFrame({"facility_id": ["a", "a2", "b"],
+    ...                           "hospital_id": ["a", "a", None]})).tolist()
+    ['a', 'a', 'b']
+    """
+    ids = facilities["facility_id"].astype(str)
+    if "hospital_id" not in facilities:
+        return ids
+    given = facilities["hospital_id"].astype(object)
+    return given.where(given.notna(), ids).astype(str)
+
+
 def check_site_rule(site_rule: str) -> None:
     """Raise a :class:`~planner.errors.PlannerInputError` for an unknown ``site_rule``.
 
@@ -323,6 +340,7 @@ __all__ = [
     "HospitalSites",
     "check_site_rule",
     "choose_sites",
+    "hospital_of",
     "hospital_sites",
     "hospital_times",
     "take_sites",
