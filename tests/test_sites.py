@@ -405,3 +405,62 @@ def test_the_main_rule_is_the_planner_of_one_point_per_hospital(
     pd.testing.assert_frame_equal(before.pairings, proposals["main"].pairings)
     for key in ("pop_weighted_mean_travel_time_s", "max_travel_time_s", "load_ratio_max_min"):
         assert before.scores[key] == proposals["main"].scores[key]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # PuLP 3.x announcing its 4.0 API
+def test_optimum_with_sites_matches_an_independent_solver():
+    """3 hospitals at 5 sites, random times both ways: our optimum against PuLP/CBC on a model
+    built independently, each hospital's time the least over its sites of the mean of both
+    trips."""
+    import pulp
+
+    rng = np.random.default_rng(14)
+    units = pd.DataFrame(
+        {
+            "facility_id": [f"u{i}" for i in range(12)],
+            "name": [f"U{i}" for i in range(12)],
+            "level": "commune",
+            "population": rng.integers(1_000, 50_000, 12).astype(float),
+        }
+    )
+    sites = pd.DataFrame(
+        {
+            "facility_id": ["a", "a2", "b", "c", "c2"],
+            "name": ["A", "A", "B", "C", "C"],
+            "hospital_id": ["a", "a", "b", "c", "c"],
+            "site_role": ["main", "site", "main", "main", "site"],
+        }
+    )
+    out = rng.uniform(600, 5400, (5, 12))
+    back = out * rng.uniform(0.8, 1.25, (5, 12))  # the trips back differ
+    matrix = pd.concat([
+        pd.DataFrame({"origin_id": np.repeat(sites["facility_id"], 12).to_numpy(),
+                      "destination_id": np.tile(units["facility_id"], 5),
+                      "travel_time_s": out.ravel()}),
+        pd.DataFrame({"origin_id": np.tile(units["facility_id"], 5),
+                      "destination_id": np.repeat(sites["facility_id"], 12).to_numpy(),
+                      "travel_time_s": back.ravel()}),
+    ])  # fmt: skip
+    result = propose_pairings(
+        units, sites, matrix, hierarchical=False, balance=0.15, sensitivity=False
+    )
+    assert result.status == "optimal"
+    mean = ((out + back) / 2).T  # units x sites
+    t = np.column_stack([mean[:, [0, 1]].min(axis=1), mean[:, 2], mean[:, [3, 4]].min(axis=1)])
+    pop = units["population"].to_numpy()
+    prob = pulp.LpProblem("sites", pulp.LpMinimize)
+    x = {(i, j): pulp.LpVariable(f"x_{i}_{j}", cat="Binary") for i in range(12) for j in range(3)}
+    prob += pulp.lpSum(pop[i] * t[i, j] / pop.sum() * v for (i, j), v in x.items())
+    for i in range(12):
+        prob += pulp.lpSum(x[i, j] for j in range(3)) == 1
+    for j in range(3):
+        load = pulp.lpSum(pop[i] * x[i, j] for i in range(12))
+        prob += load <= 1.15 * pop.sum() / 3
+        prob += load >= 0.85 * pop.sum() / 3
+    prob.solve(pulp.PULP_CBC_CMD(msg=False, gapRel=0, gapAbs=0))
+    assert pulp.LpStatus[prob.status] == "Optimal"
+    assert result.objective_value == pytest.approx(pulp.value(prob.objective), rel=1e-7)
+    chosen = {u: j for (u, j), v in x.items() if v.value() > 0.5}
+    assert result.pairings["hospital_id"].tolist() == [
+        ["a", "b", "c"][chosen[i]] for i in range(12)
+    ]
