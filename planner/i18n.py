@@ -575,6 +575,24 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "bệnh viện ít việc nhất, so với {ratio_nearest} lần nếu chọn bệnh viện gần nhất; {covered} dân số "
         "ở trong vòng 60 phút đến bệnh viện kết nghĩa ({covered_nearest} nếu chọn bệnh viện gần nhất).",
     ),
+    "report.lead_buys_idle": (
+        "In exchange the work is shared: the busiest hospital serves {ratio} times as many people as the "
+        "least busy one, whereas with the nearest hospital {idle} would have no unit at all; {covered} of "
+        "people are within 60 minutes of their sister hospital ({covered_nearest} with the nearest "
+        "hospital).",
+        "Đổi lại, công việc được chia đều hơn: bệnh viện nhiều việc nhất phụ trách số dân gấp {ratio} lần "
+        "bệnh viện ít việc nhất, trong khi nếu chọn bệnh viện gần nhất thì {idle} không có đơn vị nào; "
+        "{covered} dân số ở trong vòng 60 phút đến bệnh viện kết nghĩa ({covered_nearest} nếu chọn bệnh "
+        "viện gần nhất).",
+    ),
+    "report.lead_pilot_idle": (
+        "The Ba Vì pilot (Ba Vì with Xanh Pôn) is kept. Against keeping the pilot and sending every other "
+        "district to its nearest hospital, the average trip is {change} and the load ratio {ratio}, "
+        "whereas there {idle} would have no unit at all.",
+        "Mô hình thí điểm Ba Vì (Ba Vì với Xanh Pôn) được giữ nguyên. So với phương án giữ thí điểm và cho các "
+        "quận/huyện khác kết nghĩa với bệnh viện gần nhất, thời gian trung bình {change}, và tỷ số tải là "
+        "{ratio}, trong khi ở phương án đó {idle} không có đơn vị nào.",
+    ),
     "report.lead_pilot": (
         "The Ba Vì pilot (Ba Vì with Xanh Pôn) is kept. Against keeping the pilot and sending every other "
         "district to its nearest hospital, the average trip is {change} and the load ratio goes from "

@@ -533,13 +533,15 @@ def _lead(
         else:
             key = "report.lead_cost_more" if delta > 0 else "report.lead_cost_less"
             sentences.append(t(key, delta=shown))
+        idle = _idle_hospitals(nearest, ctx)  # a baseline may leave a hospital with no unit
         sentences.append(
             t(
-                "report.lead_buys",
+                "report.lead_buys_idle" if idle else "report.lead_buys",
                 ratio=f.ratio(s.get("load_ratio_max_min"), decimals=1),
                 ratio_nearest=f.ratio(nearest.get("load_ratio_max_min"), decimals=1),
                 covered=f.percent(s.get("share_population_within_60min")),
                 covered_nearest=f.percent(nearest.get("share_population_within_60min")),
+                idle=idle,
             )
         )
     pilot = main.baselines.get("pilot")
@@ -553,12 +555,14 @@ def _lead(
         for d, h in zip(pinned.get("district", []), pinned["hospital_id"], strict=False)
     )
     if pilot and has_pilot and mean is not None and _mean(pilot) is not None:
+        idle = _idle_hospitals(pilot, ctx)
         sentences.append(
             t(
-                "report.lead_pilot",
+                "report.lead_pilot_idle" if idle else "report.lead_pilot",
                 change=_longer_or_shorter(mean - _mean(pilot), ctx),  # type: ignore[operator]
                 ratio_pilot=f.ratio(pilot.get("load_ratio_max_min"), decimals=1),
                 ratio=f.ratio(s.get("load_ratio_max_min"), decimals=1),
+                idle=idle,
             )
         )
     if sentences:
@@ -595,6 +599,15 @@ def _lead(
     if sentences:
         paragraphs.append(" ".join(sentences))
     return paragraphs
+
+
+def _idle_hospitals(scores: Mapping[str, Any], ctx: _Context) -> str:
+    """The hospitals a scenario leaves with no unit, by name ("" when none): its load ratio is
+    then infinite, which a sentence says in words rather than as a number."""
+    load = scores.get("load")
+    if not isinstance(load, Mapping):
+        return ""
+    return ", ".join(ctx.name(h) for h, people in load.items() if people == 0)
 
 
 def _longer_or_shorter(seconds: float, ctx: _Context) -> str:

@@ -385,6 +385,9 @@ def test_demo_report_keeps_figures_per_hospital_and_names_the_sites(demo_dir):
     assert "Bệnh viện Tim Hà Nội có 2 cơ sở" in section
     assert "(cơ sở 3): " in section and "cơ sở gần nhất" in section
     assert "Bệnh viện có nhiều cơ sở" in text  # the assumption, stated
+    # the nearest-hospital baseline leaves Oncology with no unit: said in words, not "— times"
+    lead = text[text.index('class="lead"') : text.index('id="decision"')]
+    assert "thì Bệnh viện Ung bướu Hà Nội không có đơn vị nào" in lead and "—" not in lead
     pairs = pd.read_csv(demo_dir / "pairings.csv")
     used = pairs["site_id"].value_counts()
     assert f"(cơ sở 3): {used['hn-reg-obgyn-hadong']} đơn vị" in section
