@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from planner._vn import district_key
 from planner.errors import PlannerInputError, UnreachableWarning
 from planner.scoring import PairCosts, pair_costs, population_weights
-from planner.sites import HospitalSites, hospital_sites
+from planner.sites import DEFAULT_SITE_RULE, HospitalSites, hospital_sites
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def build_model(
     pilot: Mapping[str, str],
     forbidden: Iterable[tuple[str, str]],
     specialty_need: pd.DataFrame | None,
-    site_rule: str,
+    site_rule: str = DEFAULT_SITE_RULE,
 ) -> PairingModel:
     """Build the pairing model from the facility tables and a long travel-time matrix.
 
