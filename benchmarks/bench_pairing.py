@@ -82,27 +82,31 @@ def _matrix(hospitals: pd.DataFrame, units: pd.DataFrame, graph) -> tuple[pd.Dat
 def _pulp(units: pd.DataFrame, hospitals: pd.DataFrame, matrix: pd.DataFrame, hierarchical: bool):
     """The same MILP in PuLP/CBC: returns (pop-weighted mean travel time s, seconds)."""
     started = time.perf_counter()
-    ids, hids = units["facility_id"], hospitals["facility_id"]
+    ids, sites = units["facility_id"], hospitals["facility_id"]
     out = matrix.pivot_table(index="destination_id", columns="origin_id", values="travel_time_s")
     back = matrix.pivot_table(index="origin_id", columns="destination_id", values="travel_time_s")
-    t = (out.loc[ids, hids].to_numpy(float) + back.loc[ids, hids].to_numpy(float)) / 2
+    by_site = (out.loc[ids, sites].to_numpy(float) + back.loc[ids, sites].to_numpy(float)) / 2
+    # a hospital's time for a unit: its nearest site (the planner's default site rule)
+    owner = hospitals["hospital_id"].to_numpy() if "hospital_id" in hospitals else sites.to_numpy()
+    t = pd.DataFrame(by_site, columns=owner).T.groupby(level=0, sort=False).min().T.to_numpy()
+    n_hospitals = t.shape[1]
     w = population_weights(units["level"], units["district"], units["population"])
     key = (units["district"] if hierarchical else units["facility_id"]).to_numpy()
     cost = pd.DataFrame(w[:, None] * t).groupby(key, sort=False).sum()
     ok = pd.DataFrame(np.isfinite(t)).groupby(key, sort=False).all()
     load = pd.Series(w).groupby(key, sort=False).sum()
-    fair = w.sum() / len(hospitals)
+    fair = w.sum() / n_hospitals
     prob = pulp.LpProblem("pairing", pulp.LpMinimize)
     x = {
         (g, h): pulp.LpVariable(f"x_{i}_{h}", cat="Binary")
         for i, g in enumerate(cost.index)
-        for h in range(len(hospitals))
+        for h in range(n_hospitals)
         if ok.loc[g, h]
     }
     prob += pulp.lpSum(cost.loc[g, h] / w.sum() * v for (g, h), v in x.items())
     for g in cost.index:
         prob += pulp.lpSum(v for (gg, _), v in x.items() if gg == g) == 1
-    for h in range(len(hospitals)):
+    for h in range(n_hospitals):
         total = pulp.lpSum(load[g] * v for (g, hh), v in x.items() if hh == h)
         prob += total <= (1 + BALANCE) * fair
         prob += total >= (1 - BALANCE) * fair

@@ -226,12 +226,14 @@ def map_file(
     source: str | os.PathLike[str] | None = None,
     thousands: str | None = None,
     lang: str = DEFAULT_LANG,
+    site_rule: str = "nearest",
 ) -> Path:
     """Draw a pairings CSV (and optionally a second one to compare) as a standalone HTML map.
 
     Either file may hold only ``unit_id`` and ``hospital_id``: travel times are computed.
     ``compare_name`` names the second pairing in the layers, legend and popups (default: its
-    file name); ``lang`` is ``"vi"`` or ``"en"``.
+    file name); ``lang`` is ``"vi"`` or ``"en"``; ``site_rule`` which site of a hospital
+    a pair's trips use (the links end there).
     """
     from planner.hanoi import hanoi_areas
     from planner.maps import pairing_map, save_map
@@ -244,7 +246,13 @@ def map_file(
 
     def scored(path: str | os.PathLike[str]) -> ScoredPairing:
         return score_pairings_file(
-            path, scheme=scheme, mode=mode, depart=depart, facilities=fac, graph=graph
+            path,
+            scheme=scheme,
+            mode=mode,
+            depart=depart,
+            facilities=fac,
+            graph=graph,
+            site_rule=site_rule,
         )
 
     main = scored(pairings_path)
@@ -254,6 +262,7 @@ def map_file(
         "scheme": main.scheme if facilities is None else None,
         "mode": mode,
         "depart": depart,
+        "site_rule": site_rule,
         "roads_date": road_data_date(graph.source),
         "region": "Hanoi" if hanoi else None,
     }

@@ -1,7 +1,8 @@
 """The pairing problem as arrays, built once from a cost matrix (private to the pairing modules).
 
 Rows are units, gathered into groups (a district group in hierarchical mode, one unit each in
-unit mode); columns are hospitals. Every objective builder (:mod:`planner._objectives`), the
+unit mode); columns are hospitals (not their sites: the cost of a pair is that of the site the
+``site_rule`` chooses, :func:`planner.scoring.pair_costs`). Every objective builder (:mod:`planner._objectives`), the
 explanations and the baselines (:mod:`planner.explain`) read the same :class:`PairingModel`.
 """
 
@@ -21,6 +22,7 @@ import scipy.sparse as sp
 from planner._vn import district_key
 from planner.errors import PlannerInputError, UnreachableWarning
 from planner.scoring import PairCosts, pair_costs, population_weights
+from planner.sites import DEFAULT_SITE_RULE, HospitalSites, hospital_sites
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ PAIRING_COLUMNS = (
     "district",
     "hospital_id",
     "hospital_name",
+    "site_id",
     "travel_time_s",
     "distance_m",
     "population",
@@ -55,6 +58,7 @@ class ModelInputs:
     pilot: Mapping[str, str]
     forbidden: tuple[tuple[str, str], ...]
     specialty_need: pd.DataFrame | None
+    site_rule: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,6 +106,7 @@ class PairingModel:
             pilot=i.pilot,
             forbidden=i.forbidden,
             specialty_need=i.specialty_need,
+            site_rule=i.site_rule,
         )
 
     def allowed(self, max_travel_time_s: float | None, *, pins: bool = True) -> np.ndarray:
@@ -155,6 +160,7 @@ class PairingModel:
                 "district": units["district"],
                 "hospital_id": pd.array(np.where(ok, ids[hc], none), dtype="string"),
                 "hospital_name": np.where(ok, names[hc], none),
+                "site_id": np.where(ok, self.costs.site_ids[rows, hc], none),
                 "travel_time_s": np.where(ok, time[rows, hc], np.nan),
                 "distance_m": np.where(ok, self.costs.distance_m[rows, hc], np.nan),
                 "population": units["population"],
@@ -194,11 +200,13 @@ def build_model(
     pilot: Mapping[str, str],
     forbidden: Iterable[tuple[str, str]],
     specialty_need: pd.DataFrame | None,
+    site_rule: str = DEFAULT_SITE_RULE,
 ) -> PairingModel:
     """Build the pairing model from the facility tables and a long travel-time matrix.
 
-    ``pins`` and ``pilot`` are ``{unit_id: hospital_id}``; both hold in a solution, the
-    user's ``pins`` winning over the pilot's for a group they share.
+    ``hospitals`` are the regional rows, one per site (:mod:`planner.sites`); ``pins`` and
+    ``pilot`` are ``{unit_id: hospital_id}`` naming hospitals, not sites; both hold in a
+    solution, the user's ``pins`` winning over the pilot's for a group they share.
     """
     forbidden = tuple((str(u), str(h)) for u, h in forbidden)
     inputs = ModelInputs(
@@ -211,10 +219,12 @@ def build_model(
         dict(pilot),
         forbidden,
         specialty_need,
+        site_rule,
     )
     table = _unit_table(units, load)
-    hosp_ids, hosp_names, share = _hospital_table(hospitals)
-    costs = pair_costs(matrix, table["unit_id"], hosp_ids, directions=directions)
+    sites = hospital_sites(hospitals)
+    hosp_ids, hosp_names, share = _hospital_table(sites)
+    costs = pair_costs(matrix, table["unit_id"], sites, directions=directions, site_rule=site_rule)
     n_units, n_hosp = len(table), len(hosp_ids)
     time = costs.time_s
     stranded = ~np.isfinite(time).any(axis=1)
@@ -253,22 +263,25 @@ def build_model(
 
     unit_index = pd.Index(table["unit_id"])
     hosp_index = pd.Index(hosp_ids)
+    site_of = sites.hospital_of_site
     pilot_at, pilot_text = _pinned_groups(
-        table, hosp_names, pilot, "pilot", group, labels, hosp_index
+        table, hosp_names, pilot, "pilot", group, labels, hosp_index, site_of
     )
-    user_at, user_text = _pinned_groups(table, hosp_names, pins, "pins", group, labels, hosp_index)
+    user_at, user_text = _pinned_groups(
+        table, hosp_names, pins, "pins", group, labels, hosp_index, site_of
+    )
     pinned = np.where(user_at >= 0, user_at, pilot_at)
     pin_text = {**pilot_text, **user_text}
     banned = np.zeros((n_groups, n_hosp), dtype=bool)
     for unit_id, hospital_id in forbidden:
         banned[
             group[_locate(unit_index, unit_id, "forbidden", table["unit_name"])],
-            _locate(hosp_index, hospital_id, "forbidden", pd.Series(hosp_names)),
+            _locate(hosp_index, hospital_id, "forbidden", pd.Series(hosp_names), site_of),
         ] = True
 
     bonus = np.zeros((n_groups, n_hosp))
     if specialty_need is not None:
-        bonus = _specialty_bonus(table, hospitals, hosp_ids, specialty_need, member, weight)
+        bonus = _specialty_bonus(table, sites.table, hosp_ids, specialty_need, member, weight)
     return PairingModel(
         inputs=inputs,
         units=table,
@@ -303,6 +316,7 @@ def _pinned_groups(
     group: np.ndarray,
     labels: list[str],
     hosp_index: pd.Index,
+    site_of: Mapping[str, str],
 ) -> tuple[np.ndarray, dict[int, str]]:
     """Per group the hospital its pins ask for (-1: none) and the pins in words, per group."""
     unit_index = pd.Index(table["unit_id"])
@@ -310,7 +324,7 @@ def _pinned_groups(
     pinned_units: dict[int, list[int]] = {}
     for unit_id, hospital_id in pins.items():
         u = _locate(unit_index, unit_id, option, table["unit_name"])
-        h = _locate(hosp_index, hospital_id, option, pd.Series(hosp_names))
+        h = _locate(hosp_index, hospital_id, option, pd.Series(hosp_names), site_of)
         g = group[u]
         if at[g] >= 0 and at[g] != h:
             raise PlannerInputError(
@@ -427,46 +441,49 @@ def _rows_text(bad: np.ndarray, ids: pd.Series, noun: str, shown: int = 10) -> s
     return f"{len(rows)} of {len(bad)} {noun} ({where} {listed}{more}: {names})"
 
 
-def _hospital_table(hospitals: pd.DataFrame) -> tuple[list[str], list[str], np.ndarray]:
-    if "facility_id" not in hospitals.columns or len(hospitals) == 0:
-        raise PlannerInputError(
-            "no hospitals given (or no facility_id column)",
-            field="facility_id",
-            hint="pass the regional hospitals (level=regional)",
-        )
-    ids = [str(h) for h in hospitals["facility_id"]]
-    if len(set(ids)) < len(ids):
-        raise PlannerInputError(
-            "a hospital id appears twice", field="facility_id", hint="make hospital ids unique"
-        )
-    names = (
-        [str(n) for n in hospitals["name"].fillna(pd.Series(ids, index=hospitals.index))]
-        if "name" in hospitals.columns
-        else ids
-    )
+def _hospital_table(sites: HospitalSites) -> tuple[list[str], list[str], np.ndarray]:
+    """The hospitals' ids, names and fair-share fractions (a hospital's capacity is the sum of
+    its sites')."""
+    table = sites.table
+    ids = list(sites.hospital_ids)
+    names = [str(n) for n in table["name"]]
     share = np.full(len(ids), 1.0 / len(ids))
     # Fair shares follow the hospitals' capacity when every hospital has one; a column left
     # empty means equal shares; a partly filled or invalid one is an error, never a guess.
-    raw = hospitals["capacity"] if "capacity" in hospitals.columns else pd.Series(dtype=float)
-    if raw.notna().any():
-        cap, bad = _capacities(raw.reset_index(drop=True), positive=True)
+    if sites.sites["capacity"].notna().any():
+        cap, bad = _capacities(table["capacity"], positive=True)
         if bad.any():
             raise PlannerInputError(
                 "fair shares follow the hospitals' capacity only when every hospital has one, "
-                f"a number > 0; {_rows_text(bad, pd.Series(ids), 'hospitals')} have none or an "
-                "invalid one",
+                f"a number > 0 (the sum over its sites); "
+                f"{_rows_text(bad, pd.Series(ids), 'hospitals')} have none or an invalid one",
                 row=int(np.flatnonzero(bad)[0]) + 1 if bad.sum() == 1 else None,
                 field="capacity",
-                hint="fill in every hospital's capacity, or leave the column empty for equal "
-                "shares",
+                hint="fill in every hospital site's capacity, or leave the column empty for "
+                "equal shares",
             )
         share = cap / cap.sum()
     return ids, names, share
 
 
-def _locate(index: pd.Index, value: str, option: str, names: pd.Series) -> int:
-    """Position of an id among the units or hospitals; an unknown id lists the valid ones."""
+def _locate(
+    index: pd.Index,
+    value: str,
+    option: str,
+    names: pd.Series,
+    site_of: Mapping[str, str] | None = None,
+) -> int:
+    """Position of an id among the units or hospitals; an unknown id lists the valid ones, and
+    the site of a hospital names its hospital."""
     where = index.get_indexer([str(value)])[0]
+    if where < 0 and site_of and str(value) in site_of:
+        hospital = site_of[str(value)]
+        raise PlannerInputError(
+            f"{value!r} is a site of hospital {hospital!r}, not a hospital",
+            field=option,
+            hint=f"name the hospital ({hospital}): units pair with hospitals, and the site a "
+            "pair's trips use follows the site rule (site_rule='nearest' or 'main')",
+        )
     if where < 0:
         raise PlannerInputError(
             f"unknown id {value!r}",
@@ -499,7 +516,8 @@ def _specialty_bonus(
     member: sp.csr_matrix,
     weight: np.ndarray,
 ) -> np.ndarray:
-    """Per (group, hospital): the group's share of the need for the hospital's specialty."""
+    """Per (group, hospital): the group's share of the need for the hospital's specialty
+    (``hospitals``: one row per hospital, :attr:`planner.sites.HospitalSites.table`)."""
     for column in ("district", "specialty", "need"):
         if column not in need.columns:
             raise PlannerInputError(
@@ -507,9 +525,9 @@ def _specialty_bonus(
                 field=column,
                 hint="give columns district, specialty, need",
             )
-    if "specialty" not in hospitals.columns:
+    if hospitals["specialty"].isna().all():  # one row per hospital, NaN where not given
         raise PlannerInputError(
-            "the hospitals have no specialty column",
+            "the hospitals have no specialty",
             field="specialty",
             hint="add each regional hospital's specialty",
         )

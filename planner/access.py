@@ -4,7 +4,8 @@ The population grid (:mod:`planner.population`) cuts the raster cells by the uni
 pieces; each piece is a point (inside the piece) with its people and its unit. Every piece is
 snapped to the road graph like a facility and timed to every regional hospital in both
 directions with :func:`planner.travel.travel_time_matrix`; a piece's time to a hospital is, as
-for a pair, the mean of hospital → piece and piece → hospital. The cost grows with the number of
+for a pair, the mean of hospital → piece and piece → hospital, to the hospital's site the
+``site_rule`` chooses (its nearest site by default, :mod:`planner.sites`). The cost grows with the number of
 hospitals, not of cells: the searches start from the few hospitals.
 
 Per piece: its unit, the unit's sister hospital (from a pairing; a commune missing from the
@@ -38,6 +39,7 @@ from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
 from planner.graph import TravelGraph
 from planner.population import PopulationGrid, population_grid, voronoi_areas
+from planner.sites import DEFAULT_SITE_RULE, hospital_sites, hospital_times
 from planner.travel import travel_time_matrix
 
 log = logging.getLogger(__name__)
@@ -193,6 +195,7 @@ def cell_access(
     max_snap_m: float = DEFAULT_CELL_SNAP_M,
     district_units: bool = True,
     speeds: pd.DataFrame | None = None,
+    site_rule: str = DEFAULT_SITE_RULE,
 ) -> CellAccess:
     """Time every populated cell piece to the regional hospitals and to its district unit.
 
@@ -214,6 +217,9 @@ def cell_access(
         Pieces farther than this from the mode's roads are not reached.
     district_units
         Also time each piece to its district unit (both ways); ``False`` skips those searches.
+    site_rule
+        Which site of a hospital of several sites a piece's time is to: ``"nearest"``
+        (default) or ``"main"`` (:mod:`planner.sites`).
 
     Returns
     -------
@@ -267,9 +273,11 @@ def cell_access(
         ignore_index=True,
     )  # fmt: skip
     options = {"mode": mode, "depart": depart, "max_snap_m": max_snap_m, "speeds": speeds}
-    pair, snap_m = _pair_times(graph, hospitals, points, **options)
+    sites = hospital_sites(hospitals)
+    site_pair, snap_m = _pair_times(graph, hospitals, points, **options)
+    pair = hospital_times(site_pair, sites, site_rule)  # one column per hospital
     n = len(pieces)
-    times = pd.DataFrame(pair[:n], columns=hospitals["facility_id"].astype(str).to_numpy())
+    times = pd.DataFrame(pair[:n], columns=list(sites.hospital_ids))
     point_times = pd.DataFrame(pair[n:], index=unit_ids, columns=times.columns)
     nearest_id, nearest_s = _nearest(times)
     sister_s = _pick(times, sister)

@@ -85,6 +85,17 @@ def _lang_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _site_rule_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--site-rule`` of the commands that time pairs (a hospital may have several sites)."""
+    parser.add_argument(
+        "--site-rule",
+        choices=("nearest", "main"),
+        default="nearest",
+        help="which site of a hospital with several sites a pair's trips use: nearest (the "
+        "pair's fastest site, the default) or main (its main site, where staff rotate from)",
+    )
+
+
 def _examples(*lines: str) -> str:
     return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
@@ -225,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ready for `planner report DIR`; '-': the scores JSON on stdout",
     )
     p.add_argument("--json", action="store_true", help="print the scores JSON instead of a summary")
+    _site_rule_option(p)
     _lang_option(p)
 
     p = sub.add_parser(
@@ -250,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cdn", action="store_true", help="load Leaflet from CDNs instead of inlining it"
     )
+    _site_rule_option(p)
     _shared_options(p, out_help="HTML file to write")
 
     p = sub.add_parser(
@@ -280,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RASTER",
         help="population raster (people per cell, e.g. WorldPop) for places outside Vietnam",
     )
+    _site_rule_option(p)
     _shared_options(p, out_help="output folder")
 
     p = sub.add_parser(
@@ -341,7 +355,7 @@ def _proposal_options(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="UNIT_ID=HOSPITAL_ID",
-        help="force a pair (repeatable)",
+        help="force a pair (repeatable); HOSPITAL_ID names a hospital, not one of its sites",
     )
     g.add_argument(
         "--forbid",
@@ -375,6 +389,7 @@ def _proposal_options(p: argparse.ArgumentParser) -> None:
         metavar="S",
         help="solver time limit in seconds (default 60)",
     )
+    _site_rule_option(g)
 
 
 def _parse_pairs(values: Sequence[str], option: str) -> dict[str, str]:
@@ -409,6 +424,7 @@ def _plan_options(args: argparse.Namespace) -> PlanOptions:
         pilot=not args.no_pilot,
         time_limit_s=args.time_limit,
         specialty_need=args.specialty_need,
+        site_rule=args.site_rule,
     )
 
 
@@ -542,6 +558,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         depart=args.depart,
         facilities=fac,
         graph=graph,
+        site_rule=args.site_rule,
     )
     document = workflow.scored_document(scored)
     paths: dict[str, Path] = {}
@@ -573,6 +590,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         source=args.source,
         thousands=args.thousands,
         lang=args.lang,
+        site_rule=args.site_rule,
     )
     _say(f"wrote {args.out}")
     return 0
@@ -589,12 +607,22 @@ def _cmd_access(args: argparse.Namespace) -> int:
     if args.pairings is not None:
         pairings = read_pairings(args.pairings, fac)
     else:
-        options = workflow.PlanOptions(scheme=args.scheme, mode=args.mode, depart=args.depart)
+        options = workflow.PlanOptions(
+            scheme=args.scheme, mode=args.mode, depart=args.depart, site_rule=args.site_rule
+        )
         pairings = workflow.plan(options, facilities=fac, graph=graph).proposal.pairings
     grid = None
     if args.population is not None or args.facilities is not None:
         grid = access.default_grid(fac, graph=graph, raster=args.population)
-    result = access.cell_access(graph, fac, pairings, grid=grid, mode=args.mode, depart=args.depart)
+    result = access.cell_access(
+        graph,
+        fac,
+        pairings,
+        grid=grid,
+        mode=args.mode,
+        depart=args.depart,
+        site_rule=args.site_rule,
+    )
     cover = access.coverage(result, minutes=minutes)
     paths = access.write_access(result, cover, args.out)
     at_60 = cover.overall.loc[cover.overall["minutes"] == 60.0, "share_sister"]

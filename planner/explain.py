@@ -24,6 +24,7 @@ from planner._objectives import Request, Solution, optimise
 from planner._pairing_model import PairingModel, build_model
 from planner._vn import district_key
 from planner.errors import InfeasibleError, PlannerInputError
+from planner.sites import DEFAULT_SITE_RULE
 
 #: The pilot: Ba Vì district paired with Xanh Pon General Hospital.
 PILOT_HOSPITAL_ID = "hn-reg-xanhpon"
@@ -93,6 +94,7 @@ def nearest_pairings(
     *,
     hierarchical: bool = True,
     directions: str = "both",
+    site_rule: str = DEFAULT_SITE_RULE,
 ) -> pd.DataFrame:
     """Return the nearest-hospital baseline: each group to its nearest hospital, no balance.
 
@@ -113,6 +115,9 @@ def nearest_pairings(
     directions
         Which trips make a pair's time: ``"both"`` (default), ``"to_unit"`` or
         ``"to_hospital"`` (see :mod:`planner.scoring`).
+    site_rule
+        Which site of a hospital a pair's trips use: ``"nearest"`` (default) or ``"main"``
+        (see :mod:`planner.sites`).
 
     Returns
     -------
@@ -129,7 +134,7 @@ def nearest_pairings(
     >>> nearest_pairings(units, hospitals, m, directions="to_unit")["hospital_id"].tolist()
     ['h2']
     """
-    model = _baseline_model(units, hospitals, matrix, {}, hierarchical, directions)
+    model = _baseline_model(units, hospitals, matrix, {}, hierarchical, directions, site_rule)
     return nearest_baseline(model)
 
 
@@ -142,12 +147,13 @@ def pilot_pairings(
     others: str = "nearest",
     hierarchical: bool = True,
     directions: str = "both",
+    site_rule: str = DEFAULT_SITE_RULE,
 ) -> pd.DataFrame:
     """Return the pilot baseline: pinned pairs hold, every other group goes to its nearest.
 
     Parameters
     ----------
-    units, hospitals, matrix, hierarchical, directions
+    units, hospitals, matrix, hierarchical, directions, site_rule
         As for :func:`nearest_pairings`.
     pins
         The pilot's pairs ``{unit_id: hospital_id}``; default :func:`hanoi_pilot_pins`
@@ -180,7 +186,7 @@ def pilot_pairings(
             f"unknown value {others!r}", field="others", hint="use 'nearest' or 'none'"
         )
     pins = hanoi_pilot_pins(units) if pins is None else pins
-    model = _baseline_model(units, hospitals, matrix, pins, hierarchical, directions)
+    model = _baseline_model(units, hospitals, matrix, pins, hierarchical, directions, site_rule)
     if others == "none":
         return model.frame(
             np.where(model.pilot >= 0, model.pilot, -1), model.reachable, model.pilot
@@ -195,6 +201,7 @@ def _baseline_model(
     pilot: Mapping[str, str],
     hierarchical: bool,
     directions: str,
+    site_rule: str,
 ) -> PairingModel:
     return build_model(
         units,
@@ -207,6 +214,7 @@ def _baseline_model(
         pilot=pilot,
         forbidden=(),
         specialty_need=None,
+        site_rule=site_rule,
     )
 
 

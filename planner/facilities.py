@@ -26,7 +26,7 @@ import logging
 import math
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -67,6 +67,9 @@ FACILITY_COLUMNS: tuple[str, ...] = (
     "location_source",
     "lat",
     "lon",
+    "hospital_id",
+    "site_role",
+    "site_name",
 )
 #: Levels of the health network, from the top.
 LEVELS: tuple[str, ...] = ("regional", "district", "commune")
@@ -92,6 +95,17 @@ APPROXIMATE_SOURCES: tuple[str, ...] = (
 )
 #: The kind a unit gets when its file does not say.
 DEFAULT_KIND = {"regional": "hospital", "district": "health_centre", "commune": "health_station"}
+#: What a regional row is to its hospital: the ``main`` site (staff rotate from it under the
+#: ``site_rule="main"`` rule) or another ``site``.
+SITE_ROLES: tuple[str, ...] = ("main", "site")
+#: ``site_role`` values recognised besides the English ones, after folding ("Cơ sở chính").
+SITE_ROLE_ALIASES: dict[str, str] = {
+    "chinh": "main",
+    "co so chinh": "main",
+    "co so": "site",
+    "phu": "site",
+    "co so phu": "site",
+}
 #: Columns a file must have (coordinates are found separately, ``level`` may be given as an option).
 REQUIRED_COLUMNS: tuple[str, ...] = ("facility_id", "name", "level")
 
@@ -112,6 +126,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "commune": ("commune", "ward", "xa phuong", "phuong xa", "xa", "phuong", "ten xa"),
     "kind": ("kind", "loai", "loai hinh"),
     "specialty": ("specialty", "chuyen khoa"),
+    "hospital_id": ("hospital id", "hospitalid", "ma benh vien"),
+    "site_role": ("site role", "siterole", "vai tro co so"),
+    "site_name": ("site name", "sitename"),
 }
 #: ``level`` values recognised besides the English ones, after folding ("Tuyến huyện" is
 #: district). The four regional hospitals are city-level ("tuyến thành phố") or "vùng".
@@ -624,10 +641,152 @@ def _validate(
                 "location_source",
                 f"use one of {', '.join(LOCATION_SOURCES)} or leave it blank (manual)",
             )
+    sites = _sites(table, ids, names, levels, report)
     if problems:
         ordered = [p for _, _, p in sorted(problems, key=lambda t: (t[0], t[1]))]
         return None, collapse_problems(ordered)
-    return _assemble(table, ids, names, levels, lat, lon, sources, counts), []
+    return _assemble(table, ids, names, levels, lat, lon, sources, counts, sites), []
+
+
+def _sites(
+    table: pd.DataFrame,
+    ids: Sequence[str],
+    names: Sequence[str],
+    levels: Sequence[str],
+    report: Callable[[int, int, str, str, str], None],
+) -> dict[str, list[str | None]]:
+    """``hospital_id``, ``site_role`` and ``site_name`` of every row, checked and filled.
+
+    A regional row is one site of the hospital its ``hospital_id`` names (default: its own
+    ``facility_id``, a hospital of one site). The sites of a hospital share its name and
+    specialty; exactly one is its ``main`` site: the one marked so, else the one whose
+    ``facility_id`` is the hospital's id, else the only one. District and commune rows have none
+    of the three.
+    """
+    ids, names, levels = list(ids), list(names), list(levels)  # positions, not labels
+    given = _text_column(table, "hospital_id")
+    role_text = _text_column(table, "site_role")
+    site_name = _text_column(table, "site_name")
+    specialty = _text_column(table, "specialty")
+    roles = [_site_role(v) for v in role_text]
+    regional = [level == "regional" for level in levels]
+    row_of: dict[str, int] = {}
+    for i, fid in enumerate(ids):
+        row_of.setdefault(fid, i)
+    hospital = [(given[i] or ids[i]) if regional[i] else "" for i in range(len(ids))]
+    for i, level in enumerate(levels):
+        if level in ("district", "commune"):
+            for column, value in (
+                ("hospital_id", given[i]),
+                ("site_role", role_text[i]),
+                ("site_name", site_name[i]),
+            ):
+                if value:
+                    report(
+                        i,
+                        8,
+                        f"{column} '{value}' is given for a {level} unit; only the sites of a "
+                        "regional hospital have one",
+                        column,
+                        f"leave {column} blank for district and commune units (or set "
+                        "level=regional if the row is a site of a regional hospital)",
+                    )
+        elif regional[i] and roles[i] not in ("", *SITE_ROLES):
+            report(
+                i,
+                8,
+                f"unknown site_role '{role_text[i]}'",
+                "site_role",
+                "use main (the hospital's main site, where its staff rotate from) or site "
+                "(another site), or leave it blank",
+            )
+    groups: dict[str, list[int]] = {}
+    for row in np.flatnonzero(regional).tolist():
+        groups.setdefault(hospital[row], []).append(row)
+    for hospital_id, rows in groups.items():
+        first = rows[0]
+        owner = row_of.get(hospital_id)
+        if owner is not None and not regional[owner]:
+            report(
+                first,
+                9,
+                f"hospital_id '{hospital_id}' is the facility_id of a {levels[owner]} unit "
+                f"(row {owner + 1})",
+                "hospital_id",
+                "name the hospital by its main site's facility_id, or by an id no unit uses",
+            )
+        elif owner is not None and hospital[owner] != hospital_id:
+            report(
+                first,
+                9,
+                f"hospital_id '{hospital_id}' is the facility_id of a site of another hospital, "
+                f"'{hospital[owner]}' (row {owner + 1})",
+                "hospital_id",
+                "give each hospital its own id: the facility_id of one of its own sites, or an "
+                "id no facility uses",
+            )
+        for i in rows[1:]:
+            if fold(names[i]) != fold(names[first]):
+                report(
+                    i,
+                    9,
+                    f"site '{ids[i]}' of hospital '{hospital_id}' is named '{names[i]}', its site "
+                    f"on row {first + 1} '{names[first]}'",
+                    "name",
+                    "give every site of a hospital the hospital's name and put what tells the "
+                    "sites apart in site_name (or give separate hospitals their own hospital_id)",
+                )
+            if specialty[i].lower() != specialty[first].lower():
+                report(
+                    i,
+                    9,
+                    f"site '{ids[i]}' of hospital '{hospital_id}' has specialty "
+                    f"'{specialty[i] or '(blank)'}', its site on row {first + 1} "
+                    f"'{specialty[first] or '(blank)'}'",
+                    "specialty",
+                    "give every site of a hospital the hospital's specialty (or give separate "
+                    "hospitals their own hospital_id)",
+                )
+        mains = [i for i in rows if roles[i] == "main"]
+        if len(mains) > 1:
+            report(
+                mains[1],
+                9,
+                f"hospital '{hospital_id}' has two main sites (rows {mains[0] + 1} and "
+                f"{mains[1] + 1})",
+                "site_role",
+                "mark one site main (where its staff rotate from) and the others site",
+            )
+        elif not mains:
+            implicit = [
+                i for i in rows if not roles[i] and (ids[i] == hospital_id or len(rows) == 1)
+            ]
+            if implicit:
+                roles[implicit[0]] = "main"
+            else:
+                listed = ", ".join(str(i + 1) for i in rows)
+                report(
+                    first,
+                    9,
+                    f"hospital '{hospital_id}' has {len(rows)} site(s) (rows {listed}) and none "
+                    "is its main site",
+                    "site_role",
+                    "write site_role=main on the site its staff rotate from (or give that site "
+                    "the hospital's id as its facility_id)",
+                )
+        for i in rows:
+            roles[i] = roles[i] or "site"
+    return {
+        "hospital_id": [hospital[i] if regional[i] else None for i in range(len(ids))],
+        "site_role": [roles[i] if regional[i] else None for i in range(len(ids))],
+        "site_name": [(site_name[i] or names[i]) if regional[i] else None for i in range(len(ids))],
+    }
+
+
+def _site_role(value: str) -> str:
+    """A ``site_role`` cell in the contract's words (Vietnamese ones translated)."""
+    text = value.strip().lower()
+    return text if text in SITE_ROLES or not text else SITE_ROLE_ALIASES.get(fold(text), text)
 
 
 def _level(value: object) -> str:
@@ -647,6 +806,7 @@ def _assemble(
     lon: np.ndarray,
     sources: pd.Series,
     counts: dict[str, np.ndarray],
+    sites: dict[str, list[str | None]],
 ) -> gpd.GeoDataFrame:
     out = pd.DataFrame(index=range(len(table)))
     out["facility_id"] = ids.to_numpy(dtype=object)
@@ -663,6 +823,8 @@ def _assemble(
     out["location_source"] = [v or "manual" for v in sources]
     out["lat"] = lat
     out["lon"] = lon
+    for column, values in sites.items():
+        out[column] = values
     extras = [c for c in table.columns if c not in FACILITY_COLUMNS]
     for column in extras:
         out[column] = table[column].to_numpy()

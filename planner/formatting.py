@@ -266,14 +266,16 @@ def scenario_parts(options: Mapping[str, Any], *, lang: str) -> list[str]:
     ----------
     options
         The run's settings as in ``scores.json``'s ``options`` (``scheme``, ``mode``, ``depart``,
-        ``objective``, ``balance``, ``roads``, ``roads_date``); missing ones are left out.
+        ``objective``, ``balance``, ``roads``, ``roads_date``, ``site_rule``); missing ones
+        are left out.
     lang
         ``"vi"`` or ``"en"``.
 
     Returns
     -------
     list of str
-        Scheme, travel (mode and departure), road data, objective, balance.
+        Scheme, travel (mode and departure), road data, objective, balance, and the site rule
+        when trips use the hospitals' main sites.
 
     Examples
     --------
@@ -301,6 +303,8 @@ def scenario_parts(options: Mapping[str, Any], *, lang: str) -> list[str]:
     balance = _finite(options.get("balance"))
     if balance is not None:
         parts.append(t("scenario.balance", share=percent(balance, lang=lang)))
+    if options.get("site_rule") == "main":  # the default (nearest site) goes without saying
+        parts.append(t("scenario.site_rule.main"))
     return parts
 
 

@@ -1,7 +1,8 @@
 """The Hanoi registry: every unit of the health network, located and weighted, in both schemes.
 
-``hanoi_facilities(scheme="2024")`` gives the 4 regional hospitals, the 30 district-level units
-and the 579 commune health stations of 2020-2024; ``scheme="2025"`` keeps the regional and
+``hanoi_facilities(scheme="2024")`` gives the 4 regional hospitals (one row per site: 7 sites,
+``geodata/regional_hospitals.csv``), the 30 district-level units and the 579 commune health
+stations of 2020-2024; ``scheme="2025"`` keeps the regional and
 district units (the district units become area health centres) and gives one health station to
 each of the 126 commune-level units in force since 1 July 2025. Everything is built from the data
 folder (see ``SOURCES.md`` there) and the authored ``geodata/`` tables, and cached.
@@ -131,7 +132,9 @@ def hanoi_facilities(*, scheme: str = "2024", cache: bool = True) -> gpd.GeoData
     Parameters
     ----------
     scheme
-        ``"2024"``: 4 regional hospitals, 30 district units (``hn-dist-<GSO district code>``),
+        ``"2024"``: the 4 regional hospitals at their 7 sites (one row per site, its
+        ``hospital_id`` naming the hospital: Hanoi Heart Hospital has 2 sites, Hanoi Obstetrics
+        and Gynecology Hospital 3), 30 district units (``hn-dist-<GSO district code>``),
         579 commune stations (``hn-com-<GSO commune code>``). ``"2025"``: the same regional and
         district units and 126 stations (``hn-com25-<unit code>``).
     cache
@@ -158,7 +161,9 @@ def hanoi_facilities(*, scheme: str = "2024", cache: bool = True) -> gpd.GeoData
     ...     warnings.simplefilter("ignore")
     ...     reg = hanoi_facilities(scheme="2024")
     >>> reg["level"].value_counts().to_dict()
-    {'commune': 579, 'district': 30, 'regional': 4}
+    {'commune': 579, 'district': 30, 'regional': 7}
+    >>> reg.loc[reg["level"] == "regional", "hospital_id"].nunique()
+    4
     >>> reg.set_index("facility_id").loc["hn-dist-271", "name"]
     'Bệnh viện Đa khoa Ba Vì'
     """

@@ -111,6 +111,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "each hospital within ±{share} of a fair share",
         "mỗi bệnh viện trong khoảng ±{share} mức chia đều",
     ),
+    "scenario.site_rule.main": (
+        "trips from each hospital's main site",
+        "chuyến đi từ cơ sở chính của mỗi bệnh viện",
+    ),
     "month.1": ("January", "tháng 1"),
     "month.2": ("February", "tháng 2"),
     "month.3": ("March", "tháng 3"),
@@ -140,6 +144,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "map.fixed": ("Fixed in advance", "Cố định trước"),
     "map.units": ("Units paired", "Số đơn vị kết nghĩa"),
     "map.specialty": ("Specialty", "Chuyên khoa"),
+    "map.site": ("Site", "Cơ sở"),
+    "map.site_main": ("{site} (main site)", "{site} (cơ sở chính)"),
+    "map.site_units": ("Units whose trips use this site", "Số đơn vị đi đến cơ sở này"),
+    "map.site_used": ("Site its trips use", "Cơ sở đi đến"),
+    "map.sites_count": ("{name} · {count} sites", "{name} · {count} cơ sở"),
     "map.area": ("Area", "Khu vực"),
     "map.in_compare": ("In {name}", "Trong {name}"),
     "map.unreachable": ("no road to its sister hospital", "không có đường đến bệnh viện kết nghĩa"),
@@ -313,6 +322,13 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "report.col_mean": ("Average trip", "Thời gian trung bình"),
     "report.col_longest": ("Longest trip", "Chuyến xa nhất"),
     "report.col_staff": ("Staff travel per month", "Cán bộ đi lại mỗi tháng"),
+    "report.sites_note": (
+        "{hospital} works at {count} sites; each unit's trips use {rule} — {sites}.",
+        "{hospital} có {count} cơ sở; chuyến đi của mỗi đơn vị dùng {rule} — {sites}.",
+    ),
+    "report.site_rule.nearest": ("its nearest site", "cơ sở gần nhất"),
+    "report.site_rule.main": ("the main site", "cơ sở chính"),
+    "report.site_units": ("{site}: {units} units", "{site}: {units} đơn vị"),
     "report.per_hospital_note": (
         "Times at {time}. Staff travel: {visits} visits a month to every unit, there and back.",
         "Thời gian lúc {time}. Cán bộ đi lại: {visits} lượt mỗi tháng đến mỗi đơn vị, cả đi và về.",
@@ -423,6 +439,19 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Lúc {time}, xe chạy với {share} tốc độ khi đường thông thoáng.",
     ),
     "assume.directions": ("Trips counted", "Chiều di chuyển"),
+    "assume.sites": ("Hospitals with several sites", "Bệnh viện có nhiều cơ sở"),
+    "assume.sites.nearest": (
+        "A unit pairs with a hospital; its trips use the hospital's site nearest to it (the "
+        "fastest for that pair).",
+        "Đơn vị kết nghĩa với bệnh viện; chuyến đi của đơn vị dùng cơ sở gần nhất của bệnh viện "
+        "(nhanh nhất cho cặp đó).",
+    ),
+    "assume.sites.main": (
+        "A unit pairs with a hospital; its trips use the hospital's main site, where its staff "
+        "rotate from.",
+        "Đơn vị kết nghĩa với bệnh viện; chuyến đi của đơn vị dùng cơ sở chính của bệnh viện, "
+        "nơi cán bộ được cử đi.",
+    ),
     "assume.rule": ("How the pairing was chosen", "Cách chọn phương án"),
     "assume.rule_text": ("Goal: {objective}; {balance}.", "Mục tiêu: {objective}; {balance}."),
     "assume.rule_no_balance": (
@@ -545,6 +574,24 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Đổi lại, công việc được chia đều hơn: bệnh viện nhiều việc nhất phụ trách số dân gấp {ratio} lần "
         "bệnh viện ít việc nhất, so với {ratio_nearest} lần nếu chọn bệnh viện gần nhất; {covered} dân số "
         "ở trong vòng 60 phút đến bệnh viện kết nghĩa ({covered_nearest} nếu chọn bệnh viện gần nhất).",
+    ),
+    "report.lead_buys_idle": (
+        "In exchange the work is shared: the busiest hospital serves {ratio} times as many people as the "
+        "least busy one, whereas with the nearest hospital {idle} would have no unit at all; {covered} of "
+        "people are within 60 minutes of their sister hospital ({covered_nearest} with the nearest "
+        "hospital).",
+        "Đổi lại, công việc được chia đều hơn: bệnh viện nhiều việc nhất phụ trách số dân gấp {ratio} lần "
+        "bệnh viện ít việc nhất, trong khi nếu chọn bệnh viện gần nhất thì {idle} không có đơn vị nào; "
+        "{covered} dân số ở trong vòng 60 phút đến bệnh viện kết nghĩa ({covered_nearest} nếu chọn bệnh "
+        "viện gần nhất).",
+    ),
+    "report.lead_pilot_idle": (
+        "The Ba Vì pilot (Ba Vì with Xanh Pôn) is kept. Against keeping the pilot and sending every other "
+        "district to its nearest hospital, the average trip is {change} and the load ratio {ratio}, "
+        "whereas there {idle} would have no unit at all.",
+        "Mô hình thí điểm Ba Vì (Ba Vì với Xanh Pôn) được giữ nguyên. So với phương án giữ thí điểm và cho các "
+        "quận/huyện khác kết nghĩa với bệnh viện gần nhất, thời gian trung bình {change}, và tỷ số tải là "
+        "{ratio}, trong khi ở phương án đó {idle} không có đơn vị nào.",
     ),
     "report.lead_pilot": (
         "The Ba Vì pilot (Ba Vì with Xanh Pôn) is kept. Against keeping the pilot and sending every other "

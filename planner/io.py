@@ -640,20 +640,7 @@ def read_pairings(
         if table[column].dtype == object:
             table[column] = table[column].mask(table[column] == "", None)
     if fac is not None:
-        known = set(fac["facility_id"].astype(str))
-        for column in PAIRING_ID_COLUMNS:
-            for i, value in table[column].items():
-                if value is not None and value not in known:
-                    problems.append(
-                        PlannerInputError(
-                            f"unknown id {value!r}" if value else "the id is blank",
-                            file=path,
-                            row=int(i) + 1,
-                            field=column,
-                            hint="use facility ids from `planner facilities` (check --scheme, "
-                            "or give your facility file with --facilities)",
-                        )
-                    )
+        problems += _pairing_id_problems(table, fac, path)
     if problems:
         first = collapse_problems(sorted(problems, key=lambda p: p.row or 0))[0]
         raise first
@@ -668,6 +655,66 @@ def read_pairings(
             hint="keep one row per unit",
         )
     return table
+
+
+def _pairing_id_problems(
+    table: pd.DataFrame, fac: pd.DataFrame, path: Path
+) -> list[PlannerInputError]:
+    """Unknown ids of a pairing file: units are facilities; ``hospital_id`` names a hospital
+    (not one of its sites); a ``site_id`` is a site of its row's hospital."""
+    known = set(fac["facility_id"].astype(str))
+    site_of: dict[str, str] = {}
+    hospitals = known
+    if "hospital_id" in fac.columns and "level" in fac.columns:
+        regional = fac[fac["level"] == "regional"]
+        hospital = (
+            regional["hospital_id"]
+            .astype(object)
+            .where(regional["hospital_id"].notna(), regional["facility_id"])
+        )
+        site_of = dict(zip(regional["facility_id"].astype(str), hospital.astype(str), strict=True))
+        hospitals = set(site_of.values())
+    problems = []
+
+    def problem(i: Any, column: str, text: str, hint: str) -> None:
+        problems.append(PlannerInputError(text, file=path, row=int(i) + 1, field=column, hint=hint))
+
+    unknown_hint = (
+        "use facility ids from `planner facilities` (check --scheme, or give your facility "
+        "file with --facilities)"
+    )
+    for i, value in table["unit_id"].items():
+        if value is not None and value not in known:
+            problem(i, "unit_id", f"unknown id {value!r}", unknown_hint)
+    for i, value in table["hospital_id"].items():
+        if value is None or value in hospitals:
+            continue
+        if value in site_of:
+            problem(
+                i,
+                "hospital_id",
+                f"{value!r} is a site of hospital {site_of[value]!r}, not a hospital",
+                f"write the hospital ({site_of[value]}) in hospital_id; the site a pair's trips "
+                "use follows the site rule (--site-rule nearest or main)",
+            )
+        elif value in known:
+            hint = "pair units with the regional hospitals (level=regional)"
+            problem(i, "hospital_id", f"{value!r} is not a regional hospital", hint)
+        else:
+            problem(i, "hospital_id", f"unknown id {value!r}", unknown_hint)
+    if "site_id" in table.columns and site_of:
+        for i, (site, hospital) in enumerate(
+            zip(table["site_id"], table["hospital_id"], strict=True)
+        ):
+            if site is not None and hospital in hospitals and site_of.get(site) != hospital:
+                problem(
+                    table.index[i],
+                    "site_id",
+                    f"{site!r} is not a site of hospital {hospital!r}",
+                    f"leave site_id blank or use one of the sites of {hospital}: "
+                    + ", ".join(s for s, h in site_of.items() if h == hospital),
+                )
+    return problems
 
 
 def detect_scheme(path: str | os.PathLike[str], default: str = DEFAULT_SCHEME) -> str:

@@ -1,8 +1,9 @@
 """Folium maps of sister-hospital pairings that officials can open anywhere, offline included.
 
 One map shows, as switchable layers: the regional hospitals (one SVG icon and one fixed
-colour each), the district/commune units as circle markers coloured by their sister
-hospital and sized by population, the links between them (straight or road routes), each
+colour each, at every site of a hospital with several, the site named in its tooltip), the
+district/commune units as circle markers coloured by their sister hospital and sized by
+population, the links between them (straight or road routes), each
 hospital's catchment (areas dissolved by sister hospital), an optional travel-time
 choropleth, a second pairing for comparison, and a light background drawn from the planner's
 own data (main roads from the road graph, area boundaries and names) so the map stays legible
@@ -59,6 +60,7 @@ from planner.graph import TravelGraph
 from planner.i18n import DEFAULT_LANG, Translator
 from planner.io import atomic_path
 from planner.scoring import population_weights
+from planner.sites import hospital_of
 
 log = logging.getLogger(__name__)
 
@@ -244,17 +246,18 @@ def hospital_palette(hospitals: pd.DataFrame) -> dict[str, tuple[str, str]]:
 
     The four Hanoi regional hospitals get their specialty's colour and icon (general: blue
     cross, cardiology: vermilion heart, oncology: green star, obstetrics: purple venus);
-    other hospitals get further colours in ``facility_id`` order.
+    other hospitals get further colours in id order. The sites of a hospital share its style.
 
     Parameters
     ----------
     hospitals
-        Frame with ``facility_id`` and, optionally, ``specialty``.
+        Frame with ``facility_id`` and, optionally, ``hospital_id`` (a hospital of several
+        sites: one row per site) and ``specialty``.
 
     Returns
     -------
     dict
-        ``{facility_id: (hex colour, icon name)}``.
+        ``{hospital_id: (hex colour, icon name)}``.
 
     Examples
     --------
@@ -262,12 +265,14 @@ def hospital_palette(hospitals: pd.DataFrame) -> dict[str, tuple[str, str]]:
     >>> hospital_palette(pd.DataFrame({"facility_id": ["a"], "specialty": ["cardiology"]}))
     {'a': ('#D55E00', 'heart')}
     """
-    ids = sorted(hospitals["facility_id"].astype(str))
+    key = hospital_of(hospitals)
+    ids = sorted(set(key))
     specialty = (
-        hospitals.set_index(hospitals["facility_id"].astype(str))["specialty"]
+        hospitals["specialty"].set_axis(key.to_numpy())
         if "specialty" in hospitals
         else pd.Series(dtype=object)
     )
+    specialty = specialty[~specialty.index.duplicated()]
     palette: dict[str, tuple[str, str]] = {}
     used: set[str] = set()
     for hid in ids:
@@ -364,15 +369,24 @@ def _hospital_frame(
     elif isinstance(hospitals, pd.DataFrame):
         frame = hospitals.assign(facility_id=hospitals["facility_id"].astype(str))
     else:
-        frame = fac[fac["facility_id"].isin([str(h) for h in hospitals])]
-    missing = sorted(set(pairings["hospital_id"].dropna().astype(str)) - set(frame["facility_id"]))
+        wanted = {str(h) for h in hospitals}
+        frame = fac[fac["facility_id"].isin(wanted) | hospital_of(fac).isin(wanted)]
+    frame = frame.drop_duplicates("facility_id").reset_index(drop=True)
+    # one row per site, each knowing its hospital, role and name (:mod:`planner.sites`)
+    frame = frame.assign(hospital_id=hospital_of(frame))
+    roles = _optional(frame, "site_role", None)
+    frame["site_role"] = roles.where(roles.notna(), "main").to_numpy()
+    names = _optional(frame, "site_name", None)
+    frame["site_name"] = names.where(names.notna(), frame["name"]).astype(str).to_numpy()
+    frame["sites"] = frame.groupby("hospital_id")["facility_id"].transform("size").to_numpy()
+    missing = sorted(set(pairings["hospital_id"].dropna().astype(str)) - set(frame["hospital_id"]))
     if missing:
         raise PlannerInputError(
             f"hospitals {missing[:5]} of the pairing are not among the facilities",
             field="hospital_id",
             hint="pass the facility table the pairing was made with",
         )
-    return frame.drop_duplicates("facility_id").reset_index(drop=True)
+    return frame
 
 
 def _trip(seconds: Any, t: Translator, f: Formatter) -> str:
@@ -446,6 +460,46 @@ def _optional(pairings: pd.DataFrame, column: str, default: Any) -> pd.Series:
     return pd.Series(default, index=pairings.index, dtype=object)
 
 
+def site_label(row: Any, t: Translator) -> str:
+    """Name a hospital site for the map and the report: its ``site_name``, with "(main site)"
+    added when it is the main one and shares the hospital's ``name``.
+
+    Parameters
+    ----------
+    row
+        A site (``name``, ``site_name``, ``site_role``), e.g. from ``itertuples``.
+    t
+        The translator of the output language.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> site = SimpleNamespace(name="BV A", site_name="BV A", site_role="main")
+    >>> site_label(site, Translator("en"))
+    'BV A (main site)'
+    """
+    if row.site_role == "main" and str(row.site_name) == str(row.name):
+        return t("map.site_main", site=row.site_name)
+    return str(row.site_name)
+
+
+def _site_named(hospitals: pd.DataFrame) -> np.ndarray:
+    """Which sites the map names: those of a hospital with several, or named apart."""
+    own_name = hospitals["site_name"].astype(str) != hospitals["name"].astype(str)
+    return ((hospitals["sites"] > 1) | own_name).to_numpy()
+
+
+def _unit_sites(pairings: pd.DataFrame, hosp: pd.DataFrame) -> pd.Series:
+    """The site each unit's trips use: its ``site_id``, else its hospital's main site."""
+    main = hosp[hosp["site_role"] == "main"].drop_duplicates("hospital_id")
+    main_site = dict(zip(main["hospital_id"], main["facility_id"], strict=True))
+    fallback = pairings["hospital_id"].astype(object).map(main_site)
+    if "site_id" not in pairings:
+        return fallback.astype(object)
+    given = pairings["site_id"].astype(object)
+    return given.where(given.notna(), fallback).astype(object)
+
+
 def _unit_layer_frame(
     pairings: pd.DataFrame,
     facilities: pd.DataFrame,
@@ -453,8 +507,11 @@ def _unit_layer_frame(
     t: Translator,
     f: Formatter,
     compare: pd.DataFrame | None,
+    hosp: pd.DataFrame,
 ) -> gpd.GeoDataFrame:
-    """Units with their location and the text of their tooltip and popup (plain text)."""
+    """Units with their location and the text of their tooltip and popup (plain text); ``s``
+    is the site their trips use (where their link ends), named when the hospital has several
+    (or the site a name of its own)."""
     fac = facilities.assign(facility_id=facilities["facility_id"].astype(str)).set_index(
         "facility_id"
     )
@@ -479,7 +536,7 @@ def _unit_layer_frame(
         if "population" in pairings
         else loc["population"].set_axis(ids.index)
     )
-    hosp = pairings["hospital_id"].astype("string")
+    hosp_ids = pairings["hospital_id"].astype("string")
     pinned = _optional(pairings, "pinned", False).fillna(False).astype(bool).to_numpy()
     district = _optional(pairings, "district", None)
     next_best = _optional(pairings, "next_best_hospital_id", None)
@@ -500,19 +557,26 @@ def _unit_layer_frame(
             return hospital_name(h)
         return switch_text(hospital_name(h), s, t, f, prefix="map")
 
+    site = _unit_sites(pairings, hosp)
+    several = hosp[_site_named(hosp)]
+    site_text = dict(
+        zip(several["facility_id"], [site_label(r, t) for r in several.itertuples()], strict=True)
+    )
     frame = pd.DataFrame(
         {
             "name": pairings["unit_name"].astype(str).to_numpy(),
             "level": [t.get(f"level.{v}", str(v)) for v in pairings["unit_level"]],
             "district": [None if pd.isna(d) else str(d) for d in district],
             "population": [f.people(p) for p in pd.to_numeric(pop, errors="coerce")],
-            "hospital": [hospital_name(h) for h in hosp],
-            "fixed": [fixed(p, d, h) for p, d, h in zip(pinned, district, hosp, strict=True)],
+            "hospital": [hospital_name(h) for h in hosp_ids],
+            "site": [site_text.get(x) for x in site],
+            "fixed": [fixed(p, d, h) for p, d, h in zip(pinned, district, hosp_ids, strict=True)],
             "travel_time": [_trip(s, t, f) for s in pairings["travel_time_s"]],
             "next_best": [next_text(h, s) for h, s in zip(next_best, switch, strict=True)],
             "location": [t.get(f"location.{s}", t("location.exact")) for s in source],
             "r": _radius(pop),
-            "h": hosp.fillna("").to_numpy(),
+            "h": hosp_ids.fillna("").to_numpy(),
+            "s": site.fillna("").to_numpy(),
             "tt": pd.to_numeric(pairings["travel_time_s"], errors="coerce").round().to_numpy(),
             "pin": pinned,
         },
@@ -555,6 +619,7 @@ def _unit_rows(
         ("district", t("map.district")),
         ("population", t("map.population")),
         ("hospital", t("map.hospital")),
+        ("site", t("map.site_used")),
         ("fixed", t("map.fixed")),
         ("travel_time", time_label),
         ("next_best", t("map.next_best")),
@@ -636,12 +701,13 @@ def _link_frame(
     mode: str,
     simplify_m: float,
 ) -> gpd.GeoDataFrame:
-    """One line per reachable unit → sister hospital (straight, or the road route)."""
+    """One line per reachable unit → the site of its sister hospital its trips use (straight,
+    or the road route)."""
     hpos = hospitals.set_index("facility_id")[["lon", "lat"]].astype(float)
-    reach = units[(units["h"] != "") & units["tt"].notna()]
+    reach = units[(units["h"] != "") & (units["s"] != "") & units["tt"].notna()]
     lines: Any
     if links == "straight":
-        ends = hpos.loc[reach["h"]].to_numpy()
+        ends = hpos.loc[reach["s"]].to_numpy()
         starts = np.column_stack([reach.geometry.x, reach.geometry.y])
         lines = shapely.linestrings(np.stack([starts, ends], axis=1))
     else:
@@ -661,8 +727,8 @@ def _link_frame(
 
 
 def _route_lines(graph: Any, reach: gpd.GeoDataFrame, hpos: pd.DataFrame, *, mode: str) -> list:
-    """The road route of each unit to its hospital (one search per hospital); a straight line
-    (logged) where there is none."""
+    """The road route of each unit to its hospital's site (one search per site); a straight
+    line (logged) where there is none."""
     from planner.travel import routes
 
     starts = np.column_stack([reach.geometry.x, reach.geometry.y])
@@ -671,7 +737,7 @@ def _route_lines(graph: Any, reach: gpd.GeoDataFrame, hpos: pd.DataFrame, *, mod
         graph,
         pd.DataFrame({"facility_id": ids, "lon": starts[:, 0], "lat": starts[:, 1]}),
         hpos.rename_axis("facility_id").reset_index(),
-        pairs=list(zip(ids, reach["h"].astype(str), strict=True)),
+        pairs=list(zip(ids, reach["s"].astype(str), strict=True)),
         mode=mode,
     )
     lines = list(found.geometry)
@@ -680,7 +746,7 @@ def _route_lines(graph: Any, reach: gpd.GeoDataFrame, hpos: pd.DataFrame, *, mod
             "no road route drawn for a unit at %.5f, %.5f (%s); straight line instead",
             starts[i, 1], starts[i, 0], found["reason"].iloc[i],
         )  # fmt: skip
-        end = hpos.loc[reach["h"].iloc[i]]
+        end = hpos.loc[reach["s"].iloc[i]]
         lines[i] = shapely.LineString([starts[i], (float(end["lon"]), float(end["lat"]))])
     return lines
 
@@ -942,31 +1008,48 @@ def _hospital_layer(
     palette: Mapping[str, tuple[str, str]],
     t: Translator,
     f: Formatter,
+    units: gpd.GeoDataFrame,
 ) -> folium.GeoJson:
+    """One icon per hospital site, in its hospital's style; the tooltip names the hospital and,
+    for a hospital of several sites, the site; the popup gives the hospital's figures and the
+    units whose trips use the site."""
     # One GeoJson whose features carry their SVG: folium.Popup would need jQuery.
     pop = _counted_population(pairings)
     served = pairings["hospital_id"].astype(str).to_numpy()
-    ids = hospitals["facility_id"].astype(str)
+    ids = hospitals["hospital_id"].astype(str)
+    at_site = units["s"].astype(str).to_numpy()
+    named = _site_named(hospitals)
+    several = (hospitals["sites"] > 1).to_numpy()
     specialty = _optional(hospitals, "specialty", None)
     frame = gpd.GeoDataFrame(
         {
             "name": hospitals["name"].astype(str).to_numpy(),
+            "site": [
+                site_label(row, t) if shown else None
+                for row, shown in zip(hospitals.itertuples(), named, strict=True)
+            ],
             "specialty": [
                 t.get(f"specialty.{s}", str(s).replace("_", " ")) if pd.notna(s) else None
                 for s in specialty
             ],
             "units": [f.count((served == h).sum()) for h in ids],
+            "site_units": [
+                f.count((at_site == site).sum()) if many else None
+                for site, many in zip(hospitals["facility_id"].astype(str), several, strict=True)
+            ],
             "population": [f.people(pop[served == h].sum()) for h in ids],
             "svg": [str(hospital_icon(*palette[h])) for h in ids],
         },
         geometry=gpd.points_from_xy(hospitals["lon"].astype(float), hospitals["lat"].astype(float)),
-        index=pd.Index(ids.to_numpy()),
+        index=pd.Index(hospitals["facility_id"].astype(str).to_numpy()),
         crs=CRS_LONLAT,
     )
     rows = [
         ("name", t("map.name")),
+        ("site", t("map.site")),
         ("specialty", t("map.specialty")),
         ("units", t("map.units")),
+        ("site_units", t("map.site_units")),
         ("population", t("map.population")),
     ]
     layer = folium.GeoJson(
@@ -980,7 +1063,7 @@ def _hospital_layer(
             "iconSize: [30, 30], iconAnchor: [15, 15], className: 'planner-hospital'})); }"
         ),
     )
-    _Details([("name", None)]).add_to(layer)
+    _Details([("name", None), ("site", None)]).add_to(layer)
     _Details(rows, popup=True).add_to(layer)
     return layer
 
@@ -1028,10 +1111,12 @@ def _legend(
         t=t,
         hospitals=[
             {
-                "icon": hospital_icon(*palette[str(row.facility_id)], size_px=18),
-                "name": str(row.name),
+                "icon": hospital_icon(*palette[str(row.hospital_id)], size_px=18),
+                "name": t("map.sites_count", name=row.name, count=row.sites)
+                if row.sites > 1
+                else str(row.name),
             }
-            for row in hospitals.itertuples(index=False)
+            for row in hospitals.drop_duplicates("hospital_id").itertuples(index=False)
         ],
         fixed=fixed,
         unreachable=bool(units["tt"].isna().any()),
@@ -1168,12 +1253,12 @@ def pairing_map(
     both = pairings if compare is None else pd.concat([pairings, compare], ignore_index=True)
     hosp = _hospital_frame(facilities, hospitals, both)
     palette = hospital_palette(hosp)
-    names = dict(zip(hosp["facility_id"], hosp["name"].astype(str), strict=True))
+    names = dict(zip(hosp["hospital_id"], hosp["name"].astype(str), strict=True))
     label = label or t("map.pairing")
     compare_label = (compare_label or t("map.compare")) if compare is not None else None
     time_label = t("map.travel_time_at", time=depart) if depart else t("map.travel_time")
 
-    units = _unit_layer_frame(pairings, facilities, names, t, f, compare)
+    units = _unit_layer_frame(pairings, facilities, names, t, f, compare, hosp)
     unreachable = int(units["tt"].isna().sum())
     if unreachable:
         log.warning("%d units have no reachable sister hospital; drawn grey", unreachable)
@@ -1214,7 +1299,7 @@ def pairing_map(
         group = folium.FeatureGroup(
             name=_layer_name(t("map.compare_layer", name=compare_label)), show=False
         )
-        other = _unit_layer_frame(compare, facilities, names, t, f, None)
+        other = _unit_layer_frame(compare, facilities, names, t, f, None, hosp)
         if areas is not None:
             other_areas, _ = _area_hospitals(areas, compare)
             _catchment_layer(
@@ -1236,7 +1321,7 @@ def pairing_map(
         _unit_layer(other, palette, other_rows, name=compare_label, show=True).add_to(group)
         group.add_to(m)
         _changed_layer(units, palette, t, label=label, compare_label=compare_label).add_to(m)
-    _hospital_layer(hosp, pairings, palette, t, f).add_to(m)
+    _hospital_layer(hosp, pairings, palette, t, f, units).add_to(m)
 
     title = title or t("map.title")
     figure = m.get_root()
@@ -1327,5 +1412,6 @@ __all__ = [
     "map_html",
     "pairing_map",
     "save_map",
+    "site_label",
     "switch_text",
 ]

@@ -17,6 +17,10 @@ it with the explanations, sensitivity and baselines of :mod:`planner.explain` (w
   ``directions`` choice: by default the mean of hospital -> unit (staff rotation) and unit ->
   hospital (referral), i.e. half the round trip; ``"to_unit"`` or ``"to_hospital"`` take one
   trip. The same rule scores the pairing and builds the baselines.
+* **Hospitals, not sites.** Units pair with hospitals; a hospital of several sites (regional
+  rows sharing a ``hospital_id``) is one column, its pair time that of the site ``site_rule``
+  chooses (:mod:`planner.sites`: the pair's fastest site by default, or the hospital's main
+  site), named per unit in ``site_id``. Loads, balance, pins and the baselines count hospitals.
 * **Objectives.** ``pop-time`` minimises the population-weighted mean travel time;
   ``max-time`` minimises the largest unit travel time, then (lexicographically, among those
   optima) the population-weighted mean; ``balanced`` minimises
@@ -71,6 +75,7 @@ from planner.explain import (
     sensitivity_table,
 )
 from planner.scoring import score_pairings
+from planner.sites import DEFAULT_SITE_RULE
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +167,8 @@ class PairingResult:
             with ``facility_id`` and point geometry (or ``lat``/``lon``).
         links
             Add one ``LineString`` row per paired unit (``feature`` = ``"link"``) from the
-            unit to its hospital; the unit rows have ``feature`` = ``"unit"``.
+            unit to the site of its hospital its trips use (``site_id``); the unit rows have
+            ``feature`` = ``"unit"``.
         """
         fac = _points(facilities)
         where = fac.set_index("facility_id").geometry
@@ -178,7 +184,7 @@ class PairingResult:
         units = gpd.GeoDataFrame(table.assign(feature="unit"), geometry=list(points), crs=fac.crs)
         if not links:
             return units
-        hosp = table["hospital_id"].map(where)
+        hosp = table["site_id"].fillna(table["hospital_id"]).map(where)
         ok = hosp.notna().to_numpy()
         lines = [LineString([p, h]) for p, h in zip(points[ok], hosp[ok], strict=True)]
         link_rows = gpd.GeoDataFrame(table[ok].assign(feature="link"), geometry=lines, crs=fac.crs)
@@ -205,6 +211,7 @@ def propose_pairings(
     matrix_peak: pd.DataFrame | None = None,
     sensitivity: bool = True,
     directions: str = "both",
+    site_rule: str = DEFAULT_SITE_RULE,
 ) -> PairingResult:
     """Propose the optimal sister-hospital pairing under load balance and pins.
 
@@ -214,8 +221,10 @@ def propose_pairings(
         District and commune units (``facility_id``, ``name``, ``level``, ``district``,
         ``population``; ``capacity`` for ``load="capacity"``).
     hospitals
-        Regional hospitals (``facility_id``, ``name``; ``capacity`` for proportional fair
-        shares; ``specialty`` for the specialty option).
+        Regional hospitals, one row per site (``facility_id``, ``name``; ``hospital_id`` and
+        ``site_role`` for a hospital of several sites, :mod:`planner.sites`; ``capacity`` for
+        proportional fair shares, a hospital's being the sum of its sites'; ``specialty`` for
+        the specialty option).
     matrix
         Long travel-time matrix with the trips ``directions`` needs (both directions by
         default: :func:`planner.travel.pair_travel_times` computes them).
@@ -230,7 +239,7 @@ def propose_pairings(
     hierarchical
         Pair district groups (communes follow their district) or every unit on its own.
     pins
-        ``{unit_id: hospital_id}`` pairs that must hold; in hierarchical mode a pin moves its
+        ``{unit_id: hospital_id}`` pairs that must hold (a hospital, not one of its sites); in hierarchical mode a pin moves its
         whole group. They win over the pilot's pins where both pin a group.
     pilot
         The pins of a pairing already in place, ``{unit_id: hospital_id}``
@@ -269,6 +278,10 @@ def propose_pairings(
         the round trip), ``"to_unit"`` (the staff rotation trip) or ``"to_hospital"`` (the
         referral trip). A matrix without a needed direction raises
         :class:`~planner.errors.PlannerInputError`.
+    site_rule
+        Which site of a hospital a pair's trips use, for the objective, the scores and the
+        baselines alike: ``"nearest"`` (default: the pair's fastest site) or ``"main"`` (the
+        hospital's main site, where its staff rotate from). See :mod:`planner.sites`.
 
     Returns
     -------
@@ -308,6 +321,7 @@ def propose_pairings(
         pilot=pilot or {},
         forbidden=forbidden,
         specialty_need=specialty_need,
+        site_rule=site_rule,
     )
     model.warn_unreachable()
     request = Request(
@@ -329,6 +343,7 @@ def propose_pairings(
         hospitals=hospitals,
         matrix_peak=matrix_peak,
         directions=directions,
+        site_rule=site_rule,
     ).to_dict()
     unreachable = [str(u) for u in model.units["unit_id"][model.stranded]]
     scores.update(
@@ -368,6 +383,7 @@ def propose_pairings(
             "load": load,
             "hierarchical": hierarchical,
             "directions": directions,
+            "site_rule": site_rule,
         },
     )
 

@@ -47,9 +47,11 @@ from planner.maps import (
     is_pilot_pair,
     map_html,
     pairing_map,
+    site_label,
     switch_text,
 )
 from planner.scoring import population_weights
+from planner.sites import hospital_of
 
 log = logging.getLogger(__name__)
 
@@ -531,13 +533,15 @@ def _lead(
         else:
             key = "report.lead_cost_more" if delta > 0 else "report.lead_cost_less"
             sentences.append(t(key, delta=shown))
+        idle = _idle_hospitals(nearest, ctx)  # a baseline may leave a hospital with no unit
         sentences.append(
             t(
-                "report.lead_buys",
+                "report.lead_buys_idle" if idle else "report.lead_buys",
                 ratio=f.ratio(s.get("load_ratio_max_min"), decimals=1),
                 ratio_nearest=f.ratio(nearest.get("load_ratio_max_min"), decimals=1),
                 covered=f.percent(s.get("share_population_within_60min")),
                 covered_nearest=f.percent(nearest.get("share_population_within_60min")),
+                idle=idle,
             )
         )
     pilot = main.baselines.get("pilot")
@@ -551,12 +555,14 @@ def _lead(
         for d, h in zip(pinned.get("district", []), pinned["hospital_id"], strict=False)
     )
     if pilot and has_pilot and mean is not None and _mean(pilot) is not None:
+        idle = _idle_hospitals(pilot, ctx)
         sentences.append(
             t(
-                "report.lead_pilot",
+                "report.lead_pilot_idle" if idle else "report.lead_pilot",
                 change=_longer_or_shorter(mean - _mean(pilot), ctx),  # type: ignore[operator]
                 ratio_pilot=f.ratio(pilot.get("load_ratio_max_min"), decimals=1),
                 ratio=f.ratio(s.get("load_ratio_max_min"), decimals=1),
+                idle=idle,
             )
         )
     if sentences:
@@ -593,6 +599,15 @@ def _lead(
     if sentences:
         paragraphs.append(" ".join(sentences))
     return paragraphs
+
+
+def _idle_hospitals(scores: Mapping[str, Any], ctx: _Context) -> str:
+    """The hospitals a scenario leaves with no unit, by name ("" when none): its load ratio is
+    then infinite, which a sentence says in words rather than as a number."""
+    load = scores.get("load")
+    if not isinstance(load, Mapping):
+        return ""
+    return ", ".join(ctx.name(h) for h, people in load.items() if people == 0)
 
 
 def _longer_or_shorter(seconds: float, ctx: _Context) -> str:
@@ -717,7 +732,9 @@ def _hospital_order(per_hospital: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     return per_hospital.assign(hospital_id=ids, _name=shown).sort_values("_name", kind="stable")
 
 
-def _hospitals_part(per_hospital: pd.DataFrame, main: _Scores, ctx: _Context) -> dict[str, Any]:
+def _hospitals_part(
+    per_hospital: pd.DataFrame, main: _Scores, ctx: _Context, *, sites: list[str]
+) -> dict[str, Any]:
     t, f = ctx.t, ctx.f
     spec = [
         ("districts", "report.col_districts", f.count),
@@ -738,7 +755,41 @@ def _hospitals_part(per_hospital: pd.DataFrame, main: _Scores, ctx: _Context) ->
         rows.append(cells)
     visits = main.overall.get("visits_per_month", 4)
     note = t("report.per_hospital_note", time=main.depart or MISSING, visits=f.count(visits))
-    return {"columns": columns, "rows": rows, "note": note}
+    return {"columns": columns, "rows": rows, "note": note, "sites": sites}
+
+
+def _site_notes(
+    pairings: pd.DataFrame,
+    hospitals: pd.DataFrame,
+    per_hospital: pd.DataFrame,
+    main: _Scores,
+    ctx: _Context,
+) -> list[str]:
+    """One sentence per hospital of several sites: the rule, and how many units use each site
+    (from the pairing's ``site_id``), in the table's order."""
+    if "hospital_id" not in hospitals or "site_id" not in pairings:
+        return []
+    rule = main.overall.get("site_rule") or main.options.get("site_rule") or "nearest"
+    used = pairings["site_id"].astype(object).value_counts()
+    notes = []
+    for hospital_id in per_hospital["hospital_id"].astype(str):
+        sites = hospitals[hospitals["hospital_id"].astype(str) == hospital_id]
+        if len(sites) < 2:
+            continue
+        parts = []
+        for site in sites.itertuples(index=False):
+            units = ctx.f.count(int(used.get(str(site.facility_id), 0)))
+            parts.append(ctx.t("report.site_units", site=site_label(site, ctx.t), units=units))
+        notes.append(
+            ctx.t(
+                "report.sites_note",
+                hospital=ctx.name(hospital_id),
+                count=ctx.f.count(len(sites)),
+                rule=ctx.t.get(f"report.site_rule.{rule}", str(rule)),
+                sites="; ".join(parts),
+            )
+        )
+    return notes
 
 
 def _svg(fig: Any) -> Markup:
@@ -843,6 +894,7 @@ _KNOWN_OPTIONS = frozenset(
         "pilot_pinned",
         "pins",
         "specialty_need",
+        "site_rule",
         "roads",
         "roads_date",
         "region",
@@ -882,6 +934,9 @@ def _assumptions(
         ]
         out.append((t("assume.traffic"), " ".join(traffic)))
     out.append((t("assume.directions"), t(f"term.trip_def.{main.directions or 'both'}")))
+    site_rule = options.get("site_rule") or main.overall.get("site_rule")
+    if site_rule in ("nearest", "main"):
+        out.append((t("assume.sites"), t(f"assume.sites.{site_rule}")))
     objective = options.get("objective") or main.overall.get("objective")
     if objective:
         goal = t.get(f"scenario.objective.{objective}", str(objective))
@@ -1180,7 +1235,7 @@ def write_report(
     ctx = _Context(
         t=t,
         f=f,
-        names=dict(zip(hosp["facility_id"].astype(str), hosp["name"].astype(str), strict=True)),
+        names=dict(zip(hospital_of(hosp), hosp["name"].astype(str), strict=True)),
         palette=hospital_palette(hosp),
     )
     rows = decision_table(
@@ -1265,7 +1320,9 @@ def write_report(
         figures=_figures_part(
             main, ctx, other=(other, compare_name or "") if other is not None else None
         ),
-        hospitals=_hospitals_part(per_hospital, main, ctx),
+        hospitals=_hospitals_part(
+            per_hospital, main, ctx, sites=_site_notes(pairings, hosp, per_hospital, main, ctx)
+        ),
         charts=_charts(pairings, per_hospital, ctx, depart=main.depart or MISSING),
         terms=_terms(ctx, main, pilot=has_pilot, fixed=has_fixed),
         assumptions=_assumptions(main, options, ctx, has_pilot=has_pilot),

@@ -15,6 +15,14 @@ Which time is "the" travel time of a pair
     :func:`planner.travel.pair_travel_times` computes both. :func:`pair_costs` applies the rule
     for scoring, for :func:`planner.pairing.propose_pairings` and for the baselines alike, and
     the peak figures follow the same rule as the main ones.
+
+Hospitals with several sites
+    The matrix holds the trips to every site of a hospital (the regional rows of the facility
+    table, grouped by ``hospital_id``); a pair is scored on the one site ``site_rule`` chooses
+    (:mod:`planner.sites`: the pair's fastest site by default, or the hospital's main site),
+    and ``per_pair["site_id"]`` names it. Loads, balance and every per-hospital figure count
+    hospitals, not sites; :attr:`PairingScores.per_site` shows how the trips spread over the
+    sites.
 """
 
 from __future__ import annotations
@@ -32,6 +40,14 @@ import pandas as pd
 from planner._json import json_safe
 from planner._vn import district_key
 from planner.errors import PlannerInputError
+from planner.sites import (
+    DEFAULT_SITE_RULE,
+    HospitalSites,
+    check_site_rule,
+    choose_sites,
+    hospital_sites,
+    take_sites,
+)
 from planner.speeds import parse_depart
 from planner.travel import check_directions
 
@@ -48,11 +64,13 @@ class PairCosts:
     Attributes
     ----------
     unit_ids, hospital_ids
-        Row and column labels.
+        Row and column labels (hospitals, not sites).
     out_s
-        Hospital -> unit travel time (staff rotation), s; NaN when unreachable or absent.
+        Hospital -> unit travel time (staff rotation), s, from the pair's site; NaN when
+        unreachable or absent.
     back_s
-        Unit -> hospital travel time (referral), s; NaN when unreachable or absent.
+        Unit -> hospital travel time (referral), s, to the pair's site; NaN when unreachable or
+        absent.
     time_s
         The pair's travel time by the ``directions`` rule; NaN if a needed direction is
         unreachable.
@@ -60,6 +78,11 @@ class PairCosts:
         Road distance, same rule as ``time_s``.
     directions
         ``"both"``, ``"to_unit"`` or ``"to_hospital"``: which trips ``time_s`` averages.
+    site_ids
+        The site (``facility_id``) each pair's trips use, chosen by ``site_rule`` (object
+        array; None where the rule finds no reachable site).
+    site_rule
+        ``"nearest"`` or ``"main"`` (:mod:`planner.sites`).
     """
 
     unit_ids: tuple[str, ...]
@@ -69,35 +92,50 @@ class PairCosts:
     time_s: np.ndarray
     distance_m: np.ndarray
     directions: str
+    site_ids: np.ndarray
+    site_rule: str
 
 
 def pair_costs(
     matrix: pd.DataFrame,
     unit_ids: Sequence[str],
-    hospital_ids: Sequence[str],
+    hospitals: Sequence[str] | pd.DataFrame | HospitalSites,
     *,
     directions: str = "both",
     matrix_back: pd.DataFrame | None = None,
+    site_rule: str = DEFAULT_SITE_RULE,
 ) -> PairCosts:
-    """Pivot a long travel-time matrix into unit x hospital arrays.
+    """Pivot a long travel-time matrix into unit x hospital arrays, one site per pair.
+
+    The matrix holds the trips to every site of a hospital; a pair's time is that of the site
+    ``site_rule`` chooses (:mod:`planner.sites`): the site of least time by the ``directions``
+    rule (``"nearest"``), or the hospital's main site (``"main"``). Both trips of a pair use
+    the same site.
 
     Parameters
     ----------
     matrix
         Long matrix (``origin_id``, ``destination_id``, ``travel_time_s``, optionally
-        ``distance_m``) with rows in either or both directions.
-    unit_ids, hospital_ids
-        The units (rows) and hospitals (columns) wanted.
+        ``distance_m``) with rows in either or both directions, between the units and the
+        hospitals' sites.
+    unit_ids
+        The units (rows) wanted.
+    hospitals
+        The hospitals (columns): their ids (one site each, the id itself), or the regional
+        rows of a facility table, one per site, grouped by ``hospital_id`` (or their
+        :func:`planner.sites.hospital_sites`).
     directions
         Which trips make a pair's time: ``"both"`` (their mean), ``"to_unit"`` (hospital ->
         unit) or ``"to_hospital"`` (unit -> hospital).
     matrix_back
         Optional second matrix, appended to ``matrix`` (e.g. the unit -> hospital one).
+    site_rule
+        ``"nearest"`` (default) or ``"main"``: which site of a hospital a pair's trips use.
 
     Returns
     -------
     PairCosts
-        Arrays of shape ``(len(unit_ids), len(hospital_ids))``; pairs absent from the
+        Arrays of shape ``(len(unit_ids), number of hospitals)``; pairs absent from the
         matrix are NaN.
 
     Raises
@@ -114,8 +152,22 @@ def pair_costs(
     array([[700.]])
     >>> pair_costs(m, ["u1"], ["h1"], directions="to_hospital").time_s
     array([[800.]])
+
+    A hospital of two sites: the nearest one, or the main one.
+
+    >>> sites = pd.DataFrame({"facility_id": ["h1", "h1-b"], "hospital_id": "h1",
+    ...                       "site_role": ["main", "site"]})
+    >>> m2 = pd.DataFrame({"origin_id": ["h1", "h1-b"], "destination_id": "u1",
+    ...                    "travel_time_s": [600.0, 400.0]})
+    >>> costs = pair_costs(m2, ["u1"], sites, directions="to_unit")
+    >>> costs.time_s, costs.site_ids
+    (array([[400.]]), array([['h1-b']], dtype=object))
+    >>> pair_costs(m2, ["u1"], sites, directions="to_unit", site_rule="main").time_s
+    array([[600.]])
     """
     check_directions(directions)
+    check_site_rule(site_rule)
+    sites = hospital_sites(hospitals)
     table = matrix if matrix_back is None else pd.concat([matrix, matrix_back], ignore_index=True)
     for column in ("origin_id", "destination_id", "travel_time_s"):
         if column not in table.columns:
@@ -125,7 +177,7 @@ def pair_costs(
                 hint="pass the long table returned by planner.travel.travel_time_matrix",
             )
     units = pd.Index([str(u) for u in unit_ids])
-    hospitals = pd.Index([str(h) for h in hospital_ids])
+    site_index = pd.Index(sites.site_ids)
     origin = table["origin_id"].astype(str)
     destination = table["destination_id"].astype(str)
     time = pd.to_numeric(table["travel_time_s"], errors="coerce").to_numpy(float)
@@ -160,9 +212,9 @@ def pair_costs(
         d.flat[flat] = dist[keep]
         return t, d, bool(keep.any())
 
-    out_t, out_d, has_out = pivot(units, hospitals, destination, origin)
-    back_t, back_d, has_back = pivot(units, hospitals, origin, destination)
-    if len(units) and len(hospitals):
+    out_t, out_d, has_out = pivot(units, site_index, destination, origin)
+    back_t, back_d, has_back = pivot(units, site_index, origin, destination)
+    if len(units) and len(site_index):
         if directions in ("both", "to_unit") and not has_out:
             _missing_direction("hospital -> unit", "staff rotation", directions, "to_hospital")
         if directions in ("both", "to_hospital") and not has_back:
@@ -173,14 +225,18 @@ def pair_costs(
         time_s, distance_m = back_t, back_d
     else:
         time_s, distance_m = out_t, out_d
+    chosen = choose_sites(time_s, sites, site_rule)
+    site_ids = np.array([*sites.site_ids, None], dtype=object)[chosen]  # -1: None
     return PairCosts(
         unit_ids=tuple(units),
-        hospital_ids=tuple(hospitals),
-        out_s=out_t,
-        back_s=back_t,
-        time_s=time_s,
-        distance_m=distance_m,
+        hospital_ids=sites.hospital_ids,
+        out_s=take_sites(out_t, chosen),
+        back_s=take_sites(back_t, chosen),
+        time_s=take_sites(time_s, chosen),
+        distance_m=take_sites(distance_m, chosen),
         directions=directions,
+        site_ids=site_ids,
+        site_rule=site_rule,
     )
 
 
@@ -207,17 +263,25 @@ class PairingScores:
         hours per month, mean/max travel time and spread.
     per_pair
         One row per unit: both directions, the pair's travel time, distance, peak time,
-        the nearest hospital and the regret against it.
+        the site its trips use (``site_id``), the nearest hospital and the regret against it.
+    per_site
+        One row per hospital site: ``site_id``, ``hospital_id``, ``site_role``,
+        ``site_name``, the ``units`` whose trips use it, their ``population`` and
+        ``mean_travel_time_s``; None when the hospitals were not given.
     """
 
     overall: dict[str, Any]
     per_hospital: pd.DataFrame
     per_pair: pd.DataFrame
+    per_site: pd.DataFrame | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return ``overall`` plus ``per_hospital`` records, JSON-safe (NaN/inf -> None)."""
+        """Return ``overall`` plus ``per_hospital`` (and ``per_site``) records, JSON-safe
+        (NaN/inf -> None)."""
         doc = dict(self.overall)
         doc["per_hospital"] = self.per_hospital.to_dict(orient="records")
+        if self.per_site is not None:
+            doc["per_site"] = self.per_site.to_dict(orient="records")
         return json_safe(doc)
 
 
@@ -234,6 +298,7 @@ def score_pairings(
     peak_depart: str | dt.time | None = None,
     visits_per_month: float = 4,
     optimum: Any = None,
+    site_rule: str = DEFAULT_SITE_RULE,
 ) -> PairingScores:
     """Score a pairing (unit -> regional hospital) on a travel-time matrix.
 
@@ -249,8 +314,9 @@ def score_pairings(
         :func:`pair_costs`; :func:`planner.travel.pair_travel_times` computes both).
     units, hospitals
         The facility tables (``facility_id``, ``name``, ``level``, ``district``,
-        ``population``). ``hospitals`` fixes the set of hospitals for the nearest-hospital
-        regret and the loads (a hospital with no unit then has load 0).
+        ``population``). ``hospitals`` are the regional rows, one per site (grouped by
+        ``hospital_id``, :mod:`planner.sites`); they fix the set of hospitals for the
+        nearest-hospital regret and the loads (a hospital with no unit then has load 0).
     matrix_peak
         A second matrix at another departure time (the comparison, e.g. the 08:00 peak) for
         the ``*_peak*`` figures, same ``directions`` rule.
@@ -267,6 +333,9 @@ def score_pairings(
         Staff visits each unit receives a month; the staff travel load of a hospital is
         ``visits_per_month x sum of its units' round trips`` (hospital -> unit -> hospital),
         in hours.
+    site_rule
+        Which site of a hospital a pair's trips use: ``"nearest"`` (default: its fastest
+        site for that pair) or ``"main"`` (its main site); see :mod:`planner.sites`.
     optimum
         The optimum under the same constraints, for ``gap_to_optimal``: a
         :class:`planner.pairing.PairingResult` (its objective decides what is compared;
@@ -287,8 +356,8 @@ def score_pairings(
         nearest hospital), ``mean_regret_vs_nearest_s``, ``gap_to_optimal``,
         ``hierarchy_consistency`` (share of communes with the same hospital as their
         district's district-level unit; None without such communes),
-        ``staff_travel_hours_per_month``, ``visits_per_month``, ``directions``, ``depart``
-        and ``peak_depart`` (``"HH:MM"`` or None).
+        ``staff_travel_hours_per_month``, ``visits_per_month``, ``directions``,
+        ``site_rule``, ``depart`` and ``peak_depart`` (``"HH:MM"`` or None).
 
     Examples
     --------
@@ -314,10 +383,16 @@ def score_pairings(
                 hint="a pairing needs one row per unit with unit_id and hospital_id",
             )
     table = _unit_attributes(pairings, units)
-    hospital_ids = _hospital_ids(table, hospitals)
+    sites = hospital_sites(hospitals if hospitals is not None else _hospital_ids(table))
     costs = pair_costs(
-        matrix, table["unit_id"], hospital_ids, directions=directions, matrix_back=matrix_back
+        matrix,
+        table["unit_id"],
+        sites,
+        directions=directions,
+        matrix_back=matrix_back,
+        site_rule=site_rule,
     )
+    hospital_ids = list(costs.hospital_ids)
     col = pd.Index(hospital_ids).get_indexer(table["hospital_id"].fillna("").astype(str))
     assigned = table["hospital_id"].notna().to_numpy() & (col >= 0)
     rows = np.arange(len(table))
@@ -337,6 +412,7 @@ def score_pairings(
             "travel_time_back_s": pick(costs.back_s),
             "travel_time_s": time_s,
             "distance_m": pick(costs.distance_m),
+            "site_id": np.where(assigned, costs.site_ids[rows, safe_col], np.array(None, object)),
             "population": pop,
             "nearest_hospital_id": _argmin_labels(costs.time_s, hospital_ids),
             "nearest_travel_time_s": nearest_s,
@@ -348,18 +424,27 @@ def score_pairings(
     overall["unassigned_units"] = int((~assigned).sum())
     overall["pairs_without_time"] = int((assigned & np.isnan(time_s)).sum())
     overall["directions"] = costs.directions
+    overall["site_rule"] = costs.site_rule
     overall["depart"] = _hhmm(depart)
     overall["peak_depart"] = _hhmm(peak_depart) if matrix_peak is not None else None
     overall.update(_time_figures(time_s[assigned], pop[assigned], suffix=""))
     if matrix_peak is not None:
-        peak = pair_costs(matrix_peak, table["unit_id"], hospital_ids, directions=directions)
+        peak = pair_costs(
+            matrix_peak, table["unit_id"], sites, directions=directions, site_rule=site_rule
+        )
         per_pair["travel_time_peak_s"] = pick(peak.time_s)
         overall.update(
             _time_figures(
                 per_pair["travel_time_peak_s"].to_numpy()[assigned], pop[assigned], "_peak"
             )
         )
-    per_hospital = _per_hospital(table, per_pair, hospital_ids, hospitals, visits_per_month)
+    per_hospital = _per_hospital(
+        table,
+        per_pair,
+        hospital_ids,
+        sites.table if hospitals is not None else None,
+        visits_per_month,
+    )
     loads = per_hospital["population"].to_numpy(float)
     overall["load"] = dict(zip(per_hospital["hospital_id"], loads.tolist(), strict=True))
     overall["units_per_hospital"] = dict(
@@ -378,7 +463,10 @@ def score_pairings(
     overall["visits_per_month"] = visits_per_month
     overall["gap_to_optimal"] = None
     overall.update(_against_optimum(table, overall, optimum))
-    return PairingScores(overall=overall, per_hospital=per_hospital, per_pair=per_pair)
+    per_site = _per_site(per_pair, sites) if hospitals is not None else None
+    return PairingScores(
+        overall=overall, per_hospital=per_hospital, per_pair=per_pair, per_site=per_site
+    )
 
 
 def population_weights(level: pd.Series, district: pd.Series, population: pd.Series) -> np.ndarray:
@@ -443,9 +531,8 @@ def _unit_attributes(pairings: pd.DataFrame, units: pd.DataFrame | None) -> pd.D
     return table
 
 
-def _hospital_ids(table: pd.DataFrame, hospitals: pd.DataFrame | None) -> list[str]:
-    if hospitals is not None:
-        return [str(h) for h in hospitals["facility_id"]]
+def _hospital_ids(table: pd.DataFrame) -> list[str]:
+    """The hospitals of a pairing scored without its hospital table: one site each."""
     return sorted(table["hospital_id"].dropna().astype(str).unique())
 
 
@@ -478,6 +565,8 @@ def _per_hospital(
     hospitals: pd.DataFrame | None,
     visits_per_month: float,
 ) -> pd.DataFrame:
+    """One row per hospital (``hospitals``: :attr:`planner.sites.HospitalSites.table`, None
+    when the pairing was scored without its hospitals: no names, one site each)."""
     frame = per_pair.assign(district=table["district"].to_numpy())
     # A round trip is out + back; with one direction known, twice that direction.
     round_trip = frame["travel_time_out_s"].fillna(frame["travel_time_back_s"]) + frame[
@@ -494,9 +583,11 @@ def _per_hospital(
         max_travel_time_s=("travel_time_s", "max"),
         round_trip_h=("round_trip_h", "sum"),
     )
-    names = {}
-    if hospitals is not None and "name" in hospitals.columns:
-        names = dict(zip(hospitals["facility_id"].astype(str), hospitals["name"], strict=True))
+    names: dict[str, Any] = {}
+    site_counts: dict[str, int] = {}
+    if hospitals is not None:
+        names = dict(zip(hospitals["hospital_id"], hospitals["name"], strict=True))
+        site_counts = dict(zip(hospitals["hospital_id"], hospitals["sites"], strict=True))
     ids = list(dict.fromkeys([*hospital_ids, *agg.index.astype(str)]))
     agg = agg.reindex(ids)
     out = pd.DataFrame(
@@ -517,6 +608,22 @@ def _per_hospital(
     out["median_travel_time_s"] = agg["median_travel_time_s"].to_numpy(float)
     out["max_travel_time_s"] = agg["max_travel_time_s"].to_numpy(float)
     out["spread"] = out["max_travel_time_s"] / out["mean_travel_time_s"]
+    out["sites"] = [int(site_counts.get(h, 1)) for h in ids]
+    return out
+
+
+def _per_site(per_pair: pd.DataFrame, sites: HospitalSites) -> pd.DataFrame:
+    """Per hospital site: the units whose trips use it, their people and mean time."""
+    used = per_pair.dropna(subset=["site_id"]).groupby("site_id", sort=False)
+    agg = used.agg(
+        units=("unit_id", "size"),
+        population=("population", "sum"),
+        mean_travel_time_s=("travel_time_s", "mean"),
+    ).reindex(list(sites.site_ids))
+    out = sites.sites[["site_id", "hospital_id", "site_role", "site_name"]].copy()
+    out["units"] = agg["units"].fillna(0).astype(int).to_numpy()
+    out["population"] = agg["population"].fillna(0.0).to_numpy(float)
+    out["mean_travel_time_s"] = agg["mean_travel_time_s"].to_numpy(float)
     return out
 
 

@@ -45,6 +45,7 @@ from planner.graph import TravelGraph
 from planner.i18n import DEFAULT_LANG
 from planner.io import read_pairings, write_csv, write_json, write_vector_atomic
 from planner.scoring import PairingScores
+from planner.sites import DEFAULT_SITE_RULE
 
 if TYPE_CHECKING:
     from planner.pairing import PairingResult
@@ -63,7 +64,9 @@ class PlanOptions:
     with Xanh Pon, :data:`planner.explain.HANOI_PILOT`): every unit of those districts is
     pinned, in hierarchical and unit mode, and the pilot baseline is built from them;
     ``pilot=False`` (``--no-pilot``) removes all of them. ``pins`` are the user's own pins;
-    they win over the pilot's where both pin a group.
+    they win over the pilot's where both pin a group. Pins and the pilot name hospitals;
+    ``site_rule`` says which site of a hospital a pair's trips use (``"nearest"``, the pair's
+    fastest site, or ``"main"``; :mod:`planner.sites`).
 
     Examples
     --------
@@ -87,6 +90,7 @@ class PlanOptions:
     specialty_need: str | Path | None = None
     directions: str = "both"
     peak_depart: str = PEAK_DEPART
+    site_rule: str = DEFAULT_SITE_RULE
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,8 @@ class PlanningRun:
     ``matrix`` (at ``options.depart``) and ``matrix_peak`` (at ``options.peak_depart``) hold the
     trips ``options.directions`` needs (both directions by default,
     :func:`planner.travel.pair_travel_times`); the proposal, the baselines and every score
-    use them with the same directions rule.
+    use them with the same directions rule. ``hospitals`` are the regional rows, one per site
+    (the matrices hold every site; pairs use the site of ``options.site_rule``).
     """
 
     options: PlanOptions
@@ -221,8 +226,9 @@ def load_inputs(
     Examples
     --------
     >>> graph, fac = load_inputs(scheme="2025")
-    >>> int((fac["level"] == "regional").sum())
-    4
+    >>> regional = fac[fac["level"] == "regional"]
+    >>> len(regional), regional["hospital_id"].nunique()  # 4 hospitals at 7 sites
+    (7, 4)
     """
     graph = graph if graph is not None else road_network(source)
     area = None
@@ -258,8 +264,8 @@ def facilities_for(
 
     Examples
     --------
-    >>> len(facilities_for("2025"))
-    160
+    >>> len(facilities_for("2025"))  # 7 hospital sites, 30 district units, 126 communes
+    163
     """
     if isinstance(facilities, gpd.GeoDataFrame):
         return facilities
@@ -273,7 +279,8 @@ def facilities_for(
 
 
 def split_levels(fac: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Split facilities into regional hospitals and the units they pair with."""
+    """Split facilities into regional hospitals (one row per site) and the units they pair
+    with."""
     hospitals = fac[fac["level"] == "regional"]
     units = fac[fac["level"] != "regional"]
     if hospitals.empty:
@@ -337,7 +344,8 @@ def plan(
     hospitals, units = split_levels(fac)
 
     log.info(
-        "travel times: %d hospitals x %d units (%s, %s and %s, directions %s)",
+        "travel times: %d hospitals (%d sites) x %d units (%s, %s and %s, directions %s)",
+        hospitals["hospital_id"].nunique() if "hospital_id" in hospitals else len(hospitals),
         len(hospitals),
         len(units),
         options.mode,
@@ -371,6 +379,7 @@ def plan(
         matrix_peak=matrix_peak,
         specialty_need=read_specialty_need(options.specialty_need),
         directions=options.directions,
+        site_rule=options.site_rule,
     )
     # The baselines are the proposal's: one definition (planner.explain), the same model.
     nearest, pilot = proposal.nearest, proposal.pilot
@@ -386,6 +395,7 @@ def plan(
             depart=options.depart,
             peak_depart=options.peak_depart,
             optimum=proposal,
+            site_rule=options.site_rule,
         )
 
     return PlanningRun(
@@ -468,6 +478,7 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
         "depart": run.options.depart,
         "peak_depart": run.options.peak_depart,
         "directions": run.options.directions,
+        "site_rule": run.options.site_rule,
         "objective": run.options.objective,
         "balance": run.options.balance,
         "load": run.options.load,
@@ -614,6 +625,8 @@ class ScoredPairing:
         The travel mode and the two departure times scored.
     directions
         Which trips a pair's time is made of (see :func:`planner.scoring.pair_costs`).
+    site_rule
+        Which site of a hospital a pair's trips use (:mod:`planner.sites`).
     nearest, nearest_scores
         The nearest-hospital baseline on the same units, and its scores.
     roads
@@ -628,6 +641,7 @@ class ScoredPairing:
     depart: str = DEFAULT_DEPART
     peak_depart: str = PEAK_DEPART
     directions: str = "both"
+    site_rule: str = DEFAULT_SITE_RULE
     nearest: pd.DataFrame | None = None
     nearest_scores: PairingScores | None = None
     roads: str = ""
@@ -644,6 +658,7 @@ def score_pairings_file(
     facilities: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     source: str | os.PathLike[str] | None = None,
     graph: TravelGraph | None = None,
+    site_rule: str = DEFAULT_SITE_RULE,
 ) -> ScoredPairing:
     """Score a pairing file made elsewhere (by hand, in Excel, by an earlier run).
 
@@ -666,6 +681,10 @@ def score_pairings_file(
         ``"to_hospital"``.
     facilities, source, graph
         The facilities and roads, as for :func:`load_inputs`.
+    site_rule
+        Which site of a hospital a pair's trips use: ``"nearest"`` (default) or ``"main"``.
+        The file's ``hospital_id`` names hospitals; a ``site_id`` column, if any, is checked
+        and replaced by the rule's choice (a warning says where they differ).
 
     Returns
     -------
@@ -716,10 +735,11 @@ def score_pairings_file(
             directions=directions,
             depart=depart,
             peak_depart=peak_depart,
+            site_rule=site_rule,
         )
 
     scores = score(table)
-    nearest = nearest_pairings(units, hospitals, matrix, directions=directions)
+    nearest = nearest_pairings(units, hospitals, matrix, directions=directions, site_rule=site_rule)
     return ScoredPairing(
         pairings=_completed(table, fac, scores),
         scores=scores,
@@ -729,6 +749,7 @@ def score_pairings_file(
         depart=depart,
         peak_depart=peak_depart,
         directions=directions,
+        site_rule=site_rule,
         nearest=nearest,
         nearest_scores=score(nearest),
         roads=graph.source,
@@ -757,6 +778,7 @@ def scored_document(scored: ScoredPairing) -> dict[str, Any]:
         "depart": scored.depart,
         "peak_depart": scored.peak_depart,
         "directions": scored.directions,
+        "site_rule": scored.site_rule,
         **_roads_and_region(scored.roads, scored.facilities),
     }
     doc["per_pair"] = _per_pair_times(scored.scores)
@@ -792,21 +814,39 @@ def _completed(table: pd.DataFrame, fac: gpd.GeoDataFrame, scores: PairingScores
     """The pairing in the contract's columns (:data:`SCORED_COLUMNS`): facility attributes
     where the file has none, travel times and distances as scored."""
     from planner.pairing import PAIRING_COLUMNS
+    from planner.sites import hospital_sites
 
     info = fac.set_index("facility_id")
+    hospital_names = hospital_sites(fac[fac["level"] == "regional"]).table.set_index("hospital_id")[
+        "name"
+    ]
     per_pair = scores.per_pair.set_index("unit_id")
     completed = table.copy()
     from_facilities = {
         "unit_name": completed["unit_id"].map(info["name"]),
         "unit_level": completed["unit_id"].map(info["level"]),
         "district": completed["unit_id"].map(info["district"]),
-        "hospital_name": completed["hospital_id"].map(info["name"]),
+        "hospital_name": completed["hospital_id"].map(hospital_names),
         "population": completed["unit_id"].map(info["population"]),
     }
     for column, values in from_facilities.items():
         completed[column] = (
             completed[column].fillna(values) if column in completed.columns else values
         )
+    scored_site = completed["unit_id"].map(per_pair["site_id"])
+    if "site_id" in completed.columns:
+        given = completed["site_id"].astype(object)
+        differ = given.notna() & (given != scored_site)
+        if differ.any():
+            log.warning(
+                "%d unit(s) of the pairing file name another site than the site rule "
+                "chooses (e.g. %s: %s, scored with %s); the scores use the rule's site",
+                int(differ.sum()),
+                completed.loc[differ, "unit_id"].iloc[0],
+                given[differ].iloc[0],
+                scored_site[differ].iloc[0],
+            )
+    completed["site_id"] = scored_site
     completed["travel_time_s"] = completed["unit_id"].map(per_pair["travel_time_s"])
     completed["distance_m"] = completed["unit_id"].map(per_pair["distance_m"])
     order = [c for c in PAIRING_COLUMNS if c in completed.columns]

@@ -42,10 +42,13 @@ def test_demo_writes_every_output(demo_dir: Path, registry_2024) -> None:
     pairings = pd.read_csv(demo_dir / "pairings.csv", dtype={"unit_id": str})
     assert list(pairings.columns) == [
         "unit_id", "unit_name", "unit_level", "district", "hospital_id", "hospital_name",
-        "travel_time_s", "distance_m", "population", "pinned", "next_best_hospital_id",
-        "switch_cost_s",
+        "site_id", "travel_time_s", "distance_m", "population", "pinned",
+        "next_best_hospital_id", "switch_cost_s",
     ]  # fmt: skip
     units = registry_2024[registry_2024.level != "regional"]
+    sites = registry_2024[registry_2024.level == "regional"].set_index("facility_id")
+    # each unit's trips use a site of its own hospital
+    assert (pairings.site_id.map(sites.hospital_id) == pairings.hospital_id).all()
     assert set(pairings.unit_id) == set(units.facility_id)
     # The Ba Vì pilot is pinned by default: every Ba Vì unit goes to Xanh Pon.
     ba_vi = pairings[pairings.district == "Huyện Ba Vì"]
@@ -61,9 +64,8 @@ def test_demo_writes_every_output(demo_dir: Path, registry_2024) -> None:
     ):  # fmt: skip
         assert key in scores, key
     assert scores["status"] == "optimal"
-    assert set(scores["load"]) == set(
-        registry_2024.loc[registry_2024.level == "regional", "facility_id"]
-    )
+    assert set(scores["load"]) == set(sites.hospital_id)  # per hospital, not per site
+    assert {s["site_id"] for s in scores["per_site"]} == set(sites.index)
     # The optimum under the pilot pin can't beat the unconstrained nearest assignment on time.
     nearest = scores["baselines"]["nearest"]
     assert (
@@ -108,7 +110,7 @@ def test_matrix_command_contract(tmp_path: Path, registry_2024) -> None:
         "destination_node", "network_time_s", "travel_time_s", "distance_m", "origin_snap_m",
     ]  # fmt: skip
     assert {"status", "reason"} <= set(table.columns)
-    assert len(table) == 4 * 30
+    assert len(table) == 7 * 30  # every site of the 4 hospitals
     ok = table[table.status == "ok"]
     assert (ok.travel_time_s >= ok.network_time_s).all()
     # Xanh Pon -> Ba Vì district unit, off-peak car: roughly 1 to 2 hours.
@@ -265,9 +267,10 @@ def test_score_prints_a_summary_and_completes_a_hand_made_pairing_for_report(
     completed = pd.read_csv(hand, dtype={"unit_id": str})
     assert list(completed.columns[:9]) == [
         "unit_id", "unit_name", "unit_level", "district", "hospital_id", "hospital_name",
-        "travel_time_s", "distance_m", "population",
+        "site_id", "travel_time_s", "distance_m",
     ]  # fmt: skip
     assert completed.unit_id.tolist() == proposal.unit_id.tolist()
+    assert completed.site_id.tolist() == proposal.site_id.tolist()  # the same rule, 10:00
     status, _, err = planner("report", str(folder))
     assert status == 0, err
     assert "Xanh P" in (folder / "report.html").read_text(encoding="utf-8")
@@ -279,8 +282,10 @@ def test_score_prints_a_summary_and_completes_a_hand_made_pairing_for_report(
     assert scores["pop_weighted_mean_travel_time_s"] == pytest.approx(
         original["pop_weighted_mean_travel_time_s"], rel=1e-9
     )
-    assert scores["baselines"]["nearest"]["load_ratio_max_min"] == pytest.approx(
-        original["baselines"]["nearest"]["load_ratio_max_min"], rel=1e-9
+    # the baseline's loads (its max/min ratio is infinite: with its sites, no district has
+    # Oncology as its nearest hospital)
+    assert scores["baselines"]["nearest"]["load"] == pytest.approx(
+        original["baselines"]["nearest"]["load"], rel=1e-9
     )
 
 
@@ -293,7 +298,7 @@ def test_matrix_to_standard_output(tmp_path: Path, data_folder: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(io.StringIO(result.stdout))
-    assert len(table) == 16 and table.columns[0] == "origin_id"
+    assert len(table) == 7 * 7 and table.columns[0] == "origin_id"  # the hospitals' sites
     assert "wrote -" in result.stderr  # the status line stays off the data
     assert not any(tmp_path.iterdir())
 

@@ -28,8 +28,8 @@ def registries(registry_2024, registry_2025):
 
 @pytest.mark.parametrize(
     ("scheme", "counts"),
-    [("2024", {"regional": 4, "district": 30, "commune": 579}),
-     ("2025", {"regional": 4, "district": 30, "commune": 126})],
+    [("2024", {"regional": 7, "district": 30, "commune": 579}),
+     ("2025", {"regional": 7, "district": 30, "commune": 126})],
 )  # fmt: skip
 def test_counts_ids_and_contract(registries, scheme, counts):
     reg = registries[scheme]
@@ -40,13 +40,18 @@ def test_counts_ids_and_contract(registries, scheme, counts):
     prefix = "hn-com-" if scheme == "2024" else "hn-com25-"
     assert reg.loc[reg["level"] == "commune", "facility_id"].str.startswith(prefix).all()
     regional = reg[reg["level"] == "regional"].set_index("facility_id")
-    assert set(regional.index) == {
-        "hn-reg-heart",
-        "hn-reg-oncology",
-        "hn-reg-obgyn",
-        "hn-reg-xanhpon",
+    hospitals = {"hn-reg-heart", "hn-reg-oncology", "hn-reg-obgyn", "hn-reg-xanhpon"}
+    assert set(regional["hospital_id"]) == hospitals  # 4 hospitals at 7 sites
+    assert set(regional.index) == hospitals | {
+        "hn-reg-heart-tayho",
+        "hn-reg-obgyn-camhoi",
+        "hn-reg-obgyn-hadong",
     }
+    main = regional[regional["site_role"] == "main"]
+    assert sorted(main.index) == sorted(hospitals)  # a hospital's main site carries its id
     assert regional.loc["hn-reg-obgyn", "specialty"] == "obstetrics_gynecology"
+    units = reg[reg["level"] != "regional"]
+    assert units[["hospital_id", "site_role", "site_name"]].isna().all().all()
     assert reg["district"].notna().all()
 
 

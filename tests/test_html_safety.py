@@ -52,12 +52,19 @@ def hostile(text_index: int, label: str) -> str:
 
 @pytest.fixture(scope="module")
 def facilities(registry_2024) -> pd.DataFrame:
-    """The 4 hospitals and 3 districts' units with hostile names, ids and districts."""
+    """The 4 hospitals (7 sites) and 3 districts' units with hostile names, ids, districts,
+    site names and a hostile hospital id (the sites of a hospital share its hostile name)."""
     fac = registry_2024[
         (registry_2024["level"] == "regional") | registry_2024["district"].isin(DISTRICTS)
     ].copy()
     fac = fac.reset_index(drop=True)
     fac["name"] = [hostile(i, f"#{i}") for i in range(len(fac))]
+    regional = (fac["level"] == "regional").to_numpy()
+    fac.loc[regional, "name"] = fac.loc[regional, "hospital_id"].map(
+        {h: hostile(i, f"hospital{i}") for i, h in enumerate(fac.loc[regional, "hospital_id"])}
+    )
+    fac.loc[regional, "site_name"] = [hostile(i + 1, f"site{i}") for i in range(regional.sum())]
+    fac.loc[fac["hospital_id"] == "hn-reg-obgyn", "hospital_id"] = hostile(2, "obgyn")
     fac["district"] = fac["district"].map(
         {d: hostile(i + 3, d) for i, d in enumerate(DISTRICTS)}, na_action="ignore"
     )
@@ -94,7 +101,9 @@ def test_propose_and_score_keep_hostile_text_as_data(run, facilities, hanoi_grap
     assert set(result.pairings["unit_id"]) == set(units["facility_id"])
     assert set(result.pairings["unit_name"]) == set(units["name"])
     scores = score_pairings(result.pairings, matrix, units=units, hospitals=hospitals)
-    assert set(scores.per_hospital["hospital_id"]) == set(hospitals["facility_id"])
+    assert set(scores.per_hospital["hospital_id"]) == set(hospitals["hospital_id"])
+    assert set(scores.per_site["site_name"]) == set(hospitals["site_name"])
+    assert len(set(hospitals["hospital_id"])) == 4 and len(hospitals) == 7
     assert run.proposal.status == "optimal"
 
 
@@ -148,7 +157,7 @@ def test_chromium_runs_no_payload_and_shows_the_text(outputs, run, facilities, t
         compare_label=PAYLOADS[0], graph=run.graph, title=PAYLOADS[1], lang="en",
     )  # fmt: skip
     extra = save_map(m, tmp_path / "hostile_map.html")
-    names = set(facilities["name"])
+    names = set(facilities["name"]) | set(facilities["site_name"].dropna())
     for path in (outputs["map.html"], outputs["report.html"], extra):
         with offline_page(path) as (page, report):
             page.wait_for_timeout(300)
@@ -158,8 +167,8 @@ def test_chromium_runs_no_payload_and_shows_the_text(outputs, run, facilities, t
             assert seen["pwned"] == [], f"script ran in {path.name}"
             assert report.page_errors == [], report.page_errors
             assert touched > 0
-            # every unit circle and hospital icon was hovered and clicked
-            assert seen["shapes"] >= len(run.proposal.pairings) + 4, path.name
+            # every unit circle and hospital site's icon was hovered and clicked
+            assert seen["shapes"] >= len(run.proposal.pairings) + 7, path.name
             shown = " ".join(seen["tooltips"] + seen["popups"])
             assert sum(name in shown for name in names) == len(names), path.name
             assert all(p in shown for p in PAYLOADS[:6]), path.name

@@ -19,7 +19,8 @@ REMOTE = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https
 
 
 def straight_pairing(facilities: pd.DataFrame, *, shift: int = 0) -> pd.DataFrame:
-    """Each unit to its straight-line nearest regional hospital (shift: every 3rd moves on)."""
+    """Each unit to the hospital of its straight-line nearest regional site (shift: every 3rd
+    moves on to the next site, whose hospital may be the same)."""
     hosp = facilities[facilities["level"] == "regional"].reset_index(drop=True)
     units = facilities[facilities["level"] != "regional"].reset_index(drop=True)
     dist_m = 111_000 * np.hypot(
@@ -37,13 +38,14 @@ def straight_pairing(facilities: pd.DataFrame, *, shift: int = 0) -> pd.DataFram
             "unit_name": units["name"],
             "unit_level": units["level"],
             "district": units["district"],
-            "hospital_id": hosp["facility_id"].to_numpy()[best],
+            "hospital_id": hosp["hospital_id"].to_numpy()[best],
             "hospital_name": hosp["name"].to_numpy()[best],
+            "site_id": hosp["facility_id"].to_numpy()[best],
             "travel_time_s": time_s,
             "distance_m": dist_m[rows, best],
             "population": units["population"],
             "pinned": rows == 1,
-            "next_best_hospital_id": hosp["facility_id"].to_numpy()[order[:, 1]],
+            "next_best_hospital_id": hosp["hospital_id"].to_numpy()[order[:, 1]],
             "switch_cost_s": (dist_m[rows, order[:, 1]] - dist_m[rows, best]) / 8.0,
         }
     )
@@ -275,7 +277,7 @@ def test_map_draws_offline_in_chromium(map_2025, areas_2025, tmp_path):
     # choropleth polygons + dissolved catchments + links + unit circles (compare layers hidden)
     expected = len(areas_2025) + hospitals + reachable + len(pairing)
     assert frame["overlay_paths"] == expected
-    assert frame["markers"] == 4 + len(areas_2025)  # hospitals and the area names
+    assert frame["markers"] == 7 + len(areas_2025)  # the 4 hospitals' 7 sites, the area names
     assert OSM_ATTRIBUTION in frame["attribution"]
     assert frame["layer_control"] == 1
     assert shot.stat().st_size > 20_000
@@ -304,7 +306,7 @@ def test_vietnamese_2024_map_draws_offline_with_roads_and_names(
     roads = 4  # one line per main road class
     expected = 30 + pairing["hospital_id"].nunique() + roads + reachable + len(pairing)
     assert frame["overlay_paths"] == expected
-    assert frame["markers"] == 4 + 30  # hospitals and the 30 district names
+    assert frame["markers"] == 7 + 30  # the 4 hospitals' 7 sites, the 30 district names
 
 
 def test_chromium_is_installed():

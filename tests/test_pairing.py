@@ -697,8 +697,9 @@ def test_unknown_pin_ids_list_the_valid_ones(registry_2024):
     with pytest.raises(PlannerInputError) as info:
         _propose(units, hospitals, matrix, pins={"hn-dist-250": "hn-reg-xanhpone"})
     hint = info.value.hint
-    for hospital_id in hospitals["facility_id"]:
+    for hospital_id in hospitals["hospital_id"].unique():  # the hospitals, not their sites
         assert hospital_id in hint
+    assert "hn-reg-obgyn-hadong" not in hint
     assert "Xanh Pôn" in hint and info.value.field == "pins"
     with pytest.raises(PlannerInputError) as info:
         _propose(units, hospitals, matrix, pins={"hn-dist-2500": "hn-reg-xanhpon"})

@@ -90,14 +90,12 @@ def test_labels_follow_the_run(unit_mode_2025, tmp_path, hanoi_graph):
     assert (doc["depart"], doc["peak_depart"], doc["directions"]) == ("17:30", "08:00", "both")
     for baseline in doc["baselines"].values():
         assert (baseline["depart"], baseline["peak_depart"]) == ("17:30", "08:00")
-    n = len(run.hospitals) * len(run.units)
+    n = len(run.hospitals) * len(run.units)  # every site of every hospital
     for matrix in (run.matrix, run.matrix_peak):
         assert len(matrix) == 2 * n  # both directions, at both times
-    peak = pair_costs(
-        run.matrix_peak, run.units["facility_id"].astype(str), run.hospitals["facility_id"]
-    )
+    peak = pair_costs(run.matrix_peak, run.units["facility_id"].astype(str), run.hospitals)
     per_pair = run.scores.per_pair
-    col = pd.Index(run.hospitals["facility_id"]).get_indexer(per_pair["hospital_id"])
+    col = pd.Index(peak.hospital_ids).get_indexer(per_pair["hospital_id"])
     expected = (peak.out_s + peak.back_s)[np.arange(len(col)), col] / 2
     assert per_pair["travel_time_peak_s"].to_numpy() == pytest.approx(expected, nan_ok=True)
     text = run_summary(run, {}, lang="en")
