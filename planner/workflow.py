@@ -46,6 +46,7 @@ from planner.io import read_pairings, write_csv, write_json, write_vector_atomic
 from planner.scoring import PairingScores
 
 if TYPE_CHECKING:
+    from planner.maps import WhatIf
     from planner.pairing import PairingResult
 
 log = logging.getLogger(__name__)
@@ -510,6 +511,7 @@ def write_outputs(
     map: bool = True,
     report: bool = True,
     lang: str = DEFAULT_LANG,
+    whatif: bool = True,
 ) -> dict[str, Path]:
     """Write a run's files into ``out_dir`` and return their paths by name.
 
@@ -527,6 +529,9 @@ def write_outputs(
         Also write ``map.html`` and ``report.html``.
     lang
         Language of the map and the report: ``"vi"`` (default) or ``"en"``.
+    whatif
+        Let the map's readers reassign units and see the scores move, offline
+        (:class:`planner.maps.WhatIf`, from the run's two matrices).
 
     Returns
     -------
@@ -548,6 +553,7 @@ def write_outputs(
         from planner.maps import pairing_map
 
         areas = hanoi_areas(scheme=run.options.scheme) if hanoi else None
+        whatif_times = run_whatif(run) if whatif else None
         rendered_map = pairing_map(
             pairings,
             run.facilities,
@@ -561,6 +567,7 @@ def write_outputs(
             subtitle=" · ".join(scenario_parts(scores["options"], lang=lang)),
             self_contained=True,
             lang=lang,
+            whatif=whatif_times,
         )
     out.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -587,6 +594,26 @@ def write_outputs(
         if (out / APPROXIMATE_CSV).exists():
             paths[APPROXIMATE_CSV] = out / APPROXIMATE_CSV
     return paths
+
+
+def run_whatif(run: PlanningRun) -> WhatIf:
+    """What a map of the run needs for its what-if panel: the run's two matrices and rules.
+
+    Examples
+    --------
+    >>> run_whatif(plan(PlanOptions(scheme="2025"))).peak_depart
+    '08:00'
+    """
+    from planner.maps import WhatIf
+
+    return WhatIf(
+        run.matrix,
+        matrix_peak=run.matrix_peak,
+        depart=run.options.depart,
+        peak_depart=run.options.peak_depart,
+        directions=run.options.directions,
+        hierarchical=run.options.hierarchical,
+    )
 
 
 def is_hanoi_registry(fac: gpd.GeoDataFrame) -> bool:
