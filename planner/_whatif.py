@@ -421,9 +421,7 @@ def _area_units(
     """For each area (the features of the area layer, in order): the units it is made of."""
     position = {u: i for i, u in enumerate(unit_ids)}
     if "facility_id" in areas and areas["facility_id"].astype(str).isin(position).any():
-        members = [
-            [position[k]] if k in position else [] for k in areas["facility_id"].astype(str)
-        ]
+        members = [[position[k]] if k in position else [] for k in areas["facility_id"].astype(str)]
         by = "unit"
     else:
         by_name: dict[str, list[int]] = {}

@@ -51,8 +51,8 @@ from markupsafe import Markup
 
 from planner._assets import RawHTML, inline_assets
 from planner._templates import render, source
-from planner._whatif import WhatIf, add_whatif
 from planner._vn import core_name
+from planner._whatif import WhatIf, add_whatif
 from planner.config import CRS_LONLAT, OSM_ATTRIBUTION, metric_crs
 from planner.errors import PlannerInputError
 from planner.formatting import Formatter
@@ -1217,7 +1217,9 @@ def pairing_map(
         name = t("map.links" if links == "straight" else "map.routes")
         layers["links"] = _link_layer(frame, palette, name=name, show=True).add_to(m)
     rows = _unit_rows(t, time_label=time_label, compare_label=compare_label)
-    layers["units"] = _unit_layer(units, palette, rows, name=t("map.units_layer", name=label), show=True)
+    layers["units"] = _unit_layer(
+        units, palette, rows, name=t("map.units_layer", name=label), show=True
+    )
     layers["units"].add_to(m)
     if compare is not None:
         assert compare_label is not None

@@ -29,7 +29,7 @@ def _shown(page, selector: str) -> float:
     """A figure as the page shows it ("27,3 phút", "92,6%", "1.657.420"), as a number."""
     text = page.locator(selector).inner_text().strip()
     number = re.match(r"[−-]?[\d.,]+", text).group(0).replace("−", "-")
-    if re.search(r",\d{1,2}$", number) or "." in number and len(number.split(".")[-1]) == 3:
+    if re.search(r",\d{1,2}$", number) or ("." in number and len(number.split(".")[-1]) == 3):
         number = number.replace(".", "").replace(",", ".")  # Vietnamese: 1.234,5
     return float(number.replace(",", ""))
 
@@ -55,14 +55,19 @@ def test_demo_map_embeds_times_population_and_districts(demo_dir: Path):
     true = pairings["travel_time_s"].to_numpy(float)
     assert np.all((shown >= true - 1e-6) & (shown < true + 1))
     # population counted once: the weights the scores use, districts with their communes 0
-    weights = population_weights(pairings["unit_level"], pairings["district"], pairings["population"])
+    weights = population_weights(
+        pairings["unit_level"], pairings["district"], pairings["population"]
+    )
     assert units["w"] == pytest.approx(weights.tolist())
     assert sum(units["w"]) == pytest.approx(sum(scores["load"].values()))
     # hierarchical 2024: 30 districts, each a district unit with its communes
     assert len(data["groups"]) == 30
     assert all(units["id"][g[0]].startswith("hn-dist-") for g in data["groups"])
     assert sorted(u for g in data["groups"] for u in g) == list(range(len(units["id"])))
-    assert data["text"]["mean"].endswith("10:00 (theo dân số)") and "08:00" in data["text"]["mean_peak"]
+    assert (
+        data["text"]["mean"].endswith("10:00 (theo dân số)")
+        and "08:00" in data["text"]["mean_peak"]
+    )
     pinned = [i for i, fixed in enumerate(units["fixed"]) if fixed]
     assert {pairings["district"][i] for i in pinned} == {"Huyện Ba Vì"}
 
@@ -131,7 +136,9 @@ def test_official_moves_a_district_and_planner_score_agrees(demo_dir: Path, tmp_
         before = page.locator(mean_cell).get_attribute("data-value")
 
         # "What if Thanh Oai went to Xanh Pôn instead?" (or elsewhere, if it is there already)
-        head = pairings[(pairings.district == "Huyện Thanh Oai") & (pairings.unit_level == "district")]
+        head = pairings[
+            (pairings.district == "Huyện Thanh Oai") & (pairings.unit_level == "district")
+        ]
         unit_id, current = head["unit_id"].iloc[0], head["hospital_id"].iloc[0]
         target = "hn-reg-xanhpon" if current != "hn-reg-xanhpon" else "hn-reg-heart"
         select = page.locator(f'select[data-unit-id="{unit_id}"]')
@@ -252,7 +259,9 @@ def test_hostile_names_stay_text_in_the_panel_and_the_file(hanoi_graph, registry
     units = run.proposal.pairings
     with offline_page(paths["map.html"]) as (page, report):
         page.wait_for_selector("select[data-unit-id]")
-        page.evaluate("() => document.querySelectorAll('.planner-whatif details').forEach((d) => d.open = true)")
+        page.evaluate(
+            "() => document.querySelectorAll('.planner-whatif details').forEach((d) => d.open = true)"
+        )
         panel = page.inner_text(".planner-whatif")
         for name in units["unit_name"]:
             assert name in panel  # shown literally, never as markup
