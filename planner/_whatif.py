@@ -304,6 +304,9 @@ def whatif_data(
     fixed = units["fixed"].tolist()
     scheme = _scheme(pairings, hospitals)
     data: dict[str, Any] = {
+        # The units in force since 2025 are listed (and movable) one by one under their
+        # former district; the 2024 panel lists districts.
+        "split": scheme == "2025",
         "lang": t.lang,
         "fmt": _separators(f),
         "text": _texts(t, whatif),
@@ -456,6 +459,7 @@ def _texts(t: Translator, whatif: WhatIf) -> dict[str, str]:
         "command": t("whatif.command"),
         "districts": t("whatif.districts"),
         "units": t("whatif.units"),
+        "units_of": t("whatif.units_of"),
         "other_units": t("whatif.other_units"),
         "moves_together": t("whatif.moves_together"),
         "confirm": t("whatif.confirm"),

@@ -221,6 +221,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "whatif.districts": ("Districts", "Quận/huyện"),
     "whatif.units": ("Units", "Đơn vị"),
     "whatif.other_units": ("Other units", "Đơn vị khác"),
+    "whatif.units_of": ("its {count} units, one by one", "{count} đơn vị, từng đơn vị"),
     "whatif.moves_together": (
         "moves with its {count} communes",
         "chuyển cùng {count} xã/phường",

@@ -287,3 +287,38 @@ def test_hostile_names_stay_text_in_the_panel_and_the_file(hanoi_graph, registry
     assert set(edited["unit_name"]) == set(units["unit_name"])  # read back unchanged
     assert (edited.set_index("unit_id").loc[hostile_unit, "hospital_id"]) != current
     assert math.isfinite(run.scores.overall["pop_weighted_mean_travel_time_s"])
+
+
+@pytest.mark.browser
+def test_2025_units_move_one_by_one_and_their_areas_follow(hanoi_graph, tmp_path):
+    from _browser import offline_page
+
+    from planner.workflow import PlanOptions, plan, write_outputs
+
+    run = plan(PlanOptions(scheme="2025"), graph=hanoi_graph)
+    paths = write_outputs(run, tmp_path, report=False, lang="en")
+    pairings = run.proposal.pairings
+    commune = pairings[(pairings.unit_level == "commune") & ~pairings.pinned].iloc[0]
+    target = next(h for h in run.hospitals["facility_id"] if h != commune.hospital_id)
+    head = pairings[(pairings.district == commune.district) & (pairings.unit_level == "district")]
+    with offline_page(paths["map.html"]) as (page, report):
+        page.wait_for_selector("select[data-unit-id]")
+        # every unit in force has its own select, under its (former) district's
+        assert page.locator("select[data-unit-id]").count() == len(pairings)
+        select = page.locator(f'select[data-unit-id="{commune.unit_id}"]')
+        page.locator("details.members", has=select).locator("summary").click()  # open the list
+        select.select_option(target)
+        assert _shown(page, '[data-metric="units_moved"]') == 1  # the commune alone
+        state = page.evaluate(
+            """(id) => { const s = window.plannerWhatIf.state, u = s.d.units.id.indexOf(id);
+                 return {colour: s.d.hosp.colour[s.cur[u]], areas: (s.areaOf[u] || []).map(
+                   (a) => s.areaLayers[String(a)].options.color)}; }""",
+            commune.unit_id,
+        )
+        assert state["areas"] == [state["colour"]]  # its area is outlined in the new colour
+        # the district's select moves the district unit with all its communes
+        page.locator(f'select[data-unit-id="{head.unit_id.iloc[0]}"]').select_option(target)
+        group = pairings.district == commune.district
+        moved = group & (pairings.hospital_id != target)
+        assert _shown(page, '[data-metric="units_moved"]') == moved.sum() > 1
+        assert report.unexpected_errors() == []

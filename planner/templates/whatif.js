@@ -167,9 +167,19 @@
     return {h: best, t: sw > 0 ? swt / sw : null};
   };
 
-  WhatIf.prototype.groupTime = function (g) {
+  // What one select moves: a group (a district with its communes) or, where the scheme's own
+  // units are listed (data.split), a commune alone.
+  WhatIf.prototype.scope = function (u) {
+    var g = this.groupOf[u], members = this.d.groups[g];
+    if (this.d.split && members.length > 1 && members[0] !== u) {
+      return {units: [u], label: this.d.units.name[u], together: 0};
+    }
+    return {units: members, label: this.groupLabel(g), together: members.length - 1};
+  };
+
+  WhatIf.prototype.meanTime = function (members) {
     var w = this.d.units.w, sw = 0, swt = 0, n = 0, st = 0, self = this;
-    this.d.groups[g].forEach(function (u) {
+    members.forEach(function (u) {
       var t = self.time(u, self.cur[u], false);
       if (t === null) { return; }
       n += 1; st += t; sw += w[u]; swt += w[u] * t;
@@ -189,33 +199,38 @@
     return this.d.hosp.colour[h];
   };
 
+  WhatIf.prototype.pinnedText = function (members) {
+    var fixed = this.d.units.fixed;
+    for (var i = 0; i < members.length; i++) {
+      if (fixed[members[i]] !== null) { return fixed[members[i]]; }
+    }
+    return null;
+  };
+
   // -- choosing -----------------------------------------------------------------------------
-  // Give group g hospital h (index, -1: not paired); pinned groups ask first.
-  WhatIf.prototype.choose = function (g, h) {
-    var d = this.d, head = d.groups[g][0];
-    if (this.cur[head] === h) { return true; }
-    var pinned = null;
-    d.groups[g].forEach(function (u) { if (d.units.fixed[u] !== null && pinned === null) { pinned = d.units.fixed[u]; } });
+  // Give the units of a scope hospital h (index, -1: not paired); pinned units ask first.
+  WhatIf.prototype.choose = function (scope, h) {
+    var d = this.d, self = this;
+    if (scope.units.every(function (u) { return self.cur[u] === h; })) { return true; }
+    var pinned = this.pinnedText(scope.units);
     if (pinned !== null) {
       var question = fill(d.text.confirm, {
-        name: this.groupLabel(g), what: pinned,
-        hospital: h >= 0 ? d.hosp.name[h] : d.text.unassigned
+        name: scope.label, what: pinned, hospital: h >= 0 ? d.hosp.name[h] : d.text.unassigned
       });
       if (!window.confirm(question)) { this.update(); return false; }
     }
-    var self = this;
-    d.groups[g].forEach(function (u) { self.cur[u] = h; });
+    scope.units.forEach(function (u) { self.cur[u] = h; });
     this.update();
     return true;
   };
 
-  // For tests and scripts: move the group led by unitId to hospitalId.
+  // For tests and scripts: what the select of unitId does, choosing hospitalId.
   WhatIf.prototype.move = function (unitId, hospitalId) {
     var u = this.d.units.id.indexOf(String(unitId));
     if (u < 0) { throw new Error("unknown unit"); }
     var h = hospitalId === "" || hospitalId === null ? -1 : this.hospIndex[hospitalId];
     if (h === undefined) { throw new Error("unknown hospital"); }
-    return this.choose(this.groupOf[u], h);
+    return this.choose(this.scope(u), h);
   };
 
   WhatIf.prototype.reset = function () {
@@ -224,11 +239,11 @@
   };
 
   // -- the panel ----------------------------------------------------------------------------
-  WhatIf.prototype._select = function (g, attributes) {
+  WhatIf.prototype._select = function (scope, attributes) {
     var d = this.d, self = this;
     var select = el("select", "planner-whatif-select");
     Object.keys(attributes).forEach(function (key) { select.setAttribute(key, attributes[key]); });
-    if (this.orig[d.groups[g][0]] < 0) {
+    if (scope.units.some(function (u) { return self.orig[u] < 0; })) {
       var none = el("option", null, d.text.unassigned);
       none.value = "";
       select.appendChild(none);
@@ -240,7 +255,7 @@
     });
     select.addEventListener("change", function () {
       var h = select.value === "" ? -1 : self.hospIndex[select.value];
-      self.choose(g, h);
+      self.choose(scope, h);
     });
     return select;
   };
@@ -299,8 +314,8 @@
 
     var list = el("div", "list");
     this.rows = [];
-    this.selects = [];
     var grouped = d.sections.length > 1 || d.sections[0].district >= 0;
+    var districts = d.groups.some(function (members) { return members.length > 1; });
     d.sections.forEach(function (section) {
       var holder = list;
       if (grouped) {
@@ -310,9 +325,20 @@
         list.appendChild(part);
         holder = part;
       } else {
-        list.appendChild(el("div", "head", d.groups.length && d.groups.some(function (m) { return m.length > 1; }) ? t.districts : t.units));
+        list.appendChild(el("div", "head", districts ? t.districts : t.units));
       }
-      section.groups.forEach(function (g) { holder.appendChild(self._row(g)); });
+      section.groups.forEach(function (g) {
+        var head = d.groups[g][0];
+        holder.appendChild(self._row(self.scope(head), head));
+        if (!d.split || d.groups[g].length < 2) { return; }
+        // The scheme's own units, each movable alone, under their district.
+        var members = el("details", "members");
+        members.appendChild(el("summary", null, fill(t.units_of, {count: d.groups[g].length - 1})));
+        d.groups[g].slice(1).forEach(function (u) {
+          members.appendChild(self._row(self.scope(u), u));
+        });
+        holder.appendChild(members);
+      });
     });
     details.appendChild(list);
     box.appendChild(details);
@@ -353,25 +379,24 @@
     };
   };
 
-  WhatIf.prototype._row = function (g) {
-    var d = this.d, members = d.groups[g], head = members[0];
+  // One row of the panel: what a select moves (scope), led by unit u (whose id it carries).
+  WhatIf.prototype._row = function (scope, u) {
+    var d = this.d;
     var row = el("div", "row");
-    var label = el("span", "name", this.groupLabel(g));
-    row.appendChild(label);
-    var pinned = null;
-    members.forEach(function (u) { if (d.units.fixed[u] !== null && pinned === null) { pinned = d.units.fixed[u]; } });
+    row.appendChild(el("span", "name", scope.label));
+    var pinned = this.pinnedText(scope.units);
     if (pinned !== null) {
       row.classList.add("pinned");
       row.appendChild(el("span", "badge", pinned));
     }
-    if (members.length > 1) {
-      row.appendChild(el("span", "size", fill(d.text.moves_together, {count: members.length - 1})));
+    if (scope.together > 0) {
+      row.appendChild(el("span", "size", fill(d.text.moves_together, {count: scope.together})));
     }
-    var select = this._select(g, {"data-unit-id": d.units.id[head]});
+    var select = this._select(scope, {"data-unit-id": d.units.id[u]});
     row.appendChild(select);
     var time = el("span", "time");
     row.appendChild(time);
-    this.rows[g] = {row: row, select: select, time: time};
+    this.rows.push({row: row, select: select, time: time, head: u, units: scope.units});
     return row;
   };
 
@@ -416,15 +441,15 @@
     var u = d.units.id.indexOf(String(layer.feature.id));
     var box = el("div", "planner-whatif-popup");
     if (u < 0) { return box; }
-    var g = this.groupOf[u];
+    var scope = this.scope(u);
     box.appendChild(el("div", "label", d.text.reassign));
-    var select = this._select(g, {"data-group": String(g)});
+    var select = this._select(scope, {"data-scope-of": d.units.id[u]});
     select.value = this.cur[u] >= 0 ? d.hosp.id[this.cur[u]] : "";
     select.addEventListener("change", function () { popup.update(); });
     box.appendChild(select);
-    if (d.groups[g].length > 1) {
-      box.appendChild(el("div", "note", this.groupLabel(g) + ": " +
-        fill(d.text.moves_together, {count: d.groups[g].length - 1})));
+    if (scope.together > 0) {
+      box.appendChild(el("div", "note", scope.label + ": " +
+        fill(d.text.moves_together, {count: scope.together})));
     }
     if (this.cur[u] !== this.orig[u]) {
       var was = this.orig[u] >= 0 ? d.hosp.name[this.orig[u]] : d.text.unassigned;
@@ -581,11 +606,11 @@
       self._drawArea(Number(a), self.areaState(d.areas.units[a], self.cur));
     });
     this._drawHospitals(m);
-    this.rows.forEach(function (row, g) {
-      var h = self.cur[d.groups[g][0]];
+    this.rows.forEach(function (row) {
+      var h = self.cur[row.head];
       row.select.value = h >= 0 ? d.hosp.id[h] : "";
-      row.row.classList.toggle("moved", d.groups[g].some(function (v) { return self.cur[v] !== self.orig[v]; }));
-      row.time.textContent = self.f.minutes(self.groupTime(g), 0);
+      row.row.classList.toggle("moved", row.units.some(function (v) { return self.cur[v] !== self.orig[v]; }));
+      row.time.textContent = self.f.minutes(self.meanTime(row.units), 0);
     });
     this.drawn = this.cur.slice();
     this.current = m;
