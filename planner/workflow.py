@@ -46,6 +46,8 @@ from planner.io import read_pairings, write_csv, write_json, write_vector_atomic
 from planner.scoring import PairingScores
 
 if TYPE_CHECKING:
+    import folium
+
     from planner.maps import WhatIf
     from planner.pairing import PairingResult
 
@@ -297,6 +299,7 @@ def plan(
     facilities: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     source: str | os.PathLike[str] | None = None,
     graph: TravelGraph | None = None,
+    matrices: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> PlanningRun:
     """Run the whole planning job and return everything it computed.
 
@@ -313,6 +316,11 @@ def plan(
         Road network file; default the Hanoi MBTiles. Ignored when ``graph`` is given.
     graph
         An already loaded :class:`planner.graph.TravelGraph`.
+    matrices
+        The matrices of these facilities at ``options.depart`` and ``options.peak_depart``
+        (:func:`planner.travel.pair_travel_times` with the options' mode and directions),
+        when already computed (:class:`planner.session.Session` keeps them); ``None``
+        computes them.
 
     Returns
     -------
@@ -345,7 +353,7 @@ def plan(
         options.peak_depart,
         options.directions,
     )
-    matrix, matrix_peak = _pairing_matrices(
+    matrix, matrix_peak = matrices or _pairing_matrices(
         graph,
         hospitals,
         units,
@@ -538,37 +546,11 @@ def write_outputs(
     dict
         File name -> path, in the order written.
     """
-    from planner.formatting import map_title, scenario_parts
-    from planner.i18n import Translator
-
-    t = Translator(lang)
     out = Path(out_dir)
     pairings = run.proposal.pairings
     scores = scores_document(run)
     geo = run.proposal.to_geodataframe(run.facilities)
-    rendered_map = None
-    hanoi = is_hanoi_registry(run.facilities)
-    if map or report:
-        from planner.hanoi import hanoi_areas
-        from planner.maps import pairing_map
-
-        areas = hanoi_areas(scheme=run.options.scheme) if hanoi else None
-        whatif_times = run_whatif(run) if whatif else None
-        rendered_map = pairing_map(
-            pairings,
-            run.facilities,
-            areas=areas,
-            compare=run.nearest,
-            compare_label=t("map.nearest"),
-            graph=run.graph,
-            mode=run.options.mode,
-            depart=run.options.depart,
-            title=map_title(scores["options"], lang=lang),
-            subtitle=" · ".join(scenario_parts(scores["options"], lang=lang)),
-            self_contained=True,
-            lang=lang,
-            whatif=whatif_times,
-        )
+    rendered_map = run_map(run, lang=lang, whatif=whatif) if map or report else None
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "pairings.csv": write_csv(pairings, out / "pairings.csv"),
@@ -594,6 +576,58 @@ def write_outputs(
         if (out / APPROXIMATE_CSV).exists():
             paths[APPROXIMATE_CSV] = out / APPROXIMATE_CSV
     return paths
+
+
+def run_map(
+    run: PlanningRun,
+    *,
+    lang: str = DEFAULT_LANG,
+    whatif: bool = True,
+    areas: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """The map of a run (what :func:`write_outputs` saves as ``map.html``): the proposal beside
+    the nearest-hospital option, titled with the run's scenario, with the what-if panel.
+
+    Parameters
+    ----------
+    run
+        What :func:`plan` returned.
+    lang
+        ``"vi"`` (default) or ``"en"``.
+    whatif
+        Add the what-if panel (:func:`run_whatif`).
+    areas
+        The Hanoi areas of the run's scheme when already loaded (default: loaded here, for
+        the Hanoi registry only).
+
+    Returns
+    -------
+    folium.Map
+    """
+    from planner.formatting import map_title, scenario_parts
+    from planner.i18n import Translator
+    from planner.maps import pairing_map
+
+    options = scores_document(run)["options"]
+    if areas is None and is_hanoi_registry(run.facilities):
+        from planner.hanoi import hanoi_areas
+
+        areas = hanoi_areas(scheme=run.options.scheme)
+    return pairing_map(
+        run.proposal.pairings,
+        run.facilities,
+        areas=areas,
+        compare=run.nearest,
+        compare_label=Translator(lang)("map.nearest"),
+        graph=run.graph,
+        mode=run.options.mode,
+        depart=run.options.depart,
+        title=map_title(options, lang=lang),
+        subtitle=" · ".join(scenario_parts(options, lang=lang)),
+        self_contained=True,
+        lang=lang,
+        whatif=run_whatif(run) if whatif else None,
+    )
 
 
 def run_whatif(run: PlanningRun) -> WhatIf:
