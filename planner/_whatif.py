@@ -165,7 +165,7 @@ def add_whatif(
     units: gpd.GeoDataFrame,
     hospitals: pd.DataFrame,
     palette: Mapping[str, tuple[str, str]],
-    layers: Mapping[str, folium.Layer | None],
+    layers: Mapping[str, folium.GeoJson],
     areas: gpd.GeoDataFrame | None,
     area_shapes: gpd.GeoDataFrame | None,
     styles: Mapping[str, Any],
@@ -209,14 +209,14 @@ def add_whatif(
     """
     if areas is not None and layers.get("areas") is None and area_shapes is not None:
         shapes = area_shapes[["geometry"]].set_axis(pd.RangeIndex(len(area_shapes)).astype(str))
-        layer = folium.GeoJson(
+        overlay = folium.GeoJson(
             json.loads(shapes.to_json(drop_id=False)),
             name=Translator(lang)("whatif.areas_layer"),
             style_function=lambda _: {"stroke": False, "fill": False},
             interactive=False,
         )
-        layer.add_to(m)
-        layers = {**layers, "areas": layer, "areas_overlay": layer}
+        overlay.add_to(m)
+        layers = {**layers, "areas": overlay, "areas_overlay": overlay}
     data = whatif_data(
         whatif,
         pairings=pairings,

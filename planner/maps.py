@@ -1190,7 +1190,8 @@ def pairing_map(
     _tiles(m, tiles, t)
     approximate = False
     draw_choropleth = choropleth is not None and areas is not None
-    with_h, layers = None, {}
+    with_h = None
+    layers: dict[str, folium.GeoJson] = {}  # what the what-if panel restyles
     if areas is not None:
         with_h, approximate = _area_hospitals(areas, pairings)
         if draw_choropleth:
@@ -1215,7 +1216,8 @@ def pairing_map(
     if links is not None:
         frame = _link_frame(units, hosp, links=links, graph=graph, mode=mode, simplify_m=simplify_m)
         name = t("map.links" if links == "straight" else "map.routes")
-        layers["links"] = _link_layer(frame, palette, name=name, show=True).add_to(m)
+        layers["links"] = _link_layer(frame, palette, name=name, show=True)
+        layers["links"].add_to(m)
     rows = _unit_rows(t, time_label=time_label, compare_label=compare_label)
     layers["units"] = _unit_layer(
         units, palette, rows, name=t("map.units_layer", name=label), show=True
@@ -1248,7 +1250,8 @@ def pairing_map(
         _unit_layer(other, palette, other_rows, name=compare_label, show=True).add_to(group)
         group.add_to(m)
         _changed_layer(units, palette, t, label=label, compare_label=compare_label).add_to(m)
-    layers["hospitals"] = _hospital_layer(hosp, pairings, palette, t, f).add_to(m)
+    layers["hospitals"] = _hospital_layer(hosp, pairings, palette, t, f)
+    layers["hospitals"].add_to(m)
 
     title = title or t("map.title")
     figure = m.get_root()
@@ -1266,8 +1269,6 @@ def pairing_map(
         compare_label=compare_label if compare is not None else None,
     )
     _Panel(legend, kind="legend").add_to(m)
-    # Collapsed: an icon at the top right, opened by a tap; the legend says what is drawn.
-    folium.LayerControl(collapsed=True).add_to(m)
     if whatif is not None:
         add_whatif(
             m, whatif, pairings=pairings, facilities=facilities, units=units, hospitals=hosp,
@@ -1276,6 +1277,8 @@ def pairing_map(
             styles={"time_bins_min": _TIME_BINS_MIN, "time_colours": _TIME_COLOURS,
                     "unreachable_colour": _UNREACHABLE_COLOUR, "unreachable_area": _UNREACHABLE_AREA},
         )  # fmt: skip
+    # Collapsed: an icon at the top right, opened by a tap; the legend says what is drawn.
+    folium.LayerControl(collapsed=True).add_to(m)
     lats = np.concatenate([units.geometry.y.to_numpy(), hosp["lat"].astype(float).to_numpy()])
     lons = np.concatenate([units.geometry.x.to_numpy(), hosp["lon"].astype(float).to_numpy()])
     m.fit_bounds([[float(lats.min()), float(lons.min())], [float(lats.max()), float(lons.max())]])

@@ -322,3 +322,26 @@ def test_2025_units_move_one_by_one_and_their_areas_follow(hanoi_graph, tmp_path
         moved = group & (pairings.hospital_id != target)
         assert _shown(page, '[data-metric="units_moved"]') == moved.sum() > 1
         assert report.unexpected_errors() == []
+    # Without the choropleth the areas a change moves are drawn on a layer of their own.
+    from planner.hanoi import hanoi_areas
+    from planner.maps import pairing_map, save_map
+    from planner.workflow import run_whatif
+
+    m = pairing_map(
+        pairings, run.facilities, areas=hanoi_areas(scheme="2025"), choropleth=None,
+        links=None, whatif=run_whatif(run), lang="en",
+    )  # fmt: skip
+    with offline_page(save_map(m, tmp_path / "plain.html")) as (page, report):
+        page.wait_for_selector("select[data-unit-id]")
+        page.locator(f'select[data-unit-id="{head.unit_id.iloc[0]}"]').select_option(target)
+        filled = page.evaluate(
+            """() => Object.values(window.plannerWhatIf.state.areaLayers)
+                 .filter((l) => l.options.fill).map((l) => l.options.fillColor)"""
+        )
+        colour = page.evaluate(
+            "(h) => window.plannerWhatIf.state.d.hosp.colour[window.plannerWhatIf.state.hospIndex[h]]",
+            target,
+        )
+        assert filled and set(filled) == {colour}
+        assert "Areas moved (what if)" in page.locator(".leaflet-control-layers").text_content()
+        assert report.unexpected_errors() == []

@@ -343,17 +343,23 @@
     details.appendChild(list);
     box.appendChild(details);
 
+    this.panel = box;
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    document.body.classList.add("planner-has-whatif");
+    // Added once the page's script has run, so that it sits under the layer control.
+    setTimeout(function () { self._attach(details.open); }, 0);
+  };
+
+  WhatIf.prototype._attach = function (open) {
+    var box = this.panel;
     var Control = L.Control.extend({
       options: {position: "topright"},
       onAdd: function () { return box; }
     });
     new Control().addTo(this.map);
-    document.body.classList.add("planner-has-whatif");
-    L.DomEvent.disableClickPropagation(box);
-    L.DomEvent.disableScrollPropagation(box);
-    this.panel = box;
     // Fit the units into the part of the map the open panel leaves free.
-    if (details.open && this.layers.units && this.layers.units.getBounds().isValid()) {
+    if (open && this.layers.units && this.layers.units.getBounds().isValid()) {
       this.map.fitBounds(this.layers.units.getBounds(), {
         paddingTopLeft: [20, 80], paddingBottomRight: [box.offsetWidth + 20, 20]
       });
