@@ -678,6 +678,8 @@ class ScoredPairing:
         The nearest-hospital baseline on the same units, and its scores.
     roads
         Where the roads it was scored on came from (``TravelGraph.source``).
+    matrix, matrix_peak
+        The matrices it was scored on (at ``depart`` and ``peak_depart``).
     """
 
     pairings: pd.DataFrame
@@ -691,6 +693,8 @@ class ScoredPairing:
     nearest: pd.DataFrame | None = None
     nearest_scores: PairingScores | None = None
     roads: str = ""
+    matrix: pd.DataFrame | None = None
+    matrix_peak: pd.DataFrame | None = None
 
 
 def score_pairings_file(
@@ -792,6 +796,8 @@ def score_pairings_file(
         nearest=nearest,
         nearest_scores=score(nearest),
         roads=graph.source,
+        matrix=matrix,
+        matrix_peak=peak,
     )
 
 

@@ -201,6 +201,10 @@ def test_official_moves_a_district_and_planner_score_agrees(demo_dir: Path, tmp_
     assert rescored["load_ratio_max_min"] == pytest.approx(shown["load_ratio_max_min"], abs=0.0051)
     # ... and planner map and planner report read it too
     assert main(["map", str(csv_path), "--out", str(tmp_path / "m.html"), "--quiet"]) == 0
+    again = _data((tmp_path / "m.html").read_text(encoding="utf-8"))  # editable again
+    at = again["units"]["id"].index(unit_id)
+    assert again["hosp"]["id"][again["units"]["h"][at]] == target
+    assert len(again["groups"]) == 30  # the file pairs districts with their communes
     assert main(["report", str(out), "--quiet"]) == 0
     assert (out / "report.html").stat().st_size > 100_000
 

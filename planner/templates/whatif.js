@@ -264,7 +264,10 @@
     var d = this.d, t = d.text, self = this;
     var box = el("div", "planner-whatif");
     var details = el("details");
-    if (!(window.plannerNarrow && window.plannerNarrow())) { details.open = true; }
+    // Open on a map page of its own; closed on a phone and inside the report, where the map
+    // is small (a tap opens it).
+    var embedded = window.self !== window.top;
+    if (!embedded && !(window.plannerNarrow && window.plannerNarrow())) { details.open = true; }
     details.appendChild(el("summary", null, t.title));
     details.appendChild(el("p", "intro", t.intro));
 
