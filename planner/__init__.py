@@ -73,8 +73,8 @@ _EXPORTS: dict[str, str] = {
     "score_pairings_file": "planner.workflow",
     # interactive: a session that keeps what it loaded, the Jupyter explorer
     "Session": "planner.session",
-    "explore": "planner.explore",
-    "Explorer": "planner.explore",
+    "explore": "planner.explorer",
+    "Explorer": "planner.explorer",
     # files
     "read_pairings": "planner.io",
     "write_csv": "planner.io",
@@ -154,7 +154,7 @@ _SUBMODULES = frozenset(
         "config",
         "errors",
         "explain",
-        "explore",
+        "explorer",
         "facilities",
         "graph",
         "hanoi",
@@ -174,7 +174,7 @@ _SUBMODULES = frozenset(
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from planner.errors import InfeasibleError, PlannerError, PlannerInputError
-    from planner.explore import Explorer, explore
+    from planner.explorer import Explorer, explore
     from planner.facilities import (
         facility_problems,
         load_facilities,

@@ -6,7 +6,7 @@ Hanoi areas and every pairing matrix it has computed, keyed by what defines it (
 departure time, directions). :meth:`Session.plan` then runs :func:`planner.workflow.plan` on
 them: a new balance, objective or pin re-solves the pairing and re-scores it (a fraction of a
 second on the 2024 districts); a new departure time computes one matrix; nothing is ever loaded
-or computed twice. :func:`planner.explore.explore` puts sliders on top of a session.
+or computed twice. :func:`planner.explorer.explore` puts sliders on top of a session.
 
 The session holds data, not results: each :meth:`~Session.plan` returns a fresh
 :class:`~planner.workflow.PlanningRun`.

@@ -10,7 +10,7 @@ import planner.session
 import planner.travel
 import planner.workflow
 from planner.errors import PlannerInputError
-from planner.explore import explore
+from planner.explorer import explore
 from planner.session import Session
 from planner.workflow import PlanOptions, plan
 

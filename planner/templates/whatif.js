@@ -54,7 +54,7 @@
     return node;
   }
   function byFeatureId(layer) {
-    var out = {};
+    var out = Object.create(null);  // keyed by ids from files: no prototype
     if (layer) { layer.eachLayer(function (l) { if (l.feature) { out[String(l.feature.id)] = l; } }); }
     return out;
   }
@@ -78,8 +78,10 @@
     this.orig = data.units.h.slice();
     this.cur = data.units.h.slice();
     this.drawn = data.units.h.slice();
-    this.hospIndex = {};
+    this.hospIndex = Object.create(null);
     data.hosp.id.forEach(function (id, j) { self.hospIndex[id] = j; });
+    this.unitIndex = Object.create(null);
+    data.units.id.forEach(function (id, u) { self.unitIndex[id] = u; });
     this.groupOf = new Array(this.nU);
     data.groups.forEach(function (members, g) {
       members.forEach(function (u) { self.groupOf[u] = g; });
@@ -226,8 +228,8 @@
 
   // For tests and scripts: what the select of unitId does, choosing hospitalId.
   WhatIf.prototype.move = function (unitId, hospitalId) {
-    var u = this.d.units.id.indexOf(String(unitId));
-    if (u < 0) { throw new Error("unknown unit"); }
+    var u = this.unitIndex[String(unitId)];
+    if (u === undefined) { throw new Error("unknown unit"); }
     var h = hospitalId === "" || hospitalId === null ? -1 : this.hospIndex[hospitalId];
     if (h === undefined) { throw new Error("unknown hospital"); }
     return this.choose(this.scope(u), h);
@@ -416,24 +418,24 @@
     this.linkLayers = byFeatureId(layers.links);
     this.hospitalLayers = byFeatureId(layers.hospitals);
     this.areaLayers = byFeatureId(layers.areas);
-    this.unitStyle = {};
-    this.unitProps = {};
+    this.unitStyle = Object.create(null);
+    this.unitProps = Object.create(null);
     Object.keys(this.unitLayers).forEach(function (id) {
       var l = self.unitLayers[id];
       self.unitStyle[id] = snapshot(l.options);
       self.unitProps[id] = Object.assign({}, l.feature.properties);
     });
-    this.linkStyle = {};
+    this.linkStyle = Object.create(null);
     Object.keys(this.linkLayers).forEach(function (id) {
       self.linkStyle[id] = snapshot(self.linkLayers[id].options);
     });
-    this.areaStyle = {};
-    this.areaProps = {};
+    this.areaStyle = Object.create(null);
+    this.areaProps = Object.create(null);
     Object.keys(this.areaLayers).forEach(function (id) {
       self.areaStyle[id] = snapshot(self.areaLayers[id].options);
       self.areaProps[id] = Object.assign({}, self.areaLayers[id].feature.properties);
     });
-    this.extraLinks = {};
+    this.extraLinks = Object.create(null);
     if (layers.units && layers.units.getPopup && layers.units.getPopup()) {
       var popup = layers.units.getPopup();
       var base = popup.getContent();
@@ -447,9 +449,9 @@
 
   WhatIf.prototype._popupControl = function (layer, popup) {
     var d = this.d, self = this;
-    var u = d.units.id.indexOf(String(layer.feature.id));
+    var u = this.unitIndex[String(layer.feature.id)];
     var box = el("div", "planner-whatif-popup");
-    if (u < 0) { return box; }
+    if (u === undefined) { return box; }
     var scope = this.scope(u);
     box.appendChild(el("div", "label", d.text.reassign));
     var select = this._select(scope, {"data-scope-of": d.units.id[u]});

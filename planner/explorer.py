@@ -65,7 +65,13 @@ class Explorer:
         lang: str = DEFAULT_LANG,
         show_map: bool = True,
     ) -> None:
-        import ipywidgets as widgets
+        try:
+            import ipywidgets as widgets
+        except ImportError as exc:  # an optional dependency: say how to get it
+            raise ImportError(
+                "planner.explore needs ipywidgets: pip install 'hanoi-sister-planner[jupyter]' "
+                '(or .venv/bin/pip install -e ".[jupyter]" in a clone)'
+            ) from exc
 
         self.session = session or Session()
         self.lang = lang
