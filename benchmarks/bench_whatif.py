@@ -87,7 +87,7 @@ def replan_figures() -> tuple[list[str], Path]:
         f"| same request planned from scratch (`workflow.plan`, warm caches), median of 3 | "
         f"{scratch_s:.2f} s | |",
         f"| ratio from scratch / session | {scratch_s / median:.1f}× | |",
-        f"| re-plan at a new departure time (one new matrix) | {new_depart_s:.2f} s | |",
+        f"| re-plan at a new departure time (one more matrix: computed, or read from the on-disk matrix cache when an earlier run made it) | {new_depart_s:.2f} s | |",
         f"| the map of a run (what the explorer redraws), with what-if | {map_s:.2f} s | |",
         "",
         "| 2024 demo map | size |",
