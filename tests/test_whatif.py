@@ -148,7 +148,6 @@ def test_official_moves_a_district_and_planner_score_agrees(demo_dir: Path, tmp_
         assert float(after) != pytest.approx(float(before), abs=1e-6)
         moved = int(_shown(page, '[data-metric="units_moved"]'))
         assert moved == (pairings.district == "Huyện Thanh Oai").sum()
-        assert page.evaluate("() => window.plannerWhatIf.state.lastUpdateMs") < 1000
         shown = {
             m: _shown(page, f'[data-metric="{m}"]')
             for m in ("pop_weighted_mean_min", "pop_weighted_mean_peak_min",
