@@ -62,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     # maps and report
     "pairing_map": "planner.maps",
     "save_map": "planner.maps",
+    "WhatIf": "planner.maps",
     "write_report": "planner.report",
     # the whole job
     "plan": "planner.workflow",
@@ -70,6 +71,10 @@ _EXPORTS: dict[str, str] = {
     "load_inputs": "planner.workflow",
     "write_outputs": "planner.workflow",
     "score_pairings_file": "planner.workflow",
+    # interactive: a session that keeps what it loaded, the Jupyter explorer
+    "Session": "planner.session",
+    "explore": "planner.explorer",
+    "Explorer": "planner.explorer",
     # files
     "read_pairings": "planner.io",
     "write_csv": "planner.io",
@@ -81,6 +86,7 @@ _EXPORTS: dict[str, str] = {
 
 # Written out (not derived from _EXPORTS) so that linters and type checkers see it.
 __all__ = [
+    "Explorer",
     "InfeasibleError",
     "PairingResult",
     "PairingScores",
@@ -88,8 +94,11 @@ __all__ = [
     "PlannerError",
     "PlannerInputError",
     "PlanningRun",
+    "Session",
     "TravelGraph",
+    "WhatIf",
     "__version__",
+    "explore",
     "facility_problems",
     "from_osmnx",
     "hanoi_areas",
@@ -145,6 +154,7 @@ _SUBMODULES = frozenset(
         "config",
         "errors",
         "explain",
+        "explorer",
         "facilities",
         "graph",
         "hanoi",
@@ -155,6 +165,7 @@ _SUBMODULES = frozenset(
         "pairing",
         "report",
         "scoring",
+        "session",
         "speeds",
         "travel",
         "workflow",
@@ -163,6 +174,7 @@ _SUBMODULES = frozenset(
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
     from planner.errors import InfeasibleError, PlannerError, PlannerInputError
+    from planner.explorer import Explorer, explore
     from planner.facilities import (
         facility_problems,
         load_facilities,
@@ -173,7 +185,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from planner.hanoi import hanoi_areas, hanoi_boundary, hanoi_facilities
     from planner.interop import from_osmnx, read_graphml, to_networkx, write_graphml
     from planner.io import read_pairings, write_csv
-    from planner.maps import pairing_map, save_map
+    from planner.maps import WhatIf, pairing_map, save_map
     from planner.network import hanoi_network, load_network
     from planner.pairing import (
         PairingResult,
@@ -185,6 +197,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     )
     from planner.report import write_report
     from planner.scoring import PairingScores, score_pairings
+    from planner.session import Session
     from planner.travel import pair_travel_times, route, snap_facilities, travel_time_matrix
     from planner.workflow import (
         PlanningRun,

@@ -233,10 +233,11 @@ def map_file(
     Either file may hold only ``unit_id`` and ``hospital_id``: travel times are computed.
     ``compare_name`` names the second pairing in the layers, legend and popups (default: its
     file name); ``lang`` is ``"vi"`` or ``"en"``; ``site_rule`` which site of a hospital
-    a pair's trips use (the links end there).
+    a pair's trips use (the links end there). The map has the what-if panel (districts
+    move with their communes when the file pairs them so).
     """
     from planner.hanoi import hanoi_areas
-    from planner.maps import pairing_map, save_map
+    from planner.maps import WhatIf, pairing_map, save_map
 
     if facilities is None:
         scheme = detect_scheme(pairings_path, scheme)
@@ -280,5 +281,13 @@ def map_file(
         subtitle=" · ".join(scenario_parts(scenario, lang=lang)),
         self_contained=self_contained,
         lang=lang,
+        # officials can go on editing a pairing they downloaded from a map
+        whatif=WhatIf(
+            main.matrix,
+            matrix_peak=main.matrix_peak,
+            depart=main.depart,
+            peak_depart=main.peak_depart,
+            directions=main.directions,
+        ),
     )
     return save_map(m, Path(out))

@@ -198,6 +198,55 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "map.nearest": ("the nearest-hospital option", "phương án bệnh viện gần nhất"),
     "map.base_osm": ("OpenStreetMap", "OpenStreetMap"),
     "map.base_light": ("Light background (CARTO)", "Nền sáng (CARTO)"),
+    # -- what-if in the map (planner/_whatif.py, templates/whatif.js) -----------------------
+    "whatif.title": ("What if…", "Thử phương án khác"),
+    "whatif.intro": (
+        "Choose another sister hospital for a district or a unit: the map and the figures "
+        "follow. Nothing is sent anywhere; download the result as a file.",
+        "Chọn bệnh viện kết nghĩa khác cho một quận/huyện hoặc một đơn vị: bản đồ và số liệu "
+        "cập nhật ngay. Không có dữ liệu nào được gửi đi; tải kết quả về dưới dạng tệp.",
+    ),
+    "whatif.edited": ("With your changes", "Sau thay đổi"),
+    "whatif.mean": ("Mean travel time (population-weighted)", "Thời gian trung bình (theo dân số)"),
+    "whatif.mean_at": (
+        "Mean travel time at {time} (population-weighted)",
+        "Thời gian trung bình lúc {time} (theo dân số)",
+    ),
+    "whatif.within": ("People within 60 min", "Dân số trong vòng 60 phút"),
+    "whatif.within_at": ("People within 60 min at {time}", "Dân số trong vòng 60 phút lúc {time}"),
+    "whatif.loads": ("People served by each hospital", "Dân số mỗi bệnh viện phụ trách"),
+    "whatif.ratio": ("Largest / smallest load", "Tỷ số tải lớn nhất/nhỏ nhất"),
+    "whatif.moved": ("Units moved", "Số đơn vị đã chuyển"),
+    "whatif.no_time": (
+        "Units with no road to their hospital",
+        "Đơn vị không có đường đến bệnh viện",
+    ),
+    "whatif.reset": ("Reset to the proposal", "Trở về phương án đề xuất"),
+    "whatif.download": ("Download this pairing (CSV)", "Tải phương án này (CSV)"),
+    "whatif.command": (
+        "Same figures from the planner: {command}",
+        "Số liệu tương tự từ phần mềm: {command}",
+    ),
+    "whatif.districts": ("Districts", "Quận/huyện"),
+    "whatif.units": ("Units", "Đơn vị"),
+    "whatif.other_units": ("Other units", "Đơn vị khác"),
+    "whatif.units_of": ("its {count} units, one by one", "{count} đơn vị, từng đơn vị"),
+    "whatif.moves_together": (
+        "moves with its {count} communes",
+        "chuyển cùng {count} xã/phường",
+    ),
+    "whatif.confirm": (
+        "{name} is fixed in advance ({what}). Move it to {hospital} anyway?",
+        "{name} đã được cố định trước ({what}). Vẫn chuyển sang {hospital}?",
+    ),
+    "whatif.reassign": ("Sister hospital (what if)", "Bệnh viện kết nghĩa (thử)"),
+    "whatif.in_proposal": ("In the proposal: {name}", "Trong phương án đề xuất: {name}"),
+    "whatif.moved_legend": (
+        "Dashed outline: moved from the proposal",
+        "Viền nét đứt: đã chuyển so với phương án đề xuất",
+    ),
+    "whatif.unassigned": ("not paired", "chưa kết nghĩa"),
+    "whatif.areas_layer": ("Areas moved (what if)", "Khu vực đã chuyển (thử)"),
     # -- pins and the pilot ----------------------------------------------------------------
     "pin.pilot": ("the Ba Vì pilot", "mô hình thí điểm Ba Vì"),
     "pin.fixed": ("pair fixed in advance", "cặp được cố định trước"),

@@ -53,6 +53,7 @@ from markupsafe import Markup
 from planner._assets import RawHTML, inline_assets
 from planner._templates import render, source
 from planner._vn import core_name
+from planner._whatif import WhatIf, add_whatif
 from planner.config import CRS_LONLAT, OSM_ATTRIBUTION, metric_crs
 from planner.errors import PlannerInputError
 from planner.formatting import Formatter
@@ -1162,6 +1163,7 @@ def pairing_map(
     simplify_m: float = 30.0,
     self_contained: bool = True,
     lang: str = DEFAULT_LANG,
+    whatif: WhatIf | None = None,
 ) -> folium.Map:
     """Draw a pairing (and optionally a second one) as an interactive Leaflet map.
 
@@ -1215,6 +1217,11 @@ def pairing_map(
     lang
         Labels in Vietnamese (``"vi"``, the default) or English (``"en"``); place names stay
         Vietnamese.
+    whatif
+        Let readers reassign units in the page (offline, no Python) and see the scores move:
+        a :class:`WhatIf` holding the travel times of every unit to every hospital at
+        ``depart`` and at the comparison departure (see :mod:`planner._whatif`). ``None``: a
+        map to read only.
 
     Returns
     -------
@@ -1268,11 +1275,14 @@ def pairing_map(
     _tiles(m, tiles, t)
     approximate = False
     draw_choropleth = choropleth is not None and areas is not None
+    with_h = None
+    layers: dict[str, folium.GeoJson] = {}  # what the what-if panel restyles
     if areas is not None:
         with_h, approximate = _area_hospitals(areas, pairings)
         if draw_choropleth:
             name = t("map.choropleth_district") if approximate else t("map.choropleth")
-            _choropleth_layer(with_h, t, f, name=name, simplify_m=simplify_m).add_to(m)
+            layers["areas"] = _choropleth_layer(with_h, t, f, name=name, simplify_m=simplify_m)
+            layers["areas"].add_to(m)
         _catchment_layer(
             with_h,
             palette,
@@ -1291,9 +1301,13 @@ def pairing_map(
     if links is not None:
         frame = _link_frame(units, hosp, links=links, graph=graph, mode=mode, simplify_m=simplify_m)
         name = t("map.links" if links == "straight" else "map.routes")
-        _link_layer(frame, palette, name=name, show=True).add_to(m)
+        layers["links"] = _link_layer(frame, palette, name=name, show=True)
+        layers["links"].add_to(m)
     rows = _unit_rows(t, time_label=time_label, compare_label=compare_label)
-    _unit_layer(units, palette, rows, name=t("map.units_layer", name=label), show=True).add_to(m)
+    layers["units"] = _unit_layer(
+        units, palette, rows, name=t("map.units_layer", name=label), show=True
+    )
+    layers["units"].add_to(m)
     if compare is not None:
         assert compare_label is not None
         group = folium.FeatureGroup(
@@ -1321,7 +1335,8 @@ def pairing_map(
         _unit_layer(other, palette, other_rows, name=compare_label, show=True).add_to(group)
         group.add_to(m)
         _changed_layer(units, palette, t, label=label, compare_label=compare_label).add_to(m)
-    _hospital_layer(hosp, pairings, palette, t, f, units).add_to(m)
+    layers["hospitals"] = _hospital_layer(hosp, pairings, palette, t, f, units)
+    layers["hospitals"].add_to(m)
 
     title = title or t("map.title")
     figure = m.get_root()
@@ -1339,6 +1354,14 @@ def pairing_map(
         compare_label=compare_label if compare is not None else None,
     )
     _Panel(legend, kind="legend").add_to(m)
+    if whatif is not None:
+        add_whatif(
+            m, whatif, pairings=pairings, facilities=facilities, units=units, hospitals=hosp,
+            palette=palette, layers=layers, areas=with_h, lang=lang, mode=mode,
+            area_shapes=None if with_h is None or draw_choropleth else _simplified(with_h, simplify_m),
+            styles={"time_bins_min": _TIME_BINS_MIN, "time_colours": _TIME_COLOURS,
+                    "unreachable_colour": _UNREACHABLE_COLOUR, "unreachable_area": _UNREACHABLE_AREA},
+        )  # fmt: skip
     # Collapsed: an icon at the top right, opened by a tap; the legend says what is drawn.
     folium.LayerControl(collapsed=True).add_to(m)
     lats = np.concatenate([units.geometry.y.to_numpy(), hosp["lat"].astype(float).to_numpy()])
@@ -1406,6 +1429,7 @@ def map_html(m: folium.Map) -> str:
 
 
 __all__ = [
+    "WhatIf",
     "hospital_icon",
     "hospital_palette",
     "is_pilot_pair",

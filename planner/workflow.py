@@ -48,6 +48,9 @@ from planner.scoring import PairingScores
 from planner.sites import DEFAULT_SITE_RULE
 
 if TYPE_CHECKING:
+    import folium
+
+    from planner.maps import WhatIf
     from planner.pairing import PairingResult
 
 log = logging.getLogger(__name__)
@@ -304,6 +307,7 @@ def plan(
     facilities: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     source: str | os.PathLike[str] | None = None,
     graph: TravelGraph | None = None,
+    matrices: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> PlanningRun:
     """Run the whole planning job and return everything it computed.
 
@@ -320,6 +324,11 @@ def plan(
         Road network file; default the Hanoi MBTiles. Ignored when ``graph`` is given.
     graph
         An already loaded :class:`planner.graph.TravelGraph`.
+    matrices
+        The matrices of these facilities at ``options.depart`` and ``options.peak_depart``
+        (:func:`planner.travel.pair_travel_times` with the options' mode and directions),
+        when already computed (:class:`planner.session.Session` keeps them); ``None``
+        computes them.
 
     Returns
     -------
@@ -353,7 +362,7 @@ def plan(
         options.peak_depart,
         options.directions,
     )
-    matrix, matrix_peak = _pairing_matrices(
+    matrix, matrix_peak = matrices or _pairing_matrices(
         graph,
         hospitals,
         units,
@@ -522,6 +531,7 @@ def write_outputs(
     map: bool = True,
     report: bool = True,
     lang: str = DEFAULT_LANG,
+    whatif: bool = True,
 ) -> dict[str, Path]:
     """Write a run's files into ``out_dir`` and return their paths by name.
 
@@ -539,41 +549,20 @@ def write_outputs(
         Also write ``map.html`` and ``report.html``.
     lang
         Language of the map and the report: ``"vi"`` (default) or ``"en"``.
+    whatif
+        Let the map's readers reassign units and see the scores move, offline
+        (:class:`planner.maps.WhatIf`, from the run's two matrices).
 
     Returns
     -------
     dict
         File name -> path, in the order written.
     """
-    from planner.formatting import map_title, scenario_parts
-    from planner.i18n import Translator
-
-    t = Translator(lang)
     out = Path(out_dir)
     pairings = run.proposal.pairings
     scores = scores_document(run)
     geo = run.proposal.to_geodataframe(run.facilities)
-    rendered_map = None
-    hanoi = is_hanoi_registry(run.facilities)
-    if map or report:
-        from planner.hanoi import hanoi_areas
-        from planner.maps import pairing_map
-
-        areas = hanoi_areas(scheme=run.options.scheme) if hanoi else None
-        rendered_map = pairing_map(
-            pairings,
-            run.facilities,
-            areas=areas,
-            compare=run.nearest,
-            compare_label=t("map.nearest"),
-            graph=run.graph,
-            mode=run.options.mode,
-            depart=run.options.depart,
-            title=map_title(scores["options"], lang=lang),
-            subtitle=" · ".join(scenario_parts(scores["options"], lang=lang)),
-            self_contained=True,
-            lang=lang,
-        )
+    rendered_map = run_map(run, lang=lang, whatif=whatif) if map or report else None
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "pairings.csv": write_csv(pairings, out / "pairings.csv"),
@@ -599,6 +588,78 @@ def write_outputs(
         if (out / APPROXIMATE_CSV).exists():
             paths[APPROXIMATE_CSV] = out / APPROXIMATE_CSV
     return paths
+
+
+def run_map(
+    run: PlanningRun,
+    *,
+    lang: str = DEFAULT_LANG,
+    whatif: bool = True,
+    areas: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """The map of a run (what :func:`write_outputs` saves as ``map.html``): the proposal beside
+    the nearest-hospital option, titled with the run's scenario, with the what-if panel.
+
+    Parameters
+    ----------
+    run
+        What :func:`plan` returned.
+    lang
+        ``"vi"`` (default) or ``"en"``.
+    whatif
+        Add the what-if panel (:func:`run_whatif`).
+    areas
+        The Hanoi areas of the run's scheme when already loaded (default: loaded here, for
+        the Hanoi registry only).
+
+    Returns
+    -------
+    folium.Map
+    """
+    from planner.formatting import map_title, scenario_parts
+    from planner.i18n import Translator
+    from planner.maps import pairing_map
+
+    options = scores_document(run)["options"]
+    if areas is None and is_hanoi_registry(run.facilities):
+        from planner.hanoi import hanoi_areas
+
+        areas = hanoi_areas(scheme=run.options.scheme)
+    return pairing_map(
+        run.proposal.pairings,
+        run.facilities,
+        areas=areas,
+        compare=run.nearest,
+        compare_label=Translator(lang)("map.nearest"),
+        graph=run.graph,
+        mode=run.options.mode,
+        depart=run.options.depart,
+        title=map_title(options, lang=lang),
+        subtitle=" · ".join(scenario_parts(options, lang=lang)),
+        self_contained=True,
+        lang=lang,
+        whatif=run_whatif(run) if whatif else None,
+    )
+
+
+def run_whatif(run: PlanningRun) -> WhatIf:
+    """What a map of the run needs for its what-if panel: the run's two matrices and rules.
+
+    Examples
+    --------
+    >>> run_whatif(plan(PlanOptions(scheme="2025"))).peak_depart
+    '08:00'
+    """
+    from planner.maps import WhatIf
+
+    return WhatIf(
+        run.matrix,
+        matrix_peak=run.matrix_peak,
+        depart=run.options.depart,
+        peak_depart=run.options.peak_depart,
+        directions=run.options.directions,
+        hierarchical=run.options.hierarchical,
+    )
 
 
 def is_hanoi_registry(fac: gpd.GeoDataFrame) -> bool:
@@ -631,6 +692,8 @@ class ScoredPairing:
         The nearest-hospital baseline on the same units, and its scores.
     roads
         Where the roads it was scored on came from (``TravelGraph.source``).
+    matrix, matrix_peak
+        The matrices it was scored on (at ``depart`` and ``peak_depart``).
     """
 
     pairings: pd.DataFrame
@@ -645,6 +708,8 @@ class ScoredPairing:
     nearest: pd.DataFrame | None = None
     nearest_scores: PairingScores | None = None
     roads: str = ""
+    matrix: pd.DataFrame | None = None
+    matrix_peak: pd.DataFrame | None = None
 
 
 def score_pairings_file(
@@ -753,6 +818,8 @@ def score_pairings_file(
         nearest=nearest,
         nearest_scores=score(nearest),
         roads=graph.source,
+        matrix=matrix,
+        matrix_peak=peak,
     )
 
 

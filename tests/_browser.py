@@ -145,12 +145,14 @@ def offline_page(
     viewport: tuple[int, int] = (1280, 860),
     timeout_ms: int = 30_000,
     fulfil: Callable[[str], bytes | None] | None = None,
+    on_dialog: Callable[[object], None] | None = None,
 ) -> Iterator[tuple[object, PageReport]]:
     """Yield a Playwright page showing ``page_path`` with the network cut, and its report.
 
     Every request other than ``file:``/``data:``/``about:``/``blob:`` is aborted (and listed in
     ``report.blocked``); page errors and console errors (other than the blocked tiles) are
-    collected, as are JavaScript dialogs (``alert`` and friends: a sign of injected script).
+    collected, as are JavaScript dialogs (``alert`` and friends: a sign of injected script),
+    unless ``on_dialog`` handles them (a test that expects a question, e.g. ``confirm``).
     ``fulfil`` (benchmarks only) returns the body for a blocked URL, or ``None`` to block it.
     """
     from playwright.sync_api import sync_playwright
@@ -191,7 +193,7 @@ def offline_page(
             page.route("**/*", _route)
             page.on("console", _console)
             page.on("pageerror", lambda exc: report.page_errors.append(str(exc)))
-            page.on("dialog", _dialog)
+            page.on("dialog", on_dialog or _dialog)
             report.started = time.perf_counter()
             page.goto(Path(page_path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
             report.load_s = time.perf_counter() - report.started

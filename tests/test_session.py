@@ -1,0 +1,104 @@
+"""The planning session keeps roads, facilities and matrices; the Jupyter explorer re-plans on it."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+import planner.session
+import planner.travel
+import planner.workflow
+from planner.errors import PlannerInputError
+from planner.explorer import explore
+from planner.session import Session
+from planner.workflow import PlanOptions, plan
+
+
+@pytest.fixture
+def counted(monkeypatch, hanoi_graph):
+    """Count every road load, facility load and matrix computation; the workflow's own matrix
+    step must never run under a session."""
+    calls = {"roads": 0, "facilities": 0, "matrices": 0}
+    facilities_for = planner.session.facilities_for
+    pair_travel_times = planner.travel.pair_travel_times
+
+    def roads(source=None):
+        calls["roads"] += 1
+        return hanoi_graph
+
+    def facilities(*args, **kwargs):
+        calls["facilities"] += 1
+        return facilities_for(*args, **kwargs)
+
+    def matrices(*args, **kwargs):
+        calls["matrices"] += 1
+        return pair_travel_times(*args, **kwargs)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the session's matrices were not used")
+
+    monkeypatch.setattr(planner.session, "road_network", roads)
+    monkeypatch.setattr(planner.session, "facilities_for", facilities)
+    monkeypatch.setattr(planner.travel, "pair_travel_times", matrices)
+    monkeypatch.setattr(planner.workflow, "_pairing_matrices", never)
+    monkeypatch.setattr(planner.workflow, "road_network", never)
+    return calls
+
+
+def test_a_new_balance_reloads_and_recomputes_nothing(counted, monkeypatch):
+    session = Session()
+    first = session.plan(PlanOptions(scheme="2024"))
+    assert counted == {"roads": 1, "facilities": 1, "matrices": 2}  # 10:00 and 08:00
+    second = session.plan(first.options, balance=0.05)
+    assert counted == {"roads": 1, "facilities": 1, "matrices": 2}  # nothing loaded again
+    assert second.graph is first.graph and second.facilities is first.facilities
+    assert second.matrix is first.matrix and second.matrix_peak is first.matrix_peak
+    assert second.options.balance == 0.05 and first.options.balance == 0.2
+    assert second.scores.overall["load_ratio_max_min"] <= 1.05 / 0.95 + 1e-9
+    assert first.scores.overall["load_ratio_max_min"] > 1.05 / 0.95
+    assert session.last_plan_s > 0
+    # a new departure computes one matrix, the comparison one is kept
+    evening = session.plan(second.options, depart="17:30")
+    assert counted == {"roads": 1, "facilities": 1, "matrices": 3}
+    assert evening.matrix_peak is first.matrix_peak
+    assert ("2024", "car", "17:30", "both") in session.matrix_keys()
+    session.plan(evening.options, depart="17h30", objective="max-time")  # the same time
+    assert counted["matrices"] == 3
+    # ... and it is exactly what planning from scratch gives
+    monkeypatch.undo()
+    fresh = plan(second.options, graph=second.graph)
+    assert fresh.proposal.pairings["hospital_id"].tolist() == (
+        second.proposal.pairings["hospital_id"].tolist()
+    )
+    key = "pop_weighted_mean_travel_time_s"
+    assert fresh.scores.overall[key] == pytest.approx(second.scores.overall[key], rel=1e-12)
+
+
+def test_explorer_replans_when_a_widget_changes(counted):
+    explorer = explore(Session(), lang="en")
+    first = explorer.run
+    assert first is not None and explorer.error is None
+    assert 'id="planner-whatif-data"' in html.unescape(explorer.map.value)  # with its what-if
+    assert "optimal" in explorer.status.value
+    # as a user moving the slider: the widget's new value re-plans at once
+    explorer.controls["balance"].value = 0.05
+    assert explorer.run is not first and explorer.previous is first
+    assert explorer.run.options.balance == 0.05
+    assert (
+        explorer.run.scores.overall["load_ratio_max_min"]
+        < (first.scores.overall["load_ratio_max_min"])
+    )
+    assert "previous plan" in explorer.scores.value
+    assert counted == {"roads": 1, "facilities": 1, "matrices": 2}
+    # a pin from code: Hoàn Kiếm's district (with its communes) to Xanh Pon
+    run = explorer.set(pins={"hn-dist-002": "hn-reg-xanhpon"}, pilot=False)
+    paired = run.proposal.pairings.set_index("unit_id")["hospital_id"]
+    hoan_kiem = run.proposal.pairings.loc[run.proposal.pairings["district"] == "Quận Hoàn Kiếm"]
+    assert set(paired[hoan_kiem["unit_id"]]) == {"hn-reg-xanhpon"}
+    assert "Hoàn Kiếm" in explorer.controls["pins"].options[0][0]
+    assert run.options.pilot is False and run.pilot is None
+    with pytest.raises(PlannerInputError, match="colour"):
+        explorer.set(colour="red")
+    with pytest.raises(PlannerInputError, match="half-hour"):
+        explorer.set(depart="07:45")
