@@ -288,6 +288,7 @@ def map_file(
             depart=main.depart,
             peak_depart=main.peak_depart,
             directions=main.directions,
+            site_rule=main.site_rule,
         ),
     )
     return save_map(m, Path(out))

@@ -46,6 +46,7 @@ from planner.formatting import MISSING, Formatter
 from planner.i18n import Translator
 from planner.io import spreadsheet_safe
 from planner.scoring import COVERAGE_MINUTES, score_pairings
+from planner.sites import DEFAULT_SITE_RULE, HospitalSites, hospital_sites
 
 #: The id of the JSON block the page script reads.
 DATA_ID = "planner-whatif-data"
@@ -80,6 +81,9 @@ class WhatIf:
         Whether a district-level unit moves with the communes of its district (as the
         hierarchical optimiser pairs them); ``None`` decides from the pairing (every commune
         with its district unit's hospital).
+    site_rule
+        Which site of a hospital a pair's trips use (``"nearest"`` or ``"main"``, as the run;
+        :mod:`planner.sites`): the page moves units between hospitals, never between sites.
 
     Examples
     --------
@@ -99,6 +103,7 @@ class WhatIf:
     peak_depart: str | None = None
     directions: str = "both"
     hierarchical: bool | None = None
+    site_rule: str = DEFAULT_SITE_RULE
 
 
 class _Register(MacroElement):
@@ -271,8 +276,10 @@ def whatif_data(
 ) -> dict[str, Any]:
     """The JSON the page script reads (compact: times in whole seconds, rows by index)."""
     t, f = Translator(lang), Formatter(lang)
-    hospital_ids = [str(h) for h in hospitals["facility_id"]]
-    hospital_names = [str(n) for n in hospitals["name"]]
+    # the page moves units between hospitals; a pair's time is that of its rule's site
+    sites = hospital_sites(hospitals)
+    hospital_ids = list(sites.hospital_ids)
+    hospital_names = [str(n) for n in sites.table["name"]]
     unit_ids = [str(u) for u in pairings["unit_id"]]
     scored = score_pairings(
         pairings,
@@ -281,6 +288,7 @@ def whatif_data(
         hospitals=hospitals,
         matrix_peak=whatif.matrix_peak,
         directions=whatif.directions,
+        site_rule=whatif.site_rule,
     )
     # The weights the scores use (population counted once), in the pairing's row order.
     weights = scored.per_pair["population"].to_numpy(float)
@@ -294,7 +302,7 @@ def whatif_data(
     if whatif.matrix_peak is not None:
         matrices["tp"] = whatif.matrix_peak
     times = {
-        key: _times(matrix, unit_ids, hospital_ids, whatif.directions)
+        key: _times(matrix, unit_ids, sites, whatif.directions, whatif.site_rule)
         for key, matrix in matrices.items()
     }
     district_names = sorted(
@@ -330,7 +338,7 @@ def whatif_data(
         "groups": groups,
         "sections": _sections(groups, districts, names, district_names),
         "download": _DOWNLOAD_NAME,
-        "command": _score_command(scheme, mode, whatif.depart),
+        "command": _score_command(scheme, mode, whatif.depart, whatif.site_rule),
         "styles": {
             "bins_s": [60 * b for b in styles["time_bins_min"]],
             "colours": list(styles["time_colours"]),
@@ -345,12 +353,16 @@ def whatif_data(
 
 
 def _times(
-    matrix: pd.DataFrame, unit_ids: list[str], hospital_ids: list[str], directions: str
+    matrix: pd.DataFrame,
+    unit_ids: list[str],
+    sites: HospitalSites,
+    directions: str,
+    site_rule: str,
 ) -> list[int | None]:
     """Unit x hospital pair times (row-major), whole seconds rounded up; None: no time."""
     from planner.scoring import pair_costs
 
-    time_s = pair_costs(matrix, unit_ids, hospital_ids, directions=directions).time_s
+    time_s = pair_costs(matrix, unit_ids, sites, directions=directions, site_rule=site_rule).time_s
     # 1e-6 s absorbs the rounding noise of float sums (600.0000000001 is 600, not 601).
     up = np.ceil(np.where(np.isfinite(time_s), time_s - 1e-6, np.nan))
     return [None if not math.isfinite(v) else int(v) for v in up.ravel()]
@@ -521,7 +533,7 @@ def _scheme(pairings: pd.DataFrame, hospitals: pd.DataFrame) -> str | None:
     return None
 
 
-def _score_command(scheme: str | None, mode: str, depart: str | None) -> str:
+def _score_command(scheme: str | None, mode: str, depart: str | None, site_rule: str) -> str:
     """The ``planner score`` command that re-scores the downloaded file like the page."""
     words = ["planner", "score", _DOWNLOAD_NAME]
     if scheme:
@@ -529,4 +541,6 @@ def _score_command(scheme: str | None, mode: str, depart: str | None) -> str:
     words += ["--mode", mode]
     if depart:
         words += ["--depart", depart]
+    if site_rule != DEFAULT_SITE_RULE:
+        words += ["--site-rule", site_rule]
     return " ".join(words)

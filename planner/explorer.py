@@ -28,6 +28,7 @@ from planner.formatting import Formatter, clock
 from planner.i18n import DEFAULT_LANG
 from planner.pairing import OBJECTIVES
 from planner.session import Session
+from planner.sites import hospital_sites
 from planner.workflow import PlanningRun, PlanOptions, split_levels
 
 log = logging.getLogger(__name__)
@@ -248,8 +249,10 @@ class Explorer:
         self._quiet = True
         try:
             self.controls["pin_unit"].options = choices
+            # pins name a hospital, whichever of its sites the trips use
+            table = hospital_sites(hospitals).table
             self.controls["pin_hospital"].options = [
-                (str(n), str(i)) for n, i in hospitals[["name", "facility_id"]].values
+                (str(n), str(i)) for n, i in table[["name", "hospital_id"]].values
             ]
         finally:
             self._quiet = False
@@ -358,7 +361,8 @@ def figures_html(
         + "</tr>"
         for label, key, kind in rows
     ]
-    names = dict(zip(run.hospitals["facility_id"], run.hospitals["name"], strict=True))
+    table = hospital_sites(run.hospitals).table
+    names = dict(zip(table["hospital_id"], table["name"], strict=True))
     loads = run.scores.overall["load"]
     body += [
         f"<tr><th style='text-align:left'>{html.escape(str(names.get(h, h)))}</th>"

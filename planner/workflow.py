@@ -659,6 +659,7 @@ def run_whatif(run: PlanningRun) -> WhatIf:
         peak_depart=run.options.peak_depart,
         directions=run.options.directions,
         hierarchical=run.options.hierarchical,
+        site_rule=run.options.site_rule,
     )
 
 

@@ -77,9 +77,10 @@ def test_unreachable_pairs_are_null_and_groups_follow_the_pairing(registry_2025)
     hospitals = fac[fac["level"] == "regional"].reset_index(drop=True)
     units = fac[fac["level"] != "regional"].head(3).reset_index(drop=True)
     rows = []
-    for h in hospitals["facility_id"]:
+    # every site of the Heart hospital (the page times a hospital by its nearest site)
+    for h, hid in hospitals[["facility_id", "hospital_id"]].values:
         for k, u in enumerate(units["facility_id"]):
-            value = (np.nan, 601 + 1e-9, 602.4)[k] if h == "hn-reg-heart" else 900.0
+            value = (np.nan, 601 + 1e-9, 602.4)[k] if hid == "hn-reg-heart" else 900.0
             rows += [
                 {"origin_id": h, "destination_id": u, "travel_time_s": value},
                 {"origin_id": u, "destination_id": h, "travel_time_s": 900.0 if k == 0 else value},
@@ -92,7 +93,7 @@ def test_unreachable_pairs_are_null_and_groups_follow_the_pairing(registry_2025)
     frame = pd.DataFrame({"name": units["name"], "district": units["district"], "fixed": None})
     data = whatif_data(
         WhatIf(matrix, depart="17:30"), pairings=pairing, facilities=fac, units=frame,
-        hospitals=hospitals, palette={h: ("#000000", "cross") for h in hospitals["facility_id"]},
+        hospitals=hospitals, palette={h: ("#000000", "cross") for h in hospitals["hospital_id"]},
         areas=None, overlay=False, mode="car", lang="en",
         styles={"time_bins_min": (0, 15), "time_colours": ("#fff", "#000"),
                 "unreachable_colour": "#777777", "unreachable_area": {}},
@@ -250,7 +251,14 @@ def test_hostile_names_stay_text_in_the_panel_and_the_file(hanoi_graph, registry
         (registry_2024["level"] == "regional") | registry_2024["district"].isin(DISTRICTS[:2])
     ].reset_index(drop=True)
     fac["name"] = [hostile(i, f"#{i}") for i in range(len(fac))]
-    fac.loc[fac["level"] == "regional", "name"] = [f"{p} H{i}" for i, p in enumerate(PAYLOADS[:4])]
+    regional = fac["level"] == "regional"
+    hostile_hospital = {
+        h: f"{p} H{i}"
+        for i, (h, p) in enumerate(
+            zip(fac.loc[regional, "hospital_id"].unique(), PAYLOADS, strict=False)
+        )
+    }  # the sites of a hospital share its name
+    fac.loc[regional, "name"] = fac.loc[regional, "hospital_id"].map(hostile_hospital)
     ids = fac["facility_id"].astype(str).to_numpy(object)
     ids[4::5] = [hostile(i + 5, f"id{i}") for i in range(len(ids[4::5]))]
     fac["facility_id"] = ids
@@ -276,7 +284,7 @@ def test_hostile_names_stay_text_in_the_panel_and_the_file(hanoi_graph, registry
         )
         hostile_unit = next(u for u in units["unit_id"] if not u.startswith("hn-"))
         index = selects.evaluate_all("(s) => s.map((e) => e.dataset.unitId)").index(hostile_unit)
-        hospital_ids = run.hospitals["facility_id"].tolist()
+        hospital_ids = run.hospitals["hospital_id"].drop_duplicates().tolist()
         current = units.set_index("unit_id").loc[hostile_unit, "hospital_id"]
         selects.nth(index).select_option(next(h for h in hospital_ids if h != current))
         with page.expect_download() as download:
@@ -302,7 +310,9 @@ def test_2025_units_move_one_by_one_and_their_areas_follow(hanoi_graph, tmp_path
     paths = write_outputs(run, tmp_path, report=False, lang="en")
     pairings = run.proposal.pairings
     commune = pairings[(pairings.unit_level == "commune") & ~pairings.pinned].iloc[0]
-    target = next(h for h in run.hospitals["facility_id"] if h != commune.hospital_id)
+    target = next(
+        h for h in run.hospitals["hospital_id"].drop_duplicates() if h != commune.hospital_id
+    )
     head = pairings[(pairings.district == commune.district) & (pairings.unit_level == "district")]
     with offline_page(paths["map.html"]) as (page, report):
         page.wait_for_selector("select[data-unit-id]")
