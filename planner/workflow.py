@@ -46,6 +46,7 @@ from planner.io import read_pairings, write_csv, write_json, write_vector_atomic
 from planner.scoring import PairingScores
 
 if TYPE_CHECKING:
+    from planner.access import CellAccess, Coverage
     from planner.pairing import PairingResult
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,16 @@ class PlanOptions:
     pinned, in hierarchical and unit mode, and the pilot baseline is built from them;
     ``pilot=False`` (``--no-pilot``) removes all of them. ``pins`` are the user's own pins;
     they win over the pilot's where both pin a group.
+
+    Where people live: with ``cells`` (default) the run places the population on the
+    population raster (``population``; default WorldPop 2020 of Vietnam, calibrated to the
+    census for the Hanoi registry) and times every populated cell (:mod:`planner.access`) for
+    the coverage figures, the map's travel-time surface and the report; a user's facilities
+    that no raster covers are planned without them (said in a warning and in
+    ``scores.json``). ``demand`` is what a unit costs when pairing: ``"points"`` (its point's
+    trips) or ``"cells"`` (the population-weighted trips of its people, where they live:
+    :func:`planner.access.demand_matrix`); the run also proposes the pairing under the other
+    demand and says how they differ.
 
     Examples
     --------
@@ -86,6 +97,9 @@ class PlanOptions:
     specialty_need: str | Path | None = None
     directions: str = "both"
     peak_depart: str = PEAK_DEPART
+    demand: str = "points"
+    cells: bool = True
+    population: str | Path | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +109,15 @@ class PlanningRun:
     ``matrix`` (at ``options.depart``) and ``matrix_peak`` (at ``options.peak_depart``) hold the
     trips ``options.directions`` needs (both directions by default,
     :func:`planner.travel.pair_travel_times`); the proposal, the baselines and every score
-    use them with the same directions rule.
+    use them with the same directions rule. With ``options.demand == "cells"`` they hold the
+    people's times (:func:`planner.access.demand_matrix`), which the proposal and the scores
+    then use.
+
+    ``access`` holds the times from every populated cell with the proposal's sister
+    hospitals, ``coverage`` its coverage and zonal statistics (both ``None`` without cells:
+    ``cells_note`` says why); ``demand_alternative`` is the proposal under the other demand
+    (no sensitivity re-solves) and ``demand_comparison`` how the two differ (units that
+    change hospital, objective and headline figures under both costs).
     """
 
     options: PlanOptions
@@ -111,6 +133,11 @@ class PlanningRun:
     scores: PairingScores
     nearest_scores: PairingScores
     pilot_scores: PairingScores | None
+    access: CellAccess | None = None
+    coverage: Coverage | None = None
+    demand_alternative: PairingResult | None = None
+    demand_comparison: dict[str, Any] | None = None
+    cells_note: str | None = None
 
 
 def is_hanoi_source(source: str | os.PathLike[str] | None) -> bool:
@@ -344,7 +371,7 @@ def plan(
         options.peak_depart,
         options.directions,
     )
-    matrix, matrix_peak = _pairing_matrices(
+    points, points_peak = _pairing_matrices(
         graph,
         hospitals,
         units,
@@ -353,24 +380,38 @@ def plan(
         peak_depart=options.peak_depart,
         directions=options.directions,
     )
+    access, cells_note = _cells(options, graph, fac)
+    people = people_peak = None
+    if access is not None:
+        from planner.access import cell_access, demand_matrix
 
-    proposal = propose_pairings(
-        units,
-        hospitals,
-        matrix,
-        objective=options.objective,
-        balance=options.balance,
-        load=options.load,
-        hierarchical=options.hierarchical,
-        pins=options.pins,
-        pilot=pilot_pins(units, options.pilot_pairs) if options.pilot else None,
-        forbidden=options.forbidden,
-        max_travel_time_s=options.max_travel_time_s,
-        time_limit_s=options.time_limit_s,
-        matrix_peak=matrix_peak,
-        specialty_need=read_specialty_need(options.specialty_need),
-        directions=options.directions,
-    )
+        people = demand_matrix(access, points)
+        if options.demand == "cells":
+            at_peak = cell_access(
+                graph, fac, grid=access.grid, mode=options.mode, depart=options.peak_depart,
+                district_units=False,
+            )  # fmt: skip
+            people_peak = demand_matrix(at_peak, points_peak)
+    if options.demand == "cells":
+        assert people is not None and people_peak is not None  # _cells raises otherwise
+        matrix, matrix_peak = people, people_peak
+    else:
+        matrix, matrix_peak = points, points_peak
+
+    request = {
+        "objective": options.objective,
+        "balance": options.balance,
+        "load": options.load,
+        "hierarchical": options.hierarchical,
+        "pins": options.pins,
+        "pilot": pilot_pins(units, options.pilot_pairs) if options.pilot else None,
+        "forbidden": options.forbidden,
+        "max_travel_time_s": options.max_travel_time_s,
+        "time_limit_s": options.time_limit_s,
+        "specialty_need": read_specialty_need(options.specialty_need),
+        "directions": options.directions,
+    }
+    proposal = propose_pairings(units, hospitals, matrix, matrix_peak=matrix_peak, **request)
     # The baselines are the proposal's: one definition (planner.explain), the same model.
     nearest, pilot = proposal.nearest, proposal.pilot
 
@@ -387,6 +428,20 @@ def plan(
             optimum=proposal,
         )
 
+    alternative = comparison = cover = None
+    if access is not None and people is not None:
+        from planner.access import coverage
+
+        # the same request under the other demand (no peak re-solves: a comparison)
+        other = points if options.demand == "cells" else people
+        alternative = propose_pairings(units, hospitals, other, sensitivity=False, **request)
+        comparison = demand_comparison(
+            proposal, alternative, demand=options.demand, points=points, people=people,
+            units=units, hospitals=hospitals, directions=options.directions,
+        )  # fmt: skip
+        access = access.with_pairings(proposal.pairings)
+        cover = coverage(access)
+
     return PlanningRun(
         options=options,
         graph=graph,
@@ -401,6 +456,113 @@ def plan(
         scores=score(proposal.pairings),
         nearest_scores=score(nearest),
         pilot_scores=None if pilot is None else score(pilot),
+        access=access,
+        coverage=cover,
+        demand_alternative=alternative,
+        demand_comparison=comparison,
+        cells_note=cells_note,
+    )
+
+
+def _cells(
+    options: PlanOptions, graph: TravelGraph, fac: gpd.GeoDataFrame
+) -> tuple[CellAccess | None, str | None]:
+    """Times from every populated cell (no pairing yet), or why there are none."""
+    from planner.access import DEMANDS, cell_access, default_grid
+
+    if options.demand not in DEMANDS:
+        raise PlannerInputError(
+            f"unknown demand {options.demand!r}",
+            field="demand",
+            hint="use 'points' (each unit's point) or 'cells' (where its people live)",
+        )
+    if not options.cells:
+        if options.demand == "cells":
+            raise PlannerInputError(
+                "demand='cells' needs the population cells",
+                field="cells",
+                hint="leave cells on (drop --no-cells) or use demand='points'",
+            )
+        return None, "not asked for (cells=False)"
+    try:
+        grid = default_grid(fac, graph=graph, raster=options.population)
+    except PlannerInputError as exc:
+        if options.demand == "cells" or options.population is not None:
+            raise
+        note = f"no population raster covers these facilities ({exc.problem})"
+        log.warning(
+            "%s: planned without the population cells; give a raster of people per cell "
+            "(--population FILE, e.g. a WorldPop 'ppp' file) for coverage from where people "
+            "live", note,
+        )  # fmt: skip
+        return None, note
+    access = cell_access(graph, fac, grid=grid, mode=options.mode, depart=options.depart)
+    return access, None
+
+
+def demand_comparison(
+    proposal: PairingResult,
+    alternative: PairingResult,
+    *,
+    demand: str,
+    points: pd.DataFrame,
+    people: pd.DataFrame,
+    units: pd.DataFrame,
+    hospitals: pd.DataFrame,
+    directions: str = "both",
+) -> dict[str, Any]:
+    """How the proposal differs from the one planned under the other demand (JSON-ready).
+
+    Parameters
+    ----------
+    proposal, alternative
+        The run's proposal (under ``demand``) and the proposal under the other demand.
+    demand
+        ``"points"`` or ``"cells"``: what the proposal's costs are.
+    points, people
+        The pairing matrices from the units' points and from where their people live
+        (:func:`planner.access.demand_matrix`).
+    units, hospitals, directions
+        As for :func:`planner.scoring.score_pairings`.
+
+    Returns
+    -------
+    dict
+        ``demand`` and ``other`` (the two demands), ``units`` and ``units_changed`` (units
+        whose sister hospital differs, with ``changed_unit_ids`` and the ``districts_changed``
+        they lie in), and for ``proposal`` and ``alternative`` each: the solver's
+        ``objective_value`` (under its own demand), the population-weighted mean trip and the
+        share within 60 minutes under both costs (``points_*`` and ``cells_*``).
+    """
+    from planner.scoring import score_pairings
+
+    mine = proposal.pairings.set_index("unit_id")["hospital_id"].astype(object)
+    theirs = alternative.pairings.set_index("unit_id")["hospital_id"].astype(object)
+    theirs = theirs.reindex(mine.index)
+    changed = mine.index[(mine.fillna("") != theirs.fillna("")).to_numpy()]
+    districts = proposal.pairings.set_index("unit_id")["district"].reindex(changed)
+
+    def figures(result: PairingResult) -> dict[str, Any]:
+        out: dict[str, Any] = {"objective_value": result.objective_value}
+        for name, matrix in (("points", points), ("cells", people)):
+            overall = score_pairings(
+                result.pairings, matrix, units=units, hospitals=hospitals, directions=directions
+            ).overall
+            out[f"{name}_mean_travel_time_s"] = overall.get("pop_weighted_mean_travel_time_s")
+            out[f"{name}_share_within_60min"] = overall.get("share_population_within_60min")
+        return out
+
+    return json_safe(
+        {
+            "demand": demand,
+            "other": "points" if demand == "cells" else "cells",
+            "units": len(mine),
+            "units_changed": len(changed),
+            "changed_unit_ids": [str(u) for u in changed],
+            "districts_changed": sorted({str(d) for d in districts.dropna()}),
+            "proposal": figures(proposal),
+            "alternative": figures(alternative),
+        }
     )
 
 
@@ -480,9 +642,29 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
         "specialty_need": None
         if run.options.specialty_need is None
         else str(run.options.specialty_need),
+        "demand": run.options.demand,
         **_roads_and_region(run.graph.source, run.facilities),
     }
+    doc["cells"] = cells_document(run)
     return doc
+
+
+def cells_document(run: PlanningRun) -> dict[str, Any]:
+    """``scores.json``'s ``cells`` section: coverage and zonal figures from where people live.
+
+    :func:`planner.access.cells_summary` of the run (the WorldPop attribution, whether the
+    grid is calibrated to the census, coverage at 15 to 120 minutes, population-weighted mean
+    and 90th percentile, the coverage curve and the table per district) with ``demand``: how
+    the proposal differs from the one planned under the other demand
+    (:func:`demand_comparison`). Without cells: ``{"skipped": <why>}``.
+    """
+    if run.access is None or run.coverage is None:
+        return {"skipped": run.cells_note or "no population cells"}
+    from planner.access import cells_summary
+
+    document = cells_summary(run.access, run.coverage)
+    document["demand"] = run.demand_comparison
+    return document
 
 
 def _per_pair_times(scores: PairingScores) -> list[dict[str, Any]]:
@@ -561,12 +743,19 @@ def write_outputs(
             subtitle=" · ".join(scenario_parts(scores["options"], lang=lang)),
             self_contained=True,
             lang=lang,
+            surface=run.access,
         )
+    tables = {}
+    if run.access is not None and run.coverage is not None:
+        from planner.access import access_tables
+
+        tables = access_tables(run.access, run.coverage)
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "pairings.csv": write_csv(pairings, out / "pairings.csv"),
         "pairings.geojson": write_vector_atomic(geo, out / "pairings.geojson"),
         "scores.json": write_json(scores, out / "scores.json"),
+        **{name: write_csv(table, out / name) for name, table in tables.items()},
     }
     if map and rendered_map is not None:
         from planner.maps import save_map
