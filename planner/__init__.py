@@ -50,6 +50,11 @@ _EXPORTS: dict[str, str] = {
     "snap_facilities": "planner.travel",
     "route": "planner.travel",
     "pair_travel_times": "planner.travel",
+    "travel_time_matrices": "planner.travel",
+    # where people live
+    "cell_access": "planner.access",
+    "cell_access_sweep": "planner.access",
+    "coverage": "planner.access",
     # pairing and scores
     "propose_pairings": "planner.pairing",
     "nearest_pairings": "planner.pairing",
@@ -90,6 +95,9 @@ __all__ = [
     "PlanningRun",
     "TravelGraph",
     "__version__",
+    "cell_access",
+    "cell_access_sweep",
+    "coverage",
     "facility_problems",
     "from_osmnx",
     "hanoi_areas",
@@ -115,6 +123,7 @@ __all__ = [
     "score_pairings_file",
     "snap_facilities",
     "to_networkx",
+    "travel_time_matrices",
     "travel_time_matrix",
     "validate_facilities",
     "write_csv",
@@ -142,6 +151,7 @@ def __dir__() -> list[str]:
 
 _SUBMODULES = frozenset(
     {
+        "access",
         "config",
         "errors",
         "explain",
@@ -153,6 +163,7 @@ _SUBMODULES = frozenset(
         "maps",
         "network",
         "pairing",
+        "population",
         "report",
         "scoring",
         "speeds",
@@ -162,6 +173,7 @@ _SUBMODULES = frozenset(
 )
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from planner.access import cell_access, cell_access_sweep, coverage
     from planner.errors import InfeasibleError, PlannerError, PlannerInputError
     from planner.facilities import (
         facility_problems,
@@ -185,7 +197,13 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     )
     from planner.report import write_report
     from planner.scoring import PairingScores, score_pairings
-    from planner.travel import pair_travel_times, route, snap_facilities, travel_time_matrix
+    from planner.travel import (
+        pair_travel_times,
+        route,
+        snap_facilities,
+        travel_time_matrices,
+        travel_time_matrix,
+    )
     from planner.workflow import (
         PlanningRun,
         PlanOptions,

@@ -60,6 +60,8 @@ ACCESS_COLUMNS = (
 DEFAULT_MINUTES = (15, 30, 45, 60, 90, 120)
 #: A cell farther than this from the mode's roads is not reached (mountain, lake, river bar).
 DEFAULT_CELL_SNAP_M = 5000.0
+#: Every hour of the day, ``"00:00"`` to ``"23:00"`` (:func:`cell_access_sweep`'s default).
+EVERY_HOUR = tuple(f"{hour:02d}:00" for hour in range(24))
 #: A unit's point misleads when its time is this many minutes off its people's mean.
 MISLED_MINUTES = 5
 _MISLED_LISTED = 10
@@ -298,7 +300,7 @@ def cell_access_sweep(
     pairings: pd.DataFrame | None = None,
     *,
     modes: Sequence[str] = ("car",),
-    departs: Sequence[str | dt.time] = tuple(f"{h:02d}:00" for h in range(24)),
+    departs: Sequence[str | dt.time] = EVERY_HOUR,
     grid: PopulationGrid | None = None,
     max_snap_m: float = DEFAULT_CELL_SNAP_M,
     district_units: bool = False,
@@ -796,6 +798,12 @@ def access_tables(access: CellAccess, cover: Coverage) -> dict[str, pd.DataFrame
         cells["population"] = cells["population"].round().astype("int64")
         for column in ("population", "within_sister", "within_nearest"):
             overall[column] = overall[column].round().astype("int64")
+    minutes = overall["minutes"].to_numpy()
+    if np.all(minutes == np.round(minutes)):
+        overall["minutes"] = minutes.astype("int64")
+    for column in [c for c in overall.columns if c.startswith("share_")]:
+        # finer than the CSV's default; empty where there is no one to share
+        overall[column] = overall[column].map(lambda v: f"{v:.6f}" if np.isfinite(v) else "")
     first = ["minutes", "share_sister", "share_nearest"]
     overall = overall[first + [c for c in overall.columns if c not in first]]
     return {"access_cells.csv": cells, "coverage.csv": overall}

@@ -1016,6 +1016,7 @@ _KNOWN_OPTIONS = frozenset(
         "region",
         "directions",
         "demand",
+        "population",
     }
 )
 

@@ -1656,7 +1656,7 @@ def pair_travel_times(
     True
     """
     check_directions(directions)
-    options = {"mode": mode, "depart": depart, "speeds": speeds}
+    options: dict[str, Any] = {"mode": mode, "depart": depart, "speeds": speeds}
     parts = []
     if directions in ("both", "to_unit"):
         parts.append(travel_time_matrix(graph, hospitals, units, **options))

@@ -5,10 +5,12 @@ the notebooks.
 checked against the roads' own area, anywhere on Earth). :func:`plan` computes the travel-time
 matrices (at the departure time and at the comparison time, 08:00 by default, both directions),
 proposes the optimal pairing with its nearest-hospital and pilot baselines, and scores all three
-by one definition of a pair's time (``PlanOptions.directions``). :func:`write_outputs` writes
-``pairings.csv``, ``pairings.geojson``, ``scores.json`` and, on request, ``map.html`` and
-``report.html`` — each atomically, after everything has been computed, so a failed run leaves
-earlier outputs intact. :func:`score_pairings_file` scores a pairing made elsewhere.
+by one definition of a pair's time (``PlanOptions.directions``); it also places the people where
+they live (the population cells of :mod:`planner.access`) for coverage from cells, and may pair
+by them (``PlanOptions.demand``). :func:`write_outputs` writes ``pairings.csv``,
+``pairings.geojson``, ``scores.json``, ``access_cells.csv``, ``coverage.csv`` and, on request,
+``map.html`` and ``report.html`` — each atomically, after everything has been computed, so a failed
+run leaves earlier outputs intact. :func:`score_pairings_file` scores a pairing made elsewhere.
 """
 
 from __future__ import annotations
@@ -357,6 +359,7 @@ def plan(
     from planner.scoring import score_pairings
 
     options = options or PlanOptions()
+    _check_demand(options)
     graph, fac = load_inputs(
         scheme=options.scheme, facilities=facilities, source=source, graph=graph
     )
@@ -398,7 +401,7 @@ def plan(
     else:
         matrix, matrix_peak = points, points_peak
 
-    request = {
+    request: dict[str, Any] = {
         "objective": options.objective,
         "balance": options.balance,
         "load": options.load,
@@ -464,11 +467,9 @@ def plan(
     )
 
 
-def _cells(
-    options: PlanOptions, graph: TravelGraph, fac: gpd.GeoDataFrame
-) -> tuple[CellAccess | None, str | None]:
-    """Times from every populated cell (no pairing yet), or why there are none."""
-    from planner.access import DEMANDS, cell_access, default_grid
+def _check_demand(options: PlanOptions) -> None:
+    """Refuse a demand the run cannot meet, before any work."""
+    from planner.access import DEMANDS
 
     if options.demand not in DEMANDS:
         raise PlannerInputError(
@@ -476,13 +477,21 @@ def _cells(
             field="demand",
             hint="use 'points' (each unit's point) or 'cells' (where its people live)",
         )
+    if options.demand == "cells" and not options.cells:
+        raise PlannerInputError(
+            "demand='cells' needs the population cells",
+            field="cells",
+            hint="leave cells on (drop --no-cells) or use demand='points'",
+        )
+
+
+def _cells(
+    options: PlanOptions, graph: TravelGraph, fac: gpd.GeoDataFrame
+) -> tuple[CellAccess | None, str | None]:
+    """Times from every populated cell (no pairing yet), or why there are none."""
+    from planner.access import cell_access, default_grid
+
     if not options.cells:
-        if options.demand == "cells":
-            raise PlannerInputError(
-                "demand='cells' needs the population cells",
-                field="cells",
-                hint="leave cells on (drop --no-cells) or use demand='points'",
-            )
         return None, "not asked for (cells=False)"
     try:
         grid = default_grid(fac, graph=graph, raster=options.population)
@@ -643,6 +652,7 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
         if run.options.specialty_need is None
         else str(run.options.specialty_need),
         "demand": run.options.demand,
+        **({} if run.options.population is None else {"population": str(run.options.population)}),
         **_roads_and_region(run.graph.source, run.facilities),
     }
     doc["cells"] = cells_document(run)
@@ -697,7 +707,9 @@ def write_outputs(
 
     Everything is rendered in memory first; each file is then written atomically, so an
     error leaves the previous outputs intact. ``pairings.csv`` is spreadsheet-safe
-    (:func:`planner.io.write_csv`).
+    (:func:`planner.io.write_csv`). With the run's population cells, ``access_cells.csv`` and
+    ``coverage.csv`` (:func:`planner.access.access_tables`) too, and the map gets the
+    travel-time surface.
 
     Parameters
     ----------
@@ -1100,7 +1112,7 @@ def report_dir(
     from planner.report import write_report
 
     out = Path(out_dir)
-    folder_options = {"scheme": scheme, "facilities": facilities, "source": source}
+    folder_options: dict[str, Any] = {"scheme": scheme, "facilities": facilities, "source": source}
     main = _read_report_folder(out, thousands=thousands, **folder_options)
     options = main.scores.get("options") or {}
     other = None
@@ -1115,6 +1127,21 @@ def report_dir(
     same_units = other is not None and set(other.pairings["unit_id"].astype(str)) == set(
         main.pairings["unit_id"].astype(str)
     )
+    surface = None
+    cells = main.scores.get("cells")
+    if graph is not None and isinstance(cells, dict) and cells.get("curve"):
+        from planner.access import cell_access, default_grid
+
+        # the same cells as the run's (read back from the cache after a run on these data)
+        surface = cell_access(
+            graph,
+            main.facilities,
+            main.pairings,
+            grid=default_grid(main.facilities, graph=graph, raster=options.get("population")),
+            mode=cells.get("mode") or options.get("mode") or "car",
+            depart=cells.get("depart") or options.get("depart"),
+            district_units=False,
+        )
     m = pairing_map(
         main.pairings,
         main.facilities,
@@ -1127,6 +1154,7 @@ def report_dir(
         subtitle=" · ".join(scenario_parts(options, lang=lang)),
         self_contained=True,
         lang=lang,
+        surface=surface,
     )
     return write_report(
         out / "report.html",
