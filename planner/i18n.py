@@ -577,13 +577,13 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "assume.directions": ("Trips counted", "Chiều di chuyển"),
     "assume.demand": ("Cost of a unit", "Chi phí của một đơn vị"),
     "assume.demand.points": (
-        "the trips from the unit's point (its health facility, or its commune's centre).",
-        "chuyến đi từ vị trí của đơn vị (cơ sở y tế, hoặc tâm xã/phường).",
+        "The trips from the unit's point (its health facility, or its commune's centre).",
+        "Chuyến đi từ vị trí của đơn vị (cơ sở y tế, hoặc tâm xã/phường).",
     ),
     "assume.demand.cells": (
-        "the average trip of the unit's people from where they live (WorldPop cells); a unit without "
+        "The average trip of the unit's people from where they live (WorldPop cells); a unit without "
         "people of its own keeps its point's trips.",
-        "thời gian trung bình của người dân trong đơn vị, tính từ nơi họ ở (ô WorldPop); đơn vị "
+        "Thời gian trung bình của người dân trong đơn vị, tính từ nơi họ ở (ô WorldPop); đơn vị "
         "không có dân riêng giữ chuyến đi từ vị trí của mình.",
     ),
     "assume.rule": ("How the pairing was chosen", "Cách chọn phương án"),
