@@ -50,6 +50,11 @@ _EXPORTS: dict[str, str] = {
     "snap_facilities": "planner.travel",
     "route": "planner.travel",
     "pair_travel_times": "planner.travel",
+    "travel_time_matrices": "planner.travel",
+    # where people live
+    "cell_access": "planner.access",
+    "cell_access_sweep": "planner.access",
+    "coverage": "planner.access",
     # pairing and scores
     "propose_pairings": "planner.pairing",
     "nearest_pairings": "planner.pairing",
@@ -98,6 +103,9 @@ __all__ = [
     "TravelGraph",
     "WhatIf",
     "__version__",
+    "cell_access",
+    "cell_access_sweep",
+    "coverage",
     "explore",
     "facility_problems",
     "from_osmnx",
@@ -124,6 +132,7 @@ __all__ = [
     "score_pairings_file",
     "snap_facilities",
     "to_networkx",
+    "travel_time_matrices",
     "travel_time_matrix",
     "validate_facilities",
     "write_csv",
@@ -151,6 +160,7 @@ def __dir__() -> list[str]:
 
 _SUBMODULES = frozenset(
     {
+        "access",
         "config",
         "errors",
         "explain",
@@ -163,6 +173,7 @@ _SUBMODULES = frozenset(
         "maps",
         "network",
         "pairing",
+        "population",
         "report",
         "scoring",
         "session",
@@ -173,6 +184,7 @@ _SUBMODULES = frozenset(
 )
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from planner.access import cell_access, cell_access_sweep, coverage
     from planner.errors import InfeasibleError, PlannerError, PlannerInputError
     from planner.explorer import Explorer, explore
     from planner.facilities import (
@@ -198,7 +210,13 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from planner.report import write_report
     from planner.scoring import PairingScores, score_pairings
     from planner.session import Session
-    from planner.travel import pair_travel_times, route, snap_facilities, travel_time_matrix
+    from planner.travel import (
+        pair_travel_times,
+        route,
+        snap_facilities,
+        travel_time_matrices,
+        travel_time_matrix,
+    )
     from planner.workflow import (
         PlanningRun,
         PlanOptions,

@@ -3,17 +3,22 @@
 The population grid (:mod:`planner.population`) cuts the raster cells by the units' areas into
 pieces; each piece is a point (inside the piece) with its people and its unit. Every piece is
 snapped to the road graph like a facility and timed to every regional hospital in both
-directions with :func:`planner.travel.travel_time_matrix`; a piece's time to a hospital is, as
-for a pair, the mean of hospital → piece and piece → hospital, to the hospital's site the
-``site_rule`` chooses (its nearest site by default, :mod:`planner.sites`). The cost grows with the number of
-hospitals, not of cells: the searches start from the few hospitals.
+directions with :func:`planner.travel.travel_time_matrices` (road lengths are not summed: not
+needed); a piece's time to a hospital is, as for a pair, the mean of hospital → piece and piece
+→ hospital, to the hospital's site the ``site_rule`` chooses (its nearest site by default,
+:mod:`planner.sites`). The cost grows with the number of hospitals, not of cells: the searches start from
+the few hospitals. :func:`cell_access_sweep` does it for many departure times and modes at once:
+the pieces are snapped once per mode and departures in the same congestion band share one
+search.
 
 Per piece: its unit, the unit's sister hospital (from a pairing; a commune missing from the
 pairing follows its district unit) and the time to it, the nearest regional hospital and the
 time to it, and the time to the unit's own district-level unit. Coverage counts the people
 within given minutes of their sister and of their nearest hospital; zonal statistics give
 population-weighted means and 90th percentiles per unit, district or hospital, beside the same
-figures computed from the units' points, so a planner sees where points mislead.
+figures computed from the units' points, so a planner sees where points mislead. The people's
+times also make a pairing matrix (:func:`demand_matrix`): each unit costs what its people's trips
+cost, for :func:`planner.pairing.propose_pairings` (``planner propose --demand cells``).
 
 This is the vector counterpart of AccessMod's accessibility and coverage analyses: AccessMod
 (WHO) accumulates travel cost over a friction raster (a cost-distance spread from each facility
@@ -23,6 +28,7 @@ and adds a straight snap leg from each cell to its nearest road at the mode's sn
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Sequence
@@ -39,8 +45,8 @@ from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
 from planner.graph import TravelGraph
 from planner.population import PopulationGrid, population_grid, voronoi_areas
-from planner.sites import DEFAULT_SITE_RULE, hospital_sites, hospital_times
-from planner.travel import travel_time_matrix
+from planner.sites import DEFAULT_SITE_RULE, choose_sites, hospital_sites, take_sites
+from planner.travel import check_directions, travel_time_matrices
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,11 @@ ACCESS_COLUMNS = (
 DEFAULT_MINUTES = (15, 30, 45, 60, 90, 120)
 #: A cell farther than this from the mode's roads is not reached (mountain, lake, river bar).
 DEFAULT_CELL_SNAP_M = 5000.0
+#: Every hour of the day, ``"00:00"`` to ``"23:00"`` (:func:`cell_access_sweep`'s default).
+EVERY_HOUR = tuple(f"{hour:02d}:00" for hour in range(24))
+#: A unit's point misleads when its time is this many minutes off its people's mean.
+MISLED_MINUTES = 5
+_MISLED_LISTED = 10
 #: Quantile of the population-weighted times reported besides the mean.
 QUANTILE = 0.9
 _COVERAGE_COLUMNS = (
@@ -86,7 +97,7 @@ _ZONAL_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CellAccess:
     """Travel times from every populated cell piece to the hospitals and its district unit.
 
@@ -99,7 +110,7 @@ class CellAccess:
         directions; NaN where not reached.
     hospital_times_s
         Pair time (s) of every piece (rows, aligned with ``cells``) to every regional hospital
-        (columns: hospital ids).
+        (columns: hospital ids), to the site ``site_rule`` chose for that piece.
     units
         One row per unit owning grid pieces: ``unit_id``, ``district``, ``population``,
         ``sister_hospital_id``, ``point_time_to_sister_s``, ``point_nearest_hospital_id``,
@@ -108,6 +119,19 @@ class CellAccess:
         Travel mode and departure time ``HH:MM`` (``None``: the default).
     grid
         The population grid the people come from (calibration, attribution, notes).
+    times_from_hospital_s, times_to_hospital_s
+        The two trips behind ``hospital_times_s``: hospital → piece (staff visits) and
+        piece → hospital (referrals), s, same layout.
+    point_times_s
+        Pair time (s) of every unit's point (index ``unit_id``, the rows of ``units``) to
+        every hospital.
+    facilities
+        The facility table the pieces' units come from (for :meth:`with_pairings`).
+    site_rule
+        Which site of a hospital the pieces' times are to (:mod:`planner.sites`).
+    times_from_site_s, times_to_site_s
+        The two trips between every piece and every site (columns: site ids), whichever the
+        rule chose: what a pairing matrix of sites needs (:func:`demand_matrix`).
     """
 
     cells: gpd.GeoDataFrame
@@ -116,6 +140,45 @@ class CellAccess:
     mode: str
     depart: str | None
     grid: PopulationGrid
+    times_from_hospital_s: pd.DataFrame = field(default_factory=pd.DataFrame)
+    times_to_hospital_s: pd.DataFrame = field(default_factory=pd.DataFrame)
+    point_times_s: pd.DataFrame = field(default_factory=pd.DataFrame)
+    facilities: pd.DataFrame | None = None
+    site_rule: str = DEFAULT_SITE_RULE
+    times_from_site_s: pd.DataFrame = field(default_factory=pd.DataFrame)
+    times_to_site_s: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def with_pairings(self, pairings: pd.DataFrame | None) -> CellAccess:
+        """The same times with the sister hospitals of another pairing (no routing).
+
+        Parameters
+        ----------
+        pairings
+            ``unit_id``, ``hospital_id`` (a unit missing from it follows its district unit's
+            hospital); ``None`` empties the sister columns.
+
+        Returns
+        -------
+        CellAccess
+        """
+        if self.facilities is None:
+            raise PlannerInputError(
+                "this CellAccess does not know its facilities",
+                field="facilities",
+                hint="compute it with cell_access(...)",
+            )
+        info = _indexed(self.facilities)
+        sister = _sister_of(self.cells["unit_id"], info, pairings)
+        cells = self.cells.assign(
+            sister_hospital_id=sister.to_numpy(),
+            time_to_sister_s=_pick(self.hospital_times_s, sister),
+        )
+        unit_sister = _sister_of(self.units["unit_id"], info, pairings)
+        units = self.units.assign(
+            sister_hospital_id=unit_sister.to_numpy(),
+            point_time_to_sister_s=_pick(self.point_times_s.reset_index(drop=True), unit_sister),
+        )
+        return dataclasses.replace(self, cells=cells, units=units)
 
     @property
     def attribution(self) -> str:
@@ -133,6 +196,7 @@ class CellAccess:
             "mode": self.mode,
             "depart": self.depart,
             "directions": "both",
+            "site_rule": self.site_rule,
             "pieces": len(self.cells),
             "population": float(self.cells["population"].sum()),
             "population_not_reached": float(self.cells.loc[~reached, "population"].sum()),
@@ -207,8 +271,9 @@ def cell_access(
         The facilities (contract of :mod:`planner.facilities`): the regional hospitals and the
         units the grid's pieces belong to.
     pairings
-        A pairing (``unit_id``, ``hospital_id``); ``None`` leaves the sister columns empty.
-        A unit missing from it follows its district unit's hospital.
+        A pairing (``unit_id``, ``hospital_id``); ``None`` leaves the sister columns empty
+        (:meth:`CellAccess.with_pairings` fills them later without routing again). A unit
+        missing from it follows its district unit's hospital.
     grid
         The population grid; ``None`` builds the default (:func:`default_grid`).
     mode, depart, speeds
@@ -237,98 +302,87 @@ def cell_access(
     >>> bool((access.cells["time_to_nearest_s"] > 0).all())
     True
     """
-    hospitals = facilities[facilities["level"] == "regional"]
-    if hospitals.empty:
-        raise PlannerInputError(
-            "no regional hospital among the facilities",
-            field="level",
-            hint="mark the hospitals with level=regional",
-        )
-    grid = grid if grid is not None else default_grid(facilities, graph=graph)
-    info = facilities.assign(facility_id=facilities["facility_id"].astype(str)).set_index(
-        "facility_id"
-    )
-    pieces = grid.cells[grid.cells["population"] > 0].reset_index(drop=True)
-    unknown = ~pieces["unit_id"].isin(info.index)
-    if unknown.any():
-        raise PlannerInputError(
-            f"grid unit {pieces.loc[unknown, 'unit_id'].iloc[0]!r} is not among the facilities",
-            field="unit_id",
-            hint="build the grid from the same facilities (default_grid does)",
-        )
-    district = pieces["unit_id"].map(info["district"]) if "district" in info else None
-    pieces = pieces.assign(district=district)
-    sister = _sister_of(pieces["unit_id"], info, pairings)
-    depart_text = _hhmm(depart)
-
-    # hospitals <-> pieces and unit points: one search per hospital each way
-    unit_ids = pd.Index(pieces["unit_id"].unique())
-    points = pd.concat(
-        [
-            pd.DataFrame({"facility_id": "cell:" + pieces.index.astype(str),
-                          "lat": pieces["lat"], "lon": pieces["lon"]}),
-            pd.DataFrame({"facility_id": unit_ids, "lat": info.loc[unit_ids, "lat"].to_numpy(),
-                          "lon": info.loc[unit_ids, "lon"].to_numpy()}),
-        ],
-        ignore_index=True,
-    )  # fmt: skip
-    options = {"mode": mode, "depart": depart, "max_snap_m": max_snap_m, "speeds": speeds}
-    sites = hospital_sites(hospitals)
-    site_pair, snap_m = _pair_times(graph, hospitals, points, **options)
-    pair = hospital_times(site_pair, sites, site_rule)  # one column per hospital
-    n = len(pieces)
-    times = pd.DataFrame(pair[:n], columns=list(sites.hospital_ids))
-    point_times = pd.DataFrame(pair[n:], index=unit_ids, columns=times.columns)
-    nearest_id, nearest_s = _nearest(times)
-    sister_s = _pick(times, sister)
-    reached = np.isfinite(times.to_numpy()).all(axis=1)
-
-    district_s = np.full(n, np.nan)
+    request = _prepare(graph, facilities, grid)
+    options = {"mode": mode, "max_snap_m": max_snap_m, "speeds": speeds}
+    (times,) = _hospital_times(graph, request, departs=[depart], **options).values()
+    district_s = None
     if district_units:
-        district_s = _district_unit_times(graph, facilities, pieces, points.iloc[:n], **options)
-
-    cells = gpd.GeoDataFrame(
-        {
-            "cell_id": pieces["cell_id"],
-            "lat": pieces["lat"],
-            "lon": pieces["lon"],
-            "population": pieces["population"],
-            "unit_id": pieces["unit_id"],
-            "sister_hospital_id": sister,
-            "time_to_sister_s": sister_s,
-            "nearest_hospital_id": nearest_id,
-            "time_to_nearest_s": nearest_s,
-            "time_to_district_unit_s": district_s,
-            "district": pieces["district"],
-            "snap_distance_m": snap_m[:n],
-            "reached": reached,
-        },
-        geometry=pieces.geometry.to_numpy(),
-        crs=CRS_LONLAT,
-    )
-    unit_sister = _sister_of(pd.Series(unit_ids), info, pairings)
-    point_nearest_id, point_nearest_s = _nearest(point_times)
-    totals = pieces.groupby("unit_id")["population"].sum()
-    units = pd.DataFrame(
-        {
-            "unit_id": unit_ids,
-            "district": info.loc[unit_ids, "district"].to_numpy() if "district" in info else None,
-            "population": totals.reindex(unit_ids).to_numpy(),
-            "sister_hospital_id": unit_sister.to_numpy(),
-            "point_time_to_sister_s": _pick(point_times.reset_index(drop=True), unit_sister),
-            "point_nearest_hospital_id": point_nearest_id,
-            "point_time_to_nearest_s": point_nearest_s,
-        }
-    )
-    not_reached = cells.loc[~reached, "population"].sum()
-    log.info(
-        "cell access (%s, depart %s): %d pieces, %s people; %s not reached (farther than %.0f m "
-        "from a %s road or cut off)", mode, depart_text or "default", n,
-        f"{cells['population'].sum():,.0f}", f"{not_reached:,.0f}", max_snap_m, mode,
+        district_s = _district_unit_times(graph, request, depart=depart, **options)
+    return _assemble(
+        request, times, pairings, mode=mode, depart=depart, district_s=district_s,
+        max_snap_m=max_snap_m, site_rule=site_rule,
     )  # fmt: skip
-    return CellAccess(
-        cells=cells, hospital_times_s=times, units=units, mode=mode, depart=depart_text, grid=grid
-    )
+
+
+def cell_access_sweep(
+    graph: TravelGraph,
+    facilities: pd.DataFrame,
+    pairings: pd.DataFrame | None = None,
+    *,
+    modes: Sequence[str] = ("car",),
+    departs: Sequence[str | dt.time] = EVERY_HOUR,
+    grid: PopulationGrid | None = None,
+    max_snap_m: float = DEFAULT_CELL_SNAP_M,
+    district_units: bool = False,
+    speeds: pd.DataFrame | None = None,
+    site_rule: str = DEFAULT_SITE_RULE,
+) -> dict[tuple[str, str], CellAccess]:
+    """:func:`cell_access` for several modes and departure times, sharing what they share.
+
+    The grid, the pieces and the sister hospitals are prepared once; each mode snaps the
+    pieces once (a snap depends on the mode's roads, not on the hour); departures with the
+    same per-edge times (:func:`planner.speeds.time_profile_key`) share one search. Every
+    result equals what :func:`cell_access` returns for that mode and departure.
+
+    Parameters
+    ----------
+    graph, facilities, pairings, grid, max_snap_m, speeds, site_rule
+        As for :func:`cell_access`.
+    modes
+        Travel modes (default car).
+    departs
+        Departure times (default every hour, ``"00:00"`` to ``"23:00"``).
+    district_units
+        Also time each piece to its district unit at every mode and departure (off by
+        default: 30 searches each way for the Hanoi districts).
+
+    Returns
+    -------
+    dict
+        ``(mode, "HH:MM") -> CellAccess``.
+
+    Notes
+    -----
+    The routers of every time profile stay in memory with the graph (about 100 MB each on
+    Hanoi: 3 modes x 24 hours are 22 profiles), so later calls at those times are quick.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fac = hanoi_facilities(scheme="2025")
+    >>> sweep = cell_access_sweep(hanoi_network(), fac, departs=["07:00", "10:00"])
+    >>> sorted(sweep)
+    [('car', '07:00'), ('car', '10:00')]
+    """
+    request = _prepare(graph, facilities, grid)
+    out: dict[tuple[str, str], CellAccess] = {}
+    for mode in modes:
+        options = {"mode": mode, "max_snap_m": max_snap_m, "speeds": speeds}
+        by_depart = _hospital_times(graph, request, departs=departs, **options)
+        for depart, times in by_depart.items():
+            district_s = None
+            if district_units:
+                district_s = _district_unit_times(graph, request, depart=depart, **options)
+            access = _assemble(
+                request, times, pairings, mode=mode, depart=depart, district_s=district_s,
+                max_snap_m=max_snap_m, site_rule=site_rule,
+            )  # fmt: skip
+            out[(mode, str(access.depart))] = access
+    return out
 
 
 def default_grid(
@@ -466,9 +520,11 @@ def coverage_table(
             )
     elif by in ("district", "unit"):
         column = "district" if by == "district" else "unit_id"
+        # index arrays from one grouping (masks per key would cost keys x cells)
+        c_rows, u_rows = _rows_by(cells[column]), _rows_by(units[column])
+        none = np.zeros(0, dtype=np.int64)
         for key in pd.unique(cells[column].dropna()):
-            c = (cells[column] == key).to_numpy()
-            u = (units[column] == key).to_numpy()
+            c, u = c_rows[key], u_rows.get(key, none)
             keys[key] = (c, c, u, u)
     else:
         raise PlannerInputError(
@@ -532,9 +588,10 @@ def zonal_statistics(access: CellAccess, *, by: str = "unit") -> pd.DataFrame:
         name = None
     elif by in ("hospital", "district", "unit"):
         column = {"hospital": "sister_hospital_id", "district": "district", "unit": "unit_id"}[by]
+        c_rows, u_rows = _rows_by(cells[column]), _rows_by(units[column])
+        none = np.zeros(0, dtype=np.int64)
         groups = {
-            key: ((cells[column] == key).to_numpy(), (units[column] == key).to_numpy())
-            for key in pd.unique(cells[column].dropna())
+            key: (c_rows[key], u_rows.get(key, none)) for key in pd.unique(cells[column].dropna())
         }
         name = {"hospital": "hospital_id", "district": "district", "unit": "unit_id"}[by]
     else:
@@ -543,19 +600,24 @@ def zonal_statistics(access: CellAccess, *, by: str = "unit") -> pd.DataFrame:
         )
     pop = cells["population"].to_numpy()
     reached = cells["reached"].to_numpy()
+    all_sister = cells["time_to_sister_s"].to_numpy()
+    all_nearest = cells["time_to_nearest_s"].to_numpy()
+    unit_times = units["point_time_to_sister_s"].to_numpy()
+    unit_people = units["population"].to_numpy()
     rows = []
     for key, (c, u) in groups.items():
-        r = c & reached
-        sister = cells["time_to_sister_s"].to_numpy()[r]
-        nearest = cells["time_to_nearest_s"].to_numpy()[r]
+        c = np.flatnonzero(c) if c.dtype == bool else c
+        r = c[reached[c]]
+        sister = all_sister[r]
+        nearest = all_nearest[r]
         weight = pop[r]
-        points_t = units["point_time_to_sister_s"].to_numpy()[u]
-        points_w = units["population"].to_numpy()[u]
+        points_t = unit_times[u]
+        points_w = unit_people[u]
         ok = np.isfinite(points_t)
         row = {
             "key": key,
             "population": pop[c].sum(),
-            "population_not_reached": pop[c & ~reached].sum(),
+            "population_not_reached": pop[c[~reached[c]]].sum(),
             "mean_time_to_sister_s": _weighted_mean(sister, weight),
             "p90_time_to_sister_s": _weighted_quantile(sister, weight, QUANTILE),
             "max_time_to_sister_s": float(np.nanmax(sister))
@@ -575,11 +637,19 @@ def zonal_statistics(access: CellAccess, *, by: str = "unit") -> pd.DataFrame:
     return table.rename(columns={"key": name}).sort_values(name, ignore_index=True)
 
 
-def unit_cell_times(access: CellAccess) -> pd.DataFrame:
+def unit_cell_times(access: CellAccess, *, directions: str = "both") -> pd.DataFrame:
     """Each unit's population-weighted mean time to every hospital, from its cells.
 
     The cost a planner would use to pair units by where their people live rather than by
-    their points (a long table like a travel-time matrix).
+    their points (a long table like a travel-time matrix). Only the reached pieces weigh.
+
+    Parameters
+    ----------
+    access
+        From :func:`cell_access`.
+    directions
+        ``"both"`` (default: the mean of the two trips, as for a pair), ``"to_unit"``
+        (hospital → where the people live) or ``"to_hospital"`` (their trip to the hospital).
 
     Returns
     -------
@@ -587,19 +657,186 @@ def unit_cell_times(access: CellAccess) -> pd.DataFrame:
         ``unit_id``, ``hospital_id``, ``travel_time_s`` (NaN when none of the unit's people is
         reached), ``population``.
     """
+    check_directions(directions)
+    times = {
+        "both": access.hospital_times_s,
+        "to_unit": access.times_from_hospital_s,
+        "to_hospital": access.times_to_hospital_s,
+    }[directions]
+    return _people_times(access, times, column="hospital_id")
+
+
+def _people_times(access: CellAccess, times: pd.DataFrame, *, column: str) -> pd.DataFrame:
+    """Each unit's population-weighted mean of ``times`` (pieces x hospitals or sites)."""
     cells = access.cells
-    times = access.hospital_times_s
     ok = cells["reached"].to_numpy()
     weight = cells["population"].to_numpy() * ok
     frame = times.mul(weight, axis=0).fillna(0.0).assign(unit_id=cells["unit_id"].to_numpy())
     sums = frame.groupby("unit_id").sum()
     people = pd.Series(weight).groupby(cells["unit_id"].to_numpy()).sum()
     mean = sums.div(people.replace(0, np.nan), axis=0)
-    out = mean.reset_index().melt(
-        id_vars="unit_id", var_name="hospital_id", value_name="travel_time_s"
-    )
+    out = mean.reset_index().melt(id_vars="unit_id", var_name=column, value_name="travel_time_s")
     out["population"] = out["unit_id"].map(cells.groupby("unit_id")["population"].sum())
     return out
+
+
+#: What a unit's cost to a hospital is when pairing: its point's trips, or its people's.
+DEMANDS = ("points", "cells")
+
+
+def demand_matrix(access: CellAccess, matrix: pd.DataFrame) -> pd.DataFrame:
+    """A pairing matrix whose unit times are those of the people, where they live.
+
+    Every hospital (site) → unit row of ``matrix`` takes the population-weighted mean of the
+    site → piece times over the unit's reached pieces, every unit → site row the mean of the
+    piece → site times; the mean of the two is then the mean of the people's pair
+    times to that site (:func:`unit_cell_times` per site), so every ``directions`` rule of
+    :func:`planner.scoring.pair_costs` applies as to points. A unit with no people of its own
+    on the grid (a district health centre whose people are counted in its communes) or none
+    reached keeps its point's times. Only ``travel_time_s`` changes (distances, nodes and
+    snaps stay the points').
+
+    Parameters
+    ----------
+    access
+        From :func:`cell_access` at the matrix's departure time and mode.
+    matrix
+        A pairing matrix (:func:`planner.travel.pair_travel_times`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``matrix`` with the people's times.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> from planner.travel import pair_travel_times
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fac = hanoi_facilities(scheme="2025")
+    >>> graph = hanoi_network()
+    >>> points = pair_travel_times(graph, fac[fac.level == "regional"], fac[fac.level != "regional"])
+    >>> people = demand_matrix(cell_access(graph, fac, district_units=False), points)
+    >>> bool((people["travel_time_s"] - points["travel_time_s"]).abs().max() > 5 * 60)
+    True
+    """
+    # the matrix's rows are per site (a hospital of several sites has one row per site)
+    sites = set(access.times_from_site_s.columns)
+    out = matrix.copy()
+    origin = out["origin_id"].astype(str)
+    destination = out["destination_id"].astype(str)
+    for trips, mask, unit, site in (
+        (access.times_from_site_s, origin.isin(sites), destination, origin),
+        (access.times_to_site_s, destination.isin(sites), origin, destination),
+    ):
+        times = _people_times(access, trips, column="site_id").set_index(["unit_id", "site_id"])[
+            "travel_time_s"
+        ]
+        keys = pd.MultiIndex.from_arrays([unit[mask], site[mask]])
+        people = times.reindex(keys).to_numpy()
+        rows = np.flatnonzero(mask.to_numpy())
+        known = np.isfinite(people)
+        column = out.columns.get_loc("travel_time_s")
+        out.iloc[rows[known], column] = people[known]
+    return out
+
+
+def cells_summary(
+    access: CellAccess,
+    cover: Coverage,
+    *,
+    curve_minutes: Sequence[float] = tuple(range(0, 181, 5)),
+) -> dict[str, Any]:
+    """The cell-based figures of a run, JSON-ready (``scores.json``'s ``cells`` section).
+
+    Parameters
+    ----------
+    access, cover
+        From :func:`cell_access` (with the run's pairing) and :func:`coverage`.
+    curve_minutes
+        Where to sample the coverage curve (the report's chart).
+
+    Returns
+    -------
+    dict
+        What was computed (:meth:`CellAccess.summary`: mode, departure, pieces, people, the
+        grid and whether it is ``calibrated`` to the census), the coverage at each threshold
+        (people on the grid and at the units' points), the population-weighted mean and 90th
+        percentile from cells, ``curve`` (the share of people within each minute of
+        ``curve_minutes`` of their sister and of their nearest hospital, from cells and from
+        the points), ``per_district`` (the zonal table: people, mean and p90 from cells, the
+        share within 60 minutes, the points' mean and the difference), ``units_misled`` (how
+        many units' points are more than :data:`MISLED_MINUTES` off their people's mean, and
+        the units where they are most) and the data's ``attribution``.
+    """
+    from planner._json import json_safe
+
+    curve = coverage_table(access, minutes=curve_minutes)[
+        ["minutes", "share_sister", "share_nearest", "share_sister_points",
+         "share_nearest_points"]
+    ]  # fmt: skip
+    overall = cover.overall.copy()
+    districts = zonal_statistics(access, by="district")
+    within = coverage_table(access, minutes=[60], by="district").set_index("district")
+    districts["share_sister_60min"] = districts["district"].map(within["share_sister"])
+    districts["share_sister_points_60min"] = districts["district"].map(
+        within["share_sister_points"]
+    )
+    units = zonal_statistics(access, by="unit")
+    off = units["points_minus_cells_s"].abs()
+    worst = units.loc[off.sort_values(ascending=False).index[:_MISLED_LISTED]]
+    misled = {
+        "minutes": MISLED_MINUTES,
+        "units": int(off.notna().sum()),
+        "count": int((off > 60.0 * MISLED_MINUTES).sum()),
+        "worst": worst[["unit_id", "population", "mean_time_to_sister_s",
+                        "points_mean_time_to_sister_s", "points_minus_cells_s"]].to_dict("records"),
+    }  # fmt: skip
+    summary = access.summary()
+    grid = summary["population_grid"]
+    document = {
+        **summary,
+        **cover.to_dict(),
+        "coverage": overall.to_dict("records"),
+        "calibrated": grid["calibrated"],
+        "census_total": grid["census_total"],
+        "curve": curve.to_dict("records"),
+        "per_district": districts.to_dict("records"),
+        "units_misled": misled,
+        "attribution": access.attribution,
+    }
+    return json_safe(document)
+
+
+def access_tables(access: CellAccess, cover: Coverage) -> dict[str, pd.DataFrame]:
+    """The tables of ``access_cells.csv`` and ``coverage.csv``, as written.
+
+    ``access_cells.csv``: :data:`ACCESS_COLUMNS`, one row per populated piece, coordinates
+    to 6 decimals, whole people when calibrated. ``coverage.csv``: ``minutes``,
+    ``share_sister``, ``share_nearest`` (of the people on the grid), then the people counted
+    (``population``, ``within_sister``, ``within_nearest``) and the same shares counting each
+    unit's people at its point (``share_sister_points``, ``share_nearest_points``).
+    """
+    cells = access.table()
+    for column in ("lat", "lon"):
+        cells[column] = cells[column].map("{:.6f}".format)
+    overall = cover.overall.copy()
+    if access.grid.calibrated:
+        cells["population"] = cells["population"].round().astype("int64")
+        for column in ("population", "within_sister", "within_nearest"):
+            overall[column] = overall[column].round().astype("int64")
+    minutes = overall["minutes"].to_numpy()
+    if np.all(minutes == np.round(minutes)):
+        overall["minutes"] = minutes.astype("int64")
+    for column in [c for c in overall.columns if c.startswith("share_")]:
+        # finer than the CSV's default; empty where there is no one to share
+        overall[column] = overall[column].map(lambda v: f"{v:.6f}" if np.isfinite(v) else "")
+    first = ["minutes", "share_sister", "share_nearest"]
+    overall = overall[first + [c for c in overall.columns if c not in first]]
+    return {"access_cells.csv": cells, "coverage.csv": overall}
 
 
 def write_access(access: CellAccess, cover: Coverage, out: str | Path) -> dict[str, Path]:
@@ -618,53 +855,207 @@ def write_access(access: CellAccess, cover: Coverage, out: str | Path) -> dict[s
     from planner.io import write_csv, write_json
 
     out = Path(out)
-    cells = access.table()
-    for column in ("lat", "lon"):
-        cells[column] = cells[column].map("{:.6f}".format)
-    if access.grid.calibrated:
-        cells["population"] = cells["population"].round().astype("int64")
-    overall = cover.overall.copy()
-    for column in ("population", "within_sister", "within_nearest"):
-        if access.grid.calibrated:
-            overall[column] = overall[column].round().astype("int64")
+    tables = access_tables(access, cover)
     document = {
         "access": access.summary(),
         "coverage": cover.to_dict(),
         "zonal_by_district": cover.zonal["district"].to_dict("records"),
         "attribution": [access.attribution, "© OpenStreetMap contributors"],
     }
-    return {
-        "access_cells.csv": write_csv(cells, out / "access_cells.csv"),
-        "coverage.csv": write_csv(overall, out / "coverage.csv"),
-        "access.json": write_json(document, out / "access.json"),
-    }
+    paths = {name: write_csv(table, out / name) for name, table in tables.items()}
+    return {**paths, "access.json": write_json(document, out / "access.json")}
 
 
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _pair_times(
-    graph: TravelGraph, hospitals: pd.DataFrame, points: pd.DataFrame, **options: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of hospital → point and point → hospital (s), shape (points, hospitals), and each
-    point's snap distance."""
-    n_h = len(hospitals)
-    out = travel_time_matrix(graph, hospitals, points, **options)
-    back = travel_time_matrix(graph, points, hospitals, **options)
-    go = out["travel_time_s"].to_numpy().reshape(n_h, len(points)).T
-    come = back["travel_time_s"].to_numpy().reshape(len(points), n_h)
-    snap = out["destination_snap_m"].to_numpy().reshape(n_h, len(points))[0]
-    return (go + come) / 2.0, snap
+@dataclass(frozen=True, eq=False)
+class _Request:
+    """What every mode and departure of a cell-access request shares."""
+
+    grid: PopulationGrid
+    facilities: pd.DataFrame
+    info: pd.DataFrame  # the facilities indexed by facility_id
+    hospitals: pd.DataFrame
+    pieces: gpd.GeoDataFrame  # the populated pieces, with their district
+    unit_ids: pd.Index  # the units owning pieces
+    points: pd.DataFrame  # the pieces, then the units' points: facility_id, lat, lon
+
+
+@dataclass(frozen=True, eq=False)
+class _Times:
+    """Hospital -> point and point -> hospital times (s), shape (points, hospitals)."""
+
+    go: np.ndarray
+    come: np.ndarray
+    snap_m: np.ndarray  # each point's snap distance
+
+
+def _indexed(facilities: pd.DataFrame) -> pd.DataFrame:
+    return facilities.assign(facility_id=facilities["facility_id"].astype(str)).set_index(
+        "facility_id"
+    )
+
+
+def _prepare(graph: TravelGraph, facilities: pd.DataFrame, grid: PopulationGrid | None) -> _Request:
+    """Check the inputs and lay out the points to time: the populated pieces, then the units."""
+    hospitals = facilities[facilities["level"] == "regional"]
+    if hospitals.empty:
+        raise PlannerInputError(
+            "no regional hospital among the facilities",
+            field="level",
+            hint="mark the hospitals with level=regional",
+        )
+    grid = grid if grid is not None else default_grid(facilities, graph=graph)
+    info = _indexed(facilities)
+    pieces = grid.cells[grid.cells["population"] > 0].reset_index(drop=True)
+    unknown = ~pieces["unit_id"].isin(info.index)
+    if unknown.any():
+        raise PlannerInputError(
+            f"grid unit {pieces.loc[unknown, 'unit_id'].iloc[0]!r} is not among the facilities",
+            field="unit_id",
+            hint="build the grid from the same facilities (default_grid does)",
+        )
+    district = pieces["unit_id"].map(info["district"]) if "district" in info else None
+    pieces = pieces.assign(district=district)
+    unit_ids = pd.Index(pieces["unit_id"].unique())
+    points = pd.concat(
+        [
+            pd.DataFrame({"facility_id": "cell:" + pieces.index.astype(str),
+                          "lat": pieces["lat"], "lon": pieces["lon"]}),
+            pd.DataFrame({"facility_id": unit_ids, "lat": info.loc[unit_ids, "lat"].to_numpy(),
+                          "lon": info.loc[unit_ids, "lon"].to_numpy()}),
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    return _Request(grid, facilities, info, hospitals, pieces, unit_ids, points)
+
+
+def _hospital_times(
+    graph: TravelGraph, request: _Request, *, departs: Sequence[Any], **options: Any
+) -> dict[Any, _Times]:
+    """Both trips between the hospitals and every point, per departure: the points snapped
+    once, one search per hospital and direction per distinct time profile."""
+    return {
+        depart: _Times(go, come, snap)
+        for depart, (go, come, snap) in _both_ways(
+            graph, request.hospitals, request.points, departs=departs, **options
+        ).items()
+    }
+
+
+def _both_ways(
+    graph: TravelGraph,
+    hospitals: pd.DataFrame,
+    points: pd.DataFrame,
+    *,
+    departs: Sequence[Any],
+    **options: Any,
+) -> dict[Any, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Hospital -> point and point -> hospital times, shape (points, hospitals), and each
+    point's snap distance, per departure (road lengths are not summed: not needed)."""
+    n_h, n_p = len(hospitals), len(points)
+    out = travel_time_matrices(graph, hospitals, points, departs=departs, distances=False,
+                               **options)  # fmt: skip
+    back = travel_time_matrices(graph, points, hospitals, departs=departs, distances=False,
+                                **options)  # fmt: skip
+    return {
+        depart: (
+            out[depart]["travel_time_s"].to_numpy().reshape(n_h, n_p).T,
+            back[depart]["travel_time_s"].to_numpy().reshape(n_p, n_h),
+            out[depart]["destination_snap_m"].to_numpy().reshape(n_h, n_p)[0],
+        )
+        for depart in out
+    }
+
+
+def _assemble(
+    request: _Request,
+    times: _Times,
+    pairings: pd.DataFrame | None,
+    *,
+    mode: str,
+    depart: str | dt.time | None,
+    district_s: np.ndarray | None,
+    max_snap_m: float,
+    site_rule: str,
+) -> CellAccess:
+    """A :class:`CellAccess` from the times of one mode and departure."""
+    pieces, info, unit_ids = request.pieces, request.info, request.unit_ids
+    n = len(pieces)
+    sites = hospital_sites(request.hospitals)
+    # both trips of a piece use the one site the rule chooses for it (as for a pair)
+    chosen = choose_sites((times.go + times.come) / 2.0, sites, site_rule)
+    go, come = take_sites(times.go, chosen), take_sites(times.come, chosen)
+    columns = list(sites.hospital_ids)
+    site_columns = list(sites.site_ids)
+    pair = (go + come) / 2.0
+    hospital_times = pd.DataFrame(pair[:n], columns=columns)
+    point_times = pd.DataFrame(pair[n:], index=unit_ids, columns=columns)
+    nearest_id, nearest_s = _nearest(hospital_times)
+    reached = np.isfinite(hospital_times.to_numpy()).all(axis=1)
+    cells = gpd.GeoDataFrame(
+        {
+            "cell_id": pieces["cell_id"],
+            "lat": pieces["lat"],
+            "lon": pieces["lon"],
+            "population": pieces["population"],
+            "unit_id": pieces["unit_id"],
+            "sister_hospital_id": None,
+            "time_to_sister_s": np.nan,
+            "nearest_hospital_id": nearest_id,
+            "time_to_nearest_s": nearest_s,
+            "time_to_district_unit_s": np.full(n, np.nan) if district_s is None else district_s,
+            "district": pieces["district"],
+            "snap_distance_m": times.snap_m[:n],
+            "reached": reached,
+        },
+        geometry=pieces.geometry.to_numpy(),
+        crs=CRS_LONLAT,
+    )
+    point_nearest_id, point_nearest_s = _nearest(point_times)
+    totals = pieces.groupby("unit_id")["population"].sum()
+    units = pd.DataFrame(
+        {
+            "unit_id": unit_ids,
+            "district": info.loc[unit_ids, "district"].to_numpy() if "district" in info else None,
+            "population": totals.reindex(unit_ids).to_numpy(),
+            "sister_hospital_id": None,
+            "point_time_to_sister_s": np.nan,
+            "point_nearest_hospital_id": point_nearest_id,
+            "point_time_to_nearest_s": point_nearest_s,
+        }
+    )
+    depart_text = _hhmm(depart)
+    not_reached = cells.loc[~reached, "population"].sum()
+    log.info(
+        "cell access (%s, depart %s): %d pieces, %s people; %s not reached (farther than %.0f m "
+        "from a %s road or cut off)", mode, depart_text or "default", n,
+        f"{cells['population'].sum():,.0f}", f"{not_reached:,.0f}", max_snap_m, mode,
+    )  # fmt: skip
+    access = CellAccess(
+        cells=cells,
+        hospital_times_s=hospital_times,
+        units=units,
+        mode=mode,
+        depart=depart_text,
+        grid=request.grid,
+        times_from_hospital_s=pd.DataFrame(go[:n], columns=columns),
+        times_to_hospital_s=pd.DataFrame(come[:n], columns=columns),
+        point_times_s=point_times,
+        facilities=request.facilities,
+        site_rule=site_rule,
+        times_from_site_s=pd.DataFrame(times.go[:n], columns=site_columns),
+        times_to_site_s=pd.DataFrame(times.come[:n], columns=site_columns),
+    )
+    return access.with_pairings(pairings)
 
 
 def _district_unit_times(
-    graph: TravelGraph,
-    facilities: pd.DataFrame,
-    pieces: pd.DataFrame,
-    points: pd.DataFrame,
-    **options: Any,
+    graph: TravelGraph, request: _Request, *, depart: str | dt.time | None, **options: Any
 ) -> np.ndarray:
     """Each piece's pair time to the district-level unit of its district (NaN when none)."""
+    pieces, facilities = request.pieces, request.facilities
     out = np.full(len(pieces), np.nan)
     district_units = facilities[facilities["level"] == "district"]
     if district_units.empty or pieces["district"].isna().all():
@@ -674,7 +1065,9 @@ def _district_unit_times(
     wanted = district_units[district_units["facility_id"].isin(set(target.dropna()))]
     if wanted.empty:
         return out
-    pair, _ = _pair_times(graph, wanted, points.reset_index(drop=True), **options)
+    points = request.points.iloc[: len(pieces)].reset_index(drop=True)
+    ((go, come, _),) = _both_ways(graph, wanted, points, departs=[depart], **options).values()
+    pair = (go + come) / 2.0
     column = pd.Index(wanted["facility_id"].astype(str)).get_indexer(target.astype(str))
     has = column >= 0
     out[has] = pair[np.flatnonzero(has), column[has]]
@@ -699,6 +1092,14 @@ def _sister_of(unit_ids: pd.Series, info: pd.DataFrame, pairings: pd.DataFrame |
         }
         sister[missing] = unit_ids[missing].map(info["district"]).map(by_district)
     return sister.astype(object).where(sister.notna(), None)
+
+
+def _rows_by(values: pd.Series) -> dict[Any, np.ndarray]:
+    """Row positions of each distinct value (missing values left out)."""
+    return {
+        k: np.asarray(v)
+        for k, v in values.reset_index(drop=True).groupby(values.to_numpy()).indices.items()
+    }
 
 
 def _nearest(times: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

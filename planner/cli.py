@@ -126,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
             "planner demo",
             "planner demo --scheme 2025 --depart 07:30 --out peak/",
             "planner demo --lang en --out english/",
+            "planner demo --demand cells --out people/   # pair by where people live",
         ),
     )
     _shared_options(p, out_help=None)
@@ -138,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="output folder (default ./planner-output)",
     )
     _proposal_options(p)
+    _people_options(p)
 
     p = sub.add_parser(
         "network",
@@ -213,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     _shared_options(p, out_help="output folder for pairings.csv, pairings.geojson, scores.json")
     _lang_option(p)
     _proposal_options(p)
+    _people_options(p)
 
     p = sub.add_parser(
         "score",
@@ -323,6 +326,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _people_options(p: argparse.ArgumentParser) -> None:
+    """Where people live (demo and propose): the population cells and the pairing's demand."""
+    g = p.add_argument_group("where people live")
+    g.add_argument(
+        "--demand",
+        choices=("points", "cells"),
+        default="points",
+        help="what a unit costs when pairing: the trips from its point (default), or the average "
+        "trip of its people from where they live (population cells); the run also proposes the "
+        "pairing under the other demand and reports how they differ",
+    )
+    g.add_argument(
+        "--population",
+        type=Path,
+        metavar="RASTER",
+        help="population raster (people per cell, e.g. a WorldPop 'ppp' GeoTIFF) for facilities "
+        "outside Vietnam (default: WorldPop 2020 of Vietnam, calibrated to the census for Hanoi)",
+    )
+    g.add_argument(
+        "--no-cells",
+        action="store_true",
+        help="do not time the population cells (no access_cells.csv, coverage.csv, travel-time "
+        "surface or where-people-live section; faster)",
+    )
+
+
 def _proposal_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("pairing options")
     g.add_argument(
@@ -425,6 +454,9 @@ def _plan_options(args: argparse.Namespace) -> PlanOptions:
         time_limit_s=args.time_limit,
         specialty_need=args.specialty_need,
         site_rule=args.site_rule,
+        demand=args.demand,
+        cells=not args.no_cells,
+        population=args.population,
     )
 
 
@@ -604,25 +636,32 @@ def _cmd_access(args: argparse.Namespace) -> int:
     graph, fac = workflow.load_inputs(
         scheme=args.scheme, facilities=args.facilities, source=args.source, thousands=args.thousands
     )  # a user's facilities are checked against the roads given, not against Hanoi
+    result = None
     if args.pairings is not None:
         pairings = read_pairings(args.pairings, fac)
-    else:
+    else:  # the default proposal, whose run has timed the cells already
         options = workflow.PlanOptions(
-            scheme=args.scheme, mode=args.mode, depart=args.depart, site_rule=args.site_rule
+            scheme=args.scheme,
+            mode=args.mode,
+            depart=args.depart,
+            population=args.population,
+            site_rule=args.site_rule,
         )
-        pairings = workflow.plan(options, facilities=fac, graph=graph).proposal.pairings
-    grid = None
-    if args.population is not None or args.facilities is not None:
-        grid = access.default_grid(fac, graph=graph, raster=args.population)
-    result = access.cell_access(
-        graph,
-        fac,
-        pairings,
-        grid=grid,
-        mode=args.mode,
-        depart=args.depart,
-        site_rule=args.site_rule,
-    )
+        run = workflow.plan(options, facilities=fac, graph=graph)
+        pairings, result = run.proposal.pairings, run.access
+    if result is None:
+        grid = None
+        if args.population is not None or args.facilities is not None:
+            grid = access.default_grid(fac, graph=graph, raster=args.population)
+        result = access.cell_access(
+            graph,
+            fac,
+            pairings,
+            grid=grid,
+            mode=args.mode,
+            depart=args.depart,
+            site_rule=args.site_rule,
+        )
     cover = access.coverage(result, minutes=minutes)
     paths = access.write_access(result, cover, args.out)
     at_60 = cover.overall.loc[cover.overall["minutes"] == 60.0, "share_sister"]

@@ -300,6 +300,8 @@ def scenario_parts(options: Mapping[str, Any], *, lang: str) -> list[str]:
     if objective:
         key = f"scenario.objective.{objective}"
         parts.append(t(key) if has_text(key) else t("scenario.objective.other", name=objective))
+    if options.get("demand") == "cells":
+        parts.append(t("scenario.demand_cells"))
     balance = _finite(options.get("balance"))
     if balance is not None:
         parts.append(t("scenario.balance", share=percent(balance, lang=lang)))

@@ -107,6 +107,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "thời gian ngắn và chia đều công việc",
     ),
     "scenario.objective.other": ("objective {name}", "mục tiêu {name}"),
+    "scenario.demand_cells": (
+        "costs from where people live",
+        "chi phí theo nơi người dân sinh sống",
+    ),
     "scenario.balance": (
         "each hospital within ±{share} of a fair share",
         "mỗi bệnh viện trong khoảng ±{share} mức chia đều",
@@ -196,6 +200,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "map.pairing": ("Proposal", "Phương án đề xuất"),
     "map.compare": ("Comparison", "Phương án so sánh"),
     "map.nearest": ("the nearest-hospital option", "phương án bệnh viện gần nhất"),
+    "map.surface": (
+        "Where people live: time to the sister hospital (WorldPop cells)",
+        "Nơi dân cư sinh sống: thời gian đến bệnh viện kết nghĩa (ô dân số WorldPop)",
+    ),
+    "map.surface_band": (
+        "{span} {unit} to the sister hospital",
+        "{span} {unit} đến bệnh viện kết nghĩa",
+    ),
+    "map.surface_people": ("{people} people live here", "{people} người sống ở đây"),
     "map.base_osm": ("OpenStreetMap", "OpenStreetMap"),
     "map.base_light": ("Light background (CARTO)", "Nền sáng (CARTO)"),
     # -- what-if in the map (planner/_whatif.py, templates/whatif.js) -----------------------
@@ -389,6 +402,132 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report.chart_load": ("People served by each hospital", "Dân số mỗi bệnh viện phụ trách"),
     "report.fair_share": ("fair share", "mức chia đều"),
+    # -- where people live (population cells) --------------------------------------------
+    "report.people": ("Where people live", "Nơi người dân sinh sống"),
+    "report.people_grid": (
+        "Here people are placed where they live: WorldPop's 2020 grid of cells about 1 km across, "
+        "scaled so that every commune holds exactly its 2019 census population, each populated cell "
+        "timed by road to the hospitals.",
+        "Ở phần này, dân số được đặt theo nơi sinh sống: lưới ô khoảng 1 km của WorldPop năm 2020, "
+        "được hiệu chỉnh để mỗi xã/phường có đúng dân số Tổng điều tra 2019; thời gian từ mỗi ô có "
+        "dân đến các bệnh viện được tính theo đường bộ.",
+    ),
+    "report.people_grid_raw": (
+        "Here people are placed where they live on a population grid (its raw values: no census to "
+        "scale them to), each populated cell timed by road to the hospitals.",
+        "Ở phần này, dân số được đặt theo nơi sinh sống trên lưới dân số (giá trị gốc, không có số "
+        "liệu điều tra để hiệu chỉnh); thời gian từ mỗi ô có dân đến các bệnh viện được tính theo "
+        "đường bộ.",
+    ),
+    "report.people_lead": (
+        "At {time}, {within} of people live within 60 minutes of their sister hospital ({within_points} "
+        "when each unit's people are counted at the unit's point). On average people live {mean} from "
+        "it; 9 in 10 live within {p90}.",
+        "Lúc {time}, {within} dân số sống trong vòng 60 phút đến bệnh viện kết nghĩa ({within_points} "
+        "nếu tính toàn bộ dân của mỗi đơn vị tại vị trí đơn vị). Trung bình người dân sống cách bệnh "
+        "viện kết nghĩa {mean}; 9/10 người dân sống trong vòng {p90}.",
+    ),
+    "report.people_demand_points": (
+        "Pairing by where people live instead of by the units' points would give {units} of the {total} "
+        "units another sister hospital ({districts}); people's average trip would be {mean_other} "
+        "instead of {mean}.",
+        "Nếu ghép theo nơi người dân sinh sống thay vì theo vị trí đơn vị, {units}/{total} đơn vị sẽ có "
+        "bệnh viện kết nghĩa khác ({districts}); thời gian trung bình của người dân sẽ là {mean_other} "
+        "thay vì {mean}.",
+    ),
+    "report.people_demand_points_same": (
+        "Pairing by where people live instead of by the units' points would change no sister hospital.",
+        "Ghép theo nơi người dân sinh sống thay vì theo vị trí đơn vị không làm thay đổi bệnh viện kết "
+        "nghĩa nào.",
+    ),
+    "report.people_demand_cells": (
+        "This pairing weighs where people live: a unit's cost is the average trip of its people from "
+        "their cells. Pairing by the units' points instead would give {units} of the {total} units "
+        "another sister hospital ({districts}); people's average trip would be {mean_other} instead "
+        "of {mean}.",
+        "Phương án này tính theo nơi người dân sinh sống: chi phí của một đơn vị là thời gian trung "
+        "bình của người dân từ ô nơi họ ở. Nếu ghép theo vị trí đơn vị, {units}/{total} đơn vị sẽ có "
+        "bệnh viện kết nghĩa khác ({districts}); thời gian trung bình của người dân sẽ là {mean_other} "
+        "thay vì {mean}.",
+    ),
+    "report.people_demand_points_close": (
+        "Pairing by where people live instead of by the units' points would give {units} of the {total} "
+        "units another sister hospital ({districts}) for about the same average trip of people "
+        "({mean}).",
+        "Nếu ghép theo nơi người dân sinh sống thay vì theo vị trí đơn vị, {units}/{total} đơn vị sẽ có "
+        "bệnh viện kết nghĩa khác ({districts}), với thời gian trung bình của người dân gần như không "
+        "đổi ({mean}).",
+    ),
+    "report.people_demand_cells_close": (
+        "This pairing weighs where people live: a unit's cost is the average trip of its people from "
+        "their cells. Pairing by the units' points instead would give {units} of the {total} units "
+        "another sister hospital ({districts}) for about the same average trip of people ({mean}).",
+        "Phương án này tính theo nơi người dân sinh sống: chi phí của một đơn vị là thời gian trung "
+        "bình của người dân từ ô nơi họ ở. Nếu ghép theo vị trí đơn vị, {units}/{total} đơn vị sẽ có "
+        "bệnh viện kết nghĩa khác ({districts}), với thời gian trung bình của người dân gần như không "
+        "đổi ({mean}).",
+    ),
+    "report.people_demand_cells_same": (
+        "This pairing weighs where people live; pairing by the units' points instead would change no "
+        "sister hospital.",
+        "Phương án này tính theo nơi người dân sinh sống; ghép theo vị trí đơn vị cũng cho cùng bệnh "
+        "viện kết nghĩa.",
+    ),
+    "report.and_more": ("{names} and {count} more", "{names} và {count} nơi khác"),
+    "report.people_misled": (
+        "Within districts the unit points mislead more: for {count} of {total} units the point is "
+        "more than {minutes} minutes off the average trip of its people (most: {worst}).",
+        "Trong từng quận/huyện, vị trí đơn vị sai lệch nhiều hơn: với {count}/{total} đơn vị, thời "
+        "gian tính từ vị trí đơn vị lệch hơn {minutes} phút so với thời gian trung bình của người "
+        "dân (nhiều nhất: {worst}).",
+    ),
+    "report.people_misled_none": (
+        "No unit's point is more than {minutes} minutes off the average trip of its people.",
+        "Không đơn vị nào có thời gian tính từ vị trí đơn vị lệch hơn {minutes} phút so với thời "
+        "gian trung bình của người dân.",
+    ),
+    "report.people_misled_item": ("{name} {minutes}", "{name} {minutes}"),
+    "report.people_table": (
+        "Each district: from where people live, beside the unit points",
+        "Từng quận/huyện: theo nơi người dân sinh sống, so với vị trí đơn vị",
+    ),
+    "report.people_table_note": (
+        "Average trip and 9 in 10 people within: the time to the sister hospital from where people "
+        "live. Points differ by: the average counting each unit's people at the unit's point, minus "
+        "the average from where they live; a negative figure means the points make trips look "
+        "shorter than they are. Districts where the points are farthest from the truth come first.",
+        "Trung bình và 9/10 người dân trong vòng: thời gian đến bệnh viện kết nghĩa tính từ nơi người "
+        "dân sinh sống. Vị trí đơn vị lệch: thời gian trung bình khi tính toàn bộ dân của mỗi đơn vị "
+        "tại vị trí đơn vị, trừ thời gian trung bình tính từ nơi người dân sinh sống; số âm nghĩa là "
+        "vị trí đơn vị làm chuyến đi có vẻ ngắn hơn thực tế. Quận/huyện sai lệch nhiều nhất xếp trước.",
+    ),
+    "report.col_people": ("People", "Dân số"),
+    "report.col_cells_mean": ("Average trip", "Trung bình"),
+    "report.col_cells_p90": ("9 in 10 people within", "9/10 người dân trong vòng"),
+    "report.col_cells_60": ("Within 60 min", "Trong 60 phút"),
+    "report.col_points_minus": ("Points differ by", "Vị trí đơn vị lệch"),
+    "report.curve_title": (
+        "People within N minutes of a hospital by road, at {time}",
+        "Dân số trong vòng N phút đến bệnh viện theo đường bộ, lúc {time}",
+    ),
+    "report.curve_x": ("minutes (N)", "phút (N)"),
+    "report.curve_y": ("people", "dân số"),
+    "report.curve_sister": (
+        "sister hospital, where people live",
+        "bệnh viện kết nghĩa, theo nơi ở",
+    ),
+    "report.curve_nearest": (
+        "nearest hospital, where people live",
+        "bệnh viện gần nhất, theo nơi ở",
+    ),
+    "report.curve_sister_points": (
+        "sister hospital, at the unit points",
+        "bệnh viện kết nghĩa, theo vị trí đơn vị",
+    ),
+    "report.curve_nearest_points": (
+        "nearest hospital, at the unit points",
+        "bệnh viện gần nhất, theo vị trí đơn vị",
+    ),
     "report.terms": ("Terms used in this report", "Giải thích thuật ngữ"),
     "term.sister": ("Sister hospital", "Bệnh viện kết nghĩa"),
     "term.sister_def": (
@@ -474,6 +613,19 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Khoảng cách tối đa giữa phương án và phương án tốt nhất có thể theo cùng quy tắc; 0% nghĩa là đã "
         "chứng minh là tốt nhất.",
     ),
+    "term.cells": ("Where people live", "Nơi người dân sinh sống"),
+    "term.cells_def": (
+        "The population placed on a grid of map cells about 1 km across (WorldPop 2020) rather than "
+        "all at its unit's point; the trip of each cell's people starts on the road nearest to them.",
+        "Dân số được đặt trên lưới ô bản đồ khoảng 1 km (WorldPop 2020) thay vì dồn hết tại vị trí "
+        "của đơn vị; chuyến đi của người dân trong mỗi ô bắt đầu từ con đường gần họ nhất.",
+    ),
+    "term.p90": ("9 in 10 people within", "9/10 người dân trong vòng"),
+    "term.p90_def": (
+        "The time within which 9 of every 10 people live; the farthest tenth live farther.",
+        "Khoảng thời gian mà 9 trên 10 người dân sống trong phạm vi đó; một phần mười còn lại ở "
+        "xa hơn.",
+    ),
     "report.assumptions": ("Assumptions", "Giả định"),
     "assume.units": ("Units", "Đơn vị"),
     "assume.travel": ("Travel", "Di chuyển"),
@@ -500,6 +652,17 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "rotate from.",
         "Đơn vị kết nghĩa với bệnh viện; chuyến đi của đơn vị dùng cơ sở chính của bệnh viện, "
         "nơi cán bộ được cử đi.",
+    ),
+    "assume.demand": ("Cost of a unit", "Chi phí của một đơn vị"),
+    "assume.demand.points": (
+        "The trips from the unit's point (its health facility, or its commune's centre).",
+        "Chuyến đi từ vị trí của đơn vị (cơ sở y tế, hoặc tâm xã/phường).",
+    ),
+    "assume.demand.cells": (
+        "The average trip of the unit's people from where they live (WorldPop cells); a unit without "
+        "people of its own keeps its point's trips.",
+        "Thời gian trung bình của người dân trong đơn vị, tính từ nơi họ ở (ô WorldPop); đơn vị "
+        "không có dân riêng giữ chuyến đi từ vị trí của mình.",
     ),
     "assume.rule": ("How the pairing was chosen", "Cách chọn phương án"),
     "assume.rule_text": ("Goal: {objective}; {balance}.", "Mục tiêu: {objective}; {balance}."),

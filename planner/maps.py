@@ -37,7 +37,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import branca.element
 import folium
@@ -62,6 +62,9 @@ from planner.i18n import DEFAULT_LANG, Translator
 from planner.io import atomic_path
 from planner.scoring import population_weights
 from planner.sites import hospital_of
+
+if TYPE_CHECKING:
+    from planner.access import CellAccess
 
 log = logging.getLogger(__name__)
 
@@ -910,6 +913,79 @@ def _choropleth_layer(
     return layer
 
 
+def _surface_layer(
+    access: CellAccess, t: Translator, f: Formatter, *, simplify_m: float
+) -> folium.GeoJson:
+    """Where people live: the populated cells by time to their sister hospital (hidden at first).
+
+    The cell pieces of one time class (the choropleth's classes, plus "not reached") are
+    merged into one shape and simplified in metres: eight shapes instead of thousands of
+    cells. The tooltip gives the class and how many people live in it. While the layer is
+    shown, Leaflet puts its ``attribution`` (the population data's credit) in the map's
+    attribution line.
+    """
+    cells = access.cells
+    if "geometry" not in cells or cells.empty:
+        raise PlannerInputError(
+            "the travel-time surface needs the cells' shapes",
+            field="surface",
+            hint="pass the CellAccess returned by planner.access.cell_access",
+        )
+    k = np.array([_time_class(s) for s in cells["time_to_sister_s"]], dtype=int)
+    metric = _metric(gpd.GeoDataFrame({"k": k}, geometry=cells.geometry.to_numpy(), crs=CRS_LONLAT))
+    people = pd.Series(cells["population"].to_numpy(float)).groupby(k).sum()
+    classes = sorted(set(k.tolist()))
+    pieces = metric.geometry.to_numpy()
+    shapes = [shapely.union_all(pieces[k == c]).simplify(simplify_m) for c in classes]
+    edges = [*_TIME_BINS_MIN, None]
+    band = []
+    for c in classes:
+        if c < 0:
+            band.append(t("map.unreachable_area"))
+            continue
+        lo, hi = edges[c], edges[c + 1]
+        span = f"{lo}–{hi}" if hi is not None else f"≥ {lo}"
+        band.append(t("map.surface_band", span=span, unit=t("unit.min")))
+    frame = gpd.GeoDataFrame(
+        {
+            "k": classes,
+            "band": band,
+            "people": [t("map.surface_people", people=f.people(people[c])) for c in classes],
+        },
+        geometry=shapes,
+        crs=metric.crs,
+    ).to_crs(CRS_LONLAT)
+    frame = frame.set_geometry(frame.geometry.map(_polygonal))
+    frame.index = pd.Index([f"k{c}" for c in classes])
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        c = feature["properties"]["k"]
+        base = {"stroke": False, "fillOpacity": 0.8}
+        if c < 0:
+            return {**base, **_UNREACHABLE_AREA, "stroke": True, "weight": 0.6}
+        return {**base, "fillColor": _TIME_COLOURS[c]}
+
+    layer = folium.GeoJson(
+        _geojson(frame, ["k", "band", "people"], decimals=_ROAD_DECIMALS),
+        name=_layer_name(t("map.surface")),
+        show=False,
+        style_function=style,
+        attribution=_surface_credit(access.attribution),
+    )
+    _Details([("band", None), ("people", None)]).add_to(layer)
+    return layer
+
+
+def _surface_credit(attribution: str) -> str:
+    """The population data's credit as markup for Leaflet's attribution line (escaped)."""
+    if "WorldPop" in attribution:
+        return (
+            '<a href="https://www.worldpop.org/">WorldPop</a> 2020 (University of '
+            "Southampton), CC BY 4.0"
+        )
+    return html.escape(attribution, quote=True)
+
+
 def _main_roads(graph: TravelGraph, *, simplify_m: float = _ROAD_SIMPLIFY_M) -> gpd.GeoDataFrame:
     """The graph's main roads (motorway to secondary), merged per class and simplified.
 
@@ -1164,6 +1240,7 @@ def pairing_map(
     self_contained: bool = True,
     lang: str = DEFAULT_LANG,
     whatif: WhatIf | None = None,
+    surface: CellAccess | None = None,
 ) -> folium.Map:
     """Draw a pairing (and optionally a second one) as an interactive Leaflet map.
 
@@ -1222,6 +1299,12 @@ def pairing_map(
         a :class:`WhatIf` holding the travel times of every unit to every hospital at
         ``depart`` and at the comparison departure (see :mod:`planner._whatif`). ``None``: a
         map to read only.
+    surface
+        Travel times from where people live (:func:`planner.access.cell_access` with this
+        pairing's sister hospitals): drawn as a layer hidden at first, the populated cells
+        coloured by the time to their sister hospital on the choropleth's scale (cells of one
+        time band merged into one shape, so the file stays small), with the population
+        data's credit in the map's attribution while it is shown.
 
     Returns
     -------
@@ -1293,6 +1376,8 @@ def pairing_map(
             dashed=False,
             simplify_m=simplify_m,
         ).add_to(m)
+    if surface is not None:
+        _surface_layer(surface, t, f, simplify_m=simplify_m).add_to(m)
     draw_roads = roads and graph is not None
     if roads and graph is not None:
         _roads_layer(graph, t).add_to(m)

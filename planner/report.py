@@ -866,12 +866,180 @@ def _charts(
     return [time_svg, load_svg]
 
 
+#: The coverage curve shows people within up to this many minutes.
+_CURVE_MAX_MIN = 150
+#: At most this many district names in the sentence on the other demand.
+_NAMES_SHOWN = 5
+
+
+def _cells(main: _Scores) -> Mapping[str, Any] | None:
+    """The ``cells`` section of ``scores.json`` when the run placed people where they live."""
+    cells = main.overall.get("cells")
+    if isinstance(cells, Mapping) and cells.get("curve") and cells.get("per_district"):
+        return cells
+    return None
+
+
+def _people_part(main: _Scores, ctx: _Context, pairings: pd.DataFrame) -> dict[str, Any] | None:
+    """Where people live: the headline, the units the points mislead most, the other demand,
+    the coverage curve, the table per district from cells beside the units' points (``None``
+    without cells)."""
+    cells = _cells(main)
+    if cells is None:
+        return None
+    t, f = ctx.t, ctx.f
+    coverage = {float(row["minutes"]): row for row in cells.get("coverage", [])}
+    at_60 = coverage.get(60.0, {})
+    depart = clock(cells["depart"]) if cells.get("depart") else main.depart or MISSING
+    grid_key = "report.people_grid" if cells.get("calibrated") else "report.people_grid_raw"
+    sentences = [
+        t(grid_key),
+        t(
+            "report.people_lead",
+            within=f.percent(at_60.get("share_sister")),
+            within_points=f.percent(at_60.get("share_sister_points")),
+            mean=f.minutes(cells.get("mean_time_to_sister_s")),
+            p90=f.minutes(cells.get("p90_time_to_sister_s")),
+            time=depart,
+        ),
+    ]
+    misled = cells.get("units_misled")
+    if isinstance(misled, Mapping) and misled.get("worst"):
+        names = pairings.set_index(pairings["unit_id"].astype(str))["unit_name"].astype(str)
+        worst = [
+            t(
+                "report.people_misled_item",
+                name=names.get(str(row["unit_id"]), str(row["unit_id"])),
+                minutes=f.minutes(row["points_minus_cells_s"], signed=True),
+            )
+            for row in misled["worst"][:3]
+        ]
+        key = "report.people_misled" if misled.get("count") else "report.people_misled_none"
+        sentences.append(
+            t(
+                key,
+                count=f.count(misled.get("count")),
+                total=f.count(misled.get("units")),
+                minutes=f.count(misled.get("minutes")),
+                worst="; ".join(worst),
+            )
+        )
+    demand = cells.get("demand")
+    if isinstance(demand, Mapping) and demand.get("proposal") and demand.get("alternative"):
+        sentences.append(_demand_sentence(demand, ctx))
+    rows = []
+    table = pd.DataFrame(list(cells["per_district"]))
+    order = table["points_minus_cells_s"].abs().fillna(-1).sort_values(ascending=False).index
+    for record in table.loc[order].to_dict("records"):
+        rows.append(
+            [
+                _cell(record["district"], cls="name"),
+                _num(f.people(record.get("population"))),
+                _num(_trip(record.get("mean_time_to_sister_s"), t, f)),
+                _num(_trip(record.get("p90_time_to_sister_s"), t, f)),
+                _num(f.percent(record.get("share_sister_60min"))),
+                _num(f.minutes(record.get("points_minus_cells_s"), signed=True)),
+            ]
+        )
+    columns = [{"label": t("report.col_district"), "num": False}] + [
+        {"label": t(key), "num": True}
+        for key in (
+            "report.col_people",
+            "report.col_cells_mean",
+            "report.col_cells_p90",
+            "report.col_cells_60",
+            "report.col_points_minus",
+        )
+    ]
+    half = -(-len(rows) // 2)  # two half tables side by side: 30 districts on half a page
+    return {
+        "text": " ".join(sentences),
+        "chart": _coverage_chart(cells["curve"], ctx, depart=depart),
+        "tables": [
+            {"columns": columns, "rows": part} for part in (rows[:half], rows[half:]) if part
+        ],
+        "note": t("report.people_table_note"),
+        "credit": str(cells.get("attribution") or ""),
+    }
+
+
+def _demand_sentence(demand: Mapping[str, Any], ctx: _Context) -> str:
+    """How the pairing would change under the other demand, in one sentence."""
+    t, f = ctx.t, ctx.f
+    changed = int(demand.get("units_changed") or 0)
+    key = (
+        "report.people_demand_cells"
+        if demand.get("demand") == "cells"
+        else ("report.people_demand_points")
+    )
+    if not changed:
+        return t(f"{key}_same")
+    mean = f.minutes(demand["proposal"].get("cells_mean_travel_time_s"), decimals=1)
+    mean_other = f.minutes(demand["alternative"].get("cells_mean_travel_time_s"), decimals=1)
+    if mean_other == mean:  # the same to the tenth of a minute: say so, not "27.7 instead of 27.7"
+        key = f"{key}_close"
+    names = [str(d) for d in demand.get("districts_changed") or []]
+    shown = ", ".join(names[:_NAMES_SHOWN])
+    if len(names) > _NAMES_SHOWN:
+        shown = t("report.and_more", names=shown, count=f.count(len(names) - _NAMES_SHOWN))
+    return t(
+        key,
+        units=f.count(changed),
+        total=f.count(demand.get("units")),
+        districts=shown or MISSING,
+        mean=mean,
+        mean_other=mean_other,
+    )
+
+
+def _coverage_chart(curve: Any, ctx: _Context, *, depart: str) -> Markup:
+    """People within N minutes of their sister and of their nearest hospital: from where they
+    live (cells, solid) beside each unit's people counted at its point (dashed)."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    t, f = ctx.t, ctx.f
+    table = pd.DataFrame(list(curve))
+    table = table[table["minutes"] <= _CURVE_MAX_MIN]
+    style: dict[Any, Any] = {
+        "svg.fonttype": "none",
+        "font.size": 10,
+        "svg.hashsalt": "planner-report",
+    }
+    lines = (
+        ("share_sister", "report.curve_sister", "#1f2328", "-"),
+        ("share_nearest", "report.curve_nearest", "#8c959f", "-"),
+        ("share_sister_points", "report.curve_sister_points", "#1f2328", "--"),
+        ("share_nearest_points", "report.curve_nearest_points", "#8c959f", "--"),
+    )
+    with matplotlib.rc_context(style):
+        fig = Figure(figsize=(8, 2.5))
+        ax = fig.add_subplot()
+        for column, label, colour, dash in lines:
+            if column in table:
+                ax.plot(table["minutes"], 100 * table[column].astype(float), color=colour,
+                        linestyle=dash, linewidth=1.8, label=t(label))  # fmt: skip
+        ax.axvline(60, color="#d0d7de", linewidth=1)
+        ax.set_xlim(0, _CURVE_MAX_MIN)
+        ax.set_ylim(0, 100)
+        ax.set_xticks(range(0, _CURVE_MAX_MIN + 1, 15))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f.number(v)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f.percent(v / 100)))
+        ax.set_xlabel(t("report.curve_x"), parse_math=False)
+        ax.set_ylabel(t("report.curve_y"), parse_math=False)
+        ax.set_title(t("report.curve_title", time=depart), parse_math=False)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower right", fontsize=9, frameon=False)
+        return _svg(fig)
+
+
 def _terms(ctx: _Context, main: _Scores, *, pilot: bool, fixed: bool) -> list[tuple[str, str]]:
     t = ctx.t
     keys = ["sister", "trip", "average", "nearest"]
     keys += ["pilot"] if pilot else []
     keys += ["fixed"] if fixed else []
     keys += ["balance", "load_ratio", "coverage", "switch", "gap"]
+    keys += ["cells", "p90"] if _cells(main) is not None else []
     out = []
     for key in keys:
         definition = f"term.{key}_def"
@@ -899,6 +1067,8 @@ _KNOWN_OPTIONS = frozenset(
         "roads_date",
         "region",
         "directions",
+        "demand",
+        "population",
     }
 )
 
@@ -937,6 +1107,9 @@ def _assumptions(
     site_rule = options.get("site_rule") or main.overall.get("site_rule")
     if site_rule in ("nearest", "main"):
         out.append((t("assume.sites"), t(f"assume.sites.{site_rule}")))
+    demand = options.get("demand")
+    if demand in ("points", "cells"):
+        out.append((t("assume.demand"), t(f"assume.demand.{demand}")))
     objective = options.get("objective") or main.overall.get("objective")
     if objective:
         goal = t.get(f"scenario.objective.{objective}", str(objective))
@@ -1324,6 +1497,7 @@ def write_report(
             per_hospital, main, ctx, sites=_site_notes(pairings, hosp, per_hospital, main, ctx)
         ),
         charts=_charts(pairings, per_hospital, ctx, depart=main.depart or MISSING),
+        people=_people_part(main, ctx, pairings),
         terms=_terms(ctx, main, pilot=has_pilot, fixed=has_fixed),
         assumptions=_assumptions(main, options, ctx, has_pilot=has_pilot),
         speeds=_speeds_part(options.get("mode"), ctx),

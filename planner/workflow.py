@@ -5,10 +5,12 @@ the notebooks.
 checked against the roads' own area, anywhere on Earth). :func:`plan` computes the travel-time
 matrices (at the departure time and at the comparison time, 08:00 by default, both directions),
 proposes the optimal pairing with its nearest-hospital and pilot baselines, and scores all three
-by one definition of a pair's time (``PlanOptions.directions``). :func:`write_outputs` writes
-``pairings.csv``, ``pairings.geojson``, ``scores.json`` and, on request, ``map.html`` and
-``report.html`` — each atomically, after everything has been computed, so a failed run leaves
-earlier outputs intact. :func:`score_pairings_file` scores a pairing made elsewhere.
+by one definition of a pair's time (``PlanOptions.directions``); it also places the people where
+they live (the population cells of :mod:`planner.access`) for coverage from cells, and may pair
+by them (``PlanOptions.demand``). :func:`write_outputs` writes ``pairings.csv``,
+``pairings.geojson``, ``scores.json``, ``access_cells.csv``, ``coverage.csv`` and, on request,
+``map.html`` and ``report.html`` — each atomically, after everything has been computed, so a failed
+run leaves earlier outputs intact. :func:`score_pairings_file` scores a pairing made elsewhere.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from planner.sites import DEFAULT_SITE_RULE
 if TYPE_CHECKING:
     import folium
 
+    from planner.access import CellAccess, Coverage
     from planner.maps import WhatIf
     from planner.pairing import PairingResult
 
@@ -70,6 +73,16 @@ class PlanOptions:
     they win over the pilot's where both pin a group. Pins and the pilot name hospitals;
     ``site_rule`` says which site of a hospital a pair's trips use (``"nearest"``, the pair's
     fastest site, or ``"main"``; :mod:`planner.sites`).
+
+    Where people live: with ``cells`` (default) the run places the population on the
+    population raster (``population``; default WorldPop 2020 of Vietnam, calibrated to the
+    census for the Hanoi registry) and times every populated cell (:mod:`planner.access`) for
+    the coverage figures, the map's travel-time surface and the report; a user's facilities
+    that no raster covers are planned without them (said in a warning and in
+    ``scores.json``). ``demand`` is what a unit costs when pairing: ``"points"`` (its point's
+    trips) or ``"cells"`` (the population-weighted trips of its people, where they live:
+    :func:`planner.access.demand_matrix`); the run also proposes the pairing under the other
+    demand and says how they differ.
 
     Examples
     --------
@@ -94,6 +107,9 @@ class PlanOptions:
     directions: str = "both"
     peak_depart: str = PEAK_DEPART
     site_rule: str = DEFAULT_SITE_RULE
+    demand: str = "points"
+    cells: bool = True
+    population: str | Path | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +120,15 @@ class PlanningRun:
     trips ``options.directions`` needs (both directions by default,
     :func:`planner.travel.pair_travel_times`); the proposal, the baselines and every score
     use them with the same directions rule. ``hospitals`` are the regional rows, one per site
-    (the matrices hold every site; pairs use the site of ``options.site_rule``).
+    (the matrices hold every site; pairs use the site of ``options.site_rule``). With
+    ``options.demand == "cells"`` they hold the people's times
+    (:func:`planner.access.demand_matrix`), which the proposal and the scores then use.
+
+    ``access`` holds the times from every populated cell with the proposal's sister
+    hospitals, ``coverage`` its coverage and zonal statistics (both ``None`` without cells:
+    ``cells_note`` says why); ``demand_alternative`` is the proposal under the other demand
+    (no sensitivity re-solves) and ``demand_comparison`` how the two differ (units that
+    change hospital, objective and headline figures under both costs).
     """
 
     options: PlanOptions
@@ -120,6 +144,11 @@ class PlanningRun:
     scores: PairingScores
     nearest_scores: PairingScores
     pilot_scores: PairingScores | None
+    access: CellAccess | None = None
+    coverage: Coverage | None = None
+    demand_alternative: PairingResult | None = None
+    demand_comparison: dict[str, Any] | None = None
+    cells_note: str | None = None
 
 
 def is_hanoi_source(source: str | os.PathLike[str] | None) -> bool:
@@ -347,6 +376,7 @@ def plan(
     from planner.scoring import score_pairings
 
     options = options or PlanOptions()
+    _check_demand(options)
     graph, fac = load_inputs(
         scheme=options.scheme, facilities=facilities, source=source, graph=graph
     )
@@ -362,7 +392,7 @@ def plan(
         options.peak_depart,
         options.directions,
     )
-    matrix, matrix_peak = matrices or _pairing_matrices(
+    points, points_peak = matrices or _pairing_matrices(
         graph,
         hospitals,
         units,
@@ -371,25 +401,39 @@ def plan(
         peak_depart=options.peak_depart,
         directions=options.directions,
     )
+    access, cells_note = _cells(options, graph, fac)
+    people = people_peak = None
+    if access is not None:
+        from planner.access import cell_access, demand_matrix
 
-    proposal = propose_pairings(
-        units,
-        hospitals,
-        matrix,
-        objective=options.objective,
-        balance=options.balance,
-        load=options.load,
-        hierarchical=options.hierarchical,
-        pins=options.pins,
-        pilot=pilot_pins(units, options.pilot_pairs) if options.pilot else None,
-        forbidden=options.forbidden,
-        max_travel_time_s=options.max_travel_time_s,
-        time_limit_s=options.time_limit_s,
-        matrix_peak=matrix_peak,
-        specialty_need=read_specialty_need(options.specialty_need),
-        directions=options.directions,
-        site_rule=options.site_rule,
-    )
+        people = demand_matrix(access, points)
+        if options.demand == "cells":
+            at_peak = cell_access(
+                graph, fac, grid=access.grid, mode=options.mode, depart=options.peak_depart,
+                district_units=False, site_rule=options.site_rule,
+            )  # fmt: skip
+            people_peak = demand_matrix(at_peak, points_peak)
+    if options.demand == "cells":
+        assert people is not None and people_peak is not None  # _cells raises otherwise
+        matrix, matrix_peak = people, people_peak
+    else:
+        matrix, matrix_peak = points, points_peak
+
+    request: dict[str, Any] = {
+        "objective": options.objective,
+        "balance": options.balance,
+        "load": options.load,
+        "hierarchical": options.hierarchical,
+        "pins": options.pins,
+        "pilot": pilot_pins(units, options.pilot_pairs) if options.pilot else None,
+        "forbidden": options.forbidden,
+        "max_travel_time_s": options.max_travel_time_s,
+        "time_limit_s": options.time_limit_s,
+        "specialty_need": read_specialty_need(options.specialty_need),
+        "directions": options.directions,
+        "site_rule": options.site_rule,
+    }
+    proposal = propose_pairings(units, hospitals, matrix, matrix_peak=matrix_peak, **request)
     # The baselines are the proposal's: one definition (planner.explain), the same model.
     nearest, pilot = proposal.nearest, proposal.pilot
 
@@ -407,6 +451,20 @@ def plan(
             site_rule=options.site_rule,
         )
 
+    alternative = comparison = cover = None
+    if access is not None and people is not None:
+        from planner.access import coverage
+
+        # the same request under the other demand (no peak re-solves: a comparison)
+        other = points if options.demand == "cells" else people
+        alternative = propose_pairings(units, hospitals, other, sensitivity=False, **request)
+        comparison = demand_comparison(
+            proposal, alternative, demand=options.demand, points=points, people=people,
+            units=units, hospitals=hospitals, directions=options.directions,
+        )  # fmt: skip
+        access = access.with_pairings(proposal.pairings)
+        cover = coverage(access)
+
     return PlanningRun(
         options=options,
         graph=graph,
@@ -421,6 +479,121 @@ def plan(
         scores=score(proposal.pairings),
         nearest_scores=score(nearest),
         pilot_scores=None if pilot is None else score(pilot),
+        access=access,
+        coverage=cover,
+        demand_alternative=alternative,
+        demand_comparison=comparison,
+        cells_note=cells_note,
+    )
+
+
+def _check_demand(options: PlanOptions) -> None:
+    """Refuse a demand the run cannot meet, before any work."""
+    from planner.access import DEMANDS
+
+    if options.demand not in DEMANDS:
+        raise PlannerInputError(
+            f"unknown demand {options.demand!r}",
+            field="demand",
+            hint="use 'points' (each unit's point) or 'cells' (where its people live)",
+        )
+    if options.demand == "cells" and not options.cells:
+        raise PlannerInputError(
+            "demand='cells' needs the population cells",
+            field="cells",
+            hint="leave cells on (drop --no-cells) or use demand='points'",
+        )
+
+
+def _cells(
+    options: PlanOptions, graph: TravelGraph, fac: gpd.GeoDataFrame
+) -> tuple[CellAccess | None, str | None]:
+    """Times from every populated cell (no pairing yet), or why there are none."""
+    from planner.access import cell_access, default_grid
+
+    if not options.cells:
+        return None, "not asked for (cells=False)"
+    try:
+        grid = default_grid(fac, graph=graph, raster=options.population)
+    except PlannerInputError as exc:
+        if options.demand == "cells" or options.population is not None:
+            raise
+        note = f"no population raster covers these facilities ({exc.problem})"
+        log.warning(
+            "%s: planned without the population cells; give a raster of people per cell "
+            "(--population FILE, e.g. a WorldPop 'ppp' file) for coverage from where people "
+            "live", note,
+        )  # fmt: skip
+        return None, note
+    access = cell_access(
+        graph, fac, grid=grid, mode=options.mode, depart=options.depart, site_rule=options.site_rule
+    )
+    return access, None
+
+
+def demand_comparison(
+    proposal: PairingResult,
+    alternative: PairingResult,
+    *,
+    demand: str,
+    points: pd.DataFrame,
+    people: pd.DataFrame,
+    units: pd.DataFrame,
+    hospitals: pd.DataFrame,
+    directions: str = "both",
+) -> dict[str, Any]:
+    """How the proposal differs from the one planned under the other demand (JSON-ready).
+
+    Parameters
+    ----------
+    proposal, alternative
+        The run's proposal (under ``demand``) and the proposal under the other demand.
+    demand
+        ``"points"`` or ``"cells"``: what the proposal's costs are.
+    points, people
+        The pairing matrices from the units' points and from where their people live
+        (:func:`planner.access.demand_matrix`).
+    units, hospitals, directions
+        As for :func:`planner.scoring.score_pairings`.
+
+    Returns
+    -------
+    dict
+        ``demand`` and ``other`` (the two demands), ``units`` and ``units_changed`` (units
+        whose sister hospital differs, with ``changed_unit_ids`` and the ``districts_changed``
+        they lie in), and for ``proposal`` and ``alternative`` each: the solver's
+        ``objective_value`` (under its own demand), the population-weighted mean trip and the
+        share within 60 minutes under both costs (``points_*`` and ``cells_*``).
+    """
+    from planner.scoring import score_pairings
+
+    mine = proposal.pairings.set_index("unit_id")["hospital_id"].astype(object)
+    theirs = alternative.pairings.set_index("unit_id")["hospital_id"].astype(object)
+    theirs = theirs.reindex(mine.index)
+    changed = mine.index[(mine.fillna("") != theirs.fillna("")).to_numpy()]
+    districts = proposal.pairings.set_index("unit_id")["district"].reindex(changed)
+
+    def figures(result: PairingResult) -> dict[str, Any]:
+        out: dict[str, Any] = {"objective_value": result.objective_value}
+        for name, matrix in (("points", points), ("cells", people)):
+            overall = score_pairings(
+                result.pairings, matrix, units=units, hospitals=hospitals, directions=directions
+            ).overall
+            out[f"{name}_mean_travel_time_s"] = overall.get("pop_weighted_mean_travel_time_s")
+            out[f"{name}_share_within_60min"] = overall.get("share_population_within_60min")
+        return out
+
+    return json_safe(
+        {
+            "demand": demand,
+            "other": "points" if demand == "cells" else "cells",
+            "units": len(mine),
+            "units_changed": len(changed),
+            "changed_unit_ids": [str(u) for u in changed],
+            "districts_changed": sorted({str(d) for d in districts.dropna()}),
+            "proposal": figures(proposal),
+            "alternative": figures(alternative),
+        }
     )
 
 
@@ -501,9 +674,30 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
         "specialty_need": None
         if run.options.specialty_need is None
         else str(run.options.specialty_need),
+        "demand": run.options.demand,
+        **({} if run.options.population is None else {"population": str(run.options.population)}),
         **_roads_and_region(run.graph.source, run.facilities),
     }
+    doc["cells"] = cells_document(run)
     return doc
+
+
+def cells_document(run: PlanningRun) -> dict[str, Any]:
+    """``scores.json``'s ``cells`` section: coverage and zonal figures from where people live.
+
+    :func:`planner.access.cells_summary` of the run (the WorldPop attribution, whether the
+    grid is calibrated to the census, coverage at 15 to 120 minutes, population-weighted mean
+    and 90th percentile, the coverage curve and the table per district) with ``demand``: how
+    the proposal differs from the one planned under the other demand
+    (:func:`demand_comparison`). Without cells: ``{"skipped": <why>}``.
+    """
+    if run.access is None or run.coverage is None:
+        return {"skipped": run.cells_note or "no population cells"}
+    from planner.access import cells_summary
+
+    document = cells_summary(run.access, run.coverage)
+    document["demand"] = run.demand_comparison
+    return document
 
 
 def _per_pair_times(scores: PairingScores) -> list[dict[str, Any]]:
@@ -537,7 +731,9 @@ def write_outputs(
 
     Everything is rendered in memory first; each file is then written atomically, so an
     error leaves the previous outputs intact. ``pairings.csv`` is spreadsheet-safe
-    (:func:`planner.io.write_csv`).
+    (:func:`planner.io.write_csv`). With the run's population cells, ``access_cells.csv`` and
+    ``coverage.csv`` (:func:`planner.access.access_tables`) too, and the map gets the
+    travel-time surface.
 
     Parameters
     ----------
@@ -563,11 +759,17 @@ def write_outputs(
     scores = scores_document(run)
     geo = run.proposal.to_geodataframe(run.facilities)
     rendered_map = run_map(run, lang=lang, whatif=whatif) if map or report else None
+    tables = {}
+    if run.access is not None and run.coverage is not None:
+        from planner.access import access_tables
+
+        tables = access_tables(run.access, run.coverage)
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "pairings.csv": write_csv(pairings, out / "pairings.csv"),
         "pairings.geojson": write_vector_atomic(geo, out / "pairings.geojson"),
         "scores.json": write_json(scores, out / "scores.json"),
+        **{name: write_csv(table, out / name) for name, table in tables.items()},
     }
     if map and rendered_map is not None:
         from planner.maps import save_map
@@ -639,6 +841,7 @@ def run_map(
         self_contained=True,
         lang=lang,
         whatif=run_whatif(run) if whatif else None,
+        surface=run.access,
     )
 
 
@@ -1041,6 +1244,22 @@ def report_dir(
     same_units = other is not None and set(other.pairings["unit_id"].astype(str)) == set(
         main.pairings["unit_id"].astype(str)
     )
+    surface = None
+    cells = main.scores.get("cells")
+    if graph is not None and isinstance(cells, dict) and cells.get("curve"):
+        from planner.access import cell_access, default_grid
+
+        # the same cells as the run's (read back from the cache after a run on these data)
+        surface = cell_access(
+            graph,
+            main.facilities,
+            main.pairings,
+            grid=default_grid(main.facilities, graph=graph, raster=options.get("population")),
+            mode=cells.get("mode") or options.get("mode") or "car",
+            depart=cells.get("depart") or options.get("depart"),
+            district_units=False,
+            site_rule=cells.get("site_rule") or options.get("site_rule") or DEFAULT_SITE_RULE,
+        )
     m = pairing_map(
         main.pairings,
         main.facilities,
@@ -1053,6 +1272,7 @@ def report_dir(
         subtitle=" · ".join(scenario_parts(options, lang=lang)),
         self_contained=True,
         lang=lang,
+        surface=surface,
     )
     return write_report(
         out / "report.html",

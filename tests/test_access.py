@@ -254,3 +254,269 @@ def test_planner_access_rejects_bad_minutes(tmp_path):
     )  # fmt: skip
     assert result.returncode == 2 and "--minutes" in result.stderr
     assert not any(Path(tmp_path).iterdir())
+
+
+# -- the sweep: many departures and modes, the same times -----------------------------------------
+
+
+def test_sweep_gives_the_times_of_one_call_per_hour(hanoi_graph, registry_2024, pairing_2024):
+    from planner.access import cell_access_sweep
+
+    grid = hanoi_population_grid(scheme="2024")
+    ba_vi = registry_2024.loc[registry_2024["district"] == "Huyện Ba Vì", "facility_id"]
+    small = PopulationGrid(
+        cells=grid.cells[grid.cells["unit_id"].isin(ba_vi)].reset_index(drop=True),
+        calibrated=True, census_total=None, raster=grid.raster,
+    )  # fmt: skip
+    departs = ["07:00", "10:00", "17:30"]
+    sweep = cell_access_sweep(
+        hanoi_graph, registry_2024, pairing_2024, grid=small, modes=("car", "motorbike"),
+        departs=departs,
+    )  # fmt: skip
+    assert sorted(sweep) == sorted((m, d) for m in ("car", "motorbike") for d in departs)
+    for (mode, depart), swept in sweep.items():
+        one = cell_access(hanoi_graph, registry_2024, pairing_2024, grid=small, mode=mode,
+                          depart=depart, district_units=False)  # fmt: skip
+        for name in ("hospital_times_s", "times_from_hospital_s", "times_to_hospital_s"):
+            pd.testing.assert_frame_equal(getattr(swept, name), getattr(one, name))
+        pd.testing.assert_frame_equal(swept.table(), one.table())
+        assert swept.depart == depart and swept.mode == mode
+    # the hours differ (congestion), so the test could fail if the sweep reused one hour
+    rush, calm = sweep[("car", "17:30")], sweep[("car", "10:00")]
+    assert (rush.cells["time_to_sister_s"] > calm.cells["time_to_sister_s"]).mean() > 0.5
+
+
+def test_matrices_for_many_departures_equal_one_matrix_each(hanoi_graph, registry_2024):
+    from planner.travel import travel_time_matrices, travel_time_matrix
+
+    sites = registry_2024[registry_2024["level"] != "commune"].iloc[:12]
+    departs = ["08:00", "10:00", "11:00"]
+    many = travel_time_matrices(hanoi_graph, sites, departs=departs, distances=False)
+    assert list(many) == departs
+    for depart in departs:
+        one = travel_time_matrix(hanoi_graph, sites, depart=depart)
+        pd.testing.assert_frame_equal(
+            many[depart].drop(columns="distance_m"), one.drop(columns="distance_m")
+        )
+        trips = many[depart]["origin_id"] != many[depart]["destination_id"]
+        assert many[depart].loc[trips, "distance_m"].isna().all()
+        assert one.loc[trips, "distance_m"].notna().all()
+    assert many["08:00"] is not many["10:00"]  # each departure its own frame
+
+
+def test_with_pairings_changes_only_the_sister_columns(access_2024, registry_2024):
+    units = registry_2024[registry_2024["level"] != "regional"]
+    xanh_pon = pd.DataFrame({"unit_id": units["facility_id"], "hospital_id": "hn-reg-xanhpon"})
+    moved = access_2024.with_pairings(xanh_pon)
+    assert (moved.cells["sister_hospital_id"] == "hn-reg-xanhpon").all()
+    assert np.allclose(moved.cells["time_to_sister_s"], moved.hospital_times_s["hn-reg-xanhpon"])
+    same = ["time_to_nearest_s", "nearest_hospital_id", "population", "unit_id"]
+    pd.testing.assert_frame_equal(moved.cells[same], access_2024.cells[same])
+    assert access_2024.with_pairings(None).cells["sister_hospital_id"].isna().all()
+
+
+# -- pairing by where people live ---------------------------------------------------------------
+
+
+def test_demand_cells_changes_the_cost_and_stays_optimal(hanoi_graph, registry_2024, access_2024):
+    from planner.access import demand_matrix
+    from planner.pairing import hanoi_pilot_pins, propose_pairings
+    from planner.scoring import pair_costs
+
+    hospitals = registry_2024[registry_2024["level"] == "regional"]
+    units = registry_2024[registry_2024["level"] != "regional"]
+    points = pair_travel_times(hanoi_graph, hospitals, units, depart="10:00")
+    people = demand_matrix(access_2024, points)
+    # the cost used is the people's: a unit whose point is more than 5 minutes off its people
+    cell_times = unit_cell_times(access_2024).set_index(["unit_id", "hospital_id"])
+    ids, hids = units["facility_id"].tolist(), hospitals["facility_id"].tolist()
+
+    def costs(matrix: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(pair_costs(matrix, ids, hids).time_s, index=ids, columns=hids)
+
+    costs_points, costs_people = costs(points), costs(people)
+    stacked = costs_people.stack()
+    assert np.allclose(stacked.loc[cell_times.index], cell_times["travel_time_s"])
+    off = (costs_people - costs_points).abs().stack()
+    assert off.max() > 5 * 60
+    # district units have no people of their own: they keep their points' times
+    heads = units.loc[units["level"] == "district", "facility_id"]
+    assert np.allclose(costs_people.loc[heads], costs_points.loc[heads], equal_nan=True)
+
+    pins = hanoi_pilot_pins(units)
+    by_people = propose_pairings(units, hospitals, people, pilot=pins, sensitivity=False)
+    by_points = propose_pairings(units, hospitals, points, pilot=pins, sensitivity=False)
+    assert by_people.status == "optimal" and by_points.status == "optimal"
+    assert by_people.scores["load_ratio_max_min"] <= 1.2 / 0.8 + 1e-9
+    # optimal for the people's costs: the point-based pairing (feasible too) costs no less there
+    from planner.scoring import score_pairings
+
+    on_people = score_pairings(by_points.pairings, people, units=units, hospitals=hospitals)
+    assert by_people.objective_value <= (
+        on_people.overall["pop_weighted_mean_travel_time_s"] + 1e-6
+    )
+
+
+def test_propose_demand_cells_end_to_end(tmp_path):
+    out = tmp_path / "people"
+    result = subprocess.run(
+        [sys.executable, "-m", "planner.cli", "propose", "--demand", "cells", "--lang", "en",
+         "--out", str(out), "-q"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    scores = json.loads((out / "scores.json").read_text())
+    assert scores["options"]["demand"] == "cells" and scores["status"] == "optimal"
+    demand = scores["cells"]["demand"]
+    assert demand["demand"] == "cells" and demand["other"] == "points"
+    # each proposal is the better one under its own cost
+    mine, theirs = demand["proposal"], demand["alternative"]
+    assert mine["cells_mean_travel_time_s"] <= theirs["cells_mean_travel_time_s"] + 1e-6
+    assert theirs["points_mean_travel_time_s"] <= mine["points_mean_travel_time_s"] + 1e-6
+    assert mine["objective_value"] == pytest.approx(mine["cells_mean_travel_time_s"])
+    assert demand["units_changed"] == len(demand["changed_unit_ids"])
+    pairings = pd.read_csv(out / "pairings.csv")
+    cells = pd.read_csv(out / "access_cells.csv")
+    assert cells["population"].sum() == CENSUS_2019_TOTAL
+    # the report says how the proposal differs from the point-based one
+    from planner.workflow import report_dir
+
+    html = report_dir(out, lang="en").read_text(encoding="utf-8")
+    assert "This pairing weighs where people live" in html
+    assert "costs from where people live" in html  # the scenario's title
+    assert len(pairings) == 609
+
+
+# -- the demo: files, scores, map, report ----------------------------------------------------------
+
+
+def test_demo_writes_access_cells_and_coverage(demo_dir):
+    cells = pd.read_csv(demo_dir / "access_cells.csv")
+    assert list(cells.columns) == list(ACCESS_COLUMNS)
+    assert cells["population"].sum() == CENSUS_2019_TOTAL
+    assert (cells["population"] > 0).all() and cells["population"].dtype.kind == "i"
+    assert (cells["time_to_sister_s"] >= cells["time_to_nearest_s"] - 1e-6).all()
+    assert cells["time_to_district_unit_s"].notna().mean() > 0.99
+    # the sister hospitals are the proposal's
+    pairings = pd.read_csv(demo_dir / "pairings.csv").set_index("unit_id")["hospital_id"]
+    assert (cells["sister_hospital_id"] == cells["unit_id"].map(pairings)).all()
+    table = pd.read_csv(demo_dir / "coverage.csv")
+    assert list(table.columns[:3]) == ["minutes", "share_sister", "share_nearest"]
+    assert table["minutes"].tolist() == [15, 30, 45, 60, 90, 120]
+    assert (table["population"] == CENSUS_2019_TOTAL).all()
+    assert table["within_sister"].is_monotonic_increasing
+    assert (table["within_sister"] <= table["within_nearest"]).all()
+    expected = cells.loc[cells["time_to_sister_s"] <= 3600, "population"].sum()
+    assert table.set_index("minutes").loc[60, "within_sister"] == expected
+
+
+def test_demo_scores_have_the_cells_section(demo_dir):
+    scores = json.loads((demo_dir / "scores.json").read_text())
+    cells = scores["cells"]
+    assert cells["calibrated"] is True and cells["census_total"] == CENSUS_2019_TOTAL
+    assert (
+        cells["attribution"].startswith("Population: WorldPop")
+        and "CC BY 4.0" in cells["attribution"]
+    )
+    assert [row["minutes"] for row in cells["coverage"]] == [15, 30, 45, 60, 90, 120]
+    shares = [row["share_sister"] for row in cells["coverage"]]
+    assert shares == sorted(shares) and 0.5 < shares[3] < 1
+    assert cells["mean_time_to_sister_s"] < cells["p90_time_to_sister_s"]
+    assert cells["mode"] == "car" and cells["depart"] == "10:00"
+    assert len(cells["per_district"]) == 30
+    assert sum(d["population"] for d in cells["per_district"]) == CENSUS_2019_TOTAL
+    assert cells["curve"][0]["minutes"] == 0 and cells["curve"][-1]["minutes"] == 180
+    misled = cells["units_misled"]
+    assert misled["count"] >= 1 and abs(misled["worst"][0]["points_minus_cells_s"]) > 300
+    demand = cells["demand"]
+    assert demand["demand"] == "points" and demand["other"] == "cells"
+    # the proposal is the best under the points' cost, its alternative under the people's
+    assert demand["proposal"]["points_mean_travel_time_s"] == pytest.approx(
+        scores["pop_weighted_mean_travel_time_s"]
+    )
+    assert (
+        demand["alternative"]["cells_mean_travel_time_s"]
+        <= demand["proposal"]["cells_mean_travel_time_s"] + 1e-6
+    )
+
+
+def test_demo_map_has_the_surface_with_the_worldpop_credit(demo_dir):
+    html = (demo_dir / "map.html").read_text(encoding="utf-8")
+    from planner.i18n import text
+
+    assert json.dumps(text("map.surface", "vi"))[1:-1] in html  # the layer, named in the control
+    assert "www.worldpop.org" in html and "2020 (University of Southampton), CC BY 4.0" in html
+    assert (demo_dir / "map.html").stat().st_size <= 3_000_000
+
+
+@pytest.mark.browser
+def test_demo_map_surface_layer_credits_worldpop_when_shown(demo_dir):
+    from _browser import offline_page
+
+    with offline_page(demo_dir / "map.html") as (page, report):
+        page.wait_for_selector(".leaflet-overlay-pane path")
+        credit = ".leaflet-control-attribution"
+        assert "WorldPop" not in page.inner_text(credit)  # hidden at first
+        labels = page.eval_on_selector_all(
+            ".leaflet-control-layers-overlays label", "els => els.map(e => e.innerText.trim())"
+        )
+        index = next(i for i, label in enumerate(labels) if "WorldPop" in label)
+        before = page.evaluate(
+            "() => document.querySelectorAll('.leaflet-overlay-pane path').length"
+        )
+        page.evaluate(
+            f"() => document.querySelectorAll('.leaflet-control-layers-overlays input')[{index}]"
+            ".click()"
+        )
+        page.wait_for_timeout(300)
+        assert "WorldPop" in page.inner_text(credit) and "CC BY 4.0" in page.inner_text(credit)
+        after = page.evaluate(
+            "() => document.querySelectorAll('.leaflet-overlay-pane path').length"
+        )
+        assert after > before  # the time bands are drawn
+        assert report.unexpected_errors() == []
+
+
+def _people_section(html: str) -> str:
+    start = html.index('<section id="people">')
+    return html[start : html.index("</section>", start)]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_demo_report_has_the_curve_and_the_table_per_district(lang, demo_dir, tmp_path):
+    import shutil
+
+    from planner.workflow import report_dir
+
+    if lang == "vi":
+        html = (demo_dir / "report.html").read_text(encoding="utf-8")
+    else:
+        for name in ("pairings.csv", "scores.json"):
+            shutil.copy(demo_dir / name, tmp_path / name)
+        html = report_dir(tmp_path, lang="en").read_text(encoding="utf-8")
+        # report_dir draws the map's surface from the same cells again
+        assert "Where people live: time to the sister hospital" in html
+    words = {
+        "vi": ("Nơi người dân sinh sống", "Dân số trong vòng N phút", "9/10 người dân trong vòng"),
+        "en": ("Where people live", "People within N minutes", "9 in 10 people within"),
+    }[lang]
+    section = _people_section(html)
+    assert words[0] in section and words[1] in section and words[2] in section
+    assert section.count("<svg") == 1  # the coverage curve
+    assert section.count('class="zonal"') == 2  # the table per district, in two halves
+    assert section.count('<td class="name">') == 30
+    assert "Huyện Ba Vì" in section and "Quận Hoàn Kiếm" in section
+    assert "WorldPop" in section
+    # WorldPop among the sources, each term explained once
+    assert "vnm_ppp_2020_1km_Aggregated_UNadj.tif" in html
+    assert html.count(f"<dt>{words[2]}</dt>") == 1
+
+
+def test_a_demand_the_run_cannot_meet_is_refused_before_any_work():
+    from planner.errors import PlannerInputError
+    from planner.workflow import PlanOptions, plan
+
+    with pytest.raises(PlannerInputError, match="unknown demand 'people'"):
+        plan(PlanOptions(demand="people"), facilities="no such file.csv")
+    with pytest.raises(PlannerInputError, match="needs the population cells"):
+        plan(PlanOptions(demand="cells", cells=False), facilities="no such file.csv")

@@ -35,8 +35,8 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_demo_writes_every_output(demo_dir: Path, registry_2024) -> None:
     names = sorted(p.name for p in demo_dir.iterdir())
     assert names == [
-        "approximate_locations.csv", "map.html", "pairings.csv", "pairings.geojson",
-        "report.html", "scores.json",
+        "access_cells.csv", "approximate_locations.csv", "coverage.csv", "map.html",
+        "pairings.csv", "pairings.geojson", "report.html", "scores.json",
     ]  # fmt: skip
 
     pairings = pd.read_csv(demo_dir / "pairings.csv", dtype={"unit_id": str})
@@ -84,7 +84,7 @@ def test_demo_writes_every_output(demo_dir: Path, registry_2024) -> None:
 def test_demo_is_deterministic_and_keeps_outputs_on_failure(demo_dir: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     assert main(["demo", "--out", str(again), "--quiet"]) == 0
-    for name in ("pairings.csv", "scores.json", "pairings.geojson", "map.html"):
+    for name in ("pairings.csv", "scores.json", "pairings.geojson", "map.html", "access_cells.csv"):
         assert (again / name).read_bytes() == (demo_dir / name).read_bytes(), name
 
     # A failing run (no pairing within 60 min: Ba Vì's pin and Sóc Sơn's distance) must
