@@ -7,6 +7,7 @@ the terminal summaries. They call only public functions of the library.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME
+from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, PEAK_DEPART
 from planner.errors import PlannerInputError
 from planner.facilities import load_facilities
 from planner.formatting import Formatter, map_title, scenario_parts
@@ -126,6 +127,12 @@ def summary(
     def minutes(value: Any) -> str:
         return f.minutes(value, decimals=1)
 
+    def ratio(value: Any) -> str:
+        # an infinite ratio: a hospital has no unit (said in words, not as "inf" or "—")
+        if isinstance(value, float) and math.isinf(value):
+            return t("cli.ratio_idle")
+        return f.ratio(value)
+
     key_mean, key_ratio = "pop_weighted_mean_travel_time_s", "load_ratio_max_min"
     paired = int(overall.get("units", 0)) - int(overall.get("unassigned_units") or 0)
     rows = [
@@ -133,7 +140,7 @@ def summary(
         (t("cli.mean", time=depart), minutes(overall.get(key_mean)) + beside(key_mean, minutes)),
         (t("cli.longest", time=depart), minutes(overall.get("max_travel_time_s"))),
         (t("cli.within"), f.percent(overall.get("share_population_within_60min"), decimals=1)),
-        (t("cli.ratio"), f.ratio(overall.get(key_ratio)) + beside(key_ratio, f.ratio)),
+        (t("cli.ratio"), ratio(overall.get(key_ratio)) + beside(key_ratio, ratio)),
     ]
     width = max(len(label) for label, _ in rows) + 1
     lines = [title, *(f"  {label + ':':<{width}} {value}" for label, value in rows)]
@@ -227,13 +234,16 @@ def map_file(
     thousands: str | None = None,
     lang: str = DEFAULT_LANG,
     site_rule: str = "nearest",
+    peak_depart: str = PEAK_DEPART,
+    directions: str = "both",
 ) -> Path:
     """Draw a pairings CSV (and optionally a second one to compare) as a standalone HTML map.
 
     Either file may hold only ``unit_id`` and ``hospital_id``: travel times are computed.
     ``compare_name`` names the second pairing in the layers, legend and popups (default: its
     file name); ``lang`` is ``"vi"`` or ``"en"``; ``site_rule`` which site of a hospital
-    a pair's trips use (the links end there). The map has the what-if panel (districts
+    a pair's trips use (the links end there); ``peak_depart`` and ``directions`` as for
+    :func:`planner.workflow.score_pairings_file`. The map has the what-if panel (districts
     move with their communes when the file pairs them so).
     """
     from planner.hanoi import hanoi_areas
@@ -254,6 +264,8 @@ def map_file(
             facilities=fac,
             graph=graph,
             site_rule=site_rule,
+            peak_depart=peak_depart,
+            directions=directions,
         )
 
     main = scored(pairings_path)

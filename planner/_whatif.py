@@ -42,6 +42,7 @@ from folium.template import Template
 from planner._assets import RawHTML
 from planner._templates import source
 from planner._vn import district_key, fold
+from planner.config import PEAK_DEPART
 from planner.formatting import MISSING, Formatter
 from planner.i18n import Translator
 from planner.io import spreadsheet_safe
@@ -338,7 +339,7 @@ def whatif_data(
         "groups": groups,
         "sections": _sections(groups, districts, names, district_names),
         "download": _DOWNLOAD_NAME,
-        "command": _score_command(scheme, mode, whatif.depart, whatif.site_rule),
+        "command": _score_command(scheme, mode, whatif),
         "styles": {
             "bins_s": [60 * b for b in styles["time_bins_min"]],
             "colours": list(styles["time_colours"]),
@@ -533,14 +534,18 @@ def _scheme(pairings: pd.DataFrame, hospitals: pd.DataFrame) -> str | None:
     return None
 
 
-def _score_command(scheme: str | None, mode: str, depart: str | None, site_rule: str) -> str:
+def _score_command(scheme: str | None, mode: str, whatif: WhatIf) -> str:
     """The ``planner score`` command that re-scores the downloaded file like the page."""
     words = ["planner", "score", _DOWNLOAD_NAME]
     if scheme:
         words += ["--scheme", scheme]
     words += ["--mode", mode]
-    if depart:
-        words += ["--depart", depart]
-    if site_rule != DEFAULT_SITE_RULE:
-        words += ["--site-rule", site_rule]
+    if whatif.depart:
+        words += ["--depart", whatif.depart]
+    if whatif.peak_depart and whatif.peak_depart != PEAK_DEPART:
+        words += ["--peak-depart", whatif.peak_depart]
+    if whatif.directions != "both":
+        words += ["--directions", whatif.directions]
+    if whatif.site_rule != DEFAULT_SITE_RULE:
+        words += ["--site-rule", whatif.site_rule]
     return " ".join(words)

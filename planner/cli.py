@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planner import __version__
-from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, MODES, SCHEMES, THOUSANDS
+from planner.config import (
+    DEFAULT_DEPART,
+    DEFAULT_SCHEME,
+    DIRECTIONS,
+    MODES,
+    PEAK_DEPART,
+    SCHEMES,
+    THOUSANDS,
+)
 from planner.errors import PlannerError, PlannerInputError
 
 if TYPE_CHECKING:
@@ -93,6 +101,26 @@ def _site_rule_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup)
         default="nearest",
         help="which site of a hospital with several sites a pair's trips use: nearest (the "
         "pair's fastest site, the default) or main (its main site, where staff rotate from)",
+    )
+
+
+def _pair_time_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """How a pair is timed, for the commands that time pairs: the site rule, the second
+    departure its figures are compared at, and which trips make its time."""
+    _site_rule_option(parser)
+    parser.add_argument(
+        "--peak-depart",
+        default=PEAK_DEPART,
+        metavar="HH:MM",
+        help="the second departure time the figures are also given at, e.g. 17:30 for the "
+        f"evening peak (default {PEAK_DEPART}, the morning peak)",
+    )
+    parser.add_argument(
+        "--directions",
+        choices=DIRECTIONS,
+        default="both",
+        help="which trips make a pair's time: both (the mean of the staff trip to the unit and "
+        "the referral trip to the hospital, the default), to_unit or to_hospital",
     )
 
 
@@ -239,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ready for `planner report DIR`; '-': the scores JSON on stdout",
     )
     p.add_argument("--json", action="store_true", help="print the scores JSON instead of a summary")
-    _site_rule_option(p)
+    _pair_time_options(p)
     _lang_option(p)
 
     p = sub.add_parser(
@@ -265,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cdn", action="store_true", help="load Leaflet from CDNs instead of inlining it"
     )
-    _site_rule_option(p)
+    _pair_time_options(p)
     _shared_options(p, out_help="HTML file to write")
 
     p = sub.add_parser(
@@ -418,7 +446,7 @@ def _proposal_options(p: argparse.ArgumentParser) -> None:
         metavar="S",
         help="solver time limit in seconds (default 60)",
     )
-    _site_rule_option(g)
+    _pair_time_options(g)
 
 
 def _parse_pairs(values: Sequence[str], option: str) -> dict[str, str]:
@@ -454,6 +482,8 @@ def _plan_options(args: argparse.Namespace) -> PlanOptions:
         time_limit_s=args.time_limit,
         specialty_need=args.specialty_need,
         site_rule=args.site_rule,
+        peak_depart=args.peak_depart,
+        directions=args.directions,
         demand=args.demand,
         cells=not args.no_cells,
         population=args.population,
@@ -591,6 +621,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
         facilities=fac,
         graph=graph,
         site_rule=args.site_rule,
+        peak_depart=args.peak_depart,
+        directions=args.directions,
     )
     document = workflow.scored_document(scored)
     paths: dict[str, Path] = {}
@@ -623,6 +655,8 @@ def _cmd_map(args: argparse.Namespace) -> int:
         thousands=args.thousands,
         lang=args.lang,
         site_rule=args.site_rule,
+        peak_depart=args.peak_depart,
+        directions=args.directions,
     )
     _say(f"wrote {args.out}")
     return 0

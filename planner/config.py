@@ -33,6 +33,10 @@ DEFAULT_MAX_SNAP_M = 1000.0
 DEFAULT_SCHEME = "2024"
 #: Transport modes the planner knows.
 MODES = ("car", "motorbike", "ambulance")
+#: Which trips make a sister pair's travel time: ``"both"`` (the mean of hospital -> unit and
+#: unit -> hospital, half the round trip), ``"to_unit"`` (the staff rotation trip, hospital ->
+#: unit) or ``"to_hospital"`` (the referral trip, unit -> hospital).
+DIRECTIONS = ("both", "to_unit", "to_hospital")
 #: Administrative schemes: the 30 districts / 579 communes of 2020-2024, and the 126 units of 2025.
 SCHEMES = ("2024", "2025")
 #: Thousands separators a file's counts may use (``"space"``: also no-break and thin spaces).

@@ -847,6 +847,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "cli.longest": ("longest trip at {time}", "chuyến xa nhất lúc {time}"),
     "cli.within": ("people within 60 min", "dân số trong vòng 60 phút"),
     "cli.ratio": ("load ratio busiest/least", "tỷ số tải lớn nhất/nhỏ nhất"),
+    "cli.ratio_idle": ("a hospital has no unit", "có bệnh viện không có đơn vị nào"),
     "cli.files": ("Files:", "Các tệp:"),
     "cli.score_head": (
         "Pairing {file}, {scenario}: scored",

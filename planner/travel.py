@@ -56,7 +56,7 @@ from planner._routing import (
     routing_graph,
     spans,
 )
-from planner.config import CRS_LONLAT, DEFAULT_MAX_SNAP_M, metric_crs
+from planner.config import CRS_LONLAT, DEFAULT_MAX_SNAP_M, DIRECTIONS, metric_crs
 from planner.errors import PlannerInputError
 from planner.graph import TravelGraph
 from planner.speeds import (
@@ -121,9 +121,6 @@ _AT_NODE_M = 0.01
 _DISK_CACHE_MIN_NODES = 20_000
 # Shortest-path trees grown at once for routes: trees x nodes cells (float64 + int32).
 _TREE_BATCH_CELLS = 4_000_000
-# Cached snaps and matrices are keyed by this and by the code that made them (see
-# _code_digest); bump it when their layout changes without a change of that code.
-_TRAVEL_CACHE_FORMAT = 1
 
 # Per-graph memos that die with the graph: (mode, usable-edges digest) -> snapper,
 # times key (speeds.time_profile_key) -> router, and the graph's content digest.
@@ -751,7 +748,6 @@ def _snap_table(
     if cache and graph.n_nodes >= _DISK_CACHE_MIN_NODES and len(ids):
         key = cache_key(
             "travel-snap",
-            _TRAVEL_CACHE_FORMAT,
             _code_digest(),
             _graph_digest(graph),
             mode,
@@ -1058,8 +1054,9 @@ def _graph_digest(graph: TravelGraph) -> str:
 
 @functools.cache
 def _code_digest() -> str:
-    """Hash of the code that computes snaps and matrices: a changed module never reads what
-    an older one cached."""
+    """Hash of the code that computes, saves and loads snaps and matrices (this module, the
+    router, the speeds): a changed module never reads what an older one cached, so no
+    hand-kept format number is needed."""
     from planner import _routing, speeds
 
     h = hashlib.blake2b(digest_size=16)
@@ -1258,7 +1255,6 @@ def _terminal_matrix(
         return compute()
     key = cache_key(
         "travel-matrix",
-        _TRAVEL_CACHE_FORMAT,
         _code_digest(),
         _graph_digest(graph),
         _times_key(mode, depart, table),
@@ -1589,12 +1585,6 @@ def _load_frame(folder: Path) -> pd.DataFrame:
             else:
                 columns[name] = values
     return pd.DataFrame(columns)
-
-
-#: Which trips make a sister pair's travel time: ``"both"`` (the mean of hospital -> unit and
-#: unit -> hospital, half the round trip), ``"to_unit"`` (the staff rotation trip, hospital ->
-#: unit) or ``"to_hospital"`` (the referral trip, unit -> hospital).
-DIRECTIONS = ("both", "to_unit", "to_hospital")
 
 
 def check_directions(directions: str) -> None:

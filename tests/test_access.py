@@ -322,6 +322,7 @@ def test_demand_cells_changes_the_cost_and_stays_optimal(hanoi_graph, registry_2
     from planner.access import demand_matrix
     from planner.pairing import hanoi_pilot_pins, propose_pairings
     from planner.scoring import pair_costs
+    from planner.sites import hospital_sites
 
     hospitals = registry_2024[registry_2024["level"] == "regional"]
     units = registry_2024[registry_2024["level"] != "regional"]
@@ -329,14 +330,23 @@ def test_demand_cells_changes_the_cost_and_stays_optimal(hanoi_graph, registry_2
     people = demand_matrix(access_2024, points)
     # the cost used is the people's: a unit whose point is more than 5 minutes off its people
     cell_times = unit_cell_times(access_2024).set_index(["unit_id", "hospital_id"])
-    ids, hids = units["facility_id"].tolist(), hospitals["facility_id"].tolist()
+    ids = units["facility_id"].tolist()
+    sites = hospital_sites(hospitals)
+    hids = list(sites.hospital_ids)
 
     def costs(matrix: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame(pair_costs(matrix, ids, hids).time_s, index=ids, columns=hids)
+        return pd.DataFrame(pair_costs(matrix, ids, hospitals).time_s, index=ids, columns=hids)
 
     costs_points, costs_people = costs(points), costs(people)
     stacked = costs_people.stack()
-    assert np.allclose(stacked.loc[cell_times.index], cell_times["travel_time_s"])
+    # a hospital of one site: the unit's cost is its people's mean time; of several: the unit
+    # uses one site (its people's best on average), never better than each person's nearest
+    single = sites.table.loc[sites.table["sites"] == 1, "hospital_id"]
+    one = cell_times.index.get_level_values("hospital_id").isin(single)
+    assert one.any() and (~one).any()
+    expected = cell_times["travel_time_s"]
+    assert np.allclose(stacked.loc[cell_times.index[one]], expected[one])
+    assert (stacked.loc[cell_times.index[~one]] >= expected[~one] - 1e-6).all()
     off = (costs_people - costs_points).abs().stack()
     assert off.max() > 5 * 60
     # district units have no people of their own: they keep their points' times

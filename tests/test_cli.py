@@ -150,6 +150,34 @@ def test_facilities_and_score_round_trip(tmp_path: Path, demo_dir: Path) -> None
     )
 
 
+def test_score_takes_the_second_departure_and_the_directions(
+    tmp_path: Path, demo_dir: Path, hanoi_graph
+) -> None:
+    """``planner score --peak-depart --directions`` times the pairs as told and records it;
+    the figures equal the library's at the same settings."""
+    from planner.workflow import score_pairings_file
+
+    out = tmp_path / "s.json"
+    args = ["--peak-depart", "17:30", "--directions", "to_hospital", "--out", str(out)]
+    result = run_cli("score", str(demo_dir / "pairings.csv"), *args)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(out.read_text())
+    assert (doc["depart"], doc["peak_depart"], doc["directions"]) == (
+        "10:00",
+        "17:30",
+        "to_hospital",
+    )
+    library = score_pairings_file(
+        demo_dir / "pairings.csv", peak_depart="17:30", directions="to_hospital", graph=hanoi_graph
+    ).scores.overall
+    for key in ("pop_weighted_mean_travel_time_s", "pop_weighted_mean_travel_time_peak_s"):
+        assert doc[key] == pytest.approx(library[key], rel=1e-9)
+    both = json.loads((demo_dir / "scores.json").read_text())
+    assert doc["pop_weighted_mean_travel_time_s"] != pytest.approx(
+        both["pop_weighted_mean_travel_time_s"], rel=1e-6
+    )  # one trip is not the mean of two
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [

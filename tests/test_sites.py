@@ -379,7 +379,8 @@ def test_map_draws_every_site_and_links_units_to_theirs(proposals, registry_2024
 
 def test_demo_report_keeps_figures_per_hospital_and_names_the_sites(demo_dir):
     text = (demo_dir / "report.html").read_text(encoding="utf-8")
-    section = text[text.index('id="hospitals"') : text.index('id="charts"')]
+    start = text.index('id="hospitals"')
+    section = text[start : text.index("<section", start)]  # up to the next section
     assert section.count('class="name"') == 4  # one row per hospital
     assert "Bệnh viện Phụ sản Hà Nội có 3 cơ sở" in section
     assert "Bệnh viện Tim Hà Nội có 2 cơ sở" in section
