@@ -25,7 +25,7 @@ from typing import Any
 from planner.config import MODES, SCHEMES
 from planner.errors import InfeasibleError, PlannerInputError
 from planner.formatting import Formatter, clock
-from planner.i18n import DEFAULT_LANG
+from planner.i18n import DEFAULT_LANG, Translator
 from planner.pairing import OBJECTIVES
 from planner.session import Session
 from planner.sites import hospital_sites
@@ -327,23 +327,88 @@ def figures_html(
     run: PlanningRun, previous: PlanningRun | None = None, *, lang: str = DEFAULT_LANG
 ) -> str:
     """The headline figures of a run beside the previous run and the nearest-hospital option,
-    as an HTML table (every value escaped)."""
+    as an HTML table (every value escaped).
+
+    Rows: the population-weighted mean trip at the departure time and at the peak, the
+    longest trip, the share of people within 60 minutes, the ratio of the largest hospital
+    load to the smallest, each hospital's load (people), and, with ``previous``, how many
+    units changed hospital.
+
+    Parameters
+    ----------
+    run : PlanningRun
+        The run to show; its ``options`` (``depart``, ``peak_depart``), ``scores``,
+        ``nearest_scores`` and ``hospitals`` are used.
+    previous : PlanningRun, optional
+        The run before it, shown in a column between the two (and its ``proposal`` compared
+        unit by unit).
+    lang : str
+        Language of the labels and numbers: ``"vi"`` (``23,3 phút``, default) or ``"en"``
+        (``23.3 min``).
+
+    Returns
+    -------
+    str
+        An HTML ``<table>``.
+
+    Examples
+    --------
+    A real run needs the whole road network (about ten seconds, see :func:`explore`); the
+    table only reads the run's options, scores and hospitals, so a stand-in with the figures
+    of the 2025 scheme's plan (by car at 10:00, units as points) shows it:
+
+    >>> import re
+    >>> from types import SimpleNamespace
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.workflow import PlanOptions
+    >>> fac = hanoi_facilities(scheme="2025")
+    >>> def scores(mean_s, peak_s, max_s, within_60, ratio, heart, oncology, obgyn, xanhpon):
+    ...     return SimpleNamespace(overall={
+    ...         "pop_weighted_mean_travel_time_s": mean_s,
+    ...         "pop_weighted_mean_travel_time_peak_s": peak_s,
+    ...         "max_travel_time_s": max_s,
+    ...         "share_population_within_60min": within_60,
+    ...         "load_ratio_max_min": ratio,
+    ...         "load": {"hn-reg-heart": heart, "hn-reg-oncology": oncology,
+    ...                  "hn-reg-obgyn": obgyn, "hn-reg-xanhpon": xanhpon}})
+    >>> run = SimpleNamespace(
+    ...     options=PlanOptions(scheme="2025"),
+    ...     hospitals=fac[fac["level"] == "regional"],
+    ...     scores=scores(1396.5, 1624.7, 5346.1, 0.96646, 1.39,
+    ...                   2129334, 1835801, 2377905, 1710622),
+    ...     nearest_scores=scores(1340.7, 1554.6, 5006.1, 0.97201, float("inf"),
+    ...                           1698490, 0, 5779594, 575579))
+    >>> def show(page):
+    ...     for row in re.findall(r"<tr>(.*?)</tr>", page)[1:]:
+    ...         print(" | ".join(re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)))
+    >>> show(figures_html(run, lang="vi"))
+    thời gian trung bình lúc 10:00 (theo dân số) | 23,3 phút | 22,3 phút
+    thời gian trung bình lúc 08:00 (theo dân số) | 27,1 phút | 25,9 phút
+    chuyến xa nhất lúc 10:00 | 89,1 phút | 83,4 phút
+    dân số trong vòng 60 phút lúc 10:00 | 96,6% | 97,2%
+    tỷ số tải lớn nhất/nhỏ nhất | 1,39 | —
+    Bệnh viện Tim Hà Nội | 2.129.334 | 1.698.490
+    Bệnh viện Ung bướu Hà Nội | 1.835.801 | 0
+    Bệnh viện Phụ sản Hà Nội | 2.377.905 | 5.779.594
+    Bệnh viện Đa khoa Xanh Pôn | 1.710.622 | 575.579
+    >>> show(figures_html(run, lang="en"))  # doctest: +ELLIPSIS
+    mean trip at 10:00 (per person) | 23.3 min | 22.3 min
+    ...
+    Bệnh viện Đa khoa Xanh Pôn | 1,710,622 | 575,579
+    """
     f = Formatter(lang)
+    t = Translator(lang)
     o = run.options
-    columns = [("this plan", run.scores.overall)]
+    columns = [(t("explorer.this_plan"), run.scores.overall)]
     if previous is not None:
-        columns.append(("previous plan", previous.scores.overall))
-    columns.append(("nearest hospital", run.nearest_scores.overall))
+        columns.append((t("explorer.previous_plan"), previous.scores.overall))
+    columns.append((t("explorer.nearest"), run.nearest_scores.overall))
     rows = [
-        (f"mean trip at {o.depart} (per person)", "pop_weighted_mean_travel_time_s", "min"),
-        (
-            f"mean trip at {o.peak_depart} (per person)",
-            "pop_weighted_mean_travel_time_peak_s",
-            "min",
-        ),
-        (f"longest trip at {o.depart}", "max_travel_time_s", "min"),
-        (f"people within 60 min at {o.depart}", "share_population_within_60min", "share"),
-        ("largest / smallest load", "load_ratio_max_min", "ratio"),
+        (t("explorer.mean_at", time=o.depart), "pop_weighted_mean_travel_time_s", "min"),
+        (t("explorer.mean_at", time=o.peak_depart), "pop_weighted_mean_travel_time_peak_s", "min"),
+        (t("explorer.longest_at", time=o.depart), "max_travel_time_s", "min"),
+        (t("explorer.within_at", time=o.depart), "share_population_within_60min", "share"),
+        (t("explorer.load_ratio"), "load_ratio_max_min", "ratio"),
     ]
 
     def value(scores: Mapping[str, Any], key: str, kind: str) -> str:
@@ -373,7 +438,7 @@ def figures_html(
     if previous is not None:
         moved = _moved(run, previous)
         body.append(
-            f"<tr><th style='text-align:left'>units with another hospital than before</th>"
+            f"<tr><th style='text-align:left'>{html.escape(t('explorer.moved'))}</th>"
             f"<td>{html.escape(f.count(moved))}</td></tr>"
         )
     return (

@@ -837,6 +837,24 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report.scenario_other": ("The other scenario: {scenario}", "Phương án so sánh: {scenario}"),
     # -- the CLI ---------------------------------------------------------------------------
+    # -- the Jupyter explorer's figures table -----------------------------------------------
+    "explorer.this_plan": ("this plan", "phương án này"),
+    "explorer.previous_plan": ("previous plan", "phương án trước"),
+    "explorer.nearest": ("nearest hospital", "bệnh viện gần nhất"),
+    "explorer.mean_at": (
+        "mean trip at {time} (per person)",
+        "thời gian trung bình lúc {time} (theo dân số)",
+    ),
+    "explorer.longest_at": ("longest trip at {time}", "chuyến xa nhất lúc {time}"),
+    "explorer.within_at": (
+        "people within 60 min at {time}",
+        "dân số trong vòng 60 phút lúc {time}",
+    ),
+    "explorer.load_ratio": ("largest / smallest load", "tỷ số tải lớn nhất/nhỏ nhất"),
+    "explorer.moved": (
+        "units with another hospital than before",
+        "số đơn vị đổi bệnh viện so với trước",
+    ),
     "cli.summary_head": (
         "Sister-hospital pairing, {scenario}: {status}",
         "Ghép cặp bệnh viện kết nghĩa, {scenario}: {status}",
@@ -928,6 +946,16 @@ def text(key: str, lang: str, /, **fields: object) -> str:
 def has_text(key: str) -> bool:
     """Say whether ``key`` is in the table (for optional keys such as a road class).
 
+    Parameters
+    ----------
+    key : str
+        A message key (e.g. ``"road.motorway"``).
+
+    Returns
+    -------
+    bool
+        ``True`` when :func:`text` knows ``key`` (in both languages).
+
     Examples
     --------
     >>> has_text("road.motorway"), has_text("road.hovercraft")
@@ -960,10 +988,20 @@ class Translator:
 def messages() -> Mapping[str, tuple[str, str]]:
     """Return the whole table, ``key: (English, Vietnamese)`` (read only; for tests and tools).
 
+    Returns
+    -------
+    Mapping of str to (str, str)
+        A copy of the table: changing it does not change what the planner says.
+
     Examples
     --------
     >>> messages()["yes"]
     ('yes', 'có')
+    >>> english, vietnamese = messages()["unit.people"]
+    >>> english, vietnamese
+    ('people', 'người')
+    >>> all(en and vi for en, vi in messages().values())
+    True
     """
     return dict(_MESSAGES)
 
