@@ -96,7 +96,35 @@ def data_dir() -> Path:
 
 
 def data_file(name: str) -> Path:
-    """Return a file of the data folder, with a clear error if it is missing."""
+    """Return a file of the data folder, with a clear error if it is missing.
+
+    Parameters
+    ----------
+    name : str
+        The file's name in the data folder (:func:`data_dir`), e.g.
+        ``"hanoi_districts_30_centroids.csv"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The file's path (it exists).
+
+    Raises
+    ------
+    PlannerInputError
+        The file is missing (or no data folder is found); the message names it and says how
+        to restore it.
+
+    Examples
+    --------
+    >>> data_file("hanoi_districts_30_centroids.csv").name
+    'hanoi_districts_30_centroids.csv'
+    >>> try:
+    ...     data_file("hanoi_roads_1999.mbtiles")
+    ... except PlannerInputError as exc:
+    ...     print(exc.problem)
+    a required data file is missing
+    """
     path = data_dir() / name
     if not path.exists():
         raise PlannerInputError(
@@ -111,6 +139,16 @@ def authored_dir() -> Path:
     """Return the folder of tables we author ourselves (the repository's ``geodata/``).
 
     Installed wheels carry it as ``planner/_geodata``; a source checkout reads ``geodata/``.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder (the regional hospitals, speeds, congestion and ferry tables).
+
+    Examples
+    --------
+    >>> (authored_dir() / "regional_hospitals.csv").is_file()
+    True
     """
     packaged = Path(__file__).resolve().parent / "_geodata"
     if packaged.is_dir():
@@ -148,6 +186,12 @@ def available_cpus() -> int:
 
     ``os.process_cpu_count()`` (Python 3.13+) where it exists, else the CPU affinity mask
     (``os.sched_getaffinity``, Linux only), else ``os.cpu_count()``.
+
+    Returns
+    -------
+    int
+        The CPUs available to this process, at least 1 (fewer than the machine has when the
+        process is pinned to some of them, e.g. in a container).
 
     Examples
     --------

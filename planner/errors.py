@@ -8,7 +8,13 @@ from os import PathLike
 
 
 class PlannerError(Exception):
-    """Base class of the planner's own errors (the CLI turns them into exit code 2)."""
+    """Base class of the planner's own errors (the CLI turns them into exit code 2).
+
+    Examples
+    --------
+    >>> issubclass(PlannerInputError, PlannerError), issubclass(InfeasibleError, PlannerError)
+    (True, True)
+    """
 
 
 class PlannerInputError(PlannerError, ValueError):
@@ -73,6 +79,19 @@ class PlannerInputError(PlannerError, ValueError):
 def row_ranges(rows: Iterable[int], *, limit: int = 12) -> str:
     """Write row numbers compactly: runs as ranges, at most ``limit`` items, then a count.
 
+    Parameters
+    ----------
+    rows : iterable of int
+        Row numbers, in any order; repeats are counted once.
+    limit : int
+        How many items (single rows or ranges) to write before counting the remaining rows.
+
+    Returns
+    -------
+    str
+        Items in ascending order separated by ``", "``, then ``" and N more"`` when rows were
+        left out.
+
     Examples
     --------
     >>> row_ranges([1, 2, 3, 5, 7, 8])
@@ -102,6 +121,17 @@ def collapse_problems(problems: Iterable[PlannerInputError]) -> list[PlannerInpu
     Problems of the same file, field, fix and kind (the message with its quoted values and
     numbers left out) become one :class:`PlannerInputError` with ``rows``; when their values
     differ, the first row's message is kept and the others are counted. Order: by first row.
+
+    Parameters
+    ----------
+    problems : iterable of PlannerInputError
+        The problems found, e.g. one per bad cell. Problems without a row (about the whole
+        file) are never merged.
+
+    Returns
+    -------
+    list of PlannerInputError
+        One error per kind of problem, in the order each kind first appears.
 
     Examples
     --------
@@ -149,6 +179,15 @@ class InfeasibleError(PlannerError):
         Why, with figures (by how much it is missed).
     shortfall
         How far from feasible, in the constraint's own unit, when it can be computed.
+
+    Examples
+    --------
+    >>> error = InfeasibleError("max_travel_time", "Ba Vì: nearest allowed hospital is 95 min "
+    ...                         "away, max is 90 min", shortfall=300.0)
+    >>> str(error)
+    'infeasible (max_travel_time): Ba Vì: nearest allowed hospital is 95 min away, max is 90 min'
+    >>> error.constraint, error.shortfall
+    ('max_travel_time', 300.0)
     """
 
     def __init__(self, constraint: str, explanation: str, *, shortfall: float | None = None):
@@ -159,12 +198,44 @@ class InfeasibleError(PlannerError):
 
 
 class UnreachableWarning(UserWarning):
-    """Some facilities or pairs cannot be reached on the road network (they are reported)."""
+    """Some facilities or pairs cannot be reached on the road network (they are reported).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("1 unit cannot reach any hospital", UnreachableWarning)
+    >>> caught[0].category.__name__, str(caught[0].message)
+    ('UnreachableWarning', '1 unit cannot reach any hospital')
+    """
 
 
 class ApproximateLocationWarning(UserWarning):
-    """Some facilities are placed at approximate locations (e.g. a commune centroid)."""
+    """Some facilities are placed at approximate locations (e.g. a commune centroid).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", ApproximateLocationWarning)  # silence it
+    ...     warnings.warn("placed at a centroid", ApproximateLocationWarning)
+    >>> issubclass(ApproximateLocationWarning, UserWarning)
+    True
+    """
 
 
 class InputRuleWarning(UserWarning):
-    """A documented input rule changed what a file says (e.g. a spreadsheet-safety quote)."""
+    """A documented input rule changed what a file says (e.g. a spreadsheet-safety quote).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", InputRuleWarning)  # make it an error
+    ...     try:
+    ...         warnings.warn("a leading apostrophe was removed", InputRuleWarning)
+    ...     except InputRuleWarning as caught:
+    ...         print(caught)
+    a leading apostrophe was removed
+    """

@@ -77,12 +77,33 @@ def minutes(
 ) -> str:
     """Format a duration given in seconds as minutes (``12 phút``, ``12.5 min``).
 
+    Parameters
+    ----------
+    seconds : float
+        The duration in seconds; ``None``, NaN and infinities give :data:`MISSING`.
+    lang : str
+        ``"vi"`` (``1.234,5``) or ``"en"`` (``1,234.5``).
+    decimals : int
+        Digits of minutes after the decimal mark.
+    signed : bool
+        Prefix ``+`` for positive durations (a difference); negative ones always show a minus.
+    unit : bool
+        Append the unit (``phút``/``min``).
+
+    Returns
+    -------
+    str
+
     Examples
     --------
-    >>> minutes(750, lang="vi", decimals=1), minutes(750, lang="en")
-    ('12,5 phút', '12 min')
-    >>> minutes(-180, lang="en", signed=True)
-    '−3 min'
+    >>> minutes(750, lang="vi", decimals=1), minutes(750, lang="en", decimals=1)
+    ('12,5 phút', '12.5 min')
+    >>> minutes(750, lang="vi"), minutes(750, lang="en")
+    ('12 phút', '12 min')
+    >>> minutes(-180, lang="vi", signed=True), minutes(-180, lang="en", signed=True)
+    ('−3 phút', '−3 min')
+    >>> minutes(750, lang="vi", decimals=1, unit=False), minutes(None, lang="en")
+    ('12,5', '—')
     """
     x = _finite(seconds)
     if x is None:
@@ -94,10 +115,26 @@ def minutes(
 def hours(value_h: Any, *, lang: str, decimals: int = 0) -> str:
     """Format hours (``659 giờ``, ``659 h``).
 
+    Parameters
+    ----------
+    value_h : float
+        A duration in hours (e.g. staff travel hours per month); ``None``, NaN and
+        infinities give :data:`MISSING`.
+    lang : str
+        ``"vi"`` (``1.234,5``) or ``"en"`` (``1,234.5``).
+    decimals : int
+        Digits after the decimal mark.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
-    >>> hours(659.3, lang="vi")
-    '659 giờ'
+    >>> hours(659.3, lang="vi"), hours(659.3, lang="en")
+    ('659 giờ', '659 h')
+    >>> hours(1545.41, lang="vi", decimals=1), hours(1545.41, lang="en", decimals=1)
+    ('1.545,4 giờ', '1,545.4 h')
     """
     x = _finite(value_h)
     if x is None:
@@ -108,10 +145,27 @@ def hours(value_h: Any, *, lang: str, decimals: int = 0) -> str:
 def km(metres: Any, *, lang: str, decimals: int = 1) -> str:
     """Format a distance given in metres as kilometres (``52,8 km``).
 
+    Parameters
+    ----------
+    metres : float
+        The distance in metres; ``None``, NaN and infinities give :data:`MISSING`.
+    lang : str
+        ``"vi"`` (``1.234,5``) or ``"en"`` (``1,234.5``).
+    decimals : int
+        Digits of kilometres after the decimal mark.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> km(52764.5, lang="vi"), km(52764.5, lang="en")
     ('52,8 km', '52.8 km')
+    >>> km(1234567, lang="vi", decimals=0), km(1234567, lang="en", decimals=0)
+    ('1.235 km', '1,235 km')
+    >>> km(float("inf"), lang="vi")
+    '—'
     """
     x = _finite(metres)
     if x is None:
@@ -122,10 +176,26 @@ def km(metres: Any, *, lang: str, decimals: int = 1) -> str:
 def people(count: Any, *, lang: str, unit: bool = False) -> str:
     """Format a number of people (``1.660.375`` or, with ``unit``, ``1.660.375 người``).
 
+    Parameters
+    ----------
+    count : float
+        The number of people (rounded to a whole number); ``None``, NaN and infinities give
+        :data:`MISSING`.
+    lang : str
+        ``"vi"`` (``1.234,5``) or ``"en"`` (``1,234.5``).
+    unit : bool
+        Append the unit (``người``/``people``).
+
+    Returns
+    -------
+    str
+
     Examples
     --------
-    >>> people(1660375, lang="vi", unit=True), people(1660375, lang="en")
-    ('1.660.375 người', '1,660,375')
+    >>> people(1660375, lang="vi", unit=True), people(1660375, lang="en", unit=True)
+    ('1.660.375 người', '1,660,375 people')
+    >>> people(1660375, lang="vi"), people(1660375, lang="en")
+    ('1.660.375', '1,660,375')
     """
     x = _finite(count)
     if x is None:
@@ -137,10 +207,30 @@ def people(count: Any, *, lang: str, unit: bool = False) -> str:
 def percent(share: Any, *, lang: str, decimals: int = 0, signed: bool = False) -> str:
     """Format a share (0–1) as a percentage (``89,0%``, ``89.0%``).
 
+    Parameters
+    ----------
+    share : float
+        A share between 0 and 1 (``0.89`` is 89 %); ``None``, NaN and infinities give
+        :data:`MISSING`.
+    lang : str
+        ``"vi"`` (``1.234,5``) or ``"en"`` (``1,234.5``).
+    decimals : int
+        Digits of the percentage after the decimal mark.
+    signed : bool
+        Prefix ``+`` for positive shares (a difference); negative ones always show a minus.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
-    >>> percent(0.89, lang="vi", decimals=1), percent(0.2, lang="en")
-    ('89,0%', '20%')
+    >>> percent(0.89, lang="vi", decimals=1), percent(0.89, lang="en", decimals=1)
+    ('89,0%', '89.0%')
+    >>> percent(0.2, lang="vi"), percent(0.2, lang="en")
+    ('20%', '20%')
+    >>> percent(0.0416, lang="vi", decimals=1, signed=True), percent(-0.0416, lang="en", decimals=1)
+    ('+4,2%', '−4.2%')
     """
     x = _finite(share)
     if x is None:
@@ -151,10 +241,26 @@ def percent(share: Any, *, lang: str, decimals: int = 0, signed: bool = False) -
 def ratio(value: Any, *, lang: str, decimals: int = 2) -> str:
     """Format a dimensionless ratio (``1,48``, ``1.48``).
 
+    Parameters
+    ----------
+    value : float
+        The ratio (e.g. the largest hospital load over the smallest); ``None``, NaN and
+        infinities give :data:`MISSING`.
+    lang : str
+        ``"vi"`` (``1.234,5``) or ``"en"`` (``1,234.5``).
+    decimals : int
+        Digits after the decimal mark.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
-    >>> ratio(10.917, lang="vi", decimals=1)
-    '10,9'
+    >>> ratio(1.3901, lang="vi"), ratio(1.3901, lang="en")
+    ('1,39', '1.39')
+    >>> ratio(10.917, lang="vi", decimals=1), ratio(10.917, lang="en", decimals=1)
+    ('10,9', '10.9')
     """
     return number(value, lang=lang, decimals=decimals)
 
@@ -162,10 +268,24 @@ def ratio(value: Any, *, lang: str, decimals: int = 2) -> str:
 def count(value: Any, *, lang: str) -> str:
     """Format a whole count (``1.234``).
 
+    Parameters
+    ----------
+    value : float
+        The count (rounded to a whole number); ``None``, NaN and infinities give
+        :data:`MISSING`.
+    lang : str
+        ``"vi"`` (``1.234,5``) or ``"en"`` (``1,234.5``).
+
+    Returns
+    -------
+    str
+
     Examples
     --------
-    >>> count(609, lang="en")
-    '609'
+    >>> count(609, lang="vi"), count(609, lang="en")
+    ('609', '609')
+    >>> count(1234, lang="vi"), count(1234, lang="en")
+    ('1.234', '1,234')
     """
     return number(value, lang=lang, decimals=0)
 
@@ -173,10 +293,25 @@ def count(value: Any, *, lang: str) -> str:
 def clock(value: Any) -> str:
     """Format a time of day as ``HH:MM`` (``"7:30"``, ``"07h30"`` and ``"17.30"`` are read too).
 
+    The same in every language. Text that is not a time of day in one of these forms is
+    returned as it is.
+
+    Parameters
+    ----------
+    value : object
+        A time of day, as text (hours and minutes separated by ``:``, ``h`` or ``.``).
+
+    Returns
+    -------
+    str
+        ``HH:MM`` with two-digit hours, or ``str(value)`` unchanged.
+
     Examples
     --------
-    >>> clock("7h30"), clock("17:30")
-    ('07:30', '17:30')
+    >>> clock("7h30"), clock("17:30"), clock("17.30"), clock(" 7:30 ")
+    ('07:30', '17:30', '17:30', '07:30')
+    >>> clock("rush hour")
+    'rush hour'
     """
     match = _CLOCK.match(str(value))
     if not match:
@@ -187,10 +322,25 @@ def clock(value: Any) -> str:
 def month(value: Any, *, lang: str) -> str:
     """Format a ``YYYY-MM`` month (``August 2021``, ``tháng 8/2021``); other text is kept.
 
+    Parameters
+    ----------
+    value : object
+        A month as ``YYYY-MM`` text (e.g. the date of the road data).
+    lang : str
+        ``"vi"`` (``tháng 8/2021``) or ``"en"`` (``August 2021``).
+
+    Returns
+    -------
+    str
+        The month name and year in ``lang``, or ``str(value)`` unchanged when it is not a
+        ``YYYY-MM`` month.
+
     Examples
     --------
     >>> month("2021-08", lang="en"), month("2021-08", lang="vi")
     ('August 2021', 'tháng 8/2021')
+    >>> month("2025-13", lang="en")
+    '2025-13'
     """
     match = re.fullmatch(r"(\d{4})-(\d{2})", str(value).strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
@@ -248,10 +398,24 @@ class Formatter:
 def map_title(options: Mapping[str, Any], *, lang: str) -> str:
     """The map's title: "Sister hospitals, Hanoi" (the scenario goes in the subtitle).
 
+    Parameters
+    ----------
+    options : Mapping
+        The run's settings; ``"region": "Hanoi"`` names the city in the title, any other
+        region (or none) gives the plain title.
+    lang : str
+        ``"vi"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
-    >>> map_title({"region": "Hanoi"}, lang="en")
-    'Sister hospitals, Hanoi'
+    >>> map_title({"region": "Hanoi"}, lang="vi"), map_title({"region": "Hanoi"}, lang="en")
+    ('Bệnh viện kết nghĩa, Hà Nội', 'Sister hospitals, Hanoi')
+    >>> map_title({}, lang="vi"), map_title({}, lang="en")
+    ('Bệnh viện kết nghĩa', 'Sister hospitals')
     """
     t = Translator(lang)
     if options.get("region") == "Hanoi":

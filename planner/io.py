@@ -39,14 +39,41 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     A failure inside the block removes the temporary file and leaves any previous
     ``target`` untouched, so readers never see a half-written file.
 
+    Parameters
+    ----------
+    target : str or os.PathLike
+        The file to write; its folder is created when missing.
+
+    Yields
+    ------
+    pathlib.Path
+        A temporary file in the same folder (so the final rename stays on one file system),
+        to be written inside the ``with`` block. On a clean exit it is flushed to disk and
+        renamed onto ``target``.
+
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
-    >>> with atomic_path(out) as tmp:
-    ...     _ = tmp.write_text("done")
-    >>> out.read_text()
-    'done'
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = pathlib.Path(folder) / "a.txt"
+    ...     with atomic_path(out) as tmp:
+    ...         _ = tmp.write_text("done")
+    ...     out.read_text(), sorted(p.name for p in out.parent.iterdir())
+    ('done', ['a.txt'])
+
+    A failure keeps the previous file and leaves no temporary file behind:
+
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = pathlib.Path(folder) / "a.txt"
+    ...     _ = out.write_text("old")
+    ...     try:
+    ...         with atomic_path(out) as tmp:
+    ...             _ = tmp.write_text("half")
+    ...             raise RuntimeError("power cut")
+    ...     except RuntimeError:
+    ...         pass
+    ...     out.read_text(), sorted(p.name for p in out.parent.iterdir())
+    ('old', ['a.txt'])
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -66,14 +93,46 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
 
 
 def fsync_file(path: Path) -> None:
-    """Flush a written file's content to disk (before renaming it into place)."""
+    """Flush a written file's content to disk (before renaming it into place).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A file that exists and may be opened for writing; its content is not changed.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     f = pathlib.Path(folder) / "pairings.csv"
+    ...     _ = f.write_text("unit_id,hospital_id\\n")
+    ...     fsync_file(f)
+    ...     f.read_text()
+    'unit_id,hospital_id\\n'
+    """
     # "r+b": Windows' fsync (_commit) needs a handle open for writing; nothing is truncated.
     with open(path, "r+b") as fh:
         os.fsync(fh.fileno())
 
 
 def fsync_dir(folder: Path) -> None:
-    """Flush a folder's entries (the rename) where the platform can; Windows cannot open one."""
+    """Flush a folder's entries (the rename) where the platform can; Windows cannot open one.
+
+    Where the folder cannot be opened or flushed (Windows, some network shares) this does
+    nothing: the rename has happened, only its durability after a power cut is not assured.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The folder whose entries to flush.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     fsync_dir(pathlib.Path(folder))
+    ...     fsync_dir(pathlib.Path(folder) / "missing")  # silently ignored
+    """
     if not hasattr(os, "O_DIRECTORY"):
         return
     try:
@@ -95,7 +154,28 @@ def _umask() -> int:
 
 
 def write_text_atomic(target: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``target`` atomically and return the path."""
+    """Write ``text`` (UTF-8) to ``target`` atomically and return the path.
+
+    Parameters
+    ----------
+    target : str or os.PathLike
+        The file to write (replaced whole, see :func:`atomic_path`).
+    text : str
+        The text, written as UTF-8 without a byte-order mark.
+
+    Returns
+    -------
+    pathlib.Path
+        ``target`` as a path.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = write_text_atomic(pathlib.Path(folder) / "note.txt", "Xanh Pôn\\n")
+    ...     out.name, out.read_bytes()
+    ('note.txt', b'Xanh P\\xc3\\xb4n\\n')
+    """
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(target)
@@ -108,6 +188,35 @@ def write_vector_atomic(
 
     GeoJSON is serialised as text (RFC 7946 member order, no file name inside it), so the
     same table always gives the same bytes; GeoPackage goes through the GDAL driver.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The table to write (GeoJSON expects lon/lat degrees, EPSG:4326).
+    target : str or os.PathLike
+        The file: ``.geojson`` or ``.json`` for GeoJSON, ``.gpkg`` for GeoPackage; any other
+        suffix lets GDAL pick the driver.
+    layer : str, optional
+        The GeoPackage layer name (ignored for GeoJSON).
+
+    Returns
+    -------
+    pathlib.Path
+        ``target`` as a path.
+
+    Examples
+    --------
+    >>> import json, pathlib, tempfile
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> xanh_pon = gpd.GeoDataFrame(
+    ...     {"facility_id": ["hn-reg-xanhpon"]}, geometry=[Point(105.83518, 21.03126)],
+    ...     crs="EPSG:4326")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = write_vector_atomic(xanh_pon, pathlib.Path(folder) / "h.geojson")
+    ...     feature = json.loads(out.read_text())["features"][0]
+    >>> feature["properties"], feature["geometry"]["coordinates"]
+    ({'facility_id': 'hn-reg-xanhpon'}, [105.83518, 21.03126])
     """
     target = Path(target)
     suffix = target.suffix.lower()
@@ -129,24 +238,80 @@ STDOUT = "-"
 
 
 def is_stdout(path: object) -> bool:
-    """Whether ``path`` is ``"-"``, the usual name of standard output on a command line."""
+    """Whether ``path`` is ``"-"``, the usual name of standard output on a command line.
+
+    Parameters
+    ----------
+    path : object
+        A path or command-line value (compared as text).
+
+    Returns
+    -------
+    bool
+        ``True`` only for ``"-"`` (also ``pathlib.Path("-")``).
+
+    Examples
+    --------
+    >>> is_stdout("-"), is_stdout("out/pairings.csv")
+    (True, False)
+    """
     return str(path) == STDOUT
 
 
 def json_text(data: Mapping[str, Any]) -> str:
-    """Return ``data`` as the planner writes JSON: indented UTF-8 text, NaN as null."""
+    """Return ``data`` as the planner writes JSON: indented UTF-8 text, NaN as null.
+
+    Parameters
+    ----------
+    data : Mapping
+        JSON-like data; NaN and infinities become ``null``, NumPy and pandas values plain
+        JSON values (:func:`planner._json.json_safe`). Keys keep their order.
+
+    Returns
+    -------
+    str
+        Two-space indented JSON, non-ASCII characters written as they are, ending in a
+        newline.
+
+    Examples
+    --------
+    >>> print(json_text({"hospital": "Bệnh viện Đa khoa Xanh Pôn", "time_s": float("nan")}))
+    {
+      "hospital": "Bệnh viện Đa khoa Xanh Pôn",
+      "time_s": null
+    }
+    <BLANKLINE>
+    """
     return json.dumps(json_safe(data), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
 def write_json(data: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
     """Write ``data`` as indented UTF-8 JSON, atomically (NaN becomes null); ``"-"``: stdout.
 
+    Parameters
+    ----------
+    data : Mapping
+        JSON-like data (written as :func:`json_text` gives it).
+    path : str or os.PathLike
+        The file to write, or ``"-"`` for standard output.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written (``Path("-")`` for standard output).
+
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> out = write_json({"a": float("nan")}, pathlib.Path(tempfile.mkdtemp()) / "s.json")
-    >>> out.read_text()
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = write_json({"a": float("nan")}, pathlib.Path(folder) / "s.json")
+    ...     out.read_text()
     '{\\n  "a": null\\n}\\n'
+    >>> str(write_json({"units": 126}, "-"))
+    {
+      "units": 126
+    }
+    '-'
     """
     if is_stdout(path):
         sys.stdout.write(json_text(data))
@@ -167,6 +332,16 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 def is_id_column(name: object) -> bool:
     """Whether a column holds identifiers, which CSV files keep exactly as they are.
 
+    Parameters
+    ----------
+    name : object
+        A column name (compared as stripped, lower-case text).
+
+    Returns
+    -------
+    bool
+        ``True`` for ``id`` and names ending in ``_id``.
+
     Examples
     --------
     >>> [is_id_column(c) for c in ("facility_id", "unit_id", "id", "unit_name")]
@@ -183,6 +358,16 @@ def spreadsheet_safe(value: object) -> object:
     apostrophes) gets one leading apostrophe, as OWASP recommends; plain numbers such as
     ``-3`` and every other value are returned unchanged. :func:`spreadsheet_unsafe` undoes it.
 
+    Parameters
+    ----------
+    value : object
+        A cell value; only text is ever changed.
+
+    Returns
+    -------
+    object
+        ``value``, with a leading apostrophe when it is text a spreadsheet would run.
+
     Examples
     --------
     >>> spreadsheet_safe("=SUM(A1:A9)"), spreadsheet_safe("-3"), spreadsheet_safe("Ba Vì")
@@ -196,6 +381,16 @@ def spreadsheet_safe(value: object) -> object:
 def spreadsheet_unsafe(value: object) -> object:
     """Undo :func:`spreadsheet_safe`: drop the one apostrophe it added (the planner's own files
     read back unchanged).
+
+    Parameters
+    ----------
+    value : object
+        A cell value as read from a CSV file; only text is ever changed.
+
+    Returns
+    -------
+    object
+        ``value`` without the apostrophe in front of a formula character, if it had one.
 
     Examples
     --------
@@ -221,12 +416,46 @@ def _map_text_columns(table: pd.DataFrame, function: Any) -> pd.DataFrame:
 
 def spreadsheet_safe_table(table: pd.DataFrame) -> pd.DataFrame:
     """Return a copy of ``table`` with :func:`spreadsheet_safe` applied to its text cells
-    (id columns, see :func:`is_id_column`, are left exactly as they are)."""
+    (id columns, see :func:`is_id_column`, are left exactly as they are).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table; it is not changed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy whose text columns (other than id columns) are spreadsheet-safe.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"unit_id": ["=u1"], "note": ["=1+1"], "population": [-3]})
+    >>> spreadsheet_safe_table(table).to_dict("records")
+    [{'unit_id': '=u1', 'note': "'=1+1", 'population': -3}]
+    """
     return _map_text_columns(table, spreadsheet_safe)
 
 
 def spreadsheet_unsafe_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Undo :func:`spreadsheet_safe_table` (id columns untouched)."""
+    """Undo :func:`spreadsheet_safe_table` (id columns untouched).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table as read from a CSV file the planner wrote; it is not changed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the added apostrophes removed from its text columns.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"unit_id": ["'=u1"], "note": ["'=1+1"]})
+    >>> spreadsheet_unsafe_table(table).to_dict("records")
+    [{'unit_id': "'=u1", 'note': '=1+1'}]
+    """
     return _map_text_columns(table, spreadsheet_unsafe)
 
 
@@ -255,9 +484,10 @@ def write_csv(
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "p.csv"
-    >>> print(write_csv(pd.DataFrame({"unit_id": ["=u1"], "unit_name": ["=cmd"]}), out).read_text())
+    >>> import pathlib, tempfile
+    >>> table = pd.DataFrame({"unit_id": ["=u1"], "unit_name": ["=cmd"]})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     print(write_csv(table, pathlib.Path(folder) / "p.csv").read_text())
     unit_id,unit_name
     =u1,'=cmd
     <BLANKLINE>
@@ -310,10 +540,11 @@ def read_csv_table(path: str | os.PathLike[str], *, encoding: str | None = None)
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "excel.csv"
-    >>> _ = f.write_bytes("\\ufeffunit_id;hospital_id\\nu1;h1\\n".encode())
-    >>> read_csv_table(f)
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     f = pathlib.Path(folder) / "excel.csv"
+    ...     _ = f.write_bytes("\\ufeffunit_id;hospital_id\\nu1;h1\\n".encode())
+    ...     read_csv_table(f)
       unit_id hospital_id
     0      u1          h1
     """
@@ -441,7 +672,23 @@ _AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
 
 
 class NumberError(ValueError):
-    """A text cell that is not a number (or not unambiguously one): what is wrong, and the fix."""
+    """A text cell that is not a number (or not unambiguously one): what is wrong, and the fix.
+
+    Attributes
+    ----------
+    problem : str
+        What is wrong with the cell (also the exception's message).
+    hint : str
+        How to write the number instead.
+
+    Examples
+    --------
+    >>> try:
+    ...     parse_count("12.345")
+    ... except NumberError as exc:
+    ...     print(exc.hint)
+    write the numbers without separators, or say which the file uses with thousands='.' (CLI: --thousands .)
+    """
 
     def __init__(self, problem: str, hint: str) -> None:
         self.problem = problem
@@ -452,10 +699,29 @@ class NumberError(ValueError):
 def parse_decimal(text: str) -> float:
     """Read a decimal number with ``.`` or ``,`` as the decimal mark (coordinates, times).
 
+    Parameters
+    ----------
+    text : str
+        The cell; surrounding spaces are ignored. No thousands separators, units or signs
+        other than a leading ``+``/``-``.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    NumberError
+        The text is not a plain decimal number (with the fix).
+
     Examples
     --------
     >>> parse_decimal("21,0285"), parse_decimal("-105.85"), parse_decimal("1e3")
     (21.0285, -105.85, 1000.0)
+    >>> parse_decimal("21.03°")
+    Traceback (most recent call last):
+    ...
+    planner.io.NumberError: '21.03°' is not a number
     """
     value = text.strip()
     if not _DECIMAL.match(value):
@@ -599,10 +865,11 @@ def read_pairings(
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "officials.csv"
-    >>> _ = f.write_text("unit_id;hospital_id\\nhn-dist-271;hn-reg-xanhpon\\n")
-    >>> read_pairings(f).to_dict("records")
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     f = pathlib.Path(folder) / "officials.csv"
+    ...     _ = f.write_text("unit_id;hospital_id\\nhn-dist-271;hn-reg-xanhpon\\n")
+    ...     read_pairings(f).to_dict("records")
     [{'unit_id': 'hn-dist-271', 'hospital_id': 'hn-reg-xanhpon'}]
     """
     path = Path(path)
@@ -723,6 +990,18 @@ def detect_scheme(path: str | os.PathLike[str], default: str = DEFAULT_SCHEME) -
     ``hn-com25-`` ids (2025 units) mean ``"2025"``; otherwise ``default``. The file must be
     readable: a file that cannot be read raises instead of silently falling back.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The pairing CSV (read as :func:`read_csv_table` reads it).
+    default : str
+        The scheme when no id is a 2025 unit (default :data:`planner.config.DEFAULT_SCHEME`).
+
+    Returns
+    -------
+    str
+        ``"2025"`` or ``default``.
+
     Raises
     ------
     PlannerInputError
@@ -730,10 +1009,11 @@ def detect_scheme(path: str | os.PathLike[str], default: str = DEFAULT_SCHEME) -
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "p.csv"
-    >>> _ = f.write_text("unit_id,hospital_id\\nhn-com25-00004,hn-reg-heart\\n")
-    >>> detect_scheme(f)
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     f = pathlib.Path(folder) / "p.csv"
+    ...     _ = f.write_text("unit_id,hospital_id\\nhn-com25-00004,hn-reg-heart\\n")
+    ...     detect_scheme(f)
     '2025'
     """
     table = read_csv_table(path)
