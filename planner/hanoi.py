@@ -176,10 +176,25 @@ def hanoi_facilities(*, scheme: str = "2024", cache: bool = True) -> gpd.GeoData
 def hanoi_boundary() -> BaseGeometry:
     """Return the Hanoi province boundary (OSM relation 1903516) as a shapely polygon, EPSG:4326.
 
+    Returns
+    -------
+    shapely.geometry.base.BaseGeometry
+        The province's (multi)polygon in longitude/latitude degrees.
+
+    Raises
+    ------
+    PlannerInputError
+        If the boundary file is missing from the data folder.
+
     Examples
     --------
+    The area in km², and Xanh Pon hospital (in Ba Đình) inside the boundary:
+
+    >>> import shapely
     >>> round(gpd.GeoSeries([hanoi_boundary()], crs="EPSG:4326").to_crs(CRS_METRIC).area[0] / 1e6)
     3352
+    >>> hanoi_boundary().contains(shapely.Point(105.83518, 21.03126))
+    True
     """
     return _boundary(str(data_file(_FILES["boundary"])))
 
@@ -200,6 +215,23 @@ def hanoi_areas(*, scheme: str = "2024") -> gpd.GeoDataFrame:
     ``official_area_km2`` and ``official_area_source`` (where a published figure was found,
     ``geodata/district_areas.csv``), ``geometry``.
 
+    Parameters
+    ----------
+    scheme : str, default "2024"
+        ``"2024"`` for the 30 districts, ``"2025"`` for the 126 commune-level units.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One polygon row per area (EPSG:4326) with the columns above; for ``"2025"``:
+        ``facility_id``, ``name``, ``unit_code``, ``population_osm_2025``, ``geometry`` and
+        ``approximate``.
+
+    Raises
+    ------
+    PlannerInputError
+        If ``scheme`` is not one of ``config.SCHEMES``, or a data file is missing.
+
     Examples
     --------
     >>> areas = hanoi_areas(scheme="2024")
@@ -208,6 +240,8 @@ def hanoi_areas(*, scheme: str = "2024") -> gpd.GeoDataFrame:
     >>> ba_vi = areas.set_index("district").loc["Huyện Ba Vì"]
     >>> ba_vi["boundary_source"], round(ba_vi["area_km2"])
     ('tiles', 416)
+    >>> len(hanoi_areas(scheme="2025"))
+    126
     """
     _check_scheme(scheme)
     paths = _paths()
@@ -232,6 +266,13 @@ def hanoi_unit_areas(*, scheme: str = "2024", cache: bool = True) -> gpd.GeoData
     centroid, else the point it was located at), and only within the 2025 unit(s) its territory
     went to; communes that share a site (merged in January 2025, none located on its own) share
     its area. The areas are approximations for spreading people, not legal boundaries.
+
+    Parameters
+    ----------
+    scheme : str, default "2024"
+        ``"2024"`` for the 579 communes, ``"2025"`` for the 126 commune-level units.
+    cache : bool, default True
+        Reuse the cached registry (keyed by the input files' content); ``False`` rebuilds.
 
     Returns
     -------
@@ -266,6 +307,20 @@ def hanoi_population_grid(*, scheme: str = "2024", cache: bool = True) -> Popula
     (:func:`hanoi_unit_areas`) and every unit's pieces are scaled to its census population,
     in whole people (rules in :mod:`planner.population`): every unit's total is its census to
     the person and the grid's total is the census total, 8,053,663.
+
+    Parameters
+    ----------
+    scheme : str, default "2024"
+        ``"2024"`` spreads the people over the 579 communes' areas, ``"2025"`` over the 126
+        units' areas.
+    cache : bool, default True
+        Reuse the cached grid (keyed by the registry's inputs and the raster); ``False``
+        rebuilds it.
+
+    Returns
+    -------
+    PopulationGrid
+        The pieces of raster cells with their people (``cells``), calibrated to the census.
 
     Examples
     --------
@@ -359,6 +414,12 @@ def _build(paths: dict[str, Path], regional_path: Path, scheme: str) -> _Registr
 
 def location_summary(facilities: pd.DataFrame) -> pd.DataFrame:
     """Count units per level and ``location_source``, and the communes sharing a point.
+
+    Parameters
+    ----------
+    facilities : pandas.DataFrame
+        A facility table with ``level``, ``location_source``, ``lat`` and ``lon`` (e.g. from
+        :func:`hanoi_facilities`).
 
     Returns
     -------

@@ -405,18 +405,34 @@ def switch_text(name: str, seconds: Any, t: Translator, f: Formatter, *, prefix:
 
     Parameters
     ----------
-    name
+    name : str
         The next-best hospital (``{name}`` of the message; unused by the report's messages).
-    seconds
-        Time with the next-best hospital minus time with the sister hospital.
-    t, f
-        Translator and formatter of the output language.
-    prefix
+    seconds : float
+        Time in seconds with the next-best hospital minus time with the sister hospital (a
+        finite number: callers handle a missing one).
+    t : Translator
+        The translator of the output language.
+    f : Formatter
+        The formatter of the same language.
+    prefix : str
         ``"map"`` or ``"report"``: whose messages to use.
 
     Returns
     -------
     str
+        The sentence; a difference within half a minute either way is the "same time".
+
+    Examples
+    --------
+    >>> t, f = Translator("en"), Formatter("en")
+    >>> switch_text("Xanh Pon", 180, t, f, prefix="map")
+    'Xanh Pon: 3 min slower'
+    >>> switch_text("Xanh Pon", -240, t, f, prefix="map")
+    'Xanh Pon: 4 min faster'
+    >>> switch_text("Xanh Pon", 20, t, f, prefix="map")
+    'Xanh Pon: same time'
+    >>> switch_text("", 180, Translator("vi"), Formatter("vi"), prefix="report")
+    'chậm hơn 3 phút'
     """
     whole = round(abs(float(seconds)) / 60.0)
     if whole == 0:
@@ -470,10 +486,15 @@ def site_label(row: Any, t: Translator) -> str:
 
     Parameters
     ----------
-    row
+    row : object
         A site (``name``, ``site_name``, ``site_role``), e.g. from ``itertuples``.
-    t
+    t : Translator
         The translator of the output language.
+
+    Returns
+    -------
+    str
+        The site's name, marked as the main site where it carries the hospital's name.
 
     Examples
     --------
@@ -481,6 +502,9 @@ def site_label(row: Any, t: Translator) -> str:
     >>> site = SimpleNamespace(name="BV A", site_name="BV A", site_role="main")
     >>> site_label(site, Translator("en"))
     'BV A (main site)'
+    >>> other = SimpleNamespace(name="BV A", site_name="BV A - Cơ sở 2", site_role="site")
+    >>> site_label(other, Translator("en"))
+    'BV A - Cơ sở 2'
     """
     if row.site_role == "main" and str(row.site_name) == str(row.name):
         return t("map.site_main", site=row.site_name)
@@ -1312,19 +1336,22 @@ def pairing_map(
 
     Examples
     --------
-    >>> import tempfile
+    >>> import tempfile, warnings
     >>> from planner.hanoi import hanoi_areas, hanoi_facilities
     >>> from planner.network import hanoi_network
     >>> from planner.pairing import nearest_pairings
     >>> from planner.travel import pair_travel_times
-    >>> fac = hanoi_facilities(scheme="2025")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # units placed at population centres
+    ...     fac = hanoi_facilities(scheme="2025")
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
     >>> graph = hanoi_network()
     >>> matrix = pair_travel_times(graph, hospitals, units)
     >>> m = pairing_map(nearest_pairings(units, hospitals, matrix), fac,
     ...                 areas=hanoi_areas(scheme="2025"), graph=graph, lang="en")
-    >>> save_map(m, tempfile.mkdtemp() + "/map.html").name
-    'map.html'
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     print(save_map(m, folder + "/map.html").name)
+    map.html
     """
     t, f = Translator(lang), Formatter(lang)
     _check_pairings(pairings, what="main")
@@ -1474,9 +1501,10 @@ def save_map(m: folium.Map, path: str | Path) -> Path:
     Examples
     --------
     >>> import folium, tempfile, pathlib
-    >>> out = save_map(folium.Map(tiles=None), pathlib.Path(tempfile.mkdtemp()) / "m.html")
-    >>> out.stat().st_size > 0
-    True
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = save_map(folium.Map(tiles=None), pathlib.Path(folder) / "m.html")
+    ...     print(out.name, out.stat().st_size > 0)
+    m.html True
     """
     path = Path(path)
     with atomic_path(path) as tmp:

@@ -92,13 +92,18 @@ def load_network(
 
     Parameters
     ----------
-    source
+    source : str, os.PathLike or None, optional
         ``None`` for :func:`hanoi_network`; an ``.mbtiles`` file or a ``z/x/y`` folder of
         vector tiles; an ``.osm``/``.osm.bz2``/``.osm.pbf`` file; or a ``.graphml`` file
         (osmnx-compatible, e.g. from :func:`write_graphml` or ``osmnx.save_graphml``).
-    cache
+    cache : bool, default True
         Keep the built graph in the cache (keyed by the input's content): a second load of the
         same input takes about a second.
+
+    Returns
+    -------
+    TravelGraph
+        The road graph in EPSG:4326, its ``source`` naming the input.
 
     Raises
     ------
@@ -107,10 +112,14 @@ def load_network(
 
     Examples
     --------
-    >>> from planner.config import data_file
-    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
-    >>> graph.crs
-    'EPSG:4326'
+    A raw OSM extract around the Temple of Literature (Văn Miếu), in the data folder:
+
+    >>> from planner.config import data_dir
+    >>> graph = load_network(data_dir() / "fixtures" / "van_mieu_osm.osm")
+    >>> graph.crs, graph.n_nodes, graph.n_edges
+    ('EPSG:4326', 803, 1824)
+    >>> graph.source.endswith("van_mieu_osm.osm")
+    True
     """
     if source is None:
         return hanoi_network(cache=cache)
@@ -137,6 +146,24 @@ def hanoi_network(*, cache: bool = True, buffer_m: float = 2000.0) -> TravelGrap
     the buffer keeps the short stretches where border roads leave the province and come back,
     so trips between Hanoi facilities are not cut at the border, while the rest of the tiles'
     neighbouring provinces stay out.
+
+    Parameters
+    ----------
+    cache : bool, default True
+        Keep the built graph in the cache (keyed by the tiles, the boundary and ``buffer_m``);
+        ``False`` builds it afresh and stores nothing.
+    buffer_m : float, default 2000.0
+        How far beyond the Hanoi boundary, in metres, road pieces are kept.
+
+    Returns
+    -------
+    TravelGraph
+        The road graph of Hanoi and its 2 km fringe, EPSG:4326.
+
+    Raises
+    ------
+    PlannerInputError
+        If the tiles or the boundary file are missing from the data folder.
 
     Examples
     --------
@@ -196,6 +223,19 @@ def strong_components(
 
 def largest_component(graph: TravelGraph, *, usable: np.ndarray | None = None) -> np.ndarray:
     """Return a boolean node mask of the largest strongly connected component.
+
+    Parameters
+    ----------
+    graph : TravelGraph
+        The road graph.
+    usable : numpy.ndarray, optional
+        Boolean mask over edges (e.g. a mode's finite travel times); ``None`` uses every edge.
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per node, True on the nodes of the largest component (label 0 of
+        :func:`strong_components`).
 
     Examples
     --------

@@ -91,6 +91,21 @@ class PopulationGrid:
         Credit line to show with the data (:data:`WORLDPOP_ATTRIBUTION` for WorldPop).
     notes
         What a reader should know (units with no raster people, units left raw, ...).
+
+    Examples
+    --------
+    60,000 people on a 1 km box of Hanoi's Old Quarter, spread over the four raster cells it
+    touches:
+
+    >>> import geopandas as gpd, shapely
+    >>> box = gpd.GeoDataFrame({"facility_id": ["old-quarter"], "population": [60_000]},
+    ...                        geometry=[shapely.box(105.845, 21.03, 105.855, 21.04)],
+    ...                        crs="EPSG:4326")
+    >>> grid = population_grid(box)
+    >>> grid.calibrated, int(grid.total), len(grid.cells)
+    (True, 60000, 4)
+    >>> grid.unit_totals().to_dict()
+    {'old-quarter': 60000.0}
     """
 
     cells: gpd.GeoDataFrame
@@ -338,6 +353,17 @@ def population_centres(
     moved to the nearest point of the area. ``crs`` sets the metric CRS (default: the UTM zone
     of the areas); ``raster`` and ``id_column`` are as for :func:`population_grid`.
 
+    Parameters
+    ----------
+    areas : geopandas.GeoDataFrame
+        The areas (polygons in any CRS), with an ``id_column``.
+    raster : str, pathlib.Path or None, optional
+        The population raster; ``None`` reads the WorldPop 2020 grid of the data folder.
+    id_column : str, default "facility_id"
+        The column naming each area (it becomes ``unit_id``).
+    crs : str, optional
+        The metric CRS the centres are computed in; ``None`` is the UTM zone of the areas.
+
     Returns
     -------
     pandas.DataFrame
@@ -414,11 +440,16 @@ def voronoi_areas(
 
     Examples
     --------
+    Two stations 0.1° apart in Hanoi share a box between them; areas in km², measured in
+    UTM zone 48N (EPSG:32648) since degrees are no unit of area:
+
     >>> import pandas as pd, shapely
-    >>> pts = pd.DataFrame({"facility_id": ["a", "b"], "lat": [0.0, 0.0], "lon": [0.0, 1.0]})
-    >>> areas = voronoi_areas(pts, within=shapely.box(-1, -1, 2, 1))
-    >>> [round(a, 2) for a in areas.geometry.area]
-    [3.0, 3.0]
+    >>> pts = pd.DataFrame({"facility_id": ["a", "b"], "lat": [21.0, 21.0], "lon": [105.8, 105.9]})
+    >>> areas = voronoi_areas(pts, within=shapely.box(105.7, 20.95, 106.0, 21.05))
+    >>> areas["facility_id"].tolist(), areas.crs.to_string()
+    (['a', 'b'], 'EPSG:4326')
+    >>> [round(a / 1e6) for a in areas.to_crs("EPSG:32648").area]
+    [173, 173]
     """
     crs = metric_crs(units["lon"], units["lat"])
     xy = gpd.GeoSeries(gpd.points_from_xy(units["lon"], units["lat"]), crs=CRS_LONLAT).to_crs(crs)
@@ -438,6 +469,15 @@ def split_by_sites(
     Coordinates are taken as they are (use a metric CRS). Labels whose sites are at the same
     place (to the millimetre) all get that site's cell, so their parts overlap: nothing tells
     them apart.
+
+    Parameters
+    ----------
+    area : shapely.geometry.base.BaseGeometry
+        The polygon to split, in a metric CRS.
+    sites : numpy.ndarray
+        The sites as shapely points, in the CRS of ``area``.
+    labels : numpy.ndarray
+        One label per site (several sites may share a label: their cells are merged).
 
     Returns
     -------

@@ -1251,6 +1251,17 @@ def approximate_units(pairings: pd.DataFrame, facilities: pd.DataFrame) -> pd.Da
     pandas.DataFrame
         ``unit_id``, ``unit_name``, ``unit_level``, ``district``, ``location_source``, sorted by
         district and name (empty when every unit has a mapped location).
+
+    Examples
+    --------
+    >>> pairings = pd.DataFrame({"unit_id": ["c1", "c2", "d1"],
+    ...     "unit_name": ["Trạm Y tế xã Ba Vì", "Trạm Y tế xã Tản Lĩnh", "TTYT Ba Vì"],
+    ...     "unit_level": ["commune", "commune", "district"], "district": "Huyện Ba Vì",
+    ...     "hospital_id": "hn-reg-xanhpon"})
+    >>> facilities = pd.DataFrame({"facility_id": ["c1", "c2", "d1"],
+    ...     "location_source": ["osm", "population_centre", "commune_centroid"]})
+    >>> approximate_units(pairings, facilities)[["unit_id", "location_source"]].values.tolist()
+    [['c2', 'population_centre'], ['d1', 'commune_centroid']]
     """
     columns = ["unit_id", "unit_name", "unit_level", "district", "location_source"]
     if "location_source" not in facilities:
@@ -1361,20 +1372,24 @@ def write_report(
 
     Examples
     --------
-    >>> import tempfile
+    >>> import tempfile, warnings
     >>> from planner.hanoi import hanoi_facilities
     >>> from planner.network import hanoi_network
     >>> from planner.pairing import nearest_pairings
     >>> from planner.scoring import score_pairings
     >>> from planner.travel import pair_travel_times
-    >>> fac = hanoi_facilities(scheme="2025")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # units placed at population centres
+    ...     fac = hanoi_facilities(scheme="2025")
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
     >>> matrix = pair_travel_times(hanoi_network(), hospitals, units)
     >>> pairings = nearest_pairings(units, hospitals, matrix)
     >>> scores = score_pairings(pairings, matrix, units=units, hospitals=hospitals)
-    >>> write_report(tempfile.mkdtemp(), pairings=pairings, scores=scores, facilities=fac,
-    ...              assumptions={"scheme": "2025", "mode": "car", "depart": "10:00"}).name
-    'report.html'
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_report(folder, pairings=pairings, scores=scores, facilities=fac,
+    ...                         assumptions={"scheme": "2025", "mode": "car", "depart": "10:00"})
+    ...     print(path.name)
+    report.html
     """
     t, f = Translator(lang), Formatter(lang)
     main = _read_scores(scores)

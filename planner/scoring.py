@@ -83,6 +83,15 @@ class PairCosts:
         array; None where the rule finds no reachable site).
     site_rule
         ``"nearest"`` or ``"main"`` (:mod:`planner.sites`).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"origin_id": ["h1", "u1", "h1", "u2"],
+    ...                   "destination_id": ["u1", "h1", "u2", "h1"],
+    ...                   "travel_time_s": [600.0, 800.0, 1200.0, 1200.0]})
+    >>> costs = pair_costs(m, ["u1", "u2"], ["h1"])
+    >>> costs.unit_ids, costs.hospital_ids, costs.time_s.ravel().tolist()
+    (('u1', 'u2'), ('h1',), [700.0, 1200.0])
     """
 
     unit_ids: tuple[str, ...]
@@ -268,6 +277,18 @@ class PairingScores:
         One row per hospital site: ``site_id``, ``hospital_id``, ``site_role``,
         ``site_name``, the ``units`` whose trips use it, their ``population`` and
         ``mean_travel_time_s``; None when the hospitals were not given.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"origin_id": ["h1", "u1", "h1", "u2"],
+    ...                   "destination_id": ["u1", "h1", "u2", "h1"],
+    ...                   "travel_time_s": [600.0, 800.0, 1200.0, 1200.0]})
+    >>> pairings = pd.DataFrame({"unit_id": ["u1", "u2"], "hospital_id": ["h1", "h1"]})
+    >>> scores = score_pairings(pairings, m)
+    >>> scores.overall["units"], scores.overall["mean_travel_time_s"]
+    (2, 950.0)
+    >>> scores.per_pair["travel_time_s"].tolist(), scores.per_site is None
+    ([700.0, 1200.0], True)
     """
 
     overall: dict[str, Any]
@@ -361,11 +382,14 @@ def score_pairings(
 
     Examples
     --------
+    >>> import warnings
     >>> from planner.hanoi import hanoi_facilities
     >>> from planner.network import hanoi_network
     >>> from planner.pairing import nearest_pairings
     >>> from planner.travel import pair_travel_times
-    >>> fac = hanoi_facilities(scheme="2024")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # units placed at population centres
+    ...     fac = hanoi_facilities(scheme="2024")
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
     >>> matrix = pair_travel_times(hanoi_network(), hospitals, units, depart="10:00")
     >>> scores = score_pairings(nearest_pairings(units, hospitals, matrix), matrix,
@@ -477,6 +501,21 @@ def population_weights(level: pd.Series, district: pd.Series, population: pd.Ser
     the people are counted through the communes and the district unit weighs 0, so a
     district group is never counted twice.
 
+    Parameters
+    ----------
+    level : pandas.Series
+        Each unit's level (``district`` or ``commune``; others count their own population).
+    district : pandas.Series
+        Each unit's district name (spellings of one district match, see
+        :func:`planner._vn.district_key`).
+    population : pandas.Series
+        Each unit's population (people); missing or non-numeric values count as 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        One float per unit, in input order: the people it stands for in weighted scores.
+
     Examples
     --------
     >>> population_weights(pd.Series(["district", "commune", "commune"]),
@@ -494,12 +533,25 @@ def population_weights(level: pd.Series, district: pd.Series, population: pd.Ser
 def gini(values: np.ndarray) -> float:
     """Return the Gini coefficient of non-negative loads (0 = equal, 1 = all on one).
 
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Non-negative loads, e.g. the people each hospital serves.
+
+    Returns
+    -------
+    float
+        The mean absolute difference over twice the mean (at most ``1 - 1/n`` for ``n``
+        values); NaN when there is no value or they sum to 0.
+
     Examples
     --------
     >>> gini(np.array([1.0, 1.0, 1.0]))
     0.0
     >>> round(gini(np.array([0.0, 0.0, 3.0])), 4)
     0.6667
+    >>> gini(np.array([0.0, 0.0]))
+    nan
     """
     x = np.asarray(values, dtype=float)
     if len(x) == 0 or x.sum() <= 0:

@@ -55,6 +55,16 @@ class HospitalSites:
     sites
         One row per site: ``site_id``, ``hospital_id``, ``site_role``, ``site_name``,
         ``capacity``, ``lat``, ``lon`` (NaN when the table had none).
+
+    Examples
+    --------
+    >>> sites = hospital_sites(pd.DataFrame({"facility_id": ["a", "a2", "b"],
+    ...     "hospital_id": ["a", "a", "b"], "site_role": ["main", "site", "main"],
+    ...     "lat": 0.0, "lon": 0.0}))
+    >>> sites.hospital_ids, sites.site_hospital.tolist(), sites.main_site.tolist()
+    (('a', 'b'), [0, 0, 1], [0, 2])
+    >>> sites.hospital_of_site
+    {'a': 'a', 'a2': 'a', 'b': 'b'}
     """
 
     hospital_ids: tuple[str, ...]
@@ -81,6 +91,16 @@ def hospital_of(facilities: pd.DataFrame) -> pd.Series:
     """Each row's hospital: its ``hospital_id``, else its own ``facility_id`` (a hospital of one
     site, as in a facility table without the column).
 
+    Parameters
+    ----------
+    facilities : pandas.DataFrame
+        A facility table with ``facility_id`` and, optionally, ``hospital_id``.
+
+    Returns
+    -------
+    pandas.Series
+        The hospital id (str) of every row, with the table's index.
+
     Examples
     --------
     >>> hospital_of(pd.DataFrame({"facility_id": ["a", "a2", "b"],
@@ -96,6 +116,17 @@ def hospital_of(facilities: pd.DataFrame) -> pd.Series:
 
 def check_site_rule(site_rule: str) -> None:
     """Raise a :class:`~planner.errors.PlannerInputError` for an unknown ``site_rule``.
+
+    Parameters
+    ----------
+    site_rule : str
+        The rule choosing the site a pair's trips use: one of :data:`SITE_RULES`
+        (``"nearest"`` or ``"main"``).
+
+    Raises
+    ------
+    PlannerInputError
+        If ``site_rule`` is not one of them.
 
     Examples
     --------
@@ -139,8 +170,11 @@ def hospital_sites(hospitals: pd.DataFrame | Sequence[str] | HospitalSites) -> H
 
     Examples
     --------
+    >>> import warnings
     >>> from planner.hanoi import hanoi_facilities
-    >>> fac = hanoi_facilities(scheme="2025")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # units placed at population centres
+    ...     fac = hanoi_facilities(scheme="2025")
     >>> sites = hospital_sites(fac[fac["level"] == "regional"])
     >>> len(sites.site_ids), len(sites.hospital_ids)
     (7, 4)
@@ -307,6 +341,21 @@ def choose_sites(site_time_s: np.ndarray, sites: HospitalSites, site_rule: str) 
 def take_sites(values: np.ndarray, chosen: np.ndarray, fill: float = np.nan) -> np.ndarray:
     """Per (row, hospital), ``values`` (rows x sites) at the chosen site (``fill`` where none).
 
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Any per-site figure (e.g. times in seconds), of shape ``(rows, sites)``.
+    chosen : numpy.ndarray
+        Site positions of shape ``(rows, hospitals)``, as from :func:`choose_sites` (-1: no
+        site).
+    fill : float, default NaN
+        The value where no site is chosen.
+
+    Returns
+    -------
+    numpy.ndarray
+        The values at the chosen sites, of shape ``(rows, hospitals)``.
+
     Examples
     --------
     >>> take_sites(np.array([[1.0, 2.0]]), np.array([[1, -1]]))
@@ -324,12 +373,34 @@ def hospital_times(
 ) -> np.ndarray:
     """Per (row, hospital), the time to the site the rule chooses (NaN when none).
 
+    Parameters
+    ----------
+    site_time_s : numpy.ndarray
+        Times in seconds of shape ``(rows, len(sites.site_ids))``; NaN where a site is not
+        reached.
+    sites : HospitalSites
+        The hospitals and their sites (:func:`hospital_sites`).
+    site_rule : str, default "nearest"
+        One of :data:`SITE_RULES` (see :func:`choose_sites`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Times in seconds of shape ``(rows, len(sites.hospital_ids))``.
+
+    Raises
+    ------
+    PlannerInputError
+        If ``site_rule`` is unknown.
+
     Examples
     --------
     >>> sites = hospital_sites(pd.DataFrame({"facility_id": ["a", "a2"],
     ...     "hospital_id": ["a", "a"], "site_role": ["main", "site"], "lat": 0.0, "lon": 0.0}))
     >>> hospital_times(np.array([[600.0, 300.0]]), sites)
     array([[300.]])
+    >>> hospital_times(np.array([[600.0, 300.0]]), sites, "main")
+    array([[600.]])
     """
     return take_sites(site_time_s, choose_sites(site_time_s, sites, site_rule))
 

@@ -207,11 +207,30 @@ def load_ferry_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame
 def parse_depart(depart: str | dt.time | dt.datetime | None) -> dt.time:
     """Return a departure time from ``"HH:MM"``, a ``time``/``datetime``, or ``None`` (default).
 
+    Parameters
+    ----------
+    depart : str, datetime.time, datetime.datetime or None
+        A 24-hour ``"HH:MM"`` (``"17h30"``, as written in Vietnam, is read too), a time of
+        day, a date and time (its time of day is used), or ``None`` for
+        ``config.DEFAULT_DEPART``.
+
+    Returns
+    -------
+    datetime.time
+        The time of day the trip leaves.
+
+    Raises
+    ------
+    PlannerInputError
+        If a string is not a time of day (``"25:00"``, ``"7.30"``).
+
     Examples
     --------
     >>> from planner.speeds import parse_depart
     >>> parse_depart("7:30"), parse_depart("17h30")
     (datetime.time(7, 30), datetime.time(17, 30))
+    >>> parse_depart(None)  # config.DEFAULT_DEPART
+    datetime.time(10, 0)
     """
     if depart is None:
         depart = DEFAULT_DEPART
@@ -242,18 +261,25 @@ def congestion_factor(
 
     Parameters
     ----------
-    depart
+    depart : str, datetime.time, datetime.datetime or None
         ``"HH:MM"``, a ``datetime.time``/``datetime``, or ``None`` for ``config.DEFAULT_DEPART``.
-    mode
+    mode : str
         One of ``config.MODES``.
-    table
+    table : pandas.DataFrame, optional
         A congestion table from :func:`load_congestion_table`; ``None`` uses ours.
+
+    Returns
+    -------
+    float
+        The share of free-flow speed (0 to 1; 1 is free flow) in the band holding ``depart``.
 
     Examples
     --------
     >>> from planner.speeds import congestion_factor
     >>> congestion_factor("08:00", mode="car") < congestion_factor("03:00", mode="car")
     True
+    >>> congestion_factor("08:00", mode="car"), congestion_factor("03:00", mode="car")
+    (0.6, 1.0)
     """
     bands = load_congestion_table() if table is None else table
     return _band_value(bands, depart, mode=mode, what="congestion", column="factor")
@@ -269,10 +295,17 @@ def ferry_wait_s(
 
     Parameters
     ----------
-    depart, mode
-        As for :func:`congestion_factor`.
-    table
+    depart : str, datetime.time, datetime.datetime or None
+        The departure time, as for :func:`congestion_factor`.
+    mode : str
+        One of ``config.MODES``.
+    table : pandas.DataFrame, optional
         A ferry table from :func:`load_ferry_table`; ``None`` uses ours.
+
+    Returns
+    -------
+    float
+        The wait in seconds before boarding; ``inf`` while ferries do not run for the mode.
 
     Examples
     --------
@@ -299,13 +332,22 @@ def edge_congestion_factors(
 
     Parameters
     ----------
-    graph
+    graph : TravelGraph
         The road graph.
-    mode, depart
-        As for :func:`congestion_factor`.
-    congestion, exposure
+    mode : str
+        One of ``config.MODES``.
+    depart : str, datetime.time, datetime.datetime or None, optional
+        The departure time, as for :func:`congestion_factor`; ``None`` is
+        ``config.DEFAULT_DEPART``.
+    congestion, exposure : pandas.DataFrame, optional
         Tables from :func:`load_congestion_table` / :func:`load_exposure_table`; ``None`` uses
         ours.
+
+    Returns
+    -------
+    numpy.ndarray
+        One float per edge, in edge order: the share of free-flow speed (0 to 1) left at that
+        time.
 
     Examples
     --------
@@ -334,15 +376,21 @@ def edge_speeds_kph(
 
     Parameters
     ----------
-    graph
+    graph : TravelGraph
         The road graph.
-    mode
+    mode : str
         One of ``config.MODES``.
-    depart
-        Departure time (see :func:`congestion_factor`).
-    speeds, congestion, exposure, ferries
+    depart : str, datetime.time, datetime.datetime or None, optional
+        Departure time (see :func:`congestion_factor`); ``None`` is ``config.DEFAULT_DEPART``.
+    speeds, congestion, exposure, ferries : pandas.DataFrame, optional
         Tables from :func:`load_speed_table`, :func:`load_congestion_table`,
         :func:`load_exposure_table`, :func:`load_ferry_table`; ``None`` uses ours.
+
+    Returns
+    -------
+    numpy.ndarray
+        One float per edge, in edge order: its speed in km/h at that time, NaN where the mode
+        may not use it (and on ferries while they are closed).
 
     Examples
     --------
@@ -434,6 +482,28 @@ def time_profile_key(
     same band factor, ferry wait, speed and exposure tables, and area data), so memos of
     anything derived from edge times (routers, reduced graphs) can share them.
 
+    Parameters
+    ----------
+    mode : str
+        One of ``config.MODES``.
+    depart : str, datetime.time, datetime.datetime or None, optional
+        The departure time, as for :func:`congestion_factor`; ``None`` is
+        ``config.DEFAULT_DEPART``.
+    speeds, congestion, exposure, ferries : pandas.DataFrame, optional
+        Tables from :func:`load_speed_table`, :func:`load_congestion_table`,
+        :func:`load_exposure_table`, :func:`load_ferry_table`; ``None`` uses ours.
+
+    Returns
+    -------
+    tuple
+        The mode, the band's congestion factor, the ferry wait in seconds, digests of the speed
+        and exposure tables, and the version of the area data.
+
+    Raises
+    ------
+    PlannerInputError
+        If ``mode`` is not one of ``config.MODES``.
+
     Examples
     --------
     >>> from planner.speeds import time_profile_key
@@ -456,6 +526,23 @@ def time_profile_key(
 def snap_speed_kph(*, mode: str, speeds: pd.DataFrame | None = None) -> float:
     """Return the speed of the straight-line snap leg for a mode (the ``snap`` row), km/h.
 
+    Parameters
+    ----------
+    mode : str
+        One of ``config.MODES``.
+    speeds : pandas.DataFrame, optional
+        A speed table from :func:`load_speed_table`; ``None`` uses ours.
+
+    Returns
+    -------
+    float
+        The speed in km/h at which the leg from a facility to its nearest road is covered.
+
+    Raises
+    ------
+    PlannerInputError
+        If ``mode`` is unknown or the table has no ``snap`` row for it.
+
     Examples
     --------
     >>> from planner.speeds import snap_speed_kph
@@ -475,13 +562,47 @@ def snap_speed_kph(*, mode: str, speeds: pd.DataFrame | None = None) -> float:
 
 
 def table_digest(table: pd.DataFrame) -> str:
-    """Return a short content hash of a table (keys memoised travel times and caches)."""
+    """Return a short content hash of a table (keys memoised travel times and caches).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Any table, e.g. a speed table from :func:`load_speed_table`. Its values and column
+        names are hashed; its index is not (rows count by position).
+
+    Returns
+    -------
+    str
+        16 hexadecimal characters, equal for tables of equal content.
+
+    Examples
+    --------
+    >>> from planner.speeds import load_speed_table, table_digest
+    >>> table = load_speed_table()
+    >>> digest = table_digest(table)
+    >>> len(digest), digest == table_digest(table.copy())
+    (16, True)
+    >>> faster = table.assign(speed_kph=table["speed_kph"] * 1.1)
+    >>> table_digest(faster) == digest
+    False
+    """
     hashed = pd.util.hash_pandas_object(table.reset_index(drop=True), index=True).to_numpy()
     return hashlib.sha256(hashed.tobytes() + ",".join(table.columns).encode()).hexdigest()[:16]
 
 
 def ferry_edges(graph: TravelGraph) -> np.ndarray:
     """Return a boolean mask of the graph's ferry edges (river crossings).
+
+    Parameters
+    ----------
+    graph : TravelGraph
+        The road graph.
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per edge, True on the edges of class ``ferry`` (all False when the graph has
+        none).
 
     Examples
     --------
@@ -566,12 +687,23 @@ def path_travel_time_s(
 
     Parameters
     ----------
-    graph
+    graph : TravelGraph
         The road graph the path runs on.
-    node_ids
+    node_ids : sequence of int
         Graph ``node_id`` of each node on the path, in order (``Route.node_ids``).
-    mode, depart, speeds, congestion, exposure, ferries
-        As for :func:`edge_travel_times`; ``depart`` is when the trip leaves the first node.
+    mode : str, default "car"
+        One of ``config.MODES``.
+    depart : str, datetime.time, datetime.datetime or None, optional
+        When the trip leaves the first node (as for :func:`congestion_factor`); ``None`` is
+        ``config.DEFAULT_DEPART``.
+    speeds, congestion, exposure, ferries : pandas.DataFrame, optional
+        Tables as for :func:`edge_travel_times`; ``None`` uses ours.
+
+    Returns
+    -------
+    float
+        The time in seconds from the first node to the last along the roads (no snap legs),
+        ``inf`` if a ferry on the path is closed when the trip reaches it.
 
     Examples
     --------

@@ -152,6 +152,19 @@ class Route:
     ferry_crossings
         River ferries the path takes (each costs a boarding wait; see
         :func:`planner.speeds.path_ferries` for where they are).
+
+    Examples
+    --------
+    From the Temple of Literature (Văn Miếu) westwards, on the OSM fixture of its streets:
+
+    >>> from planner.config import data_dir
+    >>> from planner.network import load_network
+    >>> graph = load_network(data_dir() / "fixtures" / "van_mieu_osm.osm")
+    >>> r = route(graph, (21.0285, 105.8355), (21.0300, 105.8260))
+    >>> r.geometry.geom_type, r.ferry_crossings, round(r.distance_m / 100) * 100
+    ('LineString', 0, 1300)
+    >>> bool(r.travel_time_s > r.network_time_s)  # plus the two snap legs
+    True
     """
 
     geometry: LineString
@@ -607,12 +620,24 @@ def route(
 
     Parameters
     ----------
-    graph
+    graph : TravelGraph
         The road graph.
-    origin, destination
+    origin, destination : tuple of float or pandas.Series
         ``(lat, lon)`` tuples or facility rows (with ``lat`` and ``lon``).
-    mode, depart, max_snap_m, speeds
-        As for :func:`travel_time_matrix`.
+    mode : str, default "car"
+        ``car``, ``motorbike`` or ``ambulance``.
+    depart : str, datetime.time or None, optional
+        Departure time ``"HH:MM"`` (selects the congestion band); ``None`` is the default.
+    max_snap_m : float, default config.DEFAULT_MAX_SNAP_M
+        The farthest, in metres, a point may be from the mode's roads (1000 m by default).
+    speeds : pandas.DataFrame, optional
+        Speed table from :func:`planner.speeds.load_speed_table`; ``None`` uses ours.
+
+    Returns
+    -------
+    Route
+        The path's geometry and nodes, its door-to-door ``travel_time_s`` (seconds),
+        ``distance_m`` on the roads (metres), both snap legs and its ferry crossings.
 
     Raises
     ------
@@ -1588,7 +1613,28 @@ def _load_frame(folder: Path) -> pd.DataFrame:
 
 
 def check_directions(directions: str) -> None:
-    """Raise :class:`~planner.errors.PlannerInputError` unless ``directions`` is valid."""
+    """Raise :class:`~planner.errors.PlannerInputError` unless ``directions`` is valid.
+
+    Parameters
+    ----------
+    directions : str
+        Which trips a pair makes: one of ``config.DIRECTIONS`` (``"both"``, ``"to_unit"``,
+        ``"to_hospital"``).
+
+    Raises
+    ------
+    PlannerInputError
+        If ``directions`` is not one of them.
+
+    Examples
+    --------
+    >>> from planner.travel import check_directions
+    >>> check_directions("to_unit")
+    >>> check_directions("there")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerInputError: field directions: unknown directions 'there'. Fix: ...
+    """
     if directions not in DIRECTIONS:
         raise PlannerInputError(
             f"unknown directions {directions!r}",
@@ -1637,9 +1683,12 @@ def pair_travel_times(
 
     Examples
     --------
+    >>> import warnings
     >>> from planner.hanoi import hanoi_facilities
     >>> from planner.network import hanoi_network
-    >>> fac = hanoi_facilities(scheme="2024")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # units placed at population centres
+    ...     fac = hanoi_facilities(scheme="2024")
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
     >>> m = pair_travel_times(hanoi_network(), hospitals, units, depart="10:00")
     >>> len(m) == 2 * len(hospitals) * len(units)
