@@ -132,6 +132,20 @@ class CellAccess:
     times_from_site_s, times_to_site_s
         The two trips between every piece and every site (columns: site ids), whichever the
         rule chose: what a pairing matrix of sites needs (:func:`demand_matrix`).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fac = hanoi_facilities(scheme="2025")
+    >>> access = cell_access(hanoi_network(), fac, district_units=False)
+    >>> len(access.cells), access.hospital_times_s.columns.tolist()
+    (6409, ['hn-reg-heart', 'hn-reg-oncology', 'hn-reg-obgyn', 'hn-reg-xanhpon'])
+    >>> access.summary()["population"]  # the 2019 census, spread over the cells
+    8053663.0
     """
 
     cells: gpd.GeoDataFrame
@@ -224,6 +238,18 @@ class Coverage:
         :func:`zonal_statistics` by ``"overall"``, ``"hospital"``, ``"district"`` and ``"unit"``.
     attribution
         Credit line of the population data.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fac = hanoi_facilities(scheme="2025")
+    >>> cover = coverage(cell_access(hanoi_network(), fac, district_units=False), minutes=[30, 60])
+    >>> cover.minutes, sorted(cover.zonal)
+    ((30.0, 60.0), ['district', 'hospital', 'overall', 'unit'])
     """
 
     minutes: tuple[float, ...]
@@ -399,6 +425,28 @@ def default_grid(
     units without a graph); the grid is calibrated to the units' ``population`` when every one
     has it, else it keeps the raw raster values (and says so).
 
+    Parameters
+    ----------
+    facilities : pandas.DataFrame
+        The facilities (contract of :mod:`planner.facilities`): ``facility_id``, ``level``,
+        ``lat``, ``lon``, and ``population`` (the census) for calibration.
+    graph : TravelGraph or None
+        The road graph: its junctions' convex hull bounds the units' areas (other facilities
+        than the Hanoi registry only); ``None``: 5 km around the units.
+    raster : str or pathlib.Path or None
+        A raster of people per cell (e.g. a WorldPop ``ppp`` GeoTIFF); ``None``: the default
+        WorldPop 2020 raster of Vietnam.
+
+    Returns
+    -------
+    PopulationGrid
+        The raster cells cut by the units' areas, each piece with its people and its unit.
+
+    Raises
+    ------
+    PlannerInputError
+        No district or commune unit to spread the population over, or no raster covers them.
+
     Examples
     --------
     >>> import warnings
@@ -443,6 +491,24 @@ def default_grid(
 
 def coverage(access: CellAccess, *, minutes: Sequence[float] = DEFAULT_MINUTES) -> Coverage:
     """Coverage tables and zonal statistics of a :class:`CellAccess`.
+
+    Parameters
+    ----------
+    access : CellAccess
+        From :func:`cell_access`, with the sister hospitals of a pairing.
+    minutes : sequence of float
+        Coverage thresholds in minutes (default :data:`DEFAULT_MINUTES`: 15 to 120).
+
+    Returns
+    -------
+    Coverage
+        The coverage tables overall, per hospital, district and unit, the zonal statistics
+        and the population data's credit line.
+
+    Raises
+    ------
+    PlannerInputError
+        No threshold, or a negative one.
 
     Examples
     --------
@@ -497,6 +563,32 @@ def coverage_table(
         ``[key,] minutes, population, within_sister, share_sister, within_nearest,
         share_nearest, share_sister_points, share_nearest_points`` (see :class:`Coverage`).
         A person not reached counts as not within any threshold.
+
+    Raises
+    ------
+    PlannerInputError
+        An unknown ``by``.
+
+    Examples
+    --------
+    A pairing that sends every unit to Xanh Pon leaves fewer people near their sister than
+    near their nearest hospital:
+
+    >>> import warnings
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fac = hanoi_facilities(scheme="2025")
+    >>> units = fac[fac.level != "regional"]
+    >>> everyone_to_xanhpon = pd.DataFrame({"unit_id": units.facility_id,
+    ...                                     "hospital_id": "hn-reg-xanhpon"})
+    >>> access = cell_access(hanoi_network(), fac, everyone_to_xanhpon, district_units=False)
+    >>> table = coverage_table(access, minutes=[30, 60])
+    >>> table[["minutes", "share_sister", "share_nearest"]].round(2).values.tolist()
+    [[30.0, 0.57, 0.71], [60.0, 0.92, 0.96]]
+    >>> coverage_table(access, minutes=[60], by="hospital")["hospital_id"].tolist()
+    ['hn-reg-heart', 'hn-reg-oncology', 'hn-reg-obgyn', 'hn-reg-xanhpon']
     """
     cells, units = access.cells, access.units
     thresholds = np.asarray([float(m) for m in minutes])
@@ -581,6 +673,34 @@ def zonal_statistics(access: CellAccess, *, by: str = "unit") -> pd.DataFrame:
         the reached people; the ``points_`` figure weighs each unit's census by its point's
         time, and ``points_minus_cells_s`` is how much the points understate (negative) or
         overstate (positive) the cells' mean.
+
+    Raises
+    ------
+    PlannerInputError
+        An unknown ``by``.
+
+    Examples
+    --------
+    Every unit paired with Xanh Pon: the people's mean trip to it, and to their nearest
+    hospital, in minutes; the units' points understate the trip to Xanh Pon:
+
+    >>> import warnings
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fac = hanoi_facilities(scheme="2025")
+    >>> units = fac[fac.level != "regional"]
+    >>> everyone_to_xanhpon = pd.DataFrame({"unit_id": units.facility_id,
+    ...                                     "hospital_id": "hn-reg-xanhpon"})
+    >>> access = cell_access(hanoi_network(), fac, everyone_to_xanhpon, district_units=False)
+    >>> overall = zonal_statistics(access, by="overall").iloc[0]
+    >>> round(overall["mean_time_to_sister_s"] / 60), round(overall["mean_time_to_nearest_s"] / 60)
+    (30, 23)
+    >>> bool(overall["points_minus_cells_s"] < 0)
+    True
+    >>> len(zonal_statistics(access, by="district"))
+    30
     """
     cells, units = access.cells, access.units
     if by == "overall":
@@ -656,6 +776,23 @@ def unit_cell_times(access: CellAccess, *, directions: str = "both") -> pd.DataF
     pandas.DataFrame
         ``unit_id``, ``hospital_id``, ``travel_time_s`` (NaN when none of the unit's people is
         reached), ``population``.
+
+    Examples
+    --------
+    The people's mean trip to Xanh Pon is more than 5 minutes off the point's for some unit:
+
+    >>> import warnings
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fac = hanoi_facilities(scheme="2025")
+    >>> access = cell_access(hanoi_network(), fac, district_units=False)
+    >>> times = unit_cell_times(access)
+    >>> people = times[times["hospital_id"] == "hn-reg-xanhpon"].set_index("unit_id")
+    >>> point = access.point_times_s["hn-reg-xanhpon"]
+    >>> len(people), bool((people["travel_time_s"] - point).abs().max() > 5 * 60)
+    (126, True)
     """
     check_directions(directions)
     times = {
@@ -771,6 +908,24 @@ def cells_summary(
         share within 60 minutes, the points' mean and the difference), ``units_misled`` (how
         many units' points are more than :data:`MISLED_MINUTES` off their people's mean, and
         the units where they are most) and the data's ``attribution``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fac = hanoi_facilities(scheme="2025")
+    >>> units = fac[fac.level != "regional"]
+    >>> everyone_to_xanhpon = pd.DataFrame({"unit_id": units.facility_id,
+    ...                                     "hospital_id": "hn-reg-xanhpon"})
+    >>> access = cell_access(hanoi_network(), fac, everyone_to_xanhpon, district_units=False)
+    >>> summary = cells_summary(access, coverage(access), curve_minutes=[30, 60])
+    >>> summary["calibrated"], summary["census_total"], len(summary["per_district"])
+    (True, 8053663, 30)
+    >>> [(row["minutes"], round(row["share_sister"], 2)) for row in summary["curve"]]
+    [(30.0, 0.57), (60.0, 0.92)]
     """
     from planner._json import json_safe
 
@@ -819,6 +974,37 @@ def access_tables(access: CellAccess, cover: Coverage) -> dict[str, pd.DataFrame
     ``share_sister``, ``share_nearest`` (of the people on the grid), then the people counted
     (``population``, ``within_sister``, ``within_nearest``) and the same shares counting each
     unit's people at its point (``share_sister_points``, ``share_nearest_points``).
+
+    Parameters
+    ----------
+    access : CellAccess
+        From :func:`cell_access`, with the sister hospitals of a pairing.
+    cover : Coverage
+        Its :func:`coverage`.
+
+    Returns
+    -------
+    dict
+        ``{"access_cells.csv": table, "coverage.csv": table}`` (pandas DataFrames, the
+        shares as text with 6 decimals).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fac = hanoi_facilities(scheme="2025")
+    >>> units = fac[fac.level != "regional"]
+    >>> everyone_to_xanhpon = pd.DataFrame({"unit_id": units.facility_id,
+    ...                                     "hospital_id": "hn-reg-xanhpon"})
+    >>> access = cell_access(hanoi_network(), fac, everyone_to_xanhpon, district_units=False)
+    >>> tables = access_tables(access, coverage(access, minutes=[30, 60]))
+    >>> len(tables["access_cells.csv"]), tables["access_cells.csv"].loc[0, "lat"]
+    (6409, '21.383859')
+    >>> tables["coverage.csv"][["minutes", "share_sister", "population"]].values.tolist()
+    [[30, '0.567896', 8053663], [60, '0.923705', 8053663]]
     """
     cells = access.table()
     for column in ("lat", "lon"):
@@ -847,10 +1033,38 @@ def write_access(access: CellAccess, cover: Coverage, out: str | Path) -> dict[s
     ``access.json`` what was computed, the zonal figures and the population data's credit line.
     Every file is written atomically.
 
+    Parameters
+    ----------
+    access : CellAccess
+        From :func:`cell_access`, with the sister hospitals of a pairing.
+    cover : Coverage
+        Its :func:`coverage`.
+    out : str or pathlib.Path
+        The output folder (created if needed).
+
     Returns
     -------
     dict
         File name → path.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import warnings
+    >>> from planner.hanoi import hanoi_facilities
+    >>> from planner.network import hanoi_network
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     fac = hanoi_facilities(scheme="2025")
+    >>> units = fac[fac.level != "regional"]
+    >>> everyone_to_xanhpon = pd.DataFrame({"unit_id": units.facility_id,
+    ...                                     "hospital_id": "hn-reg-xanhpon"})
+    >>> access = cell_access(hanoi_network(), fac, everyone_to_xanhpon, district_units=False)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = write_access(access, coverage(access), folder)
+    ...     sorted(os.listdir(folder)), list(paths)  # doctest: +NORMALIZE_WHITESPACE
+    (['access.json', 'access_cells.csv', 'coverage.csv'],
+     ['access_cells.csv', 'coverage.csv', 'access.json'])
     """
     from planner.io import write_csv, write_json
 

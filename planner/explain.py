@@ -76,6 +76,21 @@ def pilot_pins(
 def hanoi_pilot_pins(units: pd.DataFrame) -> dict[str, str]:
     """Return the Ba Vì pilot as pins: every unit of Ba Vì -> Xanh Pon (:data:`HANOI_PILOT`).
 
+    Parameters
+    ----------
+    units : pandas.DataFrame
+        The units (``facility_id``, ``district``), e.g. the district and commune rows of
+        :func:`planner.hanoi.hanoi_facilities`.
+
+    Returns
+    -------
+    dict
+        ``{unit_id: "hn-reg-xanhpon"}`` for every unit of Ba Vì; empty when there is none.
+
+    See Also
+    --------
+    pilot_pins : the same for any pilot.
+
     Examples
     --------
     >>> from planner.hanoi import hanoi_facilities
@@ -219,14 +234,91 @@ def _baseline_model(
 
 
 def nearest_baseline(model: PairingModel) -> pd.DataFrame:
-    """The nearest-hospital baseline of a model: nobody pinned (see the module docstring)."""
+    """The nearest-hospital baseline of a model: nobody pinned (see the module docstring).
+
+    Parameters
+    ----------
+    model : planner._pairing_model.PairingModel
+        The pairing model (as :func:`planner.pairing.propose_pairings` builds it); its pins
+        and pilot play no part.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The pairing table (:data:`planner.pairing.PAIRING_COLUMNS`): each group at the
+        hospital of least population-weighted travel time, ``pinned`` all False.
+
+    See Also
+    --------
+    nearest_pairings : the same from the facility tables and a matrix.
+
+    Examples
+    --------
+    Three districts, two hospitals, hospital -> unit times in seconds; H1 is nearest to all:
+
+    >>> from planner._pairing_model import build_model
+    >>> units = pd.DataFrame({"facility_id": ["u1", "u2", "u3"], "name": ["U1", "U2", "U3"],
+    ...                       "level": "district", "district": ["D1", "D2", "D3"],
+    ...                       "population": [100.0, 100.0, 200.0]})
+    >>> hospitals = pd.DataFrame({"facility_id": ["h1", "h2"], "name": ["H1", "H2"]})
+    >>> m = pd.DataFrame({"origin_id": ["h1"] * 3 + ["h2"] * 3,
+    ...                   "destination_id": ["u1", "u2", "u3"] * 2,
+    ...                   "travel_time_s": [600.0, 900.0, 700.0, 1200.0, 1500.0, 1000.0]})
+    >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
+    ...                     load="population", pins={}, pilot={"u2": "h2"}, forbidden=(),
+    ...                     specialty_need=None)
+    >>> base = nearest_baseline(model)
+    >>> base["hospital_id"].tolist(), base["travel_time_s"].tolist(), bool(base["pinned"].any())
+    (['h1', 'h1', 'h1'], [600.0, 900.0, 700.0], False)
+    """
     nobody = np.full(len(model.group_labels), -1)
     return model.frame(model.nearest_choice(), model.reachable, nobody)
 
 
 def pilot_baseline(model: PairingModel) -> pd.DataFrame | None:
     """The pilot baseline of a model (its pilot's pins, nearest for the rest), or None when
-    the model has no pilot."""
+    the model has no pilot.
+
+    Parameters
+    ----------
+    model : planner._pairing_model.PairingModel
+        The pairing model (as :func:`planner.pairing.propose_pairings` builds it) with its
+        pilot's pins; the user's own pins play no part.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The pairing table (:data:`planner.pairing.PAIRING_COLUMNS`): the pilot's groups at
+        their pilot hospital (``pinned`` True), every other group at its nearest hospital;
+        ``None`` when no group has a pilot pin.
+
+    See Also
+    --------
+    pilot_pairings : the same from the facility tables and a matrix.
+
+    Examples
+    --------
+    The pilot pins U2 to H2, though H1 is nearer to every unit:
+
+    >>> from planner._pairing_model import build_model
+    >>> units = pd.DataFrame({"facility_id": ["u1", "u2", "u3"], "name": ["U1", "U2", "U3"],
+    ...                       "level": "district", "district": ["D1", "D2", "D3"],
+    ...                       "population": [100.0, 100.0, 200.0]})
+    >>> hospitals = pd.DataFrame({"facility_id": ["h1", "h2"], "name": ["H1", "H2"]})
+    >>> m = pd.DataFrame({"origin_id": ["h1"] * 3 + ["h2"] * 3,
+    ...                   "destination_id": ["u1", "u2", "u3"] * 2,
+    ...                   "travel_time_s": [600.0, 900.0, 700.0, 1200.0, 1500.0, 1000.0]})
+    >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
+    ...                     load="population", pins={}, pilot={"u2": "h2"}, forbidden=(),
+    ...                     specialty_need=None)
+    >>> pilot = pilot_baseline(model)
+    >>> pilot["hospital_id"].tolist(), pilot["pinned"].tolist()
+    (['h1', 'h2', 'h1'], [False, True, False])
+    >>> pilot_baseline(build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
+    ...                            load="population", pins={}, pilot={}, forbidden=(),
+    ...                            specialty_need=None)) is None
+    True
+    """
     if not (model.pilot >= 0).any():
         return None
     return model.frame(model.nearest_choice(model.pilot), model.reachable, model.pilot)
@@ -235,7 +327,59 @@ def pilot_baseline(model: PairingModel) -> pd.DataFrame | None:
 def explain(
     model: PairingModel, choice: np.ndarray, objective: str, max_travel_time_s: float | None
 ) -> pd.DataFrame:
-    """Per unit: why this hospital, the nearest one, the next best and what switching costs."""
+    """Per unit: why this hospital, the nearest one, the next best and what switching costs.
+
+    Parameters
+    ----------
+    model : planner._pairing_model.PairingModel
+        The pairing model the choice was made on.
+    choice : numpy.ndarray
+        The hospital index chosen per group (``-1``: unassigned), as the solver returns it.
+    objective : str
+        The objective the choice optimises (``"pop-time"``, ``"max-time"`` or
+        ``"balanced"``); with ``"max-time"`` the objective change of a switch is the change
+        of the largest travel time.
+    max_travel_time_s : float or None
+        The largest travel time allowed, seconds (pairs slower than it are not offered as the
+        next best); ``None``: no limit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit: ``unit_id``, ``group``, ``hospital_id``, ``travel_time_s``,
+        ``nearest_hospital_id``, ``nearest_travel_time_s``, ``next_best_hospital_id``,
+        ``next_best_travel_time_s``, ``switch_cost_s`` (the unit's extra seconds if its group
+        switched to the next best), ``switch_objective_delta`` (the objective's change, seconds
+        of population-weighted mean time, or of the largest time for ``"max-time"``),
+        ``pinned`` and ``reason`` (in words).
+
+    Examples
+    --------
+    With balance ±20 % one hospital cannot take everyone: the solver sends U1 (and the pilot's
+    U2) to H2, though H1 is nearer.
+
+    >>> from planner._pairing_model import build_model
+    >>> units = pd.DataFrame({"facility_id": ["u1", "u2", "u3"], "name": ["U1", "U2", "U3"],
+    ...                       "level": "district", "district": ["D1", "D2", "D3"],
+    ...                       "population": [100.0, 100.0, 200.0]})
+    >>> hospitals = pd.DataFrame({"facility_id": ["h1", "h2"], "name": ["H1", "H2"]})
+    >>> m = pd.DataFrame({"origin_id": ["h1"] * 3 + ["h2"] * 3,
+    ...                   "destination_id": ["u1", "u2", "u3"] * 2,
+    ...                   "travel_time_s": [600.0, 900.0, 700.0, 1200.0, 1500.0, 1000.0]})
+    >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
+    ...                     load="population", pins={}, pilot={"u2": "h2"}, forbidden=(),
+    ...                     specialty_need=None)
+    >>> from planner._objectives import Request, optimise
+    >>> request = Request(objective="pop-time", balance=0.2, max_travel_time_s=None,
+    ...                   balance_weight=0.5, specialty_weight_s=0.0, time_limit_s=10.0)
+    >>> solution = optimise(model, request)
+    >>> why = explain(model, solution.choice, "pop-time", None)
+    >>> why[["unit_id", "hospital_id", "nearest_hospital_id", "switch_cost_s"]].values.tolist()
+    [['u1', 'h2', 'h1', -600.0], ['u2', 'h2', 'h1', -600.0], ['u3', 'h1', 'h1', 300.0]]
+    >>> why["reason"].tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ['+10 min over the nearest (H1) to meet the load balance or other constraints',
+     'pinned (the pilot)', 'nearest hospital']
+    """
     allowed = model.allowed(max_travel_time_s, pins=False)
     frame = model.frame(choice, allowed, model.pinned)
     g = model.group
@@ -316,7 +460,49 @@ def _reason(model: PairingModel, u: int, h: int, near: int, group_near: int, obj
 def baseline_gaps(
     name: str, pairings: pd.DataFrame, base: pd.DataFrame | None, model: PairingModel
 ) -> dict[str, Any]:
-    """Gap of the proposal to a baseline: population-weighted mean and max travel time."""
+    """Gap of the proposal to a baseline: population-weighted mean and max travel time.
+
+    Parameters
+    ----------
+    name : str
+        The baseline's name in the keys (``"nearest"``, ``"pilot"``).
+    pairings : pandas.DataFrame
+        The proposal's pairing table (``travel_time_s`` per unit, in the model's unit order).
+    base : pandas.DataFrame or None
+        The baseline's pairing table (same units and order), or ``None`` when there is none.
+    model : planner._pairing_model.PairingModel
+        The model both were made on (its population weights).
+
+    Returns
+    -------
+    dict
+        ``gap_vs_<name>_s`` (the proposal's population-weighted mean travel time minus the
+        baseline's, seconds), ``gap_vs_<name>_rel`` (that gap over the baseline's mean),
+        ``gap_vs_<name>_max_s`` (the difference of the largest times, seconds) and
+        ``<name>_pop_weighted_mean_travel_time_s``; the three gaps are ``None`` without a
+        baseline (and the baseline's mean is then left out).
+
+    Examples
+    --------
+    >>> from planner._pairing_model import build_model
+    >>> units = pd.DataFrame({"facility_id": ["u1", "u2", "u3"], "name": ["U1", "U2", "U3"],
+    ...                       "level": "district", "district": ["D1", "D2", "D3"],
+    ...                       "population": [100.0, 100.0, 200.0]})
+    >>> hospitals = pd.DataFrame({"facility_id": ["h1", "h2"], "name": ["H1", "H2"]})
+    >>> m = pd.DataFrame({"origin_id": ["h1"] * 3 + ["h2"] * 3,
+    ...                   "destination_id": ["u1", "u2", "u3"] * 2,
+    ...                   "travel_time_s": [600.0, 900.0, 700.0, 1200.0, 1500.0, 1000.0]})
+    >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
+    ...                     load="population", pins={}, pilot={}, forbidden=(),
+    ...                     specialty_need=None)
+    >>> proposal = model.frame(np.array([1, 0, 0]), model.reachable, model.pinned)  # U1 to H2
+    >>> gaps = baseline_gaps("nearest", proposal, nearest_baseline(model), model)
+    >>> {key: round(value, 3) for key, value in gaps.items()}  # doctest: +NORMALIZE_WHITESPACE
+    {'gap_vs_nearest_s': 150.0, 'gap_vs_nearest_rel': 0.207, 'gap_vs_nearest_max_s': 300.0,
+     'nearest_pop_weighted_mean_travel_time_s': 725.0}
+    >>> baseline_gaps("pilot", proposal, pilot_baseline(model), model)
+    {'gap_vs_pilot_s': None, 'gap_vs_pilot_rel': None, 'gap_vs_pilot_max_s': None}
+    """
     if base is None:
         return {f"gap_vs_{name}_s": None, f"gap_vs_{name}_rel": None, f"gap_vs_{name}_max_s": None}
 
@@ -343,7 +529,52 @@ def sensitivity_table(
     *,
     matrix_peak: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Re-solve under the peak matrix and balance 0.1/0.3; count units that change hospital."""
+    """Re-solve under the peak matrix and balance 0.1/0.3; count units that change hospital.
+
+    Parameters
+    ----------
+    model : planner._pairing_model.PairingModel
+        The model the solution was found on.
+    solution : planner._objectives.Solution
+        The solution to compare with (its ``choice`` per group).
+    request : planner._objectives.Request
+        The request it answers; each scenario changes one thing of it (a balance equal to the
+        request's own is not re-solved).
+    matrix_peak : pandas.DataFrame or None
+        The peak-hour travel-time matrix; ``None`` leaves out the ``"peak"`` scenario.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario (:data:`SENSITIVITY_COLUMNS`): ``scenario`` (``"peak"``,
+        ``"balance=0.1"``, ``"balance=0.3"``), the solver's ``status`` (``"infeasible"``
+        with the reason in ``note``), its ``objective_value`` and ``units_changed``: the
+        units whose hospital differs from the solution's.
+
+    Examples
+    --------
+    At the peak the road from H2 to U3 is slow, so the groups swap hospitals:
+
+    >>> from planner._pairing_model import build_model
+    >>> units = pd.DataFrame({"facility_id": ["u1", "u2", "u3"], "name": ["U1", "U2", "U3"],
+    ...                       "level": "district", "district": ["D1", "D2", "D3"],
+    ...                       "population": [100.0, 100.0, 200.0]})
+    >>> hospitals = pd.DataFrame({"facility_id": ["h1", "h2"], "name": ["H1", "H2"]})
+    >>> m = pd.DataFrame({"origin_id": ["h1"] * 3 + ["h2"] * 3,
+    ...                   "destination_id": ["u1", "u2", "u3"] * 2,
+    ...                   "travel_time_s": [600.0, 900.0, 700.0, 1200.0, 1500.0, 1000.0]})
+    >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
+    ...                     load="population", pins={}, pilot={}, forbidden=(),
+    ...                     specialty_need=None)
+    >>> from planner._objectives import Request, optimise
+    >>> request = Request(objective="pop-time", balance=0.2, max_travel_time_s=None,
+    ...                   balance_weight=0.5, specialty_weight_s=0.0, time_limit_s=10.0)
+    >>> solution = optimise(model, request)
+    >>> peak = m.assign(travel_time_s=[600.0, 900.0, 700.0, 1200.0, 1500.0, 3000.0])
+    >>> table = sensitivity_table(model, solution, request, matrix_peak=peak)
+    >>> table[["scenario", "status", "units_changed"]].values.tolist()
+    [['peak', 'optimal', 3], ['balance=0.1', 'optimal', 0], ['balance=0.3', 'optimal', 0]]
+    """
     scenarios: list[tuple[str, PairingModel, Request]] = []
     if matrix_peak is not None:
         scenarios.append(("peak", model.with_matrix(matrix_peak), request))
@@ -380,5 +611,17 @@ def sensitivity_table(
 
 
 def empty_sensitivity() -> pd.DataFrame:
-    """The sensitivity table with no scenario (``sensitivity=False``)."""
+    """The sensitivity table with no scenario (``sensitivity=False``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        No rows; the columns of :data:`SENSITIVITY_COLUMNS`.
+
+    Examples
+    --------
+    >>> table = empty_sensitivity()
+    >>> len(table), table.columns.tolist()
+    (0, ['scenario', 'status', 'objective_value', 'units_changed', 'note'])
+    """
     return pd.DataFrame(columns=list(SENSITIVITY_COLUMNS))

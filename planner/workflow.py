@@ -129,6 +129,14 @@ class PlanningRun:
     ``cells_note`` says why); ``demand_alternative`` is the proposal under the other demand
     (no sensitivity re-solves) and ``demand_comparison`` how the two differ (units that
     change hospital, objective and headline figures under both costs).
+
+    Examples
+    --------
+    >>> run = plan(PlanOptions(scheme="2025", cells=False))
+    >>> len(run.hospitals), len(run.units), run.proposal.status, run.access is None
+    (7, 156, 'optimal', True)
+    >>> run.cells_note
+    'not asked for (cells=False)'
     """
 
     options: PlanOptions
@@ -154,6 +162,17 @@ class PlanningRun:
 def is_hanoi_source(source: str | os.PathLike[str] | None) -> bool:
     """Whether ``source`` means the Hanoi roads (``None``, ``"hanoi"`` or ``"mbtiles"``).
 
+    Parameters
+    ----------
+    source : str or os.PathLike or None
+        Where the roads come from, as given to :func:`road_network`: a file or folder, a
+        keyword of :data:`HANOI_SOURCE_KEYWORDS`, or ``None``.
+
+    Returns
+    -------
+    bool
+        True for ``None`` and the Hanoi keywords, False for anything else (a file or folder).
+
     Examples
     --------
     >>> is_hanoi_source(None), is_hanoi_source("roads.osm.pbf")
@@ -165,6 +184,17 @@ def is_hanoi_source(source: str | os.PathLike[str] | None) -> bool:
 def road_network(source: str | os.PathLike[str] | None = None) -> TravelGraph:
     """Load a road network: a file or folder (see :func:`planner.network.load_network`), or
     ``None``/``"hanoi"``/``"mbtiles"`` for the whole-Hanoi network.
+
+    Parameters
+    ----------
+    source : str or os.PathLike or None
+        An OSM file (``.osm``, ``.osm.pbf``, ``.osm.bz2``), a folder of them, or ``None``,
+        ``"hanoi"`` or ``"mbtiles"`` for the Hanoi MBTiles in the data folder.
+
+    Returns
+    -------
+    TravelGraph
+        The road graph (cached on disk after the first build).
 
     Examples
     --------
@@ -312,7 +342,29 @@ def facilities_for(
 
 def split_levels(fac: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Split facilities into regional hospitals (one row per site) and the units they pair
-    with."""
+    with.
+
+    Parameters
+    ----------
+    fac : geopandas.GeoDataFrame
+        The facilities (contract of :mod:`planner.facilities`), with their ``level``.
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, geopandas.GeoDataFrame)
+        The ``regional`` rows (one per site) and the other rows (district and commune units).
+
+    Raises
+    ------
+    PlannerInputError
+        No regional hospital, or no unit.
+
+    Examples
+    --------
+    >>> hospitals, units = split_levels(facilities_for("2025"))
+    >>> len(hospitals), hospitals["hospital_id"].nunique(), len(units)  # 4 hospitals, 7 sites
+    (7, 4, 156)
+    """
     hospitals = fac[fac["level"] == "regional"]
     units = fac[fac["level"] != "regional"]
     if hospitals.empty:
@@ -564,6 +616,35 @@ def demand_comparison(
         they lie in), and for ``proposal`` and ``alternative`` each: the solver's
         ``objective_value`` (under its own demand), the population-weighted mean trip and the
         share within 60 minutes under both costs (``points_*`` and ``cells_*``).
+
+    Examples
+    --------
+    Two units and two hospitals (hospital -> unit times, seconds): U2's point is nearer H1,
+    but its people live nearer H2.
+
+    >>> from planner.pairing import propose_pairings
+    >>> units = pd.DataFrame({"facility_id": ["u1", "u2"], "name": ["U1", "U2"],
+    ...                       "level": "district", "district": ["D1", "D2"],
+    ...                       "population": [100.0, 100.0]})
+    >>> hospitals = pd.DataFrame({"facility_id": ["h1", "h2"], "name": ["H1", "H2"]})
+    >>> def matrix(times):
+    ...     return pd.DataFrame({"origin_id": ["h1", "h1", "h2", "h2"],
+    ...                          "destination_id": ["u1", "u2", "u1", "u2"],
+    ...                          "travel_time_s": times})
+    >>> points = matrix([600.0, 900.0, 1200.0, 1000.0])
+    >>> people = matrix([700.0, 1500.0, 1300.0, 1100.0])
+    >>> options = dict(directions="to_unit", balance=None, sensitivity=False)
+    >>> proposal = propose_pairings(units, hospitals, points, **options)
+    >>> alternative = propose_pairings(units, hospitals, people, **options)
+    >>> diff = demand_comparison(proposal, alternative, demand="points", points=points,
+    ...                          people=people, units=units, hospitals=hospitals,
+    ...                          directions="to_unit")
+    >>> diff["other"], diff["changed_unit_ids"], diff["districts_changed"]
+    ('cells', ['u2'], ['D2'])
+    >>> [diff[name]["cells_mean_travel_time_s"] for name in ("proposal", "alternative")]
+    [1100.0, 900.0]
+    >>> [diff[name]["points_mean_travel_time_s"] for name in ("proposal", "alternative")]
+    [750.0, 800.0]
     """
     from planner.scoring import score_pairings
 
@@ -623,6 +704,35 @@ def read_specialty_need(path: str | os.PathLike[str] | None) -> pd.DataFrame | N
 
     Read like every CSV (:func:`planner.io.read_csv_table`); ``need`` is a count
     (:func:`planner.io.parse_count`: ``12 345`` is read, an ambiguous ``12.345`` is an error).
+
+    Parameters
+    ----------
+    path : str or os.PathLike or None
+        A CSV file with ``district``, ``specialty`` and ``need`` (e.g. births a year for
+        ``obstetrics_gynecology``), or ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The table with ``need`` as numbers (NaN where blank); ``None`` without a path.
+
+    Raises
+    ------
+    PlannerInputError
+        An unreadable file, or a ``need`` that is not a count (with its row).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "need.csv"
+    ...     _ = path.write_text("district,specialty,need\\nHuyện Ba Vì,obstetrics_gynecology,"
+    ...                         '"4 120"\\n', encoding="utf-8")
+    ...     table = read_specialty_need(path)
+    >>> table.to_dict("records")
+    [{'district': 'Huyện Ba Vì', 'specialty': 'obstetrics_gynecology', 'need': 4120.0}]
+    >>> read_specialty_need(None) is None
+    True
     """
     from planner.io import NumberError, parse_count, read_csv_table
 
@@ -648,6 +758,28 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
     Top-level ``depart`` and ``peak_depart`` say when the main and the ``*_peak*`` figures
     leave, ``directions`` which trips a pair's time averages; ``per_pair`` holds each unit's
     time at both departures (the report's decision table); ``options`` the run's settings.
+
+    Parameters
+    ----------
+    run : PlanningRun
+        What :func:`plan` returned.
+
+    Returns
+    -------
+    dict
+        The proposal's scores (:meth:`planner.scoring.PairingScores.to_dict`) with
+        ``baselines`` (``nearest`` and, with a pilot, ``pilot``: their scores), ``per_pair``,
+        ``options`` and ``cells`` (:func:`cells_document`).
+
+    Examples
+    --------
+    >>> doc = scores_document(plan(PlanOptions(scheme="2025", cells=False)))
+    >>> doc["status"], doc["depart"], doc["peak_depart"], sorted(doc["baselines"])
+    ('optimal', '10:00', '08:00', ['nearest', 'pilot'])
+    >>> doc["options"]["pilot"], len(doc["per_pair"])
+    ([{'district': 'Huyện Ba Vì', 'hospital_id': 'hn-reg-xanhpon'}], 156)
+    >>> doc["cells"]
+    {'skipped': 'not asked for (cells=False)'}
     """
     doc = dict(run.scores.to_dict())
     doc["baselines"] = {"nearest": run.nearest_scores.to_dict()}
@@ -690,6 +822,24 @@ def cells_document(run: PlanningRun) -> dict[str, Any]:
     and 90th percentile, the coverage curve and the table per district) with ``demand``: how
     the proposal differs from the one planned under the other demand
     (:func:`demand_comparison`). Without cells: ``{"skipped": <why>}``.
+
+    Parameters
+    ----------
+    run : PlanningRun
+        What :func:`plan` returned.
+
+    Returns
+    -------
+    dict
+        JSON-ready: the cell figures and ``demand``, or ``{"skipped": <why>}``.
+
+    Examples
+    --------
+    >>> doc = cells_document(plan(PlanOptions(scheme="2025")))
+    >>> doc["calibrated"], doc["census_total"], len(doc["per_district"])
+    (True, 8053663, 30)
+    >>> doc["demand"]["other"], doc["demand"]["units_changed"]  # planned by cells instead
+    ('cells', 7)
     """
     if run.access is None or run.coverage is None:
         return {"skipped": run.cells_note or "no population cells"}
@@ -753,6 +903,19 @@ def write_outputs(
     -------
     dict
         File name -> path, in the order written.
+
+    Examples
+    --------
+    A run without cells, files without the map and the report (a run with cells also writes
+    ``access_cells.csv`` and ``coverage.csv``):
+
+    >>> import os, tempfile
+    >>> run = plan(PlanOptions(scheme="2025", cells=False))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = write_outputs(run, folder, map=False, report=False)
+    ...     list(paths), sorted(os.listdir(folder))  # doctest: +NORMALIZE_WHITESPACE
+    (['pairings.csv', 'pairings.geojson', 'scores.json'],
+     ['pairings.csv', 'pairings.geojson', 'scores.json'])
     """
     out = Path(out_dir)
     pairings = run.proposal.pairings
@@ -817,6 +980,15 @@ def run_map(
     Returns
     -------
     folium.Map
+
+    Examples
+    --------
+    >>> m = run_map(plan(PlanOptions(scheme="2025", cells=False)), lang="en", whatif=False)
+    >>> html = m.get_root().render()
+    >>> html.split("<title>")[1].split(" — ")[0]
+    'Sister hospitals, Hanoi'
+    >>> "Units whose sister hospital differs in the nearest-hospital option" in html
+    True
     """
     from planner.formatting import map_title, scenario_parts
     from planner.i18n import Translator
@@ -848,9 +1020,20 @@ def run_map(
 def run_whatif(run: PlanningRun) -> WhatIf:
     """What a map of the run needs for its what-if panel: the run's two matrices and rules.
 
+    Parameters
+    ----------
+    run : PlanningRun
+        What :func:`plan` returned.
+
+    Returns
+    -------
+    planner.maps.WhatIf
+        The run's matrices at its departure and peak times, with its directions, grouping
+        and site rule.
+
     Examples
     --------
-    >>> run_whatif(plan(PlanOptions(scheme="2025"))).peak_depart
+    >>> run_whatif(plan(PlanOptions(scheme="2025", cells=False))).peak_depart
     '08:00'
     """
     from planner.maps import WhatIf
@@ -867,7 +1050,24 @@ def run_whatif(run: PlanningRun) -> WhatIf:
 
 
 def is_hanoi_registry(fac: gpd.GeoDataFrame) -> bool:
-    """Whether the facilities are (a part of) the Hanoi registry (every id starts ``hn-``)."""
+    """Whether the facilities are (a part of) the Hanoi registry (every id starts ``hn-``).
+
+    Parameters
+    ----------
+    fac : geopandas.GeoDataFrame
+        The facilities (``facility_id``).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_hanoi_registry(facilities_for("2025"))
+    True
+    >>> is_hanoi_registry(pd.DataFrame({"facility_id": ["hn-reg-xanhpon", "clinic-7"]}))
+    False
+    """
     return bool(fac["facility_id"].astype(str).str.startswith("hn-").all())
 
 
@@ -898,6 +1098,18 @@ class ScoredPairing:
         Where the roads it was scored on came from (``TravelGraph.source``).
     matrix, matrix_peak
         The matrices it was scored on (at ``depart`` and ``peak_depart``).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "officials.csv"
+    ...     _ = path.write_text("unit_id,hospital_id\\nhn-dist-271,hn-reg-xanhpon\\n")
+    ...     scored = score_pairings_file(path)
+    >>> scored.scheme, scored.pairings["hospital_id"].tolist()
+    ('2024', ['hn-reg-xanhpon'])
+    >>> scored.nearest["hospital_id"].tolist()  # the baseline: Ba Vì's nearest hospital
+    ['hn-reg-obgyn']
     """
 
     pairings: pd.DataFrame
@@ -967,9 +1179,10 @@ def score_pairings_file(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "officials.csv"
-    >>> _ = f.write_text("unit_id,hospital_id\\nhn-dist-271,hn-reg-xanhpon\\n")
-    >>> scored = score_pairings_file(f)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     f = pathlib.Path(folder) / "officials.csv"
+    ...     _ = f.write_text("unit_id,hospital_id\\nhn-dist-271,hn-reg-xanhpon\\n")
+    ...     scored = score_pairings_file(f)
     >>> scored.pairings.loc[0, ["unit_name", "hospital_name"]].tolist()
     ['Bệnh viện Đa khoa Ba Vì', 'Bệnh viện Đa khoa Xanh Pôn']
     """
@@ -1031,12 +1244,25 @@ def scored_document(scored: ScoredPairing) -> dict[str, Any]:
     """The ``scores.json`` of a scored pairing file: its scores, the nearest-hospital baseline
     and the options used (as :func:`scores_document` for a proposal).
 
+    Parameters
+    ----------
+    scored : ScoredPairing
+        What :func:`score_pairings_file` returned.
+
+    Returns
+    -------
+    dict
+        The scores (:meth:`planner.scoring.PairingScores.to_dict`) with ``baselines``
+        (``nearest``), ``options`` (scheme, mode, departures, directions, site rule, roads)
+        and ``per_pair``.
+
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "p.csv"
-    >>> _ = f.write_text("unit_id,hospital_id\\nhn-dist-271,hn-reg-xanhpon\\n")
-    >>> doc = scored_document(score_pairings_file(f))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     f = pathlib.Path(folder) / "p.csv"
+    ...     _ = f.write_text("unit_id,hospital_id\\nhn-dist-271,hn-reg-xanhpon\\n")
+    ...     doc = scored_document(score_pairings_file(f))
     >>> doc["status"], doc["options"]["depart"], "nearest" in doc["baselines"]
     ('scored', '10:00', True)
     """
@@ -1071,6 +1297,16 @@ def write_scored(scored: ScoredPairing, out_dir: str | os.PathLike[str]) -> dict
     -------
     dict
         File name -> path.
+
+    Examples
+    --------
+    >>> import os, pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "officials.csv"
+    ...     _ = path.write_text("unit_id,hospital_id\\nhn-dist-271,hn-reg-xanhpon\\n")
+    ...     paths = write_scored(score_pairings_file(path), pathlib.Path(folder) / "scored")
+    ...     list(paths), sorted(os.listdir(paths["scores.json"].parent))
+    (['pairings.csv', 'scores.json'], ['pairings.csv', 'scores.json'])
     """
     out = Path(out_dir)
     document = scored_document(scored)  # everything computed before anything is written
@@ -1216,6 +1452,51 @@ def report_dir(
     report shows both scenarios side by side and the units that change; ``compare_name``
     names the other one (default: what differs in its settings, else its folder name). The
     main roads come from ``source`` (default: the Hanoi roads, for Hanoi runs).
+
+    Parameters
+    ----------
+    out_dir : str or os.PathLike
+        The folder (written by ``planner propose``, :func:`write_outputs` or
+        :func:`write_scored`); ``report.html`` is written into it.
+    scheme : str
+        Scheme of the Hanoi registry when the ids do not tell (detected from them otherwise).
+    facilities : str or os.PathLike or None
+        The facility file the pairing was made with; ``None``: the Hanoi registry.
+    source : str or os.PathLike or None
+        Road network for the map's main roads (see :func:`road_network`); ``None``: the Hanoi
+        roads for the Hanoi registry, none otherwise.
+    thousands : str or None
+        Thousands separator of the facility file's numbers.
+    compare : str or os.PathLike or None
+        Another such folder to show side by side.
+    compare_name : str or None
+        The other scenario's name in the report.
+    lang : str
+        ``"vi"`` (default) or ``"en"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The path of ``report.html``.
+
+    Raises
+    ------
+    PlannerInputError
+        No ``pairings.csv``; a pairing without its scores (the message gives the
+        ``planner score`` command that completes it); an unreadable ``scores.json``.
+
+    Examples
+    --------
+    Score a hand-made pairing into a folder, then make its report:
+
+    >>> import os, pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "officials.csv"
+    ...     _ = path.write_text("unit_id,hospital_id\\nhn-dist-271,hn-reg-xanhpon\\n")
+    ...     out = pathlib.Path(folder) / "scored"
+    ...     _ = write_scored(score_pairings_file(path), out)
+    ...     report_dir(out, lang="en").name, sorted(os.listdir(out))
+    ('report.html', ['pairings.csv', 'report.html', 'scores.json'])
     """
     from planner.formatting import map_title, scenario_difference, scenario_parts
     from planner.hanoi import hanoi_areas
