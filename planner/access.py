@@ -420,7 +420,9 @@ def default_grid(
     """The population grid for a set of facilities.
 
     The Hanoi registry (ids ``hn-``) uses :func:`planner.hanoi.hanoi_population_grid` of its
-    scheme. Other facilities: the areas are the Voronoi cells of the finest level of units
+    scheme; for a part of the registry, the people of a commune not among the facilities count
+    in its district unit when that is there, and people of no given unit are left out (the
+    grid's ``notes`` and the log say how many). Other facilities: the areas are the Voronoi cells of the finest level of units
     (communes if any, else districts) within the road graph's convex hull (or 5 km around the
     units without a graph); the grid is calibrated to the units' ``population`` when every one
     has it, else it keeps the raw raster values (and says so).
@@ -462,7 +464,7 @@ def default_grid(
     if ids.str.startswith("hn-").all() and len(schemes) == 1 and schemes <= {"2024", "2025"}:
         from planner.hanoi import hanoi_population_grid
 
-        return hanoi_population_grid(scheme=schemes.pop())
+        return _for_registry_part(hanoi_population_grid(scheme=schemes.pop()), facilities)
     units = facilities[facilities["level"] != "regional"]
     finest = units[
         units["level"] == ("commune" if (units["level"] == "commune").any() else "district")
@@ -487,6 +489,49 @@ def default_grid(
     if not has_census:
         log.info("no population for every unit: the grid keeps the raw raster values (WorldPop)")
     return population_grid(areas, population="population" if has_census else None, raster=raster)
+
+
+def _for_registry_part(grid: PopulationGrid, facilities: pd.DataFrame) -> PopulationGrid:
+    """The Hanoi grid for (a part of) the registry: a commune not among the facilities gives
+    its people to its district unit when that is there; people of no given unit are left out,
+    and the grid says so in its notes (and the log)."""
+    ids = set(facilities["facility_id"].astype(str))
+    unit_of = grid.cells["unit_id"].astype(str)
+    if unit_of.isin(ids).all():
+        return grid
+    from planner.hanoi import hanoi_facilities  # the registry's districts of its communes
+
+    scheme = str(facilities["scheme"].dropna().iloc[0])
+    registry = hanoi_facilities(scheme=scheme)
+    given = facilities[facilities["level"] == "district"]
+    district_unit = dict(zip(given["district"], given["facility_id"].astype(str), strict=False))
+    district_of = dict(zip(registry["facility_id"].astype(str), registry["district"], strict=False))
+    owner = unit_of.where(unit_of.isin(ids), unit_of.map(district_of).map(district_unit))
+    kept = owner.notna()
+    cells = grid.cells.loc[kept].assign(unit_id=owner[kept]).reset_index(drop=True)
+    notes = list(grid.notes)
+    moved = int((kept & ~unit_of.isin(ids)).sum())
+    if moved:
+        notes.append(
+            f"{moved} cell pieces of communes not among the facilities counted in their "
+            "district unit"
+        )
+    left_out = float(grid.cells.loc[~kept, "population"].sum())
+    if left_out:
+        notes.append(
+            f"{left_out:,.0f} people live in units that are not among the facilities "
+            "(nor is their district unit): left out of the population cells"
+        )
+    for note in notes[len(grid.notes) :]:
+        log.info("population grid: %s", note)
+    if cells.empty:
+        raise PlannerInputError(
+            "none of the facilities' units has a Hanoi area with people",
+            field="facility_id",
+            hint="give district or commune units of the Hanoi registry, or cells=False",
+        )
+    census = int(cells["population"].sum()) if grid.census_total is not None else None
+    return dataclasses.replace(grid, cells=cells, census_total=census, notes=tuple(notes))
 
 
 def coverage(access: CellAccess, *, minutes: Sequence[float] = DEFAULT_MINUTES) -> Coverage:

@@ -883,7 +883,8 @@ def write_outputs(
     error leaves the previous outputs intact. ``pairings.csv`` is spreadsheet-safe
     (:func:`planner.io.write_csv`). With the run's population cells, ``access_cells.csv`` and
     ``coverage.csv`` (:func:`planner.access.access_tables`) too, and the map gets the
-    travel-time surface.
+    travel-time surface. With the report, ``approximate_locations.csv`` lists the units placed
+    at a population centre or a centroid (the report shows their count per district).
 
     Parameters
     ----------

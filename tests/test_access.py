@@ -530,3 +530,36 @@ def test_a_demand_the_run_cannot_meet_is_refused_before_any_work():
         plan(PlanOptions(demand="people"), facilities="no such file.csv")
     with pytest.raises(PlannerInputError, match="needs the population cells"):
         plan(PlanOptions(demand="cells", cells=False), facilities="no such file.csv")
+
+
+def test_a_part_of_the_registry_gets_the_people_of_its_units(hanoi_graph, registry_2024):
+    """Districts without their communes: each commune's people go to its district unit;
+    one district alone: the rest of Hanoi is left out, and the grid says so."""
+    from planner.access import default_grid
+    from planner.workflow import PlanOptions, plan
+
+    districts_only = registry_2024[registry_2024["level"] != "commune"]
+    grid = default_grid(districts_only)
+    whole = hanoi_population_grid(scheme="2024")
+    assert grid.total == whole.total == CENSUS_2019_TOTAL
+    by_district = whole.cells.groupby(
+        whole.cells["unit_id"].map(registry_2024.set_index("facility_id")["district"])
+    )["population"].sum()
+    district_names = districts_only.set_index("facility_id")["district"]
+    totals = grid.unit_totals()
+    assert totals.to_dict() == {u: by_district[district_names[u]] for u in totals.index}
+    assert any("counted in their district unit" in note for note in grid.notes)
+
+    ba_vi = registry_2024[
+        (registry_2024["level"] == "regional") | (registry_2024["district"] == "Huyện Ba Vì")
+    ]
+    # Ba Vì's units alone, no balance to meet; the sensitivity re-solves at ±0.1 and ±0.3 split
+    # one district's people evenly (a partition problem), so they get a short time limit.
+    options = PlanOptions(
+        scheme="2024", pilot=False, hierarchical=False, balance=3.0, time_limit_s=3.0
+    )
+    run = plan(options, facilities=ba_vi, graph=hanoi_graph)
+    people = run.access.cells
+    assert set(people["unit_id"]) <= set(ba_vi["facility_id"])
+    assert people["population"].sum() == ba_vi.loc[ba_vi["level"] == "commune", "population"].sum()
+    assert any("left out" in note for note in run.access.grid.notes)

@@ -45,9 +45,7 @@ def _problems(func: object) -> list[str]:
         problems.append("no Parameters section")
     # Annotations are strings here (``from __future__ import annotations``).
     returns_none = signature.return_annotation in {"None", None, type(None)}
-    if not returns_none and not (
-        "Returns\n-------" in doc or "Yields\n------" in doc
-    ):
+    if not returns_none and not ("Returns\n-------" in doc or "Yields\n------" in doc):
         problems.append("no Returns section")
     if "Examples\n--------" not in doc:
         problems.append("no Examples section")
