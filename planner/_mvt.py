@@ -89,10 +89,22 @@ def read_tiles(path: str | Path, *, workers: int | None = None) -> pd.DataFrame:
 
     Examples
     --------
+    The tile of the Old Quarter and Long Biên bridge (zoom 14, x 13009, y 7212), taken from the Hanoi MBTiles
+    (TMS row 9171) into a ``z/x/y.pbf`` folder (reading the whole file takes ~30 s):
+
+    >>> import contextlib, sqlite3, tempfile
+    >>> from pathlib import Path
     >>> from planner.config import data_file
-    >>> edges = read_tiles(data_file("hanoi_osm_2021-08_z14.mbtiles"))
-    >>> sorted(edges["class"].unique())[:3]
-    ['ferry', 'minor', 'motorway']
+    >>> mbtiles = data_file("hanoi_osm_2021-08_z14.mbtiles")
+    >>> with contextlib.closing(sqlite3.connect(mbtiles)) as db:
+    ...     (tile,) = db.execute("SELECT tile_data FROM tiles WHERE zoom_level = 14 "
+    ...                          "AND tile_column = 13009 AND tile_row = 9171").fetchone()
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     (Path(folder) / "14" / "13009").mkdir(parents=True)
+    ...     _ = (Path(folder) / "14" / "13009" / "7212.pbf").write_bytes(tile)
+    ...     edges = read_tiles(folder)
+    >>> "Cầu Long Biên" in set(edges["name"]), sorted(edges["class"].unique())
+    (True, ['minor', 'path', 'primary', 'secondary', 'service', 'tertiary'])
     """
     path = Path(path)
     zoom, tiles = _tiles(path, what="the road tiles file")
