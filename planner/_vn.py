@@ -7,6 +7,7 @@ Sources spell the same place differently: tone marks placed on different vowels 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -45,7 +46,12 @@ def fold(text: object) -> str:
     """
     if text is None or (isinstance(text, float) and text != text):
         return ""
-    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    return _fold(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the same few thousand names are folded on every plan
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = _SPACES.sub(" ", _PUNCTUATION.sub(" ", text)).strip()
     return " ".join(_ABBREVIATIONS.get(word, word) for word in text.split(" ") if word)

@@ -32,6 +32,7 @@ from planner.workflow import (
     facilities_for,
     is_hanoi_registry,
     plan,
+    population_access,
     road_network,
     run_map,
     split_levels,
@@ -41,6 +42,8 @@ from planner.workflow import (
 if TYPE_CHECKING:
     import folium
 
+    from planner.access import CellAccess
+
 log = logging.getLogger(__name__)
 
 #: A matrix's key: (scheme, mode, departure "HH:MM", directions).
@@ -48,7 +51,7 @@ MatrixKey = tuple[str, str, str, str]
 
 
 class Session:
-    """Roads, facilities and matrices kept in memory for repeated planning.
+    """Roads, facilities, matrices and population cells kept in memory for repeated planning.
 
     Parameters
     ----------
@@ -90,6 +93,7 @@ class Session:
         self._facilities: dict[str, gpd.GeoDataFrame] = {}
         self._areas: dict[str, gpd.GeoDataFrame | None] = {}
         self._matrices: dict[MatrixKey, pd.DataFrame] = {}
+        self._cells: dict[tuple[str, ...], tuple[CellAccess | None, str | None]] = {}
         self.last_plan_s = float("nan")
 
     @property
@@ -152,6 +156,38 @@ class Session:
             log.info("matrix %s in %.1f s", key, time.perf_counter() - started)
         return self._matrices[key]
 
+    def cells(self, options: PlanOptions) -> tuple[CellAccess | None, str | None]:
+        """The population cells' times for ``options`` (or why there are none), kept.
+
+        Computed once per (scheme, mode, departure, site rule, population raster) by
+        :func:`planner.workflow.population_access`; a new balance, objective or pin reuses them.
+
+        Parameters
+        ----------
+        options
+            The planning options (``cells=False`` gives ``(None, note)`` at once).
+
+        Returns
+        -------
+        tuple
+            ``(access, None)`` or ``(None, note)``, as
+            :func:`planner.workflow.population_access` returns them.
+        """
+        from planner.speeds import parse_depart
+
+        if not options.cells:
+            return population_access(options, self.graph, self.facilities(options.scheme))
+        depart = parse_depart(options.depart).strftime("%H:%M")
+        population = "" if options.population is None else str(options.population)
+        key = (options.scheme, options.mode, depart, options.site_rule, population)
+        if key not in self._cells:
+            started = time.perf_counter()
+            self._cells[key] = population_access(
+                options, self.graph, self.facilities(options.scheme)
+            )
+            log.info("population cells %s in %.1f s", key, time.perf_counter() - started)
+        return self._cells[key]
+
     def matrix_keys(self) -> list[MatrixKey]:
         """The (scheme, mode, departure, directions) of every matrix the session holds."""
         return list(self._matrices)
@@ -179,11 +215,13 @@ class Session:
             self.matrix(options.scheme, depart=options.depart, **matrix_options),
             self.matrix(options.scheme, depart=options.peak_depart, **matrix_options),
         )
+        access, _ = self.cells(options)
         run = plan(
             options,
             facilities=self.facilities(options.scheme),
             graph=self.graph,
             matrices=matrices,
+            access=access,
         )
         self.last_plan_s = time.perf_counter() - started
         return run

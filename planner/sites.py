@@ -20,6 +20,7 @@ scores all see one time per (unit, hospital).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -283,13 +284,22 @@ def _checked_sites(frame: pd.DataFrame) -> pd.DataFrame:
     """Sites given with ``hospital_id``: checked and filled by the facility validation, one set
     of rules for files and tables alike (a few rows: cheap)."""
     columns = ["facility_id", "name", "hospital_id", "site_role", "site_name", "specialty"]
-    check = frame[[c for c in columns if c in frame.columns]].assign(level="regional")
-    # the sites' positions are not what is checked here
-    check = check.assign(lat=0.0, lon=0.0)
-    valid = validate_facilities(check)
-    for column in ("hospital_id", "site_role", "site_name"):
-        frame[column] = valid[column].to_numpy()
+    given = tuple(c for c in columns if c in frame.columns)
+    rows = tuple(frame[list(given)].astype(object).itertuples(index=False, name=None))
+    filled = _validated_sites(given, rows)
+    for column, values in zip(("hospital_id", "site_role", "site_name"), filled, strict=True):
+        frame[column] = list(values)
     return frame
+
+
+@functools.lru_cache(maxsize=64)  # every plan scores several pairings of the same few sites
+def _validated_sites(
+    columns: tuple[str, ...], rows: tuple[tuple[object, ...], ...]
+) -> tuple[tuple[object, ...], ...]:
+    check = pd.DataFrame(list(rows), columns=list(columns)).assign(level="regional")
+    # the sites' positions are not what is checked here
+    valid = validate_facilities(check.assign(lat=0.0, lon=0.0))
+    return tuple(tuple(valid[c].tolist()) for c in ("hospital_id", "site_role", "site_name"))
 
 
 def choose_sites(site_time_s: np.ndarray, sites: HospitalSites, site_rule: str) -> np.ndarray:

@@ -389,6 +389,7 @@ def plan(
     source: str | os.PathLike[str] | None = None,
     graph: TravelGraph | None = None,
     matrices: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    access: CellAccess | None = None,
 ) -> PlanningRun:
     """Run the whole planning job and return everything it computed.
 
@@ -410,6 +411,9 @@ def plan(
         (:func:`planner.travel.pair_travel_times` with the options' mode and directions),
         when already computed (:class:`planner.session.Session` keeps them); ``None``
         computes them.
+    access
+        The population cells' times of these facilities (:func:`population_access` with the
+        same options), when already computed; ``None`` computes them (with ``options.cells``).
 
     Returns
     -------
@@ -453,7 +457,10 @@ def plan(
         peak_depart=options.peak_depart,
         directions=options.directions,
     )
-    access, cells_note = _cells(options, graph, fac)
+    if access is not None and options.cells:
+        cells_note = None
+    else:
+        access, cells_note = population_access(options, graph, fac)
     people = people_peak = None
     if access is not None:
         from planner.access import cell_access, demand_matrix
@@ -557,16 +564,48 @@ def _check_demand(options: PlanOptions) -> None:
         )
 
 
-def _cells(
-    options: PlanOptions, graph: TravelGraph, fac: gpd.GeoDataFrame
+def population_access(
+    options: PlanOptions, graph: TravelGraph, facilities: gpd.GeoDataFrame
 ) -> tuple[CellAccess | None, str | None]:
-    """Times from every populated cell (no pairing yet), or why there are none."""
+    """Times from every populated cell to the hospitals (no pairing yet), or why there are none.
+
+    What :func:`plan` computes for ``options.cells``: the population grid of the facilities
+    (:func:`planner.access.default_grid`, or ``options.population``) timed by
+    :func:`planner.access.cell_access` at ``options.depart`` with the options' mode and site
+    rule. A :class:`planner.session.Session` keeps it between plans.
+
+    Parameters
+    ----------
+    options : PlanOptions
+        Uses ``cells``, ``population``, ``demand``, ``mode``, ``depart`` and ``site_rule``.
+    graph : TravelGraph
+        The road graph.
+    facilities : geopandas.GeoDataFrame
+        The run's facilities (hospitals and units).
+
+    Returns
+    -------
+    tuple
+        ``(access, None)``, or ``(None, note)`` saying why there are no cells: not asked for,
+        or no population raster covers the facilities (an error instead when the pairing
+        needs the cells: ``demand="cells"`` or an explicit ``population`` raster).
+
+    Examples
+    --------
+    >>> from planner.network import hanoi_network
+    >>> _, fac = load_inputs(scheme="2025")
+    >>> access, note = population_access(PlanOptions(scheme="2025"), hanoi_network(), fac)
+    >>> int(access.cells["population"].sum()), note
+    (8053663, None)
+    >>> population_access(PlanOptions(scheme="2025", cells=False), hanoi_network(), fac)
+    (None, 'not asked for (cells=False)')
+    """
     from planner.access import cell_access, default_grid
 
     if not options.cells:
         return None, "not asked for (cells=False)"
     try:
-        grid = default_grid(fac, graph=graph, raster=options.population)
+        grid = default_grid(facilities, graph=graph, raster=options.population)
     except PlannerInputError as exc:
         if options.demand == "cells" or options.population is not None:
             raise
@@ -578,7 +617,12 @@ def _cells(
         )  # fmt: skip
         return None, note
     access = cell_access(
-        graph, fac, grid=grid, mode=options.mode, depart=options.depart, site_rule=options.site_rule
+        graph,
+        facilities,
+        grid=grid,
+        mode=options.mode,
+        depart=options.depart,
+        site_rule=options.site_rule,
     )
     return access, None
 

@@ -22,6 +22,7 @@ def counted(monkeypatch, hanoi_graph):
     calls = {"roads": 0, "facilities": 0, "matrices": 0}
     facilities_for = planner.session.facilities_for
     pair_travel_times = planner.travel.pair_travel_times
+    population_access = planner.session.population_access
 
     def roads(source=None):
         calls["roads"] += 1
@@ -35,23 +36,32 @@ def counted(monkeypatch, hanoi_graph):
         calls["matrices"] += 1
         return pair_travel_times(*args, **kwargs)
 
+    def cells(*args, **kwargs):
+        calls["cells"] = calls.get("cells", 0) + 1
+        return population_access(*args, **kwargs)
+
     def never(*args, **kwargs):
         raise AssertionError("the session's matrices were not used")
 
     monkeypatch.setattr(planner.session, "road_network", roads)
     monkeypatch.setattr(planner.session, "facilities_for", facilities)
+    monkeypatch.setattr(planner.session, "population_access", cells)
     monkeypatch.setattr(planner.travel, "pair_travel_times", matrices)
     monkeypatch.setattr(planner.workflow, "_pairing_matrices", never)
     monkeypatch.setattr(planner.workflow, "road_network", never)
+    monkeypatch.setattr(planner.workflow, "population_access", never)
     return calls
 
 
 def test_a_new_balance_reloads_and_recomputes_nothing(counted, monkeypatch):
     session = Session()
     first = session.plan(PlanOptions(scheme="2024"))
-    assert counted == {"roads": 1, "facilities": 1, "matrices": 2}  # 10:00 and 08:00
+    # 10:00 and 08:00; the population cells timed once
+    assert counted == {"roads": 1, "facilities": 1, "matrices": 2, "cells": 1}
     second = session.plan(first.options, balance=0.05)
-    assert counted == {"roads": 1, "facilities": 1, "matrices": 2}  # nothing loaded again
+    # nothing loaded or timed again
+    assert counted == {"roads": 1, "facilities": 1, "matrices": 2, "cells": 1}
+    assert second.access.cells["population"].sum() == first.access.cells["population"].sum()
     assert second.graph is first.graph and second.facilities is first.facilities
     assert second.matrix is first.matrix and second.matrix_peak is first.matrix_peak
     assert second.options.balance == 0.05 and first.options.balance == 0.2
@@ -60,7 +70,7 @@ def test_a_new_balance_reloads_and_recomputes_nothing(counted, monkeypatch):
     assert session.last_plan_s > 0
     # a new departure computes one matrix, the comparison one is kept
     evening = session.plan(second.options, depart="17:30")
-    assert counted == {"roads": 1, "facilities": 1, "matrices": 3}
+    assert counted == {"roads": 1, "facilities": 1, "matrices": 3, "cells": 2}
     assert evening.matrix_peak is first.matrix_peak
     assert ("2024", "car", "17:30", "both") in session.matrix_keys()
     session.plan(evening.options, depart="17h30", objective="max-time")  # the same time
@@ -73,6 +83,8 @@ def test_a_new_balance_reloads_and_recomputes_nothing(counted, monkeypatch):
     )
     key = "pop_weighted_mean_travel_time_s"
     assert fresh.scores.overall[key] == pytest.approx(second.scores.overall[key], rel=1e-12)
+    # the kept cells give the same figures
+    assert planner.workflow.cells_document(fresh) == planner.workflow.cells_document(second)
 
 
 def test_explorer_replans_when_a_widget_changes(counted):
@@ -90,7 +102,7 @@ def test_explorer_replans_when_a_widget_changes(counted):
         < (first.scores.overall["load_ratio_max_min"])
     )
     assert "previous plan" in explorer.scores.value
-    assert counted == {"roads": 1, "facilities": 1, "matrices": 2}
+    assert counted == {"roads": 1, "facilities": 1, "matrices": 2, "cells": 1}
     # a pin from code: Hoàn Kiếm's district (with its communes) to Xanh Pon
     run = explorer.set(pins={"hn-dist-002": "hn-reg-xanhpon"}, pilot=False)
     paired = run.proposal.pairings.set_index("unit_id")["hospital_id"]
