@@ -69,7 +69,11 @@ def split_unit_type(name: object) -> tuple[str, str]:
     >>> split_unit_type("Phúc Xá")
     ('', 'phuc xa')
     """
-    folded = fold(name)
+    return _split_folded(fold(name))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _split_folded(folded: str) -> tuple[str, str]:
     for unit_type in _UNIT_TYPES:
         if folded.startswith(unit_type + " ") and not folded[len(unit_type) + 1 :].isdigit():
             return unit_type, folded[len(unit_type) + 1 :]
