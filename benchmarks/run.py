@@ -56,6 +56,15 @@ def _machine() -> str:
     )
 
 
+def _stamp(section: Path) -> None:
+    """Say under the section's heading when and on what it was measured: a partial run keeps
+    the other sections of earlier runs, each with its own stamp."""
+    lines = section.read_text().strip().splitlines()
+    lines = [line for line in lines if not line.startswith("_Measured ")]
+    stamp = f"_Measured {time.strftime('%Y-%m-%d %H:%M')} on {_machine()}._"
+    section.write_text("\n".join([lines[0], "", stamp, *lines[1:]]) + "\n")
+
+
 def main(argv: list[str]) -> int:
     wanted = argv or list(ORDER)
     out_dir = HERE / "_results"
@@ -69,10 +78,13 @@ def main(argv: list[str]) -> int:
         print(f"== {name}: exit {result.returncode} in {time.perf_counter() - started:.0f} s")
         if result.returncode != 0:
             failed.append(name)
+        else:
+            _stamp(out_dir / f"{name}.md")
     sections = [
         "# Benchmark results",
         "",
-        f"Generated {time.strftime('%Y-%m-%d %H:%M')} by `python benchmarks/run.py`.",
+        f"Joined {time.strftime('%Y-%m-%d %H:%M')} by `python benchmarks/run.py` (each section says when "
+        "and where it was measured).",
         "",
         f"- Machine: {_machine()}",
         f"- Versions: {_versions()}",
