@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from planner._vn import district_key
 from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
 from planner.graph import TravelGraph
@@ -464,7 +465,8 @@ def default_grid(
     if ids.str.startswith("hn-").all() and len(schemes) == 1 and schemes <= {"2024", "2025"}:
         from planner.hanoi import hanoi_population_grid
 
-        return _for_registry_part(hanoi_population_grid(scheme=schemes.pop()), facilities)
+        scheme = schemes.pop()
+        return _for_registry_part(hanoi_population_grid(scheme=scheme), facilities, scheme)
     units = facilities[facilities["level"] != "regional"]
     finest = units[
         units["level"] == ("commune" if (units["level"] == "commune").any() else "district")
@@ -491,7 +493,9 @@ def default_grid(
     return population_grid(areas, population="population" if has_census else None, raster=raster)
 
 
-def _for_registry_part(grid: PopulationGrid, facilities: pd.DataFrame) -> PopulationGrid:
+def _for_registry_part(
+    grid: PopulationGrid, facilities: pd.DataFrame, scheme: str
+) -> PopulationGrid:
     """The Hanoi grid for (a part of) the registry: a commune not among the facilities gives
     its people to its district unit when that is there; people of no given unit are left out,
     and the grid says so in its notes (and the log)."""
@@ -501,11 +505,19 @@ def _for_registry_part(grid: PopulationGrid, facilities: pd.DataFrame) -> Popula
         return grid
     from planner.hanoi import hanoi_facilities  # the registry's districts of its communes
 
-    scheme = str(facilities["scheme"].dropna().iloc[0])
     registry = hanoi_facilities(scheme=scheme)
     given = facilities[facilities["level"] == "district"]
-    district_unit = dict(zip(given["district"], given["facility_id"].astype(str), strict=False))
-    district_of = dict(zip(registry["facility_id"].astype(str), registry["district"], strict=False))
+    # districts matched by the one district normaliser: a user's copy may spell them otherwise
+    district_unit = dict(
+        zip(given["district"].map(district_key), given["facility_id"].astype(str), strict=True)
+    )
+    district_of = dict(
+        zip(
+            registry["facility_id"].astype(str),
+            registry["district"].map(district_key),
+            strict=True,
+        )
+    )
     owner = unit_of.where(unit_of.isin(ids), unit_of.map(district_of).map(district_unit))
     kept = owner.notna()
     cells = grid.cells.loc[kept].assign(unit_id=owner[kept]).reset_index(drop=True)

@@ -93,7 +93,7 @@ class Session:
         self._facilities: dict[str, gpd.GeoDataFrame] = {}
         self._areas: dict[str, gpd.GeoDataFrame | None] = {}
         self._matrices: dict[MatrixKey, pd.DataFrame] = {}
-        self._cells: dict[tuple[str, ...], tuple[CellAccess | None, str | None]] = {}
+        self._cells: dict[tuple[str, ...], CellAccess] = {}
         self.last_plan_s = float("nan")
 
     @property
@@ -161,6 +161,8 @@ class Session:
 
         Computed once per (scheme, mode, departure, site rule, population raster) by
         :func:`planner.workflow.population_access`; a new balance, objective or pin reuses them.
+        Only cells are kept: why there are none depends on more options (``demand``), so it is
+        asked again.
 
         Parameters
         ----------
@@ -180,13 +182,14 @@ class Session:
         depart = parse_depart(options.depart).strftime("%H:%M")
         population = "" if options.population is None else str(options.population)
         key = (options.scheme, options.mode, depart, options.site_rule, population)
-        if key not in self._cells:
-            started = time.perf_counter()
-            self._cells[key] = population_access(
-                options, self.graph, self.facilities(options.scheme)
-            )
+        if key in self._cells:
+            return self._cells[key], None
+        started = time.perf_counter()
+        access, note = population_access(options, self.graph, self.facilities(options.scheme))
+        if access is not None:
+            self._cells[key] = access
             log.info("population cells %s in %.1f s", key, time.perf_counter() - started)
-        return self._cells[key]
+        return access, note
 
     def matrix_keys(self) -> list[MatrixKey]:
         """The (scheme, mode, departure, directions) of every matrix the session holds."""
@@ -215,13 +218,12 @@ class Session:
             self.matrix(options.scheme, depart=options.depart, **matrix_options),
             self.matrix(options.scheme, depart=options.peak_depart, **matrix_options),
         )
-        access, _ = self.cells(options)
         run = plan(
             options,
             facilities=self.facilities(options.scheme),
             graph=self.graph,
             matrices=matrices,
-            access=access,
+            cells=self.cells(options),
         )
         self.last_plan_s = time.perf_counter() - started
         return run

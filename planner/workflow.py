@@ -389,7 +389,7 @@ def plan(
     source: str | os.PathLike[str] | None = None,
     graph: TravelGraph | None = None,
     matrices: tuple[pd.DataFrame, pd.DataFrame] | None = None,
-    access: CellAccess | None = None,
+    cells: tuple[CellAccess | None, str | None] | None = None,
 ) -> PlanningRun:
     """Run the whole planning job and return everything it computed.
 
@@ -411,9 +411,9 @@ def plan(
         (:func:`planner.travel.pair_travel_times` with the options' mode and directions),
         when already computed (:class:`planner.session.Session` keeps them); ``None``
         computes them.
-    access
-        The population cells' times of these facilities (:func:`population_access` with the
-        same options), when already computed; ``None`` computes them (with ``options.cells``).
+    cells
+        What :func:`population_access` returned for these options and facilities, when
+        already computed (:class:`planner.session.Session` keeps it); ``None`` computes it.
 
     Returns
     -------
@@ -457,10 +457,7 @@ def plan(
         peak_depart=options.peak_depart,
         directions=options.directions,
     )
-    if access is not None and options.cells:
-        cells_note = None
-    else:
-        access, cells_note = population_access(options, graph, fac)
+    access, cells_note = cells or population_access(options, graph, fac)
     people = people_peak = None
     if access is not None:
         from planner.access import cell_access, demand_matrix

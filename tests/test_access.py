@@ -549,6 +549,9 @@ def test_a_part_of_the_registry_gets_the_people_of_its_units(hanoi_graph, regist
     totals = grid.unit_totals()
     assert totals.to_dict() == {u: by_district[district_names[u]] for u in totals.index}
     assert any("counted in their district unit" in note for note in grid.notes)
+    # a user's copy spelling the districts otherwise gets the same people
+    respelled = districts_only.assign(district=districts_only["district"].str.lower())
+    assert default_grid(respelled).unit_totals().to_dict() == totals.to_dict()
 
     ba_vi = registry_2024[
         (registry_2024["level"] == "regional") | (registry_2024["district"] == "Huyện Ba Vì")
