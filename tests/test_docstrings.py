@@ -3,7 +3,7 @@
 The rule (issue 16): a public function has a docstring with a ``Parameters`` section when it
 takes any, a ``Returns`` (or ``Yields``) section unless it returns ``None``, and an
 ``Examples`` section; pytest runs those examples (``--doctest-modules``), so they stay true.
-Public classes have a docstring with ``Examples`` or ``Attributes``/``Parameters``.
+The command-line module (``cli``) is left out: its functions are the commands' glue.
 """
 
 from __future__ import annotations
