@@ -1424,6 +1424,25 @@ class _ReportFolder:
     scheme: str
 
 
+def _check_hanoi_run(folder: Path, scores_path: Path) -> None:
+    """A run recorded as not on the Hanoi registry needs its own facilities and roads: say so
+    (with the roads it used) rather than ask for a Hanoi data file."""
+    try:
+        options = json.loads(scores_path.read_text(encoding="utf-8")).get("options") or {}
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError):
+        return  # a missing or unreadable file is reported where it is read
+    if "region" not in options or options["region"] is not None:
+        return
+    roads = options.get("roads")
+    source = f" --source {shlex.quote(str(roads))}" if roads else " --source ROADS"
+    raise PlannerInputError(
+        "this run's facilities are not the Hanoi registry, and the report needs them",
+        file=folder,
+        hint=f"give the facility file the run used: `planner report {shlex.quote(str(folder))} "
+        f"--facilities FILE{source}`",
+    )
+
+
 def _read_report_folder(
     folder: Path,
     *,
@@ -1446,6 +1465,7 @@ def _read_report_folder(
     from planner.io import detect_scheme
 
     if facilities is None:
+        _check_hanoi_run(folder, scores_path)
         scheme = detect_scheme(pairings_path, scheme)
     fac = facilities_for(scheme, facilities, thousands=thousands)  # already checked when scored
     table = read_pairings(pairings_path, fac)

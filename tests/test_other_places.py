@@ -96,6 +96,11 @@ def test_west_oakland_end_to_end_without_hanoi_data(
     assert re.search(r"Goss St (\\u0026|&amp;|&#38;) Willow St unit", html)
     assert "OpenStreetMap contributors" in html
     assert not re.search(r"<script[^>]+src=\"https?://", html)
+    # without its facilities, the report says which ones it needs (not a Hanoi data file)
+    result = planner("report", "run", data=empty_data, cwd=tmp_path)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "not the Hanoi registry" in result.stderr and "--facilities FILE" in result.stderr
+    assert str(roads) in result.stderr and "hanoi_boundary" not in result.stderr
     result = planner("report", "run", *shared, data=empty_data, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     report = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
