@@ -3,7 +3,7 @@
 Work: the WorldPop 2020 grid of Hanoi cut by the 579 commune areas of 2024 and calibrated to the
 2019 census (about 4,500 cells, 8,800 populated pieces), each piece snapped to the car roads
 and timed to the 7 sites of the 4 regional hospitals in both directions
-(``planner.access.cell_access``, ``district_units=False``), at 10:00. Cases:
+(``planner.access.cells.cell_access``, ``district_units=False``), at 10:00. Cases:
 
 - the grid built from scratch (raster window read, cut by the areas, calibrated) and from cache;
 - cold: the first ``cell_access`` in a process, into an empty matrix cache (graph and grid loaded
@@ -38,13 +38,13 @@ import osmnx as ox
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from planner.access import cell_access, cell_access_sweep
+from planner.access.cells import cell_access, cell_access_sweep
 from planner.config import MODES
-from planner.hanoi import hanoi_facilities, hanoi_population_grid, hanoi_unit_areas
-from planner.network import hanoi_network, strong_components
-from planner.population import population_grid
-from planner.speeds import edge_travel_times, time_profile_key
-from planner.travel import travel_time_matrix
+from planner.places.hanoi import hanoi_facilities, hanoi_population_grid, hanoi_unit_areas
+from planner.places.population import population_grid
+from planner.roads.network import hanoi_network, strong_components
+from planner.roads.speeds import edge_travel_times, time_profile_key
+from planner.travel.matrix import travel_time_matrix
 
 HERE = Path(__file__).resolve().parent
 DEPART = "10:00"

@@ -32,7 +32,7 @@ def run_demo(cache: str, out: str) -> tuple[float, float]:
     that run's peak alone (the counter is a maximum over all children ever waited for).
     """
     env = {**os.environ, "PLANNER_CACHE_DIR": cache}
-    demo = [sys.executable, "-m", "planner.cli", "demo", "--quiet", "--out", out]
+    demo = [sys.executable, "-m", "planner.app.cli", "demo", "--quiet", "--out", out]
     result = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *demo], env=env, check=True, capture_output=True,
         text=True,

@@ -5,7 +5,7 @@ the snap points (peeled, chains contracted, then contracted towards a small core
 pruning; its cost is timed, and included in the first all x all). "Warm" is a second search
 with that reduction kept in memory and the disk cache off; the disk-cache read (what a
 repeated CLI call pays) is timed separately. Work: the Hanoi registry
-(``planner.hanoi.hanoi_facilities``, 2024 scheme: the 7 sites of the 4 regional hospitals, 30
+(``planner.places.hanoi.hanoi_facilities``, 2024 scheme: the 7 sites of the 4 regional hospitals, 30
 districts, 579 communes = 616 facilities), car, 10:00. Cases: the regional sites x all, 30 districts
 x all, all x all. Every peer runs on the same graph (the car roads, fastest of parallel edges,
 same seconds per edge, with the units' snap points inserted into their edges as nodes) between
@@ -32,10 +32,11 @@ import osmnx as ox
 import pandana
 import pandas as pd
 
-from planner import _routing, travel
-from planner.hanoi import hanoi_facilities
-from planner.network import hanoi_network
-from planner.travel import travel_time_matrix
+from planner.places.hanoi import hanoi_facilities
+from planner.roads.network import hanoi_network
+from planner.travel import _routing
+from planner.travel.matrix import travel_time_matrix
+from planner.travel import matrix as travel
 
 HERE = Path(__file__).resolve().parent
 DEPART = "10:00"

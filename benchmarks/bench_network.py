@@ -36,12 +36,12 @@ import osmnx as ox
 import pandas as pd
 import shapely
 
-from planner import network
-from planner._mvt import read_tiles
-from planner._simplify import class_code, haversine_m
 from planner.config import data_file
-from planner.graph import CLASS_NAMES
-from planner.speeds import edge_travel_times, load_speed_table
+from planner.roads import network
+from planner.roads._mvt import read_tiles
+from planner.roads._simplify import class_code, haversine_m
+from planner.roads.graph import CLASS_NAMES
+from planner.roads.speeds import edge_travel_times, load_speed_table
 
 HERE = Path(__file__).resolve().parent
 #: Inner Hanoi (Ba Đình, Hoàn Kiếm, Đống Đa, Hai Bà Trưng, Cầu Giấy...): lon/lat box.
@@ -50,7 +50,7 @@ OSMNX_BBOX = (105.78, 20.98, 105.88, 21.07)
 _CHILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from planner.network import hanoi_network, strong_components
+from planner.roads.network import hanoi_network, strong_components
 t1 = time.perf_counter()
 graph = hanoi_network()
 t2 = time.perf_counter()
@@ -65,8 +65,8 @@ print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "nodes": graph.n_nodes
 _EXPORT = """
 import json, os, resource, sys, time
 import osmnx as ox
-from planner.interop import to_networkx, write_graphml
-from planner.network import hanoi_network
+from planner.roads.interop import to_networkx, write_graphml
+from planner.roads.network import hanoi_network
 graph = hanoi_network()
 rss_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 out = sys.argv[2]

@@ -3,11 +3,11 @@
 Three instances on the Hanoi registry: 30 district groups x 4 hospitals (hierarchical, 2024),
 579 communes x 4 (unit mode, 2024) and 126 units x 4 (unit mode, 2025), all with balance ±0.2
 on population, pop-time objective, no pins. Travel times come from the real road matrix, both
-directions (``planner.travel.pair_travel_times`` on the Hanoi graph; a pair's time is the mean
+directions (``planner.travel.matrix.pair_travel_times`` on the Hanoi graph; a pair's time is the mean
 of the two trips, as in ``planner demo``) when it can be built, else from a synthetic matrix of
 the same size (straight-line distance x 1.4 at 30 km/h on the real coordinates, the same both
 ways); the section says which. Both solvers prove optimality at the planner's gap
-(``planner._objectives.OPTIMALITY_GAP``, 1e-9 relative). PuLP solves the same model (same group
+(``planner.pairing._objectives.OPTIMALITY_GAP``, 1e-9 relative). PuLP solves the same model (same group
 costs, same bounds), built here independently from the long matrix, so the optima must agree.
 ``--synthetic`` skips the road graph. Writes ``_results/pairing.md``.
 """
@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 import pulp
 
-import planner._objectives
-from planner._objectives import OPTIMALITY_GAP
-from planner.hanoi import hanoi_facilities
-from planner.pairing import propose_pairings
-from planner.scoring import population_weights
+import planner.pairing._objectives
+from planner.pairing._objectives import OPTIMALITY_GAP
+from planner.pairing.propose import propose_pairings
+from planner.pairing.scoring import population_weights
+from planner.places.hanoi import hanoi_facilities
 
 HERE = Path(__file__).resolve().parent
 RUNS = 3
@@ -40,7 +40,7 @@ _solver_seconds: list[float] = []
 
 
 def _timed_milp(*args, **kwargs):
-    """scipy's milp as called by planner._objectives, timed: the solver's share of our call."""
+    """scipy's milp as called by planner.pairing._objectives, timed: the solver's share of our call."""
     started = time.perf_counter()
     try:
         return _MILP(*args, **kwargs)
@@ -48,13 +48,13 @@ def _timed_milp(*args, **kwargs):
         _solver_seconds.append(time.perf_counter() - started)
 
 
-_MILP = planner._objectives.milp
-planner._objectives.milp = _timed_milp
+_MILP = planner.pairing._objectives.milp
+planner.pairing._objectives.milp = _timed_milp
 
 
 def _matrix(hospitals: pd.DataFrame, units: pd.DataFrame, graph) -> tuple[pd.DataFrame, str]:
     if graph is not None:
-        from planner.travel import pair_travel_times
+        from planner.travel.matrix import pair_travel_times
 
         return pair_travel_times(graph, hospitals, units, mode="car", depart="10:00"), "real"
     lat1, lon1 = (
@@ -143,7 +143,7 @@ def main() -> int:
 
 def _graph():
     try:
-        from planner.network import hanoi_network
+        from planner.roads.network import hanoi_network
 
         return hanoi_network()
     except Exception as exc:  # the matrix is then synthetic, and the section says so

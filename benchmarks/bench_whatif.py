@@ -2,7 +2,7 @@
 
 1. Re-plan (2024 hierarchical, car 10:00/08:00, both directions) on a :class:`planner.Session`
    after one slider change (the balance), proposal and all three scorings included; against
-   the same request planned from scratch in the same process (:func:`planner.workflow.plan`:
+   the same request planned from scratch in the same process (:func:`planner.app.workflow.plan`:
    graph and registry from the cache, matrices from the matrix cache) — what each CLI call
    pays. Also: a new departure time (one new matrix).
 2. The what-if in ``map.html`` (the 2024 demo map, Vietnamese): one district's hospital
@@ -28,10 +28,10 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 from _browser import offline_page  # noqa: E402
 
+from planner.app.session import Session  # noqa: E402
+from planner.app.workflow import PlanOptions, plan, run_map, write_outputs  # noqa: E402
 from planner.errors import ApproximateLocationWarning  # noqa: E402
-from planner.maps import save_map  # noqa: E402
-from planner.session import Session  # noqa: E402
-from planner.workflow import PlanOptions, plan, run_map, write_outputs  # noqa: E402
+from planner.outputs.maps import save_map  # noqa: E402
 
 BALANCES = (0.1, 0.15, 0.25, 0.3, 0.2, 0.12, 0.18, 0.22)
 BROWSER_CHANGES = 12

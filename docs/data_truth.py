@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner._areas import AREAS, point_areas
 from planner.config import data_file
-from planner.hanoi import hanoi_facilities
-from planner.network import hanoi_network
-from planner.speeds import load_speed_table
-from planner.travel import route, travel_time_matrix
+from planner.places.hanoi import hanoi_facilities
+from planner.roads._areas import AREAS, point_areas
+from planner.roads.network import hanoi_network
+from planner.roads.speeds import load_speed_table
+from planner.travel.matrix import route, travel_time_matrix
 
 HOURS = ("08:00", "10:00", "17:30")
 #: Central Hanoi and the towns whose road distance from it is published (SOURCES.md), each
@@ -213,7 +213,7 @@ def band_rule(graph) -> list[dict]:
     """Xanh Pon to the 30 district units: each trip at its departure band (the rule) against
     the same path re-timed with the band following the trip (path_travel_time_s)."""
     try:
-        from planner.speeds import path_travel_time_s
+        from planner.roads.speeds import path_travel_time_s
     except ImportError:
         return []
     fac = hanoi_facilities(scheme="2024").set_index("facility_id")

@@ -13,7 +13,7 @@ needs none of it), so ``import planner`` stays fast.
 Examples
 --------
 >>> import planner
->>> planner.plan is planner.workflow.plan
+>>> planner.plan is planner.app.workflow.plan
 True
 """
 
@@ -23,6 +23,8 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
+from planner import _moved
+
 __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -30,56 +32,56 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
     # roads
-    "TravelGraph": "planner.graph",
-    "hanoi_network": "planner.network",
-    "load_network": "planner.network",
-    "from_osmnx": "planner.interop",
-    "to_networkx": "planner.interop",
-    "read_graphml": "planner.interop",
-    "write_graphml": "planner.interop",
+    "TravelGraph": "planner.roads.graph",
+    "hanoi_network": "planner.roads.network",
+    "load_network": "planner.roads.network",
+    "from_osmnx": "planner.roads.interop",
+    "to_networkx": "planner.roads.interop",
+    "read_graphml": "planner.roads.interop",
+    "write_graphml": "planner.roads.interop",
     # facilities
-    "hanoi_facilities": "planner.hanoi",
-    "hanoi_areas": "planner.hanoi",
-    "hanoi_boundary": "planner.hanoi",
-    "load_facilities": "planner.facilities",
-    "facility_problems": "planner.facilities",
-    "validate_facilities": "planner.facilities",
-    "write_facilities": "planner.facilities",
+    "hanoi_facilities": "planner.places.hanoi",
+    "hanoi_areas": "planner.places.hanoi",
+    "hanoi_boundary": "planner.places.hanoi",
+    "load_facilities": "planner.places.facilities",
+    "facility_problems": "planner.places.facilities",
+    "validate_facilities": "planner.places.facilities",
+    "write_facilities": "planner.places.facilities",
     # travel
-    "travel_time_matrix": "planner.travel",
-    "snap_facilities": "planner.travel",
-    "route": "planner.travel",
-    "pair_travel_times": "planner.travel",
-    "travel_time_matrices": "planner.travel",
+    "travel_time_matrix": "planner.travel.matrix",
+    "snap_facilities": "planner.travel.matrix",
+    "route": "planner.travel.matrix",
+    "pair_travel_times": "planner.travel.matrix",
+    "travel_time_matrices": "planner.travel.matrix",
     # where people live
-    "cell_access": "planner.access",
-    "cell_access_sweep": "planner.access",
-    "coverage": "planner.access",
+    "cell_access": "planner.access.cells",
+    "cell_access_sweep": "planner.access.cells",
+    "coverage": "planner.access.cells",
     # pairing and scores
-    "propose_pairings": "planner.pairing",
-    "nearest_pairings": "planner.pairing",
-    "hanoi_pilot_pins": "planner.pairing",
-    "pilot_pairings": "planner.pairing",
-    "pilot_pins": "planner.pairing",
-    "PairingResult": "planner.pairing",
-    "score_pairings": "planner.scoring",
-    "PairingScores": "planner.scoring",
+    "propose_pairings": "planner.pairing.propose",
+    "nearest_pairings": "planner.pairing.propose",
+    "hanoi_pilot_pins": "planner.pairing.propose",
+    "pilot_pairings": "planner.pairing.propose",
+    "pilot_pins": "planner.pairing.propose",
+    "PairingResult": "planner.pairing.propose",
+    "score_pairings": "planner.pairing.scoring",
+    "PairingScores": "planner.pairing.scoring",
     # maps and report
-    "pairing_map": "planner.maps",
-    "save_map": "planner.maps",
-    "WhatIf": "planner.maps",
-    "write_report": "planner.report",
+    "pairing_map": "planner.outputs.maps",
+    "save_map": "planner.outputs.maps",
+    "WhatIf": "planner.outputs.maps",
+    "write_report": "planner.outputs.report",
     # the whole job
-    "plan": "planner.workflow",
-    "PlanOptions": "planner.workflow",
-    "PlanningRun": "planner.workflow",
-    "load_inputs": "planner.workflow",
-    "write_outputs": "planner.workflow",
-    "score_pairings_file": "planner.workflow",
+    "plan": "planner.app.workflow",
+    "PlanOptions": "planner.app.workflow",
+    "PlanningRun": "planner.app.workflow",
+    "load_inputs": "planner.app.workflow",
+    "write_outputs": "planner.app.workflow",
+    "score_pairings_file": "planner.app.workflow",
     # interactive: a session that keeps what it loaded, the Jupyter explorer
-    "Session": "planner.session",
-    "explore": "planner.explorer",
-    "Explorer": "planner.explorer",
+    "Session": "planner.app.session",
+    "explore": "planner.app.explorer",
+    "Explorer": "planner.app.explorer",
     # files
     "read_pairings": "planner.io",
     "write_csv": "planner.io",
@@ -146,7 +148,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
-        if name in _SUBMODULES:  # ``planner.workflow`` after a bare ``import planner``
+        if name in _SUBMODULES or f"{__name__}.{name}" in _moved.MOVED:
+            # ``planner.roads`` (or 0.1's ``planner.workflow``) after a bare ``import planner``
             return importlib.import_module(f"{__name__}.{name}")
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
@@ -159,47 +162,29 @@ def __dir__() -> list[str]:
 
 
 _SUBMODULES = frozenset(
-    {
-        "access",
-        "config",
-        "errors",
-        "explain",
-        "explorer",
-        "facilities",
-        "graph",
-        "hanoi",
-        "interop",
-        "io",
-        "maps",
-        "network",
-        "pairing",
-        "population",
-        "report",
-        "scoring",
-        "session",
-        "speeds",
-        "travel",
-        "workflow",
-    }
+    {"access", "app", "config", "errors", "io", "outputs", "pairing", "places", "roads", "travel"}
 )
 
+# planner 0.1's module paths (``planner.workflow``...) still import, with a DeprecationWarning.
+_moved.install()
+
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
-    from planner.access import cell_access, cell_access_sweep, coverage
-    from planner.errors import InfeasibleError, PlannerError, PlannerInputError
-    from planner.explorer import Explorer, explore
-    from planner.facilities import (
-        facility_problems,
-        load_facilities,
-        validate_facilities,
-        write_facilities,
+    from planner.access.cells import cell_access, cell_access_sweep, coverage
+    from planner.app.explorer import Explorer, explore
+    from planner.app.session import Session
+    from planner.app.workflow import (
+        PlanningRun,
+        PlanOptions,
+        load_inputs,
+        plan,
+        score_pairings_file,
+        write_outputs,
     )
-    from planner.graph import TravelGraph
-    from planner.hanoi import hanoi_areas, hanoi_boundary, hanoi_facilities
-    from planner.interop import from_osmnx, read_graphml, to_networkx, write_graphml
+    from planner.errors import InfeasibleError, PlannerError, PlannerInputError
     from planner.io import read_pairings, write_csv
-    from planner.maps import WhatIf, pairing_map, save_map
-    from planner.network import hanoi_network, load_network
-    from planner.pairing import (
+    from planner.outputs.maps import WhatIf, pairing_map, save_map
+    from planner.outputs.report import write_report
+    from planner.pairing.propose import (
         PairingResult,
         hanoi_pilot_pins,
         nearest_pairings,
@@ -207,21 +192,21 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         pilot_pins,
         propose_pairings,
     )
-    from planner.report import write_report
-    from planner.scoring import PairingScores, score_pairings
-    from planner.session import Session
-    from planner.travel import (
+    from planner.pairing.scoring import PairingScores, score_pairings
+    from planner.places.facilities import (
+        facility_problems,
+        load_facilities,
+        validate_facilities,
+        write_facilities,
+    )
+    from planner.places.hanoi import hanoi_areas, hanoi_boundary, hanoi_facilities
+    from planner.roads.graph import TravelGraph
+    from planner.roads.interop import from_osmnx, read_graphml, to_networkx, write_graphml
+    from planner.roads.network import hanoi_network, load_network
+    from planner.travel.matrix import (
         pair_travel_times,
         route,
         snap_facilities,
         travel_time_matrices,
         travel_time_matrix,
-    )
-    from planner.workflow import (
-        PlanningRun,
-        PlanOptions,
-        load_inputs,
-        plan,
-        score_pairings_file,
-        write_outputs,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from planner.graph import TravelGraph
+from planner.roads.graph import TravelGraph
 
 HANOI_TILES = "hanoi_osm_2021-08_z14.mbtiles"
 # A 2 x 2 block of z14 tiles over central Hanoi (XYZ rows), Hoàn Kiếm / Ba Đình.

@@ -27,14 +27,14 @@ def osm_fixture(data_folder: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def hanoi_graph():
-    from planner.network import hanoi_network
+    from planner.roads.network import hanoi_network
 
     return hanoi_network()
 
 
 @pytest.fixture(scope="session")
 def fixture_graph(osm_fixture: Path):
-    from planner.network import load_network
+    from planner.roads.network import load_network
 
     return load_network(osm_fixture)
 
@@ -45,7 +45,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory, hanoi_graph, registry_202
 
     Tests must not change its files: copy them first.
     """
-    from planner.cli import main
+    from planner.app.cli import main
 
     out = tmp_path_factory.mktemp("demo")
     assert main(["demo", "--out", str(out), "--quiet"]) == 0
@@ -54,13 +54,13 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory, hanoi_graph, registry_202
 
 @pytest.fixture(scope="session")
 def registry_2024():
-    from planner.hanoi import hanoi_facilities
+    from planner.places.hanoi import hanoi_facilities
 
     return hanoi_facilities(scheme="2024")
 
 
 @pytest.fixture(scope="session")
 def registry_2025():
-    from planner.hanoi import hanoi_facilities
+    from planner.places.hanoi import hanoi_facilities
 
     return hanoi_facilities(scheme="2025")

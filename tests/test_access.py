@@ -13,7 +13,7 @@ import pytest
 import shapely
 from _rasters import write_raster
 
-from planner.access import (
+from planner.access.cells import (
     ACCESS_COLUMNS,
     CellAccess,
     cell_access,
@@ -24,10 +24,10 @@ from planner.access import (
     write_access,
     zonal_statistics,
 )
-from planner.hanoi import CENSUS_2019_TOTAL, hanoi_population_grid
-from planner.pairing import nearest_pairings
-from planner.population import PopulationGrid
-from planner.travel import pair_travel_times
+from planner.pairing.propose import nearest_pairings
+from planner.places.hanoi import CENSUS_2019_TOTAL, hanoi_population_grid
+from planner.places.population import PopulationGrid
+from planner.travel.matrix import pair_travel_times
 
 
 @pytest.fixture(scope="module")
@@ -203,8 +203,8 @@ def oakland(tmp_path, data_folder):
 
 
 def test_west_oakland_with_raw_worldpop_values(oakland):
-    from planner.facilities import load_facilities
-    from planner.network import load_network
+    from planner.places.facilities import load_facilities
+    from planner.roads.network import load_network
 
     graph = load_network(oakland["roads"])
     fac = load_facilities(oakland["facilities"])
@@ -231,7 +231,7 @@ def test_west_oakland_with_raw_worldpop_values(oakland):
 def test_planner_access_cli_in_west_oakland(oakland, tmp_path):
     out = tmp_path / "access"
     result = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "access", "--facilities", str(oakland["facilities"]),
+        [sys.executable, "-m", "planner.app.cli", "access", "--facilities", str(oakland["facilities"]),
          "--source", str(oakland["roads"]), "--population", str(oakland["raster"]),
          "--minutes", "2,5,10", "--out", str(out), "-q"],
         capture_output=True, text=True, check=False,
@@ -249,7 +249,7 @@ def test_planner_access_cli_in_west_oakland(oakland, tmp_path):
 
 def test_planner_access_rejects_bad_minutes(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "access", "--minutes", "ten", "--out", str(tmp_path)],
+        [sys.executable, "-m", "planner.app.cli", "access", "--minutes", "ten", "--out", str(tmp_path)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 2 and "--minutes" in result.stderr
@@ -260,7 +260,7 @@ def test_planner_access_rejects_bad_minutes(tmp_path):
 
 
 def test_sweep_gives_the_times_of_one_call_per_hour(hanoi_graph, registry_2024, pairing_2024):
-    from planner.access import cell_access_sweep
+    from planner.access.cells import cell_access_sweep
 
     grid = hanoi_population_grid(scheme="2024")
     ba_vi = registry_2024.loc[registry_2024["district"] == "Huyện Ba Vì", "facility_id"]
@@ -287,7 +287,7 @@ def test_sweep_gives_the_times_of_one_call_per_hour(hanoi_graph, registry_2024, 
 
 
 def test_matrices_for_many_departures_equal_one_matrix_each(hanoi_graph, registry_2024):
-    from planner.travel import travel_time_matrices, travel_time_matrix
+    from planner.travel.matrix import travel_time_matrices, travel_time_matrix
 
     sites = registry_2024[registry_2024["level"] != "commune"].iloc[:12]
     departs = ["08:00", "10:00", "11:00"]
@@ -319,10 +319,10 @@ def test_with_pairings_changes_only_the_sister_columns(access_2024, registry_202
 
 
 def test_demand_cells_changes_the_cost_and_stays_optimal(hanoi_graph, registry_2024, access_2024):
-    from planner.access import demand_matrix
-    from planner.pairing import hanoi_pilot_pins, propose_pairings
-    from planner.scoring import pair_costs
-    from planner.sites import hospital_sites
+    from planner.access.cells import demand_matrix
+    from planner.pairing.propose import hanoi_pilot_pins, propose_pairings
+    from planner.pairing.scoring import pair_costs
+    from planner.places.sites import hospital_sites
 
     hospitals = registry_2024[registry_2024["level"] == "regional"]
     units = registry_2024[registry_2024["level"] != "regional"]
@@ -359,7 +359,7 @@ def test_demand_cells_changes_the_cost_and_stays_optimal(hanoi_graph, registry_2
     assert by_people.status == "optimal" and by_points.status == "optimal"
     assert by_people.scores["load_ratio_max_min"] <= 1.2 / 0.8 + 1e-9
     # optimal for the people's costs: the point-based pairing (feasible too) costs no less there
-    from planner.scoring import score_pairings
+    from planner.pairing.scoring import score_pairings
 
     on_people = score_pairings(by_points.pairings, people, units=units, hospitals=hospitals)
     assert by_people.objective_value <= (
@@ -370,7 +370,7 @@ def test_demand_cells_changes_the_cost_and_stays_optimal(hanoi_graph, registry_2
 def test_propose_demand_cells_end_to_end(tmp_path):
     out = tmp_path / "people"
     result = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "propose", "--demand", "cells", "--lang", "en",
+        [sys.executable, "-m", "planner.app.cli", "propose", "--demand", "cells", "--lang", "en",
          "--out", str(out), "-q"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -389,7 +389,7 @@ def test_propose_demand_cells_end_to_end(tmp_path):
     cells = pd.read_csv(out / "access_cells.csv")
     assert cells["population"].sum() == CENSUS_2019_TOTAL
     # the report says how the proposal differs from the point-based one
-    from planner.workflow import report_dir
+    from planner.app.workflow import report_dir
 
     html = report_dir(out, lang="en").read_text(encoding="utf-8")
     assert "This pairing weighs where people live" in html
@@ -452,7 +452,7 @@ def test_demo_scores_have_the_cells_section(demo_dir):
 
 def test_demo_map_has_the_surface_with_the_worldpop_credit(demo_dir):
     html = (demo_dir / "map.html").read_text(encoding="utf-8")
-    from planner.i18n import text
+    from planner.outputs.i18n import text
 
     assert json.dumps(text("map.surface", "vi"))[1:-1] in html  # the layer, named in the control
     assert "www.worldpop.org" in html and "2020 (University of Southampton), CC BY 4.0" in html
@@ -496,7 +496,7 @@ def _people_section(html: str) -> str:
 def test_demo_report_has_the_curve_and_the_table_per_district(lang, demo_dir, tmp_path):
     import shutil
 
-    from planner.workflow import report_dir
+    from planner.app.workflow import report_dir
 
     if lang == "vi":
         html = (demo_dir / "report.html").read_text(encoding="utf-8")
@@ -523,8 +523,8 @@ def test_demo_report_has_the_curve_and_the_table_per_district(lang, demo_dir, tm
 
 
 def test_a_demand_the_run_cannot_meet_is_refused_before_any_work():
+    from planner.app.workflow import PlanOptions, plan
     from planner.errors import PlannerInputError
-    from planner.workflow import PlanOptions, plan
 
     with pytest.raises(PlannerInputError, match="unknown demand 'people'"):
         plan(PlanOptions(demand="people"), facilities="no such file.csv")
@@ -535,8 +535,8 @@ def test_a_demand_the_run_cannot_meet_is_refused_before_any_work():
 def test_a_part_of_the_registry_gets_the_people_of_its_units(hanoi_graph, registry_2024):
     """Districts without their communes: each commune's people go to its district unit;
     one district alone: the rest of Hanoi is left out, and the grid says so."""
-    from planner.access import default_grid
-    from planner.workflow import PlanOptions, plan
+    from planner.access.cells import default_grid
+    from planner.app.workflow import PlanOptions, plan
 
     districts_only = registry_2024[registry_2024["level"] != "commune"]
     grid = default_grid(districts_only)

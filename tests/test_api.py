@@ -29,7 +29,7 @@ def test_main_functions_come_from_the_package() -> None:
 def test_import_planner_is_light() -> None:
     """``planner --help`` and ``import planner`` load none of the heavy libraries."""
     code = (
-        "import sys, planner, planner.cli; planner.cli.build_parser();"
+        "import sys, planner, planner.app.cli; planner.app.cli.build_parser();"
         "print(sorted(m for m in ('pandas', 'geopandas', 'scipy', 'folium', 'osmnx')"
         " if m in sys.modules))"
     )

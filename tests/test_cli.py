@@ -15,8 +15,8 @@ import osmnx as ox
 import pandas as pd
 import pytest
 
-from planner.cli import main
-from planner.network import load_network
+from planner.app.cli import main
+from planner.roads.network import load_network
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """Run the installed command in a subprocess, as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "planner.cli", *args],
+        [sys.executable, "-m", "planner.app.cli", *args],
         capture_output=True,
         text=True,
         timeout=900,
@@ -155,7 +155,7 @@ def test_score_takes_the_second_departure_and_the_directions(
 ) -> None:
     """``planner score --peak-depart --directions`` times the pairs as told and records it;
     the figures equal the library's at the same settings."""
-    from planner.workflow import score_pairings_file
+    from planner.app.workflow import score_pairings_file
 
     out = tmp_path / "s.json"
     args = ["--peak-depart", "17:30", "--directions", "to_hospital", "--out", str(out)]
@@ -193,7 +193,7 @@ def test_score_takes_the_second_departure_and_the_directions(
 )
 def test_user_errors_exit_2_without_traceback(args: list[str], needle: str, tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "planner.cli", *args],
+        [sys.executable, "-m", "planner.app.cli", *args],
         capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False,
     )  # fmt: skip
     assert result.returncode == 2, result.stderr
@@ -319,7 +319,7 @@ def test_score_prints_a_summary_and_completes_a_hand_made_pairing_for_report(
 
 def test_matrix_to_standard_output(tmp_path: Path, data_folder: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "matrix", "--origins", "regional",
+        [sys.executable, "-m", "planner.app.cli", "matrix", "--origins", "regional",
          "--destinations", "regional", "--out", "-"],
         capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False,
         env={**os.environ, "PLANNER_DATA_DIR": str(data_folder)},

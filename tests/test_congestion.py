@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner._areas import AREAS, edge_areas, point_areas, unit_areas
 from planner.errors import PlannerInputError
-from planner.graph import ROAD_CLASSES, TravelGraph
-from planner.hanoi import hanoi_facilities
-from planner.network import load_network
-from planner.speeds import (
+from planner.places.hanoi import hanoi_facilities
+from planner.roads._areas import AREAS, edge_areas, point_areas, unit_areas
+from planner.roads.graph import ROAD_CLASSES, TravelGraph
+from planner.roads.network import load_network
+from planner.roads.speeds import (
     congestion_factor,
     edge_congestion_factors,
     edge_speeds_kph,
@@ -29,7 +29,7 @@ from planner.speeds import (
     path_travel_time_s,
     time_profile_key,
 )
-from planner.travel import route, travel_time_matrix
+from planner.travel.matrix import route, travel_time_matrix
 
 CLASSES = ("primary", "tertiary", "ferry")
 HOAN_KIEM = (105.8520, 21.0285)  # lon, lat
@@ -176,7 +176,7 @@ def test_edge_factors_follow_area_and_class() -> None:
 
 
 def test_network_without_area_data_says_so(caplog) -> None:
-    with caplog.at_level(logging.INFO, logger="planner._areas"):
+    with caplog.at_level(logging.INFO, logger="planner.roads._areas"):
         codes = edge_areas(_chain(["primary"], at=PARIS))
     assert AREAS[codes[0]] == "other"
     assert "no area data covers this road network" in caplog.text
@@ -258,7 +258,7 @@ _OSM = """<?xml version='1.0' encoding='UTF-8'?>
 def test_osm_ferry_ways_become_ferry_edges(tmp_path: Path, caplog) -> None:
     path = tmp_path / "river.osm"
     path.write_text(_OSM, encoding="utf-8")
-    with caplog.at_level(logging.INFO, logger="planner._osm"):
+    with caplog.at_level(logging.INFO, logger="planner.roads._osm"):
         graph = load_network(path, cache=False)
     assert "1 ferry way(s) that carry no cars" in caplog.text
     ferry = ferry_edges(graph)

@@ -12,14 +12,14 @@ import pytest
 import shapely
 
 from planner.errors import ApproximateLocationWarning, PlannerInputError
-from planner.facilities import (
+from planner.places.facilities import (
     FACILITY_COLUMNS,
     facility_problems,
     load_facilities,
     validate_facilities,
     write_facilities,
 )
-from planner.hanoi import hanoi_boundary
+from planner.places.hanoi import hanoi_boundary
 
 BAD = Path(__file__).parent / "data" / "bad"
 CASES = list(csv.DictReader((BAD / "expected.csv").open(encoding="utf-8")))

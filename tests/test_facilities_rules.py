@@ -15,9 +15,9 @@ import shapely
 
 from planner._vn import district_key
 from planner.errors import PlannerInputError
-from planner.facilities import facility_problems, load_facilities, validate_facilities
-from planner.pairing import hanoi_pilot_pins, propose_pairings
-from planner.scoring import population_weights
+from planner.pairing.propose import hanoi_pilot_pins, propose_pairings
+from planner.pairing.scoring import population_weights
+from planner.places.facilities import facility_problems, load_facilities, validate_facilities
 
 
 def write(tmp_path: Path, text: str, name: str = "units.csv") -> Path:
@@ -86,7 +86,7 @@ def test_a_column_that_looks_meant_but_is_not_read_is_an_error(tmp_path: Path, h
 def test_validate_says_so_instead_of_all_valid(tmp_path: Path) -> None:
     path = write(tmp_path, "id,name,level,Dân số (người),lat,lon\na,A,commune,100,21.0,105.8\n")
     result = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "facilities", "--validate", str(path)],
+        [sys.executable, "-m", "planner.app.cli", "facilities", "--validate", str(path)],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 2

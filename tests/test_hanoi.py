@@ -9,8 +9,8 @@ from pyproj import Geod
 
 from planner._vn import core_name, fold
 from planner.config import CRS_METRIC, data_file
-from planner.facilities import FACILITY_COLUMNS
-from planner.hanoi import (
+from planner.places.facilities import FACILITY_COLUMNS
+from planner.places.hanoi import (
     CENSUS_2019_TOTAL,
     LOCATION_ORDER,
     hanoi_areas,

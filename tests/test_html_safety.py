@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.hanoi import hanoi_areas
-from planner.maps import map_html, pairing_map, save_map
-from planner.pairing import propose_pairings
-from planner.report import write_report
-from planner.scoring import score_pairings
-from planner.travel import pair_travel_times
-from planner.workflow import PlanOptions, plan, write_outputs
+from planner.app.workflow import PlanOptions, plan, write_outputs
+from planner.outputs.maps import map_html, pairing_map, save_map
+from planner.outputs.report import write_report
+from planner.pairing.propose import propose_pairings
+from planner.pairing.scoring import score_pairings
+from planner.places.hanoi import hanoi_areas
+from planner.travel.matrix import pair_travel_times
 
 PAYLOADS = (
     '<img src=x onerror="window.__pwned=1">',
@@ -135,8 +135,8 @@ def test_files_hold_no_live_payload(outputs, run, facilities, tmp_path):
 
 def test_report_command_from_files_is_inert(outputs, facilities, tmp_path):
     """``planner report`` re-reads the files; its facilities come from the user's file."""
-    from planner.facilities import write_facilities
-    from planner.workflow import report_dir
+    from planner.app.workflow import report_dir
+    from planner.places.facilities import write_facilities
 
     folder = tmp_path / "run"
     shutil.copytree(outputs["report.html"].parent, folder)

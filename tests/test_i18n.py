@@ -7,10 +7,10 @@ import string
 
 import pytest
 
-from planner import formatting
 from planner.errors import PlannerInputError
-from planner.formatting import Formatter, scenario_difference, scenario_parts
-from planner.i18n import DEFAULT_LANG, LANGUAGES, Translator, messages, text
+from planner.outputs import formatting
+from planner.outputs.formatting import Formatter, scenario_difference, scenario_parts
+from planner.outputs.i18n import DEFAULT_LANG, LANGUAGES, Translator, messages, text
 
 
 def _fields(template: str) -> set[str]:

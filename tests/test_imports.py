@@ -47,7 +47,7 @@ def _imports(tree: ast.AST, module: str, modules: set[str]) -> set[str]:
                 base = ".".join([*anchor, *([base] if base else [])])
             if base.split(".")[0] == "planner":
                 for alias in node.names:
-                    # "from planner import network" imports the submodule planner.network
+                    # "from planner import network" imports the submodule planner.roads.network
                     sub = f"{base}.{alias.name}"
                     found.add(sub if sub in modules else base)
         for child in ast.iter_child_nodes(node):
@@ -73,19 +73,33 @@ def test_the_checker_sees_deferred_and_skips_type_checking_imports():
     source = (
         "from typing import TYPE_CHECKING\n"
         "from planner import network\n"
-        "from planner.graph import TravelGraph\n"
-        "if TYPE_CHECKING:\n    from planner.workflow import PlanOptions\n"
-        "def f():\n    import planner.speeds\n    from planner import __version__\n"
+        "from planner.roads.graph import TravelGraph\n"
+        "if TYPE_CHECKING:\n    from planner.app.workflow import PlanOptions\n"
+        "def f():\n    import planner.roads.speeds\n    from planner import __version__\n"
     )
-    modules = {"planner", "planner.network", "planner.graph", "planner.speeds", "planner.workflow"}
+    modules = {
+        "planner",
+        "planner.roads.network",
+        "planner.roads.graph",
+        "planner.roads.speeds",
+        "planner.app.workflow",
+    }
     found = _imports(ast.parse(source), "planner.example", modules)
-    assert found == {"planner", "planner.network", "planner.graph", "planner.speeds"}
+    assert found == {
+        "planner",
+        "planner.roads.network",
+        "planner.roads.graph",
+        "planner.roads.speeds",
+    }
 
 
 def test_planner_modules_import_no_cycle():
     graph = import_graph()
     assert graph.number_of_nodes() > 20 and graph.number_of_edges() > 30  # it did parse
-    assert ("planner.cli", "planner.workflow") in graph.edges  # imports inside functions count
+    assert (
+        "planner.app.cli",
+        "planner.app.workflow",
+    ) in graph.edges  # imports inside functions count
     cycles = sorted(nx.simple_cycles(graph), key=len)
     assert not cycles, "import cycles: " + "; ".join(
         " -> ".join([*cycle, cycle[0]]) for cycle in cycles[:10]

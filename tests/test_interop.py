@@ -22,13 +22,13 @@ import osmnx as ox
 import pytest
 from _graphs import HANOI_TILES, TILE, assert_graphs_equal, copy_tiles
 
-from planner import interop
 from planner.errors import PlannerInputError
-from planner.graph import CLASS_NAMES, TravelGraph
-from planner.interop import from_osmnx, read_graphml, to_networkx, write_graphml
-from planner.network import largest_component, load_network
-from planner.speeds import edge_travel_times, load_speed_table, table_digest
-from planner.travel import route
+from planner.roads import interop
+from planner.roads.graph import CLASS_NAMES, TravelGraph
+from planner.roads.interop import from_osmnx, read_graphml, to_networkx, write_graphml
+from planner.roads.network import largest_component, load_network
+from planner.roads.speeds import edge_travel_times, load_speed_table, table_digest
+from planner.travel.matrix import route
 
 matplotlib.use("Agg")
 WEST_OAKLAND = "fixtures/west_oakland_osm.osm.bz2"
@@ -251,8 +251,8 @@ _CONVERT = """
 import json, sys
 import osmnx as ox
 from planner.config import data_file
-from planner.interop import from_osmnx
-from planner.speeds import edge_travel_times
+from planner.roads.interop import from_osmnx
+from planner.roads.speeds import edge_travel_times
 
 G = ox.graph_from_xml(data_file(sys.argv[1]), simplify=True, retain_all=True)
 graph = from_osmnx(G)

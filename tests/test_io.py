@@ -13,7 +13,7 @@ import shapely
 
 from planner import io
 from planner.errors import PlannerInputError
-from planner.facilities import load_facilities, write_facilities
+from planner.places.facilities import load_facilities, write_facilities
 
 # Cells a spreadsheet would run as formulas, and their neighbours that must stay as they are.
 HOSTILE = [

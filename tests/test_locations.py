@@ -11,7 +11,7 @@ from pyproj import Geod
 
 from planner._vn import split_unit_type
 from planner.config import CRS_METRIC
-from planner.hanoi import (
+from planner.places.hanoi import (
     LOCATION_ORDER,
     _paths,
     _pois,

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner._assets import leaflet_version
 from planner.config import OSM_ATTRIBUTION
 from planner.errors import PlannerInputError
-from planner.maps import _main_roads, hospital_palette, map_html, pairing_map, save_map
+from planner.outputs._assets import leaflet_version
+from planner.outputs.maps import _main_roads, hospital_palette, map_html, pairing_map, save_map
 
 REMOTE = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
 
@@ -53,7 +53,7 @@ def straight_pairing(facilities: pd.DataFrame, *, shift: int = 0) -> pd.DataFram
 
 @pytest.fixture(scope="module")
 def areas_2025():
-    from planner.hanoi import hanoi_areas
+    from planner.places.hanoi import hanoi_areas
 
     return hanoi_areas(scheme="2025")
 
@@ -84,7 +84,7 @@ def test_self_contained_map_has_no_remote_script_or_stylesheet(map_2025, registr
 def test_whole_hanoi_maps_stay_small_with_the_offline_roads(
     registry_2024, registry_2025, areas_2025, hanoi_graph, tmp_path
 ):
-    from planner.hanoi import hanoi_areas
+    from planner.places.hanoi import hanoi_areas
 
     sizes = {}
     for fac, areas in ((registry_2024, hanoi_areas(scheme="2024")), (registry_2025, areas_2025)):
@@ -162,7 +162,7 @@ def test_same_map_twice_gives_identical_bytes(registry_2025, areas_2025, tmp_pat
 
 
 def test_choropleth_scale_is_hue_free_and_matches_its_legend(map_2025, registry_2025):
-    from planner.maps import _TIME_COLOURS
+    from planner.outputs.maps import _TIME_COLOURS
 
     text = map_html(map_2025[0])
     hospital_colours = {c.lower() for c, _ in hospital_palette(registry_2025).values()}
@@ -289,7 +289,7 @@ def test_vietnamese_2024_map_draws_offline_with_roads_and_names(
 ):
     from _browser import open_offline
 
-    from planner.hanoi import hanoi_areas
+    from planner.places.hanoi import hanoi_areas
 
     pairing = straight_pairing(registry_2024)
     m = pairing_map(

@@ -24,16 +24,21 @@ import shapely
 from _graphs import BLOCK, HANOI_TILES, ZOOM, assert_graphs_equal, copy_tiles
 from pyproj import Transformer
 
-from planner import network
-from planner._mvt import pixel_to_lonlat, read_tiles
-from planner._osm import highway_class, read_osm
 from planner.errors import PlannerInputError
-from planner.graph import ROAD_CLASSES, TravelGraph
-from planner.interop import to_networkx
-from planner.network import graph_from_edges, largest_component, load_network, strong_components
-from planner.speeds import edge_travel_times
+from planner.roads import network
+from planner.roads._mvt import pixel_to_lonlat, read_tiles
+from planner.roads._osm import highway_class, read_osm
+from planner.roads.graph import ROAD_CLASSES, TravelGraph
+from planner.roads.interop import to_networkx
+from planner.roads.network import (
+    graph_from_edges,
+    largest_component,
+    load_network,
+    strong_components,
+)
+from planner.roads.speeds import edge_travel_times
 
-SUBPIXEL = 16  # node keys are global pixels x 16 (see planner._mvt)
+SUBPIXEL = 16  # node keys are global pixels x 16 (see planner.roads._mvt)
 
 
 def _tile_bytes(mbtiles: Path, x: int, y: int) -> bytes:
@@ -193,7 +198,7 @@ def test_hanoi_road_length_is_plausible(hanoi_graph: TravelGraph, data_folder: P
 
 
 def test_hanoi_graph_cache_is_warm_and_equal(hanoi_graph: TravelGraph):
-    from planner.network import hanoi_network
+    from planner.roads.network import hanoi_network
 
     assert_graphs_equal(hanoi_network(), hanoi_graph)
 

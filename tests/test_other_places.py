@@ -32,7 +32,7 @@ def empty_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def planner(*args: str, data: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PLANNER_DATA_DIR": str(data)}
     return subprocess.run(
-        [sys.executable, "-m", "planner.cli", *args],
+        [sys.executable, "-m", "planner.app.cli", *args],
         capture_output=True, text=True, env=env, cwd=cwd, timeout=600, check=False,
     )  # fmt: skip
 

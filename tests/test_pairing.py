@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InfeasibleError, PlannerError, PlannerInputError, UnreachableWarning
-from planner.pairing import (
+from planner.pairing.propose import (
     PAIRING_COLUMNS,
     hanoi_pilot_pins,
     nearest_pairings,
@@ -20,7 +20,7 @@ from planner.pairing import (
     pilot_pins,
     propose_pairings,
 )
-from planner.scoring import score_pairings
+from planner.pairing.scoring import score_pairings
 
 
 # The test matrices hold the hospital -> unit trips only: the engine is asked for exactly that.
@@ -416,7 +416,7 @@ def test_time_limit_returns_best_found_with_gap():
 def test_optimal_only_when_proven_at_the_stated_gap(registry_2024, hierarchical):
     """Issue 17: "optimal" was optimal within 1e-6. The label now holds at the gap it states
     (1e-9), whatever the time limit: proven, or "best found" with the gap that is proven."""
-    from planner._objectives import OPTIMALITY_GAP
+    from planner.pairing._objectives import OPTIMALITY_GAP
 
     fac = registry_2024
     hospitals, units = fac[fac["level"] == "regional"], fac[fac["level"] != "regional"]

@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner._commands import run_summary
+from planner.app._commands import run_summary
+from planner.app.workflow import PlanOptions, plan, score_pairings_file, scores_document
 from planner.errors import ApproximateLocationWarning
 from planner.io import write_csv
-from planner.scoring import pair_costs
-from planner.workflow import PlanOptions, plan, score_pairings_file, scores_document
+from planner.pairing.scoring import pair_costs
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

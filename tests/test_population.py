@@ -11,8 +11,8 @@ from _rasters import write_raster
 
 from planner.config import CRS_METRIC
 from planner.errors import PlannerInputError
-from planner.hanoi import CENSUS_2019_TOTAL, hanoi_population_grid, hanoi_unit_areas
-from planner.population import (
+from planner.places.hanoi import CENSUS_2019_TOTAL, hanoi_population_grid, hanoi_unit_areas
+from planner.places.population import (
     WORLDPOP_ATTRIBUTION,
     _largest_remainder,
     population_grid,

@@ -21,9 +21,10 @@ import pandas as pd
 import platformdirs
 import pytest
 
-from planner import _cache, _mvt, config, io
+from planner import _cache, config, io
 from planner.errors import PlannerInputError
-from planner.network import load_network
+from planner.roads import _mvt
+from planner.roads.network import load_network
 
 BAD = Path(__file__).parent / "data" / "bad"
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,7 +127,7 @@ def test_validate_lists_every_problem(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "facilities", "--validate", str(bad)],
+        [sys.executable, "-m", "planner.app.cli", "facilities", "--validate", str(bad)],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 2
@@ -140,7 +141,7 @@ def test_bad_corpus_files_fail_validation_via_cli(tmp_path: Path) -> None:
     sample = tmp_path / "swapped.csv"
     shutil.copy(BAD / "swapped_coordinates.csv", sample)
     result = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "facilities", "--validate", str(sample)],
+        [sys.executable, "-m", "planner.app.cli", "facilities", "--validate", str(sample)],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 2
@@ -157,16 +158,16 @@ def test_validate_converts_a_legacy_encoded_file_to_utf8(tmp_path: Path) -> None
     )
     fixed = tmp_path / "fixed.csv"
     args = ["facilities", "--validate", str(source)]
-    plain = subprocess.run([sys.executable, "-m", "planner.cli", *args],
+    plain = subprocess.run([sys.executable, "-m", "planner.app.cli", *args],
                            capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
     assert plain.returncode == 2
     assert "--encoding" in plain.stderr
     result = subprocess.run(
-        [sys.executable, "-m", "planner.cli", *args, "--encoding", "cp1258", "--out", str(fixed)],
+        [sys.executable, "-m", "planner.app.cli", *args, "--encoding", "cp1258", "--out", str(fixed)],
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    from planner.facilities import load_facilities
+    from planner.places.facilities import load_facilities
 
     assert load_facilities(fixed)["name"].tolist() == ["Trung tâm Phúc Xá"]
 
@@ -205,9 +206,9 @@ def test_a_held_cache_lock_times_out_naming_the_lock_file(fresh_cache: Path) -> 
 
 
 _SCRIPTS = {
-    "unguarded": "from planner._mvt import process_pool_is_safe\nprint(process_pool_is_safe())\n",
+    "unguarded": "from planner.roads._mvt import process_pool_is_safe\nprint(process_pool_is_safe())\n",
     "guarded": (
-        '"""A guarded script."""\nimport logging\n\nfrom planner._mvt import process_pool_is_safe\n'
+        '"""A guarded script."""\nimport logging\n\nfrom planner.roads._mvt import process_pool_is_safe\n'
         'log = logging.getLogger(__name__)\nLIMIT = {"a": 1}\n\n\ndef main():\n'
         "    print(process_pool_is_safe())\n\n\n"
         'if __name__ == "__main__":\n    main()\n'
@@ -225,7 +226,7 @@ def test_worker_processes_only_when_the_script_is_guarded(
                          timeout=120, check=True)  # fmt: skip
     assert run.stdout.strip() == expected
     # the planner command and interactive sessions are safe, spawned workers never are
-    code = "from planner._mvt import process_pool_is_safe; print(process_pool_is_safe())"
+    code = "from planner.roads._mvt import process_pool_is_safe; print(process_pool_is_safe())"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True)  # fmt: skip
     assert run.stdout.strip() == "True"
@@ -302,16 +303,21 @@ def test_readme_quickstart_runs_as_a_plain_script_on_an_empty_cache(
 def test_cache_format_is_the_code_that_writes_it(
     fresh_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from planner import network
+    from planner.roads import network
 
-    closure = _cache._planner_closure({"planner.network"})
-    assert {"planner._mvt", "planner._osm", "planner.graph", "planner._cache"} <= closure
+    closure = _cache._planner_closure({"planner.roads.network"})
+    assert {
+        "planner.roads._mvt",
+        "planner.roads._osm",
+        "planner.roads.graph",
+        "planner._cache",
+    } <= closure
     before = _cache.code_digest(network.load_network)
     real = inspect.getsource
 
     def edited(module):
         source = real(module)
-        return source + "\n# edited\n" if module.__name__ == "planner._mvt" else source
+        return source + "\n# edited\n" if module.__name__ == "planner.roads._mvt" else source
 
     with monkeypatch.context() as patched:
         patched.setattr(inspect, "getsource", edited)
@@ -355,7 +361,7 @@ def test_cpu_count_on_every_platform(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_matrices_without_linux_only_calls(fixture_graph, monkeypatch: pytest.MonkeyPatch) -> None:
     """``os.sched_getaffinity`` does not exist on macOS or Windows: matrices used to fail there."""
-    from planner.travel import travel_time_matrix
+    from planner.travel.matrix import travel_time_matrix
 
     monkeypatch.delattr(os, "process_cpu_count", raising=False)
     monkeypatch.delattr(os, "sched_getaffinity", raising=False)

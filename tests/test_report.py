@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from test_maps import REMOTE, straight_pairing
 
-from planner.facilities import APPROXIMATE_SOURCES
-from planner.maps import pairing_map
-from planner.report import APPROXIMATE_CSV, decision_table, write_report
-from planner.scoring import population_weights, score_pairings
+from planner.outputs.maps import pairing_map
+from planner.outputs.report import APPROXIMATE_CSV, decision_table, write_report
+from planner.pairing.scoring import population_weights, score_pairings
+from planner.places.facilities import APPROXIMATE_SOURCES
 
 #: Words that would call a departure time "peak" or "off-peak", in both languages.
 PEAK_WORDS = re.compile(r"\b(off-?peak|peak hour|peak)\b|cao điểm", re.I)
@@ -50,7 +50,7 @@ def scores_document(
 
 @pytest.fixture(scope="module")
 def report_inputs(registry_2025):
-    from planner.hanoi import hanoi_areas
+    from planner.places.hanoi import hanoi_areas
 
     pairing = straight_pairing(registry_2025)
     other = straight_pairing(registry_2025, shift=1)
@@ -331,7 +331,7 @@ def _copy_run(src: Path, dst: Path) -> Path:
 @pytest.fixture(scope="module")
 def evening_dir(tmp_path_factory, hanoi_graph) -> Path:
     """A real 17:30 run (the demo's other settings), report in English."""
-    from planner.workflow import PlanOptions, plan, write_outputs
+    from planner.app.workflow import PlanOptions, plan, write_outputs
 
     out = tmp_path_factory.mktemp("evening")
     run = plan(PlanOptions(scheme="2024", depart="17:30"), graph=hanoi_graph)
@@ -355,7 +355,7 @@ def test_a_real_1730_run_labels_its_times(evening_dir):
 def test_report_command_compares_two_folders_in_english(demo_dir, evening_dir, tmp_path):
     from test_cli import run_cli
 
-    from planner.formatting import scenario_difference
+    from planner.outputs.formatting import scenario_difference
 
     work = _copy_run(demo_dir, tmp_path / "day")
     result = run_cli(
@@ -387,7 +387,7 @@ def test_report_command_compares_two_folders_in_english(demo_dir, evening_dir, t
 @pytest.fixture(scope="module")
 def demo_reports(demo_dir, tmp_path_factory) -> dict[str, Path]:
     """The demo's Vietnamese report, and the same folder's report in English."""
-    from planner.workflow import report_dir
+    from planner.app.workflow import report_dir
 
     english = _copy_run(demo_dir, tmp_path_factory.mktemp("demo_en") / "run")
     return {"vi": demo_dir / "report.html", "en": report_dir(english, lang="en")}

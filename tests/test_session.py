@@ -6,13 +6,13 @@ import html
 
 import pytest
 
-import planner.session
-import planner.travel
-import planner.workflow
+import planner.app.session
+import planner.app.workflow
+import planner.travel.matrix
+from planner.app.explorer import explore
+from planner.app.session import Session
+from planner.app.workflow import PlanOptions, plan
 from planner.errors import PlannerInputError
-from planner.explorer import explore
-from planner.session import Session
-from planner.workflow import PlanOptions, plan
 
 
 @pytest.fixture
@@ -20,9 +20,9 @@ def counted(monkeypatch, hanoi_graph):
     """Count every road load, facility load and matrix computation; the workflow's own matrix
     step must never run under a session."""
     calls = {"roads": 0, "facilities": 0, "matrices": 0}
-    facilities_for = planner.session.facilities_for
-    pair_travel_times = planner.travel.pair_travel_times
-    population_access = planner.session.population_access
+    facilities_for = planner.app.session.facilities_for
+    pair_travel_times = planner.travel.matrix.pair_travel_times
+    population_access = planner.app.session.population_access
 
     def roads(source=None):
         calls["roads"] += 1
@@ -43,13 +43,13 @@ def counted(monkeypatch, hanoi_graph):
     def never(*args, **kwargs):
         raise AssertionError("the session's matrices were not used")
 
-    monkeypatch.setattr(planner.session, "road_network", roads)
-    monkeypatch.setattr(planner.session, "facilities_for", facilities)
-    monkeypatch.setattr(planner.session, "population_access", cells)
-    monkeypatch.setattr(planner.travel, "pair_travel_times", matrices)
-    monkeypatch.setattr(planner.workflow, "_pairing_matrices", never)
-    monkeypatch.setattr(planner.workflow, "road_network", never)
-    monkeypatch.setattr(planner.workflow, "population_access", never)
+    monkeypatch.setattr(planner.app.session, "road_network", roads)
+    monkeypatch.setattr(planner.app.session, "facilities_for", facilities)
+    monkeypatch.setattr(planner.app.session, "population_access", cells)
+    monkeypatch.setattr(planner.travel.matrix, "pair_travel_times", matrices)
+    monkeypatch.setattr(planner.app.workflow, "_pairing_matrices", never)
+    monkeypatch.setattr(planner.app.workflow, "road_network", never)
+    monkeypatch.setattr(planner.app.workflow, "population_access", never)
     return calls
 
 
@@ -84,7 +84,7 @@ def test_a_new_balance_reloads_and_recomputes_nothing(counted, monkeypatch):
     key = "pop_weighted_mean_travel_time_s"
     assert fresh.scores.overall[key] == pytest.approx(second.scores.overall[key], rel=1e-12)
     # the kept cells give the same figures
-    assert planner.workflow.cells_document(fresh) == planner.workflow.cells_document(second)
+    assert planner.app.workflow.cells_document(fresh) == planner.app.workflow.cells_document(second)
 
 
 def test_explorer_replans_when_a_widget_changes(counted):

@@ -20,11 +20,11 @@ from pyproj import Geod
 
 from planner._vn import fold
 from planner.errors import ApproximateLocationWarning, PlannerInputError
-from planner.facilities import facility_problems, load_facilities
-from planner.pairing import hanoi_pilot_pins, propose_pairings
-from planner.scoring import pair_costs, score_pairings
-from planner.sites import choose_sites, hospital_sites
-from planner.travel import pair_travel_times
+from planner.pairing.propose import hanoi_pilot_pins, propose_pairings
+from planner.pairing.scoring import pair_costs, score_pairings
+from planner.places.facilities import facility_problems, load_facilities
+from planner.places.sites import choose_sites, hospital_sites
+from planner.travel.matrix import pair_travel_times
 
 GEOD = Geod(ellps="WGS84")
 HOSPITALS = ("hn-reg-heart", "hn-reg-oncology", "hn-reg-obgyn", "hn-reg-xanhpon")
@@ -82,7 +82,7 @@ def test_registry_lists_every_site_found_in_osm(sites_2024, data_folder):
 
 
 def test_facilities_command_lists_the_sites(capsys):
-    from planner.cli import main
+    from planner.app.cli import main
 
     assert main(["facilities", "--scheme", "2025", "--out", "-", "--quiet"]) == 0
     table = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str)
@@ -312,8 +312,8 @@ def test_pins_name_hospitals_not_sites(registry_2024, matrix_2024, sites_2024):
 
 
 def test_pairing_files_name_hospitals_and_their_sites(tmp_path, hanoi_graph):
-    from planner.cli import main
-    from planner.workflow import score_pairings_file
+    from planner.app.cli import main
+    from planner.app.workflow import score_pairings_file
 
     site_as_hospital = tmp_path / "bad.csv"
     site_as_hospital.write_text("unit_id,hospital_id\nhn-dist-268,hn-reg-obgyn-hadong\n")
@@ -340,7 +340,7 @@ def test_pairing_files_name_hospitals_and_their_sites(tmp_path, hanoi_graph):
 def test_map_draws_every_site_and_links_units_to_theirs(proposals, registry_2024):
     import folium
 
-    from planner.maps import hospital_palette, pairing_map
+    from planner.outputs.maps import hospital_palette, pairing_map
 
     pairs = proposals["nearest"].pairings
     m = pairing_map(pairs, registry_2024, lang="en")

@@ -11,8 +11,8 @@ import pytest
 
 from planner.config import MODES
 from planner.errors import PlannerInputError
-from planner.graph import TravelGraph
-from planner.speeds import (
+from planner.roads.graph import TravelGraph
+from planner.roads.speeds import (
     congestion_factor,
     edge_speeds_kph,
     edge_travel_times,

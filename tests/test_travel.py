@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from planner import travel
 from planner.errors import PlannerInputError
-from planner.graph import TravelGraph
-from planner.network import largest_component
-from planner.speeds import edge_travel_times, load_speed_table, snap_speed_kph
-from planner.travel import MATRIX_COLUMNS, route, snap_facilities, travel_time_matrix
+from planner.roads.graph import TravelGraph
+from planner.roads.network import largest_component
+from planner.roads.speeds import edge_travel_times, load_speed_table, snap_speed_kph
+from planner.travel.matrix import MATRIX_COLUMNS, route, snap_facilities, travel_time_matrix
+from planner.travel import matrix as travel
 
 CLASSES = ("primary", "minor", "service", "path")
 XANH_PON = (21.03126, 105.83518)
@@ -120,7 +120,7 @@ def test_town_matrix_matches_networkx_and_handles_traps(town: TravelGraph, caplo
         "a": (21.0, 105.80), "b": (21.0, 105.81), "c": (21.01, 105.81), "d": (21.01, 105.80),
         "trap": (21.01, 105.82), "island": (21.05, 105.90),
     })  # fmt: skip
-    with caplog.at_level(logging.WARNING, logger="planner.travel"):
+    with caplog.at_level(logging.WARNING, logger="planner.travel.matrix"):
         matrix = travel_time_matrix(town, sites, mode="car", depart="03:00")
     assert list(matrix.columns) == list(MATRIX_COLUMNS)
     assert len(matrix) == 36

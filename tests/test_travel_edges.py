@@ -16,13 +16,14 @@ import pytest
 import shapely
 from pyproj import Geod, Transformer
 
-from planner import _routing, travel
 from planner.config import metric_crs
 from planner.errors import PlannerInputError
-from planner.graph import TravelGraph
-from planner.network import largest_component, load_network
-from planner.speeds import edge_travel_times, snap_speed_kph
-from planner.travel import route, routes, snap_facilities, travel_time_matrix
+from planner.roads.graph import TravelGraph
+from planner.roads.network import largest_component, load_network
+from planner.roads.speeds import edge_travel_times, snap_speed_kph
+from planner.travel import _routing
+from planner.travel.matrix import route, routes, snap_facilities, travel_time_matrix
+from planner.travel import matrix as travel
 
 GEOD = Geod(ellps="WGS84")
 
@@ -401,8 +402,8 @@ def test_hanoi_units_reduced_equal_the_whole_graph(
 def test_hanoi_route_map_grows_one_tree_per_hospital_site(
     hanoi_graph: TravelGraph, registry_2025: pd.DataFrame, tmp_path
 ) -> None:
-    from planner.maps import pairing_map, save_map
-    from planner.pairing import nearest_pairings
+    from planner.outputs.maps import pairing_map, save_map
+    from planner.pairing.propose import nearest_pairings
 
     hospitals = registry_2025[registry_2025["level"] == "regional"]
     units = registry_2025[registry_2025["level"] != "regional"]

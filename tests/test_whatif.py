@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner._whatif import DATA_ID, WhatIf, script_json, whatif_data
-from planner.cli import main
+from planner.app.cli import main
 from planner.io import read_pairings
-from planner.scoring import population_weights
+from planner.outputs._whatif import DATA_ID, WhatIf, script_json, whatif_data
+from planner.pairing.scoring import population_weights
 
 
 def _data(html: str) -> dict:
@@ -120,7 +120,7 @@ def test_official_moves_a_district_and_planner_score_agrees(demo_dir: Path, tmp_
     mean_cell = '[data-metric="pop_weighted_mean_min"]'
     with offline_page(page_path) as (page, report):
         page.wait_for_selector("select[data-unit-id]")
-        # The page's own figures of the proposal are planner.scoring's.
+        # The page's own figures of the proposal are planner.pairing.scoring's.
         for metric, key, scale in (
             ("pop_weighted_mean_min", "pop_weighted_mean_travel_time_s", 1 / 60),
             ("pop_weighted_mean_peak_min", "pop_weighted_mean_travel_time_peak_s", 1 / 60),
@@ -245,7 +245,7 @@ def test_hostile_names_stay_text_in_the_panel_and_the_file(hanoi_graph, registry
     from _browser import offline_page
     from test_html_safety import DISTRICTS, PAYLOADS, hostile
 
-    from planner.workflow import PlanOptions, plan, write_outputs
+    from planner.app.workflow import PlanOptions, plan, write_outputs
 
     fac = registry_2024[
         (registry_2024["level"] == "regional") | registry_2024["district"].isin(DISTRICTS[:2])
@@ -304,7 +304,7 @@ def test_hostile_names_stay_text_in_the_panel_and_the_file(hanoi_graph, registry
 def test_2025_units_move_one_by_one_and_their_areas_follow(hanoi_graph, tmp_path):
     from _browser import offline_page
 
-    from planner.workflow import PlanOptions, plan, write_outputs
+    from planner.app.workflow import PlanOptions, plan, write_outputs
 
     run = plan(PlanOptions(scheme="2025"), graph=hanoi_graph)
     paths = write_outputs(run, tmp_path, report=False, lang="en")
@@ -336,9 +336,9 @@ def test_2025_units_move_one_by_one_and_their_areas_follow(hanoi_graph, tmp_path
         assert _shown(page, '[data-metric="units_moved"]') == moved.sum() > 1
         assert report.unexpected_errors() == []
     # Without the choropleth the areas a change moves are drawn on a layer of their own.
-    from planner.hanoi import hanoi_areas
-    from planner.maps import pairing_map, save_map
-    from planner.workflow import run_whatif
+    from planner.app.workflow import run_whatif
+    from planner.outputs.maps import pairing_map, save_map
+    from planner.places.hanoi import hanoi_areas
 
     m = pairing_map(
         pairings, run.facilities, areas=hanoi_areas(scheme="2025"), choropleth=None,

@@ -1,0 +1,431 @@
+"""Propose sister-hospital pairings by exact optimisation.
+
+:func:`propose_pairings` solves a mixed-integer linear programme with
+:func:`scipy.optimize.milp` (HiGHS, sparse constraints, fixed options so runs repeat exactly),
+in the spopt manner: the model is built once from the cost matrix
+(:mod:`planner.pairing._model`), each objective is a small builder of MILP pieces
+(:mod:`planner.pairing._objectives`), one solve returns the choice, and :class:`PairingResult` gathers
+it with the explanations, sensitivity and baselines of :mod:`planner.pairing.explain` (whose
+:func:`~planner.pairing.explain.nearest_pairings`, :func:`~planner.pairing.explain.pilot_pairings` and
+:func:`~planner.pairing.explain.hanoi_pilot_pins` are importable from here too).
+
+* **Decision.** Hierarchical mode (default): one binary per (district group, hospital); every
+  unit sharing a ``district`` value goes with its group, so communes follow their district-level
+  unit (a unit without a district is a group of its own). Unit mode: one binary per (unit,
+  hospital).
+* **Cost of a pair.** The pair's travel time of :func:`planner.pairing.scoring.pair_costs` by the
+  ``directions`` choice: by default the mean of hospital -> unit (staff rotation) and unit ->
+  hospital (referral), i.e. half the round trip; ``"to_unit"`` or ``"to_hospital"`` take one
+  trip. The same rule scores the pairing and builds the baselines.
+* **Hospitals, not sites.** Units pair with hospitals; a hospital of several sites (regional
+  rows sharing a ``hospital_id``) is one column, its pair time that of the site ``site_rule``
+  chooses (:mod:`planner.places.sites`: the pair's fastest site by default, or the hospital's main
+  site), named per unit in ``site_id``. Loads, balance, pins and the baselines count hospitals.
+* **Objectives.** ``pop-time`` minimises the population-weighted mean travel time;
+  ``max-time`` minimises the largest unit travel time, then (lexicographically, among those
+  optima) the population-weighted mean; ``balanced`` minimises
+  ``(1 - w) x pop_time / pop_time_nearest + w x sum_h |load_h - fair_h| / total_load`` with
+  ``w = balance_weight``. Population is counted once
+  (:func:`planner.pairing.scoring.population_weights`): a district unit listed with its communes
+  weighs 0, its people being counted through the communes.
+* **Constraints.** Each hospital's load (population, unit count, or the units' ``capacity``
+  column) lies within ``(1 +- balance) x`` its fair share (total / hospitals, or proportional to
+  the hospitals' ``capacity`` when every hospital has one); pinned pairs; forbidden pairs;
+  pairs slower than ``max_travel_time_s`` are forbidden; unreachable (NaN) pairs are forbidden.
+  The pilot's pins (``pilot=``) hold like the user's ``pins``, which win where both pin a group.
+* **Optimality.** A solution is ``"optimal"`` only when HiGHS proves it within a relative gap of
+  1e-9 (no absolute-gap shortcut); a solve stopped by ``time_limit_s`` is "best found" with the
+  gap proven so far (:attr:`PairingResult.status_text`).
+
+A unit no hospital can reach is reported (``PairingResult.unreachable`` and an
+:class:`~planner.errors.UnreachableWarning`): in hierarchical mode it still follows its group
+(its time is unknown), otherwise it is left unassigned. A request no assignment satisfies raises
+:class:`~planner.errors.InfeasibleError` naming the constraint and by how much it is missed
+(for balance: the smallest feasible tolerance, found by a MILP that minimises it).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import LineString
+
+from planner.errors import PlannerInputError
+from planner.pairing._model import LOADS, PAIRING_COLUMNS, build_model
+from planner.pairing._objectives import OBJECTIVES, OPTIMALITY_GAP, Request, optimise, status_text
+from planner.pairing.explain import (
+    HANOI_PILOT,
+    PILOT_DISTRICT,
+    PILOT_HOSPITAL_ID,
+    baseline_gaps,
+    empty_sensitivity,
+    explain,
+    hanoi_pilot_pins,
+    nearest_baseline,
+    nearest_pairings,
+    pilot_baseline,
+    pilot_pairings,
+    pilot_pins,
+    sensitivity_table,
+)
+from planner.pairing.scoring import score_pairings
+from planner.places.sites import DEFAULT_SITE_RULE
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "HANOI_PILOT",
+    "LOADS",
+    "OBJECTIVES",
+    "OPTIMALITY_GAP",
+    "PAIRING_COLUMNS",
+    "PILOT_DISTRICT",
+    "PILOT_HOSPITAL_ID",
+    "PairingResult",
+    "hanoi_pilot_pins",
+    "nearest_pairings",
+    "pilot_pairings",
+    "pilot_pins",
+    "propose_pairings",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class PairingResult:
+    """An optimised pairing with its scores, solver status and explanations.
+
+    Attributes
+    ----------
+    pairings
+        One row per unit, columns :data:`PAIRING_COLUMNS` in that order.
+    scores
+        :meth:`planner.pairing.scoring.PairingScores.to_dict` of the pairing plus ``objective``,
+        ``objective_value``, ``status``, ``status_text``, ``mip_gap``, ``gap_vs_nearest_*``,
+        ``gap_vs_pilot_*``, ``unreachable_units`` (JSON-safe).
+    status
+        ``"optimal"``: proven within a relative gap of
+        :data:`~planner.pairing._objectives.OPTIMALITY_GAP` (1e-9); ``"time_limit"``: the best
+        pairing found when the time limit struck, ``mip_gap`` its proven relative gap.
+        :attr:`status_text` says it in words.
+    mip_gap
+        Proven relative gap between the solution and the best bound.
+    objective
+        The objective used, and ``objective_value`` its value (seconds for ``pop-time`` and
+        ``max-time``, dimensionless for ``balanced``).
+    explanations
+        Per unit: chosen hospital and time, nearest hospital, next-best hospital, time and
+        objective deltas of switching, and a reason in words.
+    sensitivity
+        One row per re-solve (peak-hour matrix, balance 0.1 and 0.3): status, objective and
+        how many units change hospital.
+    unreachable
+        Ids of the units no hospital can reach.
+    nearest, pilot
+        The baselines' pairings (:func:`planner.pairing.explain.nearest_baseline`: nobody pinned;
+        :func:`planner.pairing.explain.pilot_baseline`: the pilot's pins, nearest for the rest;
+        ``pilot`` is None without a pilot).
+    """
+
+    pairings: pd.DataFrame
+    scores: dict[str, Any]
+    status: str
+    mip_gap: float
+    objective: str
+    objective_value: float
+    explanations: pd.DataFrame
+    sensitivity: pd.DataFrame
+    unreachable: tuple[str, ...] = ()
+    nearest: pd.DataFrame | None = None
+    pilot: pd.DataFrame | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status_text(self) -> str:
+        """The status in words: "optimal (proven within a relative gap of 1e-09)" or
+        "best found in 60 s, within 0.0012 % of the optimum"."""
+        return status_text(self.status, self.mip_gap, self.options.get("time_limit_s", math.nan))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return a copy of the pairings table."""
+        return self.pairings.copy()
+
+    def to_geodataframe(
+        self, facilities: gpd.GeoDataFrame, *, links: bool = True
+    ) -> gpd.GeoDataFrame:
+        """Return the pairings as points (units) and, with ``links``, straight unit-hospital lines.
+
+        Parameters
+        ----------
+        facilities
+            A facility GeoDataFrame holding the units (and the hospitals, for the links),
+            with ``facility_id`` and point geometry (or ``lat``/``lon``).
+        links
+            Add one ``LineString`` row per paired unit (``feature`` = ``"link"``) from the
+            unit to the site of its hospital its trips use (``site_id``); the unit rows have
+            ``feature`` = ``"unit"``.
+        """
+        fac = _points(facilities)
+        where = fac.set_index("facility_id").geometry
+        table = self.pairings.copy()
+        points = table["unit_id"].map(where)
+        if points.isna().any():
+            missing = table.loc[points.isna(), "unit_id"].iloc[0]
+            raise PlannerInputError(
+                f"unit {missing!r} is not among the facilities given",
+                field="facility_id",
+                hint="pass the facility table the pairing was made from",
+            )
+        units = gpd.GeoDataFrame(table.assign(feature="unit"), geometry=list(points), crs=fac.crs)
+        if not links:
+            return units
+        hosp = table["site_id"].fillna(table["hospital_id"]).map(where)
+        ok = hosp.notna().to_numpy()
+        lines = [LineString([p, h]) for p, h in zip(points[ok], hosp[ok], strict=True)]
+        link_rows = gpd.GeoDataFrame(table[ok].assign(feature="link"), geometry=lines, crs=fac.crs)
+        return gpd.GeoDataFrame(pd.concat([units, link_rows], ignore_index=True), crs=fac.crs)
+
+
+def propose_pairings(
+    units: pd.DataFrame,
+    hospitals: pd.DataFrame,
+    matrix: pd.DataFrame,
+    *,
+    objective: str = "pop-time",
+    balance: float | None = 0.2,
+    load: str = "population",
+    hierarchical: bool = True,
+    pins: Mapping[str, str] | None = None,
+    pilot: Mapping[str, str] | None = None,
+    forbidden: Iterable[tuple[str, str]] = (),
+    max_travel_time_s: float | None = None,
+    balance_weight: float = 0.5,
+    specialty_need: pd.DataFrame | None = None,
+    specialty_weight_s: float = 300.0,
+    time_limit_s: float = 60.0,
+    matrix_peak: pd.DataFrame | None = None,
+    sensitivity: bool = True,
+    directions: str = "both",
+    site_rule: str = DEFAULT_SITE_RULE,
+) -> PairingResult:
+    """Propose the optimal sister-hospital pairing under load balance and pins.
+
+    Parameters
+    ----------
+    units
+        District and commune units (``facility_id``, ``name``, ``level``, ``district``,
+        ``population``; ``capacity`` for ``load="capacity"``).
+    hospitals
+        Regional hospitals, one row per site (``facility_id``, ``name``; ``hospital_id`` and
+        ``site_role`` for a hospital of several sites, :mod:`planner.places.sites`; ``capacity`` for
+        proportional fair shares, a hospital's being the sum of its sites'; ``specialty`` for
+        the specialty option).
+    matrix
+        Long travel-time matrix with the trips ``directions`` needs (both directions by
+        default: :func:`planner.travel.matrix.pair_travel_times` computes them).
+    objective
+        ``"pop-time"`` (default), ``"max-time"`` or ``"balanced"``.
+    balance
+        Load tolerance ``b``: each hospital's load within ``(1 +- b) x`` its fair share;
+        ``None`` drops the constraint.
+    load
+        What a hospital's load counts: ``"population"``, ``"units"`` or the units'
+        ``"capacity"`` column.
+    hierarchical
+        Pair district groups (communes follow their district) or every unit on its own.
+    pins
+        ``{unit_id: hospital_id}`` pairs that must hold (a hospital, not one of its sites); in hierarchical mode a pin moves its
+        whole group. They win over the pilot's pins where both pin a group.
+    pilot
+        The pins of a pairing already in place, ``{unit_id: hospital_id}``
+        (:func:`hanoi_pilot_pins` gives the Ba Vì pilot: every unit of Ba Vì with Xanh Pon).
+        They hold like ``pins``, and they define the pilot baseline (:attr:`PairingResult.pilot`:
+        the pilot's pins, every other group at its nearest hospital). ``None``: no pilot.
+    forbidden
+        ``(unit_id, hospital_id)`` pairs that must not be used (in hierarchical mode the
+        unit's whole group may not use that hospital).
+    max_travel_time_s
+        Pairs slower than this are forbidden.
+    balance_weight
+        Weight of the load deviation in the ``balanced`` objective (0..1).
+    specialty_need
+        Optional table ``district``, ``specialty``, ``need`` (e.g. births a year for
+        ``obstetrics_gynecology``). A group paired with a hospital of that ``specialty``
+        earns ``specialty_weight_s x`` its share of that specialty's total need off the
+        objective: matching all the need is worth ``specialty_weight_s`` seconds of
+        population-weighted mean travel time. Off by default.
+    specialty_weight_s
+        See ``specialty_need``.
+    time_limit_s
+        Time budget of each solve (s). A pairing is ``"optimal"`` only when proven within a
+        relative gap of 1e-9 within the budget; otherwise the best one found is returned
+        with status ``"time_limit"`` and its proven gap (``status_text``: "best found in
+        60 s, within 0.0012 % of the optimum"). Each sensitivity re-solve gets the same
+        budget.
+    matrix_peak
+        Peak-hour matrix, for the sensitivity re-solve and peak scores.
+    sensitivity
+        Re-solve with the peak matrix and with balance 0.1 and 0.3 to report how many units
+        change hospital.
+    directions
+        Which trips make a pair's time, for the objective, the scores and the baselines
+        alike: ``"both"`` (default: the mean of hospital -> unit and unit -> hospital, half
+        the round trip), ``"to_unit"`` (the staff rotation trip) or ``"to_hospital"`` (the
+        referral trip). A matrix without a needed direction raises
+        :class:`~planner.errors.PlannerInputError`.
+    site_rule
+        Which site of a hospital a pair's trips use, for the objective, the scores and the
+        baselines alike: ``"nearest"`` (default: the pair's fastest site) or ``"main"`` (the
+        hospital's main site, where its staff rotate from). See :mod:`planner.places.sites`.
+
+    Returns
+    -------
+    PairingResult
+
+    Raises
+    ------
+    InfeasibleError
+        No assignment meets the constraints; the message names the constraint and the
+        shortfall (e.g. the smallest feasible balance).
+    PlannerInputError
+        Unknown ids in pins or forbidden pairs, bad options, duplicate unit ids.
+
+    Examples
+    --------
+    >>> from planner.places.hanoi import hanoi_facilities
+    >>> from planner.roads.network import hanoi_network
+    >>> from planner.travel.matrix import pair_travel_times
+    >>> fac = hanoi_facilities(scheme="2024")
+    >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
+    >>> matrix = pair_travel_times(hanoi_network(), hospitals, units, depart="10:00")
+    >>> result = propose_pairings(units, hospitals, matrix, pilot=hanoi_pilot_pins(units))
+    >>> result.status
+    'optimal'
+    >>> bool(result.scores["load_ratio_max_min"] <= 1.2 / 0.8)
+    True
+    """
+    _check_options(objective, balance, load, balance_weight, max_travel_time_s)
+    model = build_model(
+        units,
+        hospitals,
+        matrix,
+        directions=directions,
+        hierarchical=hierarchical,
+        load=load,
+        pins=pins or {},
+        pilot=pilot or {},
+        forbidden=forbidden,
+        specialty_need=specialty_need,
+        site_rule=site_rule,
+    )
+    model.warn_unreachable()
+    request = Request(
+        objective=objective,
+        balance=balance,
+        max_travel_time_s=max_travel_time_s,
+        balance_weight=balance_weight,
+        specialty_weight_s=specialty_weight_s if specialty_need is not None else 0.0,
+        time_limit_s=time_limit_s,
+    )
+    solution = optimise(model, request)
+    pairings = model.frame(solution.choice, model.allowed(max_travel_time_s), model.pinned)
+    nearest = nearest_baseline(model)
+    pilot_frame = pilot_baseline(model)
+    scores = score_pairings(
+        pairings,
+        matrix,
+        units=units,
+        hospitals=hospitals,
+        matrix_peak=matrix_peak,
+        directions=directions,
+        site_rule=site_rule,
+    ).to_dict()
+    unreachable = [str(u) for u in model.units["unit_id"][model.stranded]]
+    scores.update(
+        {
+            "objective": objective,
+            "objective_value": solution.objective_value,
+            "status": solution.status,
+            "status_text": status_text(solution.status, solution.mip_gap, time_limit_s),
+            "mip_gap": solution.mip_gap,
+            "gap_to_optimal": solution.mip_gap,
+            "balance": balance,
+            "load_kind": load,
+            "hierarchical": hierarchical,
+            "unreachable_units": unreachable,
+        }
+    )
+    for name, base in (("nearest", nearest), ("pilot", pilot_frame)):
+        scores.update(baseline_gaps(name, pairings, base, model))
+    return PairingResult(
+        pairings=pairings,
+        scores=scores,
+        status=solution.status,
+        mip_gap=solution.mip_gap,
+        objective=objective,
+        objective_value=solution.objective_value,
+        explanations=explain(model, solution.choice, objective, max_travel_time_s),
+        sensitivity=(
+            sensitivity_table(model, solution, request, matrix_peak=matrix_peak)
+            if sensitivity
+            else empty_sensitivity()
+        ),
+        unreachable=tuple(unreachable),
+        nearest=nearest,
+        pilot=pilot_frame,
+        options={
+            **vars(request),
+            "load": load,
+            "hierarchical": hierarchical,
+            "directions": directions,
+            "site_rule": site_rule,
+        },
+    )
+
+
+def _check_options(
+    objective: str,
+    balance: float | None,
+    load: str,
+    balance_weight: float,
+    max_travel_time_s: float | None,
+) -> None:
+    if objective not in OBJECTIVES:
+        raise PlannerInputError(
+            f"unknown objective {objective!r}",
+            field="objective",
+            hint=f"use one of {', '.join(OBJECTIVES)}",
+        )
+    if load not in LOADS:
+        raise PlannerInputError(
+            f"unknown load {load!r}", field="load", hint=f"use one of {', '.join(LOADS)}"
+        )
+    if balance is not None and not (0 <= balance < 10):
+        raise PlannerInputError(
+            f"balance {balance} is out of range",
+            field="balance",
+            hint="give a tolerance such as 0.2 (each hospital within ±20% of its fair share)",
+        )
+    if not 0 <= balance_weight <= 1:
+        raise PlannerInputError(
+            f"balance_weight {balance_weight} is not within 0..1", field="balance_weight"
+        )
+    if max_travel_time_s is not None and not max_travel_time_s > 0:
+        raise PlannerInputError(
+            f"max_travel_time_s {max_travel_time_s} is not positive", field="max_travel_time_s"
+        )
+
+
+def _points(facilities: pd.DataFrame) -> gpd.GeoDataFrame:
+    if isinstance(facilities, gpd.GeoDataFrame) and facilities.geometry is not None:
+        return facilities.to_crs("EPSG:4326") if facilities.crs else facilities
+    return gpd.GeoDataFrame(
+        facilities,
+        geometry=gpd.points_from_xy(facilities["lon"], facilities["lat"]),
+        crs="EPSG:4326",
+    )

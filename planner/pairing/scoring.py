@@ -1,0 +1,767 @@
+"""Score any sister-hospital pairing on a travel-time matrix: times, coverage, loads, balance.
+
+A pairing is a table with one row per unit (``unit_id``, ``hospital_id``; see
+``docs/architecture.md``). :func:`score_pairings` looks each pair up in the long travel-time
+matrix of :func:`planner.travel.matrix.travel_time_matrix` and returns a frozen
+:class:`PairingScores` with the overall figures (the keys of ``scores.json``), one row per
+hospital and one row per pair.
+
+Which time is "the" travel time of a pair
+    Rows ``hospital -> unit`` (origin a hospital) are the staff rotation trip; rows
+    ``unit -> hospital`` are the referral trip. The choice is explicit, ``directions``:
+    ``"both"`` (default: the mean of the two trips, half the round trip), ``"to_unit"``
+    (hospital -> unit only) or ``"to_hospital"`` (unit -> hospital only). A matrix without a
+    direction the choice needs is an error, never a silent fallback:
+    :func:`planner.travel.matrix.pair_travel_times` computes both. :func:`pair_costs` applies the rule
+    for scoring, for :func:`planner.pairing.propose.propose_pairings` and for the baselines alike, and
+    the peak figures follow the same rule as the main ones.
+
+Hospitals with several sites
+    The matrix holds the trips to every site of a hospital (the regional rows of the facility
+    table, grouped by ``hospital_id``); a pair is scored on the one site ``site_rule`` chooses
+    (:mod:`planner.places.sites`: the pair's fastest site by default, or the hospital's main site),
+    and ``per_pair["site_id"]`` names it. Loads, balance and every per-hospital figure count
+    hospitals, not sites; :attr:`PairingScores.per_site` shows how the trips spread over the
+    sites.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner._json import json_safe
+from planner._vn import district_key
+from planner.errors import PlannerInputError
+from planner.places.sites import (
+    DEFAULT_SITE_RULE,
+    HospitalSites,
+    check_site_rule,
+    choose_sites,
+    hospital_sites,
+    take_sites,
+)
+from planner.roads.speeds import parse_depart
+from planner.travel.matrix import check_directions
+
+log = logging.getLogger(__name__)
+
+#: Travel-time thresholds (minutes) for the coverage shares.
+COVERAGE_MINUTES = (30, 60, 90)
+
+
+@dataclass(frozen=True, eq=False)
+class PairCosts:
+    """Travel times and distances between units (rows) and hospitals (columns).
+
+    Attributes
+    ----------
+    unit_ids, hospital_ids
+        Row and column labels (hospitals, not sites).
+    out_s
+        Hospital -> unit travel time (staff rotation), s, from the pair's site; NaN when
+        unreachable or absent.
+    back_s
+        Unit -> hospital travel time (referral), s, to the pair's site; NaN when unreachable or
+        absent.
+    time_s
+        The pair's travel time by the ``directions`` rule; NaN if a needed direction is
+        unreachable.
+    distance_m
+        Road distance, same rule as ``time_s``.
+    directions
+        ``"both"``, ``"to_unit"`` or ``"to_hospital"``: which trips ``time_s`` averages.
+    site_ids
+        The site (``facility_id``) each pair's trips use, chosen by ``site_rule`` (object
+        array; None where the rule finds no reachable site).
+    site_rule
+        ``"nearest"`` or ``"main"`` (:mod:`planner.places.sites`).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"origin_id": ["h1", "u1", "h1", "u2"],
+    ...                   "destination_id": ["u1", "h1", "u2", "h1"],
+    ...                   "travel_time_s": [600.0, 800.0, 1200.0, 1200.0]})
+    >>> costs = pair_costs(m, ["u1", "u2"], ["h1"])
+    >>> costs.unit_ids, costs.hospital_ids, costs.time_s.ravel().tolist()
+    (('u1', 'u2'), ('h1',), [700.0, 1200.0])
+    """
+
+    unit_ids: tuple[str, ...]
+    hospital_ids: tuple[str, ...]
+    out_s: np.ndarray
+    back_s: np.ndarray
+    time_s: np.ndarray
+    distance_m: np.ndarray
+    directions: str
+    site_ids: np.ndarray
+    site_rule: str
+
+
+def pair_costs(
+    matrix: pd.DataFrame,
+    unit_ids: Sequence[str],
+    hospitals: Sequence[str] | pd.DataFrame | HospitalSites,
+    *,
+    directions: str = "both",
+    matrix_back: pd.DataFrame | None = None,
+    site_rule: str = DEFAULT_SITE_RULE,
+) -> PairCosts:
+    """Pivot a long travel-time matrix into unit x hospital arrays, one site per pair.
+
+    The matrix holds the trips to every site of a hospital; a pair's time is that of the site
+    ``site_rule`` chooses (:mod:`planner.places.sites`): the site of least time by the ``directions``
+    rule (``"nearest"``), or the hospital's main site (``"main"``). Both trips of a pair use
+    the same site.
+
+    Parameters
+    ----------
+    matrix
+        Long matrix (``origin_id``, ``destination_id``, ``travel_time_s``, optionally
+        ``distance_m``) with rows in either or both directions, between the units and the
+        hospitals' sites.
+    unit_ids
+        The units (rows) wanted.
+    hospitals
+        The hospitals (columns): their ids (one site each, the id itself), or the regional
+        rows of a facility table, one per site, grouped by ``hospital_id`` (or their
+        :func:`planner.places.sites.hospital_sites`).
+    directions
+        Which trips make a pair's time: ``"both"`` (their mean), ``"to_unit"`` (hospital ->
+        unit) or ``"to_hospital"`` (unit -> hospital).
+    matrix_back
+        Optional second matrix, appended to ``matrix`` (e.g. the unit -> hospital one).
+    site_rule
+        ``"nearest"`` (default) or ``"main"``: which site of a hospital a pair's trips use.
+
+    Returns
+    -------
+    PairCosts
+        Arrays of shape ``(len(unit_ids), number of hospitals)``; pairs absent from the
+        matrix are NaN.
+
+    Raises
+    ------
+    PlannerInputError
+        A required column is missing, a pair appears twice, or the matrix has no row in a
+        direction ``directions`` needs (the message names it and how to compute it).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"origin_id": ["h1", "u1"], "destination_id": ["u1", "h1"],
+    ...                   "travel_time_s": [600.0, 800.0], "distance_m": [5e3, 6e3]})
+    >>> pair_costs(m, ["u1"], ["h1"]).time_s
+    array([[700.]])
+    >>> pair_costs(m, ["u1"], ["h1"], directions="to_hospital").time_s
+    array([[800.]])
+
+    A hospital of two sites: the nearest one, or the main one.
+
+    >>> sites = pd.DataFrame({"facility_id": ["h1", "h1-b"], "hospital_id": "h1",
+    ...                       "site_role": ["main", "site"]})
+    >>> m2 = pd.DataFrame({"origin_id": ["h1", "h1-b"], "destination_id": "u1",
+    ...                    "travel_time_s": [600.0, 400.0]})
+    >>> costs = pair_costs(m2, ["u1"], sites, directions="to_unit")
+    >>> costs.time_s, costs.site_ids
+    (array([[400.]]), array([['h1-b']], dtype=object))
+    >>> pair_costs(m2, ["u1"], sites, directions="to_unit", site_rule="main").time_s
+    array([[600.]])
+    """
+    check_directions(directions)
+    check_site_rule(site_rule)
+    sites = hospital_sites(hospitals)
+    table = matrix if matrix_back is None else pd.concat([matrix, matrix_back], ignore_index=True)
+    for column in ("origin_id", "destination_id", "travel_time_s"):
+        if column not in table.columns:
+            raise PlannerInputError(
+                f"the travel-time matrix has no {column} column",
+                field=column,
+                hint="pass the long table returned by planner.travel.matrix.travel_time_matrix",
+            )
+    units = pd.Index([str(u) for u in unit_ids])
+    site_index = pd.Index(sites.site_ids)
+    origin = table["origin_id"].astype(str)
+    destination = table["destination_id"].astype(str)
+    time = pd.to_numeric(table["travel_time_s"], errors="coerce").to_numpy(float)
+    dist = (
+        pd.to_numeric(table["distance_m"], errors="coerce").to_numpy(float)
+        if "distance_m" in table.columns
+        else np.full(len(table), np.nan)
+    )
+    if "status" in table.columns:
+        # A pair the matrix marks as not ok is unreachable, whatever number it carries.
+        bad = table["status"].fillna("ok").astype(str).to_numpy() != "ok"
+        time = np.where(bad, np.nan, time)
+        dist = np.where(bad, np.nan, dist)
+
+    def pivot(rows: pd.Index, cols: pd.Index, r: pd.Series, c: pd.Series) -> tuple:
+        i = rows.get_indexer(r)
+        j = cols.get_indexer(c)
+        keep = (i >= 0) & (j >= 0)
+        t = np.full((len(rows), len(cols)), np.nan)
+        d = np.full((len(rows), len(cols)), np.nan)
+        flat = i[keep] * len(cols) + j[keep]
+        if len(np.unique(flat)) < len(flat):
+            where = np.flatnonzero(keep)[pd.Series(flat).duplicated().to_numpy()][0]
+            raise PlannerInputError(
+                f"pair {origin.iloc[where]} -> {destination.iloc[where]} appears twice "
+                "in the travel-time matrix",
+                row=int(where) + 1,
+                field="origin_id",
+                hint="keep one row per (origin_id, destination_id)",
+            )
+        t.flat[flat] = time[keep]
+        d.flat[flat] = dist[keep]
+        return t, d, bool(keep.any())
+
+    out_t, out_d, has_out = pivot(units, site_index, destination, origin)
+    back_t, back_d, has_back = pivot(units, site_index, origin, destination)
+    if len(units) and len(site_index):
+        if directions in ("both", "to_unit") and not has_out:
+            _missing_direction("hospital -> unit", "staff rotation", directions, "to_hospital")
+        if directions in ("both", "to_hospital") and not has_back:
+            _missing_direction("unit -> hospital", "referral", directions, "to_unit")
+    if directions == "both":
+        time_s, distance_m = (out_t + back_t) / 2.0, (out_d + back_d) / 2.0
+    elif directions == "to_hospital":
+        time_s, distance_m = back_t, back_d
+    else:
+        time_s, distance_m = out_t, out_d
+    chosen = choose_sites(time_s, sites, site_rule)
+    site_ids = np.array([*sites.site_ids, None], dtype=object)[chosen]  # -1: None
+    return PairCosts(
+        unit_ids=tuple(units),
+        hospital_ids=sites.hospital_ids,
+        out_s=take_sites(out_t, chosen),
+        back_s=take_sites(back_t, chosen),
+        time_s=take_sites(time_s, chosen),
+        distance_m=take_sites(distance_m, chosen),
+        directions=directions,
+        site_ids=site_ids,
+        site_rule=site_rule,
+    )
+
+
+def _missing_direction(trip: str, purpose: str, directions: str, other: str) -> None:
+    raise PlannerInputError(
+        f"the travel-time matrix has no {trip} rows ({purpose} trips), which "
+        f"directions={directions!r} needs",
+        field="directions",
+        hint="compute both directions with planner.travel.matrix.pair_travel_times(graph, hospitals, "
+        f"units), or choose directions={other!r} if those are the trips the matrix holds",
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class PairingScores:
+    """The scores of one pairing.
+
+    Attributes
+    ----------
+    overall
+        Headline figures (the keys of ``scores.json``), see :func:`score_pairings`.
+    per_hospital
+        One row per hospital: units, districts, population, load share, staff travel
+        hours per month, mean/max travel time and spread.
+    per_pair
+        One row per unit: both directions, the pair's travel time, distance, peak time,
+        the site its trips use (``site_id``), the nearest hospital and the regret against it.
+    per_site
+        One row per hospital site: ``site_id``, ``hospital_id``, ``site_role``,
+        ``site_name``, the ``units`` whose trips use it, their ``population`` and
+        ``mean_travel_time_s``; None when the hospitals were not given.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"origin_id": ["h1", "u1", "h1", "u2"],
+    ...                   "destination_id": ["u1", "h1", "u2", "h1"],
+    ...                   "travel_time_s": [600.0, 800.0, 1200.0, 1200.0]})
+    >>> pairings = pd.DataFrame({"unit_id": ["u1", "u2"], "hospital_id": ["h1", "h1"]})
+    >>> scores = score_pairings(pairings, m)
+    >>> scores.overall["units"], scores.overall["mean_travel_time_s"]
+    (2, 950.0)
+    >>> scores.per_pair["travel_time_s"].tolist(), scores.per_site is None
+    ([700.0, 1200.0], True)
+    """
+
+    overall: dict[str, Any]
+    per_hospital: pd.DataFrame
+    per_pair: pd.DataFrame
+    per_site: pd.DataFrame | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``overall`` plus ``per_hospital`` (and ``per_site``) records, JSON-safe
+        (NaN/inf -> None)."""
+        doc = dict(self.overall)
+        doc["per_hospital"] = self.per_hospital.to_dict(orient="records")
+        if self.per_site is not None:
+            doc["per_site"] = self.per_site.to_dict(orient="records")
+        return json_safe(doc)
+
+
+def score_pairings(
+    pairings: pd.DataFrame,
+    matrix: pd.DataFrame,
+    *,
+    units: pd.DataFrame | None = None,
+    hospitals: pd.DataFrame | None = None,
+    matrix_peak: pd.DataFrame | None = None,
+    matrix_back: pd.DataFrame | None = None,
+    directions: str = "both",
+    depart: str | dt.time | None = None,
+    peak_depart: str | dt.time | None = None,
+    visits_per_month: float = 4,
+    optimum: Any = None,
+    site_rule: str = DEFAULT_SITE_RULE,
+) -> PairingScores:
+    """Score a pairing (unit -> regional hospital) on a travel-time matrix.
+
+    Parameters
+    ----------
+    pairings
+        One row per unit with ``unit_id`` and ``hospital_id`` (NA: unassigned). Columns
+        ``population``, ``district``, ``unit_level``, ``unit_name`` are used when present,
+        else taken from ``units``. Population is counted once (see
+        :func:`population_weights`): a district unit listed with its communes weighs 0.
+    matrix
+        Long travel-time matrix holding the trips ``directions`` needs (see
+        :func:`pair_costs`; :func:`planner.travel.matrix.pair_travel_times` computes both).
+    units, hospitals
+        The facility tables (``facility_id``, ``name``, ``level``, ``district``,
+        ``population``). ``hospitals`` are the regional rows, one per site (grouped by
+        ``hospital_id``, :mod:`planner.places.sites`); they fix the set of hospitals for the
+        nearest-hospital regret and the loads (a hospital with no unit then has load 0).
+    matrix_peak
+        A second matrix at another departure time (the comparison, e.g. the 08:00 peak) for
+        the ``*_peak*`` figures, same ``directions`` rule.
+    matrix_back
+        Unit -> hospital matrix when it is a separate table.
+    directions
+        Which trips make a pair's time: ``"both"`` (default, the mean of hospital -> unit and
+        unit -> hospital), ``"to_unit"`` or ``"to_hospital"``.
+    depart, peak_depart
+        The departure times ``matrix`` and ``matrix_peak`` were computed for (``"HH:MM"``);
+        recorded in the scores (``depart``, ``peak_depart``) so labels can name them.
+        ``None``: not stated.
+    visits_per_month
+        Staff visits each unit receives a month; the staff travel load of a hospital is
+        ``visits_per_month x sum of its units' round trips`` (hospital -> unit -> hospital),
+        in hours.
+    site_rule
+        Which site of a hospital a pair's trips use: ``"nearest"`` (default: its fastest
+        site for that pair) or ``"main"`` (its main site); see :mod:`planner.places.sites`.
+    optimum
+        The optimum under the same constraints, for ``gap_to_optimal``: a
+        :class:`planner.pairing.propose.PairingResult` (its objective decides what is compared;
+        scoring its own pairing reports the solver's proven gap and merges its status,
+        objective and baseline gaps) or a number (the optimal population-weighted mean
+        travel time, s).
+
+    Returns
+    -------
+    PairingScores
+        ``overall`` keys: ``objective``, ``status``, ``units``, ``unassigned_units``,
+        ``pairs_without_time``, ``mean_travel_time_s``, ``median_travel_time_s``,
+        ``p90_travel_time_s``, ``max_travel_time_s``, ``pop_weighted_mean_travel_time_s``,
+        ``share_units_within_{30,60,90}min``, ``share_population_within_{30,60,90}min``,
+        the same with ``_peak`` when ``matrix_peak`` is given, ``load`` (population per
+        hospital), ``units_per_hospital``, ``load_ratio_max_min``, ``gini_load``,
+        ``regret_vs_nearest_s`` (population-weighted mean extra time against each unit's
+        nearest hospital), ``mean_regret_vs_nearest_s``, ``gap_to_optimal``,
+        ``hierarchy_consistency`` (share of communes with the same hospital as their
+        district's district-level unit; None without such communes),
+        ``staff_travel_hours_per_month``, ``visits_per_month``, ``directions``,
+        ``site_rule``, ``depart`` and ``peak_depart`` (``"HH:MM"`` or None).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from planner.places.hanoi import hanoi_facilities
+    >>> from planner.roads.network import hanoi_network
+    >>> from planner.pairing.propose import nearest_pairings
+    >>> from planner.travel.matrix import pair_travel_times
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # units placed at population centres
+    ...     fac = hanoi_facilities(scheme="2024")
+    >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
+    >>> matrix = pair_travel_times(hanoi_network(), hospitals, units, depart="10:00")
+    >>> scores = score_pairings(nearest_pairings(units, hospitals, matrix), matrix,
+    ...                         units=units, hospitals=hospitals, depart="10:00")
+    >>> bool(0.8 < scores.overall["share_population_within_60min"] <= 1.0)
+    True
+    >>> scores.overall["directions"], scores.overall["depart"]
+    ('both', '10:00')
+    """
+    for column in ("unit_id", "hospital_id"):
+        if column not in pairings.columns:
+            raise PlannerInputError(
+                f"the pairings table has no {column} column",
+                field=column,
+                hint="a pairing needs one row per unit with unit_id and hospital_id",
+            )
+    table = _unit_attributes(pairings, units)
+    sites = hospital_sites(hospitals if hospitals is not None else _hospital_ids(table))
+    costs = pair_costs(
+        matrix,
+        table["unit_id"],
+        sites,
+        directions=directions,
+        matrix_back=matrix_back,
+        site_rule=site_rule,
+    )
+    hospital_ids = list(costs.hospital_ids)
+    col = pd.Index(hospital_ids).get_indexer(table["hospital_id"].fillna("").astype(str))
+    assigned = table["hospital_id"].notna().to_numpy() & (col >= 0)
+    rows = np.arange(len(table))
+    safe_col = np.where(col >= 0, col, 0)
+
+    def pick(values: np.ndarray) -> np.ndarray:
+        return np.where(assigned, values[rows, safe_col], np.nan)
+
+    time_s = pick(costs.time_s)
+    pop = table["population"].to_numpy(float)
+    nearest_s = _nanmin_rows(costs.time_s)
+    per_pair = pd.DataFrame(
+        {
+            "unit_id": table["unit_id"],
+            "hospital_id": table["hospital_id"],
+            "travel_time_out_s": pick(costs.out_s),
+            "travel_time_back_s": pick(costs.back_s),
+            "travel_time_s": time_s,
+            "distance_m": pick(costs.distance_m),
+            "site_id": np.where(assigned, costs.site_ids[rows, safe_col], np.array(None, object)),
+            "population": pop,
+            "nearest_hospital_id": _argmin_labels(costs.time_s, hospital_ids),
+            "nearest_travel_time_s": nearest_s,
+            "regret_s": time_s - nearest_s,
+        }
+    )
+    overall: dict[str, Any] = {"objective": None, "status": "scored"}
+    overall["units"] = len(table)
+    overall["unassigned_units"] = int((~assigned).sum())
+    overall["pairs_without_time"] = int((assigned & np.isnan(time_s)).sum())
+    overall["directions"] = costs.directions
+    overall["site_rule"] = costs.site_rule
+    overall["depart"] = _hhmm(depart)
+    overall["peak_depart"] = _hhmm(peak_depart) if matrix_peak is not None else None
+    overall.update(_time_figures(time_s[assigned], pop[assigned], suffix=""))
+    if matrix_peak is not None:
+        peak = pair_costs(
+            matrix_peak, table["unit_id"], sites, directions=directions, site_rule=site_rule
+        )
+        per_pair["travel_time_peak_s"] = pick(peak.time_s)
+        overall.update(
+            _time_figures(
+                per_pair["travel_time_peak_s"].to_numpy()[assigned], pop[assigned], "_peak"
+            )
+        )
+    per_hospital = _per_hospital(
+        table,
+        per_pair,
+        hospital_ids,
+        sites.table if hospitals is not None else None,
+        visits_per_month,
+    )
+    loads = per_hospital["population"].to_numpy(float)
+    overall["load"] = dict(zip(per_hospital["hospital_id"], loads.tolist(), strict=True))
+    overall["units_per_hospital"] = dict(
+        zip(per_hospital["hospital_id"], per_hospital["units"].tolist(), strict=True)
+    )
+    overall["load_ratio_max_min"] = _ratio(loads.max(), loads.min()) if len(loads) else math.nan
+    overall["gini_load"] = gini(loads)
+    regret = per_pair["regret_s"].to_numpy()
+    ok = assigned & np.isfinite(regret)
+    overall["regret_vs_nearest_s"] = _weighted_mean(regret[ok], pop[ok])
+    overall["mean_regret_vs_nearest_s"] = float(regret[ok].mean()) if ok.any() else math.nan
+    overall["hierarchy_consistency"] = _hierarchy_consistency(table)
+    overall["staff_travel_hours_per_month"] = float(
+        per_hospital["staff_travel_hours_per_month"].sum()
+    )
+    overall["visits_per_month"] = visits_per_month
+    overall["gap_to_optimal"] = None
+    overall.update(_against_optimum(table, overall, optimum))
+    per_site = _per_site(per_pair, sites) if hospitals is not None else None
+    return PairingScores(
+        overall=overall, per_hospital=per_hospital, per_pair=per_pair, per_site=per_site
+    )
+
+
+def population_weights(level: pd.Series, district: pd.Series, population: pd.Series) -> np.ndarray:
+    """Return each unit's population counted once (NaN -> 0).
+
+    A district-level unit carries its whole district's population (the registry's
+    convention); when communes of the same district with a population are in the table too,
+    the people are counted through the communes and the district unit weighs 0, so a
+    district group is never counted twice.
+
+    Parameters
+    ----------
+    level : pandas.Series
+        Each unit's level (``district`` or ``commune``; others count their own population).
+    district : pandas.Series
+        Each unit's district name (spellings of one district match, see
+        :func:`planner._vn.district_key`).
+    population : pandas.Series
+        Each unit's population (people); missing or non-numeric values count as 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        One float per unit, in input order: the people it stands for in weighted scores.
+
+    Examples
+    --------
+    >>> population_weights(pd.Series(["district", "commune", "commune"]),
+    ...                    pd.Series(["D", "D", "D"]), pd.Series([300.0, 100.0, 200.0]))
+    array([  0., 100., 200.])
+    """
+    pop = pd.to_numeric(pd.Series(population).reset_index(drop=True), errors="coerce").fillna(0.0)
+    level = pd.Series(level).reset_index(drop=True).astype("string")
+    district = pd.Series(district).reset_index(drop=True).map(district_key)
+    commune_pop = pop.where(level == "commune", 0.0).groupby(district).sum()
+    covered = district.map(commune_pop).fillna(0.0) > 0
+    return np.where((level == "district") & covered, 0.0, pop.to_numpy(float))
+
+
+def gini(values: np.ndarray) -> float:
+    """Return the Gini coefficient of non-negative loads (0 = equal, 1 = all on one).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Non-negative loads, e.g. the people each hospital serves.
+
+    Returns
+    -------
+    float
+        The mean absolute difference over twice the mean (at most ``1 - 1/n`` for ``n``
+        values); NaN when there is no value or they sum to 0.
+
+    Examples
+    --------
+    >>> gini(np.array([1.0, 1.0, 1.0]))
+    0.0
+    >>> round(gini(np.array([0.0, 0.0, 3.0])), 4)
+    0.6667
+    >>> gini(np.array([0.0, 0.0]))
+    nan
+    """
+    x = np.asarray(values, dtype=float)
+    if len(x) == 0 or x.sum() <= 0:
+        return math.nan
+    diff = np.abs(x[:, None] - x[None, :]).sum()
+    return float(diff / (2.0 * len(x) ** 2 * x.mean()))
+
+
+def _unit_attributes(pairings: pd.DataFrame, units: pd.DataFrame | None) -> pd.DataFrame:
+    """Return the pairing with ``unit_name``, ``unit_level``, ``district``, ``population``."""
+    table = pairings.copy()
+    table["unit_id"] = table["unit_id"].astype(str)
+    table["hospital_id"] = table["hospital_id"].astype("string")
+    wanted = {"unit_name": "name", "unit_level": "level", "district": "district"}
+    wanted["population"] = "population"
+    if units is not None:
+        info = pd.DataFrame(units).drop_duplicates("facility_id").set_index("facility_id")
+        info.index = info.index.astype(str)
+        for column, source in wanted.items():
+            if (column not in table.columns or table[column].isna().all()) and source in info:
+                table[column] = table["unit_id"].map(info[source])
+    for column in wanted:
+        if column not in table.columns:
+            table[column] = np.nan
+    table = table.reset_index(drop=True)
+    table["population"] = population_weights(
+        table["unit_level"], table["district"], table["population"]
+    )
+    return table
+
+
+def _hospital_ids(table: pd.DataFrame) -> list[str]:
+    """The hospitals of a pairing scored without its hospital table: one site each."""
+    return sorted(table["hospital_id"].dropna().astype(str).unique())
+
+
+def _time_figures(time_s: np.ndarray, pop: np.ndarray, suffix: str) -> dict[str, float]:
+    """Mean, median, p90, max, population-weighted mean and coverage shares (NaN: not covered)."""
+    ok = np.isfinite(time_s)
+    t = time_s[ok]
+    out: dict[str, float] = {}
+    out[f"mean_travel_time{suffix}_s"] = float(t.mean()) if len(t) else math.nan
+    out[f"median_travel_time{suffix}_s"] = float(np.median(t)) if len(t) else math.nan
+    out[f"p90_travel_time{suffix}_s"] = float(np.percentile(t, 90)) if len(t) else math.nan
+    out[f"max_travel_time{suffix}_s"] = float(t.max()) if len(t) else math.nan
+    out[f"pop_weighted_mean_travel_time{suffix}_s"] = _weighted_mean(t, pop[ok])
+    total_pop = pop.sum()
+    for minutes in COVERAGE_MINUTES:
+        within = ok & (np.nan_to_num(time_s, nan=np.inf) <= minutes * 60.0)
+        out[f"share_units_within_{minutes}min{suffix}"] = (
+            float(within.mean()) if len(time_s) else math.nan
+        )
+        out[f"share_population_within_{minutes}min{suffix}"] = (
+            float(pop[within].sum() / total_pop) if total_pop > 0 else math.nan
+        )
+    return out
+
+
+def _per_hospital(
+    table: pd.DataFrame,
+    per_pair: pd.DataFrame,
+    hospital_ids: list[str],
+    hospitals: pd.DataFrame | None,
+    visits_per_month: float,
+) -> pd.DataFrame:
+    """One row per hospital (``hospitals``: :attr:`planner.places.sites.HospitalSites.table`, None
+    when the pairing was scored without its hospitals: no names, one site each)."""
+    frame = per_pair.assign(district=table["district"].to_numpy())
+    # A round trip is out + back; with one direction known, twice that direction.
+    round_trip = frame["travel_time_out_s"].fillna(frame["travel_time_back_s"]) + frame[
+        "travel_time_back_s"
+    ].fillna(frame["travel_time_out_s"])
+    frame = frame.assign(round_trip_h=round_trip / 3600.0)
+    groups = frame.dropna(subset=["hospital_id"]).groupby("hospital_id", sort=False)
+    agg = groups.agg(
+        units=("unit_id", "size"),
+        districts=("district", "nunique"),
+        population=("population", "sum"),
+        mean_travel_time_s=("travel_time_s", "mean"),
+        median_travel_time_s=("travel_time_s", "median"),
+        max_travel_time_s=("travel_time_s", "max"),
+        round_trip_h=("round_trip_h", "sum"),
+    )
+    names: dict[str, Any] = {}
+    site_counts: dict[str, int] = {}
+    if hospitals is not None:
+        names = dict(zip(hospitals["hospital_id"], hospitals["name"], strict=True))
+        site_counts = dict(zip(hospitals["hospital_id"], hospitals["sites"], strict=True))
+    ids = list(dict.fromkeys([*hospital_ids, *agg.index.astype(str)]))
+    agg = agg.reindex(ids)
+    out = pd.DataFrame(
+        {
+            "hospital_id": ids,
+            "hospital_name": [names.get(h) for h in ids],
+            "units": agg["units"].fillna(0).astype(int).to_numpy(),
+            "districts": agg["districts"].fillna(0).astype(int).to_numpy(),
+            "population": agg["population"].fillna(0.0).to_numpy(),
+        }
+    )
+    total = out["population"].sum()
+    out["load_share"] = out["population"] / total if total > 0 else math.nan
+    out["staff_travel_hours_per_month"] = visits_per_month * agg["round_trip_h"].fillna(
+        0.0
+    ).to_numpy(float)
+    out["mean_travel_time_s"] = agg["mean_travel_time_s"].to_numpy(float)
+    out["median_travel_time_s"] = agg["median_travel_time_s"].to_numpy(float)
+    out["max_travel_time_s"] = agg["max_travel_time_s"].to_numpy(float)
+    out["spread"] = out["max_travel_time_s"] / out["mean_travel_time_s"]
+    out["sites"] = [int(site_counts.get(h, 1)) for h in ids]
+    return out
+
+
+def _per_site(per_pair: pd.DataFrame, sites: HospitalSites) -> pd.DataFrame:
+    """Per hospital site: the units whose trips use it, their people and mean time."""
+    used = per_pair.dropna(subset=["site_id"]).groupby("site_id", sort=False)
+    agg = used.agg(
+        units=("unit_id", "size"),
+        population=("population", "sum"),
+        mean_travel_time_s=("travel_time_s", "mean"),
+    ).reindex(list(sites.site_ids))
+    out = sites.sites[["site_id", "hospital_id", "site_role", "site_name"]].copy()
+    out["units"] = agg["units"].fillna(0).astype(int).to_numpy()
+    out["population"] = agg["population"].fillna(0.0).to_numpy(float)
+    out["mean_travel_time_s"] = agg["mean_travel_time_s"].to_numpy(float)
+    return out
+
+
+def _hierarchy_consistency(table: pd.DataFrame) -> float | None:
+    """Share of communes paired like the district-level unit of their district."""
+    table = table.assign(district=table["district"].map(district_key))
+    level = table["unit_level"].astype("string")
+    heads = table[level == "district"].dropna(subset=["district"])
+    if heads.empty:
+        return None
+    head_hospital = heads.drop_duplicates("district").set_index("district")["hospital_id"]
+    communes = table[(level == "commune") & table["district"].isin(head_hospital.index)]
+    if communes.empty:
+        return None
+    mine = communes["hospital_id"].astype(object).fillna("")
+    theirs = communes["district"].map(head_hospital).astype(object).fillna("")
+    same = (mine.to_numpy() == theirs.to_numpy()) & (mine.to_numpy() != "")
+    return float(np.mean(same))
+
+
+def _against_optimum(table: pd.DataFrame, overall: dict[str, Any], optimum: Any) -> dict:
+    """``gap_to_optimal`` (relative) and, when scoring the optimum itself, its solver facts."""
+    if optimum is None:
+        return {}
+    if isinstance(optimum, int | float):
+        return {"gap_to_optimal": _relative(overall["pop_weighted_mean_travel_time_s"], optimum)}
+    mine = dict(zip(table["unit_id"], table["hospital_id"].astype(object), strict=True))
+    theirs = optimum.pairings
+    same = len(theirs) == len(mine) and all(
+        mine.get(u) == (None if pd.isna(h) else h) or (pd.isna(mine.get(u)) and pd.isna(h))
+        for u, h in zip(theirs["unit_id"], theirs["hospital_id"], strict=True)
+    )
+    if same:
+        keys = (
+            "objective",
+            "objective_value",
+            "status",
+            "status_text",
+            "mip_gap",
+            "unreachable_units",
+        )
+        merged = {k: optimum.scores[k] for k in keys if k in optimum.scores}
+        merged.update({k: v for k, v in optimum.scores.items() if k.startswith("gap_vs_")})
+        merged["gap_to_optimal"] = optimum.mip_gap
+        return merged
+    key = (
+        "max_travel_time_s"
+        if optimum.objective == "max-time"
+        else "pop_weighted_mean_travel_time_s"
+    )
+    return {"gap_to_optimal": _relative(overall[key], optimum.scores.get(key, math.nan))}
+
+
+def _hhmm(depart: str | dt.time | None) -> str | None:
+    """A departure time as ``"HH:MM"`` (None stays None: the time was not stated)."""
+    return None if depart is None else parse_depart(depart).strftime("%H:%M")
+
+
+def _relative(value: float, reference: float) -> float:
+    if reference is None or not np.isfinite(reference) or reference == 0:
+        return math.nan
+    return float((value - reference) / reference)
+
+
+def _ratio(high: float, low: float) -> float:
+    return float(high / low) if low > 0 else math.inf
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    if len(values) == 0:
+        return math.nan
+    if weights.sum() <= 0:
+        return float(values.mean())
+    return float(np.average(values, weights=weights))
+
+
+def _nanmin_rows(values: np.ndarray) -> np.ndarray:
+    finite = np.where(np.isfinite(values), values, np.inf)
+    low = finite.min(axis=1, initial=np.inf)
+    return np.where(np.isfinite(low), low, np.nan)
+
+
+def _argmin_labels(values: np.ndarray, labels: Sequence[str]) -> list[str | None]:
+    finite = np.where(np.isfinite(values), values, np.inf)
+    best = finite.argmin(axis=1) if values.shape[1] else np.zeros(len(values), int)
+    return [
+        labels[j] if values.shape[1] and np.isfinite(finite[i, j]) else None
+        for i, j in enumerate(best)
+    ]
