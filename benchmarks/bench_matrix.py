@@ -34,9 +34,7 @@ import pandas as pd
 
 from planner.places.hanoi import hanoi_facilities
 from planner.roads.network import hanoi_network
-from planner.travel import _routing
-from planner.travel.matrix import travel_time_matrix
-from planner.travel import matrix as travel
+from planner.travel import _routers, _routing, _snapping, travel_time_matrix
 
 HERE = Path(__file__).resolve().parent
 DEPART = "10:00"
@@ -78,7 +76,7 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     cpu_before = time.process_time()
     cold_s, _ = _timed(lambda: matrix(regional, units))
-    router = travel._router(graph, "car", DEPART, None)
+    router = _routers.router_for(graph, "car", DEPART, None)
     router.terminals.clear()  # the next one pays for its terminal graph again
     t_reg_first, _ = _timed(lambda: matrix(regional, units))
     t_reg, _ = _timed(lambda: matrix(regional, units), 3)
@@ -87,11 +85,11 @@ def main() -> None:
     assert (m_all["status"] == "ok").all(), m_all["status"].value_counts()
     t_all, _ = _timed(lambda: matrix(units), 3)
     tg = list(router.terminals.values())[-1]
-    snaps = travel._snap_table(
-        graph, *travel._facility_columns(units), mode="car", max_snap_m=1000.0, speeds=None
+    snaps = _snapping.snap_table(
+        graph, *_snapping.facility_columns(units), mode="car", max_snap_m=1000.0, speeds=None
     )
-    terms, inverse = travel._terminals(snaps)
-    nodes = travel._terminal_index(graph, terms, terms)[inverse]  # each unit's node in tg
+    terms, inverse = _routers.terminals_of(snaps)
+    nodes = _routers.terminal_index(graph, terms, terms)[inverse]  # each unit's node in tg
     terminals = np.unique(nodes)
     reduce_s, (reduced, _) = _timed(lambda: _routing.reduce_graph(tg.graph, terminals), 3)
     t_30, m_30 = _timed(lambda: matrix(districts, units), 3)

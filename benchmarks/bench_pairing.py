@@ -54,7 +54,7 @@ planner.pairing._objectives.milp = _timed_milp
 
 def _matrix(hospitals: pd.DataFrame, units: pd.DataFrame, graph) -> tuple[pd.DataFrame, str]:
     if graph is not None:
-        from planner.travel.matrix import pair_travel_times
+        from planner.travel import pair_travel_times
 
         return pair_travel_times(graph, hospitals, units, mode="car", depart="10:00"), "real"
     lat1, lon1 = (

@@ -26,7 +26,7 @@ from planner.places.hanoi import hanoi_facilities
 from planner.roads._areas import AREAS, point_areas
 from planner.roads.network import hanoi_network
 from planner.roads.speeds import load_speed_table
-from planner.travel.matrix import route, travel_time_matrix
+from planner.travel import route, travel_time_matrix
 
 HOURS = ("08:00", "10:00", "17:30")
 #: Central Hanoi and the towns whose road distance from it is published (SOURCES.md), each

@@ -48,15 +48,15 @@ _EXPORTS: dict[str, str] = {
     "validate_facilities": "planner.places.facilities",
     "write_facilities": "planner.places.facilities",
     # travel
-    "travel_time_matrix": "planner.travel.matrix",
-    "snap_facilities": "planner.travel.matrix",
-    "route": "planner.travel.matrix",
-    "pair_travel_times": "planner.travel.matrix",
-    "travel_time_matrices": "planner.travel.matrix",
+    "travel_time_matrix": "planner.travel",
+    "snap_facilities": "planner.travel",
+    "route": "planner.travel",
+    "pair_travel_times": "planner.travel",
+    "travel_time_matrices": "planner.travel",
     # where people live
-    "cell_access": "planner.access.cells",
-    "cell_access_sweep": "planner.access.cells",
-    "coverage": "planner.access.cells",
+    "cell_access": "planner.access",
+    "cell_access_sweep": "planner.access",
+    "coverage": "planner.access",
     # pairing and scores
     "propose_pairings": "planner.pairing.propose",
     "nearest_pairings": "planner.pairing.propose",
@@ -169,7 +169,7 @@ _SUBMODULES = frozenset(
 _moved.install()
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
-    from planner.access.cells import cell_access, cell_access_sweep, coverage
+    from planner.access import cell_access, cell_access_sweep, coverage
     from planner.app.explorer import Explorer, explore
     from planner.app.session import Session
     from planner.app.workflow import (
@@ -203,7 +203,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from planner.roads.graph import TravelGraph
     from planner.roads.interop import from_osmnx, read_graphml, to_networkx, write_graphml
     from planner.roads.network import hanoi_network, load_network
-    from planner.travel.matrix import (
+    from planner.travel import (
         pair_travel_times,
         route,
         snap_facilities,

@@ -248,3 +248,34 @@ def metric_crs(lon: ArrayLike, lat: ArrayLike) -> str:
         return "EPSG:3413" if centre_lat > 0 else "EPSG:3031"
     zone = min(int((centre_lon + 180) // 6) + 1, 60)
     return f"EPSG:{(32600 if centre_lat >= 0 else 32700) + zone}"
+
+
+def check_directions(directions: str) -> None:
+    """Raise :class:`~planner.errors.PlannerInputError` unless ``directions`` is valid.
+
+    Parameters
+    ----------
+    directions : str
+        Which trips a pair makes: one of :data:`DIRECTIONS` (``"both"``, ``"to_unit"``,
+        ``"to_hospital"``).
+
+    Raises
+    ------
+    PlannerInputError
+        If ``directions`` is not one of them.
+
+    Examples
+    --------
+    >>> from planner.config import check_directions
+    >>> check_directions("to_unit")
+    >>> check_directions("there")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerInputError: field directions: unknown directions 'there'. Fix: ...
+    """
+    if directions not in DIRECTIONS:
+        raise PlannerInputError(
+            f"unknown directions {directions!r}",
+            field="directions",
+            hint=f"use one of {', '.join(DIRECTIONS)}",
+        )

@@ -13,7 +13,7 @@ import pytest
 import shapely
 from _rasters import write_raster
 
-from planner.access.cells import (
+from planner.access import (
     ACCESS_COLUMNS,
     CellAccess,
     cell_access,
@@ -27,7 +27,7 @@ from planner.access.cells import (
 from planner.pairing.propose import nearest_pairings
 from planner.places.hanoi import CENSUS_2019_TOTAL, hanoi_population_grid
 from planner.places.population import PopulationGrid
-from planner.travel.matrix import pair_travel_times
+from planner.travel import pair_travel_times
 
 
 @pytest.fixture(scope="module")
@@ -260,7 +260,7 @@ def test_planner_access_rejects_bad_minutes(tmp_path):
 
 
 def test_sweep_gives_the_times_of_one_call_per_hour(hanoi_graph, registry_2024, pairing_2024):
-    from planner.access.cells import cell_access_sweep
+    from planner.access import cell_access_sweep
 
     grid = hanoi_population_grid(scheme="2024")
     ba_vi = registry_2024.loc[registry_2024["district"] == "Huyện Ba Vì", "facility_id"]
@@ -287,7 +287,7 @@ def test_sweep_gives_the_times_of_one_call_per_hour(hanoi_graph, registry_2024, 
 
 
 def test_matrices_for_many_departures_equal_one_matrix_each(hanoi_graph, registry_2024):
-    from planner.travel.matrix import travel_time_matrices, travel_time_matrix
+    from planner.travel import travel_time_matrices, travel_time_matrix
 
     sites = registry_2024[registry_2024["level"] != "commune"].iloc[:12]
     departs = ["08:00", "10:00", "11:00"]
@@ -319,7 +319,7 @@ def test_with_pairings_changes_only_the_sister_columns(access_2024, registry_202
 
 
 def test_demand_cells_changes_the_cost_and_stays_optimal(hanoi_graph, registry_2024, access_2024):
-    from planner.access.cells import demand_matrix
+    from planner.access import demand_matrix
     from planner.pairing.propose import hanoi_pilot_pins, propose_pairings
     from planner.pairing.scoring import pair_costs
     from planner.places.sites import hospital_sites
@@ -535,7 +535,7 @@ def test_a_demand_the_run_cannot_meet_is_refused_before_any_work():
 def test_a_part_of_the_registry_gets_the_people_of_its_units(hanoi_graph, registry_2024):
     """Districts without their communes: each commune's people go to its district unit;
     one district alone: the rest of Hanoi is left out, and the grid says so."""
-    from planner.access.cells import default_grid
+    from planner.access import default_grid
     from planner.app.workflow import PlanOptions, plan
 
     districts_only = registry_2024[registry_2024["level"] != "commune"]

@@ -29,7 +29,7 @@ from planner.roads.speeds import (
     path_travel_time_s,
     time_profile_key,
 )
-from planner.travel.matrix import route, travel_time_matrix
+from planner.travel import route, travel_time_matrix
 
 CLASSES = ("primary", "tertiary", "ferry")
 HOAN_KIEM = (105.8520, 21.0285)  # lon, lat

@@ -25,7 +25,7 @@ from planner.outputs.report import write_report
 from planner.pairing.propose import propose_pairings
 from planner.pairing.scoring import score_pairings
 from planner.places.hanoi import hanoi_areas
-from planner.travel.matrix import pair_travel_times
+from planner.travel import pair_travel_times
 
 PAYLOADS = (
     '<img src=x onerror="window.__pwned=1">',

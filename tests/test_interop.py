@@ -28,7 +28,7 @@ from planner.roads.graph import CLASS_NAMES, TravelGraph
 from planner.roads.interop import from_osmnx, read_graphml, to_networkx, write_graphml
 from planner.roads.network import largest_component, load_network
 from planner.roads.speeds import edge_travel_times, load_speed_table, table_digest
-from planner.travel.matrix import route
+from planner.travel import route
 
 matplotlib.use("Agg")
 WEST_OAKLAND = "fixtures/west_oakland_osm.osm.bz2"

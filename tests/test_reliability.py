@@ -361,7 +361,7 @@ def test_cpu_count_on_every_platform(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_matrices_without_linux_only_calls(fixture_graph, monkeypatch: pytest.MonkeyPatch) -> None:
     """``os.sched_getaffinity`` does not exist on macOS or Windows: matrices used to fail there."""
-    from planner.travel.matrix import travel_time_matrix
+    from planner.travel import travel_time_matrix
 
     monkeypatch.delattr(os, "process_cpu_count", raising=False)
     monkeypatch.delattr(os, "sched_getaffinity", raising=False)

@@ -8,7 +8,7 @@ import pytest
 
 import planner.app.session
 import planner.app.workflow
-import planner.travel.matrix
+import planner.travel
 from planner.app.explorer import explore
 from planner.app.session import Session
 from planner.app.workflow import PlanOptions, plan
@@ -21,7 +21,7 @@ def counted(monkeypatch, hanoi_graph):
     step must never run under a session."""
     calls = {"roads": 0, "facilities": 0, "matrices": 0}
     facilities_for = planner.app.session.facilities_for
-    pair_travel_times = planner.travel.matrix.pair_travel_times
+    pair_travel_times = planner.travel.pair_travel_times
     population_access = planner.app.session.population_access
 
     def roads(source=None):
@@ -46,7 +46,7 @@ def counted(monkeypatch, hanoi_graph):
     monkeypatch.setattr(planner.app.session, "road_network", roads)
     monkeypatch.setattr(planner.app.session, "facilities_for", facilities)
     monkeypatch.setattr(planner.app.session, "population_access", cells)
-    monkeypatch.setattr(planner.travel.matrix, "pair_travel_times", matrices)
+    monkeypatch.setattr(planner.travel, "pair_travel_times", matrices)
     monkeypatch.setattr(planner.app.workflow, "_pairing_matrices", never)
     monkeypatch.setattr(planner.app.workflow, "road_network", never)
     monkeypatch.setattr(planner.app.workflow, "population_access", never)

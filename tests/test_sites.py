@@ -24,7 +24,7 @@ from planner.pairing.propose import hanoi_pilot_pins, propose_pairings
 from planner.pairing.scoring import pair_costs, score_pairings
 from planner.places.facilities import facility_problems, load_facilities
 from planner.places.sites import choose_sites, hospital_sites
-from planner.travel.matrix import pair_travel_times
+from planner.travel import pair_travel_times
 
 GEOD = Geod(ellps="WGS84")
 HOSPITALS = ("hn-reg-heart", "hn-reg-oncology", "hn-reg-obgyn", "hn-reg-xanhpon")

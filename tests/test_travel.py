@@ -15,7 +15,7 @@ from planner.errors import PlannerInputError
 from planner.roads.graph import TravelGraph
 from planner.roads.network import largest_component
 from planner.roads.speeds import edge_travel_times, load_speed_table, snap_speed_kph
-from planner.travel.matrix import MATRIX_COLUMNS, route, snap_facilities, travel_time_matrix
+from planner.travel import MATRIX_COLUMNS, _routers, route, snap_facilities, travel_time_matrix
 from planner.travel import matrix as travel
 
 CLASSES = ("primary", "minor", "service", "path")
@@ -120,7 +120,7 @@ def test_town_matrix_matches_networkx_and_handles_traps(town: TravelGraph, caplo
         "a": (21.0, 105.80), "b": (21.0, 105.81), "c": (21.01, 105.81), "d": (21.01, 105.80),
         "trap": (21.01, 105.82), "island": (21.05, 105.90),
     })  # fmt: skip
-    with caplog.at_level(logging.WARNING, logger="planner.travel.matrix"):
+    with caplog.at_level(logging.WARNING, logger="planner.travel._snapping"):
         matrix = travel_time_matrix(town, sites, mode="car", depart="03:00")
     assert list(matrix.columns) == list(MATRIX_COLUMNS)
     assert len(matrix) == 36
@@ -276,7 +276,7 @@ def _whole_and_reduced(graph: TravelGraph, sites: pd.DataFrame, monkeypatch) -> 
     reduced = travel_time_matrix(
         graph, sites.iloc[::-1], sites, mode="car", depart="17:30", cache=False
     )
-    router = travel._router(graph, "car", "17:30", None)
+    router = _routers.router_for(graph, "car", "17:30", None)
     kept, _ = list(router.terminals.values())[-1].reduced  # the one just made
     pairs = ["origin_id", "destination_id"]
     return whole.set_index(pairs), reduced.set_index(pairs).loc[whole.set_index(pairs).index], kept

@@ -21,8 +21,17 @@ from planner.errors import PlannerInputError
 from planner.roads.graph import TravelGraph
 from planner.roads.network import largest_component, load_network
 from planner.roads.speeds import edge_travel_times, snap_speed_kph
-from planner.travel import _routing
-from planner.travel.matrix import route, routes, snap_facilities, travel_time_matrix
+from planner.travel import (
+    _routers,
+    _routing,
+    _snapping,
+    _store,
+    paths,
+    route,
+    routes,
+    snap_facilities,
+    travel_time_matrix,
+)
 from planner.travel import matrix as travel
 
 GEOD = Geod(ellps="WGS84")
@@ -248,7 +257,7 @@ def test_reduced_graph_with_edge_points_keeps_fixture_times(
         patch.setattr(travel, "_WHOLE_GRAPH_SOURCES", len(sites))
         whole = travel_time_matrix(fixture_graph, sites, depart="08:00", cache=False)
     reduced = travel_time_matrix(fixture_graph, sites, depart="08:00", cache=False)
-    tg = list(travel._router(fixture_graph, "car", "08:00", None).terminals.values())[-1]
+    tg = list(_routers.router_for(fixture_graph, "car", "08:00", None).terminals.values())[-1]
     assert tg.reduced is not None and tg.reduced[0].n_nodes < 0.3 * fixture_graph.n_nodes
     cols = ["network_time_s", "distance_m"]
     np.testing.assert_allclose(reduced[cols], whole[cols], rtol=1e-9, atol=1e-6)
@@ -269,7 +278,7 @@ def test_few_destinations_search_backwards_from_them(fixture_graph: TravelGraph)
         patch.setattr(_routing, "dijkstra", counting)
         to_hospitals = travel_time_matrix(fixture_graph, cells, hospitals, depart="10:00")
     assert sum(searched) == 2  # one search per hospital, not one per cell
-    tg = list(travel._router(fixture_graph, "car", "10:00", None).terminals.values())[-1]
+    tg = list(_routers.router_for(fixture_graph, "car", "10:00", None).terminals.values())[-1]
     assert tg.reverse is not None and tg.reduced is None
     snaps = snap_facilities(fixture_graph, pd.concat([cells, hospitals]))
     ref, where = _reference(fixture_graph, snaps, mode="car", depart="10:00")
@@ -288,14 +297,14 @@ def test_routes_grow_one_tree_per_hospital_and_match_the_matrix(
     )
     pairs = [(u, "abc"[i % 3]) for i, u in enumerate(units["facility_id"])]
     trees = []
-    real = travel.dijkstra
+    real = paths.dijkstra
 
     def counting(graph, *args, indices, **kwargs):
         trees.extend(np.atleast_1d(indices).tolist())
         return real(graph, *args, indices=indices, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(travel, "dijkstra", counting)
+        patch.setattr(paths, "dijkstra", counting)
         found = routes(fixture_graph, units, hospitals, pairs=pairs, depart="10:00")
     assert len(trees) == 3
     assert found[["origin_id", "destination_id"]].apply(tuple, axis=1).tolist() == pairs
@@ -360,19 +369,19 @@ def test_matrices_are_read_back_from_the_cache(
     fixture_graph: TravelGraph, tmp_path, monkeypatch
 ) -> None:
     monkeypatch.setenv("PLANNER_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(travel, "_DISK_CACHE_MIN_NODES", 0)
+    monkeypatch.setattr(_store, "_DISK_CACHE_MIN_NODES", 0)
     sites = _near_roads(fixture_graph, 8, seed=51)
     first = travel_time_matrix(fixture_graph, sites, depart="10:00")
     assert len(list((tmp_path / "matrix").iterdir())) >= 1
-    travel._SNAPPERS.clear()
-    travel._ROUTERS.clear()
+    _snapping._SNAPPERS.clear()
+    _routers._ROUTERS.clear()
 
     def no_search(*args, **kwargs):
         raise AssertionError("searched again instead of reading the cache")
 
     with monkeypatch.context() as patch:
         patch.setattr(travel, "_search", no_search)
-        patch.setattr(travel, "_build_snapper", no_search)
+        patch.setattr(_snapping, "_build_snapper", no_search)
         again = travel_time_matrix(fixture_graph, sites, depart="10:30")  # same band as 10:00
     pd.testing.assert_frame_equal(first, again)
     peak = travel_time_matrix(fixture_graph, sites, depart="08:00")  # another band: computed
@@ -391,7 +400,7 @@ def test_hanoi_units_reduced_equal_the_whole_graph(
         patch.setattr(travel, "_WHOLE_GRAPH_SOURCES", len(units))
         whole = travel_time_matrix(hanoi_graph, units, depart="08:00", cache=False)
     reduced = travel_time_matrix(hanoi_graph, units, depart="08:00", cache=False)
-    tg = list(travel._router(hanoi_graph, "car", "08:00", None).terminals.values())[-1]
+    tg = list(_routers.router_for(hanoi_graph, "car", "08:00", None).terminals.values())[-1]
     assert tg.reduced is not None and tg.reduced[0].n_nodes < 0.01 * hanoi_graph.n_nodes
     assert (whole["status"] == "ok").all()
     cols = ["network_time_s", "distance_m"]
@@ -411,14 +420,14 @@ def test_hanoi_route_map_grows_one_tree_per_hospital_site(
     pairing = nearest_pairings(units, hospitals, matrix, directions="to_unit")
 
     trees = []
-    real = travel.dijkstra
+    real = paths.dijkstra
 
     def counting(graph, *args, indices, **kwargs):
         trees.extend(np.atleast_1d(indices).tolist())
         return real(graph, *args, indices=indices, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(travel, "dijkstra", counting)
+        patch.setattr(paths, "dijkstra", counting)
         m = pairing_map(pairing, registry_2025, links="routes", graph=hanoi_graph)
     # each unit's route goes to the site its trips use: one tree per site used
     assert len(trees) == pairing["site_id"].nunique() <= 7

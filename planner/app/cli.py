@@ -665,7 +665,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_access(args: argparse.Namespace) -> int:
-    from planner.access import cells as access
+    from planner import access
     from planner.app import workflow
     from planner.io import read_pairings
 

@@ -42,7 +42,7 @@ from planner.roads.graph import TravelGraph
 if TYPE_CHECKING:
     import folium
 
-    from planner.access.cells import CellAccess
+    from planner.access import CellAccess
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class Session:
 
         key = (scheme, mode, parse_depart(depart).strftime("%H:%M"), directions)
         if key not in self._matrices:
-            from planner.travel.matrix import pair_travel_times
+            from planner.travel import pair_travel_times
 
             hospitals, units = split_levels(self.facilities(scheme))
             started = time.perf_counter()

@@ -52,7 +52,7 @@ from planner.roads.graph import TravelGraph
 if TYPE_CHECKING:
     import folium
 
-    from planner.access.cells import CellAccess, Coverage
+    from planner.access import CellAccess, Coverage
     from planner.outputs.maps import WhatIf
     from planner.pairing.propose import PairingResult
 
@@ -460,7 +460,7 @@ def plan(
     access, cells_note = cells or population_access(options, graph, fac)
     people = people_peak = None
     if access is not None:
-        from planner.access.cells import cell_access, demand_matrix
+        from planner.access import cell_access, demand_matrix
 
         people = demand_matrix(access, points)
         if options.demand == "cells":
@@ -509,7 +509,7 @@ def plan(
 
     alternative = comparison = cover = None
     if access is not None and people is not None:
-        from planner.access.cells import coverage
+        from planner.access import coverage
 
         # the same request under the other demand (no peak re-solves: a comparison)
         other = points if options.demand == "cells" else people
@@ -545,7 +545,7 @@ def plan(
 
 def _check_demand(options: PlanOptions) -> None:
     """Refuse a demand the run cannot meet, before any work."""
-    from planner.access.cells import DEMANDS
+    from planner.access import DEMANDS
 
     if options.demand not in DEMANDS:
         raise PlannerInputError(
@@ -597,7 +597,7 @@ def population_access(
     >>> population_access(PlanOptions(scheme="2025", cells=False), hanoi_network(), fac)
     (None, 'not asked for (cells=False)')
     """
-    from planner.access.cells import cell_access, default_grid
+    from planner.access import cell_access, default_grid
 
     if not options.cells:
         return None, "not asked for (cells=False)"
@@ -731,7 +731,7 @@ def _pairing_matrices(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The matrices a pairing is planned and scored on, at ``depart`` and at ``peak_depart``,
     each with the trips ``directions`` needs (the same rule for both)."""
-    from planner.travel.matrix import pair_travel_times
+    from planner.travel import pair_travel_times
 
     options = {"mode": mode, "directions": directions}
     return (
@@ -884,7 +884,7 @@ def cells_document(run: PlanningRun) -> dict[str, Any]:
     """
     if run.access is None or run.coverage is None:
         return {"skipped": run.cells_note or "no population cells"}
-    from planner.access.cells import cells_summary
+    from planner.access import cells_summary
 
     document = cells_summary(run.access, run.coverage)
     document["demand"] = run.demand_comparison
@@ -966,7 +966,7 @@ def write_outputs(
     rendered_map = run_map(run, lang=lang, whatif=whatif) if map or report else None
     tables = {}
     if run.access is not None and run.coverage is not None:
-        from planner.access.cells import access_tables
+        from planner.access import access_tables
 
         tables = access_tables(run.access, run.coverage)
     out.mkdir(parents=True, exist_ok=True)
@@ -1590,7 +1590,7 @@ def report_dir(
     surface = None
     cells = main.scores.get("cells")
     if graph is not None and isinstance(cells, dict) and cells.get("curve"):
-        from planner.access.cells import cell_access, default_grid
+        from planner.access import cell_access, default_grid
 
         # the same cells as the run's (read back from the cache after a run on these data)
         surface = cell_access(

@@ -757,7 +757,7 @@ def _link_frame(
 def _route_lines(graph: Any, reach: gpd.GeoDataFrame, hpos: pd.DataFrame, *, mode: str) -> list:
     """The road route of each unit to its hospital's site (one search per site); a straight
     line (logged) where there is none."""
-    from planner.travel.matrix import routes
+    from planner.travel import routes
 
     starts = np.column_stack([reach.geometry.x, reach.geometry.y])
     ids = [f"unit-{i}" for i in range(len(reach))]  # positions: unit ids may repeat hospital ids

@@ -37,8 +37,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner._clock import depart_text
 from planner._json import json_safe
+from planner._stats import weighted_mean
 from planner._vn import district_key
+from planner.config import check_directions
 from planner.errors import PlannerInputError
 from planner.places.sites import (
     DEFAULT_SITE_RULE,
@@ -48,8 +51,6 @@ from planner.places.sites import (
     hospital_sites,
     take_sites,
 )
-from planner.roads.speeds import parse_depart
-from planner.travel.matrix import check_directions
 
 log = logging.getLogger(__name__)
 
@@ -449,8 +450,8 @@ def score_pairings(
     overall["pairs_without_time"] = int((assigned & np.isnan(time_s)).sum())
     overall["directions"] = costs.directions
     overall["site_rule"] = costs.site_rule
-    overall["depart"] = _hhmm(depart)
-    overall["peak_depart"] = _hhmm(peak_depart) if matrix_peak is not None else None
+    overall["depart"] = depart_text(depart)
+    overall["peak_depart"] = depart_text(peak_depart) if matrix_peak is not None else None
     overall.update(_time_figures(time_s[assigned], pop[assigned], suffix=""))
     if matrix_peak is not None:
         peak = pair_costs(
@@ -478,7 +479,7 @@ def score_pairings(
     overall["gini_load"] = gini(loads)
     regret = per_pair["regret_s"].to_numpy()
     ok = assigned & np.isfinite(regret)
-    overall["regret_vs_nearest_s"] = _weighted_mean(regret[ok], pop[ok])
+    overall["regret_vs_nearest_s"] = weighted_mean(regret[ok], pop[ok], zero_weights="mean")
     overall["mean_regret_vs_nearest_s"] = float(regret[ok].mean()) if ok.any() else math.nan
     overall["hierarchy_consistency"] = _hierarchy_consistency(table)
     overall["staff_travel_hours_per_month"] = float(
@@ -597,7 +598,7 @@ def _time_figures(time_s: np.ndarray, pop: np.ndarray, suffix: str) -> dict[str,
     out[f"median_travel_time{suffix}_s"] = float(np.median(t)) if len(t) else math.nan
     out[f"p90_travel_time{suffix}_s"] = float(np.percentile(t, 90)) if len(t) else math.nan
     out[f"max_travel_time{suffix}_s"] = float(t.max()) if len(t) else math.nan
-    out[f"pop_weighted_mean_travel_time{suffix}_s"] = _weighted_mean(t, pop[ok])
+    out[f"pop_weighted_mean_travel_time{suffix}_s"] = weighted_mean(t, pop[ok], zero_weights="mean")
     total_pop = pop.sum()
     for minutes in COVERAGE_MINUTES:
         within = ok & (np.nan_to_num(time_s, nan=np.inf) <= minutes * 60.0)
@@ -729,11 +730,6 @@ def _against_optimum(table: pd.DataFrame, overall: dict[str, Any], optimum: Any)
     return {"gap_to_optimal": _relative(overall[key], optimum.scores.get(key, math.nan))}
 
 
-def _hhmm(depart: str | dt.time | None) -> str | None:
-    """A departure time as ``"HH:MM"`` (None stays None: the time was not stated)."""
-    return None if depart is None else parse_depart(depart).strftime("%H:%M")
-
-
 def _relative(value: float, reference: float) -> float:
     if reference is None or not np.isfinite(reference) or reference == 0:
         return math.nan
@@ -742,14 +738,6 @@ def _relative(value: float, reference: float) -> float:
 
 def _ratio(high: float, low: float) -> float:
     return float(high / low) if low > 0 else math.inf
-
-
-def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
-    if len(values) == 0:
-        return math.nan
-    if weights.sum() <= 0:
-        return float(values.mean())
-    return float(np.average(values, weights=weights))
 
 
 def _nanmin_rows(values: np.ndarray) -> np.ndarray:
