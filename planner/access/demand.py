@@ -109,7 +109,7 @@ def demand_matrix(access: CellAccess, matrix: pd.DataFrame) -> pd.DataFrame:
     >>> from planner.places.hanoi import hanoi_facilities
     >>> from planner.access import cell_access
     >>> from planner.roads.network import hanoi_network
-    >>> from planner.travel.matrix import pair_travel_times
+    >>> from planner.travel import pair_travel_times
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
     ...     fac = hanoi_facilities(scheme="2025")

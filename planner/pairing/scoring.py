@@ -387,7 +387,7 @@ def score_pairings(
     >>> from planner.places.hanoi import hanoi_facilities
     >>> from planner.roads.network import hanoi_network
     >>> from planner.pairing.propose import nearest_pairings
-    >>> from planner.travel.matrix import pair_travel_times
+    >>> from planner.travel import pair_travel_times
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")  # units placed at population centres
     ...     fac = hanoi_facilities(scheme="2024")

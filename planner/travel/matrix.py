@@ -140,7 +140,8 @@ def travel_time_matrix(
     --------
     >>> import pandas as pd
     >>> from planner.roads.network import hanoi_network
-    >>>     >>> sites = pd.DataFrame({"facility_id": ["xanh-pon", "ba-vi"],
+    >>> from planner.travel.matrix import travel_time_matrix
+    >>> sites = pd.DataFrame({"facility_id": ["xanh-pon", "ba-vi"],
     ...                       "lat": [21.03126, 21.2164], "lon": [105.83518, 105.4100]})
     >>> m = travel_time_matrix(hanoi_network(), sites, mode="car", depart="10:00")
     >>> m.loc[1, ["origin_id", "destination_id", "status"]].tolist()
