@@ -40,19 +40,10 @@ from planner.travel._routing import (
     spans,
 )
 from planner.travel._snapping import lat_lon, snap_together
+from planner.travel.matrix import MATRIX_COLUMNS
 
-ROUTE_COLUMNS = (
-    "origin_id",
-    "destination_id",
-    "network_time_s",
-    "travel_time_s",
-    "distance_m",
-    "origin_snap_m",
-    "destination_snap_m",
-    "status",
-    "reason",
-    "geometry",
-)
+# the matrix's columns but the snapped nodes (a path has many), then the path itself
+ROUTE_COLUMNS = ("origin_id", "destination_id", *MATRIX_COLUMNS[4:], "geometry")
 # Shortest-path trees grown at once for routes: trees x nodes cells (float64 + int32).
 _TREE_BATCH_CELLS = 4_000_000
 
