@@ -307,8 +307,11 @@ def plan_stations(
 
     graph = graph if graph is not None else road_network()
     fac = facilities if facilities is not None else facilities_for(scheme or "2024")
+    given: pd.DataFrame | None = None
     if isinstance(candidates, str | os.PathLike):
-        candidates = read_candidates(candidates, area=study_area(graph))
+        given = read_candidates(candidates, area=study_area(graph))
+    elif candidates is not None:
+        given = pd.DataFrame(candidates)
     if within_min < 0:
         raise PlannerInputError(
             f"{within_min:g} minutes is not a threshold", field="within", hint="use 0 or more"
@@ -327,33 +330,34 @@ def plan_stations(
         log.info("no commune-level unit among the facilities: no existing station counted")
     options = {"mode": mode, "depart": depart}
     before_s = _times(graph, cells, existing, **options)
-    if candidates is None:
+    if given is None:
         covered = np.asarray((before_s <= within_s).any(axis=1)).ravel()
-        candidates = _cell_candidates(pieces, covered, max_candidates)
+        given = _cell_candidates(pieces, covered, max_candidates)
         rule = (
-            f"the centres of the {len(candidates)} populated raster cells with the most people "
+            f"the centres of the {len(given)} populated raster cells with the most people "
             f"beyond {within_min:g} min of every existing station (at most {max_candidates})"
         )
     else:
         rule = "given"
-    candidates = _checked(pd.DataFrame(candidates), existing)
-    cand_s = _times(graph, cells, candidates, **options)
-    times = np.hstack([before_s, cand_s])
-    columns = [*("existing:" + existing["facility_id"]), *candidates["facility_id"]]
+    sites = _checked(given)
+    times = np.hstack([before_s, _times(graph, cells, sites, **options)])
+    # existing stations apart from the candidates, whatever the ids: a candidate may reuse one
+    columns = [*("existing:" + existing["facility_id"]), *sites["facility_id"]]
     frame = pd.DataFrame(times, columns=columns)
     ex = columns[: len(existing)]
     people = cells["population"].to_numpy(float)
-    solve = {"k": k, "within_s": within_s, "existing": ex}
-    exact = maximal_covering(frame, people, time_limit_s=time_limit_s, **solve)
-    greedy = greedy_covering(frame, people, **solve)
+    exact = maximal_covering(
+        frame, people, k=k, within_s=within_s, existing=ex, time_limit_s=time_limit_s
+    )
+    greedy = greedy_covering(frame, people, k=k, within_s=within_s, existing=ex)
     log.info(
         "stations: %d candidates, %d existing; within %g min: %s people before, %s with the "
-        "exact opening of %d, %s with the greedy one", len(candidates), len(existing), within_min,
+        "exact opening of %d, %s with the greedy one", len(sites), len(existing), within_min,
         f"{exact.population_before:,.0f}", f"{exact.population_covered:,.0f}", k,
         f"{greedy.population_covered:,.0f}",
     )  # fmt: skip
     return StationPlan(
-        candidates=candidates,
+        candidates=sites,
         existing=existing,
         cells=cells,
         exact=exact,
@@ -476,7 +480,7 @@ def _cell_candidates(pieces: gpd.GeoDataFrame, covered: np.ndarray, limit: int) 
     ).reset_index(drop=True)
 
 
-def _checked(candidates: pd.DataFrame, existing: pd.DataFrame) -> pd.DataFrame:
+def _checked(candidates: pd.DataFrame) -> pd.DataFrame:
     """Candidate sites with text ids, none repeated."""
     missing = [c for c in ("facility_id", "name", "lat", "lon") if c not in candidates]
     if missing:

@@ -151,7 +151,7 @@ class _Problem:
     ) -> CoveringResult:
         open_sites = self.existing.copy()
         open_sites[list(opened)] = True
-        covered = self.covers[:, open_sites].any(axis=1)
+        covered = np.asarray(self.covers[:, open_sites].any(axis=1), dtype=bool)
         if gains is None:  # each opened site's own people: covered by it and no other open site
             counts = self.covers[:, open_sites].sum(axis=1)
             gains = [
