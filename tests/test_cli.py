@@ -36,7 +36,7 @@ def test_demo_writes_every_output(demo_dir: Path, registry_2024) -> None:
     names = sorted(p.name for p in demo_dir.iterdir())
     assert names == [
         "access_cells.csv", "approximate_locations.csv", "coverage.csv", "map.html",
-        "pairings.csv", "pairings.geojson", "report.html", "scores.json",
+        "pairings.csv", "pairings.geojson", "pairings.gpkg", "report.html", "scores.json",
     ]  # fmt: skip
 
     pairings = pd.read_csv(demo_dir / "pairings.csv", dtype={"unit_id": str})

@@ -351,7 +351,50 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _lang_option(p)
     _shared_options(p, out_help=None)
+    _stations_command(sub)
     return parser
+
+
+def _stations_command(sub: argparse._SubParsersAction) -> None:
+    """``planner stations``: its options; the work is :mod:`planner.app.stations`'s."""
+    p = sub.add_parser(
+        "stations",
+        help="where new commune health stations put the most people within MIN minutes",
+        description="Choose K candidate station sites (a file, or the populated cells' centres) "
+        "to maximise the people within MIN minutes of a station, existing stations counted as "
+        "open: exactly (maximal covering MILP) and greedily, for comparison. Writes "
+        "stations.csv, stations_coverage.csv, stations.geojson and stations.json.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_examples(
+            "planner stations --open 5 --within 15 --out stations/",
+            "planner stations --candidates sites.csv --open 2 --within 10 --out stations/",
+        ),
+    )
+    p.add_argument("--candidates", type=Path, metavar="FILE",
+                   help="candidate sites (facility_id, name, lat, lon); default: the centres of "
+                   "the populated cells with the most people beyond MIN of every station")  # fmt: skip
+    p.add_argument("--open", type=int, required=True, metavar="K", help="sites to open")
+    p.add_argument("--within", type=float, default=15.0, metavar="MIN",
+                   help="minutes from home to a station (default 15)")  # fmt: skip
+    _shared_options(p, out_help=None)
+    p.add_argument("--out", type=Path, default=Path("stations-output"), metavar="DIR",
+                   help="output folder (default ./stations-output)")  # fmt: skip
+    p.set_defaults(mode="motorbike")
+
+
+def _cmd_stations(args: argparse.Namespace) -> int:
+    from planner.app import stations, workflow
+
+    graph, fac = workflow.load_inputs(
+        scheme=args.scheme, facilities=args.facilities, source=args.source, thousands=args.thousands
+    )
+    plan = stations.plan_stations(graph, fac, k=args.open, within_min=args.within,
+                                  candidates=args.candidates, mode=args.mode, depart=args.depart)  # fmt: skip
+    paths = stations.write_stations(plan, args.out)
+    _say(
+        "\n".join([*(f"wrote {path}" for path in paths.values()), stations.stations_summary(plan)])
+    )
+    return 0
 
 
 def _people_options(p: argparse.ArgumentParser) -> None:
@@ -751,6 +794,7 @@ COMMANDS = {
     "map": _cmd_map,
     "report": _cmd_report,
     "access": _cmd_access,
+    "stations": _cmd_stations,
 }
 
 

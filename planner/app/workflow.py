@@ -922,7 +922,8 @@ def write_outputs(
 
     Everything is rendered in memory first; each file is then written atomically, so an
     error leaves the previous outputs intact. ``pairings.csv`` is spreadsheet-safe
-    (:func:`planner.io.write_csv`). With the run's population cells, ``access_cells.csv`` and
+    (:func:`planner.io.write_csv`); ``pairings.gpkg`` holds the same tables as layers for a GIS
+    office (:mod:`planner.outputs.geopackage`). With the run's population cells, ``access_cells.csv`` and
     ``coverage.csv`` (:func:`planner.access.cells.access_tables`) too, and the map gets the
     travel-time surface. With the report, ``approximate_locations.csv`` lists the units placed
     at a population centre or a centroid (the report shows their count per district).
@@ -956,8 +957,8 @@ def write_outputs(
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     paths = write_outputs(run, folder, map=False, report=False)
     ...     list(paths), sorted(os.listdir(folder))  # doctest: +NORMALIZE_WHITESPACE
-    (['pairings.csv', 'pairings.geojson', 'scores.json'],
-     ['pairings.csv', 'pairings.geojson', 'scores.json'])
+    (['pairings.csv', 'pairings.geojson', 'scores.json', 'pairings.gpkg'],
+     ['pairings.csv', 'pairings.geojson', 'pairings.gpkg', 'scores.json'])
     """
     out = Path(out_dir)
     pairings = run.proposal.pairings
@@ -969,6 +970,11 @@ def write_outputs(
         from planner.access import access_tables
 
         tables = access_tables(run.access, run.coverage)
+    from planner.outputs.geopackage import geopackage_layers, write_geopackage
+    from planner.places.hanoi import hanoi_areas
+
+    areas = hanoi_areas(scheme=run.options.scheme) if is_hanoi_registry(run.facilities) else None
+    layers = geopackage_layers(pairings, run.facilities, areas=areas, cells=run.access)  # for GIS
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "pairings.csv": write_csv(pairings, out / "pairings.csv"),
@@ -976,6 +982,7 @@ def write_outputs(
         "scores.json": write_json(scores, out / "scores.json"),
         **{name: write_csv(table, out / name) for name, table in tables.items()},
     }
+    paths["pairings.gpkg"] = write_geopackage(out / "pairings.gpkg", layers)
     if map and rendered_map is not None:
         from planner.outputs.maps import save_map
 

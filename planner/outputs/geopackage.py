@@ -1,0 +1,175 @@
+"""``pairings.gpkg``: a run's layers in one GeoPackage, for a GIS office (QGIS, ArcGIS, geopandas).
+
+Layers, all in EPSG:4326, each with the columns of the table it mirrors:
+
+``units``
+    One point per unit, the columns of ``pairings.csv`` (:data:`planner.pairing.PAIRING_COLUMNS`
+    and what the run adds).
+``hospitals``
+    One point per hospital site (a hospital of several sites has a row per site), the facility
+    table's columns (``hospital_id``, ``site_role``, ``site_name`` say which hospital and site).
+``links``
+    One straight line per unit reaching its sister hospital, from the unit to the site its trips
+    use, with the unit's ``pairings.csv`` columns.
+``areas``
+    With the areas (the Hanoi registry): each area with ``hospital_id`` and ``travel_time_s``
+    (:func:`planner.outputs.maps` rule: a 2025 commune takes its unit's pairing, a 2024 district
+    the hospital of most of its people and their population-weighted mean time).
+``cells``
+    With the population cells: one polygon per populated cell piece, the columns of
+    ``access_cells.csv`` (:data:`planner.access.cells.ACCESS_COLUMNS`).
+
+The links and areas come from the map's own helpers (:mod:`planner.outputs.maps`), so the file
+and the map never disagree. Text is stored as text (no spreadsheet apostrophes, no HTML): a
+name like ``<img src=x onerror=alert(1)>`` reads back exactly as written. The file is written
+whole (:func:`write_geopackage`) to a temporary file beside the target and renamed onto it (:func:`planner.io.atomic_path`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from planner.config import CRS_LONLAT
+from planner.errors import PlannerInputError
+from planner.io import atomic_path
+from planner.outputs.maps import _area_hospitals, _hospital_frame, _link_frame, _unit_sites
+
+if TYPE_CHECKING:
+    from planner.access.cells import CellAccess
+
+#: The layers :func:`write_geopackage` may write, in order.
+LAYERS = ("units", "hospitals", "links", "areas", "cells")
+
+
+def geopackage_layers(
+    pairings: pd.DataFrame,
+    facilities: pd.DataFrame,
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    cells: CellAccess | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """The layers of ``pairings.gpkg`` (see the module), as GeoDataFrames.
+
+    Parameters
+    ----------
+    pairings
+        The pairing (the ``pairings.csv`` table: ``unit_id``, ``hospital_id``,
+        ``travel_time_s``, ``site_id`` when the run has it, ...).
+    facilities
+        The facility table the pairing was made with (the units' and sites' places).
+    areas
+        Areas to give their sister hospital (``hanoi_areas(scheme=...)``); ``None``: no
+        ``areas`` layer.
+    cells
+        The run's population cells with this pairing's sister hospitals; ``None``: no
+        ``cells`` layer.
+
+    Returns
+    -------
+    dict
+        Layer name -> GeoDataFrame (EPSG:4326), in :data:`LAYERS` order.
+
+    Examples
+    --------
+    >>> from planner.app.workflow import PlanOptions, plan
+    >>> run = plan(PlanOptions(scheme="2025", cells=False))
+    >>> layers = geopackage_layers(run.proposal.pairings, run.facilities)
+    >>> {name: len(layer) for name, layer in layers.items()}
+    {'units': 156, 'hospitals': 7, 'links': 156}
+    """
+    fac = facilities.assign(facility_id=facilities["facility_id"].astype(str)).set_index(
+        "facility_id"
+    )
+    ids = pairings["unit_id"].astype(str)
+    unknown = ~ids.isin(fac.index)
+    if unknown.any():
+        row = int(np.flatnonzero(unknown.to_numpy())[0]) + 1
+        raise PlannerInputError(
+            f"unit {ids.iloc[row - 1]} is not among the facilities",
+            row=row,
+            field="unit_id",
+            hint="pass the facility table the pairing was made with",
+        )
+    table = pd.DataFrame(pairings).reset_index(drop=True)
+    at = fac.loc[ids]
+    units = gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(at["lon"].astype(float), at["lat"].astype(float)),
+        crs=CRS_LONLAT,
+    )  # fmt: skip
+    hosp = _hospital_frame(facilities, None, pairings)
+    geometry = facilities.geometry.name if isinstance(facilities, gpd.GeoDataFrame) else None
+    columns = [c for c in facilities.columns if c != geometry]
+    columns += [c for c in ("hospital_id", "site_role", "site_name") if c not in columns]
+    hospitals = gpd.GeoDataFrame(
+        pd.DataFrame(hosp[columns]),
+        geometry=gpd.points_from_xy(hosp["lon"].astype(float), hosp["lat"].astype(float)),
+        crs=CRS_LONLAT,
+    )
+    # the map's link rule: a line to the site the unit's trips use, when it reaches one
+    ends = units.assign(
+        h=table["hospital_id"].astype("string").fillna("").to_numpy(),
+        s=_unit_sites(table, hosp).fillna("").to_numpy(),
+        tt=pd.to_numeric(table["travel_time_s"], errors="coerce").to_numpy(),
+    )
+    lines = _link_frame(ends, hosp, links="straight", graph=None, mode="car", simplify_m=0.0)
+    links = gpd.GeoDataFrame(table.loc[lines.index], geometry=lines.geometry, crs=CRS_LONLAT)
+    layers = {"units": units, "hospitals": hospitals, "links": links}
+    if areas is not None:
+        with_h, _ = _area_hospitals(areas, table)
+        layers["areas"] = gpd.GeoDataFrame(
+            with_h.rename(columns={"h": "hospital_id", "tt": "travel_time_s"}), crs=areas.crs
+        ).to_crs(CRS_LONLAT)
+    if cells is not None:
+        layers["cells"] = gpd.GeoDataFrame(
+            cells.table(), geometry=cells.cells.geometry.to_numpy(), crs=CRS_LONLAT
+        )
+    return {name: layers[name] for name in LAYERS if name in layers}
+
+
+def write_geopackage(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFrame]) -> Path:
+    """Write layers (:func:`geopackage_layers`) as one GeoPackage, ``pairings.gpkg``.
+
+    Parameters
+    ----------
+    path
+        The GeoPackage to write (replaced whole, atomically: a failure leaves the previous
+        file as it was).
+    layers
+        Layer name -> GeoDataFrame, written in this order.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pyogrio
+    >>> from planner.app.workflow import PlanOptions, plan
+    >>> from planner.places.hanoi import hanoi_areas
+    >>> run = plan(PlanOptions(scheme="2025", cells=False))
+    >>> layers = geopackage_layers(run.proposal.pairings, run.facilities,
+    ...                            areas=hanoi_areas(scheme="2025"))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = write_geopackage(folder + "/pairings.gpkg", layers)
+    ...     [name for name, _ in pyogrio.list_layers(out)]
+    ['units', 'hospitals', 'links', 'areas']
+    """
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        # GDAL wants its own suffix and no placeholder file: write beside, then move.
+        named = tmp.with_name(tmp.stem + ".gpkg")
+        try:
+            for name, layer in layers.items():
+                layer.to_file(named, layer=name, driver="GPKG", engine="pyogrio")
+            os.replace(named, tmp)
+        finally:
+            named.unlink(missing_ok=True)
+    return target
