@@ -72,7 +72,7 @@ def import_graph() -> nx.DiGraph:
 def test_the_checker_sees_deferred_and_skips_type_checking_imports():
     source = (
         "from typing import TYPE_CHECKING\n"
-        "from planner import network\n"
+        "from planner.roads import network\n"
         "from planner.roads.graph import TravelGraph\n"
         "if TYPE_CHECKING:\n    from planner.app.workflow import PlanOptions\n"
         "def f():\n    import planner.roads.speeds\n    from planner import __version__\n"

@@ -1,0 +1,238 @@
+"""Typed requests: what a trip is and what a pairing is asked to do, checked once.
+
+A run is described by two small frozen dataclasses, built once at the edge (the CLI, a
+:class:`~planner.app.session.Session`, a notebook's :class:`~planner.app.workflow.PlanOptions`)
+and passed down whole, instead of the same keywords spelled out again at every layer:
+
+- :class:`TripRule`: how a pair's time is measured (mode, departure and comparison times,
+  which trips count, which site of a hospital is used);
+- :class:`PairingRequest`: what the pairing is asked for (objective, balance, load, pins,
+  forbidden pairs, the maximum time, hierarchy, the solver's budget).
+
+Both check their fields when built: a bad value is a :class:`~planner.errors.PlannerInputError`
+naming the field and the values allowed, so nothing below them checks again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal, get_args
+
+from planner._clock import parse_depart
+from planner.config import DEFAULT_DEPART, PEAK_DEPART
+from planner.errors import PlannerInputError
+
+Mode = Literal["car", "motorbike", "ambulance"]
+Directions = Literal["both", "to_unit", "to_hospital"]
+SiteRule = Literal["nearest", "main"]
+Objective = Literal["pop-time", "max-time", "balanced"]
+Load = Literal["population", "units", "capacity"]
+
+
+def _check_choice(name: str, value: object, kind: Any) -> None:
+    allowed = get_args(kind)
+    if value not in allowed:
+        raise PlannerInputError(
+            f"unknown {name} {value!r}", field=name, hint=f"use one of {', '.join(allowed)}"
+        )
+
+
+@dataclass(frozen=True)
+class TripRule:
+    """How a pair's travel time is measured, for the matrices, the objective and the scores.
+
+    Parameters
+    ----------
+    mode
+        ``"car"`` (default), ``"motorbike"`` or ``"ambulance"``.
+    depart
+        Departure time of the main figures, ``"HH:MM"`` (``"17h30"`` is read too); it sets
+        the congestion.
+    peak_depart
+        Departure time of the comparison figures (default the morning peak, 08:00).
+    directions
+        Which trips make a pair's time: ``"both"`` (the mean of hospital -> unit and unit ->
+        hospital), ``"to_unit"`` or ``"to_hospital"``.
+    site_rule
+        Which site of a hospital a pair's trips use: ``"nearest"`` or ``"main"``.
+
+    Examples
+    --------
+    >>> TripRule(depart="17h30").depart
+    '17:30'
+    >>> TripRule(mode="bicycle")
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerInputError: field mode: unknown mode 'bicycle'. Fix: use one of car, motorbike, ambulance
+    """
+
+    mode: Mode = "car"
+    depart: str = DEFAULT_DEPART
+    peak_depart: str = PEAK_DEPART
+    directions: Directions = "both"
+    site_rule: SiteRule = "nearest"
+
+    def __post_init__(self) -> None:
+        _check_choice("mode", self.mode, Mode)
+        _check_choice("directions", self.directions, Directions)
+        _check_choice("site_rule", self.site_rule, SiteRule)
+        for name in ("depart", "peak_depart"):
+            object.__setattr__(self, name, parse_depart(getattr(self, name)).strftime("%H:%M"))
+
+
+@dataclass(frozen=True)
+class PairingRequest:
+    """What a pairing is asked for: objective, balance, pins, limits.
+
+    Parameters
+    ----------
+    objective
+        ``"pop-time"`` (population-weighted travel time, default), ``"max-time"`` (the
+        maximum, then the population-weighted time among its optima) or ``"balanced"``.
+    balance
+        Load tolerance ``b``: each hospital's load within ``(1 +- b)`` times its fair share;
+        ``None`` drops the constraint.
+    load
+        What a hospital's load counts: ``"population"``, ``"units"`` or ``"capacity"``.
+    hierarchical
+        Pair district groups (communes follow their district) or every unit on its own.
+    pins
+        ``{unit_id: hospital_id}`` pairs that must hold (they win over a pilot's).
+    forbidden
+        ``(unit_id, hospital_id)`` pairs that must not be used.
+    max_travel_time_s
+        Pairs slower than this are forbidden.
+    balance_weight
+        Weight of the load deviation in the ``"balanced"`` objective (0..1).
+    specialty_weight_s
+        Seconds of objective a full match of a specialty's need is worth (the specialty option).
+    time_limit_s
+        Time budget of each solve (s).
+
+    Examples
+    --------
+    >>> PairingRequest(balance=0.1, pins={"hn-dist-250": "hn-reg-tim"}).pins["hn-dist-250"]
+    'hn-reg-tim'
+    >>> PairingRequest(balance=-1)
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerInputError: field balance: balance -1 is out of range. Fix: give a tolerance such as 0.2 (each hospital within ±20% of its fair share)
+    """
+
+    objective: Objective = "pop-time"
+    balance: float | None = 0.2
+    load: Load = "population"
+    hierarchical: bool = True
+    pins: Mapping[str, str] = field(default_factory=dict)
+    forbidden: tuple[tuple[str, str], ...] = ()
+    max_travel_time_s: float | None = None
+    balance_weight: float = 0.5
+    specialty_weight_s: float = 300.0
+    time_limit_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        _check_choice("objective", self.objective, Objective)
+        _check_choice("load", self.load, Load)
+        if self.balance is not None and not (0 <= self.balance < 10):
+            raise PlannerInputError(
+                f"balance {self.balance} is out of range",
+                field="balance",
+                hint="give a tolerance such as 0.2 (each hospital within ±20% of its fair share)",
+            )
+        if not 0 <= self.balance_weight <= 1:
+            raise PlannerInputError(
+                f"balance_weight {self.balance_weight} is not within 0..1", field="balance_weight"
+            )
+        if self.max_travel_time_s is not None and not self.max_travel_time_s > 0:
+            raise PlannerInputError(
+                f"max_travel_time_s {self.max_travel_time_s} is not positive",
+                field="max_travel_time_s",
+            )
+        if not self.time_limit_s > 0:
+            raise PlannerInputError(
+                f"time_limit_s {self.time_limit_s} is not positive", field="time_limit_s"
+            )
+        # Read-only and hashable-by-content: a request is a value.
+        object.__setattr__(self, "pins", MappingProxyType(dict(self.pins)))
+        object.__setattr__(self, "forbidden", tuple((str(u), str(h)) for u, h in self.forbidden))
+
+
+#: The field names of each request, for splitting a flat set of options between them.
+TRIP_FIELDS = tuple(f.name for f in dataclasses.fields(TripRule))
+PAIRING_FIELDS = tuple(f.name for f in dataclasses.fields(PairingRequest))
+
+
+def split_options(
+    options: Mapping[str, Any],
+    *,
+    trip: TripRule | None = None,
+    request: PairingRequest | None = None,
+) -> tuple[TripRule, PairingRequest, dict[str, Any]]:
+    """Split flat options between a :class:`TripRule`, a :class:`PairingRequest` and the rest.
+
+    Parameters
+    ----------
+    options
+        Flat settings, e.g. ``{"mode": "motorbike", "balance": 0.1, "scheme": "2025"}``.
+    trip, request
+        What the trip and pairing settings change (defaults when ``None``).
+
+    Returns
+    -------
+    tuple
+        ``(trip, request, rest)``: the two requests with their fields changed, and the options
+        that are neither's.
+
+    Examples
+    --------
+    >>> trip, request, rest = split_options({"mode": "motorbike", "balance": 0.1, "scheme": "2025"})
+    >>> trip.mode, request.balance, rest
+    ('motorbike', 0.1, {'scheme': '2025'})
+    """
+    trip_changes = {k: v for k, v in options.items() if k in TRIP_FIELDS}
+    request_changes = {k: v for k, v in options.items() if k in PAIRING_FIELDS}
+    rest = {k: v for k, v in options.items() if k not in TRIP_FIELDS and k not in PAIRING_FIELDS}
+    return (
+        dataclasses.replace(trip or TripRule(), **trip_changes),
+        dataclasses.replace(request or PairingRequest(), **request_changes),
+        rest,
+    )
+
+
+def pairs(items: Iterable[tuple[str, str]] | Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """``{unit: hospital}`` or ``[(unit, hospital), ...]`` as a tuple of pairs.
+
+    Parameters
+    ----------
+    items
+        A mapping or pairs.
+
+    Returns
+    -------
+    tuple of (str, str)
+
+    Examples
+    --------
+    >>> pairs({"hn-dist-250": "hn-reg-tim"})
+    (('hn-dist-250', 'hn-reg-tim'),)
+    """
+    found = items.items() if isinstance(items, Mapping) else items
+    return tuple((str(u), str(h)) for u, h in found)
+
+
+__all__ = [
+    "PAIRING_FIELDS",
+    "TRIP_FIELDS",
+    "Directions",
+    "Load",
+    "Mode",
+    "Objective",
+    "PairingRequest",
+    "SiteRule",
+    "TripRule",
+    "pairs",
+    "split_options",
+]
