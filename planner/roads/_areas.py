@@ -24,6 +24,7 @@ An edge takes the area of the middle vertex of its geometry (coarse, like the ta
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import weakref
 from collections import Counter
@@ -34,6 +35,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from planner._cache import cache_key, cached
 from planner._vn import fold
 from planner.config import CRS_METRIC, data_file
 from planner.errors import PlannerInputError
@@ -129,7 +131,8 @@ def edge_areas(graph: TravelGraph) -> np.ndarray:
         return hit[1]
     offsets = graph.edge_geom_offsets
     middle = (offsets[:-1] + offsets[1:] - 1) // 2
-    codes = point_areas(graph.geom_lon[middle], graph.geom_lat[middle])
+    lon, lat = graph.geom_lon[middle], graph.geom_lat[middle]
+    codes = _cached_point_areas(lon, lat)
     codes.setflags(write=False)
     _EDGE_AREAS[graph] = (version, codes)
     counts = np.bincount(codes, minlength=len(AREAS))
@@ -145,6 +148,30 @@ def edge_areas(graph: TravelGraph) -> np.ndarray:
             ", ".join(f"{a} {n:,}" for a, n in zip(AREAS, counts, strict=True)),
         )
     return codes
+
+
+def _cached_point_areas(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """:func:`point_areas` kept in the cache: half a million polygon tests take most of a
+    second, and every process planning on the Hanoi graph needs the same answer."""
+    try:
+        units_file: Path | str = data_file(_UNITS_FILE)
+    except PlannerInputError:
+        return point_areas(lon, lat)  # no area data: every point is "other", nothing to keep
+    points = hashlib.blake2b(digest_size=16)
+    for values in (lon, lat):
+        points.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
+    key = cache_key(units_file, points.hexdigest())
+    return cached(
+        "edge-areas", key, build=lambda: point_areas(lon, lat), save=_save_codes, load=_load_codes
+    )
+
+
+def _save_codes(codes: np.ndarray, folder: Path) -> None:
+    np.save(folder / "codes.npy", codes)
+
+
+def _load_codes(folder: Path) -> np.ndarray:
+    return np.load(folder / "codes.npy")
 
 
 @functools.lru_cache(maxsize=2)
