@@ -895,3 +895,45 @@ def test_pilot_holds_for_every_ba_vi_unit(scheme, hierarchical, registry_2024, r
     others = ~result.pilot["unit_id"].isin(ba_vi)
     assert result.pilot.loc[others, "hospital_id"].equals(result.nearest.loc[others, "hospital_id"])
     assert not result.nearest["pinned"].any()
+
+
+def test_sensitivity_re_solves_have_a_bounded_budget(monkeypatch):
+    """A what-if re-solve never gets the whole budget: one district's communes at a tight
+    balance take minutes to prove, and the sensitivity is context, not the decision."""
+    from planner.pairing import explain
+    from planner.pairing._model import build_model
+    from planner.pairing._objectives import Request, optimise
+
+    units = pd.DataFrame(
+        {
+            "facility_id": ["u1", "u2", "u3"],
+            "name": ["U1", "U2", "U3"],
+            "level": "district",
+            "district": ["D1", "D2", "D3"],
+            "population": [100.0, 100.0, 200.0],
+        }
+    )
+    hospitals = pd.DataFrame({"facility_id": ["h1", "h2"], "name": ["H1", "H2"]})
+    matrix = pd.DataFrame(
+        {
+            "origin_id": ["h1"] * 3 + ["h2"] * 3,
+            "destination_id": ["u1", "u2", "u3"] * 2,
+            "travel_time_s": [600.0, 900.0, 700.0, 1200.0, 1500.0, 1000.0],
+        }
+    )
+    model = build_model(units, hospitals, matrix, directions="to_unit", hierarchical=True,
+                        load="population", pins={}, pilot={}, forbidden=(),
+                        specialty_need=None)  # fmt: skip
+    request = Request(objective="pop-time", balance=0.2, max_travel_time_s=None,
+                      balance_weight=0.5, specialty_weight_s=0.0, time_limit_s=60.0)  # fmt: skip
+    solution = optimise(model, request)
+    budgets = []
+
+    def recording(m, req):
+        budgets.append(req.time_limit_s)
+        return optimise(m, req)
+
+    monkeypatch.setattr(explain, "optimise", recording)
+    table = explain.sensitivity_table(model, solution, request, matrix_peak=matrix)
+    assert len(table) == 3 and budgets == [explain.SENSITIVITY_TIME_LIMIT_S] * 3
+    assert (table["status"] == "optimal").all() and (table["note"] == "").all()
