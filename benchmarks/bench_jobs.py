@@ -1,0 +1,173 @@
+"""The jobs people run, end to end, before and after in the same run (issue 23).
+
+Times on warm caches (each job run once to warm up first):
+
+- ``python -c "import planner.app.workflow"`` (goal ≤ 0.6 s),
+- ``planner propose`` (goal ≤ 2 s),
+- ``planner demo``, all files written (goal ≤ 5 s),
+- ``Session().plan()``, the first plan of a new session (goal ≤ 5 s),
+- ``Session.plan(balance=...)``, a re-plan after the explorer's balance slider moves (goal ≤ 0.5 s),
+- ``planner demo`` from an empty cache (goal ≤ 45 s).
+
+"Before" is the code at :data:`BEFORE` (checked out into a temporary worktree), "after" this
+tree; both run here, one after the other, with the same Python and data, so their ratio is
+the change. Then a profile of one warm ``planner demo`` (this tree) by stage: where the time
+goes. Writes ``_results/jobs.md``.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+#: The code before the speed work: the stage subpackages, nothing made faster yet.
+BEFORE = "c5c7d17"
+RUNS = 3
+
+_SESSION = """
+import statistics, sys, time, warnings
+warnings.simplefilter("ignore")
+started = time.perf_counter()
+from planner import Session
+session = Session()
+run = session.plan()
+first = time.perf_counter() - started
+times = []
+for balance in (0.1, 0.15, 0.25, 0.3, 0.2):
+    t = time.perf_counter()
+    run = session.plan(run.options, balance=balance)
+    times.append(time.perf_counter() - t)
+print(first, statistics.median(times))
+"""
+
+
+def _run(tree: Path, args: list[str], cache: str) -> float:
+    env = {**os.environ, "PYTHONPATH": str(tree), "PLANNER_CACHE_DIR": cache}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, *args], cwd=tree, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    return time.perf_counter() - started
+
+
+def _median(tree: Path, args: list[str], cache: str, runs: int = RUNS) -> float:
+    _run(tree, args, cache)  # warm-up: caches and the OS's file cache
+    return statistics.median(_run(tree, args, cache) for _ in range(runs))
+
+
+def _session(tree: Path, cache: str) -> tuple[float, float]:
+    env = {**os.environ, "PYTHONPATH": str(tree), "PLANNER_CACHE_DIR": cache}
+    out = subprocess.run([sys.executable, "-c", _SESSION], cwd=tree, env=env, check=True,
+                         capture_output=True, text=True).stdout.split()  # fmt: skip
+    return float(out[-2]), float(out[-1])
+
+
+def measure(tree: Path, cache: str, out: str) -> dict[str, float]:
+    """Every job's wall time (s) for the code in ``tree``."""
+    cli = ["-m", "planner.app.cli"]
+    figures = {"demo_cold": _run(tree, [*cli, "demo", "--quiet", "--out", out], cache)}
+    figures["import"] = _median(tree, ["-c", "import planner.app.workflow"], cache, runs=5)
+    figures["propose"] = _median(tree, [*cli, "propose", "--quiet", "--out", out], cache)
+    figures["demo"] = _median(tree, [*cli, "demo", "--quiet", "--out", out], cache)
+    _session(tree, cache)  # warm
+    figures["session_first"], figures["session_replan"] = _session(tree, cache)
+    return figures
+
+
+#: Stage of the demo -> the functions whose cumulative time is that stage's.
+STAGES = {
+    "imports": ("_find_and_load",),
+    "graph (cache read)": ("hanoi_network",),
+    "registry and areas (cache read)": ("hanoi_facilities", "hanoi_areas", "hanoi_unit_areas"),
+    "matrices": ("pair_travel_times",),
+    "population cells": ("population_access",),
+    "solves (proposal, baselines)": ("optimise",),
+    "sensitivity re-solves": ("sensitivity_table",),
+    "scoring": ("score_pairings",),
+    "documents (scores.json)": ("scores_document",),
+    "map": ("run_map",),
+    "report": ("write_report",),
+}
+
+
+def profile_demo(cache: str, out: str) -> list[tuple[str, float]]:
+    """Cumulative seconds per stage of one warm ``planner demo`` in this process."""
+    os.environ["PLANNER_CACHE_DIR"] = cache
+    from planner.app.cli import main
+
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    main(["demo", "--quiet", "--out", out])
+    profiler.disable()
+    total = time.perf_counter() - started
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    rows = []
+    for stage, names in STAGES.items():
+        found = [v[3] for (_, _, fn), v in stats.items() if fn in names]
+        rows.append((stage, max(found, default=0.0)))
+    rows.append(("total", total))
+    return rows
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as work:
+        before = Path(work) / "before"
+        subprocess.run(["git", "worktree", "add", "-q", "--detach", str(before), BEFORE],
+                       cwd=ROOT, check=True)  # fmt: skip
+        try:
+            results = {}
+            for name, tree in (("before", before), ("after", ROOT)):
+                cache = tempfile.mkdtemp(dir=work)
+                results[name] = measure(tree, cache, tempfile.mkdtemp(dir=work))
+            profile = profile_demo(cache, tempfile.mkdtemp(dir=work))
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ROOT,
+                           check=False)  # fmt: skip
+    goals = {
+        "import": ("`import planner.app.workflow`", 0.6),
+        "propose": ("`planner propose`", 2.0),
+        "demo": ("`planner demo` (all files)", 5.0),
+        "session_first": ("`Session().plan()` first plan", 5.0),
+        "session_replan": ("`Session.plan(balance=...)` re-plan (the slider)", 0.5),
+        "demo_cold": ("`planner demo` from an empty cache", 45.0),
+    }
+    lines = [
+        "## The jobs people run, before and after (issue 23)",
+        "",
+        f'Warm caches, median of {RUNS} runs after a warm-up (imports: of 5); "before" is '
+        f"commit `{BEFORE}`, run here in the same session.",
+        "",
+        "| job | before | after | after / before | goal |",
+        "|---|---|---|---|---|",
+    ]
+    for key, (label, goal) in goals.items():
+        b, a = results["before"][key], results["after"][key]
+        mark = "met" if a <= goal else "not met"
+        lines.append(f"| {label} | {b:.2f} s | {a:.2f} s | {a / b:.2f} | ≤ {goal:g} s ({mark}) |")
+    lines += [
+        "",
+        "Where a warm `planner demo` spends its time (this tree, cProfile, cumulative seconds; "
+        "stages overlap where one calls another, e.g. solves inside the sensitivity):",
+        "",
+        "| stage | seconds |",
+        "|---|---|",
+        *(f"| {stage} | {seconds:.2f} |" for stage, seconds in profile),
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    (HERE / "_results").mkdir(exist_ok=True)
+    (HERE / "_results" / "jobs.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
