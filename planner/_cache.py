@@ -17,14 +17,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import inspect
 import json
 import logging
 import os
+import re
 import shutil
-import sys
 import tempfile
-import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +34,8 @@ from planner.errors import PlannerError
 from planner.io import fsync_dir, fsync_file
 
 log = logging.getLogger(__name__)
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
 
 T = TypeVar("T")
 
@@ -80,13 +80,24 @@ def code_digest(*functions: Callable[..., Any]) -> str:
     """Return a digest of the source of the planner modules behind ``functions``.
 
     The modules defining the functions (``functools.partial`` is unwrapped), every planner
-    module they reference, recursively, and this module (the entry layout) are hashed by
+    module their source imports, recursively (imports inside functions included, so a module
+    imported only when needed still counts), and this module (the entry layout) are hashed by
     their source text. It serves as the cache format: edit any of that code and the entries
     it made are no longer found.
 
+    Parameters
+    ----------
+    *functions
+        The functions that build, save and load an artefact.
+
+    Returns
+    -------
+    str
+        A 16-hex-digit digest.
+
     Examples
     --------
-    >>> from planner import network
+    >>> from planner.roads import network
     >>> code_digest(network.load_network) == code_digest(network.load_network)
     True
     """
@@ -97,27 +108,56 @@ def code_digest(*functions: Callable[..., Any]) -> str:
         name = getattr(function, "__module__", None)
         if name:
             names.add(name)
-    return _modules_digest(tuple(sorted(_planner_closure(names))))
+    return _modules_digest(tuple(sorted(_planner_closure(frozenset(names)))))
 
 
-def _planner_closure(names: set[str]) -> set[str]:
-    """The planner modules in ``names`` and those they reference (imports, imported names)."""
+# "from planner.x import a, b" (parenthesised over lines too) and "import planner.x".
+_FROM_IMPORT = re.compile(r"^\s*from\s+(planner(?:\.\w+)*)\s+import\s+(\([^)]*\)|[^\n]*)", re.M)
+_PLAIN_IMPORT = re.compile(r"^\s*import\s+(planner(?:\.\w+)*)", re.M)
+
+
+@functools.lru_cache(maxsize=64)
+def _planner_closure(names: frozenset[str]) -> frozenset[str]:
+    """The planner modules in ``names`` and those their source imports, recursively.
+
+    Read from the source text, not from loaded modules, so deferred imports (heavy libraries
+    are imported where used) are followed too. The package's own ``__init__`` (the lazy index
+    of the public API) is not followed: it names every module.
+    """
     seen: set[str] = set()
-    todo = [n for n in names if _is_planner(n)]
+    todo = [n for n in names if _is_planner(n) and n != "planner"]
     while todo:
         name = todo.pop()
-        if name in seen or name not in sys.modules:
+        if name in seen:
+            continue
+        source = _source(name)
+        if source is None:
             continue
         seen.add(name)
-        for value in vars(sys.modules[name]).values():
-            other: object = (
-                value.__name__
-                if isinstance(value, types.ModuleType)
-                else getattr(value, "__module__", None)
-            )
-            if isinstance(other, str) and _is_planner(other) and other not in seen:
-                todo.append(other)
-    return seen
+        found = [m.group(1) for m in _PLAIN_IMPORT.finditer(source)]
+        for match in _FROM_IMPORT.finditer(source):
+            base = match.group(1)
+            found.append(base)
+            for item in re.sub(r"#[^\n]*", "", match.group(2)).strip("()").split(","):
+                sub = f"{base}.{item.split(' as ')[0].strip()}"
+                if item.strip() and _source(sub) is not None:
+                    found.append(sub)
+        todo.extend(n for n in found if n != "planner" and n not in seen)
+    return frozenset(seen)
+
+
+@functools.lru_cache(maxsize=512)
+def _source(name: str) -> str | None:
+    """The source text of planner module ``name``, or None when there is no such module.
+
+    Found from the package's folder, never by importing: a module loaded only when needed
+    stays unloaded."""
+    parts = name.split(".")[1:]
+    base = _PACKAGE_DIR.joinpath(*parts)
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if parts and path.is_file():
+            return path.read_text(encoding="utf-8")
+    return None
 
 
 def _is_planner(name: str) -> bool:
@@ -129,11 +169,7 @@ def _modules_digest(names: tuple[str, ...]) -> str:
     h = hashlib.sha256()
     for name in names:
         h.update(name.encode() + b"\0")
-        try:
-            source = inspect.getsource(sys.modules[name])
-        except (OSError, TypeError):  # no source (frozen build): its version stands in
-            source = getattr(sys.modules["planner"], "__version__", "")
-        h.update(source.encode() + b"\0")
+        h.update((_source(name) or "").encode() + b"\0")
     return h.hexdigest()[:16]
 
 

@@ -3,7 +3,6 @@ deadlock from a plain script, a cache format that follows the code, portable fal
 
 from __future__ import annotations
 
-import inspect
 import multiprocessing as mp
 import os
 import re
@@ -305,7 +304,7 @@ def test_cache_format_is_the_code_that_writes_it(
 ) -> None:
     from planner.roads import network
 
-    closure = _cache._planner_closure({"planner.roads.network"})
+    closure = _cache._planner_closure(frozenset({"planner.roads.network"}))  # deferred imports too
     assert {
         "planner.roads._mvt",
         "planner.roads._osm",
@@ -313,14 +312,14 @@ def test_cache_format_is_the_code_that_writes_it(
         "planner._cache",
     } <= closure
     before = _cache.code_digest(network.load_network)
-    real = inspect.getsource
+    real = _cache._source
 
-    def edited(module):
-        source = real(module)
-        return source + "\n# edited\n" if module.__name__ == "planner.roads._mvt" else source
+    def edited(name):
+        source = real(name)
+        return source + "\n# edited\n" if name == "planner.roads._mvt" else source
 
     with monkeypatch.context() as patched:
-        patched.setattr(inspect, "getsource", edited)
+        patched.setattr(_cache, "_source", edited)
         _cache._modules_digest.cache_clear()
         assert _cache.code_digest(network.load_network) != before  # a reader changed: new format
     _cache._modules_digest.cache_clear()

@@ -31,11 +31,8 @@ from scipy.sparse import csgraph
 from planner._cache import cache_key, cached
 from planner.config import CRS_LONLAT, CRS_METRIC, data_file
 from planner.errors import PlannerInputError
-from planner.roads._mvt import read_tiles
-from planner.roads._osm import read_osm
 from planner.roads._simplify import build_graph
 from planner.roads.graph import EDGE_COLUMNS, TravelGraph
-from planner.roads.interop import read_graphml
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +66,7 @@ def graph_from_edges(edges: pd.DataFrame, *, source: str = "") -> TravelGraph:
 
     Examples
     --------
-    >>> from planner.roads._osm import read_osm
-    >>> from planner.config import data_file
+    >>>     >>> from planner.config import data_file
     >>> graph = graph_from_edges(read_osm(data_file("fixtures/van_mieu_osm.osm")))
     >>> graph.n_nodes > 100 and graph.n_edges > graph.n_nodes
     True
@@ -269,17 +265,29 @@ def _source_kind(path: Path) -> str:
 
 
 def _build_tiles(path: Path) -> TravelGraph:
+    from planner.roads._mvt import read_tiles  # the tile decoder loads only for tiles
+
     return graph_from_edges(read_tiles(path), source=str(path))
 
 
 def _build_osm(path: Path) -> TravelGraph:
+    from planner.roads._osm import read_osm  # pyosmium loads only for OSM files
+
     return graph_from_edges(read_osm(path), source=str(path))
 
 
-_BUILDERS = {"tiles": _build_tiles, "osm": _build_osm, "graphml": read_graphml}
+def _build_graphml(path: Path) -> TravelGraph:
+    from planner.roads.interop import read_graphml  # networkx loads only for GraphML
+
+    return read_graphml(path)
+
+
+_BUILDERS = {"tiles": _build_tiles, "osm": _build_osm, "graphml": _build_graphml}
 
 
 def _build_hanoi(tiles: Path, boundary: Path, buffer_m: float) -> TravelGraph:
+    from planner.roads._mvt import read_tiles
+
     edges = read_tiles(tiles)
     area = (
         gpd.read_file(boundary).to_crs(CRS_METRIC).buffer(buffer_m).to_crs(CRS_LONLAT).union_all()
