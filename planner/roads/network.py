@@ -66,7 +66,8 @@ def graph_from_edges(edges: pd.DataFrame, *, source: str = "") -> TravelGraph:
 
     Examples
     --------
-    >>>     >>> from planner.config import data_file
+    >>> from planner.config import data_file
+    >>> from planner.roads._osm import read_osm
     >>> graph = graph_from_edges(read_osm(data_file("fixtures/van_mieu_osm.osm")))
     >>> graph.n_nodes > 100 and graph.n_edges > graph.n_nodes
     True
