@@ -16,7 +16,7 @@ import pandas as pd
 
 from planner._cache import cache_key, cached
 from planner.config import authored_dir
-from planner.places.facilities import FACILITY_COLUMNS
+from planner.places.facility_schema import FACILITY_COLUMNS
 from planner.places.hanoi._census import census_to_2024, read_census
 from planner.places.hanoi._data import (
     check_scheme,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.places.facilities import LOCATION_SOURCES
+from planner.places.facility_schema import LOCATION_SOURCES
 
 #: Where a unit's location comes from, best first (``location_source``; see the module doc):
 #: the facility vocabulary without the positions only a user gives (``official``, ``manual``).
