@@ -6,6 +6,7 @@ import html
 
 import pytest
 
+import planner.app.documents
 import planner.app.inputs
 import planner.app.planning
 import planner.app.session
@@ -85,7 +86,7 @@ def test_a_new_balance_reloads_and_recomputes_nothing(counted, monkeypatch):
     key = "pop_weighted_mean_travel_time_s"
     assert fresh.scores.overall[key] == pytest.approx(second.scores.overall[key], rel=1e-12)
     # the kept cells give the same figures
-    assert planner.app.workflow.cells_document(fresh) == planner.app.workflow.cells_document(second)
+    assert planner.app.documents.cells_document(fresh) == planner.app.documents.cells_document(second)
 
 
 def test_explorer_replans_when_a_widget_changes(counted):

@@ -1,6 +1,6 @@
 """Facility tables: loading user files (CSV, GeoJSON, GeoPackage, Shapefile), checking, writing.
 
-The public face of the facility contract: the schema (:mod:`planner.places.facility_schema`)
+The public face of the facility contract: the names of its schema (:mod:`planner.places.facility_schema`)
 are re-exported here; reading files is :mod:`planner.places._facility_files`'s job, the row rules
 :mod:`planner.places._facility_rules`'s.
 
