@@ -86,7 +86,9 @@ def test_a_new_balance_reloads_and_recomputes_nothing(counted, monkeypatch):
     key = "pop_weighted_mean_travel_time_s"
     assert fresh.scores.overall[key] == pytest.approx(second.scores.overall[key], rel=1e-12)
     # the kept cells give the same figures
-    assert planner.app.documents.cells_document(fresh) == planner.app.documents.cells_document(second)
+    assert planner.app.documents.cells_document(fresh) == planner.app.documents.cells_document(
+        second
+    )
 
 
 def test_explorer_replans_when_a_widget_changes(counted):
