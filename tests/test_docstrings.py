@@ -63,7 +63,7 @@ def test_the_public_modules_are_found():
         "outputs.report",
         "app.workflow",
         "access.cells",
-        "io",
+        "io.pairings",
     } <= set(PUBLIC_MODULES)
 
 

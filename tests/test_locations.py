@@ -13,21 +13,20 @@ from planner._vn import split_unit_type
 from planner.config import CRS_METRIC
 from planner.places.hanoi import (
     LOCATION_ORDER,
-    _paths,
-    _pois,
-    _stations,
     hanoi_areas,
     hanoi_population_grid,
     hanoi_unit_areas,
     location_summary,
 )
+from planner.places.hanoi._data import data_paths
+from planner.places.hanoi._locate import load_pois, named_stations
 
 GEOD = Geod(ellps="WGS84")
 
 
 @pytest.fixture(scope="module")
 def pois():
-    return _pois(_paths())
+    return load_pois(data_paths())
 
 
 def metres(a_lon, a_lat, b_lon, b_lat) -> float:
@@ -79,7 +78,7 @@ def test_a_commune_at_its_committee_school_or_place(registry_2024, pois, facilit
 def test_the_rules_are_applied_in_order(registry_2024, pois):
     """A unit placed by a later rule has no candidate of an earlier rule in its district."""
     areas = hanoi_areas(scheme="2024").to_crs(CRS_METRIC).set_index("district")
-    stations = _stations(pois.health)
+    stations = named_stations(pois.health)
     earlier = {
         "town_hall": [stations],
         "school": [stations, pois.town_hall],

@@ -6,12 +6,14 @@ import html
 
 import pytest
 
+import planner.app.documents
+import planner.app.inputs
+import planner.app.planning
 import planner.app.session
-import planner.app.workflow
 import planner.travel
 from planner.app.explorer import explore
+from planner.app.planning import PlanOptions, plan
 from planner.app.session import Session
-from planner.app.workflow import PlanOptions, plan
 from planner.errors import PlannerInputError
 
 
@@ -47,9 +49,9 @@ def counted(monkeypatch, hanoi_graph):
     monkeypatch.setattr(planner.app.session, "facilities_for", facilities)
     monkeypatch.setattr(planner.app.session, "population_access", cells)
     monkeypatch.setattr(planner.travel, "pair_travel_times", matrices)
-    monkeypatch.setattr(planner.app.workflow, "_pairing_matrices", never)
-    monkeypatch.setattr(planner.app.workflow, "road_network", never)
-    monkeypatch.setattr(planner.app.workflow, "population_access", never)
+    monkeypatch.setattr(planner.app.planning, "pairing_matrices", never)
+    monkeypatch.setattr(planner.app.inputs, "road_network", never)
+    monkeypatch.setattr(planner.app.planning, "population_access", never)
     return calls
 
 
@@ -84,7 +86,9 @@ def test_a_new_balance_reloads_and_recomputes_nothing(counted, monkeypatch):
     key = "pop_weighted_mean_travel_time_s"
     assert fresh.scores.overall[key] == pytest.approx(second.scores.overall[key], rel=1e-12)
     # the kept cells give the same figures
-    assert planner.app.workflow.cells_document(fresh) == planner.app.workflow.cells_document(second)
+    assert planner.app.documents.cells_document(fresh) == planner.app.documents.cells_document(
+        second
+    )
 
 
 def test_explorer_replans_when_a_widget_changes(counted):

@@ -16,15 +16,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from planner.app.workflow import (
-    PlanningRun,
-    ScoredPairing,
-    is_hanoi_registry,
-    load_inputs,
-    road_network,
-    score_pairings_file,
-    study_area,
-)
+from planner.app.inputs import is_hanoi_registry, load_inputs, road_network, study_area
+from planner.app.planning import PlanningRun
+from planner.app.scored import ScoredPairing, score_pairings_file
 from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, PEAK_DEPART
 from planner.errors import PlannerInputError
 from planner.io import detect_scheme
@@ -243,7 +237,7 @@ def map_file(
     ``compare_name`` names the second pairing in the layers, legend and popups (default: its
     file name); ``lang`` is ``"vi"`` or ``"en"``; ``site_rule`` which site of a hospital
     a pair's trips use (the links end there); ``peak_depart`` and ``directions`` as for
-    :func:`planner.app.workflow.score_pairings_file`. The map has the what-if panel (districts
+    :func:`planner.app.scored.score_pairings_file`. The map has the what-if panel (districts
     move with their communes when the file pairs them so).
     """
     from planner.outputs.maps import WhatIf, pairing_map, save_map

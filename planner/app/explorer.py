@@ -10,7 +10,7 @@ fraction of a second and a new departure time computes one matrix.
 
 The explorer is a plain object too: :meth:`Explorer.set` changes options from code (as a
 notebook run without a browser does), :attr:`Explorer.run` is the latest
-:class:`~planner.app.workflow.PlanningRun`.
+:class:`~planner.app.planning.PlanningRun`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from planner.app.inputs import split_levels
+from planner.app.planning import PlanningRun, PlanOptions
 from planner.app.session import Session
-from planner.app.workflow import PlanningRun, PlanOptions, split_levels
 from planner.config import MODES, SCHEMES
 from planner.errors import InfeasibleError, PlannerInputError
 from planner.outputs.formatting import Formatter, clock
@@ -51,7 +52,7 @@ class Explorer:
         The widgets by option name (:data:`CONTROLS`); ``pins`` lists the pins, edited with
         ``pin_unit``, ``pin_hospital`` and the ``pin``/``unpin`` buttons.
     run, previous
-        The latest :class:`~planner.app.workflow.PlanningRun` and the one before it.
+        The latest :class:`~planner.app.planning.PlanningRun` and the one before it.
     error
         The message of the last request that could not be planned (``None`` when it could).
     widget
@@ -301,7 +302,7 @@ def explore(
         The :class:`~planner.app.session.Session` to plan on (default: a new one on the Hanoi
         data); pass one to keep its roads and matrices across explorers.
     options
-        The options to start from (default :class:`~planner.app.workflow.PlanOptions`).
+        The options to start from (default :class:`~planner.app.planning.PlanOptions`).
     lang
         Language of the map: ``"vi"`` (default) or ``"en"``.
     show_map
@@ -360,7 +361,7 @@ def figures_html(
     >>> import re
     >>> from types import SimpleNamespace
     >>> from planner.places.hanoi import hanoi_facilities
-    >>> from planner.app.workflow import PlanOptions
+    >>> from planner.app.planning import PlanOptions
     >>> fac = hanoi_facilities(scheme="2025")
     >>> def scores(mean_s, peak_s, max_s, within_60, ratio, heart, oncology, obgyn, xanhpon):
     ...     return SimpleNamespace(overall={

@@ -3,13 +3,13 @@
 A planner asking "and with ±10 %?" or "and at 17:30?" should pay only for what changed. A
 :class:`Session` holds the road graph (loaded on first use), the facilities of each scheme, the
 Hanoi areas and every pairing matrix it has computed, keyed by what defines it (scheme, mode,
-departure time, directions). :meth:`Session.plan` then runs :func:`planner.app.workflow.plan` on
+departure time, directions). :meth:`Session.plan` then runs :func:`planner.app.planning.plan` on
 them: a new balance, objective or pin re-solves the pairing and re-scores it (a fraction of a
 second on the 2024 districts); a new departure time computes one matrix; nothing is ever loaded
 or computed twice. :func:`planner.app.explorer.explore` puts sliders on top of a session.
 
 The session holds data, not results: each :meth:`~Session.plan` returns a fresh
-:class:`~planner.app.workflow.PlanningRun`.
+:class:`~planner.app.planning.PlanningRun`.
 """
 
 from __future__ import annotations
@@ -23,18 +23,15 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
-from planner.app.workflow import (
-    PlanningRun,
-    PlanOptions,
+from planner.app.inputs import (
     facilities_for,
     is_hanoi_registry,
-    plan,
-    population_access,
     road_network,
-    run_map,
     split_levels,
     study_area,
 )
+from planner.app.planning import PlanningRun, PlanOptions, plan, population_access
+from planner.app.write import run_map
 from planner.config import DEFAULT_SCHEME
 from planner.outputs.i18n import DEFAULT_LANG
 from planner.roads.graph import TravelGraph
@@ -56,7 +53,7 @@ class Session:
     Parameters
     ----------
     source
-        Road network (see :func:`planner.app.workflow.road_network`); default the Hanoi MBTiles.
+        Road network (see :func:`planner.app.inputs.road_network`); default the Hanoi MBTiles.
         Loaded on first use.
     graph
         An already loaded road graph (then ``source`` is ignored).
@@ -160,7 +157,7 @@ class Session:
         """The population cells' times for ``options`` (or why there are none), kept.
 
         Computed once per (scheme, mode, departure, site rule, population raster) by
-        :func:`planner.app.workflow.population_access`; a new balance, objective or pin reuses them.
+        :func:`planner.app.planning.population_access`; a new balance, objective or pin reuses them.
         Only cells are kept: why there are none depends on more options (``demand``), so it is
         asked again.
 
@@ -173,7 +170,7 @@ class Session:
         -------
         tuple
             ``(access, None)`` or ``(None, note)``, as
-            :func:`planner.app.workflow.population_access` returns them.
+            :func:`planner.app.planning.population_access` returns them.
         """
         from planner.roads.speeds import parse_depart
 
@@ -208,7 +205,7 @@ class Session:
         Returns
         -------
         PlanningRun
-            As :func:`planner.app.workflow.plan` returns it, on the session's graph, facilities
+            As :func:`planner.app.planning.plan` returns it, on the session's graph, facilities
             and matrices.
         """
         options = dataclasses.replace(options or PlanOptions(), **changes)
@@ -229,7 +226,7 @@ class Session:
         return run
 
     def map(self, run: PlanningRun, *, lang: str = DEFAULT_LANG, whatif: bool = True) -> folium.Map:
-        """The run's map (:func:`planner.app.workflow.run_map`) on the session's areas."""
+        """The run's map (:func:`planner.app.write.run_map`) on the session's areas."""
         return run_map(run, lang=lang, whatif=whatif, areas=self.areas(run.options.scheme))
 
     def __repr__(self) -> str:

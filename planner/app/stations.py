@@ -303,7 +303,7 @@ def plan_stations(
     >>> plan.exact.status, plan.exact.gain >= plan.greedy.gain >= 0
     ('optimal', True)
     """
-    from planner.app.workflow import facilities_for, road_network, study_area
+    from planner.app.inputs import facilities_for, road_network, study_area
 
     graph = graph if graph is not None else road_network()
     fac = facilities if facilities is not None else facilities_for(scheme or "2024")

@@ -1,6 +1,7 @@
 """Places: where the facilities are and where people live.
 
-``facilities`` reads and checks facility files; ``sites`` groups a hospital's sites and applies
-the site rules; ``population`` reads the population raster and calibrates it to a census;
-``hanoi`` builds the Hanoi registry (both schemes), its areas and its population grid.
+``facilities`` reads, checks and writes facility files (the contract's names in
+``facility_schema``); ``sites`` groups a hospital's sites and applies the site rules;
+``population`` reads the population raster and calibrates it to a census; ``hanoi`` (a
+subpackage) builds the Hanoi registry (both schemes), its areas and its population grid.
 """

@@ -1,0 +1,218 @@
+"""Writing a run's files: pairings, scores, cell tables, GeoPackage, map and report.
+
+:func:`write_outputs` writes ``pairings.csv``, ``pairings.geojson``, ``scores.json``,
+``pairings.gpkg``, ``access_cells.csv``, ``coverage.csv`` and, on request, ``map.html`` and
+``report.html`` — each atomically, after everything has been computed, so a failed run leaves
+earlier outputs intact. :func:`run_map` is the run's map and :func:`run_whatif` what its
+what-if panel needs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+
+from planner.app.documents import scores_document
+from planner.app.inputs import is_hanoi_registry
+from planner.io import write_csv, write_json, write_vector_atomic
+from planner.outputs.i18n import DEFAULT_LANG
+
+if TYPE_CHECKING:
+    import folium
+
+    from planner.app.planning import PlanningRun
+    from planner.outputs.maps import WhatIf
+
+
+def write_outputs(
+    run: PlanningRun,
+    out_dir: str | Path,
+    *,
+    map: bool = True,
+    report: bool = True,
+    lang: str = DEFAULT_LANG,
+    whatif: bool = True,
+) -> dict[str, Path]:
+    """Write a run's files into ``out_dir`` and return their paths by name.
+
+    Everything is rendered in memory first; each file is then written atomically, so an
+    error leaves the previous outputs intact. ``pairings.csv`` is spreadsheet-safe
+    (:func:`planner.io.write_csv`); ``pairings.gpkg`` holds the same tables as layers for a GIS
+    office (:mod:`planner.outputs.geopackage`). With the run's population cells, ``access_cells.csv`` and
+    ``coverage.csv`` (:func:`planner.access.cells.access_tables`) too, and the map gets the
+    travel-time surface. With the report, ``approximate_locations.csv`` lists the units placed
+    at a population centre or a centroid (the report shows their count per district).
+
+    Parameters
+    ----------
+    run
+        What :func:`planner.app.planning.plan` returned.
+    out_dir
+        The output folder (created if needed).
+    map, report
+        Also write ``map.html`` and ``report.html``.
+    lang
+        Language of the map and the report: ``"vi"`` (default) or ``"en"``.
+    whatif
+        Let the map's readers reassign units and see the scores move, offline
+        (:class:`planner.outputs.maps.WhatIf`, from the run's two matrices).
+
+    Returns
+    -------
+    dict
+        File name -> path, in the order written.
+
+    Examples
+    --------
+    A run without cells, files without the map and the report (a run with cells also writes
+    ``access_cells.csv`` and ``coverage.csv``):
+
+    >>> import os, tempfile
+    >>> from planner.app.planning import PlanOptions, plan
+    >>> run = plan(PlanOptions(scheme="2025", cells=False))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = write_outputs(run, folder, map=False, report=False)
+    ...     list(paths), sorted(os.listdir(folder))  # doctest: +NORMALIZE_WHITESPACE
+    (['pairings.csv', 'pairings.geojson', 'scores.json', 'pairings.gpkg'],
+     ['pairings.csv', 'pairings.geojson', 'pairings.gpkg', 'scores.json'])
+    """
+    out = Path(out_dir)
+    pairings = run.proposal.pairings
+    scores = scores_document(run)
+    geo = run.proposal.to_geodataframe(run.facilities)
+    rendered_map = run_map(run, lang=lang, whatif=whatif) if map or report else None
+    tables = {}
+    if run.access is not None and run.coverage is not None:
+        from planner.access import access_tables
+
+        tables = access_tables(run.access, run.coverage)
+    from planner.outputs.geopackage import geopackage_layers, write_geopackage
+    from planner.places.hanoi import hanoi_areas
+
+    areas = hanoi_areas(scheme=run.options.scheme) if is_hanoi_registry(run.facilities) else None
+    layers = geopackage_layers(pairings, run.facilities, areas=areas, cells=run.access)  # for GIS
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "pairings.csv": write_csv(pairings, out / "pairings.csv"),
+        "pairings.geojson": write_vector_atomic(geo, out / "pairings.geojson"),
+        "scores.json": write_json(scores, out / "scores.json"),
+        **{name: write_csv(table, out / name) for name, table in tables.items()},
+    }
+    paths["pairings.gpkg"] = write_geopackage(out / "pairings.gpkg", layers)
+    if map and rendered_map is not None:
+        from planner.outputs.maps import save_map
+
+        paths["map.html"] = save_map(rendered_map, out / "map.html")
+    if report:
+        from planner.outputs.report import APPROXIMATE_CSV, write_report
+
+        paths["report.html"] = write_report(
+            out / "report.html",
+            pairings=pairings,
+            scores=scores,
+            facilities=run.facilities,
+            map=rendered_map,
+            compare=run.nearest,
+            lang=lang,
+        )
+        if (out / APPROXIMATE_CSV).exists():
+            paths[APPROXIMATE_CSV] = out / APPROXIMATE_CSV
+    return paths
+
+
+def run_map(
+    run: PlanningRun,
+    *,
+    lang: str = DEFAULT_LANG,
+    whatif: bool = True,
+    areas: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """The map of a run (what :func:`write_outputs` saves as ``map.html``): the proposal beside
+    the nearest-hospital option, titled with the run's scenario, with the what-if panel.
+
+    Parameters
+    ----------
+    run
+        What :func:`planner.app.planning.plan` returned.
+    lang
+        ``"vi"`` (default) or ``"en"``.
+    whatif
+        Add the what-if panel (:func:`run_whatif`).
+    areas
+        The Hanoi areas of the run's scheme when already loaded (default: loaded here, for
+        the Hanoi registry only).
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> from planner.app.planning import PlanOptions, plan
+    >>> m = run_map(plan(PlanOptions(scheme="2025", cells=False)), lang="en", whatif=False)
+    >>> html = m.get_root().render()
+    >>> html.split("<title>")[1].split(" — ")[0]
+    'Sister hospitals, Hanoi'
+    >>> "Units whose sister hospital differs in the nearest-hospital option" in html
+    True
+    """
+    from planner.outputs.formatting import map_title, scenario_parts
+    from planner.outputs.i18n import Translator
+    from planner.outputs.maps import pairing_map
+
+    options = scores_document(run)["options"]
+    if areas is None and is_hanoi_registry(run.facilities):
+        from planner.places.hanoi import hanoi_areas
+
+        areas = hanoi_areas(scheme=run.options.scheme)
+    return pairing_map(
+        run.proposal.pairings,
+        run.facilities,
+        areas=areas,
+        compare=run.nearest,
+        compare_label=Translator(lang)("map.nearest"),
+        graph=run.graph,
+        mode=run.options.mode,
+        depart=run.options.depart,
+        title=map_title(options, lang=lang),
+        subtitle=" · ".join(scenario_parts(options, lang=lang)),
+        self_contained=True,
+        lang=lang,
+        whatif=run_whatif(run) if whatif else None,
+        surface=run.access,
+    )
+
+
+def run_whatif(run: PlanningRun) -> WhatIf:
+    """What a map of the run needs for its what-if panel: the run's two matrices and rules.
+
+    Parameters
+    ----------
+    run : PlanningRun
+        What :func:`planner.app.planning.plan` returned.
+
+    Returns
+    -------
+    planner.outputs.maps.WhatIf
+        The run's matrices at its departure and peak times, with its directions, grouping
+        and site rule.
+
+    Examples
+    --------
+    >>> from planner.app.planning import PlanOptions, plan
+    >>> run_whatif(plan(PlanOptions(scheme="2025", cells=False))).peak_depart
+    '08:00'
+    """
+    from planner.outputs.maps import WhatIf
+
+    return WhatIf(
+        run.matrix,
+        matrix_peak=run.matrix_peak,
+        depart=run.options.depart,
+        peak_depart=run.options.peak_depart,
+        directions=run.options.directions,
+        hierarchical=run.options.hierarchical,
+        site_rule=run.options.site_rule,
+    )
