@@ -41,14 +41,8 @@ from planner.io import atomic_path, write_csv
 from planner.outputs._templates import render
 from planner.outputs.formatting import MISSING, Formatter, clock, scenario_parts
 from planner.outputs.i18n import DEFAULT_LANG, Translator
-from planner.outputs.maps import (
-    hospital_palette,
-    is_pilot_pair,
-    map_html,
-    pairing_map,
-    site_label,
-    switch_text,
-)
+from planner.outputs.labels import hospital_palette, is_pilot_pair, site_label, switch_text
+from planner.outputs.maps import map_html, pairing_map
 from planner.pairing.scoring import population_weights
 from planner.places.facilities import APPROXIMATE_SOURCES
 from planner.places.sites import hospital_of
