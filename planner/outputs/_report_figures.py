@@ -12,7 +12,7 @@ import pandas as pd
 from planner.outputs._report_charts import _coverage_chart
 from planner.outputs._report_context import _cell, _Context, _num, _trip
 from planner.outputs._report_scores import _cells, _Scores
-from planner.outputs.formatting import MISSING, Formatter, departure
+from planner.outputs.formatting import MISSING, Formatter, clock
 from planner.outputs.i18n import Translator
 from planner.outputs.labels import site_label
 
@@ -199,7 +199,7 @@ def _people_part(main: _Scores, ctx: _Context, pairings: pd.DataFrame) -> dict[s
     t, f = ctx.t, ctx.f
     coverage = {float(row["minutes"]): row for row in cells.get("coverage", [])}
     at_60 = coverage.get(60.0, {})
-    depart = departure(cells["depart"]) if cells.get("depart") else main.depart or MISSING
+    depart = clock(cells["depart"]) if cells.get("depart") else main.depart or MISSING
     grid_key = "report.people_grid" if cells.get("calibrated") else "report.people_grid_raw"
     sentences = [
         t(grid_key),

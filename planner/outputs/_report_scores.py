@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from planner.errors import PlannerInputError
-from planner.outputs.formatting import departure
+from planner.outputs.formatting import clock
 
 #: Older names of the trip directions in scores (scoring's ``pair_costs``).
 _DIRECTIONS = {"hospital_to_unit": "to_unit", "unit_to_hospital": "to_hospital"}
@@ -32,12 +32,12 @@ class _Scores:
     @property
     def depart(self) -> str | None:
         value = self.overall.get("depart") or self.options.get("depart")
-        return departure(value) if value else None
+        return clock(value) if value else None
 
     @property
     def peak_depart(self) -> str | None:
         value = self.overall.get("peak_depart") or self.options.get("peak_depart")
-        return departure(value) if value else None
+        return clock(value) if value else None
 
     @property
     def directions(self) -> str | None:

@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from planner._clock import depart_text
-from planner.errors import PlannerInputError
 from planner.outputs.i18n import Translator, check_lang, has_text, text
 
 #: Shown for a missing or non-finite value.
@@ -296,8 +294,7 @@ def clock(value: Any) -> str:
     """Format a time of day as ``HH:MM`` (``"7:30"``, ``"07h30"`` and ``"17.30"`` are read too).
 
     The same in every language. Text that is not a time of day in one of these forms is
-    returned as it is. A run's departure times are formatted by :func:`departure`, which reads
-    them by the planner's one departure grammar.
+    returned as it is.
 
     Parameters
     ----------
@@ -320,36 +317,6 @@ def clock(value: Any) -> str:
     if not match:
         return str(value)
     return f"{int(match.group(1)):02d}:{match.group(2)}"
-
-
-def departure(value: Any) -> str:
-    """Format a departure time as ``HH:MM`` by the planner's one departure grammar.
-
-    A departure is read as the runs read it (:func:`planner._clock.depart_text`: ``"7:30"``,
-    ``"17h30"``); text that is no departure time is returned as it is.
-
-    Parameters
-    ----------
-    value : object
-        A departure time as the run's options or scores hold it.
-
-    Returns
-    -------
-    str
-        ``HH:MM`` with two-digit hours, or ``str(value)`` unchanged.
-
-    Examples
-    --------
-    >>> departure("7h30"), departure("17:30"), departure(" 7:30 ")
-    ('07:30', '17:30', '07:30')
-    >>> departure("rush hour")
-    'rush hour'
-    """
-    text = str(value)
-    try:
-        return depart_text(text.strip()) or text
-    except PlannerInputError:
-        return text
 
 
 def month(value: Any, *, lang: str) -> str:
@@ -488,7 +455,7 @@ def scenario_parts(options: Mapping[str, Any], *, lang: str) -> list[str]:
     mode, depart = options.get("mode"), options.get("depart")
     if mode and depart:
         mode_text = t.get(f"mode.{mode}", str(mode))
-        parts.append(t("scenario.travel", mode=mode_text, time=departure(depart)))
+        parts.append(t("scenario.travel", mode=mode_text, time=clock(depart)))
     if options.get("roads_date"):
         parts.append(t("scenario.roads", date=month(options["roads_date"], lang=lang)))
     elif options.get("roads"):
@@ -542,7 +509,6 @@ __all__ = [
     "Formatter",
     "clock",
     "count",
-    "departure",
     "hours",
     "km",
     "minutes",
