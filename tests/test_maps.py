@@ -13,7 +13,8 @@ import pytest
 from planner.config import OSM_ATTRIBUTION
 from planner.errors import PlannerInputError
 from planner.outputs._assets import leaflet_version
-from planner.outputs.maps import _main_roads, hospital_palette, map_html, pairing_map, save_map
+from planner.outputs._map_background import _main_roads
+from planner.outputs.maps import hospital_palette, map_html, pairing_map, save_map
 
 REMOTE = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
 

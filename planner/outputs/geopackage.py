@@ -19,7 +19,7 @@ Layers, all in EPSG:4326, each with the columns of the table it mirrors:
     With the population cells: one polygon per populated cell piece, the columns of
     ``access_cells.csv`` (:data:`planner.access.cells.ACCESS_COLUMNS`).
 
-The links and areas come from the map's own helpers (:mod:`planner.outputs.maps`), so the file
+The links and areas come from the map's own helpers (:mod:`planner.outputs._map_frames`), so the file
 and the map never disagree. Text is stored as text (no spreadsheet apostrophes, no HTML): a
 name like ``<img src=x onerror=alert(1)>`` reads back exactly as written. The file is written
 whole (:func:`write_geopackage`) to a temporary file beside the target and renamed onto it (:func:`planner.io.atomic_path`).
@@ -39,7 +39,7 @@ import pandas as pd
 from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
 from planner.io import atomic_path
-from planner.outputs.maps import _area_hospitals, _hospital_frame, _link_frame, _unit_sites
+from planner.outputs._map_frames import _area_hospitals, _hospital_frame, _link_frame, _unit_sites
 
 if TYPE_CHECKING:
     from planner.access.cells import CellAccess

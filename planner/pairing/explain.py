@@ -24,13 +24,13 @@ from planner._vn import district_key
 from planner.errors import InfeasibleError, PlannerInputError
 from planner.pairing._model import PairingModel, build_model
 from planner.pairing._objectives import Request, Solution, optimise, status_text
+
+# The pilot is a fact of the Hanoi registry; re-exported for the pairing's users.
+from planner.places.pilot import HANOI_PILOT as HANOI_PILOT
+from planner.places.pilot import PILOT_DISTRICT as PILOT_DISTRICT
+from planner.places.pilot import PILOT_HOSPITAL_ID as PILOT_HOSPITAL_ID
 from planner.places.sites import DEFAULT_SITE_RULE
 
-#: The pilot: Ba Vì district paired with Xanh Pon General Hospital.
-PILOT_HOSPITAL_ID = "hn-reg-xanhpon"
-PILOT_DISTRICT = "Huyện Ba Vì"
-#: The Hanoi pilot as ``(district, hospital_id)`` pairs (see :func:`pilot_pins`).
-HANOI_PILOT: tuple[tuple[str, str], ...] = ((PILOT_DISTRICT, PILOT_HOSPITAL_ID),)
 SENSITIVITY_COLUMNS = ("scenario", "status", "objective_value", "units_changed", "note")
 #: Budget of each sensitivity re-solve (s), at most the main solve's: enough for every
 #: hierarchical case (under 0.2 s) while one district's communes at a tight balance, whose

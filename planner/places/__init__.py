@@ -3,5 +3,6 @@
 ``facilities`` reads, checks and writes facility files (the contract's names in
 ``facility_schema``); ``sites`` groups a hospital's sites and applies the site rules;
 ``population`` reads the population raster and calibrates it to a census; ``hanoi`` (a
-subpackage) builds the Hanoi registry (both schemes), its areas and its population grid.
+subpackage) builds the Hanoi registry (both schemes), its areas and its population grid; ``pilot``
+names the Hanoi pilot (Ba Vì with Xanh Pon).
 """

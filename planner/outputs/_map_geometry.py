@@ -1,0 +1,60 @@
+"""The map's geometry: metres for simplifying, polygons only, coordinates rounded into GeoJSON.
+
+:func:`_metric` puts a frame in the UTM zone of its own area, :func:`_simplified` simplifies areas in
+metres and keeps their polygonal parts (:func:`_polygonal`), :func:`_geojson` writes a compact
+GeoJSON dict with coordinates rounded to 5 decimals (about 1 m).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from planner.config import CRS_LONLAT, metric_crs
+
+_DECIMALS = 5  # about 1 m: finer digits only inflate the file
+
+
+def _round(gdf: gpd.GeoDataFrame, decimals: int = _DECIMALS) -> gpd.GeoDataFrame:
+    geoms = shapely.transform(gdf.geometry.to_numpy(), lambda xy: np.round(xy, decimals))
+    return gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+
+
+def _geojson(
+    gdf: gpd.GeoDataFrame, columns: Sequence[str], *, decimals: int = _DECIMALS
+) -> dict[str, Any]:
+    """GeoJSON dict with ``id`` = index and only ``columns`` as properties (compact)."""
+    out = _round(gdf[[*columns, "geometry"]].to_crs(CRS_LONLAT), decimals)
+    return json.loads(out.to_json(drop_id=False, na="null"))
+
+
+def _metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The frame in the UTM zone of its own area, where simplifying and areas are in metres."""
+    lonlat = gdf.to_crs(CRS_LONLAT)
+    west, south, east, north = lonlat.total_bounds
+    return lonlat.to_crs(metric_crs([west, east], [south, north]))
+
+
+def _simplified(gdf: gpd.GeoDataFrame, simplify_m: float) -> gpd.GeoDataFrame:
+    """Areas simplified in metres and made valid, polygons only.
+
+    ``make_valid`` may return a GeometryCollection (a polygon with a stray line or point
+    where two areas touch); Leaflet draws that as a group without ``getElement``, and a
+    tooltip on it stops the page's script, so only the polygonal parts are kept.
+    """
+    metric = _metric(gdf)
+    geoms = metric.geometry.simplify(simplify_m, preserve_topology=True).make_valid()
+    return metric.set_geometry(geoms.map(_polygonal)).to_crs(CRS_LONLAT)
+
+
+def _polygonal(geom: Any) -> Any:
+    """The polygon parts of a geometry (itself when it is a (multi)polygon)."""
+    if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()

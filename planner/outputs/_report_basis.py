@@ -1,0 +1,290 @@
+"""What the report's figures rest on: the terms used, the assumptions, the speeds, the sources
+and the units placed at approximate locations.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner._vn import core_name, fold
+from planner.config import authored_dir
+from planner.outputs._report_context import _cell, _Context, _num
+from planner.outputs._report_scores import _cells, _Scores
+from planner.outputs.formatting import MISSING
+from planner.places.facilities import APPROXIMATE_SOURCES
+
+#: The full list of approximately placed units, written beside the report.
+APPROXIMATE_CSV = "approximate_locations.csv"
+
+
+def _terms(ctx: _Context, main: _Scores, *, pilot: bool, fixed: bool) -> list[tuple[str, str]]:
+    t = ctx.t
+    keys = ["sister", "trip", "average", "nearest"]
+    keys += ["pilot"] if pilot else []
+    keys += ["fixed"] if fixed else []
+    keys += ["balance", "load_ratio", "coverage", "switch", "gap"]
+    keys += ["cells", "p90"] if _cells(main) is not None else []
+    out = []
+    for key in keys:
+        definition = f"term.{key}_def"
+        if key == "trip":
+            definition = f"term.trip_def.{main.directions or 'both'}"
+        out.append((t(f"term.{key}"), t.get(definition, t("term.trip_def.both"))))
+    return out
+
+
+_KNOWN_OPTIONS = frozenset(
+    {
+        "scheme",
+        "mode",
+        "depart",
+        "peak_depart",
+        "objective",
+        "balance",
+        "load",
+        "hierarchical",
+        "pilot_pinned",
+        "pins",
+        "specialty_need",
+        "site_rule",
+        "roads",
+        "roads_date",
+        "region",
+        "directions",
+        "demand",
+        "population",
+    }
+)
+
+
+def _assumptions(
+    main: _Scores, options: Mapping[str, Any], ctx: _Context, *, has_pilot: bool
+) -> list[tuple[str, str]]:
+    from planner.roads.speeds import congestion_factor
+
+    t, f = ctx.t, ctx.f
+    out: list[tuple[str, str]] = []
+    scheme = options.get("scheme")
+    if scheme:
+        out.append((t("assume.units"), t.get(f"scenario.scheme.{scheme}", str(scheme))))
+    mode = options.get("mode")
+    depart, peak = main.depart, main.peak_depart
+    if mode and depart:
+        mode_text = t.get(f"mode.{mode}", str(mode)).capitalize()
+        if peak:
+            out.append(
+                (
+                    t("assume.travel"),
+                    t("assume.travel_text", mode=mode_text, depart=depart, peak=peak),
+                )
+            )
+        else:
+            out.append(
+                (t("assume.travel"), t("assume.travel_text_one", mode=mode_text, depart=depart))
+            )
+        traffic = [
+            t("assume.traffic_text", time=time, share=f.percent(congestion_factor(time, mode=mode)))
+            for time in dict.fromkeys(x for x in (depart, peak) if x)
+        ]
+        out.append((t("assume.traffic"), " ".join(traffic)))
+    out.append((t("assume.directions"), t(f"term.trip_def.{main.directions or 'both'}")))
+    site_rule = options.get("site_rule") or main.overall.get("site_rule")
+    if site_rule in ("nearest", "main"):
+        out.append((t("assume.sites"), t(f"assume.sites.{site_rule}")))
+    demand = options.get("demand")
+    if demand in ("points", "cells"):
+        out.append((t("assume.demand"), t(f"assume.demand.{demand}")))
+    objective = options.get("objective") or main.overall.get("objective")
+    if objective:
+        goal = t.get(f"scenario.objective.{objective}", str(objective))
+        balance = options.get("balance")
+        if balance is not None:
+            rule = t(
+                "assume.rule_text",
+                objective=goal,
+                balance=t("scenario.balance", share=f.percent(balance)),
+            )
+        else:
+            rule = t("assume.rule_no_balance", objective=goal)
+        if options.get("hierarchical") is not None:
+            rule += " " + t(
+                "assume.whole_districts" if options["hierarchical"] else "assume.split_units"
+            )
+        out.append((t("assume.rule"), rule))
+    fixed = []
+    if has_pilot:
+        fixed.append(t("assume.fixed_pilot"))
+    pins = options.get("pins") or {}
+    if pins:
+        fixed.append(t("assume.fixed_pins", count=f.count(len(pins))))
+    if objective or fixed:
+        out.append((t("assume.fixed"), "; ".join(fixed) or t("assume.fixed_none")))
+    load = options.get("load")
+    if load:
+        out.append((t("assume.load"), t.get(f"assume.load.{load}", str(load))))
+    if "specialty_need" in options:
+        need = options["specialty_need"]
+        text = (
+            t("assume.specialty_file", file=Path(str(need)).name)
+            if need
+            else t("assume.specialty_none")
+        )
+        out.append((t("assume.specialty"), text))
+    if options.get("region") == "Hanoi":
+        out.append((t("assume.population"), t("assume.population_text")))
+    status = main.overall.get("status")
+    if status in ("optimal", "time_limit", "scored"):
+        gap = main.overall.get("mip_gap", main.overall.get("gap_to_optimal"))
+        out.append(
+            (t("assume.solver"), t(f"assume.solver.{status}", gap=f.percent(gap or 0, decimals=2)))
+        )
+    for key, value in options.items():
+        if key not in _KNOWN_OPTIONS:
+            out.append((str(key), str(value)))
+    return out
+
+
+def _speeds_part(mode: str | None, ctx: _Context) -> dict[str, Any] | None:
+    from planner.roads.speeds import load_speed_table
+
+    if not mode:
+        return None
+    t, f = ctx.t, ctx.f
+    table = load_speed_table()
+    table = table[(table["mode"] == mode) & table["usable"].astype(bool)]
+    columns = [
+        {"label": t("report.col_road"), "num": False},
+        {"label": t("report.col_speed"), "num": True},
+    ]
+    english = t.lang == "en"  # the reasons are written in English only
+    if english:
+        columns.append({"label": t("report.col_reason"), "num": False})
+    rows = []
+    for record in table.to_dict("records"):
+        cells = [
+            _cell(t.get(f"road.{record['class']}", str(record["class"]))),
+            _num(f.number(record["speed_kph"])),
+        ]
+        if english:
+            cells.append(_cell(record.get("reason", "")))
+        rows.append(cells)
+    title = t("report.speeds", mode=t.get(f"mode_name.{mode}", mode))
+    return {"title": title, "columns": columns, "rows": rows}
+
+
+@functools.cache
+def _sources() -> tuple[dict[str, str], ...]:
+    path = authored_dir() / "sources.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple(csv.DictReader(handle))
+
+
+def road_data_date(source: str | Path | None) -> str | None:
+    """Return the date of a road source we document (``"2021-08"``), else ``None``.
+
+    Parameters
+    ----------
+    source
+        The road graph's ``source`` (a file path, perhaps with a note after it).
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> road_data_date("/data/hanoi_osm_2021-08_z14.mbtiles (Hanoi)")
+    '2021-08'
+    >>> road_data_date("my_roads.osm.pbf") is None
+    True
+    """
+    if not source:
+        return None
+    text = str(source)
+    for row in _sources():
+        if row["file"] and row["file"] in text and row.get("date"):
+            return row["date"]
+    return None
+
+
+def _sources_part(ctx: _Context) -> dict[str, Any]:
+    t = ctx.t
+    what = "what_vi" if t.lang == "vi" else "what_en"
+    return {
+        "columns": [
+            {"label": t("report.col_file"), "num": False},
+            {"label": t("report.col_what"), "num": False},
+            {"label": t("report.col_licence"), "num": False},
+        ],
+        "rows": [[_cell(r["file"]), _cell(r[what]), _cell(r["licence"])] for r in _sources()],
+    }
+
+
+def approximate_units(pairings: pd.DataFrame, facilities: pd.DataFrame) -> pd.DataFrame:
+    """Return the pairing's units placed at a commune or district centre, not at a building.
+
+    Parameters
+    ----------
+    pairings
+        A pairing (the pairing contract).
+    facilities
+        The facility table it was made with (``location_source``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit_id``, ``unit_name``, ``unit_level``, ``district``, ``location_source``, sorted by
+        district and name (empty when every unit has a mapped location).
+
+    Examples
+    --------
+    >>> pairings = pd.DataFrame({"unit_id": ["c1", "c2", "d1"],
+    ...     "unit_name": ["Trạm Y tế xã Ba Vì", "Trạm Y tế xã Tản Lĩnh", "TTYT Ba Vì"],
+    ...     "unit_level": ["commune", "commune", "district"], "district": "Huyện Ba Vì",
+    ...     "hospital_id": "hn-reg-xanhpon"})
+    >>> facilities = pd.DataFrame({"facility_id": ["c1", "c2", "d1"],
+    ...     "location_source": ["osm", "population_centre", "commune_centroid"]})
+    >>> approximate_units(pairings, facilities)[["unit_id", "location_source"]].values.tolist()
+    [['c2', 'population_centre'], ['d1', 'commune_centroid']]
+    """
+    columns = ["unit_id", "unit_name", "unit_level", "district", "location_source"]
+    if "location_source" not in facilities:
+        return pd.DataFrame(columns=columns)
+    source = facilities.set_index(facilities["facility_id"].astype(str))["location_source"]
+    ids = pairings["unit_id"].astype(str)
+    table = pd.DataFrame(
+        {
+            "unit_id": ids.to_numpy(),
+            "unit_name": pairings["unit_name"].astype(str).to_numpy(),
+            "unit_level": pairings["unit_level"].astype(str).to_numpy(),
+            "district": pairings["district"].to_numpy() if "district" in pairings else None,
+            "location_source": source.reindex(ids).astype(str).to_numpy(),
+        }
+    )
+    table = table[table["location_source"].isin(APPROXIMATE_SOURCES)]
+    order = table.assign(_d=table["district"].map(fold), _n=table["unit_name"].map(fold))
+    return table.loc[order.sort_values(["_d", "_n", "unit_id"]).index].reset_index(drop=True)
+
+
+def _approximate_part(approx: pd.DataFrame, total: int, ctx: _Context) -> dict[str, Any]:
+    t, f = ctx.t, ctx.f
+    if approx.empty:
+        return {"text": t("report.approximate_none"), "counts": []}
+    counts = approx.groupby(approx["district"].fillna(MISSING), sort=False).size()
+    counts = counts.iloc[np.argsort([core_name(d) for d in counts.index], kind="stable")]
+    return {
+        "text": t(
+            "report.approximate_text",
+            count=f.count(len(approx)),
+            total=f.count(total),
+            file=APPROXIMATE_CSV,
+        ),
+        "counts": [(str(d), f.count(n)) for d, n in counts.items()],
+    }

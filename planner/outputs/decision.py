@@ -1,0 +1,312 @@
+"""The decision table: every district (or unit) with its sister hospital, times, people and the
+cost of switching.
+
+:func:`decision_table` gives it as a frame (the columns of :data:`DECISION_COLUMNS`); the report
+shows it as its first part (:func:`_decision_part`), beside the comparison's hospital of each row
+(:func:`_other_lookup`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner._vn import core_name, district_key, fold
+from planner.outputs._report_context import (
+    _cell,
+    _Context,
+    _is_district_rows,
+    _num,
+    _row_name,
+    _trip,
+)
+from planner.outputs.formatting import MISSING
+from planner.outputs.labels import is_pilot_pair, switch_text
+from planner.pairing.scoring import population_weights
+
+#: Columns of :func:`decision_table`.
+DECISION_COLUMNS = (
+    "unit_id",
+    "unit_name",
+    "unit_level",
+    "district",
+    "hospital_id",
+    "hospital_name",
+    "travel_time_s",
+    "travel_time_peak_s",
+    "population",
+    "next_best_hospital_id",
+    "switch_cost_s",
+    "pinned",
+    "units",
+    "units_elsewhere",
+)
+
+
+def _counted_population(pairings: pd.DataFrame) -> np.ndarray:
+    pop = pd.to_numeric(
+        pairings["population"] if "population" in pairings else pd.Series(np.nan, pairings.index),
+        errors="coerce",
+    )
+    if "unit_level" not in pairings or "district" not in pairings:
+        return pop.fillna(0.0).to_numpy(float)
+    return population_weights(pairings["unit_level"], pairings["district"], pop)
+
+
+def decision_table(
+    pairings: pd.DataFrame,
+    *,
+    peak_times: Mapping[str, float] | pd.Series | None = None,
+    by_district: bool = True,
+) -> pd.DataFrame:
+    """Return the decision: one row per district (2024) or per unit, with its sister hospital.
+
+    With ``by_district`` and a pairing holding district-level units with their communes (the
+    2024 scheme), each row is a district: its district unit's hospital and trip, the whole
+    district's population (each person counted once), and the cost of switching the whole
+    district to its next-best hospital (the change in its people's average trip). Otherwise
+    (the 2025 units, a user's own units) each unit is a row.
+
+    Parameters
+    ----------
+    pairings
+        A pairing (the pairing contract).
+    peak_times
+        Travel time per ``unit_id`` at the comparison departure time (``scores.json``'s
+        ``per_pair``), for the ``travel_time_peak_s`` column; NaN when not given.
+    by_district
+        Group communes under their district unit where there is one (``False``: every unit
+        is a row, as for the 2025 units).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`DECISION_COLUMNS`: the row's unit, its hospital, ``travel_time_s``,
+        ``travel_time_peak_s``, ``population``, ``next_best_hospital_id``, ``switch_cost_s``
+        (seconds per trip, population-weighted over the row's units; positive: the next-best
+        hospital is slower), ``pinned``, ``units`` (units the row stands for) and
+        ``units_elsewhere`` (of those, paired with another hospital). Sorted by hospital, then
+        by name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"unit_id": ["d1", "c1", "c2"], "unit_name": ["D", "C1", "C2"],
+    ...     "unit_level": ["district", "commune", "commune"], "district": ["X", "X", "X"],
+    ...     "hospital_id": ["h1"] * 3, "hospital_name": ["H"] * 3,
+    ...     "travel_time_s": [600.0, 900.0, 1200.0], "population": [300.0, 100.0, 200.0],
+    ...     "pinned": [False] * 3, "next_best_hospital_id": ["h2"] * 3,
+    ...     "switch_cost_s": [60.0, 60.0, 120.0]})
+    >>> row = decision_table(p).iloc[0]
+    >>> row["unit_id"], float(row["population"]), float(row["switch_cost_s"]), int(row["units"])
+    ('d1', 300.0, 100.0, 3)
+    """
+    table = pairings.reset_index(drop=True).copy()
+    table["unit_id"] = table["unit_id"].astype(str)
+    weight = _counted_population(table)
+    level = table["unit_level"].astype(str) if "unit_level" in table else pd.Series("", table.index)
+    district = table["district"] if "district" in table else pd.Series(None, table.index)
+    key = district.map(district_key)  # one district however it is spelt
+    heads = level.eq("district") & key.notna() & by_district
+    head_districts = set(key[heads])
+    grouped = key.isin(head_districts) & ~heads if head_districts else heads & False
+    switch = pd.to_numeric(
+        table.get("switch_cost_s", pd.Series(np.nan, table.index)), errors="coerce"
+    ).to_numpy(float)
+    next_best = table.get("next_best_hospital_id", pd.Series(None, table.index, dtype=object))
+    next_key = next_best.astype("string").fillna("").to_numpy(str)
+    hospital_key = table["hospital_id"].astype("string").fillna("").to_numpy(str)
+    group_key = key.astype("string").fillna("").to_numpy(str)
+    names = table.get("hospital_name", pd.Series(None, table.index, dtype=object))
+    pinned = (
+        table["pinned"].fillna(False).astype(bool).to_numpy()
+        if "pinned" in table
+        else np.zeros(len(table), bool)
+    )
+    peak = (
+        pd.Series(peak_times, dtype=float).reindex(table["unit_id"]).to_numpy()
+        if peak_times is not None
+        else np.full(len(table), np.nan)
+    )
+    rows = []
+    for i in np.flatnonzero(~grouped.to_numpy()):
+        members = np.flatnonzero(group_key == group_key[i]) if heads.iloc[i] else np.array([i])
+        # The whole row switches: its people's average change, over the units whose
+        # next-best hospital is the row's (all of them when districts are paired whole).
+        ok = np.isfinite(switch[members]) & (next_key[members] == next_key[i])
+        w = weight[members][ok]
+        cost = float((w * switch[members][ok]).sum() / w.sum()) if w.sum() > 0 else switch[i]
+        rows.append(
+            {
+                "unit_id": table["unit_id"].iloc[i],
+                "unit_name": table["unit_name"].iloc[i],
+                "unit_level": level.iloc[i],
+                "district": district.iloc[i],
+                "hospital_id": table["hospital_id"].iloc[i],
+                "hospital_name": names.iloc[i],
+                "travel_time_s": float(table["travel_time_s"].iloc[i]),
+                "travel_time_peak_s": float(peak[i]),
+                "population": float(weight[members].sum()),
+                "next_best_hospital_id": next_best.iloc[i],
+                "switch_cost_s": cost,
+                "pinned": bool(pinned[i]),
+                "units": len(members),
+                "units_elsewhere": int((hospital_key[members] != hospital_key[i]).sum()),
+            }
+        )
+    out = pd.DataFrame(rows, columns=list(DECISION_COLUMNS))
+    order = out.assign(
+        _h=out["hospital_name"].map(fold).fillna(""),
+        _n=[
+            core_name(d if isinstance(d, str) else n)
+            for d, n in zip(out["district"], out["unit_name"], strict=True)
+        ],
+    )
+    order = order.sort_values(["_h", "_n", "unit_id"], kind="stable")
+    return out.loc[order.index].reset_index(drop=True)
+
+
+def _other_lookup(
+    rows: pd.DataFrame, other_pairings: pd.DataFrame, other_rows: pd.DataFrame
+) -> tuple[pd.Series, pd.Series]:
+    """The other scenario's hospital and time for each of our rows.
+
+    Unit rows match the same unit where the other scenario has them all; district rows (and
+    units the other scenario lacks, e.g. 2025 against 2024) match by district: the hospital
+    serving most of the district's people there, and their average trip.
+    """
+    keys = rows["unit_id"].astype(str)
+    mine = other_rows.set_index(other_rows["unit_id"].astype(str))
+    if not _is_district_rows(rows) and keys.isin(mine.index).all():
+        return (
+            mine["hospital_id"].reindex(keys).set_axis(rows.index),
+            mine["travel_time_s"].reindex(keys).set_axis(rows.index),
+        )
+    table = other_pairings.assign(
+        _w=_counted_population(other_pairings),
+        _t=pd.to_numeric(other_pairings["travel_time_s"], errors="coerce"),
+    ).dropna(subset=["district"])
+    load = table.groupby(["district", "hospital_id"])["_w"].sum().reset_index()
+    main = load.sort_values("_w", kind="stable").drop_duplicates("district", keep="last")
+    hospital = main.set_index("district")["hospital_id"]
+    ok = table.dropna(subset=["_t"])
+    ok = ok[ok["_w"] > 0]
+    mean = (ok["_t"] * ok["_w"]).groupby(ok["district"]).sum() / ok.groupby("district")["_w"].sum()
+    return (
+        hospital.reindex(rows["district"]).set_axis(rows.index),
+        mean.reindex(rows["district"]).set_axis(rows.index),
+    )
+
+
+def _decision_part(
+    rows: pd.DataFrame,
+    ctx: _Context,
+    *,
+    depart: str | None,
+    peak: str | None,
+    other: tuple[pd.Series, pd.Series, str] | None,
+) -> dict[str, Any]:
+    t, f = ctx.t, ctx.f
+    districts = _is_district_rows(rows)
+    has_peak = bool(rows["travel_time_peak_s"].notna().any()) and peak is not None
+    time_label = t("report.col_time_at", time=depart) if depart else t("map.travel_time")
+    columns = [
+        {"label": t("report.col_district" if districts else "report.col_unit"), "num": False}
+    ]
+    columns.append({"label": time_label, "num": True})
+    if has_peak:
+        columns.append({"label": t("report.col_time_at", time=peak), "num": True})
+    if other is not None:
+        columns.append({"label": t("report.col_hospital_in", name=other[2]), "num": False})
+        columns.append({"label": t("report.col_time_in", name=other[2]), "num": True})
+    columns += [
+        {"label": t("report.col_population"), "num": True},
+        {"label": t("report.col_next_best"), "num": False},
+        {"label": t("report.col_switch"), "num": True},
+    ]
+    labels = [c["label"] for c in columns]
+    changed_count = 0
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows.itertuples(index=True):
+        hid = "" if pd.isna(row.hospital_id) else str(row.hospital_id)
+        group = groups.setdefault(
+            hid,
+            {
+                "name": ctx.name(row.hospital_id) if hid else t("report.row_unassigned"),
+                "colour": ctx.colour(hid),
+                "rows": [],
+                "people": 0.0,
+            },
+        )
+        group["people"] += row.population if math.isfinite(row.population) else 0.0
+        sub = None
+        if districts and row.units > 1:
+            sub = t("report.communes_with", count=f.count(row.units - 1))
+            if row.units_elsewhere:
+                sub = t("report.communes_split", count=f.count(row.units_elsewhere))
+        elif isinstance(row.district, str) and not districts:
+            sub = row.district
+        badge = None
+        if row.pinned:
+            pilot = is_pilot_pair(row.district, row.hospital_id)
+            badge = t("pin.pilot_short" if pilot else "pin.fixed_short")
+        switch = MISSING
+        if pd.notna(row.next_best_hospital_id) and math.isfinite(row.switch_cost_s):
+            switch = switch_text("", row.switch_cost_s, t, f, prefix="report")
+        cells = [
+            _cell(_row_name(row), cls="name", sub=sub, badge=badge),
+            _num(_trip(row.travel_time_s, t, f)),
+        ]
+        if has_peak:
+            cells.append(_num(_trip(row.travel_time_peak_s, t, f)))
+        changed = False
+        if other is not None:
+            theirs, their_time = other[0].loc[row.Index], other[1].loc[row.Index]
+            changed = str(theirs) != hid if pd.notna(theirs) else bool(hid)
+            changed_count += changed
+            cells.append(
+                _cell(
+                    ctx.name(theirs),
+                    colour=ctx.colour(theirs),
+                    mark="≠" if changed else None,
+                    mark_title=t("report.col_hospital_in", name=other[2]) if changed else None,
+                )
+            )
+            cells.append(_num(_trip(their_time, t, f)))
+        cells += [
+            _num(f.people(row.population)),
+            _cell(
+                ctx.name(row.next_best_hospital_id),
+                colour=ctx.colour(row.next_best_hospital_id)
+                if pd.notna(row.next_best_hospital_id)
+                else None,
+            ),
+            _num(switch),
+        ]
+        for c, label in zip(cells[1:], labels[1:], strict=True):
+            c["label"] = label
+        group["rows"].append({"cells": cells, "changed": changed})
+    for group in groups.values():
+        group["count"] = t(
+            "report.group_districts" if districts else "report.group_units",
+            count=f.count(len(group["rows"])),
+            people=f.people(group["people"]),
+        )
+    changed_note = None
+    if other is not None:
+        key = "report.changed_rows" if changed_count else "report.changed_none"
+        changed_note = t(key, count=f.count(changed_count), total=f.count(len(rows)), name=other[2])
+    return {
+        "title": t("report.decision_districts" if districts else "report.decision"),
+        "note": t("report.decision_note_districts" if districts else "report.decision_note_units"),
+        "columns": columns,
+        "groups": list(groups.values()),
+        "changed_note": changed_note,
+    }
+
+
+__all__ = ["DECISION_COLUMNS", "decision_table"]
