@@ -161,6 +161,7 @@ def load_facilities(
     area: BaseGeometry | None = None,
     encoding: str | None = None,
     thousands: str | None = None,
+    candidate_sites: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a facility file and return it validated, in the facility contract.
 
@@ -186,6 +187,10 @@ def load_facilities(
         ``"space"``) when the file uses one; without it only unambiguous forms are read
         (``12 345``, ``1.234.567``), and ``12,345`` or ``12.345`` is an error
         (:func:`planner.io.parse_count`).
+    candidate_sites
+        The file holds candidate new sites of hospitals listed elsewhere
+        (:mod:`planner.pairing.siting`): ``hospital_id`` is kept as given, unchecked against
+        the file's other rows, and ``site_role`` is ``site``.
 
     Returns
     -------
@@ -221,6 +226,7 @@ def load_facilities(
         area=area,
         encoding=encoding,
         thousands=thousands,
+        candidate_sites=candidate_sites,
     )
     if table is None:
         _raise_first(problems)
@@ -299,6 +305,7 @@ def _load(
     area: BaseGeometry | None,
     encoding: str | None,
     thousands: str | None,
+    candidate_sites: bool = False,
 ) -> tuple[gpd.GeoDataFrame | None, list[PlannerInputError]]:
     """Read and validate: the table, or None and every problem found."""
     try:
@@ -307,7 +314,9 @@ def _load(
             table["level"] = level
         elif level is not None:
             table["level"] = table["level"].mask(table["level"].map(_blank), level)
-        return _validate(table, file=path, area=area, thousands=thousands)
+        return _validate(
+            table, file=path, area=area, thousands=thousands, candidate_sites=candidate_sites
+        )
     except PlannerInputError as exc:
         return None, [exc]
 
@@ -609,6 +618,7 @@ def _validate(
     file: str | os.PathLike[str] | None,
     area: BaseGeometry | None,
     thousands: str | None = None,
+    candidate_sites: bool = False,
 ) -> tuple[gpd.GeoDataFrame | None, list[PlannerInputError]]:
     """Return the contract table and the row problems (file-level problems raise at once)."""
     file = None if file is None else str(file)
@@ -695,7 +705,15 @@ def _validate(
                 "location_source",
                 f"use one of {', '.join(LOCATION_SOURCES)} or leave it blank (manual)",
             )
-    sites = _sites(table, ids, names, levels, report)
+    if candidate_sites:  # new sites of hospitals listed elsewhere: their hospital_id as given
+        named = zip(_text_column(table, "site_name"), names, strict=True)
+        sites = {
+            "hospital_id": [h or None for h in _text_column(table, "hospital_id")],
+            "site_role": ["site"] * len(ids),
+            "site_name": [given or name for given, name in named],
+        }
+    else:
+        sites = _sites(table, ids, names, levels, report)
     if problems:
         ordered = [p for _, _, p in sorted(problems, key=lambda t: (t[0], t[1]))]
         return None, collapse_problems(ordered)
