@@ -244,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     _lang_option(p)
     _proposal_options(p)
     _people_options(p)
+    from planner.app import siting  # light: --candidates, --open, --robust
+
+    siting.add_options(p)
 
     p = sub.add_parser(
         "score",
@@ -548,8 +551,14 @@ def _plan_and_write(args: argparse.Namespace, *, html: bool) -> int:
     graph, fac = workflow.load_inputs(
         scheme=args.scheme, facilities=args.facilities, source=args.source, thousands=args.thousands
     )
-    run = workflow.plan(options, facilities=fac, graph=graph)
-    paths = workflow.write_outputs(run, args.out, map=html, report=html, lang=args.lang)
+    from planner.app import siting
+
+    grown = siting.run_command(args, options, graph=graph, facilities=fac, html=html)
+    if grown is None:
+        run = workflow.plan(options, facilities=fac, graph=graph)
+        paths = workflow.write_outputs(run, args.out, map=html, report=html, lang=args.lang)
+    else:
+        run, paths = grown
     _say(_commands.run_summary(run, paths, lang=args.lang))
     return 0
 

@@ -15,12 +15,11 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from planner.config import ROBUST_DEPARTS
 from planner.errors import PlannerInputError
 from planner.pairing.scoring import pair_costs
 from planner.places.sites import DEFAULT_SITE_RULE
 
-#: The departure times of ``--robust`` without a list (morning peak, midday, evening peak).
-ROBUST_DEPARTS = ("08:00", "10:00", "17:30")
 _KEY = ["origin_id", "destination_id"]
 
 
