@@ -102,8 +102,8 @@ def build_joint(
     for layer in range(1, n_layers):
         rows = [c for h in range(len(per_h)) for c in opened(h, min(layer, 2 ** len(per_h[h]) - 1))]
         layers.append(build_model(units, with_sites(hospitals, sites.iloc[rows]), matrix, **build))
-    for layer in layers:
-        moved = layer.stranded != plain.stranded
+    for built in layers:
+        moved = built.stranded != plain.stranded
         if moved.any():
             ids = ", ".join(plain.units["unit_id"][moved].head(5))
             raise PlannerInputError(

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +45,7 @@ from planner.pairing._siting import (
     MAX_PER_HOSPITAL,
     WITHIN_S,
     Joint,
+    JointModel,
     build_joint,
     hospital_choice,
     opened_model,
@@ -343,8 +344,8 @@ def propose_with_candidates(
     )
     ids = sites["facility_id"].tolist()
     runs = [solve_joint(joint, request, k=v) for v in ks]
-    none = _maybe(lambda: solve_joint(joint, request, exactly=()))
-    alone = [_maybe(lambda c=c: solve_joint(joint, request, exactly=(c,))) for c in range(len(ids))]
+    none = _open_exactly(joint, request, ())
+    alone = [_open_exactly(joint, request, (c,)) for c in range(len(ids))]
     last = runs[-1]
     chosen = with_sites(hospitals, sites.iloc[list(last.opened)].drop(columns="candidate_capacity"))
     model = opened_model(joint, last.opened, chosen)
@@ -371,15 +372,18 @@ def propose_with_candidates(
             columns=list(BY_K_COLUMNS),
         ),
         baseline={
-            key: value for key, value in _figures(none, "", 0).items() if key not in ("k", "opened")
+            key: float(value)  # type: ignore[arg-type]
+            for key, value in _figures(none, "", 0).items()
+            if key not in ("k", "opened")
         },
     )
 
 
-def _maybe(run) -> Joint | None:  # type: ignore[no-untyped-def]
-    """A joint solve, or None when no pairing meets the constraints with those sites."""
+def _open_exactly(joint: JointModel, request: Request, opened: tuple[int, ...]) -> Joint | None:
+    """The joint solve with those candidates open, or None when no pairing meets the
+    constraints with them."""
     try:
-        return run()
+        return solve_joint(joint, request, exactly=opened)
     except InfeasibleError:
         return None
 
@@ -400,7 +404,7 @@ def _candidate_table(
 ) -> pd.DataFrame:
     nan = math.nan
 
-    def gain(run: Joint | None, get) -> float:  # type: ignore[no-untyped-def]
+    def gain(run: Joint | None, get: Callable[[Joint], float]) -> float:
         return get(none) - get(run) if run is not None and none is not None else nan
 
     return pd.DataFrame(

@@ -707,7 +707,7 @@ def _validate(
             )
     if candidate_sites:  # new sites of hospitals listed elsewhere: their hospital_id as given
         named = zip(_text_column(table, "site_name"), names, strict=True)
-        sites = {
+        sites: dict[str, list[str | None]] = {
             "hospital_id": [h or None for h in _text_column(table, "hospital_id")],
             "site_role": ["site"] * len(ids),
             "site_name": [given or name for given, name in named],
