@@ -27,6 +27,8 @@ CRS_METRIC = "EPSG:32648"
 DEFAULT_DEPART = "10:00"
 #: Departure time used for the peak-hour comparison (the morning peak).
 PEAK_DEPART = "08:00"
+#: Departure times a ``--robust`` pairing holds at by default (morning peak, midday, evening peak).
+ROBUST_DEPARTS = ("08:00", "10:00", "17:30")
 #: Snapping farther than this from the road network flags a facility.
 DEFAULT_MAX_SNAP_M = 1000.0
 #: Default administrative scheme (units in force since 1 July 2025 are "2025").

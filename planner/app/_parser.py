@@ -230,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     _lang_option(p)
     _proposal_options(p)
     _people_options(p)
+    from planner.app import siting  # light: --candidates, --open, --robust
+
+    siting.add_options(p)
 
     p = sub.add_parser(
         "score",

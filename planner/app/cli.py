@@ -100,8 +100,14 @@ def _plan_and_write(args: argparse.Namespace, *, html: bool) -> int:
     graph, fac = workflow.load_inputs(
         scheme=args.scheme, facilities=args.facilities, source=args.source, thousands=args.thousands
     )
-    run = workflow.plan(options, facilities=fac, graph=graph)
-    paths = workflow.write_outputs(run, args.out, map=html, report=html, lang=args.lang)
+    from planner.app import siting
+
+    grown = siting.run_command(args, options, graph=graph, facilities=fac, html=html)
+    if grown is None:
+        run = workflow.plan(options, facilities=fac, graph=graph)
+        paths = workflow.write_outputs(run, args.out, map=html, report=html, lang=args.lang)
+    else:
+        run, paths = grown
     _say(_commands.run_summary(run, paths, lang=args.lang))
     return 0
 

@@ -87,10 +87,21 @@ class PairingModel:
     pin_text: dict[int, str]
     forbidden: np.ndarray  # (G, H) user-forbidden
     bonus: np.ndarray  # (G, H) specialty need share matched
+    # Per column its hospital (loads and balance count hospitals) when the columns are options
+    # of hospitals (:mod:`planner.pairing.siting`: a hospital with a set of candidate sites
+    # open); None: the columns are the hospitals.
+    column_hospital: np.ndarray | None = None
 
     @property
     def total_weight(self) -> float:
         return float(self.weight[~self.stranded].sum())
+
+    @property
+    def hospital_of_column(self) -> np.ndarray:
+        """Per column, the position of its hospital in :attr:`share`."""
+        if self.column_hospital is None:
+            return np.arange(len(self.hospital_ids))
+        return self.column_hospital
 
     def with_matrix(self, matrix: pd.DataFrame) -> PairingModel:
         """The same problem (units, groups, pins, forbidden pairs) on another matrix."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,12 +52,14 @@ class Solution:
     status: str
     mip_gap: float
     objective_value: float
+    values: np.ndarray | None = None  # every column's value (the pairs', then the extra ones)
 
 
 @dataclass(frozen=True, eq=False)
 class Milp:
     """One MILP: ``min c x`` subject to ``lower <= rows x <= upper``; the first ``len(gi)``
-    columns are the binary pairs ``(gi, hj)``, the rest continuous and non-negative."""
+    columns are the binary pairs ``(gi, hj)``, the rest continuous and non-negative (unless
+    ``integral`` and ``bound`` say otherwise per column: extensions add binary columns)."""
 
     kind: str
     gi: np.ndarray
@@ -66,6 +68,8 @@ class Milp:
     rows: sp.csr_matrix
     lower: np.ndarray
     upper: np.ndarray
+    integral: np.ndarray | None = None  # per column 1 (integer) or 0
+    bound: np.ndarray | None = None  # per column upper bound
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,7 +99,7 @@ def _assignment(model: PairingModel, allowed: np.ndarray, n_extra: int) -> _Rows
     act = np.flatnonzero(model.active)
     gi, hj = np.nonzero(allowed[act])
     gi = act[gi]
-    n_x, n_h, n_g = len(gi), len(model.hospital_ids), len(act)
+    n_x, n_h, n_g = len(gi), len(model.share), len(act)
     n_var = n_x + n_extra
     row_of = np.full(len(model.group_labels), -1)
     row_of[act] = np.arange(n_g)
@@ -107,7 +111,10 @@ def _assignment(model: PairingModel, allowed: np.ndarray, n_extra: int) -> _Rows
         n_var=n_var,
         fair=model.share * model.group_load[act].sum(),
         assign=sp.coo_matrix((np.ones(n_x), (row_of[gi], np.arange(n_x))), shape=(n_g, n_var)),
-        load=sp.coo_matrix((model.group_load[gi], (hj, np.arange(n_x))), shape=(n_h, n_var)),
+        load=sp.coo_matrix(
+            (model.group_load[gi], (model.hospital_of_column[hj], np.arange(n_x))),
+            shape=(n_h, n_var),
+        ),
     )
 
 
@@ -177,7 +184,7 @@ def balanced(
 ) -> Milp:
     """Minimise ``(1 - w) x time / time of the nearest + w x sum_h |load_h - fair_h| / total``;
     ``d_h >= |load_h - fair_h|`` are the extra columns."""
-    n_h = len(model.hospital_ids)
+    n_h = len(model.share)
     base = _assignment(model, allowed, n_h)
     act = model.active
     total_w = model.total_weight or 1.0
@@ -196,7 +203,7 @@ def balanced(
 def smallest_balance(model: PairingModel, allowed: np.ndarray) -> Milp:
     """Minimise the tolerance ``b``: ``load_h - fair_h b <= fair_h <= load_h + fair_h b``."""
     base = _assignment(model, allowed, 1)
-    n_h = len(model.hospital_ids)
+    n_h = len(model.share)
     c = np.concatenate([np.zeros(base.n_x), [1.0]])
     b = base.extra(base.fair, np.arange(n_h), np.zeros(n_h, int))
     rows = [
@@ -215,8 +222,12 @@ def solve(model: PairingModel, problem: Milp, *, time_limit_s: float) -> Solutio
     """
     n_x = len(problem.gi)
     n_var = len(problem.c)
-    integrality = np.concatenate([np.ones(n_x), np.zeros(n_var - n_x)])
-    upper = np.concatenate([np.ones(n_x), np.full(n_var - n_x, np.inf)])
+    integrality = problem.integral
+    if integrality is None:
+        integrality = np.concatenate([np.ones(n_x), np.zeros(n_var - n_x)])
+    upper = problem.bound
+    if upper is None:
+        upper = np.concatenate([np.ones(n_x), np.full(n_var - n_x, np.inf)])
     with warnings.catch_warnings():
         # scipy passes options it does not list (mip_abs_gap) to HiGHS verbatim, and says so.
         warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)
@@ -257,7 +268,7 @@ def solve(model: PairingModel, problem: Milp, *, time_limit_s: float) -> Solutio
             gap_text(gap),
         )
     value = model.pop_time(choice) if problem.kind == "pop-time" else float(res.fun)
-    return Solution(choice, status, gap, value)
+    return Solution(choice, status, gap, value, np.asarray(res.x))
 
 
 def gap_text(gap: float) -> str:
@@ -283,10 +294,8 @@ def status_text(status: str, gap: float, time_limit_s: float) -> str:
 def optimise(model: PairingModel, request: Request) -> Solution:
     """Check, solve and, when infeasible, diagnose; return the chosen hospital per group."""
     allowed = model.allowed(request.max_travel_time_s)
-    _check_groups(model, allowed, request.max_travel_time_s)
+    check_request(model, allowed, request)
     balance, time_limit_s = request.balance, request.time_limit_s
-    if balance is not None:
-        _check_loads(model, allowed, balance, time_limit_s)
 
     def checked(problem: Milp) -> Solution:
         solution = solve(model, problem, time_limit_s=time_limit_s)
@@ -298,6 +307,26 @@ def optimise(model: PairingModel, request: Request) -> Solution:
             "constraints", "no assignment meets the pins, forbidden pairs and max time together"
         )
 
+    return solve_request(model, allowed, request, checked)
+
+
+def check_request(model: PairingModel, allowed: np.ndarray, request: Request) -> None:
+    """Raise, naming the constraint, when some group has no pair it may use or the loads
+    cannot meet the balance (``allowed``: :meth:`PairingModel.allowed`)."""
+    _check_groups(model, allowed, request.max_travel_time_s)
+    if request.balance is not None:
+        _check_loads(model, allowed, request.balance, request.time_limit_s)
+
+
+def solve_request(
+    model: PairingModel,
+    allowed: np.ndarray,
+    request: Request,
+    checked: Callable[[Milp], Solution],
+) -> Solution:
+    """The request's objective over the ``allowed`` pairs, each MILP solved by ``checked``
+    (which raises when infeasible, and may add rows and columns of its own first)."""
+    balance = request.balance
     bonus = request.specialty_weight_s
     if request.objective == "max-time":
         first = checked(max_time(model, allowed, balance=balance))
@@ -308,7 +337,7 @@ def optimise(model: PairingModel, request: Request) -> Solution:
         status = "optimal" if first.status == second.status == "optimal" else "time_limit"
         gap = max(first.mip_gap, second.mip_gap)  # NaN (no bound) if either is unknown
         gap = gap if math.isfinite(first.mip_gap + second.mip_gap) else math.nan
-        return Solution(second.choice, status, gap, first.objective_value)
+        return Solution(second.choice, status, gap, first.objective_value, second.values)
     if request.objective == "balanced":
         return checked(
             balanced(

@@ -57,8 +57,15 @@ import pandas as pd
 from shapely.geometry import LineString
 
 from planner.errors import PlannerInputError
-from planner.pairing._model import LOADS, PAIRING_COLUMNS, build_model
-from planner.pairing._objectives import OBJECTIVES, OPTIMALITY_GAP, Request, optimise, status_text
+from planner.pairing._model import LOADS, PAIRING_COLUMNS, PairingModel, build_model
+from planner.pairing._objectives import (
+    OBJECTIVES,
+    OPTIMALITY_GAP,
+    Request,
+    Solution,
+    optimise,
+    status_text,
+)
 from planner.pairing.explain import (
     HANOI_PILOT,
     PILOT_DISTRICT,
@@ -333,6 +340,76 @@ def propose_pairings(
         time_limit_s=time_limit_s,
     )
     solution = optimise(model, request)
+    return pairing_result(
+        model,
+        solution,
+        request,
+        matrix=matrix,
+        matrix_peak=matrix_peak,
+        sensitivity=sensitivity,
+    )
+
+
+def pairing_result(
+    model: PairingModel,
+    solution: Solution,
+    request: Request,
+    *,
+    matrix: pd.DataFrame,
+    matrix_peak: pd.DataFrame | None = None,
+    sensitivity: bool = True,
+) -> PairingResult:
+    """Gather a solution with its pairings, scores, explanations, sensitivity and baselines.
+
+    :func:`propose_pairings` ends with it; :func:`planner.pairing.siting.propose_with_candidates`
+    calls it with the pairing its joint model chose, on the network with the opened sites.
+
+    Parameters
+    ----------
+    model : planner.pairing._model.PairingModel
+        The model the solution is a choice on (one column per hospital).
+    solution : planner.pairing._objectives.Solution
+        The chosen hospital per group, the solver's status, gap and objective value.
+    request : planner.pairing._objectives.Request
+        What was optimised (the objective, balance, max time, time limit).
+    matrix, matrix_peak
+        The matrices the model was built from, and the peak one (for the peak scores and
+        the sensitivity re-solve), as for :func:`propose_pairings`.
+    sensitivity
+        Re-solve with the peak matrix and balance 0.1 and 0.3 (see :func:`propose_pairings`).
+
+    Returns
+    -------
+    PairingResult
+
+    Examples
+    --------
+    >>> from planner.pairing._model import build_model
+    >>> from planner.pairing._objectives import Request, optimise
+    >>> units = pd.DataFrame({"facility_id": ["u1", "u2"], "name": ["U1", "U2"],
+    ...                       "level": "district", "district": ["D1", "D2"],
+    ...                       "population": [100.0, 100.0]})
+    >>> hospitals = pd.DataFrame({"facility_id": ["h1", "h2"], "name": ["H1", "H2"]})
+    >>> m = pd.DataFrame({"origin_id": ["h1", "h1", "h2", "h2"],
+    ...                   "destination_id": ["u1", "u2", "u1", "u2"],
+    ...                   "travel_time_s": [600.0, 900.0, 1200.0, 700.0]})
+    >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
+    ...                     load="population", pins={}, pilot={}, forbidden=(),
+    ...                     specialty_need=None)
+    >>> request = Request("pop-time", None, None, 0.5, 0.0, 60.0)
+    >>> result = pairing_result(model, optimise(model, request), request, matrix=m,
+    ...                         sensitivity=False)
+    >>> result.pairings["hospital_id"].tolist(), result.objective_value
+    (['h1', 'h2'], 650.0)
+    """
+    i = model.inputs
+    units, hospitals, directions, site_rule = i.units, i.hospitals, i.directions, i.site_rule
+    objective, load, hierarchical = request.objective, i.load, i.hierarchical
+    time_limit_s, max_travel_time_s, balance = (
+        request.time_limit_s,
+        request.max_travel_time_s,
+        request.balance,
+    )
     pairings = model.frame(solution.choice, model.allowed(max_travel_time_s), model.pinned)
     nearest = nearest_baseline(model)
     pilot_frame = pilot_baseline(model)

@@ -41,6 +41,7 @@ def validate_table(
     file: str | os.PathLike[str] | None,
     area: BaseGeometry | None,
     thousands: str | None = None,
+    candidate_sites: bool = False,
 ) -> tuple[gpd.GeoDataFrame | None, list[PlannerInputError]]:
     """Return the contract table and the row problems (file-level problems raise at once)."""
     file = None if file is None else str(file)
@@ -127,7 +128,15 @@ def validate_table(
                 "location_source",
                 f"use one of {', '.join(LOCATION_SOURCES)} or leave it blank (manual)",
             )
-    sites = _sites(table, ids, names, levels, report)
+    if candidate_sites:  # new sites of hospitals listed elsewhere: their hospital_id as given
+        named = zip(_text_column(table, "site_name"), names, strict=True)
+        sites: dict[str, list[str | None]] = {
+            "hospital_id": [h or None for h in _text_column(table, "hospital_id")],
+            "site_role": ["site"] * len(ids),
+            "site_name": [given or name for given, name in named],
+        }
+    else:
+        sites = _sites(table, ids, names, levels, report)
     if problems:
         ordered = [p for _, _, p in sorted(problems, key=lambda t: (t[0], t[1]))]
         return None, collapse_problems(ordered)

@@ -80,6 +80,7 @@ def load_facilities(
     area: BaseGeometry | None = None,
     encoding: str | None = None,
     thousands: str | None = None,
+    candidate_sites: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read a facility file and return it validated, in the facility contract.
 
@@ -105,6 +106,10 @@ def load_facilities(
         ``"space"``) when the file uses one; without it only unambiguous forms are read
         (``12 345``, ``1.234.567``), and ``12,345`` or ``12.345`` is an error
         (:func:`planner.io.parse_count`).
+    candidate_sites
+        The file holds candidate new sites of hospitals listed elsewhere
+        (:mod:`planner.pairing.siting`): ``hospital_id`` is kept as given, unchecked against
+        the file's other rows, and ``site_role`` is ``site``.
 
     Returns
     -------
@@ -140,6 +145,7 @@ def load_facilities(
         area=area,
         encoding=encoding,
         thousands=thousands,
+        candidate_sites=candidate_sites,
     )
     if table is None:
         raise_first(problems)
@@ -218,6 +224,7 @@ def _load(
     area: BaseGeometry | None,
     encoding: str | None,
     thousands: str | None,
+    candidate_sites: bool = False,
 ) -> tuple[gpd.GeoDataFrame | None, list[PlannerInputError]]:
     """Read and validate: the table, or None and every problem found."""
     try:
@@ -226,7 +233,9 @@ def _load(
             table["level"] = level
         elif level is not None:
             table["level"] = table["level"].mask(table["level"].map(is_blank), level)
-        return validate_table(table, file=path, area=area, thousands=thousands)
+        return validate_table(
+            table, file=path, area=area, thousands=thousands, candidate_sites=candidate_sites
+        )
     except PlannerInputError as exc:
         return None, [exc]
 
