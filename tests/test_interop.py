@@ -23,7 +23,7 @@ import pytest
 from _graphs import HANOI_TILES, TILE, assert_graphs_equal, copy_tiles
 
 from planner.errors import PlannerInputError
-from planner.roads import interop
+from planner.roads import _graphml, _osmnx_edges, interop
 from planner.roads.graph import CLASS_NAMES, TravelGraph
 from planner.roads.interop import from_osmnx, read_graphml, to_networkx, write_graphml
 from planner.roads.network import largest_component, load_network
@@ -191,7 +191,7 @@ def test_graphml_round_trip(tmp_path: Path, fixture_graph: TravelGraph, tile_gra
     # tiles: the same graph back, with the OSM values of the classes for highway
     back = read_graphml(write_graphml(tile_graph, tmp_path / "tile.graphml").path)
     assert_graphs_equal(back, tile_graph, skip=("edge_highway",))
-    assert set(back.edge_highway) == set(interop._highways(tile_graph, np.arange(back.n_edges)))
+    assert set(back.edge_highway) == set(_graphml._highways(tile_graph, np.arange(back.n_edges)))
 
 
 def test_graphml_text_is_escaped_and_xml_safe(tmp_path: Path, fixture_graph: TravelGraph):
@@ -213,7 +213,7 @@ def test_from_osmnx_keeps_roads_and_lengths(osm_fixture: Path, fixture_graph: Tr
     road = [
         d
         for _, _, d in G.edges(data=True)
-        if interop._osmnx_class(None, d.get("highway"))[0] is not None
+        if _osmnx_edges._osmnx_class(None, d.get("highway"))[0] is not None
     ]
     assert graph.n_edges == len(road)
     assert graph.edge_length_m.sum() == pytest.approx(sum(d["length"] for d in road), rel=1e-9)
@@ -242,7 +242,7 @@ def test_from_osmnx_keeps_roads_and_lengths(osm_fixture: Path, fixture_graph: Tr
     ],
 )
 def test_merged_osmnx_edge_takes_its_least_important_class(highway, road_class, expected, tag):
-    code, got_tag = interop._osmnx_class(road_class, highway)
+    code, got_tag = _osmnx_edges._osmnx_class(road_class, highway)
     assert (None if code is None else CLASS_NAMES[code]) == expected
     assert got_tag == tag
 
