@@ -43,6 +43,8 @@ _EXPORTS: dict[str, str] = {
     "hanoi_facilities": "planner.places.hanoi",
     "hanoi_areas": "planner.places.hanoi",
     "hanoi_boundary": "planner.places.hanoi",
+    "hanoi_population_grid": "planner.places.hanoi",
+    "WORLDPOP_ATTRIBUTION": "planner.places.population",
     "load_facilities": "planner.places.facilities",
     "facility_problems": "planner.places.facilities",
     "validate_facilities": "planner.places.facilities",
@@ -57,6 +59,8 @@ _EXPORTS: dict[str, str] = {
     "cell_access": "planner.access",
     "cell_access_sweep": "planner.access",
     "coverage": "planner.access",
+    "coverage_table": "planner.access",
+    "zonal_statistics": "planner.access",
     # pairing and scores
     "propose_pairings": "planner.pairing.propose",
     "nearest_pairings": "planner.pairing.propose",
@@ -71,6 +75,7 @@ _EXPORTS: dict[str, str] = {
     "save_map": "planner.outputs.maps",
     "WhatIf": "planner.outputs.maps",
     "write_report": "planner.outputs.report",
+    "decision_table": "planner.outputs.report",
     # the whole job
     "plan": "planner.app.workflow",
     "PlanOptions": "planner.app.workflow",
@@ -78,6 +83,7 @@ _EXPORTS: dict[str, str] = {
     "load_inputs": "planner.app.workflow",
     "write_outputs": "planner.app.workflow",
     "score_pairings_file": "planner.app.workflow",
+    "report_dir": "planner.app.workflow",
     # interactive: a session that keeps what it loaded, the Jupyter explorer
     "Session": "planner.app.session",
     "explore": "planner.app.explorer",
@@ -85,7 +91,13 @@ _EXPORTS: dict[str, str] = {
     # files
     "read_pairings": "planner.io",
     "write_csv": "planner.io",
+    # the typed requests a run is described by
+    "TripRule": "planner.requests",
+    "PairingRequest": "planner.requests",
+    # data folder
+    "data_dir": "planner.config",
     # errors
+    "ApproximateLocationWarning": "planner.errors",
     "PlannerError": "planner.errors",
     "PlannerInputError": "planner.errors",
     "InfeasibleError": "planner.errors",
@@ -93,8 +105,11 @@ _EXPORTS: dict[str, str] = {
 
 # Written out (not derived from _EXPORTS) so that linters and type checkers see it.
 __all__ = [
+    "WORLDPOP_ATTRIBUTION",
+    "ApproximateLocationWarning",
     "Explorer",
     "InfeasibleError",
+    "PairingRequest",
     "PairingResult",
     "PairingScores",
     "PlanOptions",
@@ -103,11 +118,15 @@ __all__ = [
     "PlanningRun",
     "Session",
     "TravelGraph",
+    "TripRule",
     "WhatIf",
     "__version__",
     "cell_access",
     "cell_access_sweep",
     "coverage",
+    "coverage_table",
+    "data_dir",
+    "decision_table",
     "explore",
     "facility_problems",
     "from_osmnx",
@@ -116,6 +135,7 @@ __all__ = [
     "hanoi_facilities",
     "hanoi_network",
     "hanoi_pilot_pins",
+    "hanoi_population_grid",
     "load_facilities",
     "load_inputs",
     "load_network",
@@ -128,6 +148,7 @@ __all__ = [
     "propose_pairings",
     "read_graphml",
     "read_pairings",
+    "report_dir",
     "route",
     "save_map",
     "score_pairings",
@@ -142,6 +163,7 @@ __all__ = [
     "write_graphml",
     "write_outputs",
     "write_report",
+    "zonal_statistics",
 ]
 
 
@@ -169,7 +191,13 @@ _SUBMODULES = frozenset(
 _moved.install()
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
-    from planner.access import cell_access, cell_access_sweep, coverage
+    from planner.access import (
+        cell_access,
+        cell_access_sweep,
+        coverage,
+        coverage_table,
+        zonal_statistics,
+    )
     from planner.app.explorer import Explorer, explore
     from planner.app.session import Session
     from planner.app.workflow import (
@@ -177,13 +205,20 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         PlanOptions,
         load_inputs,
         plan,
+        report_dir,
         score_pairings_file,
         write_outputs,
     )
-    from planner.errors import InfeasibleError, PlannerError, PlannerInputError
+    from planner.config import data_dir
+    from planner.errors import (
+        ApproximateLocationWarning,
+        InfeasibleError,
+        PlannerError,
+        PlannerInputError,
+    )
     from planner.io import read_pairings, write_csv
     from planner.outputs.maps import WhatIf, pairing_map, save_map
-    from planner.outputs.report import write_report
+    from planner.outputs.report import decision_table, write_report
     from planner.pairing.propose import (
         PairingResult,
         hanoi_pilot_pins,
@@ -199,7 +234,14 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         validate_facilities,
         write_facilities,
     )
-    from planner.places.hanoi import hanoi_areas, hanoi_boundary, hanoi_facilities
+    from planner.places.hanoi import (
+        hanoi_areas,
+        hanoi_boundary,
+        hanoi_facilities,
+        hanoi_population_grid,
+    )
+    from planner.places.population import WORLDPOP_ATTRIBUTION
+    from planner.requests import PairingRequest, TripRule
     from planner.roads.graph import TravelGraph
     from planner.roads.interop import from_osmnx, read_graphml, to_networkx, write_graphml
     from planner.roads.network import hanoi_network, load_network

@@ -156,8 +156,8 @@ class PairingRequest:
                 f"time_limit_s {self.time_limit_s} is not positive", field="time_limit_s"
             )
         # Read-only and hashable-by-content: a request is a value.
-        object.__setattr__(self, "pins", MappingProxyType(dict(self.pins)))
-        object.__setattr__(self, "forbidden", tuple((str(u), str(h)) for u, h in self.forbidden))
+        object.__setattr__(self, "pins", MappingProxyType(dict(self.pins or {})))
+        object.__setattr__(self, "forbidden", pairs(self.forbidden or ()))
 
 
 #: The field names of each request, for splitting a flat set of options between them.
@@ -202,6 +202,55 @@ def split_options(
     )
 
 
+def requests_from(
+    changes: Mapping[str, Any],
+    *,
+    trip: TripRule | None = None,
+    request: PairingRequest | None = None,
+    caller: str,
+) -> tuple[TripRule, PairingRequest]:
+    """The requests a function is given: ``trip`` and ``request`` changed by flat keywords.
+
+    The edge of the library (``propose_pairings(..., balance=0.1)``) accepts the requests' fields
+    as keywords for convenience; this builds the requests from them once, so nothing below
+    spells the fields again.
+
+    Parameters
+    ----------
+    changes
+        Keywords given to ``caller``: fields of :class:`TripRule` or :class:`PairingRequest`.
+    trip, request
+        The requests the keywords change (defaults when ``None``).
+    caller
+        The function's name, for the error on an unknown keyword.
+
+    Returns
+    -------
+    tuple
+        ``(trip, request)``.
+
+    Raises
+    ------
+    TypeError
+        A keyword that is neither request's field (as Python says for any unknown keyword).
+
+    Examples
+    --------
+    >>> trip, request = requests_from({"balance": 0.1, "directions": "to_unit"}, caller="f")
+    >>> request.balance, trip.directions
+    (0.1, 'to_unit')
+    >>> requests_from({"balanse": 0.1}, caller="f")
+    Traceback (most recent call last):
+    ...
+    TypeError: f() got an unexpected keyword argument 'balanse'
+    """
+    for name in changes:
+        if name not in TRIP_FIELDS and name not in PAIRING_FIELDS:
+            raise TypeError(f"{caller}() got an unexpected keyword argument {name!r}")
+    trip, request, _ = split_options(changes, trip=trip, request=request)
+    return trip, request
+
+
 def pairs(items: Iterable[tuple[str, str]] | Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     """``{unit: hospital}`` or ``[(unit, hospital), ...]`` as a tuple of pairs.
 
@@ -234,5 +283,6 @@ __all__ = [
     "SiteRule",
     "TripRule",
     "pairs",
+    "requests_from",
     "split_options",
 ]

@@ -8,6 +8,8 @@ module paths of planner 0.1 still import (with a DeprecationWarning naming the n
 from __future__ import annotations
 
 import importlib
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -84,3 +86,18 @@ def test_import_layers_hold():
     done = subprocess.run([lint], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "BROKEN" not in done.stdout and "0 broken" in done.stdout, done.stdout[-3000:]
+
+
+def test_notebooks_use_the_public_api_only():
+    """Notebooks import from ``planner`` itself, and every name they use is in ``__all__``."""
+    used: set[str] = set()
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        deep = re.findall(r"^\s*(?:from|import) (planner\.[\w.]+)", code, flags=re.M)
+        assert not deep, f"{notebook.name} imports {deep}: import from planner instead"
+        listed = re.findall(r"^from planner import \(([^)]*)\)", code, flags=re.M)
+        listed += re.findall(r"^from planner import ([^(\n]+)$", code, flags=re.M)
+        for names in listed:
+            used |= {n.strip() for n in names.replace("\n", ",").split(",") if n.strip()}
+    assert used and used <= set(planner.__all__), sorted(used - set(planner.__all__))

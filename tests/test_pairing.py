@@ -902,7 +902,8 @@ def test_sensitivity_re_solves_have_a_bounded_budget(monkeypatch):
     balance take minutes to prove, and the sensitivity is context, not the decision."""
     from planner.pairing import explain
     from planner.pairing._model import build_model
-    from planner.pairing._objectives import Request, optimise
+    from planner.pairing._objectives import optimise
+    from planner.requests import PairingRequest
 
     units = pd.DataFrame(
         {
@@ -924,8 +925,7 @@ def test_sensitivity_re_solves_have_a_bounded_budget(monkeypatch):
     model = build_model(units, hospitals, matrix, directions="to_unit", hierarchical=True,
                         load="population", pins={}, pilot={}, forbidden=(),
                         specialty_need=None)  # fmt: skip
-    request = Request(objective="pop-time", balance=0.2, max_travel_time_s=None,
-                      balance_weight=0.5, specialty_weight_s=0.0, time_limit_s=60.0)  # fmt: skip
+    request = PairingRequest(balance=0.2, specialty_weight_s=0.0, time_limit_s=60.0)
     solution = optimise(model, request)
     budgets = []
 

@@ -165,7 +165,7 @@ def _status(run: PlanningRun, lang: str) -> str:
         return t("cli.status.optimal", gap=f"{OPTIMALITY_GAP:g}")
     return t(
         "cli.status.time_limit",
-        seconds=f.number(run.options.time_limit_s),
+        seconds=f.number(run.options.request.time_limit_s),
         gap=f.percent(proposal.mip_gap, decimals=4),
     )
 

@@ -59,26 +59,33 @@ def _parse_pairs(values: Sequence[str], option: str) -> dict[str, str]:
 
 
 def _plan_options(args: argparse.Namespace) -> PlanOptions:
+    """The run's options from the command line: the two typed requests, built once here."""
     from planner.app.workflow import PlanOptions
+    from planner.requests import PairingRequest, TripRule
 
-    max_time = None if args.max_time is None else args.max_time * 60.0
-    return PlanOptions(
-        scheme=args.scheme,
+    trip = TripRule(
         mode=args.mode,
         depart=args.depart,
+        peak_depart=args.peak_depart,
+        directions=args.directions,
+        site_rule=args.site_rule,
+    )
+    request = PairingRequest(
         objective=args.objective,
         balance=args.balance,
         load=args.load,
         hierarchical=not args.unit_mode,
         pins=_parse_pairs(args.pin, "--pin"),
         forbidden=tuple(_parse_pairs(args.forbid, "--forbid").items()),
-        max_travel_time_s=max_time,
-        pilot=not args.no_pilot,
+        max_travel_time_s=None if args.max_time is None else args.max_time * 60.0,
         time_limit_s=args.time_limit,
+    )
+    return PlanOptions(
+        trip=trip,
+        request=request,
+        scheme=args.scheme,
+        pilot=not args.no_pilot,
         specialty_need=args.specialty_need,
-        site_rule=args.site_rule,
-        peak_depart=args.peak_depart,
-        directions=args.directions,
         demand=args.demand,
         cells=not args.no_cells,
         population=args.population,
@@ -269,6 +276,7 @@ def _cmd_access(args: argparse.Namespace) -> int:
     from planner import access
     from planner.app import workflow
     from planner.io import read_pairings
+    from planner.requests import TripRule
 
     minutes = _parse_minutes(args.minutes)
     graph, fac = workflow.load_inputs(
@@ -278,13 +286,8 @@ def _cmd_access(args: argparse.Namespace) -> int:
     if args.pairings is not None:
         pairings = read_pairings(args.pairings, fac)
     else:  # the default proposal, whose run has timed the cells already
-        options = workflow.PlanOptions(
-            scheme=args.scheme,
-            mode=args.mode,
-            depart=args.depart,
-            population=args.population,
-            site_rule=args.site_rule,
-        )
+        trip = TripRule(mode=args.mode, depart=args.depart, site_rule=args.site_rule)
+        options = workflow.PlanOptions(trip=trip, scheme=args.scheme, population=args.population)
         run = workflow.plan(options, facilities=fac, graph=graph)
         pairings, result = run.proposal.pairings, run.access
     if result is None:

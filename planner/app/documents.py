@@ -59,21 +59,21 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
     doc["per_pair"] = _per_pair_times(run.scores)
     doc["options"] = {
         "scheme": run.options.scheme,
-        "mode": run.options.mode,
-        "depart": run.options.depart,
-        "peak_depart": run.options.peak_depart,
-        "directions": run.options.directions,
-        "site_rule": run.options.site_rule,
-        "objective": run.options.objective,
-        "balance": run.options.balance,
-        "load": run.options.load,
-        "hierarchical": run.options.hierarchical,
+        "mode": run.options.trip.mode,
+        "depart": run.options.trip.depart,
+        "peak_depart": run.options.trip.peak_depart,
+        "directions": run.options.trip.directions,
+        "site_rule": run.options.trip.site_rule,
+        "objective": run.options.request.objective,
+        "balance": run.options.request.balance,
+        "load": run.options.request.load,
+        "hierarchical": run.options.request.hierarchical,
         "pilot_pinned": run.options.pilot,
         "pilot": [
             {"district": district, "hospital_id": hospital_id}
             for district, hospital_id in (run.options.pilot_pairs if run.options.pilot else ())
         ],
-        "pins": dict(run.options.pins),
+        "pins": dict(run.options.request.pins),
         "specialty_need": None
         if run.options.specialty_need is None
         else str(run.options.specialty_need),

@@ -85,30 +85,30 @@ class Explorer:
         self._quiet = False
         options = options or PlanOptions()
         self._base = options
-        self._pins = dict(options.pins)
+        self._pins = dict(options.request.pins)
         layout = {"description_width": "110px"}
         self.controls: dict[str, Any] = {
             "scheme": widgets.ToggleButtons(
                 options=list(SCHEMES), value=options.scheme, description="Scheme", style=layout
             ),
             "mode": widgets.Dropdown(
-                options=list(MODES), value=options.mode, description="Mode", style=layout
+                options=list(MODES), value=options.trip.mode, description="Mode", style=layout
             ),
             "depart": widgets.SelectionSlider(
                 options=list(DEPART_TIMES),
-                value=_slot(options.depart),
+                value=_slot(options.trip.depart),
                 description="Leave at",
                 continuous_update=False,
                 style=layout,
             ),
             "objective": widgets.Dropdown(
                 options=list(OBJECTIVES),
-                value=options.objective,
+                value=options.request.objective,
                 description="Objective",
                 style=layout,
             ),
             "balance": widgets.FloatSlider(
-                value=options.balance,
+                value=options.request.balance,
                 min=0.01,
                 max=1.0,
                 step=0.01,
@@ -118,7 +118,7 @@ class Explorer:
                 style=layout,
             ),
             "hierarchical": widgets.Checkbox(
-                value=options.hierarchical, description="districts with their communes"
+                value=options.request.hierarchical, description="districts with their communes"
             ),
             "pilot": widgets.Checkbox(value=options.pilot, description="Ba Vì pilot pinned"),
             "pins": widgets.SelectMultiple(options=[], description="Pins", rows=3, style=layout),
@@ -154,16 +154,19 @@ class Explorer:
     def options(self) -> PlanOptions:
         """The planning options the widgets show."""
         c = self.controls
+        base = self._base
         return dataclasses.replace(
-            self._base,
+            base,
             scheme=c["scheme"].value,
-            mode=c["mode"].value,
-            depart=c["depart"].value,
-            objective=c["objective"].value,
-            balance=float(c["balance"].value),
-            hierarchical=bool(c["hierarchical"].value),
+            trip=dataclasses.replace(base.trip, mode=c["mode"].value, depart=c["depart"].value),
+            request=dataclasses.replace(
+                base.request,
+                objective=c["objective"].value,
+                balance=float(c["balance"].value),
+                hierarchical=bool(c["hierarchical"].value),
+                pins=dict(self._pins),
+            ),
             pilot=bool(c["pilot"].value),
-            pins=dict(self._pins),
         )
 
     def set(self, **changes: Any) -> PlanningRun | None:

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,11 +22,17 @@ import pandas as pd
 
 from planner._json import json_safe
 from planner.app.inputs import load_inputs, split_levels
-from planner.config import DEFAULT_DEPART, DEFAULT_SCHEME, PEAK_DEPART
+from planner.config import DEFAULT_SCHEME
 from planner.errors import PlannerInputError
 from planner.pairing.explain import HANOI_PILOT, pilot_pins
 from planner.pairing.scoring import PairingScores
-from planner.places.sites import DEFAULT_SITE_RULE
+from planner.requests import (
+    PAIRING_FIELDS,
+    TRIP_FIELDS,
+    PairingRequest,
+    TripRule,
+    requests_from,
+)
 from planner.roads.graph import TravelGraph
 
 if TYPE_CHECKING:
@@ -37,17 +42,24 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class PlanOptions:
-    """What to plan: scheme, travel assumptions and the pairing request.
+    """What to plan: the scheme, the trip rule, the pairing request and where people live.
+
+    A run is described by two typed requests built once here and passed down whole:
+    ``trip`` (:class:`~planner.requests.TripRule`: mode, departure and comparison times,
+    directions, site rule) and ``request`` (:class:`~planner.requests.PairingRequest`:
+    objective, balance, load, hierarchy, pins, forbidden pairs, maximum time, time limit).
+    Their fields may also be given flat, as keywords (``PlanOptions(mode="motorbike",
+    balance=0.1)``), and read flat (``options.mode``), a convenience at the edge.
 
     ``pilot_pairs`` is the pilot as ``(district, hospital_id)`` pairs (default the Ba Vì pilot
     with Xanh Pon, :data:`planner.pairing.explain.HANOI_PILOT`): every unit of those districts is
     pinned, in hierarchical and unit mode, and the pilot baseline is built from them;
-    ``pilot=False`` (``--no-pilot``) removes all of them. ``pins`` are the user's own pins;
-    they win over the pilot's where both pin a group. Pins and the pilot name hospitals;
-    ``site_rule`` says which site of a hospital a pair's trips use (``"nearest"``, the pair's
-    fastest site, or ``"main"``; :mod:`planner.places.sites`).
+    ``pilot=False`` (``--no-pilot``) removes all of them. The request's ``pins`` are the
+    user's own; they win over the pilot's where both pin a group. Pins and the pilot name
+    hospitals; the trip's ``site_rule`` says which site of a hospital a pair's trips use
+    (``"nearest"``, the pair's fastest site, or ``"main"``; :mod:`planner.places.sites`).
 
     Where people live: with ``cells`` (default) the run places the population on the
     population raster (``population``; default WorldPop 2020 of Vietnam, calibrated to the
@@ -61,41 +73,70 @@ class PlanOptions:
 
     Examples
     --------
-    >>> PlanOptions(scheme="2025", depart="07:30").mode
-    'car'
+    >>> options = PlanOptions(scheme="2025", depart="07:30", balance=0.1)
+    >>> options.trip.mode, options.trip.depart, options.request.balance
+    ('car', '07:30', 0.1)
+    >>> options.depart == options.trip.depart  # flat reads, for convenience
+    True
     """
 
-    scheme: str = DEFAULT_SCHEME
-    mode: str = "car"
-    depart: str = DEFAULT_DEPART
-    objective: str = "pop-time"
-    balance: float = 0.2
-    load: str = "population"
-    hierarchical: bool = True
-    pins: Mapping[str, str] = field(default_factory=dict)
-    forbidden: tuple[tuple[str, str], ...] = ()
-    max_travel_time_s: float | None = None
-    pilot: bool = True
-    pilot_pairs: tuple[tuple[str, str], ...] = HANOI_PILOT
-    time_limit_s: float = 60.0
-    specialty_need: str | Path | None = None
-    directions: str = "both"
-    peak_depart: str = PEAK_DEPART
-    site_rule: str = DEFAULT_SITE_RULE
-    demand: str = "points"
-    cells: bool = True
-    population: str | Path | None = None
+    trip: TripRule
+    request: PairingRequest
+    scheme: str
+    pilot: bool
+    pilot_pairs: tuple[tuple[str, str], ...]
+    specialty_need: str | Path | None
+    demand: str
+    cells: bool
+    population: str | Path | None
+
+    def __init__(
+        self,
+        *,
+        trip: TripRule | None = None,
+        request: PairingRequest | None = None,
+        scheme: str = DEFAULT_SCHEME,
+        pilot: bool = True,
+        pilot_pairs: tuple[tuple[str, str], ...] = HANOI_PILOT,
+        specialty_need: str | Path | None = None,
+        demand: str = "points",
+        cells: bool = True,
+        population: str | Path | None = None,
+        **changes: Any,
+    ) -> None:
+        trip, request = requests_from(changes, trip=trip, request=request, caller="PlanOptions")
+        values = {
+            "trip": trip,
+            "request": request,
+            "scheme": scheme,
+            "pilot": pilot,
+            "pilot_pairs": tuple(pilot_pairs),
+            "specialty_need": specialty_need,
+            "demand": demand,
+            "cells": cells,
+            "population": population,
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names that are not fields: the requests' fields, read flat.
+        if name in TRIP_FIELDS:
+            return getattr(self.trip, name)
+        if name in PAIRING_FIELDS:
+            return getattr(self.request, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
 class PlanningRun:
     """Everything one planning run computed (inputs, matrices, pairings, scores).
 
-    ``matrix`` (at ``options.depart``) and ``matrix_peak`` (at ``options.peak_depart``) hold the
-    trips ``options.directions`` needs (both directions by default,
+    ``matrix`` (at ``options.trip.depart``) and ``matrix_peak`` (at ``options.trip.peak_depart``) hold the
+    trips ``options.trip.directions`` needs (both directions by default,
     :func:`planner.travel.matrix.pair_travel_times`); the proposal, the baselines and every score
     use them with the same directions rule. ``hospitals`` are the regional rows, one per site
-    (the matrices hold every site; pairs use the site of ``options.site_rule``). With
+    (the matrices hold every site; pairs use the site of ``options.trip.site_rule``). With
     ``options.demand == "cells"`` they hold the people's times
     (:func:`planner.access.cells.demand_matrix`), which the proposal and the scores then use.
 
@@ -134,6 +175,40 @@ class PlanningRun:
     cells_note: str | None = None
 
 
+def pairing_arguments(options: PlanOptions, units: pd.DataFrame) -> dict[str, Any]:
+    """What a pairing solve is given by a run's options: the two requests, the pilot's pins
+    on these units and the specialty need read from its file.
+
+    Parameters
+    ----------
+    options
+        The run's options.
+    units
+        The run's units (the pilot's districts are pinned unit by unit).
+
+    Returns
+    -------
+    dict
+        ``request``, ``trip``, ``pilot`` and ``specialty_need``, the keywords of
+        :func:`planner.pairing.propose.propose_pairings` and
+        :func:`planner.pairing.siting.propose_with_candidates`.
+
+    Examples
+    --------
+    >>> from planner.places.hanoi import hanoi_facilities
+    >>> units = hanoi_facilities(scheme="2024").query("level != 'regional'")
+    >>> asked = pairing_arguments(PlanOptions(balance=0.1), units)
+    >>> asked["request"].balance, len(asked["pilot"]) > 1, asked["specialty_need"] is None
+    (0.1, True, True)
+    """
+    return {
+        "request": options.request,
+        "trip": options.trip,
+        "pilot": pilot_pins(units, options.pilot_pairs) if options.pilot else None,
+        "specialty_need": read_specialty_need(options.specialty_need),
+    }
+
+
 def plan(
     options: PlanOptions | None = None,
     *,
@@ -159,7 +234,7 @@ def plan(
     graph
         An already loaded :class:`planner.roads.graph.TravelGraph`.
     matrices
-        The matrices of these facilities at ``options.depart`` and ``options.peak_depart``
+        The matrices of these facilities at ``options.trip.depart`` and ``options.trip.peak_depart``
         (:func:`planner.travel.matrix.pair_travel_times` with the options' mode and directions),
         when already computed (:class:`planner.app.session.Session` keeps them); ``None``
         computes them.
@@ -195,19 +270,19 @@ def plan(
         hospitals["hospital_id"].nunique() if "hospital_id" in hospitals else len(hospitals),
         len(hospitals),
         len(units),
-        options.mode,
-        options.depart,
-        options.peak_depart,
-        options.directions,
+        options.trip.mode,
+        options.trip.depart,
+        options.trip.peak_depart,
+        options.trip.directions,
     )
     points, points_peak = matrices or pairing_matrices(
         graph,
         hospitals,
         units,
-        mode=options.mode,
-        depart=options.depart,
-        peak_depart=options.peak_depart,
-        directions=options.directions,
+        mode=options.trip.mode,
+        depart=options.trip.depart,
+        peak_depart=options.trip.peak_depart,
+        directions=options.trip.directions,
     )
     access, cells_note = cells or population_access(options, graph, fac)
     people = people_peak = None
@@ -217,8 +292,8 @@ def plan(
         people = demand_matrix(access, points)
         if options.demand == "cells":
             at_peak = cell_access(
-                graph, fac, grid=access.grid, mode=options.mode, depart=options.peak_depart,
-                district_units=False, site_rule=options.site_rule,
+                graph, fac, grid=access.grid, mode=options.trip.mode, depart=options.trip.peak_depart,
+                district_units=False, site_rule=options.trip.site_rule,
             )  # fmt: skip
             people_peak = demand_matrix(at_peak, points_peak)
     if options.demand == "cells":
@@ -227,21 +302,8 @@ def plan(
     else:
         matrix, matrix_peak = points, points_peak
 
-    request: dict[str, Any] = {
-        "objective": options.objective,
-        "balance": options.balance,
-        "load": options.load,
-        "hierarchical": options.hierarchical,
-        "pins": options.pins,
-        "pilot": pilot_pins(units, options.pilot_pairs) if options.pilot else None,
-        "forbidden": options.forbidden,
-        "max_travel_time_s": options.max_travel_time_s,
-        "time_limit_s": options.time_limit_s,
-        "specialty_need": read_specialty_need(options.specialty_need),
-        "directions": options.directions,
-        "site_rule": options.site_rule,
-    }
-    proposal = propose_pairings(units, hospitals, matrix, matrix_peak=matrix_peak, **request)
+    asked = pairing_arguments(options, units)
+    proposal = propose_pairings(units, hospitals, matrix, matrix_peak=matrix_peak, **asked)
     # The baselines are the proposal's: one definition (planner.pairing.explain), the same model.
     nearest, pilot = proposal.nearest, proposal.pilot
 
@@ -252,11 +314,11 @@ def plan(
             units=units,
             hospitals=hospitals,
             matrix_peak=matrix_peak,
-            directions=options.directions,
-            depart=options.depart,
-            peak_depart=options.peak_depart,
+            directions=options.trip.directions,
+            depart=options.trip.depart,
+            peak_depart=options.trip.peak_depart,
             optimum=proposal,
-            site_rule=options.site_rule,
+            site_rule=options.trip.site_rule,
         )
 
     alternative = comparison = cover = None
@@ -265,10 +327,10 @@ def plan(
 
         # the same request under the other demand (no peak re-solves: a comparison)
         other = points if options.demand == "cells" else people
-        alternative = propose_pairings(units, hospitals, other, sensitivity=False, **request)
+        alternative = propose_pairings(units, hospitals, other, sensitivity=False, **asked)
         comparison = demand_comparison(
             proposal, alternative, demand=options.demand, points=points, people=people,
-            units=units, hospitals=hospitals, directions=options.directions,
+            units=units, hospitals=hospitals, directions=options.trip.directions,
         )  # fmt: skip
         access = access.with_pairings(proposal.pairings)
         cover = coverage(access)
@@ -320,7 +382,7 @@ def population_access(
 
     What :func:`plan` computes for ``options.cells``: the population grid of the facilities
     (:func:`planner.access.cells.default_grid`, or ``options.population``) timed by
-    :func:`planner.access.cells.cell_access` at ``options.depart`` with the options' mode and site
+    :func:`planner.access.cells.cell_access` at ``options.trip.depart`` with the options' mode and site
     rule. A :class:`planner.app.session.Session` keeps it between plans.
 
     Parameters
@@ -369,9 +431,9 @@ def population_access(
         graph,
         facilities,
         grid=grid,
-        mode=options.mode,
-        depart=options.depart,
-        site_rule=options.site_rule,
+        mode=options.trip.mode,
+        depart=options.trip.depart,
+        site_rule=options.trip.site_rule,
     )
     return access, None
 

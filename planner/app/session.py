@@ -176,9 +176,9 @@ class Session:
 
         if not options.cells:
             return population_access(options, self.graph, self.facilities(options.scheme))
-        depart = parse_depart(options.depart).strftime("%H:%M")
+        depart = parse_depart(options.trip.depart).strftime("%H:%M")
         population = "" if options.population is None else str(options.population)
-        key = (options.scheme, options.mode, depart, options.site_rule, population)
+        key = (options.scheme, options.trip.mode, depart, options.trip.site_rule, population)
         if key in self._cells:
             return self._cells[key], None
         started = time.perf_counter()
@@ -200,7 +200,9 @@ class Session:
         options
             The planning options to start from (e.g. the last run's ``options``).
         **changes
-            Fields of :class:`PlanOptions` to change, e.g. ``balance=0.1``.
+            What to change: a whole request (``request=PairingRequest(...)``,
+            ``trip=TripRule(...)``), another field of :class:`PlanOptions` (``scheme="2025"``),
+            or one field of either request, flat (``balance=0.1``, ``depart="17:30"``).
 
         Returns
         -------
@@ -210,10 +212,10 @@ class Session:
         """
         options = dataclasses.replace(options or PlanOptions(), **changes)
         started = time.perf_counter()
-        matrix_options = {"mode": options.mode, "directions": options.directions}
+        matrix_options = {"mode": options.trip.mode, "directions": options.trip.directions}
         matrices = (
-            self.matrix(options.scheme, depart=options.depart, **matrix_options),
-            self.matrix(options.scheme, depart=options.peak_depart, **matrix_options),
+            self.matrix(options.scheme, depart=options.trip.depart, **matrix_options),
+            self.matrix(options.scheme, depart=options.trip.peak_depart, **matrix_options),
         )
         run = plan(
             options,

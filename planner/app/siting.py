@@ -195,8 +195,8 @@ def plan_growth(
     k
         How many candidates to open, or several (the run then opens the last).
     robust
-        Departure times to hold at (the main one, ``options.depart``, is added); ``None``:
-        plan at ``options.depart`` only.
+        Departure times to hold at (the main one, ``options.trip.depart``, is added); ``None``:
+        plan at ``options.trip.depart`` only.
     facilities, graph
         As for :func:`planner.app.workflow.plan`.
 
@@ -235,20 +235,31 @@ def plan_growth(
         else:
             sites = read_candidates(candidates, hospitals, area=workflow.study_area(graph))
     every = hospitals if sites is None else _with_rows(hospitals, sites)
-    hours = (options.depart, *(robust or ()))
-    departs = list(dict.fromkeys((*hours, options.peak_depart)))
+    hours = (options.trip.depart, *(robust or ()))
+    departs = list(dict.fromkeys((*hours, options.trip.peak_depart)))
     at = {
         d: pair_travel_times(
-            graph, every, units, depart=d, mode=options.mode, directions=options.directions
+            graph,
+            every,
+            units,
+            depart=d,
+            mode=options.trip.mode,
+            directions=options.trip.directions,
         )
         for d in departs
     }
     hourly = {d: at[d] for d in dict.fromkeys(hours)}
-    matrix = worst_case_matrix(hourly) if robust else at[options.depart]
+    matrix = worst_case_matrix(hourly) if robust else at[options.trip.depart]
     siting = None
     if sites is not None:
         siting = propose_with_candidates(
-            units, hospitals, sites, matrix, k=k, sensitivity=False, **_request(options, units)
+            units,
+            hospitals,
+            sites,
+            matrix,
+            k=k,
+            sensitivity=False,
+            **workflow.pairing_arguments(options, units),
         )
         fac = _with_rows(fac, sites[sites["facility_id"].isin(siting.opened)])
     gone = (
@@ -259,7 +270,7 @@ def plan_growth(
         drop = m["origin_id"].isin(gone) | m["destination_id"].isin(gone)
         return m[~drop].reset_index(drop=True) if gone else m
 
-    peak = kept(at[options.peak_depart])
+    peak = kept(at[options.trip.peak_depart])
     run = workflow.plan(options, facilities=fac, graph=graph, matrices=(kept(matrix), peak))
     table = None
     if robust:
@@ -267,7 +278,7 @@ def plan_growth(
             dataclasses.replace(options, cells=False),
             facilities=fac,
             graph=graph,
-            matrices=(kept(at[options.depart]), peak),
+            matrices=(kept(at[options.trip.depart]), peak),
         ).proposal.pairings
         pairs = run.proposal.pairings[["unit_id", "hospital_id"]].assign(in_proposal=True)
         other = plain[["unit_id", "hospital_id"]].merge(
@@ -278,10 +289,10 @@ def plan_growth(
             pd.concat([pairs, other], ignore_index=True).dropna(subset=["hospital_id"]),
             {d: kept(m) for d, m in hourly.items()},
             run.hospitals,
-            main=options.depart,
-            max_travel_time_s=options.max_travel_time_s,
-            directions=options.directions,
-            site_rule=options.site_rule,
+            main=options.trip.depart,
+            max_travel_time_s=options.request.max_travel_time_s,
+            directions=options.trip.directions,
+            site_rule=options.trip.site_rule,
         )
     return GrowthRun(run=run, siting=siting, robust=table)
 
@@ -407,27 +418,6 @@ def run_command(
         graph=graph,
     )
     return growth.run, write_growth(growth, args.out, map=html, report=html, lang=args.lang)
-
-
-def _request(options: workflow.PlanOptions, units: pd.DataFrame) -> dict[str, Any]:
-    """The pairing request of :func:`planner.app.workflow.plan`, for the sites' choice."""
-    from planner.app.workflow import read_specialty_need
-    from planner.pairing.explain import pilot_pins
-
-    return {
-        "objective": options.objective,
-        "balance": options.balance,
-        "load": options.load,
-        "hierarchical": options.hierarchical,
-        "pins": options.pins,
-        "pilot": pilot_pins(units, options.pilot_pairs) if options.pilot else None,
-        "forbidden": options.forbidden,
-        "max_travel_time_s": options.max_travel_time_s,
-        "time_limit_s": options.time_limit_s,
-        "specialty_need": read_specialty_need(options.specialty_need),
-        "directions": options.directions,
-        "site_rule": options.site_rule,
-    }
 
 
 def _with_rows(table: pd.DataFrame, sites: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -13,7 +13,7 @@ import logging
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
@@ -23,11 +23,12 @@ from planner._vn import district_key
 from planner.errors import PlannerInputError, UnreachableWarning
 from planner.pairing.scoring import PairCosts, pair_costs, population_weights
 from planner.places.sites import DEFAULT_SITE_RULE, HospitalSites, hospital_sites
+from planner.requests import Load
 
 log = logging.getLogger(__name__)
 
 #: What a hospital's load can count.
-LOADS = ("population", "units", "capacity")
+LOADS: tuple[str, ...] = get_args(Load)
 PAIRING_COLUMNS = (
     "unit_id",
     "unit_name",

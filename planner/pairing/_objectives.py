@@ -14,6 +14,7 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import get_args
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,10 +22,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from planner.errors import InfeasibleError, PlannerError
 from planner.pairing._model import PairingModel
+from planner.requests import Objective, PairingRequest
 
 log = logging.getLogger(__name__)
 
-OBJECTIVES = ("pop-time", "max-time", "balanced")
+OBJECTIVES: tuple[str, ...] = get_args(Objective)
 #: The relative gap at which a solution is called optimal: HiGHS searches until the proven
 #: gap between the solution and the best bound is at most this (1e-9 of a 30-minute mean is
 #: under 2 microseconds), and no absolute-gap shortcut ends the search earlier. Solutions
@@ -32,18 +34,6 @@ OBJECTIVES = ("pop-time", "max-time", "balanced")
 OPTIMALITY_GAP = 1e-9
 #: Time allowed to explain an infeasible balance (finding the smallest feasible tolerance).
 DIAGNOSIS_TIME_S = 10.0
-
-
-@dataclass(frozen=True)
-class Request:
-    """What to optimise: the objective and the constraints that are not part of the model."""
-
-    objective: str
-    balance: float | None
-    max_travel_time_s: float | None
-    balance_weight: float
-    specialty_weight_s: float
-    time_limit_s: float
 
 
 @dataclass(frozen=True)
@@ -291,7 +281,7 @@ def status_text(status: str, gap: float, time_limit_s: float) -> str:
     return f"best found in {time_limit_s:g} s, within {gap_text(gap)} of the optimum"
 
 
-def optimise(model: PairingModel, request: Request) -> Solution:
+def optimise(model: PairingModel, request: PairingRequest) -> Solution:
     """Check, solve and, when infeasible, diagnose; return the chosen hospital per group."""
     allowed = model.allowed(request.max_travel_time_s)
     check_request(model, allowed, request)
@@ -310,7 +300,7 @@ def optimise(model: PairingModel, request: Request) -> Solution:
     return solve_request(model, allowed, request, checked)
 
 
-def check_request(model: PairingModel, allowed: np.ndarray, request: Request) -> None:
+def check_request(model: PairingModel, allowed: np.ndarray, request: PairingRequest) -> None:
     """Raise, naming the constraint, when some group has no pair it may use or the loads
     cannot meet the balance (``allowed``: :meth:`PairingModel.allowed`)."""
     _check_groups(model, allowed, request.max_travel_time_s)
@@ -321,7 +311,7 @@ def check_request(model: PairingModel, allowed: np.ndarray, request: Request) ->
 def solve_request(
     model: PairingModel,
     allowed: np.ndarray,
-    request: Request,
+    request: PairingRequest,
     checked: Callable[[Milp], Solution],
 ) -> Solution:
     """The request's objective over the ``allowed`` pairs, each MILP solved by ``checked``

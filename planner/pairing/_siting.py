@@ -34,13 +34,13 @@ from planner.errors import InfeasibleError, PlannerInputError
 from planner.pairing._model import PairingModel, build_model
 from planner.pairing._objectives import (
     Milp,
-    Request,
     Solution,
     check_request,
     solve,
     solve_request,
 )
 from planner.pairing.scoring import PairCosts
+from planner.requests import PairingRequest
 
 #: Candidates one hospital may have (its options are every subset of them).
 MAX_PER_HOSPITAL = 6
@@ -161,7 +161,11 @@ def build_joint(
 
 
 def solve_joint(
-    joint: JointModel, request: Request, *, k: int | None = None, exactly: Collection[int] = ()
+    joint: JointModel,
+    request: PairingRequest,
+    *,
+    k: int | None = None,
+    exactly: Collection[int] = (),
 ) -> Joint:
     """Open ``k`` candidates (or ``exactly`` those, when ``k`` is None) and pair, optimally."""
     model = joint.model

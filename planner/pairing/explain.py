@@ -23,13 +23,14 @@ import pandas as pd
 from planner._vn import district_key
 from planner.errors import InfeasibleError, PlannerInputError
 from planner.pairing._model import PairingModel, build_model
-from planner.pairing._objectives import Request, Solution, optimise, status_text
+from planner.pairing._objectives import Solution, optimise, status_text
 
 # The pilot is a fact of the Hanoi registry; re-exported for the pairing's users.
 from planner.places.pilot import HANOI_PILOT as HANOI_PILOT
 from planner.places.pilot import PILOT_DISTRICT as PILOT_DISTRICT
 from planner.places.pilot import PILOT_HOSPITAL_ID as PILOT_HOSPITAL_ID
 from planner.places.sites import DEFAULT_SITE_RULE
+from planner.requests import PairingRequest
 
 SENSITIVITY_COLUMNS = ("scenario", "status", "objective_value", "units_changed", "note")
 #: Budget of each sensitivity re-solve (s), at most the main solve's: enough for every
@@ -373,9 +374,9 @@ def explain(
     >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
     ...                     load="population", pins={}, pilot={"u2": "h2"}, forbidden=(),
     ...                     specialty_need=None)
-    >>> from planner.pairing._objectives import Request, optimise
-    >>> request = Request(objective="pop-time", balance=0.2, max_travel_time_s=None,
-    ...                   balance_weight=0.5, specialty_weight_s=0.0, time_limit_s=10.0)
+    >>> from planner.pairing._objectives import optimise
+    >>> from planner.requests import PairingRequest
+    >>> request = PairingRequest(balance=0.2, specialty_weight_s=0.0, time_limit_s=10.0)
     >>> solution = optimise(model, request)
     >>> why = explain(model, solution.choice, "pop-time", None)
     >>> why[["unit_id", "hospital_id", "nearest_hospital_id", "switch_cost_s"]].values.tolist()
@@ -529,7 +530,7 @@ def baseline_gaps(
 def sensitivity_table(
     model: PairingModel,
     solution: Solution,
-    request: Request,
+    request: PairingRequest,
     *,
     matrix_peak: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -572,9 +573,9 @@ def sensitivity_table(
     >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
     ...                     load="population", pins={}, pilot={}, forbidden=(),
     ...                     specialty_need=None)
-    >>> from planner.pairing._objectives import Request, optimise
-    >>> request = Request(objective="pop-time", balance=0.2, max_travel_time_s=None,
-    ...                   balance_weight=0.5, specialty_weight_s=0.0, time_limit_s=10.0)
+    >>> from planner.pairing._objectives import optimise
+    >>> from planner.requests import PairingRequest
+    >>> request = PairingRequest(balance=0.2, specialty_weight_s=0.0, time_limit_s=10.0)
     >>> solution = optimise(model, request)
     >>> peak = m.assign(travel_time_s=[600.0, 900.0, 700.0, 1200.0, 1500.0, 3000.0])
     >>> table = sensitivity_table(model, solution, request, matrix_peak=peak)
@@ -584,7 +585,7 @@ def sensitivity_table(
     # The what-ifs are context, not the decision: each gets a bounded budget, so a hard
     # balance on a few indivisible units (one district's communes) cannot hold a run for minutes.
     request = replace(request, time_limit_s=min(request.time_limit_s, SENSITIVITY_TIME_LIMIT_S))
-    scenarios: list[tuple[str, PairingModel, Request]] = []
+    scenarios: list[tuple[str, PairingModel, PairingRequest]] = []
     if matrix_peak is not None:
         scenarios.append(("peak", model.with_matrix(matrix_peak), request))
     for b in (0.1, 0.3):

@@ -46,9 +46,10 @@ A unit no hospital can reach is reported (``PairingResult.unreachable`` and an
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,7 +62,6 @@ from planner.pairing._model import LOADS, PAIRING_COLUMNS, PairingModel, build_m
 from planner.pairing._objectives import (
     OBJECTIVES,
     OPTIMALITY_GAP,
-    Request,
     Solution,
     optimise,
     status_text,
@@ -82,7 +82,7 @@ from planner.pairing.explain import (
     sensitivity_table,
 )
 from planner.pairing.scoring import score_pairings
-from planner.places.sites import DEFAULT_SITE_RULE
+from planner.requests import PairingRequest, TripRule, requests_from
 
 log = logging.getLogger(__name__)
 
@@ -202,23 +202,14 @@ def propose_pairings(
     units: pd.DataFrame,
     hospitals: pd.DataFrame,
     matrix: pd.DataFrame,
+    request: PairingRequest | None = None,
     *,
-    objective: str = "pop-time",
-    balance: float | None = 0.2,
-    load: str = "population",
-    hierarchical: bool = True,
-    pins: Mapping[str, str] | None = None,
+    trip: TripRule | None = None,
     pilot: Mapping[str, str] | None = None,
-    forbidden: Iterable[tuple[str, str]] = (),
-    max_travel_time_s: float | None = None,
-    balance_weight: float = 0.5,
     specialty_need: pd.DataFrame | None = None,
-    specialty_weight_s: float = 300.0,
-    time_limit_s: float = 60.0,
     matrix_peak: pd.DataFrame | None = None,
     sensitivity: bool = True,
-    directions: str = "both",
-    site_rule: str = DEFAULT_SITE_RULE,
+    **changes: Any,
 ) -> PairingResult:
     """Propose the optimal sister-hospital pairing under load balance and pins.
 
@@ -235,60 +226,44 @@ def propose_pairings(
     matrix
         Long travel-time matrix with the trips ``directions`` needs (both directions by
         default: :func:`planner.travel.matrix.pair_travel_times` computes them).
-    objective
-        ``"pop-time"`` (default), ``"max-time"`` or ``"balanced"``.
-    balance
-        Load tolerance ``b``: each hospital's load within ``(1 +- b) x`` its fair share;
-        ``None`` drops the constraint.
-    load
-        What a hospital's load counts: ``"population"``, ``"units"`` or the units'
-        ``"capacity"`` column.
-    hierarchical
-        Pair district groups (communes follow their district) or every unit on its own.
-    pins
-        ``{unit_id: hospital_id}`` pairs that must hold (a hospital, not one of its sites); in hierarchical mode a pin moves its
-        whole group. They win over the pilot's pins where both pin a group.
+    request
+        What the pairing is asked for (:class:`~planner.requests.PairingRequest`: objective,
+        balance, load, hierarchy, pins, forbidden pairs, maximum time, balance weight,
+        specialty weight, time limit); the default request when ``None``. Pins name
+        hospitals (not sites); in hierarchical mode a pin moves its whole group and a
+        forbidden pair bars the group; user pins win over the pilot's where both pin a group.
+        Each solve gets ``request.time_limit_s``: a pairing is ``"optimal"`` only when proven
+        within a relative gap of 1e-9 within it; otherwise the best found is returned with
+        status ``"time_limit"`` and its proven gap (``status_text``); sensitivity re-solves get
+        at most :data:`~planner.pairing.explain.SENSITIVITY_TIME_LIMIT_S`.
+    trip
+        How a pair's time is measured (:class:`~planner.requests.TripRule`); the pairing uses
+        its ``directions`` (``"both"``: the mean of hospital -> unit and unit -> hospital,
+        half the round trip; ``"to_unit"``, the staff rotation trip; ``"to_hospital"``, the
+        referral trip) and ``site_rule`` (``"nearest"``: the pair's fastest site; ``"main"``:
+        the hospital's main site, :mod:`planner.places.sites`), for the objective, the scores
+        and the baselines alike. A matrix without a needed direction raises
+        :class:`~planner.errors.PlannerInputError`.
     pilot
         The pins of a pairing already in place, ``{unit_id: hospital_id}``
         (:func:`hanoi_pilot_pins` gives the Ba Vì pilot: every unit of Ba Vì with Xanh Pon).
-        They hold like ``pins``, and they define the pilot baseline (:attr:`PairingResult.pilot`:
-        the pilot's pins, every other group at its nearest hospital). ``None``: no pilot.
-    forbidden
-        ``(unit_id, hospital_id)`` pairs that must not be used (in hierarchical mode the
-        unit's whole group may not use that hospital).
-    max_travel_time_s
-        Pairs slower than this are forbidden.
-    balance_weight
-        Weight of the load deviation in the ``balanced`` objective (0..1).
+        They hold like the request's pins, and they define the pilot baseline
+        (:attr:`PairingResult.pilot`: the pilot's pins, every other group at its nearest
+        hospital). ``None``: no pilot.
     specialty_need
         Optional table ``district``, ``specialty``, ``need`` (e.g. births a year for
         ``obstetrics_gynecology``). A group paired with a hospital of that ``specialty``
-        earns ``specialty_weight_s x`` its share of that specialty's total need off the
-        objective: matching all the need is worth ``specialty_weight_s`` seconds of
+        earns ``request.specialty_weight_s x`` its share of that specialty's total need off
+        the objective: matching all the need is worth that many seconds of
         population-weighted mean travel time. Off by default.
-    specialty_weight_s
-        See ``specialty_need``.
-    time_limit_s
-        Time budget of each solve (s). A pairing is ``"optimal"`` only when proven within a
-        relative gap of 1e-9 within the budget; otherwise the best one found is returned
-        with status ``"time_limit"`` and its proven gap (``status_text``: "best found in
-        60 s, within 0.0012 % of the optimum"). Each sensitivity re-solve gets the same
-        budget.
     matrix_peak
         Peak-hour matrix, for the sensitivity re-solve and peak scores.
     sensitivity
         Re-solve with the peak matrix and with balance 0.1 and 0.3 to report how many units
         change hospital.
-    directions
-        Which trips make a pair's time, for the objective, the scores and the baselines
-        alike: ``"both"`` (default: the mean of hospital -> unit and unit -> hospital, half
-        the round trip), ``"to_unit"`` (the staff rotation trip) or ``"to_hospital"`` (the
-        referral trip). A matrix without a needed direction raises
-        :class:`~planner.errors.PlannerInputError`.
-    site_rule
-        Which site of a hospital a pair's trips use, for the objective, the scores and the
-        baselines alike: ``"nearest"`` (default: the pair's fastest site) or ``"main"`` (the
-        hospital's main site, where its staff rotate from). See :mod:`planner.places.sites`.
+    **changes
+        Fields of the request or the trip rule as keywords, a convenience at the edge
+        (``balance=0.1``, ``directions="to_unit"``): they change ``request`` and ``trip``.
 
     Returns
     -------
@@ -316,29 +291,23 @@ def propose_pairings(
     >>> bool(result.scores["load_ratio_max_min"] <= 1.2 / 0.8)
     True
     """
-    _check_options(objective, balance, load, balance_weight, max_travel_time_s)
+    trip, request = requests_from(changes, trip=trip, request=request, caller="propose_pairings")
     model = build_model(
         units,
         hospitals,
         matrix,
-        directions=directions,
-        hierarchical=hierarchical,
-        load=load,
-        pins=pins or {},
+        directions=trip.directions,
+        hierarchical=request.hierarchical,
+        load=request.load,
+        pins=request.pins,
         pilot=pilot or {},
-        forbidden=forbidden,
+        forbidden=request.forbidden,
         specialty_need=specialty_need,
-        site_rule=site_rule,
+        site_rule=trip.site_rule,
     )
     model.warn_unreachable()
-    request = Request(
-        objective=objective,
-        balance=balance,
-        max_travel_time_s=max_travel_time_s,
-        balance_weight=balance_weight,
-        specialty_weight_s=specialty_weight_s if specialty_need is not None else 0.0,
-        time_limit_s=time_limit_s,
-    )
+    if specialty_need is None:  # no need, no bonus
+        request = dataclasses.replace(request, specialty_weight_s=0.0)
     solution = optimise(model, request)
     return pairing_result(
         model,
@@ -353,7 +322,7 @@ def propose_pairings(
 def pairing_result(
     model: PairingModel,
     solution: Solution,
-    request: Request,
+    request: PairingRequest,
     *,
     matrix: pd.DataFrame,
     matrix_peak: pd.DataFrame | None = None,
@@ -370,7 +339,7 @@ def pairing_result(
         The model the solution is a choice on (one column per hospital).
     solution : planner.pairing._objectives.Solution
         The chosen hospital per group, the solver's status, gap and objective value.
-    request : planner.pairing._objectives.Request
+    request : planner.requests.PairingRequest
         What was optimised (the objective, balance, max time, time limit).
     matrix, matrix_peak
         The matrices the model was built from, and the peak one (for the peak scores and
@@ -385,7 +354,8 @@ def pairing_result(
     Examples
     --------
     >>> from planner.pairing._model import build_model
-    >>> from planner.pairing._objectives import Request, optimise
+    >>> from planner.pairing._objectives import optimise
+    >>> from planner.requests import PairingRequest
     >>> units = pd.DataFrame({"facility_id": ["u1", "u2"], "name": ["U1", "U2"],
     ...                       "level": "district", "district": ["D1", "D2"],
     ...                       "population": [100.0, 100.0]})
@@ -396,7 +366,7 @@ def pairing_result(
     >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
     ...                     load="population", pins={}, pilot={}, forbidden=(),
     ...                     specialty_need=None)
-    >>> request = Request("pop-time", None, None, 0.5, 0.0, 60.0)
+    >>> request = PairingRequest(balance=None, specialty_weight_s=0.0)
     >>> result = pairing_result(model, optimise(model, request), request, matrix=m,
     ...                         sensitivity=False)
     >>> result.pairings["hospital_id"].tolist(), result.objective_value
@@ -456,46 +426,18 @@ def pairing_result(
         nearest=nearest,
         pilot=pilot_frame,
         options={
-            **vars(request),
+            "objective": request.objective,
+            "balance": request.balance,
+            "max_travel_time_s": request.max_travel_time_s,
+            "balance_weight": request.balance_weight,
+            "specialty_weight_s": request.specialty_weight_s,
+            "time_limit_s": request.time_limit_s,
             "load": load,
             "hierarchical": hierarchical,
             "directions": directions,
             "site_rule": site_rule,
         },
     )
-
-
-def _check_options(
-    objective: str,
-    balance: float | None,
-    load: str,
-    balance_weight: float,
-    max_travel_time_s: float | None,
-) -> None:
-    if objective not in OBJECTIVES:
-        raise PlannerInputError(
-            f"unknown objective {objective!r}",
-            field="objective",
-            hint=f"use one of {', '.join(OBJECTIVES)}",
-        )
-    if load not in LOADS:
-        raise PlannerInputError(
-            f"unknown load {load!r}", field="load", hint=f"use one of {', '.join(LOADS)}"
-        )
-    if balance is not None and not (0 <= balance < 10):
-        raise PlannerInputError(
-            f"balance {balance} is out of range",
-            field="balance",
-            hint="give a tolerance such as 0.2 (each hospital within ±20% of its fair share)",
-        )
-    if not 0 <= balance_weight <= 1:
-        raise PlannerInputError(
-            f"balance_weight {balance_weight} is not within 0..1", field="balance_weight"
-        )
-    if max_travel_time_s is not None and not max_travel_time_s > 0:
-        raise PlannerInputError(
-            f"max_travel_time_s {max_travel_time_s} is not positive", field="max_travel_time_s"
-        )
 
 
 def _points(facilities: pd.DataFrame) -> gpd.GeoDataFrame:

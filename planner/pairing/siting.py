@@ -31,16 +31,17 @@ with :func:`candidate_sites`).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from planner.errors import InfeasibleError, PlannerInputError
-from planner.pairing._objectives import Request
 from planner.pairing._siting import (
     MAX_PER_HOSPITAL,
     WITHIN_S,
@@ -52,8 +53,9 @@ from planner.pairing._siting import (
     solve_joint,
     with_sites,
 )
-from planner.pairing.propose import PairingResult, _check_options, pairing_result
-from planner.places.sites import DEFAULT_SITE_RULE, check_site_rule, hospital_of, hospital_sites
+from planner.pairing.propose import PairingResult, pairing_result
+from planner.places.sites import hospital_of, hospital_sites
+from planner.requests import PairingRequest, TripRule, requests_from
 
 log = logging.getLogger(__name__)
 
@@ -231,23 +233,15 @@ def propose_with_candidates(
     hospitals: pd.DataFrame,
     candidates: pd.DataFrame,
     matrix: pd.DataFrame,
+    request: PairingRequest | None = None,
     *,
     k: int | Sequence[int] = 1,
-    objective: str = "pop-time",
-    balance: float | None = 0.2,
-    load: str = "population",
-    hierarchical: bool = True,
-    pins: Mapping[str, str] | None = None,
+    trip: TripRule | None = None,
     pilot: Mapping[str, str] | None = None,
-    forbidden: Iterable[tuple[str, str]] = (),
-    max_travel_time_s: float | None = None,
     specialty_need: pd.DataFrame | None = None,
-    specialty_weight_s: float = 300.0,
-    time_limit_s: float = 60.0,
     matrix_peak: pd.DataFrame | None = None,
     sensitivity: bool = True,
-    directions: str = "both",
-    site_rule: str = DEFAULT_SITE_RULE,
+    **changes: Any,
 ) -> SitingResult:
     """Decide which ``k`` candidate sites to open together with the pairing, optimally.
 
@@ -263,14 +257,11 @@ def propose_with_candidates(
     k
         How many candidates to open; a sequence (e.g. ``range(1, 4)``) solves for each and
         returns the proposal of the last, with :attr:`SitingResult.by_k` for all.
-    objective
-        ``"pop-time"`` (default) or ``"max-time"`` (``"balanced"`` is refused: see the module
-        docstring).
-    balance, load, hierarchical, pins, pilot, forbidden, max_travel_time_s, specialty_need, specialty_weight_s, time_limit_s, matrix_peak, sensitivity, directions
+    request, trip, pilot, specialty_need, matrix_peak, sensitivity, **changes
         As for :func:`planner.pairing.propose.propose_pairings` (``matrix_peak`` holds the
-        candidates' trips too).
-    site_rule
-        ``"nearest"`` (the default, and the only rule under which a candidate changes a time).
+        candidates' trips too). The objective is ``"pop-time"`` or ``"max-time"``
+        (``"balanced"`` is refused: see the module docstring); the trip's site rule is
+        ``"nearest"`` (the only rule under which a candidate changes a time).
 
     Returns
     -------
@@ -297,8 +288,10 @@ def propose_with_candidates(
     [['c1', 1100.0, 0.0], ['c2', 650.0, 7.5]]
     """
     ks = [int(k)] if isinstance(k, int | np.integer) else [int(v) for v in k]
-    _check_options(objective, balance, load, 0.5, max_travel_time_s)
-    check_site_rule(site_rule)
+    trip, request = requests_from(
+        changes, trip=trip, request=request, caller="propose_with_candidates"
+    )
+    site_rule, objective = trip.site_rule, request.objective
     if site_rule != "nearest":
         raise PlannerInputError(
             f"with site rule {site_rule!r} every trip uses a hospital's main site, so a new site "
@@ -323,25 +316,19 @@ def propose_with_candidates(
             hint=f"give a number of sites to open between 0 and {len(sites)}",
         )
     build = {
-        "directions": directions,
-        "hierarchical": hierarchical,
-        "load": load,
-        "pins": pins or {},
+        "directions": trip.directions,
+        "hierarchical": request.hierarchical,
+        "load": request.load,
+        "pins": request.pins,
         "pilot": pilot or {},
-        "forbidden": tuple(forbidden),
+        "forbidden": request.forbidden,
         "specialty_need": specialty_need,
         "site_rule": site_rule,
     }
     joint = build_joint(units, hospitals, sites, matrix, build)
     joint.model.warn_unreachable()
-    request = Request(
-        objective=objective,
-        balance=balance,
-        max_travel_time_s=max_travel_time_s,
-        balance_weight=0.5,
-        specialty_weight_s=specialty_weight_s if specialty_need is not None else 0.0,
-        time_limit_s=time_limit_s,
-    )
+    if specialty_need is None:  # no need, no bonus
+        request = dataclasses.replace(request, specialty_weight_s=0.0)
     ids = sites["facility_id"].tolist()
     runs = [solve_joint(joint, request, k=v) for v in ks]
     none = _open_exactly(joint, request, ())
@@ -379,7 +366,9 @@ def propose_with_candidates(
     )
 
 
-def _open_exactly(joint: JointModel, request: Request, opened: tuple[int, ...]) -> Joint | None:
+def _open_exactly(
+    joint: JointModel, request: PairingRequest, opened: tuple[int, ...]
+) -> Joint | None:
     """The joint solve with those candidates open, or None when no pairing meets the
     constraints with them."""
     try:
