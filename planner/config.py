@@ -20,8 +20,6 @@ from planner.errors import PlannerInputError
 
 #: WGS 84: every geometry is stored and exchanged in lon/lat degrees.
 CRS_LONLAT = "EPSG:4326"
-#: UTM 48N, metres: the Hanoi data's metric CRS. Data elsewhere uses :func:`metric_crs`.
-CRS_METRIC = "EPSG:32648"
 
 #: Default departure time: mid-morning, after the peak (free-ish flow).
 DEFAULT_DEPART = "10:00"
@@ -250,6 +248,14 @@ def metric_crs(lon: ArrayLike, lat: ArrayLike) -> str:
         return "EPSG:3413" if centre_lat > 0 else "EPSG:3031"
     zone = min(int((centre_lon + 180) // 6) + 1, 60)
     return f"EPSG:{(32600 if centre_lat >= 0 else 32700) + zone}"
+
+
+#: Hanoi's extent in lon/lat (west, south, east, north), the bounds of the province boundary
+#: file (``hanoi_boundary().bounds``, rounded out to 0.01°).
+HANOI_BOUNDS = (105.28, 20.56, 106.03, 21.39)
+#: The Hanoi data's metric CRS, by the one rule (:func:`metric_crs` of Hanoi's extent): UTM 48N,
+#: metres. Data elsewhere gets its own zone (:func:`metric_crs`, ``planner._geo.metric_crs_of``).
+CRS_METRIC = metric_crs(HANOI_BOUNDS[::2], HANOI_BOUNDS[1::2])
 
 
 def check_directions(directions: str) -> None:

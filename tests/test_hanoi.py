@@ -248,3 +248,16 @@ def test_unknown_scheme_is_an_input_error():
     with pytest.raises(PlannerInputError, match="unknown scheme '2023'"):
         hanoi_facilities(scheme="2023")
     assert data_file("SOURCES.md").exists()
+
+
+def test_hanoi_metric_crs_is_the_zone_the_one_rule_gives():
+    """``CRS_METRIC`` is not a second rule: it is ``metric_crs`` of Hanoi's extent, which holds
+    the whole province."""
+    from shapely.geometry import box
+
+    from planner._geo import metric_crs_of
+    from planner.config import HANOI_BOUNDS
+
+    boundary = gpd.GeoSeries([hanoi_boundary()], crs="EPSG:4326")
+    assert CRS_METRIC == metric_crs_of(boundary) == "EPSG:32648"
+    assert box(*HANOI_BOUNDS).contains(boundary.iloc[0])

@@ -18,10 +18,11 @@ import pandas as pd
 import shapely
 from folium.utilities import JsCode
 
+from planner._geo import polygon_parts, to_metric
 from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
 from planner.outputs._map_frames import _area_label_column
-from planner.outputs._map_geometry import _geojson, _metric, _polygonal, _simplified
+from planner.outputs._map_geometry import _geojson, _simplified
 from planner.outputs._map_layers import (
     _TIME_BINS_MIN,
     _TIME_COLOURS,
@@ -76,7 +77,9 @@ def _surface_layer(
             hint="pass the CellAccess returned by planner.access.cells.cell_access",
         )
     k = np.array([_time_class(s) for s in cells["time_to_sister_s"]], dtype=int)
-    metric = _metric(gpd.GeoDataFrame({"k": k}, geometry=cells.geometry.to_numpy(), crs=CRS_LONLAT))
+    metric = to_metric(
+        gpd.GeoDataFrame({"k": k}, geometry=cells.geometry.to_numpy(), crs=CRS_LONLAT)
+    )
     people = pd.Series(cells["population"].to_numpy(float)).groupby(k).sum()
     classes = sorted(set(k.tolist()))
     pieces = metric.geometry.to_numpy()
@@ -99,7 +102,7 @@ def _surface_layer(
         geometry=shapes,
         crs=metric.crs,
     ).to_crs(CRS_LONLAT)
-    frame = frame.set_geometry(frame.geometry.map(_polygonal))
+    frame = frame.set_geometry(frame.geometry.map(polygon_parts))
     frame.index = pd.Index([f"k{c}" for c in classes])
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
@@ -152,7 +155,7 @@ def _main_roads(graph: TravelGraph, *, simplify_m: float = _ROAD_SIMPLIFY_M) -> 
         indices=np.repeat(np.arange(len(edges)), counts),
     )
     classes = np.array([graph.class_names[c] for c in graph.edge_class[edges]])
-    metric = _metric(gpd.GeoDataFrame({"c": classes}, geometry=lines, crs=CRS_LONLAT))
+    metric = to_metric(gpd.GeoDataFrame({"c": classes}, geometry=lines, crs=CRS_LONLAT))
     merged = [
         (
             c,
@@ -199,7 +202,7 @@ def _names_layer(areas: gpd.GeoDataFrame, t: Translator, *, outlines: bool, simp
         ).add_to(group)
     if label_col is None:
         return group
-    metric = _metric(areas)
+    metric = to_metric(areas)
     points = gpd.GeoDataFrame(
         {
             "label": areas[label_col].astype(str).to_numpy(),

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from planner._geo import to_metric
 from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
-from planner.outputs._map_geometry import _metric
-from planner.pairing.scoring import population_weights
+from planner.pairing.scoring import counted_population
 from planner.places.sites import hospital_of
 from planner.roads.graph import TravelGraph
 
@@ -79,14 +79,6 @@ def _hospital_frame(
     return frame
 
 
-def _counted_population(pairings: pd.DataFrame) -> np.ndarray:
-    """Each unit's population counted once, as the scoring counts it (for sums per group)."""
-    pop = pairings["population"] if "population" in pairings else pd.Series(np.nan, pairings.index)
-    if "unit_level" not in pairings or "district" not in pairings:
-        return pd.to_numeric(pop, errors="coerce").fillna(0.0).to_numpy(float)
-    return population_weights(pairings["unit_level"], pairings["district"], pop)
-
-
 def _optional(pairings: pd.DataFrame, column: str, default: Any) -> pd.Series:
     if column in pairings:
         return pairings[column]
@@ -139,7 +131,7 @@ def _link_frame(
     frame = gpd.GeoDataFrame({"h": reach["h"].to_numpy()}, geometry=list(lines), crs=CRS_LONLAT)
     frame.index = reach.index
     if links == "routes":
-        metric = _metric(frame)
+        metric = to_metric(frame)
         frame = metric.set_geometry(metric.geometry.simplify(simplify_m)).to_crs(CRS_LONLAT)
     return frame
 
@@ -189,7 +181,7 @@ def _area_hospitals(
         approximate = "approximate" in areas and bool(areas["approximate"].fillna(False).any())
         return out, approximate
     if "district" in areas and "district" in pairs:
-        weight = pd.Series(_counted_population(pairs), index=pairs.index)
+        weight = pd.Series(counted_population(pairs), index=pairs.index)
         # A district without any population figure still gets its plain mean time.
         known = weight.groupby(pairs["district"]).transform("sum") > 0
         weight = weight.where(known, 1.0)

@@ -1,7 +1,7 @@
 """The map's geometry: metres for simplifying, polygons only, coordinates rounded into GeoJSON.
 
 :func:`_metric` puts a frame in the UTM zone of its own area, :func:`_simplified` simplifies areas in
-metres and keeps their polygonal parts (:func:`_polygonal`), :func:`_geojson` writes a compact
+metres and keeps their polygonal parts (:func:`polygon_parts`), :func:`_geojson` writes a compact
 GeoJSON dict with coordinates rounded to 5 decimals (about 1 m).
 """
 
@@ -15,7 +15,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from planner.config import CRS_LONLAT, metric_crs
+from planner._geo import polygon_parts, to_metric
+from planner.config import CRS_LONLAT
 
 _DECIMALS = 5  # about 1 m: finer digits only inflate the file
 
@@ -33,13 +34,6 @@ def _geojson(
     return json.loads(out.to_json(drop_id=False, na="null"))
 
 
-def _metric(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The frame in the UTM zone of its own area, where simplifying and areas are in metres."""
-    lonlat = gdf.to_crs(CRS_LONLAT)
-    west, south, east, north = lonlat.total_bounds
-    return lonlat.to_crs(metric_crs([west, east], [south, north]))
-
-
 def _simplified(gdf: gpd.GeoDataFrame, simplify_m: float) -> gpd.GeoDataFrame:
     """Areas simplified in metres and made valid, polygons only.
 
@@ -47,14 +41,6 @@ def _simplified(gdf: gpd.GeoDataFrame, simplify_m: float) -> gpd.GeoDataFrame:
     where two areas touch); Leaflet draws that as a group without ``getElement``, and a
     tooltip on it stops the page's script, so only the polygonal parts are kept.
     """
-    metric = _metric(gdf)
+    metric = to_metric(gdf)
     geoms = metric.geometry.simplify(simplify_m, preserve_topology=True).make_valid()
-    return metric.set_geometry(geoms.map(_polygonal)).to_crs(CRS_LONLAT)
-
-
-def _polygonal(geom: Any) -> Any:
-    """The polygon parts of a geometry (itself when it is a (multi)polygon)."""
-    if geom is None or geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
+    return metric.set_geometry(geoms.map(polygon_parts)).to_crs(CRS_LONLAT)

@@ -17,20 +17,21 @@ import numpy as np
 import pandas as pd
 from folium.utilities import JsCode
 
+from planner._geo import to_metric
 from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
 from planner.outputs._map_frames import (
     _area_label_column,
-    _counted_population,
     _optional,
     _site_named,
     _unit_sites,
 )
-from planner.outputs._map_geometry import _geojson, _metric, _simplified
+from planner.outputs._map_geometry import _geojson, _simplified
 from planner.outputs._map_page import _Details, _layer_name
 from planner.outputs.formatting import Formatter
 from planner.outputs.i18n import Translator
 from planner.outputs.labels import _trip, hospital_icon, is_pilot_pair, site_label, switch_text
+from planner.pairing.scoring import counted_population
 
 _UNREACHABLE_COLOUR = "#7f7f7f"
 #: Travel-time classes of the choropleth (minutes) and their colours: ColorBrewer Greys,
@@ -250,7 +251,7 @@ def _catchment_layer(
     dashed: bool,
     simplify_m: float,
 ) -> folium.GeoJson:
-    metric = _metric(areas.dropna(subset=["h"]))
+    metric = to_metric(areas.dropna(subset=["h"]))
     dissolved = metric[["h", "geometry"]].dissolve(by="h")
     dissolved = _simplified(dissolved, simplify_m)
     dissolved["hospital"] = [names.get(str(h), str(h)) for h in dissolved.index]
@@ -321,7 +322,7 @@ def _hospital_layer(
     for a hospital of several sites, the site; the popup gives the hospital's figures and the
     units whose trips use the site."""
     # One GeoJson whose features carry their SVG: folium.Popup would need jQuery.
-    pop = _counted_population(pairings)
+    pop = counted_population(pairings)
     served = pairings["hospital_id"].astype(str).to_numpy()
     ids = hospitals["hospital_id"].astype(str)
     at_site = units["s"].astype(str).to_numpy()

@@ -26,7 +26,7 @@ from planner.outputs._report_context import (
 )
 from planner.outputs.formatting import MISSING
 from planner.outputs.labels import is_pilot_pair, switch_text
-from planner.pairing.scoring import population_weights
+from planner.pairing.scoring import counted_population
 
 #: Columns of :func:`decision_table`.
 DECISION_COLUMNS = (
@@ -45,16 +45,6 @@ DECISION_COLUMNS = (
     "units",
     "units_elsewhere",
 )
-
-
-def _counted_population(pairings: pd.DataFrame) -> np.ndarray:
-    pop = pd.to_numeric(
-        pairings["population"] if "population" in pairings else pd.Series(np.nan, pairings.index),
-        errors="coerce",
-    )
-    if "unit_level" not in pairings or "district" not in pairings:
-        return pop.fillna(0.0).to_numpy(float)
-    return population_weights(pairings["unit_level"], pairings["district"], pop)
 
 
 def decision_table(
@@ -107,7 +97,7 @@ def decision_table(
     """
     table = pairings.reset_index(drop=True).copy()
     table["unit_id"] = table["unit_id"].astype(str)
-    weight = _counted_population(table)
+    weight = counted_population(table)
     level = table["unit_level"].astype(str) if "unit_level" in table else pd.Series("", table.index)
     district = table["district"] if "district" in table else pd.Series(None, table.index)
     key = district.map(district_key)  # one district however it is spelt
@@ -187,7 +177,7 @@ def _other_lookup(
             mine["travel_time_s"].reindex(keys).set_axis(rows.index),
         )
     table = other_pairings.assign(
-        _w=_counted_population(other_pairings),
+        _w=counted_population(other_pairings),
         _t=pd.to_numeric(other_pairings["travel_time_s"], errors="coerce"),
     ).dropna(subset=["district"])
     load = table.groupby(["district", "hospital_id"])["_w"].sum().reset_index()

@@ -531,6 +531,36 @@ def population_weights(level: pd.Series, district: pd.Series, population: pd.Ser
     return np.where((level == "district") & covered, 0.0, pop.to_numpy(float))
 
 
+def counted_population(pairings: pd.DataFrame) -> np.ndarray:
+    """Each row's population counted once, from a pairing table's own columns.
+
+    :func:`population_weights` of ``unit_level``, ``district`` and ``population``; a table
+    without levels or districts counts each row's own population (missing -> 0).
+
+    Parameters
+    ----------
+    pairings : pandas.DataFrame
+        Rows with ``population`` and, to count districts once, ``unit_level`` and ``district``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One float per row, in order.
+
+    Examples
+    --------
+    >>> counted_population(pd.DataFrame({"unit_level": ["district", "commune"],
+    ...                                  "district": ["D", "D"], "population": [300, 100]}))
+    array([  0., 100.])
+    >>> counted_population(pd.DataFrame({"population": [5, None]}))
+    array([5., 0.])
+    """
+    pop = pairings["population"] if "population" in pairings else pd.Series(np.nan, pairings.index)
+    if "unit_level" not in pairings or "district" not in pairings:
+        return pd.to_numeric(pop, errors="coerce").fillna(0.0).to_numpy(float)
+    return population_weights(pairings["unit_level"], pairings["district"], pop)
+
+
 def gini(values: np.ndarray) -> float:
     """Return the Gini coefficient of non-negative loads (0 = equal, 1 = all on one).
 

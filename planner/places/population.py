@@ -42,6 +42,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
+from planner._geo import metric_crs_of
 from planner.config import CRS_LONLAT, data_file, metric_crs
 from planner.errors import PlannerInputError
 
@@ -382,7 +383,7 @@ def population_centres(
     lonlat = areas.to_crs(CRS_LONLAT)
     polygons = shapely.make_valid(lonlat.geometry.to_numpy())
     cells = read_population(raster, area=shapely.box(*shapely.total_bounds(polygons)))
-    crs = crs or _metric_crs_of(cells)
+    crs = crs or metric_crs_of(cells)
     pieces = _pieces(cells, polygons, ids, crs=crs)
     xy = gpd.GeoSeries(gpd.points_from_xy(pieces["lon"], pieces["lat"]), crs=CRS_LONLAT).to_crs(crs)
     weight = pieces["population_raw"].to_numpy()
@@ -563,7 +564,7 @@ def split_by_population(
     if k <= 1:
         return [area] * k
     cells = read_population(raster, area=area)
-    crs = crs or _metric_crs_of(cells)
+    crs = crs or metric_crs_of(cells)
     pieces = _pieces(cells, np.array([area]), np.array(["area"]), crs=crs)
     pieces = pieces[pieces["population_raw"] > 0]
     if len(pieces) < k:
@@ -588,13 +589,6 @@ def split_by_population(
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _metric_crs_of(cells: gpd.GeoDataFrame) -> str:
-    """The UTM zone of the cells (of the origin when there are none)."""
-    if cells.empty:
-        return metric_crs([0.0], [0.0])
-    return metric_crs(*shapely.get_coordinates(shapely.centroid(cells.geometry.to_numpy())).T)
-
-
 def _pieces(
     cells: gpd.GeoDataFrame, polygons: np.ndarray, ids: np.ndarray, *, crs: str | None = None
 ) -> gpd.GeoDataFrame:
@@ -604,7 +598,7 @@ def _pieces(
     )
     if cells.empty:
         return empty
-    crs = crs or _metric_crs_of(cells)
+    crs = crs or metric_crs_of(cells)
     to_metric = gpd.GeoSeries(cells.geometry, crs=CRS_LONLAT).to_crs(crs).to_numpy()
     areas_m = gpd.GeoSeries(polygons, crs=CRS_LONLAT).to_crs(crs).to_numpy()
     tree = shapely.STRtree(areas_m)

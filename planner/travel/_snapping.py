@@ -318,7 +318,7 @@ def _build_snapper(graph: TravelGraph, mode: str, table: pd.DataFrame) -> _Snapp
         main = np.flatnonzero(snappable & first & in_main[u] & in_main[v])
         other = np.flatnonzero(snappable & first & ~in_main[u] & (labels[u] == labels[v]))
         edges = np.concatenate([main, other])
-        to_metric, to_lonlat = _metric(graph)
+        to_metric, to_lonlat = _metric_transformers(graph)
         sizes = graph.edge_geom_offsets[edges + 1] - graph.edge_geom_offsets[edges]
         take = spans(graph.edge_geom_offsets[edges], graph.edge_geom_offsets[edges + 1])
         x, y = to_metric.transform(graph.geom_lon[take], graph.geom_lat[take])
@@ -378,7 +378,7 @@ _METRIC: weakref.WeakKeyDictionary[TravelGraph, tuple[Transformer, Transformer]]
 )
 
 
-def _metric(graph: TravelGraph) -> tuple[Transformer, Transformer]:
+def _metric_transformers(graph: TravelGraph) -> tuple[Transformer, Transformer]:
     """Transformers to and from the metric CRS of the graph's own area (its UTM zone)."""
     if graph not in _METRIC:
         crs = metric_crs(graph.node_lon, graph.node_lat)

@@ -27,7 +27,7 @@ from planner.places.hanoi._data import (
     read_units_2025,
     write_geo_csv,
 )
-from planner.places.hanoi._geometry import metric_geom, polygonal, to_metric, valid_lonlat
+from planner.places.hanoi._geometry import metric_geom, polygonal, utm_points, valid_lonlat
 from planner.places.population import split_by_sites
 from planner.roads._mvt import read_tile_layers
 
@@ -77,7 +77,7 @@ def _district_polygons(paths: dict[str, Path]) -> gpd.GeoDataFrame:
     faces = faces[shapely.contains(province, shapely.point_on_surface(faces))]
     # Each district's home face: the face holding most of its communes' centroids (a stray
     # geocoded centroid across a boundary does not pull a district into a neighbour's face).
-    site = to_metric(legacy["wardLon"].astype(float), legacy["wardLat"].astype(float))
+    site = utm_points(legacy["wardLon"].astype(float), legacy["wardLat"].astype(float))
     site_code = legacy["districtCode"].to_numpy()
     face_of, site_of = shapely.STRtree(faces).query(site, predicate="within")[::-1]
     votes = Counter(zip(site_code[site_of], face_of, strict=True))

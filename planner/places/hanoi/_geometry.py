@@ -8,21 +8,20 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from planner._geo import polygon_parts
 from planner.config import CRS_LONLAT, CRS_METRIC
 
 
-def to_metric(lon: pd.Series, lat: pd.Series) -> np.ndarray:
+def utm_points(lon: pd.Series, lat: pd.Series) -> np.ndarray:
     """Points in UTM 48N (metres) as a shapely array."""
     return gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=CRS_LONLAT).to_crs(CRS_METRIC).to_numpy()
 
 
 def polygonal(geom: BaseGeometry) -> BaseGeometry:
     """The valid polygonal part of a geometry (overlay operations leave slivers of lines)."""
-    geom = shapely.make_valid(shapely.set_precision(geom, 1e-2 if _is_metric(geom) else 1e-7))
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    polygons = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(polygons) if polygons else shapely.Polygon()
+    return polygon_parts(
+        shapely.make_valid(shapely.set_precision(geom, 1e-2 if _is_metric(geom) else 1e-7))
+    )
 
 
 def _is_metric(geom: BaseGeometry) -> bool:

@@ -17,7 +17,7 @@ import shapely
 
 from planner._vn import fold, split_unit_type
 from planner.config import CRS_METRIC
-from planner.places.hanoi._geometry import to_metric
+from planner.places.hanoi._geometry import utm_points
 from planner.places.population import population_centres
 from planner.roads._mvt import read_tile_layers
 
@@ -101,7 +101,7 @@ def _named(
 
 
 def _with_xy(table: pd.DataFrame) -> pd.DataFrame:
-    return table.reset_index(drop=True).assign(xy=to_metric(table["lon"], table["lat"]))
+    return table.reset_index(drop=True).assign(xy=utm_points(table["lon"], table["lat"]))
 
 
 def _match(
@@ -157,7 +157,7 @@ def locate_by_name(
     name) and ``lat``/``lon`` (its centroid, which breaks ties); ``areas_m`` are UTM polygons."""
     units = units.reset_index(drop=True).copy()
     unit_type, unit_core = zip(*units["commune"].map(split_unit_type), strict=True)
-    refs = to_metric(units["lon"], units["lat"])
+    refs = utm_points(units["lon"], units["lat"])
     located = np.zeros(len(units), dtype=bool)
     steps = [("osm", named_stations(pois.health)), ("town_hall", pois.town_hall),
              ("school", pois.school), ("place", pois.place)]  # fmt: skip

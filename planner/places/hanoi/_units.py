@@ -25,7 +25,7 @@ from planner.places.hanoi._geometry import (
     lonlat_geom,
     metric_geom,
     polygonal,
-    to_metric,
+    utm_points,
     valid_lonlat,
 )
 from planner.places.hanoi._locate import (
@@ -216,7 +216,7 @@ def _commune_areas(
         if isinstance(code, str):
             went_to.setdefault(r.unit_code, set()).add(f"hn-com-{code}")
     unit_m = dict(zip(units25["unit_code"], units25.to_crs(CRS_METRIC).geometry, strict=True))
-    site_m = to_metric(pd.Series(site[:, 1]), pd.Series(site[:, 0]))
+    site_m = utm_points(pd.Series(site[:, 1]), pd.Series(site[:, 0]))
     ids = units["facility_id"].to_numpy()
     parts: dict[str, list[BaseGeometry]] = {}
     for code, district in district_m.items():
