@@ -1,0 +1,74 @@
+"""Are the demo's files byte-identical before and after a change?
+
+Runs ``planner demo`` (default: Vietnamese, 2024 units; and ``--scheme 2025 --lang en``) from a
+git worktree at ``--before`` and from this checkout, on the same cache, and compares every file
+both wrote. ``pairings.gpkg`` is left out: SQLite pages carry write times. Exits 1 on any
+difference, naming the files.
+
+    python benchmarks/identical_outputs.py --before 5f3b128
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = {"demo": [], "demo25-en": ["--scheme", "2025", "--lang", "en"]}
+NOT_BYTE_STABLE = {"pairings.gpkg"}
+
+
+def _demo(tree: Path, out: Path, extra: list[str]) -> None:
+    data = os.environ.get("PLANNER_DATA_DIR", str(ROOT.parent / "shared" / "geodata"))
+    env = {**os.environ, "PYTHONPATH": str(tree), "PLANNER_DATA_DIR": data}  # the same inputs
+    code = "from planner.app.cli import main; raise SystemExit(main())"
+    if not (tree / "planner" / "app" / "cli.py").exists():  # planner 0.1's flat layout
+        code = "from planner.cli import main; raise SystemExit(main())"
+    subprocess.run(
+        [sys.executable, "-c", code, "demo", "--quiet", "--out", str(out), *extra],
+        env=env,
+        check=True,
+        cwd=tree,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", required=True, help="the git commit to compare with")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        before = Path(tmp) / "before"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(before), args.before],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            differ: list[str] = []
+            for name, extra in RUNS.items():
+                old, new = Path(tmp) / f"{name}-before", Path(tmp) / f"{name}-after"
+                _demo(before, old, extra)
+                _demo(ROOT, new, extra)
+                files = sorted({p.name for p in old.iterdir()} - NOT_BYTE_STABLE)
+                for file in files:
+                    same = (new / file).exists() and filecmp.cmp(old / file, new / file, False)
+                    print(f"{name}/{file}: {'identical' if same else 'DIFFERENT'}")
+                    if not same:
+                        differ.append(f"{name}/{file}")
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before)],
+                check=False,
+                capture_output=True,
+            )
+    print("all identical" if not differ else f"different: {', '.join(differ)}")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
