@@ -79,6 +79,27 @@ def _hospital_frame(
     return frame
 
 
+def unit_rows(pairings: pd.DataFrame, facilities: pd.DataFrame) -> pd.DataFrame:
+    """The facility row of each pairing row's unit, in the pairing's order (map and GeoPackage).
+
+    Raises :class:`~planner.errors.PlannerInputError` naming the first unit the facilities lack.
+    """
+    fac = facilities.assign(facility_id=facilities["facility_id"].astype(str)).set_index(
+        "facility_id"
+    )
+    ids = pairings["unit_id"].astype(str)
+    unknown = ~ids.isin(fac.index)
+    if unknown.any():
+        row = int(np.flatnonzero(unknown.to_numpy())[0]) + 1
+        raise PlannerInputError(
+            f"unit {ids.iloc[row - 1]} is not among the facilities",
+            row=row,
+            field="unit_id",
+            hint="pass the facility table the pairing was made with",
+        )
+    return fac.loc[ids]
+
+
 def _optional(pairings: pd.DataFrame, column: str, default: Any) -> pd.Series:
     if column in pairings:
         return pairings[column]

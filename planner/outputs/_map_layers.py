@@ -19,12 +19,12 @@ from folium.utilities import JsCode
 
 from planner._geo import to_metric
 from planner.config import CRS_LONLAT
-from planner.errors import PlannerInputError
 from planner.outputs._map_frames import (
     _area_label_column,
     _optional,
     _site_named,
     _unit_sites,
+    unit_rows,
 )
 from planner.outputs._map_geometry import _geojson, _simplified
 from planner.outputs._map_page import _Details, _layer_name
@@ -66,20 +66,8 @@ def _unit_layer_frame(
     """Units with their location and the text of their tooltip and popup (plain text); ``s``
     is the site their trips use (where their link ends), named when the hospital has several
     (or the site a name of its own)."""
-    fac = facilities.assign(facility_id=facilities["facility_id"].astype(str)).set_index(
-        "facility_id"
-    )
     ids = pairings["unit_id"].astype(str)
-    unknown = ~ids.isin(fac.index)
-    if unknown.any():
-        row = int(np.flatnonzero(unknown.to_numpy())[0]) + 1
-        raise PlannerInputError(
-            f"unit {ids.iloc[row - 1]} is not among the facilities",
-            row=row,
-            field="unit_id",
-            hint="pass the facility table the pairing was made with",
-        )
-    loc = fac.loc[ids]
+    loc = unit_rows(pairings, facilities)
     source = (
         loc["location_source"].astype(str).to_numpy()
         if "location_source" in loc

@@ -33,13 +33,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from planner.config import CRS_LONLAT
-from planner.errors import PlannerInputError
 from planner.io import atomic_path
-from planner.outputs._map_frames import _area_hospitals, _hospital_frame, _link_frame, _unit_sites
+from planner.outputs._map_frames import (
+    _area_hospitals,
+    _hospital_frame,
+    _link_frame,
+    _unit_sites,
+    unit_rows,
+)
 
 if TYPE_CHECKING:
     from planner.access.cells import CellAccess
@@ -84,21 +88,8 @@ def geopackage_layers(
     >>> {name: len(layer) for name, layer in layers.items()}
     {'units': 156, 'hospitals': 7, 'links': 156}
     """
-    fac = facilities.assign(facility_id=facilities["facility_id"].astype(str)).set_index(
-        "facility_id"
-    )
-    ids = pairings["unit_id"].astype(str)
-    unknown = ~ids.isin(fac.index)
-    if unknown.any():
-        row = int(np.flatnonzero(unknown.to_numpy())[0]) + 1
-        raise PlannerInputError(
-            f"unit {ids.iloc[row - 1]} is not among the facilities",
-            row=row,
-            field="unit_id",
-            hint="pass the facility table the pairing was made with",
-        )
     table = pd.DataFrame(pairings).reset_index(drop=True)
-    at = fac.loc[ids]
+    at = unit_rows(pairings, facilities)
     units = gpd.GeoDataFrame(
         table, geometry=gpd.points_from_xy(at["lon"].astype(float), at["lat"].astype(float)),
         crs=CRS_LONLAT,
