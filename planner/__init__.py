@@ -78,6 +78,17 @@ _EXPORTS: dict[str, str] = {
     "load_inputs": "planner.app.workflow",
     "write_outputs": "planner.app.workflow",
     "score_pairings_file": "planner.app.workflow",
+    # growth: new sites opened with the pairing, pairs at every hour, new stations
+    "plan_growth": "planner.app.siting",
+    "write_growth": "planner.app.siting",
+    "GrowthRun": "planner.app.siting",
+    "propose_with_candidates": "planner.pairing.siting",
+    "SitingResult": "planner.pairing.siting",
+    "worst_case_matrix": "planner.pairing.robust",
+    "robust_pairs": "planner.pairing.robust",
+    "plan_stations": "planner.app.stations",
+    "write_stations": "planner.app.stations",
+    "StationPlan": "planner.app.stations",
     # interactive: a session that keeps what it loaded, the Jupyter explorer
     "Session": "planner.app.session",
     "explore": "planner.app.explorer",
@@ -94,6 +105,7 @@ _EXPORTS: dict[str, str] = {
 # Written out (not derived from _EXPORTS) so that linters and type checkers see it.
 __all__ = [
     "Explorer",
+    "GrowthRun",
     "InfeasibleError",
     "PairingResult",
     "PairingScores",
@@ -102,6 +114,8 @@ __all__ = [
     "PlannerInputError",
     "PlanningRun",
     "Session",
+    "SitingResult",
+    "StationPlan",
     "TravelGraph",
     "WhatIf",
     "__version__",
@@ -125,9 +139,13 @@ __all__ = [
     "pilot_pairings",
     "pilot_pins",
     "plan",
+    "plan_growth",
+    "plan_stations",
     "propose_pairings",
+    "propose_with_candidates",
     "read_graphml",
     "read_pairings",
+    "robust_pairs",
     "route",
     "save_map",
     "score_pairings",
@@ -137,11 +155,14 @@ __all__ = [
     "travel_time_matrices",
     "travel_time_matrix",
     "validate_facilities",
+    "worst_case_matrix",
     "write_csv",
     "write_facilities",
     "write_graphml",
+    "write_growth",
     "write_outputs",
     "write_report",
+    "write_stations",
 ]
 
 
@@ -172,6 +193,8 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from planner.access import cell_access, cell_access_sweep, coverage
     from planner.app.explorer import Explorer, explore
     from planner.app.session import Session
+    from planner.app.siting import GrowthRun, plan_growth, write_growth
+    from planner.app.stations import StationPlan, plan_stations, write_stations
     from planner.app.workflow import (
         PlanningRun,
         PlanOptions,
@@ -192,7 +215,9 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         pilot_pins,
         propose_pairings,
     )
+    from planner.pairing.robust import robust_pairs, worst_case_matrix
     from planner.pairing.scoring import PairingScores, score_pairings
+    from planner.pairing.siting import SitingResult, propose_with_candidates
     from planner.places.facilities import (
         facility_problems,
         load_facilities,
