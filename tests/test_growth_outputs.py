@@ -131,3 +131,15 @@ def test_the_session_plans_growth_like_the_function(hanoi_graph, grown):
     assert again.run.graph is session.graph
     page = session.map(again.run, candidates=again.siting.candidates, whatif=False, lang="en")
     assert "Candidate sites" in page.get_root().render()
+
+
+def test_a_hostile_candidate_name_stays_text(hanoi_graph, tmp_path):
+    hostile = "<img src=x onerror=alert(1)>"
+    candidates = pd.read_csv(CANDIDATES).assign(name=[hostile, "b", "c"])
+    growth = plan_growth(PlanOptions(cells=False), candidates=candidates, k=1, graph=hanoi_graph)
+    assert growth.siting is not None and growth.siting.candidates["name"].iloc[0] == hostile
+    write_growth(growth, tmp_path, lang="en", whatif=False)
+    for page in ("report.html", "map.html"):
+        assert "<img src=x" not in (tmp_path / page).read_text(encoding="utf-8"), page
+    layer = pyogrio.read_dataframe(tmp_path / "pairings.gpkg", layer="candidates")
+    assert layer["name"].iloc[0] == hostile  # the GIS file keeps the text as written
