@@ -84,6 +84,17 @@ _EXPORTS: dict[str, str] = {
     "write_outputs": "planner.app.workflow",
     "score_pairings_file": "planner.app.workflow",
     "report_dir": "planner.app.workflow",
+    # growth: new sites opened with the pairing, pairs at every hour, new stations
+    "plan_growth": "planner.app.siting",
+    "write_growth": "planner.app.siting",
+    "GrowthRun": "planner.app.siting",
+    "propose_with_candidates": "planner.pairing.siting",
+    "SitingResult": "planner.pairing.siting",
+    "worst_case_matrix": "planner.pairing.robust",
+    "robust_pairs": "planner.pairing.robust",
+    "plan_stations": "planner.app.stations",
+    "write_stations": "planner.app.stations",
+    "StationPlan": "planner.app.stations",
     # interactive: a session that keeps what it loaded, the Jupyter explorer
     "Session": "planner.app.session",
     "explore": "planner.app.explorer",
@@ -108,6 +119,7 @@ __all__ = [
     "WORLDPOP_ATTRIBUTION",
     "ApproximateLocationWarning",
     "Explorer",
+    "GrowthRun",
     "InfeasibleError",
     "PairingRequest",
     "PairingResult",
@@ -117,6 +129,8 @@ __all__ = [
     "PlannerInputError",
     "PlanningRun",
     "Session",
+    "SitingResult",
+    "StationPlan",
     "TravelGraph",
     "TripRule",
     "WhatIf",
@@ -145,10 +159,14 @@ __all__ = [
     "pilot_pairings",
     "pilot_pins",
     "plan",
+    "plan_growth",
+    "plan_stations",
     "propose_pairings",
+    "propose_with_candidates",
     "read_graphml",
     "read_pairings",
     "report_dir",
+    "robust_pairs",
     "route",
     "save_map",
     "score_pairings",
@@ -158,11 +176,14 @@ __all__ = [
     "travel_time_matrices",
     "travel_time_matrix",
     "validate_facilities",
+    "worst_case_matrix",
     "write_csv",
     "write_facilities",
     "write_graphml",
+    "write_growth",
     "write_outputs",
     "write_report",
+    "write_stations",
     "zonal_statistics",
 ]
 
@@ -200,6 +221,8 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     )
     from planner.app.explorer import Explorer, explore
     from planner.app.session import Session
+    from planner.app.siting import GrowthRun, plan_growth, write_growth
+    from planner.app.stations import StationPlan, plan_stations, write_stations
     from planner.app.workflow import (
         PlanningRun,
         PlanOptions,
@@ -227,7 +250,9 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         pilot_pins,
         propose_pairings,
     )
+    from planner.pairing.robust import robust_pairs, worst_case_matrix
     from planner.pairing.scoring import PairingScores, score_pairings
+    from planner.pairing.siting import SitingResult, propose_with_candidates
     from planner.places.facilities import (
         facility_problems,
         load_facilities,

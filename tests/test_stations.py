@@ -139,3 +139,16 @@ def test_a_bad_candidate_file_names_the_row_and_field(
     err = capsys.readouterr().err
     assert "bad.csv, row 2, field lat" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_help_and_the_default_agree_on_motorbike() -> None:
+    from planner.app._parser import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["stations", "--open", "1"]).mode == "motorbike"
+    assert parser.parse_args(["propose", "--out", "x"]).mode == "car"
+    sub = next(a for a in parser._actions if a.dest == "command").choices  # type: ignore[union-attr]
+    stations = next(a for a in sub["stations"]._actions if a.dest == "mode")
+    propose = next(a for a in sub["propose"]._actions if a.dest == "mode")
+    assert stations.help == "transport mode (default motorbike)"
+    assert propose.help == "transport mode (default car)"

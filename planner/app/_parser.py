@@ -22,8 +22,11 @@ from planner.config import (
 )
 
 
-def _shared_options(parser: argparse.ArgumentParser, *, out_help: str | None) -> None:
-    """Options every subcommand shares (same names, same meaning)."""
+def _shared_options(
+    parser: argparse.ArgumentParser, *, out_help: str | None, mode: str = "car"
+) -> None:
+    """Options every subcommand shares (same names, same meaning); ``mode`` is the command's
+    default transport mode (``planner stations``: motorbike, how people reach a station)."""
     group = parser.add_argument_group("shared options")
     group.add_argument(
         "--scheme",
@@ -32,7 +35,9 @@ def _shared_options(parser: argparse.ArgumentParser, *, out_help: str | None) ->
         help="administrative scheme: 2024 (30 districts, 579 communes) or 2025 (126 units) "
         f"(default {DEFAULT_SCHEME})",
     )
-    group.add_argument("--mode", choices=MODES, default="car", help="transport mode (default car)")
+    group.add_argument(
+        "--mode", choices=MODES, default=mode, help=f"transport mode (default {mode})"
+    )
     group.add_argument(
         "--depart",
         default=DEFAULT_DEPART,
@@ -141,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
             "planner demo --scheme 2025 --depart 07:30 --out peak/",
             "planner demo --lang en --out english/",
             "planner demo --demand cells --out people/   # pair by where people live",
+            "planner demo --candidates sites.csv --open 1-2 --out growth/   # new sites",
         ),
     )
     _shared_options(p, out_help=None)
@@ -154,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _proposal_options(p)
     _people_options(p)
+    from planner.app import siting  # light: --candidates, --open, --robust
+
+    siting.add_options(p)  # the map and the report then show the new sites
 
     p = sub.add_parser(
         "network",
@@ -230,8 +239,6 @@ def build_parser() -> argparse.ArgumentParser:
     _lang_option(p)
     _proposal_options(p)
     _people_options(p)
-    from planner.app import siting  # light: --candidates, --open, --robust
-
     siting.add_options(p)
 
     p = sub.add_parser(
@@ -365,10 +372,9 @@ def _stations_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--open", type=int, required=True, metavar="K", help="sites to open")
     p.add_argument("--within", type=float, default=15.0, metavar="MIN",
                    help="minutes from home to a station (default 15)")  # fmt: skip
-    _shared_options(p, out_help=None)
+    _shared_options(p, out_help=None, mode="motorbike")
     p.add_argument("--out", type=Path, default=Path("stations-output"), metavar="DIR",
                    help="output folder (default ./stations-output)")  # fmt: skip
-    p.set_defaults(mode="motorbike")
 
 
 def _people_options(p: argparse.ArgumentParser) -> None:

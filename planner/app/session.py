@@ -6,7 +6,9 @@ Hanoi areas and every pairing matrix it has computed, keyed by what defines it (
 departure time, directions). :meth:`Session.plan` then runs :func:`planner.app.planning.plan` on
 them: a new balance, objective or pin re-solves the pairing and re-scores it (a fraction of a
 second on the 2024 districts); a new departure time computes one matrix; nothing is ever loaded
-or computed twice. :func:`planner.app.explorer.explore` puts sliders on top of a session.
+or computed twice. :meth:`Session.plan_growth` plans the network's growth (candidate sites
+opened with the pairing, pairings that hold at every hour) on the same roads and facilities.
+:func:`planner.app.explorer.explore` puts sliders on top of a session.
 
 The session holds data, not results: each :meth:`~Session.plan` returns a fresh
 :class:`~planner.app.planning.PlanningRun`.
@@ -18,6 +20,7 @@ import dataclasses
 import logging
 import os
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
     import folium
 
     from planner.access import CellAccess
+    from planner.app.siting import GrowthRun
 
 log = logging.getLogger(__name__)
 
@@ -227,9 +231,84 @@ class Session:
         self.last_plan_s = time.perf_counter() - started
         return run
 
-    def map(self, run: PlanningRun, *, lang: str = DEFAULT_LANG, whatif: bool = True) -> folium.Map:
-        """The run's map (:func:`planner.app.write.run_map`) on the session's areas."""
-        return run_map(run, lang=lang, whatif=whatif, areas=self.areas(run.options.scheme))
+    def plan_growth(
+        self,
+        options: PlanOptions | None = None,
+        /,
+        *,
+        candidates: str | os.PathLike[str] | pd.DataFrame | None = None,
+        k: int | Sequence[int] = 1,
+        robust: Sequence[str] | None = None,
+        **changes: Any,
+    ) -> GrowthRun:
+        """Plan the network's growth (:func:`planner.app.siting.plan_growth`) on the session's
+        roads and facilities: which candidate sites to open with the pairing, and/or pairings
+        that hold at every hour.
+
+        Parameters
+        ----------
+        options
+            The planning options to start from (default :class:`PlanOptions`).
+        candidates
+            A candidate-site file or table (``facility_id``, ``name``, ``hospital_id``,
+            ``lat``, ``lon``); ``None``: none.
+        k
+            How many candidates to open, or several (``range(1, 3)``: what each extra site
+            buys; the run opens the last).
+        robust
+            Departure times the pairing must hold at (the main one is added); ``None``: plan
+            at ``options.depart`` only.
+        **changes
+            Fields of :class:`PlanOptions` to change, e.g. ``cells=False``.
+
+        Returns
+        -------
+        planner.app.siting.GrowthRun
+            The run on the network with the opened sites, the sites' choice and the pairs at
+            every hour (write them with :func:`planner.app.siting.write_growth`).
+
+        Examples
+        --------
+        >>> session = Session()
+        >>> growth = session.plan_growth(PlanOptions(cells=False), k=[1, 2],
+        ...                              candidates="tests/data/siting_candidates.csv")
+        >>> growth.siting.opened
+        ('hn-cand-xanhpon-sontay', 'hn-cand-obgyn-unghoa')
+        >>> growth.siting.by_k["k"].tolist(), growth.run.graph is session.graph
+        ([1, 2], True)
+        """
+        from planner.app.siting import plan_growth
+
+        options = dataclasses.replace(options or PlanOptions(), **changes)
+        started = time.perf_counter()
+        growth = plan_growth(
+            options,
+            candidates=candidates,
+            k=k,
+            robust=robust,
+            facilities=self.facilities(options.scheme),
+            graph=self.graph,
+        )
+        self.last_plan_s = time.perf_counter() - started
+        return growth
+
+    def map(
+        self,
+        run: PlanningRun,
+        *,
+        lang: str = DEFAULT_LANG,
+        whatif: bool = True,
+        candidates: pd.DataFrame | None = None,
+    ) -> folium.Map:
+        """The run's map (:func:`planner.app.write.run_map`) on the session's areas; with a
+        growth run's ``candidates`` (``growth.siting.candidates``), the new sites drawn."""
+        return run_map(
+            run,
+            lang=lang,
+            whatif=whatif,
+            areas=self.areas(run.options.scheme),
+            candidates=candidates,
+        )
 
     def __repr__(self) -> str:
         graph = "not loaded" if self._graph is None else f"{self._graph.n_nodes:,} nodes"

@@ -1,5 +1,6 @@
 """Plan the network's growth in a run: candidate sites opened with the pairing, and pairings that
-hold at every hour (``planner propose --candidates FILE --open K|A-B --robust [HH:MM,...]``).
+hold at every hour (``planner propose --candidates FILE --open K|A-B --robust [HH:MM,...]``; the
+same options of ``planner demo`` also draw them on the map and in the report).
 
 :func:`plan_growth` reads the candidate sites (the facility loader's clear errors; a candidate's
 ``hospital_id`` must name an existing hospital), times the units against every site, candidates
@@ -331,7 +332,9 @@ def write_growth(
     from planner.io import write_csv
 
     out = Path(out_dir)
-    paths = workflow.write_outputs(growth.run, out, **outputs)
+    paths = workflow.write_outputs(
+        growth.run, out, siting=growth.siting, robust=growth.robust, **outputs
+    )
     if growth.siting is not None:
         paths["siting.csv"] = write_csv(growth.siting.table(), out / "siting.csv")
         if len(growth.siting.by_k) > 1:

@@ -21,9 +21,11 @@ from planner.outputs.i18n import DEFAULT_LANG
 
 if TYPE_CHECKING:
     import folium
+    import pandas as pd
 
     from planner.app.planning import PlanningRun
     from planner.outputs.maps import WhatIf
+    from planner.pairing.siting import SitingResult
 
 
 def write_outputs(
@@ -34,6 +36,8 @@ def write_outputs(
     report: bool = True,
     lang: str = DEFAULT_LANG,
     whatif: bool = True,
+    siting: SitingResult | None = None,
+    robust: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
     """Write a run's files into ``out_dir`` and return their paths by name.
 
@@ -58,6 +62,11 @@ def write_outputs(
     whatif
         Let the map's readers reassign units and see the scores move, offline
         (:class:`planner.outputs.maps.WhatIf`, from the run's two matrices).
+    siting, robust
+        A growth run's choice of candidate sites and pairs at every hour
+        (:class:`planner.app.siting.GrowthRun`): the map draws the candidates, the report
+        says what they buy and which pairs the other hours break, and ``pairings.gpkg`` gets a
+        ``candidates`` layer.
 
     Returns
     -------
@@ -82,7 +91,10 @@ def write_outputs(
     pairings = run.proposal.pairings
     scores = scores_document(run)
     geo = run.proposal.to_geodataframe(run.facilities)
-    rendered_map = run_map(run, lang=lang, whatif=whatif) if map or report else None
+    candidates = None if siting is None else siting.candidates
+    rendered_map = (
+        run_map(run, lang=lang, whatif=whatif, candidates=candidates) if map or report else None
+    )
     tables = {}
     if run.access is not None and run.coverage is not None:
         from planner.access import access_tables
@@ -92,7 +104,9 @@ def write_outputs(
     from planner.places.hanoi import hanoi_areas
 
     areas = hanoi_areas(scheme=run.options.scheme) if is_hanoi_registry(run.facilities) else None
-    layers = geopackage_layers(pairings, run.facilities, areas=areas, cells=run.access)  # for GIS
+    layers = geopackage_layers(  # for GIS
+        pairings, run.facilities, areas=areas, cells=run.access, candidates=candidates
+    )
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "pairings.csv": write_csv(pairings, out / "pairings.csv"),
@@ -116,6 +130,9 @@ def write_outputs(
             map=rendered_map,
             compare=run.nearest,
             lang=lang,
+            siting=siting,
+            robust=robust,
+            max_travel_time_s=run.options.max_travel_time_s,
         )
         if (out / APPROXIMATE_CSV).exists():
             paths[APPROXIMATE_CSV] = out / APPROXIMATE_CSV
@@ -128,6 +145,7 @@ def run_map(
     lang: str = DEFAULT_LANG,
     whatif: bool = True,
     areas: gpd.GeoDataFrame | None = None,
+    candidates: pd.DataFrame | None = None,
 ) -> folium.Map:
     """The map of a run (what :func:`write_outputs` saves as ``map.html``): the proposal beside
     the nearest-hospital option, titled with the run's scenario, with the what-if panel.
@@ -143,6 +161,9 @@ def run_map(
     areas
         The Hanoi areas of the run's scheme when already loaded (default: loaded here, for
         the Hanoi registry only).
+    candidates
+        A growth run's candidate sites (:attr:`planner.pairing.siting.SitingResult.candidates`),
+        drawn as new sites or greyed; ``None``: none.
 
     Returns
     -------
@@ -182,6 +203,7 @@ def run_map(
         lang=lang,
         whatif=run_whatif(run) if whatif else None,
         surface=run.access,
+        candidates=candidates,
     )
 
 

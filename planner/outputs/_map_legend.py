@@ -1,8 +1,9 @@
-"""The map's legend: hospitals by colour and icon, pins, travel-time classes, comparison, roads."""
+"""The map's legend: hospitals by colour and icon, candidate sites, pins, travel-time classes, comparison, roads."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -33,6 +34,7 @@ def _legend(
     approximate: bool,
     roads: bool,
     compare_label: str | None,
+    candidates: Sequence[Mapping[str, Any]] = (),
 ) -> Markup:
     fixed_rows = units["fixed"].dropna()
     fixed = None
@@ -73,6 +75,7 @@ def _legend(
             }
             for row in hospitals.drop_duplicates("hospital_id").itertuples(index=False)
         ],
+        candidates=candidates,
         fixed=fixed,
         unreachable=bool(units["tt"].isna().any()),
         unreachable_colour=_UNREACHABLE_COLOUR,

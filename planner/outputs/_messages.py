@@ -745,5 +745,51 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "cli.status.time_limit": (
         "best found in {seconds} s, within {gap} of the optimum",
         "tốt nhất tìm được trong {seconds} giây, cách tối ưu tối đa {gap}"),
+    # -- growth: candidate sites, pairs at every hour (planner.app.siting) ----------------
+    "report.growth": ("New sites and every hour", "Cơ sở mới và mọi khung giờ"),
+    "report.growth_site": ("{site} ({hospital})", "{site} ({hospital})"),
+    "report.growth_gain": (
+        "New sites opened, chosen with the pairing: {sites}. Against the network without candidate sites, the population-weighted average trip falls by {minutes} min ({before} → {after} min) and {people} more people are within 60 minutes of their sister hospital ({before_people} → {after_people}).",
+        "Cơ sở mới được mở, chọn cùng với việc ghép cặp: {sites}. So với mạng lưới không có cơ sở dự kiến, thời gian di chuyển trung bình (theo dân số) giảm {minutes} phút ({before} → {after} phút) và thêm {people} người trong vòng 60 phút đến bệnh viện kết nghĩa ({before_people} → {after_people})."),
+    "report.growth_opened_only": (
+        "New sites opened, chosen with the pairing: {sites}. No pairing meets the constraints without a new site, so there is no gain to state.",
+        "Cơ sở mới được mở, chọn cùng với việc ghép cặp: {sites}. Không có phương án nào thỏa các ràng buộc khi không có cơ sở mới, nên không tính được mức lợi."),
+    "report.growth_none": ("The run opens none of the {count} candidate sites.", "Phương án không mở cơ sở nào trong {count} cơ sở dự kiến."),
+    "report.growth_note": (
+        "Each candidate opened alone, against the network without candidates: minutes saved on the population-weighted average trip, people brought within 60 minutes (counted at their unit). Figures: siting.csv.",
+        "Từng cơ sở dự kiến mở riêng, so với mạng lưới không có cơ sở dự kiến: số phút giảm của thời gian trung bình (theo dân số), số dân thêm vào vòng 60 phút (tính tại đơn vị). Số liệu: siting.csv."),
+    "report.growth_col_site": ("Candidate site", "Cơ sở dự kiến"),
+    "report.growth_col_hospital": ("Run by", "Bệnh viện quản lý"),
+    "report.growth_col_opened": ("Decision", "Quyết định"),
+    "report.growth_col_gain_min": ("Minutes saved, alone", "Số phút giảm (mở riêng)"),
+    "report.growth_col_gain_people": ("People newly within 60 min, alone", "Dân số thêm trong 60 phút (mở riêng)"),
+    "report.growth_new": ("new site", "cơ sở mới"),
+    "report.growth_not_opened": ("not opened", "không mở"),
+    "report.growth_by_k": ("What each extra site buys", "Mỗi cơ sở thêm mang lại gì"),
+    "report.growth_by_k_note": (
+        "For each number of new sites, the best choice made with the pairing (siting_by_k.csv); the last column is what that step adds.",
+        "Với mỗi số cơ sở mới, lựa chọn tốt nhất cùng với việc ghép cặp (siting_by_k.csv); cột cuối là phần tăng thêm so với dòng trước."),
+    "report.growth_col_k": ("New sites", "Số cơ sở mới"),
+    "report.growth_col_sites": ("Sites opened", "Cơ sở được mở"),
+    "report.growth_col_mean": ("Average trip (min)", "Thời gian trung bình (phút)"),
+    "report.growth_col_within": ("People within 60 min", "Dân số trong 60 phút"),
+    "report.growth_col_step": ("Added by this step", "Tăng thêm"),
+    "report.growth_no_site": ("none (today's network)", "không (mạng lưới hiện nay)"),
+    "report.robust": ("Pairs at every hour", "Cặp giữ được ở mọi khung giờ"),
+    "report.robust_no_max": (
+        "The pairing is planned on each trip's worst time at {time} and {hours}. No maximum travel time was set, so no pair can break; robust.csv gives each pair's times.",
+        "Phương án được lập trên thời gian xấu nhất của mỗi chuyến lúc {time} và {hours}. Không đặt thời gian tối đa nên không cặp nào bị phá vỡ; robust.csv cho thời gian từng cặp."),
+    "report.robust_none": (
+        "The pairing is planned on each trip's worst time at {time} and {hours}. No pair within {limit} at {time} goes over it at {hours}.",
+        "Phương án được lập trên thời gian xấu nhất của mỗi chuyến lúc {time} và {hours}. Không cặp nào trong vòng {limit} lúc {time} vượt mức đó lúc {hours}."),
+    "report.robust_some": (
+        "The pairing is planned on each trip's worst time at {time} and {hours}. Planned at {time} only, {count} pairs within {limit} then would go over it at another hour:",
+        "Phương án được lập trên thời gian xấu nhất của mỗi chuyến lúc {time} và {hours}. Nếu chỉ lập lúc {time}, {count} cặp trong vòng {limit} khi đó sẽ vượt mức này ở khung giờ khác:"),
+    "report.robust_pair": ("{unit} – {hospital}: {main} at {time}, {worst} at {hour} ({kept})", "{unit} – {hospital}: {main} lúc {time}, {worst} lúc {hour} ({kept})"),
+    "report.robust_moved": ("this pairing gives the unit another hospital", "phương án này ghép đơn vị với bệnh viện khác"),
+    "report.robust_kept": ("kept in this pairing", "vẫn giữ trong phương án này"),
+    "report.robust_more": ("and {count} more (robust.csv)", "và {count} cặp khác (robust.csv)"),
+    "map.candidates": ("Candidate sites", "Cơ sở dự kiến"),
+    "map.candidate_not_opened": ("candidate site, not opened", "cơ sở dự kiến, không mở"),
 }
 # fmt: on

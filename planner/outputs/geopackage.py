@@ -15,6 +15,10 @@ Layers, all in EPSG:4326, each with the columns of the table it mirrors:
     With the areas (the Hanoi registry): each area with ``hospital_id`` and ``travel_time_s``
     (:func:`planner.outputs.maps` rule: a 2025 commune takes its unit's pairing, a 2024 district
     the hospital of most of its people and their population-weighted mean time).
+``candidates``
+    With a growth run's candidate sites: one point per candidate, the columns of ``siting.csv``
+    (:data:`planner.pairing.siting.SITING_COLUMNS`) and its ``name``; the opened ones are also
+    among the ``hospitals`` as sites of their hospital.
 ``cells``
     With the population cells: one polygon per populated cell piece, the columns of
     ``access_cells.csv`` (:data:`planner.access.cells.ACCESS_COLUMNS`).
@@ -49,7 +53,7 @@ if TYPE_CHECKING:
     from planner.access.cells import CellAccess
 
 #: The layers :func:`write_geopackage` may write, in order.
-LAYERS = ("units", "hospitals", "links", "areas", "cells")
+LAYERS = ("units", "hospitals", "links", "areas", "candidates", "cells")
 
 
 def geopackage_layers(
@@ -58,6 +62,7 @@ def geopackage_layers(
     *,
     areas: gpd.GeoDataFrame | None = None,
     cells: CellAccess | None = None,
+    candidates: pd.DataFrame | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """The layers of ``pairings.gpkg`` (see the module), as GeoDataFrames.
 
@@ -74,6 +79,9 @@ def geopackage_layers(
     cells
         The run's population cells with this pairing's sister hospitals; ``None``: no
         ``cells`` layer.
+    candidates
+        A growth run's candidate sites (:attr:`planner.pairing.siting.SitingResult.candidates`);
+        ``None``: no ``candidates`` layer.
 
     Returns
     -------
@@ -117,6 +125,17 @@ def geopackage_layers(
         layers["areas"] = gpd.GeoDataFrame(
             with_h.rename(columns={"h": "hospital_id", "tt": "travel_time_s"}), crs=areas.crs
         ).to_crs(CRS_LONLAT)
+    if candidates is not None:
+        from planner.pairing.siting import SITING_COLUMNS  # loads the solver: only when asked
+
+        columns = ["facility_id", "name", *(c for c in SITING_COLUMNS if c != "facility_id")]
+        layers["candidates"] = gpd.GeoDataFrame(
+            pd.DataFrame(candidates[columns]).reset_index(drop=True),
+            geometry=gpd.points_from_xy(
+                candidates["lon"].astype(float), candidates["lat"].astype(float)
+            ),
+            crs=CRS_LONLAT,
+        )
     if cells is not None:
         layers["cells"] = gpd.GeoDataFrame(
             cells.table(), geometry=cells.cells.geometry.to_numpy(), crs=CRS_LONLAT

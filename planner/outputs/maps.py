@@ -51,6 +51,7 @@ from planner.errors import PlannerInputError
 from planner.io import atomic_path
 from planner.outputs._assets import inline_assets
 from planner.outputs._map_background import _names_layer, _roads_layer, _surface_layer
+from planner.outputs._map_candidates import _candidate_layer, _candidate_legend
 from planner.outputs._map_frames import (
     _area_hospitals,
     _check_pairings,
@@ -121,6 +122,7 @@ def pairing_map(
     lang: str = DEFAULT_LANG,
     whatif: WhatIf | None = None,
     surface: CellAccess | None = None,
+    candidates: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Draw a pairing (and optionally a second one) as an interactive Leaflet map.
 
@@ -185,6 +187,11 @@ def pairing_map(
         coloured by the time to their sister hospital on the choropleth's scale (cells of one
         time band merged into one shape, so the file stays small), with the population
         data's credit in the map's attribution while it is shown.
+    candidates
+        A growth run's candidate sites (:attr:`planner.pairing.siting.SitingResult.candidates`:
+        ``facility_id``, ``name``, ``hospital_id``, ``opened``, ``lat``, ``lon``, gains): the
+        opened ones ringed in their hospital's colour as new sites, the others greyed
+        (``_map_candidates``). ``None``: none drawn.
 
     Returns
     -------
@@ -303,6 +310,8 @@ def pairing_map(
         _unit_layer(other, palette, other_rows, name=compare_label, show=True).add_to(group)
         group.add_to(m)
         _changed_layer(units, palette, t, label=label, compare_label=compare_label).add_to(m)
+    if candidates is not None:
+        _candidate_layer(candidates, palette, names, t, f).add_to(m)
     layers["hospitals"] = _hospital_layer(hosp, pairings, palette, t, f, units)
     layers["hospitals"].add_to(m)
 
@@ -320,6 +329,7 @@ def pairing_map(
         approximate=approximate,
         roads=draw_roads,
         compare_label=compare_label if compare is not None else None,
+        candidates=() if candidates is None else _candidate_legend(candidates, palette, t),
     )
     _Panel(legend, kind="legend").add_to(m)
     if whatif is not None:

@@ -4,7 +4,7 @@ Order of the page: the title naming the scenario, one plain paragraph (what is p
 it costs in minutes, what it buys against the nearest-hospital baseline and the pilot, the
 hardest units to reach), the decision table (every district, or every unit, with its sister
 hospital, its times at both departure times, population, next-best hospital and the cost of
-switching), the map, the figures beside the alternatives, each hospital's share, charts, the
+switching), the map, a growth run's new sites and pairs at every hour, the figures beside the alternatives, each hospital's share, charts, the
 terms used, assumptions and sources, and a summary of the units placed at approximate
 locations (the full list goes to ``approximate_locations.csv`` beside the report).
 
@@ -17,7 +17,8 @@ table turns into one card per row.
 
 This module writes the page (:func:`write_report`); its parts live apart: the run's scores
 (``_report_scores``), the decision table (:mod:`~planner.outputs.decision`), the lead paragraph
-(``_report_lead``), the figures, hospitals and people (``_report_figures``), the terms,
+(``_report_lead``), the figures, hospitals and people (``_report_figures``), a growth run's
+new sites and pairs at every hour (``_report_growth``), the terms,
 assumptions, sources and approximate units (``_report_basis``), the SVG charts
 (``_report_charts``), and what every part shares (``_report_context``).
 """
@@ -28,7 +29,7 @@ import dataclasses
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -53,6 +54,7 @@ from planner.outputs._report_figures import (
     _people_part,
     _site_notes,
 )
+from planner.outputs._report_growth import _growth_part
 from planner.outputs._report_lead import _lead
 from planner.outputs._report_scores import _read_scores
 from planner.outputs._templates import render
@@ -62,6 +64,9 @@ from planner.outputs.i18n import DEFAULT_LANG, Translator
 from planner.outputs.labels import hospital_palette, is_pilot_pair
 from planner.outputs.maps import map_html, pairing_map
 from planner.places.sites import hospital_of
+
+if TYPE_CHECKING:
+    from planner.pairing.siting import SitingResult
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +99,9 @@ def write_report(
     compare_name: str | None = None,
     graph: Any = None,
     lang: str = DEFAULT_LANG,
+    siting: SitingResult | None = None,
+    robust: pd.DataFrame | None = None,
+    max_travel_time_s: float | None = None,
 ) -> Path:
     """Write the standalone ``report.html`` for officials and return its path.
 
@@ -131,6 +139,16 @@ def write_report(
         The road graph, for the offline background of main roads when the map is drawn here.
     lang
         ``"vi"`` (default) or ``"en"`` for the labels; place names stay Vietnamese.
+    siting
+        A growth run's choice of candidate sites
+        (:func:`planner.pairing.siting.propose_with_candidates`): the report then says which
+        opened, the gain against the network without them, a table per candidate and, over a
+        range of ``k``, what each extra site buys (``_report_growth``).
+    robust
+        A growth run's pairs at every hour (:func:`planner.pairing.robust.robust_pairs`): the
+        report names the pairs the other hours would break.
+    max_travel_time_s
+        The run's maximum travel time, which those pairs break.
 
     Returns
     -------
@@ -272,6 +290,14 @@ def write_report(
             rows, ctx, depart=main.depart, peak=main.peak_depart, other=other_cols
         ),
         map_page=map_html(map),
+        growth=_growth_part(
+            siting,
+            robust,
+            ctx,
+            pairings=pairings,
+            depart=main.depart or MISSING,
+            max_travel_time_s=max_travel_time_s,
+        ),
         figures=_figures_part(
             main, ctx, other=(other, compare_name or "") if other is not None else None
         ),

@@ -92,7 +92,8 @@ class SitingResult:
         ``objective_alone_s`` (the objective with that candidate alone opened; NaN if no
         pairing meets the constraints then), ``gain_min`` (how many minutes of
         population-weighted mean travel time it saves, alone, against no candidate) and
-        ``gain_people_60`` (how many more people it brings within 60 minutes of their pair).
+        ``gain_people_60`` (how many more people it brings within 60 minutes of their pair);
+        ``lat``, ``lon`` (where it is, for the map and the GeoPackage).
     by_k
         One row per ``k`` asked for (:data:`BY_K_COLUMNS`): the candidates opened
         (``;``-separated), the objective, the mean travel time in minutes and the people within
@@ -161,6 +162,8 @@ def candidate_sites(hospitals: pd.DataFrame, candidates: pd.DataFrame) -> pd.Dat
     ...     "name": ["North"], "hospital_id": ["h1"], "lat": [21.0], "lon": [105.8]}))
     >>> sites[["facility_id", "name", "hospital_id", "site_role", "site_name"]].values.tolist()
     [['c1', 'H1', 'h1', 'site', 'North']]
+    >>> candidate_sites(hospitals, sites)["site_name"].tolist()  # its own rows: kept
+    ['North']
     >>> candidate_sites(hospitals, pd.DataFrame({"facility_id": ["c1"], "hospital_id": ["h9"],
     ...     "lat": [21.0], "lon": [105.8]}))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -207,9 +210,14 @@ def candidate_sites(hospitals: pd.DataFrame, candidates: pd.DataFrame) -> pd.Dat
             field="hospital_id",
             hint="keep the most promising candidates of each hospital",
         )
+    # this function's own rows again (a caller that checked them first) keep their site's
+    # name and capacity: their ``name`` and ``capacity`` are the hospital's by then
+    own = "candidate_capacity" in frame.columns and "site_name" in frame.columns
     given = frame["capacity"] if "capacity" in frame.columns else pd.Series(np.nan, frame.index)
     capacity = 0.0 if sites.sites["capacity"].notna().any() else np.nan
     names = frame["name"] if "name" in frame.columns else ids
+    if own:
+        given, names = frame["candidate_capacity"], frame["site_name"]
     hospital = owner.astype(str)
     return pd.DataFrame(
         {
@@ -405,6 +413,8 @@ def _candidate_table(
             "objective_alone_s": [r.solution.objective_value if r else nan for r in alone],
             "gain_min": [gain(r, lambda j: j.mean_s) / 60.0 for r in alone],
             "gain_people_60": [gain(r, lambda j: -j.people_within) for r in alone],
+            "lat": sites["lat"].astype(float),
+            "lon": sites["lon"].astype(float),
         }
     )
 
