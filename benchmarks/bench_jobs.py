@@ -50,8 +50,17 @@ print(first, statistics.median(times))
 """
 
 
+def _env(tree: Path, cache: str) -> dict[str, str]:
+    """The child's environment: its tree, its cache, and this tree's data folder (a worktree
+    checked out under /tmp has no ../shared/geodata beside it)."""
+    from planner.config import data_dir
+
+    data = {"PLANNER_DATA_DIR": str(data_dir())}
+    return {**os.environ, **data, "PYTHONPATH": str(tree), "PLANNER_CACHE_DIR": cache}
+
+
 def _run(tree: Path, args: list[str], cache: str) -> float:
-    env = {**os.environ, "PYTHONPATH": str(tree), "PLANNER_CACHE_DIR": cache}
+    env = _env(tree, cache)
     started = time.perf_counter()
     subprocess.run([sys.executable, *args], cwd=tree, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
@@ -64,7 +73,7 @@ def _median(tree: Path, args: list[str], cache: str, runs: int = RUNS) -> float:
 
 
 def _session(tree: Path, cache: str) -> tuple[float, float]:
-    env = {**os.environ, "PYTHONPATH": str(tree), "PLANNER_CACHE_DIR": cache}
+    env = _env(tree, cache)
     out = subprocess.run([sys.executable, "-c", _SESSION], cwd=tree, env=env, check=True,
                          capture_output=True, text=True).stdout.split()  # fmt: skip
     return float(out[-2]), float(out[-1])

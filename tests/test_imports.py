@@ -104,3 +104,44 @@ def test_planner_modules_import_no_cycle():
     assert not cycles, "import cycles: " + "; ".join(
         " -> ".join([*cycle, cycle[0]]) for cycle in cycles[:10]
     )
+
+
+#: Loaded only when a map, chart, raster, download or template is made (issue 23).
+HEAVY = ("folium", "branca", "matplotlib", "rasterio", "osmnx", "jinja2")
+
+_LOADED = """
+import sys, warnings
+warnings.simplefilter("ignore")
+{code}
+print(" ".join(sorted({{m.split(".")[0] for m in sys.modules}} & set({heavy!r}))))
+"""
+
+
+def _heavy_loaded(code: str, tmp_path: Path) -> set[str]:
+    """The heavy packages in ``sys.modules`` after running ``code`` in a fresh interpreter."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
+    out = subprocess.run(
+        [sys.executable, "-c", _LOADED.format(code=code, heavy=HEAVY)],
+        cwd=tmp_path, env=env, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return set(out.splitlines()[-1].split())  # the last line: the command may print too
+
+
+def test_importing_the_workflow_loads_no_map_chart_raster_or_download_library(tmp_path):
+    assert _heavy_loaded("import planner.app.workflow", tmp_path) == set()
+
+
+def test_the_propose_command_loads_no_map_chart_raster_or_download_library(tmp_path):
+    # the whole `planner propose` path on the real Hanoi data, files written
+    argv = ["propose", "--quiet", "--scheme", "2025", "--out", str(tmp_path / "out")]
+    command = f"from planner.app.cli import main; main({argv!r})"
+    assert _heavy_loaded(command, tmp_path) == set()
+    assert (tmp_path / "out" / "scores.json").exists()  # it did run
+
+
+def test_the_checker_sees_a_heavy_import(tmp_path):
+    assert _heavy_loaded("import planner.outputs.maps", tmp_path) >= {"folium", "branca"}

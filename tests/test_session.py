@@ -118,3 +118,28 @@ def test_explorer_replans_when_a_widget_changes(counted):
         explorer.set(colour="red")
     with pytest.raises(PlannerInputError, match="half-hour"):
         explorer.set(depart="07:45")
+
+
+def test_a_replan_leaves_the_demand_comparison_until_an_output_reads_it(monkeypatch):
+    compared = []
+    demand_comparison = planner.app.planning.demand_comparison
+
+    def counting(*args, **kwargs):
+        compared.append(1)
+        return demand_comparison(*args, **kwargs)
+
+    monkeypatch.setattr(planner.app.planning, "demand_comparison", counting)
+    session = Session()
+    first = session.plan(PlanOptions(scheme="2025"))
+    second = session.plan(first.options, balance=0.1)
+    assert compared == []  # the slider's re-plans solve no comparison proposal
+    document = planner.app.documents.scores_document(second)  # scores.json needs it: once
+    assert compared == [1] and document["cells"]["demand"] is second.demand_comparison
+    assert second.demand_alternative is not None and compared == [1]
+    assert second.demand_comparison["other"] == "cells"
+    assert second.demand_comparison["units"] == 156
+    assert second.coverage is second.coverage is not None
+    # what it says is what a plan that computes it at once says
+    monkeypatch.undo()
+    fresh = plan(second.options, graph=second.graph)
+    assert fresh.demand_comparison == second.demand_comparison

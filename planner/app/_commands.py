@@ -24,7 +24,6 @@ from planner.errors import PlannerInputError
 from planner.io import detect_scheme
 from planner.outputs.formatting import Formatter, map_title, scenario_parts
 from planner.outputs.i18n import DEFAULT_LANG, Translator
-from planner.outputs.report import road_data_date
 from planner.pairing.propose import OPTIMALITY_GAP
 from planner.places.facilities import load_facilities
 from planner.travel.matrix import travel_time_matrix
@@ -241,6 +240,7 @@ def map_file(
     move with their communes when the file pairs them so).
     """
     from planner.outputs.maps import WhatIf, pairing_map, save_map
+    from planner.outputs.report import road_data_date
     from planner.places.hanoi import hanoi_areas
 
     if facilities is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from planner._json import json_safe
+from planner.app._deferred import Deferred
 from planner.app.inputs import load_inputs, split_levels
 from planner.config import DEFAULT_SCHEME
 from planner.errors import PlannerInputError
@@ -169,10 +170,24 @@ class PlanningRun:
     nearest_scores: PairingScores
     pilot_scores: PairingScores | None
     access: CellAccess | None = None
-    coverage: Coverage | None = None
-    demand_alternative: PairingResult | None = None
-    demand_comparison: dict[str, Any] | None = None
     cells_note: str | None = None
+    #: the demand comparison and the coverage, computed when first read (None without cells)
+    deferred: Deferred | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def coverage(self) -> Coverage | None:
+        """Coverage and zonal statistics of :attr:`access` (``None`` without cells)."""
+        return None if self.deferred is None else self.deferred.coverage
+
+    @property
+    def demand_alternative(self) -> PairingResult | None:
+        """The proposal under the other demand, no sensitivity re-solves (``None`` without cells)."""
+        return None if self.deferred is None else self.deferred.alternative
+
+    @property
+    def demand_comparison(self) -> dict[str, Any] | None:
+        """How the proposal and :attr:`demand_alternative` differ (``None`` without cells)."""
+        return None if self.deferred is None else self.deferred.comparison
 
 
 def pairing_arguments(options: PlanOptions, units: pd.DataFrame) -> dict[str, Any]:
@@ -321,19 +336,23 @@ def plan(
             site_rule=options.trip.site_rule,
         )
 
-    alternative = comparison = cover = None
+    deferred = None
     if access is not None and people is not None:
         from planner.access import coverage
 
-        # the same request under the other demand (no peak re-solves: a comparison)
+        # the same request under the other demand (no peak re-solves: a comparison); computed
+        # when scores.json or the report reads it, not on every re-plan
         other = points if options.demand == "cells" else people
-        alternative = propose_pairings(units, hospitals, other, sensitivity=False, **asked)
-        comparison = demand_comparison(
-            proposal, alternative, demand=options.demand, points=points, people=people,
-            units=units, hospitals=hospitals, directions=options.trip.directions,
+        access = cells_run = access.with_pairings(proposal.pairings)
+        people_matrix = people  # narrowed to a DataFrame, for the lambdas
+        deferred = Deferred(
+            alternative=lambda: propose_pairings(units, hospitals, other, sensitivity=False, **asked),
+            compare=lambda alternative: demand_comparison(
+                proposal, alternative, demand=options.demand, points=points, people=people_matrix,
+                units=units, hospitals=hospitals, directions=options.trip.directions,
+            ),
+            cover=lambda: coverage(cells_run),
         )  # fmt: skip
-        access = access.with_pairings(proposal.pairings)
-        cover = coverage(access)
 
     return PlanningRun(
         options=options,
@@ -350,10 +369,8 @@ def plan(
         nearest_scores=score(nearest),
         pilot_scores=None if pilot is None else score(pilot),
         access=access,
-        coverage=cover,
-        demand_alternative=alternative,
-        demand_comparison=comparison,
         cells_note=cells_note,
+        deferred=deferred,
     )
 
 

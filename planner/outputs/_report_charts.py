@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import matplotlib
 import numpy as np
 import pandas as pd
 from markupsafe import Markup
@@ -28,6 +27,8 @@ def _charts(
 
     Names are drawn as plain text (``parse_math=False``): a ``$`` in a name is not TeX.
     """
+    # matplotlib loads only when a chart is drawn: it costs a plain import 0.1 s
+    import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
@@ -94,6 +95,8 @@ _CURVE_MAX_MIN = 150
 def _coverage_chart(curve: Any, ctx: _Context, *, depart: str) -> Markup:
     """People within N minutes of their sister and of their nearest hospital: from where they
     live (cells, solid) beside each unit's people counted at its point (dashed)."""
+    # matplotlib loads only when a chart is drawn: it costs a plain import 0.1 s
+    import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 

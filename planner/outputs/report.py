@@ -45,7 +45,6 @@ from planner.outputs._report_basis import (
     approximate_units,
     road_data_date,
 )
-from planner.outputs._report_charts import _charts
 from planner.outputs._report_context import _Context
 from planner.outputs._report_figures import (
     _figures_part,
@@ -57,12 +56,10 @@ from planner.outputs._report_figures import (
 from planner.outputs._report_growth import _growth_part
 from planner.outputs._report_lead import _lead
 from planner.outputs._report_scores import _read_scores
-from planner.outputs._templates import render
 from planner.outputs.decision import DECISION_COLUMNS, _decision_part, _other_lookup, decision_table
 from planner.outputs.formatting import MISSING, Formatter, scenario_parts
 from planner.outputs.i18n import DEFAULT_LANG, Translator
 from planner.outputs.labels import hospital_palette, is_pilot_pair
-from planner.outputs.maps import map_html, pairing_map
 from planner.places.sites import hospital_of
 
 if TYPE_CHECKING:
@@ -176,6 +173,12 @@ def write_report(
     ...     print(path.name)
     report.html
     """
+    # The map (folium), the charts (matplotlib) and the page (jinja2) load only when a report is
+    # written: `planner propose` and scores.json use this module's helpers without them.
+    from planner.outputs._report_charts import _charts
+    from planner.outputs._templates import render
+    from planner.outputs.maps import map_html, pairing_map
+
     t, f = Translator(lang), Formatter(lang)
     main = _read_scores(scores)
     if main.per_hospital is None:

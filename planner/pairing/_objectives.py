@@ -18,7 +18,6 @@ from typing import get_args
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from planner.errors import InfeasibleError, PlannerError
 from planner.pairing._model import PairingModel
@@ -218,6 +217,9 @@ def solve(model: PairingModel, problem: Milp, *, time_limit_s: float) -> Solutio
     upper = problem.bound
     if upper is None:
         upper = np.concatenate([np.ones(n_x), np.full(n_var - n_x, np.inf)])
+    # scipy.optimize loads at the first solve: it is a quarter of `import planner.app.workflow`
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     with warnings.catch_warnings():
         # scipy passes options it does not list (mip_abs_gap) to HiGHS verbatim, and says so.
         warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)
