@@ -118,3 +118,14 @@ def test_the_architecture_table_names_every_module():
         if f"`{rel}`" not in doc and not named:
             missing.append(rel)
     assert not missing, f"modules without a row in docs/architecture.md: {missing}"
+
+
+def test_no_merge_conflict_markers_are_left():
+    """A conflict marker left in a doc or module is a merge not finished."""
+    paths = [*PACKAGE.rglob("*.py"), *(ROOT / "docs").glob("*.md"), ROOT / "README.md"]
+    marked = [
+        p.relative_to(ROOT).as_posix()
+        for p in paths
+        if re.search(r"^(<{7}|>{7}) ", p.read_text(encoding="utf-8"), flags=re.M)
+    ]
+    assert not marked, marked
