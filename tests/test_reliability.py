@@ -72,6 +72,28 @@ def test_corrupt_cache_entry_is_rebuilt(osm_fixture: Path, fresh_cache: Path) ->
     assert rebuilt.stat().st_size > 100
 
 
+def test_a_same_size_edit_is_caught_and_a_touch_is_not_a_rebuild(
+    osm_fixture: Path, fresh_cache: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Loads trust a file's recorded size and time; a changed time sends it to its checksum."""
+    load_network(osm_fixture)
+    [npz] = list(fresh_cache.rglob("*.npz"))
+    data = bytearray(npz.read_bytes())
+    original = bytes(data)
+    data[len(data) // 2] ^= 0xFF  # one byte flipped in place: same size, new time
+    npz.write_bytes(bytes(data))
+    with caplog.at_level("WARNING", logger="planner._cache"):
+        load_network(osm_fixture)
+    assert "corrupt" in caplog.text
+    [rebuilt] = list(fresh_cache.rglob("*.npz"))
+    assert rebuilt.read_bytes() == original  # rebuilt to the same content
+    caplog.clear()
+    os.utime(rebuilt, ns=(0, 0))  # a touch (or a copy): the checksum still matches
+    with caplog.at_level("INFO", logger="planner._cache"):
+        load_network(osm_fixture)
+    assert "building" not in caplog.text and "corrupt" not in caplog.text
+
+
 def _build_entry(args: tuple[str, str]) -> str:
     cache, key = args
     os.environ["PLANNER_CACHE_DIR"] = cache
