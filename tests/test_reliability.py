@@ -94,6 +94,22 @@ def test_a_same_size_edit_is_caught_and_a_touch_is_not_a_rebuild(
     assert "building" not in caplog.text and "corrupt" not in caplog.text
 
 
+def test_a_graph_read_back_keys_its_matrices_as_when_built(
+    osm_fixture: Path, fresh_cache: Path
+) -> None:
+    """The graph's digest is stored with it: the run that built it and the runs that read it
+    back key their snaps and matrices alike (and no run hashes the whole graph again)."""
+    from planner.roads import graph as graph_module
+
+    built = load_network(osm_fixture)
+    digest = graph_module.graph_digest(built)
+    [stored] = list(fresh_cache.rglob("digest.txt"))
+    assert stored.read_text() == digest
+    graph_module._DIGESTS.clear()
+    again = load_network(osm_fixture)  # from the cache
+    assert again is not built and graph_module._DIGESTS.get(again) == digest
+
+
 def _build_entry(args: tuple[str, str]) -> str:
     cache, key = args
     os.environ["PLANNER_CACHE_DIR"] = cache

@@ -32,7 +32,7 @@ from planner._cache import cache_key, cached
 from planner.config import CRS_LONLAT, CRS_METRIC, data_file
 from planner.errors import PlannerInputError
 from planner.roads._simplify import build_graph
-from planner.roads.graph import EDGE_COLUMNS, TravelGraph
+from planner.roads.graph import EDGE_COLUMNS, TravelGraph, graph_digest, remember_digest
 
 log = logging.getLogger(__name__)
 
@@ -323,6 +323,7 @@ def _save_graph(graph: TravelGraph, folder: Path) -> None:
         else:
             arrays[f.name] = np.asarray(value, dtype=str)
     np.savez(folder / "graph.npz", **arrays)
+    (folder / "digest.txt").write_text(graph_digest(graph))  # read back with the graph
 
 
 def _load_graph(folder: Path) -> TravelGraph:
@@ -338,4 +339,8 @@ def _load_graph(folder: Path) -> TravelGraph:
     values["class_names"] = tuple(str(c) for c in values["class_names"])
     values["source"] = str(values["source"])
     values["crs"] = str(values["crs"])
-    return TravelGraph(**values)
+    graph = TravelGraph(**values)
+    digest = folder / "digest.txt"
+    if digest.is_file():
+        remember_digest(graph, digest.read_text().strip())
+    return graph

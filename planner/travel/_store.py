@@ -11,7 +11,6 @@ module never reads what an older one wrote.
 from __future__ import annotations
 
 import hashlib
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,14 +19,12 @@ import numpy as np
 import pandas as pd
 
 from planner._cache import cache_key, cached
-from planner.roads.graph import TravelGraph
+from planner.roads.graph import TravelGraph, graph_digest
 from planner.roads.speeds import edge_travel_times
 
 # Graphs from this many nodes keep their snaps and matrices in the disk cache; smaller ones
 # compute them in milliseconds.
 _DISK_CACHE_MIN_NODES = 20_000
-# graph -> its content digest; dies with the graph.
-_DIGESTS: weakref.WeakKeyDictionary[TravelGraph, str] = weakref.WeakKeyDictionary()
 
 
 def kept_on_disk(graph: TravelGraph) -> bool:
@@ -81,23 +78,6 @@ def cached_matrix(
         *(() if distances else ("times only",)),
     )
     return cached("matrix", key, build=build, save=_save_matrix, load=_load_matrix)
-
-
-def graph_digest(graph: TravelGraph) -> str:
-    """Content hash of a graph (every array and attribute), memoised per graph."""
-    if graph not in _DIGESTS:
-        h = hashlib.blake2b(digest_size=16)
-        for name, value in sorted(vars(graph).items()):
-            h.update(name.encode())
-            if isinstance(value, np.ndarray) and value.dtype != object:
-                h.update(str(value.dtype).encode())
-                h.update(np.ascontiguousarray(value).data)  # the buffer itself: no copy
-            elif isinstance(value, np.ndarray):  # text: hashed in C, no conversion
-                h.update(pd.util.hash_array(value).tobytes())
-            else:
-                h.update(repr(value).encode())
-        _DIGESTS[graph] = h.hexdigest()
-    return _DIGESTS[graph]
 
 
 def usable_digest(graph: TravelGraph, mode: str, table: pd.DataFrame) -> str:
