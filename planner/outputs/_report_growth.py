@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
 import pandas as pd
 from markupsafe import Markup
 
@@ -139,6 +138,7 @@ def _by_k_table(
 
 def _by_k_chart(by_k: pd.DataFrame, ctx: _Context) -> Markup:
     """Two small panels over the number of sites: mean time and people within 60 minutes."""
+    import matplotlib  # loads when a chart is drawn, not with the report module
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
