@@ -8,7 +8,7 @@ none of them, so :func:`planner.app.planning.plan` hands them here unevaluated (
 
 from __future__ import annotations
 
-import functools
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +21,9 @@ class Deferred:
     """The run's demand comparison and coverage, each computed on first use and kept.
 
     ``alternative`` proposes under the other demand; ``compare`` says how that differs from the
-    run's proposal; ``cover`` is the coverage of the run's cells. The cached properties hold
-    the lock Python 3.11 gives them, so threads writing outputs compute each once.
+    run's proposal; ``cover`` is the coverage of the run's cells. Each is computed under a lock
+    of its own, so the threads writing a run's outputs compute it once (``cached_property``
+    stopped locking in Python 3.12).
 
     Examples
     --------
@@ -43,18 +44,26 @@ class Deferred:
         self._alternative = alternative
         self._compare = compare
         self._cover = cover
+        self._values: dict[str, Any] = {}
+        self._locks = {name: threading.Lock() for name in ("alternative", "comparison", "cover")}
 
-    @functools.cached_property
+    def _once(self, name: str, compute: Callable[[], Any]) -> Any:
+        with self._locks[name]:
+            if name not in self._values:
+                self._values[name] = compute()
+            return self._values[name]
+
+    @property
     def alternative(self) -> PairingResult:
         """The proposal under the other demand (no sensitivity re-solves)."""
-        return self._alternative()
+        return self._once("alternative", self._alternative)
 
-    @functools.cached_property
+    @property
     def comparison(self) -> dict[str, Any]:
         """How the run's proposal and :attr:`alternative` differ (JSON-ready)."""
-        return self._compare(self.alternative)
+        return self._once("comparison", lambda: self._compare(self.alternative))
 
-    @functools.cached_property
+    @property
     def coverage(self) -> Coverage:
         """Coverage and zonal statistics of the run's cells."""
-        return self._cover()
+        return self._once("cover", self._cover)

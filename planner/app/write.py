@@ -9,13 +9,15 @@ what-if panel needs.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
 from planner.app.documents import scores_document
 from planner.app.inputs import is_hanoi_registry
+from planner.config import available_cpus
 from planner.io import write_csv, write_json, write_vector_atomic
 from planner.outputs.i18n import DEFAULT_LANG
 
@@ -89,24 +91,28 @@ def write_outputs(
     """
     out = Path(out_dir)
     pairings = run.proposal.pairings
-    scores = scores_document(run)
-    geo = run.proposal.to_geodataframe(run.facilities)
     candidates = None if siting is None else siting.candidates
-    rendered_map = (
-        run_map(run, lang=lang, whatif=whatif, candidates=candidates) if map or report else None
-    )
-    tables = {}
-    if run.access is not None and run.coverage is not None:
-        from planner.access import access_tables
+    # The documents, the map and the GIS layers are independent: rendered side by side (numpy,
+    # pandas, GEOS and HiGHS release the GIL for much of it), then written one by one.
+    with ThreadPoolExecutor(max_workers=available_cpus()) as pool:
+        scores_job = pool.submit(scores_document, run)
+        map_job = (
+            pool.submit(run_map, run, lang=lang, whatif=whatif, candidates=candidates)
+            if map or report
+            else None
+        )
+        layers_job = pool.submit(_gis_layers, run, candidates)
+        geo = run.proposal.to_geodataframe(run.facilities)
+        tables = {}
+        if run.access is not None and run.coverage is not None:
+            from planner.access import access_tables
 
-        tables = access_tables(run.access, run.coverage)
-    from planner.outputs.geopackage import geopackage_layers, write_geopackage
-    from planner.places.hanoi import hanoi_areas
+            tables = access_tables(run.access, run.coverage)
+        scores = scores_job.result()
+        rendered_map = None if map_job is None else map_job.result()
+        layers = layers_job.result()
+    from planner.outputs.geopackage import write_geopackage
 
-    areas = hanoi_areas(scheme=run.options.scheme) if is_hanoi_registry(run.facilities) else None
-    layers = geopackage_layers(  # for GIS
-        pairings, run.facilities, areas=areas, cells=run.access, candidates=candidates
-    )
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "pairings.csv": write_csv(pairings, out / "pairings.csv"),
@@ -137,6 +143,17 @@ def write_outputs(
         if (out / APPROXIMATE_CSV).exists():
             paths[APPROXIMATE_CSV] = out / APPROXIMATE_CSV
     return paths
+
+
+def _gis_layers(run: PlanningRun, candidates: pd.DataFrame | None) -> dict[str, Any]:
+    """The layers of ``pairings.gpkg``: the run's tables, its areas (Hanoi), cells, candidates."""
+    from planner.outputs.geopackage import geopackage_layers
+    from planner.places.hanoi import hanoi_areas
+
+    areas = hanoi_areas(scheme=run.options.scheme) if is_hanoi_registry(run.facilities) else None
+    return geopackage_layers(
+        run.proposal.pairings, run.facilities, areas=areas, cells=run.access, candidates=candidates
+    )
 
 
 def run_map(
