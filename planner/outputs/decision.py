@@ -209,6 +209,7 @@ def _decision_part(
     depart: str | None,
     peak: str | None,
     other: tuple[pd.Series, pd.Series, str] | None,
+    reasons: list[str | None] | None = None,
 ) -> dict[str, Any]:
     t, f = ctx.t, ctx.f
     districts = _is_district_rows(rows)
@@ -285,7 +286,7 @@ def _decision_part(
                 if pd.notna(row.next_best_hospital_id)
                 else None,
             ),
-            _num(switch),
+            _num(switch, sub=reasons[row.Index] if reasons is not None else None),
         ]
         for c, label in zip(cells[1:], labels[1:], strict=True):
             c["label"] = label

@@ -54,7 +54,9 @@ from planner.outputs._report_figures import (
     _site_notes,
 )
 from planner.outputs._report_lead import _lead
+from planner.outputs._report_reasons import _stay_reasons
 from planner.outputs._report_scores import _read_scores
+from planner.outputs._report_traffic import _traffic
 from planner.outputs._templates import render
 from planner.outputs.decision import DECISION_COLUMNS, _decision_part, _other_lookup, decision_table
 from planner.outputs.formatting import MISSING, Formatter, scenario_parts
@@ -118,7 +120,7 @@ def write_report(
     assumptions
         Run settings (``scheme``, ``mode``, ``depart``, ``objective``, ``balance``...), over
         the ``options`` of ``scores.json``; they name the scenario in the title. Settings the
-        report does not know are listed as given.
+        report has no words for are left out of its settings list (the run's files keep them).
     compare
         A second pairing: drawn on the map when ``map`` is ``None`` (same units only). With
         ``compare_scores``, a second scenario shown side by side in the tables (matched by
@@ -249,6 +251,10 @@ def write_report(
             ).sum()
         )
     approx = approximate_units(pairings, facilities)
+    reasons, stay_lead = _stay_reasons(pairings, rows, main, facilities, ctx)
+    traffic = _traffic(
+        options.get("mode"), main.depart, main.peak_depart, ctx, hanoi=region == "Hanoi"
+    )
     versus = None
     if other is not None:
         versus = {"name": compare_name, "scenario": scenario_parts(other.options, lang=lang)}
@@ -261,15 +267,23 @@ def write_report(
         title=title,
         scenario=scenario,
         versus=versus,
-        lead=_lead(
-            pairings,
-            rows,
-            main,
-            ctx,
-            other=(other, compare_name or "", changed) if other is not None else None,
-        ),
+        lead=[
+            *_lead(
+                pairings,
+                rows,
+                main,
+                ctx,
+                other=(other, compare_name or "", changed) if other is not None else None,
+            ),
+            stay_lead,
+        ],
         decision=_decision_part(
-            rows, ctx, depart=main.depart, peak=main.peak_depart, other=other_cols
+            rows,
+            ctx,
+            depart=main.depart,
+            peak=main.peak_depart,
+            other=other_cols,
+            reasons=reasons,
         ),
         map_page=map_html(map),
         figures=_figures_part(
@@ -281,7 +295,17 @@ def write_report(
         charts=_charts(pairings, per_hospital, ctx, depart=main.depart or MISSING),
         people=_people_part(main, ctx, pairings),
         terms=_terms(ctx, main, pilot=has_pilot, fixed=has_fixed),
-        assumptions=_assumptions(main, options, ctx, has_pilot=has_pilot),
+        assumptions=_assumptions(
+            main,
+            options,
+            ctx,
+            has_pilot=has_pilot,
+            traffic=traffic[0] if traffic else None,
+            unit_names=dict(
+                zip(pairings["unit_id"].astype(str), pairings["unit_name"].astype(str), strict=True)
+            ),
+        ),
+        traffic=traffic[1] if traffic else None,
         speeds=_speeds_part(options.get("mode"), ctx),
         sources=_sources_part(ctx),
         approximate=_approximate_part(approx, len(pairings), ctx),
