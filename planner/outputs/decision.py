@@ -286,11 +286,12 @@ def _decision_part(
                 if pd.notna(row.next_best_hospital_id)
                 else None,
             ),
-            _num(switch, sub=reasons[row.Index] if reasons is not None else None),
+            _num(switch),
         ]
         for c, label in zip(cells[1:], labels[1:], strict=True):
             c["label"] = label
-        group["rows"].append({"cells": cells, "changed": changed})
+        why = reasons[row.Index] if reasons is not None else None
+        group["rows"].append({"cells": cells, "changed": changed, "why": why})
     for group in groups.values():
         group["count"] = t(
             "report.group_districts" if districts else "report.group_units",
