@@ -15,6 +15,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "unit.h": ("h", "giờ"),
     "unit.km": ("km", "km"),
     "unit.people": ("people", "người"),
+    "unit.units": ("units", "đơn vị"),
     "yes": ("yes", "có"),
     "no": ("no", "không"),
     "missing": ("—", "—"),
@@ -269,59 +270,30 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "report.switch_slower": ("{minutes} slower", "chậm hơn {minutes}"),
     "report.switch_faster": ("{minutes} faster", "nhanh hơn {minutes}"),
     "report.switch_same": ("same time", "như nhau"),
-    "report.lead_stay": (
-        "{count} of the {total} rows below would be faster with their next-best hospital; "
-        "beside each, the table says why it stays ({kinds}).",
+    "report.lead_stay": ("{count} of the {total} rows below would be faster with their "
+        "next-best hospital; beside each, the table says why it stays.",
         "{count} trên {total} dòng dưới đây sẽ nhanh hơn với bệnh viện thay thế tốt nhất; bảng "
-        "ghi lý do giữ nguyên bên cạnh từng dòng ({kinds})."),
+        "ghi lý do giữ nguyên bên cạnh từng dòng."),
     "report.lead_limits": (
         "The limits are the balance rule: each hospital within ±{balance} of a fair share.",
         "Giới hạn là quy tắc cân bằng: mỗi bệnh viện trong khoảng ±{balance} mức chia đều."),
-    "report.lead_stay_none": (
-        "No row below would be faster with another hospital.",
+    "report.lead_stay_none": ("No row below would be faster with another hospital.",
         "Không dòng nào dưới đây nhanh hơn nếu đổi sang bệnh viện khác."),
     "why.stays": ("Stays: {reasons}.", "Giữ nguyên: {reasons}."),
-    "why.with_district": (
-        "it moves only with all of {district}:",
+    "why.with_district": ("it moves only with all of {district}:",
         "chỉ đổi được cùng cả {district}:"),
     "why.pilot": ("the pilot keeps this pair", "mô hình thí điểm giữ cặp này"),
     "why.pin": ("the planners fixed this pair", "người lập kế hoạch đã cố định cặp này"),
-    "why.district": (
-        "the district would be {minutes} slower on average",
+    "why.full": ("{hospital} would reach {after}, {over} above its limit of {limit}",
+        "{hospital} sẽ lên {after}, vượt giới hạn {limit} là {over}"),
+    "why.floor": ("{hospital} would drop to {after}, {under} below its floor of {limit}",
+        "{hospital} sẽ còn {after}, dưới mức tối thiểu {limit} là {under}"),
+    "why.none": ("moving it alone breaks none of these rules",
+        "đổi riêng dòng này không vi phạm quy tắc nào trong số đó"),
+    "why.unknown": ("the report cannot check this run's load limits",
+        "báo cáo không kiểm tra được giới hạn tải của lần chạy này"),
+    "why.district": ("the district would be {minutes} slower on average",
         "cả quận/huyện sẽ chậm hơn trung bình {minutes}"),
-    "why.full.population": (
-        "{hospital} would reach {after} people, {over} above its limit of {limit}",
-        "{hospital} sẽ lên {after} người, vượt giới hạn {limit} người là {over}"),
-    "why.full.units": (
-        "{hospital} would reach {after} units, {over} above its limit of {limit}",
-        "{hospital} sẽ lên {after} đơn vị, vượt giới hạn {limit} là {over}"),
-    "why.floor.population": (
-        "{hospital} would drop to {after} people, {under} below its floor of {limit}",
-        "{hospital} sẽ còn {after} người, dưới mức tối thiểu {limit} người là {under}"),
-    "why.floor.units": (
-        "{hospital} would drop to {after} units, {under} below its floor of {limit}",
-        "{hospital} sẽ còn {after} đơn vị, dưới mức tối thiểu {limit} là {under}"),
-    "why.none": (
-        "moving it alone breaks none of the pilot, the fixed pairs, the district rule or the "
-        "load limits",
-        "đổi riêng dòng này không vi phạm mô hình thí điểm, cặp cố định, quy tắc quận/huyện hay "
-        "giới hạn tải"),
-    "why.unknown": (
-        "this run's scores do not give the load limits, so the report cannot check them",
-        "điểm số của lần chạy này không có giới hạn tải nên báo cáo không kiểm tra được"),
-    "why.count.pilot": ("{count} held by the pilot", "{count} do mô hình thí điểm"),
-    "why.count.pin": ("{count} fixed by the planners", "{count} do người lập kế hoạch cố định"),
-    "why.count.district": (
-        "{count} whose district as a whole would be slower",
-        "{count} vì cả quận/huyện sẽ chậm hơn"),
-    "why.count.full": (
-        "{count} because that hospital would go over its load limit",
-        "{count} vì bệnh viện đó sẽ vượt giới hạn tải"),
-    "why.count.floor": (
-        "{count} because their own hospital would fall under its floor",
-        "{count} vì bệnh viện hiện tại sẽ xuống dưới mức tối thiểu"),
-    "why.count.none": ("{count} that no single rule holds", "{count} không do một quy tắc riêng nào"),
-    "why.count.unknown": ("{count} the report cannot check", "{count} báo cáo không kiểm tra được"),
     "report.changed_rows": (
         "{count} of {total} rows have another sister hospital in “{name}” (marked ≠).",
         "{count}/{total} dòng có bệnh viện kết nghĩa khác trong “{name}” (đánh dấu ≠)."),
@@ -628,8 +600,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "the Ba Vì pilot (Ba Vì with Xanh Pôn)",
         "mô hình thí điểm Ba Vì (Ba Vì với Xanh Pôn)"),
     "assume.fixed_pilot_pairs": ("the pilot: {pairs}", "mô hình thí điểm: {pairs}"),
-    "assume.fixed_pins": (
-        "{count} pairs chosen by the planners: {pairs}",
+    "assume.fixed_pins": ("{count} pairs chosen by the planners: {pairs}",
         "{count} cặp do người lập kế hoạch chọn: {pairs}"),
     "assume.pair": ("{unit} with {hospital}", "{unit} với {hospital}"),
     "assume.unit_unknown": ("a unit not in this pairing", "một đơn vị không có trong phương án"),
@@ -655,8 +626,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "assume.solver.scored": (
         "a pairing made elsewhere, scored on the same roads.",
         "phương án lập ở nơi khác, được đánh giá trên cùng mạng đường."),
-    "report.traffic": (
-        "Traffic ({mode}): the share of free-flow speed by area and road",
+    "report.traffic": ("Traffic ({mode}): the share of free-flow speed by area and road",
         "Giao thông ({mode}): tỷ lệ so với tốc độ khi thông thoáng, theo khu vực và loại đường"),
     "report.col_area": ("Area", "Khu vực"),
     "report.col_roads": ("Roads", "Loại đường"),
@@ -664,16 +634,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "area.core": ("city proper (inner wards)", "nội thành"),
     "area.suburban": ("city edge and towns", "ven nội thành và thị xã"),
     "area.rural": ("rural communes", "xã nông thôn"),
-    "area.other": (
-        "neighbouring provinces (roads near the border)",
+    "area.other": ("neighbouring provinces (roads near the border)",
         "tỉnh lân cận (đường sát ranh giới)"),
-    "area.elsewhere": ("every area", "mọi khu vực"),
     "area.every": ("every area", "mọi khu vực"),
-    "traffic.intro": (
-        "The model slows traffic by area and type of road (table below).",
+    "traffic.intro": ("The model slows traffic by area and type of road (table below).",
         "Mô hình giảm tốc độ theo khu vực và loại đường (bảng dưới)."),
-    "traffic.even": (
-        "At {time}, every road keeps {share} of its free-flow speed.",
+    "traffic.even": ("At {time}, every road keeps {share} of its free-flow speed.",
         "Lúc {time}, mọi tuyến đường giữ {share} tốc độ khi thông thoáng."),
     "traffic.range": (
         "At {time}, from {low} of free-flow speed on {low_roads} ({low_area}) to {high} on "
@@ -681,14 +647,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Lúc {time}, từ {low} tốc độ khi thông thoáng trên {low_roads} ({low_area}) đến {high} "
         "trên {high_roads} ({high_area})."),
     "traffic.span": ("from {start} to {end}", "từ {start} đến {end}"),
-    "traffic.ferries_closed": (
-        "River ferries do not run {spans}; trips then take the bridges.",
+    "traffic.ferries_closed": ("River ferries do not run {spans}; trips then take the bridges.",
         "Phà qua sông không chạy {spans}; khi đó chuyến đi qua cầu."),
-    "traffic.elsewhere": (
-        "Outside Hanoi the planner has no data on areas: each type of road is slowed alike "
-        "everywhere.",
-        "Ngoài Hà Nội, công cụ không có dữ liệu khu vực: mỗi loại đường bị giảm tốc như nhau ở "
-        "mọi nơi."),
+    "traffic.elsewhere": ("Outside Hanoi there is no area data: a road class slows alike everywhere.",
+        "Ngoài Hà Nội không có dữ liệu khu vực: mỗi loại đường giảm tốc như nhau ở mọi nơi."),
     "traffic.ferry_wait": ("runs, {wait} wait to board", "có chạy, chờ lên phà {wait}"),
     "traffic.ferry_closed": ("closed", "không chạy"),
     "report.speeds": (

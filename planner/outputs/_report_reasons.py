@@ -21,14 +21,12 @@ import pandas as pd
 from planner._vn import district_key
 from planner.outputs._report_context import _Context
 from planner.outputs._report_scores import _Scores
+from planner.outputs.decision import _counted_population
 from planner.outputs.labels import is_pilot_pair, switch_direction
 from planner.pairing.explain import load_limits
-from planner.pairing.scoring import population_weights
 
 #: Where the run's scores keep each hospital's load, per load measure.
 _LOADS = {"population": "load", "units": "units_per_hospital"}
-#: Order of the reasons in the lead's summary.
-_KINDS = ("pilot", "pin", "district", "full", "floor", "none", "unknown")
 
 
 def _faster(row: Any) -> bool:
@@ -37,6 +35,13 @@ def _faster(row: Any) -> bool:
         and math.isfinite(row.switch_cost_s)
         and switch_direction(row.switch_cost_s) == "faster"
     )
+
+
+def _amount(measure: str, ctx: _Context, value: float) -> str:
+    """A load in words: people, or units."""
+    if measure == "population":
+        return ctx.f.people(value, unit=True)
+    return f"{ctx.f.count(value)} {ctx.t('unit.units')}"
 
 
 def _limits(
@@ -66,14 +71,14 @@ def _stay_reasons(
     options = main.options
     table = pairings.reset_index(drop=True)
     keys = table["district"].map(district_key) if "district" in table else None
-    weight = population_weights(
-        table["unit_level"], table["district"], pd.to_numeric(table["population"], errors="coerce")
-    )
-    switch = pd.to_numeric(table["switch_cost_s"], errors="coerce").to_numpy(float)
+    weight = _counted_population(table)
+    switch = pd.to_numeric(
+        table.get("switch_cost_s", pd.Series(np.nan, table.index)), errors="coerce"
+    ).to_numpy(float)
     limits = _limits(main, options, facilities)
     hierarchical = bool(options.get("hierarchical", True))
     reasons: list[str | None] = []
-    counts = dict.fromkeys(_KINDS, 0)
+    limited = False  # some row stays for a load limit: the lead says what the limits are
     for row in rows.itertuples(index=False):
         if not _faster(row):
             reasons.append(None)
@@ -102,7 +107,6 @@ def _stay_reasons(
         else:
             measure, bounds = limits
             moved = float(weight[members].sum()) if measure == "population" else len(members)
-            amount = f.people if measure == "population" else f.count
             target, own = str(row.next_best_hospital_id), str(row.hospital_id)
             if target in bounds.index:
                 after = bounds.at[target, "load"] + moved
@@ -112,11 +116,11 @@ def _stay_reasons(
                         (
                             "full",
                             t(
-                                f"why.full.{measure}",
+                                "why.full",
                                 hospital=ctx.name(target),
-                                after=amount(after),
-                                limit=amount(limit),
-                                over=amount(after - limit),
+                                after=_amount(measure, ctx, after),
+                                limit=_amount(measure, ctx, limit),
+                                over=_amount(measure, ctx, after - limit),
                             ),
                         )
                     )
@@ -128,11 +132,11 @@ def _stay_reasons(
                         (
                             "floor",
                             t(
-                                f"why.floor.{measure}",
+                                "why.floor",
                                 hospital=ctx.name(own),
-                                after=amount(after),
-                                limit=amount(floor),
-                                under=amount(floor - after),
+                                after=_amount(measure, ctx, after),
+                                limit=_amount(measure, ctx, floor),
+                                under=_amount(measure, ctx, floor - after),
                             ),
                         )
                     )
@@ -140,13 +144,11 @@ def _stay_reasons(
             kinds.append(("none", t("why.none")))
         prefix = t("why.with_district", district=row.district) + " " if whole else ""
         reasons.append(t("why.stays", reasons=prefix + "; ".join(words for _, words in kinds)))
-        for kind in dict.fromkeys(k for k, _ in kinds):
-            counts[kind] += 1
+        limited = limited or any(k in ("full", "floor") for k, _ in kinds)
     faster = sum(r is not None for r in reasons)
     if not faster:
         return reasons, t("report.lead_stay_none")
-    summary = "; ".join(t(f"why.count.{kind}", count=f.count(n)) for kind, n in counts.items() if n)
-    lead = t("report.lead_stay", count=f.count(faster), total=f.count(len(rows)), kinds=summary)
-    if counts["full"] or counts["floor"]:
+    lead = t("report.lead_stay", count=f.count(faster), total=f.count(len(rows)))
+    if limited:
         lead += " " + t("report.lead_limits", balance=f.percent(options.get("balance")))
     return reasons, lead

@@ -92,7 +92,7 @@ def _traffic(
     # Roads outside Hanoi's units carry no area data: elsewhere every road is "other".
     areas = list(AREAS) if hanoi else ["other"]
     area_rows = [AREAS.index(a) for a in areas]
-    area_names = {a: t(f"area.{a}" if hanoi else "area.elsewhere") for a in areas}
+    area_names = {a: t(f"area.{a}" if hanoi else "area.every") for a in areas}
     rows = []
     for a, area in zip(area_rows, areas, strict=True):
         for g, classes in enumerate(groups):
