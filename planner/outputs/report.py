@@ -17,9 +17,10 @@ table turns into one card per row.
 
 This module writes the page (:func:`write_report`); its parts live apart: the run's scores
 (``_report_scores``), the decision table (:mod:`~planner.outputs.decision`), the lead paragraph
-(``_report_lead``), the figures, hospitals and people (``_report_figures``), the terms,
-assumptions, sources and approximate units (``_report_basis``), the SVG charts
-(``_report_charts``), and what every part shares (``_report_context``).
+(``_report_lead``), why a row that would be faster elsewhere stays (``_report_reasons``), the
+figures, hospitals and people (``_report_figures``), the terms, settings, sources and
+approximate units (``_report_basis``), the traffic the model ran with (``_report_traffic``),
+the SVG charts (``_report_charts``), and what every part shares (``_report_context``).
 """
 
 from __future__ import annotations
