@@ -104,3 +104,20 @@ def test_scenario_parts_name_scheme_mode_time_roads_objective_balance():
     assert scenario_difference(later, relative_to=options, lang="en") == (
         "by motorbike, leaving at 10:00"
     )
+
+
+def test_a_broken_translation_table_is_a_clear_error(tmp_path, monkeypatch):
+    """The table is a data file translators edit: a missing language names the file and key."""
+    from planner.errors import PlannerInputError
+    from planner.outputs import i18n
+
+    (tmp_path / i18n.MESSAGES_FILE).write_text('["yes"]\nen = "yes"\n', encoding="utf-8")
+    monkeypatch.setattr(i18n.resources, "files", lambda package: tmp_path)
+    i18n._table.cache_clear()
+    try:
+        with pytest.raises(PlannerInputError, match="'yes' does not have exactly an en and a vi"):
+            i18n.text("yes", "vi")
+    finally:
+        monkeypatch.undo()
+        i18n._table.cache_clear()
+    assert i18n.text("yes", "vi") == "có"

@@ -427,7 +427,9 @@ def test_demo_report_in_chromium_decision_title_print_and_phone(
             assert names[row.hospital_id] in found[row.district], row.district
         pdf = page.pdf(format="A4", print_background=True)
         pages = pdf_page_count(pdf)
-        assert 3 <= pages <= 8, pages
+        # a few pages: the decision with its reasons, the map on a page of its own, the traffic
+        # table of the assumptions (8 to 10 pages since the reasons and traffic table, #25)
+        assert 3 <= pages <= 10, pages
         (shots / f"report_{lang}.pdf").write_bytes(pdf)
         page.emulate_media(media="print")
         page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi

@@ -18,6 +18,7 @@ from planner.config import authored_dir
 from planner.outputs._report_context import _cell, _Context, _num
 from planner.outputs._report_scores import _cells, _Scores
 from planner.outputs.formatting import MISSING
+from planner.outputs.i18n import Translator, messages
 from planner.places.facilities import APPROXIMATE_SOURCES
 
 #: The full list of approximately placed units, written beside the report.
@@ -40,44 +41,27 @@ def _terms(ctx: _Context, main: _Scores, *, pilot: bool, fixed: bool) -> list[tu
     return out
 
 
-_KNOWN_OPTIONS = frozenset(
-    {
-        "scheme",
-        "mode",
-        "depart",
-        "peak_depart",
-        "objective",
-        "balance",
-        "load",
-        "hierarchical",
-        "pilot_pinned",
-        "pins",
-        "specialty_need",
-        "site_rule",
-        "roads",
-        "roads_date",
-        "region",
-        "directions",
-        "demand",
-        "population",
-    }
-)
-
-
 def _assumptions(
-    main: _Scores, options: Mapping[str, Any], ctx: _Context, *, has_pilot: bool
+    main: _Scores,
+    options: Mapping[str, Any],
+    ctx: _Context,
+    *,
+    has_pilot: bool,
+    traffic: str | None,
+    unit_names: Mapping[str, str],
 ) -> list[tuple[str, str]]:
-    from planner.roads.speeds import congestion_factor
-
+    """The run's settings in words, in the reader's language; a setting the report has no
+    words for is left out (the run's files keep it), never shown as a program value."""
     t, f = ctx.t, ctx.f
     out: list[tuple[str, str]] = []
-    scheme = options.get("scheme")
+    scheme = _words(t, f"scenario.scheme.{options.get('scheme')}")
     if scheme:
-        out.append((t("assume.units"), t.get(f"scenario.scheme.{scheme}", str(scheme))))
+        out.append((t("assume.units"), scheme))
     mode = options.get("mode")
     depart, peak = main.depart, main.peak_depart
-    if mode and depart:
-        mode_text = t.get(f"mode.{mode}", str(mode)).capitalize()
+    mode_words = _words(t, f"mode.{mode}")
+    if mode_words and depart:
+        mode_text = mode_words.capitalize()
         if peak:
             out.append(
                 (
@@ -89,11 +73,8 @@ def _assumptions(
             out.append(
                 (t("assume.travel"), t("assume.travel_text_one", mode=mode_text, depart=depart))
             )
-        traffic = [
-            t("assume.traffic_text", time=time, share=f.percent(congestion_factor(time, mode=mode)))
-            for time in dict.fromkeys(x for x in (depart, peak) if x)
-        ]
-        out.append((t("assume.traffic"), " ".join(traffic)))
+    if traffic:
+        out.append((t("assume.traffic"), traffic))
     out.append((t("assume.directions"), t(f"term.trip_def.{main.directions or 'both'}")))
     site_rule = options.get("site_rule") or main.overall.get("site_rule")
     if site_rule in ("nearest", "main"):
@@ -102,8 +83,8 @@ def _assumptions(
     if demand in ("points", "cells"):
         out.append((t("assume.demand"), t(f"assume.demand.{demand}")))
     objective = options.get("objective") or main.overall.get("objective")
-    if objective:
-        goal = t.get(f"scenario.objective.{objective}", str(objective))
+    goal = _words(t, f"scenario.objective.{objective}")
+    if goal:
         balance = options.get("balance")
         if balance is not None:
             rule = t(
@@ -120,15 +101,23 @@ def _assumptions(
         out.append((t("assume.rule"), rule))
     fixed = []
     if has_pilot:
-        fixed.append(t("assume.fixed_pilot"))
+        fixed.append(_pilot_text(options.get("pilot"), ctx))
     pins = options.get("pins") or {}
-    if pins:
-        fixed.append(t("assume.fixed_pins", count=f.count(len(pins))))
-    if objective or fixed:
+    if isinstance(pins, Mapping) and pins:
+        pairs = [
+            t(
+                "assume.pair",
+                unit=unit_names.get(str(u), t("assume.unit_unknown")),
+                hospital=ctx.name(h),
+            )
+            for u, h in pins.items()
+        ]
+        fixed.append(t("assume.fixed_pins", count=f.count(len(pins)), pairs=", ".join(pairs)))
+    if goal or fixed:
         out.append((t("assume.fixed"), "; ".join(fixed) or t("assume.fixed_none")))
-    load = options.get("load")
+    load = _words(t, f"assume.load.{options.get('load')}")
     if load:
-        out.append((t("assume.load"), t.get(f"assume.load.{load}", str(load))))
+        out.append((t("assume.load"), load))
     if "specialty_need" in options:
         need = options["specialty_need"]
         text = (
@@ -145,10 +134,25 @@ def _assumptions(
         out.append(
             (t("assume.solver"), t(f"assume.solver.{status}", gap=f.percent(gap or 0, decimals=2)))
         )
-    for key, value in options.items():
-        if key not in _KNOWN_OPTIONS:
-            out.append((str(key), str(value)))
     return out
+
+
+def _words(t: Translator, key: str) -> str | None:
+    """The message ``key`` in the reader's language, ``None`` when the table has none."""
+    return t(key) if key in messages() else None
+
+
+def _pilot_text(pilot: Any, ctx: _Context) -> str:
+    """The pilot in words: its districts with their hospitals, named (the run's ``pilot``)."""
+    t = ctx.t
+    pairs = [
+        t("assume.pair", unit=str(p["district"]), hospital=ctx.name(p["hospital_id"]))
+        for p in (pilot if isinstance(pilot, list) else [])
+        if isinstance(p, Mapping) and p.get("district") and p.get("hospital_id")
+    ]
+    if not pairs:
+        return t("assume.fixed_pilot")
+    return t("assume.fixed_pilot_pairs", pairs=", ".join(pairs))
 
 
 def _speeds_part(mode: str | None, ctx: _Context) -> dict[str, Any] | None:

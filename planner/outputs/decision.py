@@ -199,6 +199,7 @@ def _decision_part(
     depart: str | None,
     peak: str | None,
     other: tuple[pd.Series, pd.Series, str] | None,
+    reasons: list[str | None] | None = None,
 ) -> dict[str, Any]:
     t, f = ctx.t, ctx.f
     districts = _is_district_rows(rows)
@@ -279,7 +280,8 @@ def _decision_part(
         ]
         for c, label in zip(cells[1:], labels[1:], strict=True):
             c["label"] = label
-        group["rows"].append({"cells": cells, "changed": changed})
+        why = reasons[row.Index] if reasons is not None else None
+        group["rows"].append({"cells": cells, "changed": changed, "why": why})
     for group in groups.values():
         group["count"] = t(
             "report.group_districts" if districts else "report.group_units",

@@ -1,6 +1,7 @@
 """Speak the planner's languages: look messages up in the one translation table and fill them in.
 
-The table itself (map, report and CLI) is :mod:`planner.outputs._messages`; here are the
+The table itself (map, report and CLI) is a data file, ``planner/outputs/messages.toml``
+(translators edit it without touching code), read once on the first lookup; here are the
 languages, :func:`text`, :func:`has_text`, :func:`messages` and the :class:`Translator`.
 
 Each message has an English and a Vietnamese text side by side, so a missing translation is
@@ -13,17 +14,46 @@ the markup and escape the text, so no message ever carries HTML.
 
 from __future__ import annotations
 
+import functools
+import tomllib
 from collections.abc import Mapping
+from importlib import resources
 from typing import Literal
 
 from planner.errors import PlannerInputError
-from planner.outputs._messages import _MESSAGES
 
 Lang = Literal["vi", "en"]
+#: The translation table's file, in this package.
+MESSAGES_FILE = "messages.toml"
 #: Languages the planner speaks, in the order the CLI lists them.
 LANGUAGES: tuple[str, ...] = ("vi", "en")
 #: Maps and reports are for Hanoi's officials, who read Vietnamese: Vietnamese by default.
 DEFAULT_LANG: Lang = "vi"
+
+
+@functools.cache
+def _table() -> dict[str, tuple[str, str]]:
+    """The translation table, ``key: (English, Vietnamese)``, read once."""
+    source = resources.files("planner.outputs") / MESSAGES_FILE
+    try:
+        entries = tomllib.loads(source.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PlannerInputError(
+            f"the translation table cannot be read: {exc}",
+            file=str(source),
+            hint='each entry is a ["key"] line, then en = "..." and vi = "..."',
+        ) from exc
+    table: dict[str, tuple[str, str]] = {}
+    for key, entry in entries.items():
+        if not isinstance(entry, dict) or set(entry) != {"en", "vi"}:
+            raise PlannerInputError(
+                f"message {key!r} does not have exactly an en and a vi text",
+                file=str(source),
+                field=key,
+                hint='give every message both en = "..." and vi = "..."',
+            )
+        table[key] = (str(entry["en"]), str(entry["vi"]))
+    return table
 
 
 def check_lang(lang: object) -> Lang:
@@ -75,7 +105,7 @@ def text(key: str, lang: str, /, **fields: object) -> str:
     >>> text("at_time", "en", time="17:30")
     'at 17:30'
     """
-    english, vietnamese = _MESSAGES[key]
+    english, vietnamese = _table()[key]
     template = vietnamese if check_lang(lang) == "vi" else english
     return template.format(**fields) if fields else template
 
@@ -98,7 +128,7 @@ def has_text(key: str) -> bool:
     >>> has_text("road.motorway"), has_text("road.hovercraft")
     (True, False)
     """
-    return key in _MESSAGES
+    return key in _table()
 
 
 class Translator:
@@ -119,7 +149,7 @@ class Translator:
 
     def get(self, key: str, default: str, /, **fields: object) -> str:
         """The message ``key``, or ``default`` when the table has no such key."""
-        return self(key, **fields) if key in _MESSAGES else default
+        return self(key, **fields) if key in _table() else default
 
 
 def messages() -> Mapping[str, tuple[str, str]]:
@@ -140,7 +170,7 @@ def messages() -> Mapping[str, tuple[str, str]]:
     >>> all(en and vi for en, vi in messages().values())
     True
     """
-    return dict(_MESSAGES)
+    return dict(_table())
 
 
 __all__ = ["DEFAULT_LANG", "LANGUAGES", "Translator", "check_lang", "has_text", "messages", "text"]

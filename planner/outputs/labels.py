@@ -178,11 +178,33 @@ def switch_text(name: str, seconds: Any, t: Translator, f: Formatter, *, prefix:
     >>> switch_text("", 180, Translator("vi"), Formatter("vi"), prefix="report")
     'chậm hơn 3 phút'
     """
-    whole = round(abs(float(seconds)) / 60.0)
-    if whole == 0:
+    key = switch_direction(seconds)
+    if key == "same":
         return t(f"{prefix}.switch_same", name=name)
-    key = "slower" if seconds > 0 else "faster"
     return t(f"{prefix}.switch_{key}", name=name, minutes=f.minutes(abs(float(seconds))))
+
+
+def switch_direction(seconds: Any) -> str:
+    """Say whether switching is ``"faster"``, ``"slower"`` or the ``"same"`` (as it is shown).
+
+    Parameters
+    ----------
+    seconds : float
+        Time with the next-best hospital minus time with the sister hospital (finite).
+
+    Returns
+    -------
+    str
+        ``"same"`` within half a minute either way (shown as 0 min), else the sign in words.
+
+    Examples
+    --------
+    >>> switch_direction(-240), switch_direction(20), switch_direction(180)
+    ('faster', 'same', 'slower')
+    """
+    if round(abs(float(seconds)) / 60.0) == 0:
+        return "same"
+    return "slower" if float(seconds) > 0 else "faster"
 
 
 def site_label(row: Any, t: Translator) -> str:
@@ -216,4 +238,11 @@ def site_label(row: Any, t: Translator) -> str:
     return str(row.site_name)
 
 
-__all__ = ["hospital_icon", "hospital_palette", "is_pilot_pair", "site_label", "switch_text"]
+__all__ = [
+    "hospital_icon",
+    "hospital_palette",
+    "is_pilot_pair",
+    "site_label",
+    "switch_direction",
+    "switch_text",
+]

@@ -35,6 +35,7 @@ metres (``_map_geometry``) and the names and colours shared with the report (:mo
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 from collections.abc import Sequence
@@ -47,6 +48,7 @@ import numpy as np
 import pandas as pd
 from branca.element import Figure
 
+from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
 from planner.io import atomic_path
 from planner.outputs._assets import inline_assets
@@ -74,7 +76,14 @@ from planner.outputs._map_layers import (
     _unit_rows,
 )
 from planner.outputs._map_legend import _legend
-from planner.outputs._map_page import _layer_name, _page_assets, _Panel, _PlannerMap, _tiles
+from planner.outputs._map_page import (
+    _layer_name,
+    _MapScript,
+    _page_assets,
+    _Panel,
+    _PlannerMap,
+    _tiles,
+)
 from planner.outputs._templates import render
 from planner.outputs._whatif import WhatIf, add_whatif
 from planner.outputs.formatting import Formatter
@@ -243,7 +252,7 @@ def pairing_map(
     if unreachable:
         log.warning("%d units have no reachable sister hospital; drawn grey", unreachable)
 
-    m = _PlannerMap(tiles=None, control_scale=True, prefer_canvas=False)
+    m = _PlannerMap(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
     _page_assets(m)
     _tiles(m, tiles, t)
     approximate = False
@@ -344,7 +353,14 @@ def pairing_map(
     folium.LayerControl(collapsed=True).add_to(m)
     lats = np.concatenate([units.geometry.y.to_numpy(), hosp["lat"].astype(float).to_numpy()])
     lons = np.concatenate([units.geometry.x.to_numpy(), hosp["lon"].astype(float).to_numpy()])
-    m.fit_bounds([[float(lats.min()), float(lons.min())], [float(lats.max()), float(lons.max())]])
+    if with_h is not None and with_h.crs is not None and len(with_h):
+        # The areas drawn reach past their units' points (Ba Vì's hills): fit them whole.
+        x0, y0, x1, y1 = with_h.to_crs(CRS_LONLAT).total_bounds
+        lats, lons = np.append(lats, [y0, y1]), np.append(lons, [x0, x1])
+    bounds = [[float(lats.min()), float(lons.min())], [float(lats.max()), float(lons.max())]]
+    # Fitted in the browser (map.js), again whenever the room for the map changes: printed,
+    # on a phone, in the report's frame.
+    _MapScript(f"window.plannerFit({{map}}, {json.dumps(bounds)});", name="Fit").add_to(m)
     if self_contained:
         inline_assets(m)
     return m

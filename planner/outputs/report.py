@@ -17,9 +17,10 @@ table turns into one card per row.
 
 This module writes the page (:func:`write_report`); its parts live apart: the run's scores
 (``_report_scores``), the decision table (:mod:`~planner.outputs.decision`), the lead paragraph
-(``_report_lead``), the figures, hospitals and people (``_report_figures``), a growth run's
-new sites and pairs at every hour (``_report_growth``), the terms,
-assumptions, sources and approximate units (``_report_basis``), the SVG charts
+(``_report_lead``), why a row that would be faster elsewhere stays (``_report_reasons``), the
+figures, hospitals and people (``_report_figures``), a growth run's new sites and pairs at every
+hour (``_report_growth``), the terms, settings, sources and approximate units
+(``_report_basis``), the traffic the model ran with (``_report_traffic``), the SVG charts
 (``_report_charts``), and what every part shares (``_report_context``).
 """
 
@@ -55,7 +56,9 @@ from planner.outputs._report_figures import (
 )
 from planner.outputs._report_growth import _growth_part
 from planner.outputs._report_lead import _lead
+from planner.outputs._report_reasons import _stay_reasons
 from planner.outputs._report_scores import _read_scores
+from planner.outputs._report_traffic import _traffic
 from planner.outputs.decision import DECISION_COLUMNS, _decision_part, _other_lookup, decision_table
 from planner.outputs.formatting import MISSING, Formatter, scenario_parts
 from planner.outputs.i18n import DEFAULT_LANG, Translator
@@ -123,7 +126,7 @@ def write_report(
     assumptions
         Run settings (``scheme``, ``mode``, ``depart``, ``objective``, ``balance``...), over
         the ``options`` of ``scores.json``; they name the scenario in the title. Settings the
-        report does not know are listed as given.
+        report has no words for are left out of its settings list (the run's files keep them).
     compare
         A second pairing: drawn on the map when ``map`` is ``None`` (same units only). With
         ``compare_scores``, a second scenario shown side by side in the tables (matched by
@@ -270,6 +273,10 @@ def write_report(
             ).sum()
         )
     approx = approximate_units(pairings, facilities)
+    reasons, stay_lead = _stay_reasons(pairings, rows, main, facilities, ctx)
+    traffic = _traffic(
+        options.get("mode"), main.depart, main.peak_depart, ctx, hanoi=region == "Hanoi"
+    )
     versus = None
     if other is not None:
         versus = {"name": compare_name, "scenario": scenario_parts(other.options, lang=lang)}
@@ -282,15 +289,23 @@ def write_report(
         title=title,
         scenario=scenario,
         versus=versus,
-        lead=_lead(
-            pairings,
-            rows,
-            main,
-            ctx,
-            other=(other, compare_name or "", changed) if other is not None else None,
-        ),
+        lead=[
+            *_lead(
+                pairings,
+                rows,
+                main,
+                ctx,
+                other=(other, compare_name or "", changed) if other is not None else None,
+            ),
+            stay_lead,
+        ],
         decision=_decision_part(
-            rows, ctx, depart=main.depart, peak=main.peak_depart, other=other_cols
+            rows,
+            ctx,
+            depart=main.depart,
+            peak=main.peak_depart,
+            other=other_cols,
+            reasons=reasons,
         ),
         map_page=map_html(map),
         growth=_growth_part(
@@ -310,7 +325,17 @@ def write_report(
         charts=_charts(pairings, per_hospital, ctx, depart=main.depart or MISSING),
         people=_people_part(main, ctx, pairings),
         terms=_terms(ctx, main, pilot=has_pilot, fixed=has_fixed),
-        assumptions=_assumptions(main, options, ctx, has_pilot=has_pilot),
+        assumptions=_assumptions(
+            main,
+            options,
+            ctx,
+            has_pilot=has_pilot,
+            traffic=traffic[0] if traffic else None,
+            unit_names=dict(
+                zip(pairings["unit_id"].astype(str), pairings["unit_name"].astype(str), strict=True)
+            ),
+        ),
+        traffic=traffic[1] if traffic else None,
         speeds=_speeds_part(options.get("mode"), ctx),
         sources=_sources_part(ctx),
         approximate=_approximate_part(approx, len(pairings), ctx),

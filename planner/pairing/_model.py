@@ -456,9 +456,16 @@ def _rows_text(bad: np.ndarray, ids: pd.Series, noun: str, shown: int = 10) -> s
 def _hospital_table(sites: HospitalSites) -> tuple[list[str], list[str], np.ndarray]:
     """The hospitals' ids, names and fair-share fractions (a hospital's capacity is the sum of
     its sites')."""
+    ids = list(sites.hospital_ids)
+    names = [str(n) for n in sites.table["name"]]
+    return ids, names, fair_shares(sites)
+
+
+def fair_shares(sites: HospitalSites) -> np.ndarray:
+    """Each hospital's fraction of the total load, in the order of ``sites.hospital_ids``:
+    equal, or following the hospitals' capacity when every hospital has one."""
     table = sites.table
     ids = list(sites.hospital_ids)
-    names = [str(n) for n in table["name"]]
     share = np.full(len(ids), 1.0 / len(ids))
     # Fair shares follow the hospitals' capacity when every hospital has one; a column left
     # empty means equal shares; a partly filled or invalid one is an error, never a guess.
@@ -475,7 +482,7 @@ def _hospital_table(sites: HospitalSites) -> tuple[list[str], list[str], np.ndar
                 "equal shares",
             )
         share = cap / cap.sum()
-    return ids, names, share
+    return share
 
 
 def _locate(

@@ -22,14 +22,14 @@ import pandas as pd
 
 from planner._vn import district_key
 from planner.errors import InfeasibleError, PlannerInputError
-from planner.pairing._model import PairingModel, build_model
+from planner.pairing._model import PairingModel, build_model, fair_shares
 from planner.pairing._objectives import Solution, optimise, status_text
 
 # The pilot is a fact of the Hanoi registry; re-exported for the pairing's users.
 from planner.places.pilot import HANOI_PILOT as HANOI_PILOT
 from planner.places.pilot import PILOT_DISTRICT as PILOT_DISTRICT
 from planner.places.pilot import PILOT_HOSPITAL_ID as PILOT_HOSPITAL_ID
-from planner.places.sites import DEFAULT_SITE_RULE
+from planner.places.sites import DEFAULT_SITE_RULE, hospital_sites
 from planner.requests import PairingRequest
 
 SENSITIVITY_COLUMNS = ("scenario", "status", "objective_value", "units_changed", "note")
@@ -542,7 +542,7 @@ def sensitivity_table(
         The model the solution was found on.
     solution : planner.pairing._objectives.Solution
         The solution to compare with (its ``choice`` per group).
-    request : planner.pairing._objectives.Request
+    request : planner.requests.PairingRequest
         The request it answers; each scenario changes one thing of it (a balance equal to the
         request's own is not re-solved).
     matrix_peak : pandas.DataFrame or None
@@ -623,6 +623,52 @@ def sensitivity_table(
             }
         )
     return pd.DataFrame(rows, columns=list(SENSITIVITY_COLUMNS))
+
+
+def load_limits(
+    loads: Mapping[str, float], hospitals: pd.DataFrame, *, balance: float
+) -> pd.DataFrame:
+    """Return each hospital's load limits under the balance rule the pairing was solved with.
+
+    A hospital's load lies within ``(1 +- balance) x`` its fair share: the total load divided
+    equally among the hospitals, or in proportion to their capacity when every hospital has
+    one (as :func:`planner.pairing.propose.propose_pairings` applies it).
+
+    Parameters
+    ----------
+    loads : mapping
+        ``{hospital_id: load}`` of the pairing (``scores.json``'s ``load`` for population
+        loads, ``units_per_hospital`` for unit counts); a hospital missing has load 0.
+    hospitals : pandas.DataFrame
+        The regional rows of the facility table (``facility_id``, and ``hospital_id``,
+        ``capacity`` when present).
+    balance : float
+        The balance tolerance ``b`` (0.2 is ±20 %).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``hospital_id``: ``load``, ``fair``, ``lower`` and ``upper``.
+
+    Examples
+    --------
+    >>> hospitals = pd.DataFrame({"facility_id": ["h1", "h2"], "name": ["H1", "H2"]})
+    >>> load_limits({"h1": 300.0, "h2": 100.0}, hospitals, balance=0.2).round(1).values.tolist()
+    [[300.0, 200.0, 160.0, 240.0], [100.0, 200.0, 160.0, 240.0]]
+    """
+    sites = hospital_sites(hospitals)
+    ids = list(sites.hospital_ids)
+    load = pd.Series({h: float(loads.get(h, 0.0)) for h in ids}, dtype=float)
+    fair = fair_shares(sites) * float(load.sum())
+    return pd.DataFrame(
+        {
+            "load": load.to_numpy(),
+            "fair": fair,
+            "lower": (1 - balance) * fair,
+            "upper": (1 + balance) * fair,
+        },
+        index=pd.Index(ids, name="hospital_id"),
+    )
 
 
 def empty_sensitivity() -> pd.DataFrame:

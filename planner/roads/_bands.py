@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -167,6 +168,49 @@ def _band_value(
     return float(bands[column].to_numpy()[np.argmax(hit)])
 
 
+def area_class_factors(
+    classes: Sequence[str],
+    *,
+    mode: str,
+    depart: str | dt.time | dt.datetime | None,
+    congestion: pd.DataFrame | None = None,
+    exposure: pd.DataFrame | None = None,
+) -> np.ndarray:
+    """Return the share of free-flow speed per area type and road class at a departure time.
+
+    The factor every edge of that area and class gets (:func:`edge_congestion_factors`):
+    ``1 - exposure[area, class] * (1 - band factor)``; what the report shows as the traffic
+    that ran.
+
+    Parameters
+    ----------
+    classes : sequence of str
+        Road classes (``"primary"``, ``"minor"``, ``"ferry"``, slip roads as ``<class>_link``).
+    mode : str
+        One of ``config.MODES``.
+    depart : str, datetime.time, datetime.datetime or None
+        The departure time, as for :func:`congestion_factor`.
+    congestion, exposure : pandas.DataFrame, optional
+        Tables from :func:`load_congestion_table` / :func:`load_exposure_table`; ``None`` uses
+        ours.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(AREAS), len(classes))``: rows in the order of :data:`AREAS`.
+
+    Examples
+    --------
+    >>> from planner.roads.speeds import AREAS, area_class_factors
+    >>> factors = area_class_factors(["primary", "minor"], mode="car", depart="08:00")
+    >>> dict(zip(AREAS, factors[:, 0].round(2).tolist()))
+    {'core': 0.6, 'suburban': 0.8, 'rural': 0.9, 'other': 0.8}
+    """
+    factor = congestion_factor(depart, mode=mode, table=congestion)
+    table = load_exposure_table() if exposure is None else exposure
+    return 1.0 - _exposure_matrix(tuple(classes), table) * (1.0 - factor)
+
+
 def cell_factors(
     graph: TravelGraph,
     mode: str,
@@ -175,9 +219,9 @@ def cell_factors(
     exposure: pd.DataFrame | None,
 ) -> np.ndarray:
     """Speed factor per (area code, class code) at a departure time."""
-    factor = congestion_factor(depart, mode=mode, table=congestion)
-    table = load_exposure_table() if exposure is None else exposure
-    return 1.0 - _exposure_matrix(graph.class_names, table) * (1.0 - factor)
+    return area_class_factors(
+        graph.class_names, mode=mode, depart=depart, congestion=congestion, exposure=exposure
+    )
 
 
 def edge_cells(graph: TravelGraph) -> np.ndarray:

@@ -38,7 +38,12 @@ from __future__ import annotations
 
 from planner._clock import parse_depart
 from planner.roads._areas import AREAS, edge_areas
-from planner.roads._bands import congestion_factor, edge_congestion_factors, ferry_wait_s
+from planner.roads._bands import (
+    area_class_factors,
+    congestion_factor,
+    edge_congestion_factors,
+    ferry_wait_s,
+)
 from planner.roads._edges import (
     edge_speeds_kph,
     edge_travel_times,
@@ -69,6 +74,7 @@ __all__ = [
     "FERRY_COLUMNS",
     "RAMP_SUFFIXES",
     "SPEED_COLUMNS",
+    "area_class_factors",
     "congestion_factor",
     "edge_areas",
     "edge_congestion_factors",
