@@ -11,6 +11,7 @@ module never reads what an older one wrote.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import pandas as pd
 
 from planner._cache import cache_key, cached
 from planner.roads.graph import TravelGraph, graph_digest
-from planner.roads.speeds import edge_travel_times
+from planner.roads.speeds import edge_travel_times, table_digest
 
 # Graphs from this many nodes keep their snaps and matrices in the disk cache; smaller ones
 # compute them in milliseconds.
@@ -80,10 +81,21 @@ def cached_matrix(
     return cached("matrix", key, build=build, save=_save_matrix, load=_load_matrix)
 
 
+# graph -> {(mode, speed table digest): usable-edges digest}; dies with the graph.
+_USABLE: weakref.WeakKeyDictionary[TravelGraph, dict[tuple[str, str], str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def usable_digest(graph: TravelGraph, mode: str, table: pd.DataFrame) -> str:
-    """Digest of which edges the mode may use (keys the snapper and the snap tables)."""
-    usable = np.isfinite(edge_travel_times(graph, mode=mode, speeds=table))
-    return hashlib.blake2b(np.packbits(usable).tobytes(), digest_size=16).hexdigest()
+    """Digest of which edges the mode may use (keys the snapper and the snap tables), memoised
+    per graph, mode and speed table: a run asks for it once per matrix."""
+    memo = _USABLE.setdefault(graph, {})
+    key = (mode, table_digest(table))
+    if key not in memo:
+        usable = np.isfinite(edge_travel_times(graph, mode=mode, speeds=table))
+        memo[key] = hashlib.blake2b(np.packbits(usable).tobytes(), digest_size=16).hexdigest()
+    return memo[key]
 
 
 def _array_digest(*arrays: np.ndarray) -> str:
