@@ -22,7 +22,18 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("network", "matrix", "access", "pairing", "siting", "maps", "whatif", "demo", "jobs")
+ORDER = (
+    "network",
+    "matrix",
+    "access",
+    "pairing",
+    "siting",
+    "maps",
+    "whatif",
+    "demo",
+    "jobs",
+    "structure",
+)
 PACKAGES = (
     "numpy", "scipy", "pandas", "geopandas", "shapely", "networkx", "osmnx", "igraph",
     "pandana", "PuLP", "highspy", "folium", "scikit-learn", "mapbox-vector-tile", "osmium",
