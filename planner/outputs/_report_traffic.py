@@ -48,7 +48,7 @@ def _roads_text(classes: list[str], ctx: _Context) -> str:
     names = [t.get(f"road.{c}", c) for c in classes]
     if len(names) == 1:
         return names[0]
-    return f"{'; '.join(names[:-1])} {t('and')} {names[-1]}"
+    return f"{', '.join(names[:-1])} {t('and')} {names[-1]}"
 
 
 def _clock(minute: int) -> str:
