@@ -9,6 +9,8 @@ repository (or beside the current directory or one of its parents). The cache is
 
 from __future__ import annotations
 
+import csv
+import functools
 import os
 from pathlib import Path
 
@@ -256,6 +258,53 @@ HANOI_BOUNDS = (105.28, 20.56, 106.03, 21.39)
 #: The Hanoi data's metric CRS, by the one rule (:func:`metric_crs` of Hanoi's extent): UTM 48N,
 #: metres. Data elsewhere gets its own zone (:func:`metric_crs`, ``planner._geo.metric_crs_of``).
 CRS_METRIC = metric_crs(HANOI_BOUNDS[::2], HANOI_BOUNDS[1::2])
+
+
+@functools.cache
+def data_sources() -> tuple[dict[str, str], ...]:
+    """The data files the planner documents, from ``geodata/sources.csv`` (file, what, licence, date).
+
+    Returns
+    -------
+    tuple of dict
+        One row per file, as read (``file``, ``what_en``, ``what_vi``, ``licence``, ``date``).
+
+    Examples
+    --------
+    >>> any(row["file"].endswith(".mbtiles") for row in data_sources())
+    True
+    """
+    path = authored_dir() / "sources.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple(csv.DictReader(handle))
+
+
+def road_data_date(source: str | Path | None) -> str | None:
+    """Return the date of a road source we document (``"2021-08"``), else ``None``.
+
+    Parameters
+    ----------
+    source
+        The road graph's ``source`` (a file path, perhaps with a note after it).
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> road_data_date("/data/hanoi_osm_2021-08_z14.mbtiles (Hanoi)")
+    '2021-08'
+    >>> road_data_date("my_roads.osm.pbf") is None
+    True
+    """
+    if not source:
+        return None
+    text = str(source)
+    for row in data_sources():
+        if row["file"] and row["file"] in text and row.get("date"):
+            return row["date"]
+    return None
 
 
 def check_directions(directions: str) -> None:

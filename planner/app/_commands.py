@@ -239,8 +239,8 @@ def map_file(
     :func:`planner.app.scored.score_pairings_file`. The map has the what-if panel (districts
     move with their communes when the file pairs them so).
     """
+    from planner.config import road_data_date
     from planner.outputs.maps import WhatIf, pairing_map, save_map
-    from planner.outputs.report import road_data_date
     from planner.places.hanoi import hanoi_areas
 
     if facilities is None:

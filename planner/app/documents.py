@@ -131,7 +131,7 @@ def _per_pair_times(scores: PairingScores) -> list[dict[str, Any]]:
 
 def _roads_and_region(source: str, facilities: gpd.GeoDataFrame) -> dict[str, Any]:
     """Where the roads came from (and the date of their data), and the region, for titles."""
-    from planner.outputs.report import road_data_date
+    from planner.config import road_data_date
 
     return {
         "roads": source or None,

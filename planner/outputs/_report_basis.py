@@ -4,8 +4,6 @@ and the units placed at approximate locations.
 
 from __future__ import annotations
 
-import csv
-import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from planner._vn import core_name, fold
-from planner.config import authored_dir
+from planner.config import data_sources
 from planner.outputs._report_context import _cell, _Context, _num
 from planner.outputs._report_scores import _cells, _Scores
 from planner.outputs.formatting import MISSING
@@ -183,41 +181,6 @@ def _speeds_part(mode: str | None, ctx: _Context) -> dict[str, Any] | None:
     return {"title": title, "columns": columns, "rows": rows}
 
 
-@functools.cache
-def _sources() -> tuple[dict[str, str], ...]:
-    path = authored_dir() / "sources.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        return tuple(csv.DictReader(handle))
-
-
-def road_data_date(source: str | Path | None) -> str | None:
-    """Return the date of a road source we document (``"2021-08"``), else ``None``.
-
-    Parameters
-    ----------
-    source
-        The road graph's ``source`` (a file path, perhaps with a note after it).
-
-    Returns
-    -------
-    str or None
-
-    Examples
-    --------
-    >>> road_data_date("/data/hanoi_osm_2021-08_z14.mbtiles (Hanoi)")
-    '2021-08'
-    >>> road_data_date("my_roads.osm.pbf") is None
-    True
-    """
-    if not source:
-        return None
-    text = str(source)
-    for row in _sources():
-        if row["file"] and row["file"] in text and row.get("date"):
-            return row["date"]
-    return None
-
-
 def _sources_part(ctx: _Context) -> dict[str, Any]:
     t = ctx.t
     what = "what_vi" if t.lang == "vi" else "what_en"
@@ -227,7 +190,7 @@ def _sources_part(ctx: _Context) -> dict[str, Any]:
             {"label": t("report.col_what"), "num": False},
             {"label": t("report.col_licence"), "num": False},
         ],
-        "rows": [[_cell(r["file"]), _cell(r[what]), _cell(r["licence"])] for r in _sources()],
+        "rows": [[_cell(r["file"]), _cell(r[what]), _cell(r["licence"])] for r in data_sources()],
     }
 
 

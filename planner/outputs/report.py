@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from planner.config import road_data_date  # re-exported: the report names its roads' date
 from planner.errors import PlannerInputError
 from planner.io import atomic_path, write_csv
 from planner.outputs._report_basis import (
@@ -44,7 +45,6 @@ from planner.outputs._report_basis import (
     _speeds_part,
     _terms,
     approximate_units,
-    road_data_date,
 )
 from planner.outputs._report_context import _Context
 from planner.outputs._report_figures import (
