@@ -3,7 +3,8 @@
 The population grid (:mod:`planner.places.population`) cuts the raster cells by the units' areas into
 pieces; each piece is a point (inside the piece) with its people and its unit. Every piece is
 snapped to the road graph like a facility and timed to every regional hospital in both
-directions with :func:`planner.travel.matrix.travel_time_matrices` (road lengths are not summed: not
+directions with :func:`planner.travel.matrix.travel_time_arrays` (the door-to-door times of
+:func:`~planner.travel.matrix.travel_time_matrices` as arrays; road lengths are not summed: not
 needed); a piece's time to a hospital is, as for a pair, the mean of hospital → piece and piece
 → hospital, to the hospital's site the ``site_rule`` chooses (its nearest site by default,
 :mod:`planner.places.sites`). The cost grows with the number of hospitals, not of cells: the searches start from
@@ -53,7 +54,7 @@ from planner.errors import PlannerInputError
 from planner.places.population import PopulationGrid, population_grid, voronoi_areas
 from planner.places.sites import DEFAULT_SITE_RULE, choose_sites, hospital_sites, take_sites
 from planner.roads.graph import TravelGraph
-from planner.travel import travel_time_matrices
+from planner.travel.matrix import travel_time_arrays
 
 log = logging.getLogger(__name__)
 
@@ -501,19 +502,9 @@ def _both_ways(
 ) -> dict[Any, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Hospital -> point and point -> hospital times, shape (points, hospitals), and each
     point's snap distance, per departure (road lengths are not summed: not needed)."""
-    n_h, n_p = len(hospitals), len(points)
-    out = travel_time_matrices(graph, hospitals, points, departs=departs, distances=False,
-                               **options)  # fmt: skip
-    back = travel_time_matrices(graph, points, hospitals, departs=departs, distances=False,
-                                **options)  # fmt: skip
-    return {
-        depart: (
-            out[depart]["travel_time_s"].to_numpy().reshape(n_h, n_p).T,
-            back[depart]["travel_time_s"].to_numpy().reshape(n_p, n_h),
-            out[depart]["destination_snap_m"].to_numpy().reshape(n_h, n_p)[0],
-        )
-        for depart in out
-    }
+    out = travel_time_arrays(graph, hospitals, points, departs=departs, **options)
+    back = travel_time_arrays(graph, points, hospitals, departs=departs, **options)
+    return {depart: (go.T, back[depart][0], snap_m) for depart, (go, snap_m) in out.items()}
 
 
 def _assemble(

@@ -321,6 +321,81 @@ def _snap_request(
     return _Request(o_snap, d_snap, same, o_ok, d_ok, sources, targets, o_row, d_col)
 
 
+def _door_times(
+    request: _Request, time_s: np.ndarray, *, mode: str, table: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Network and door-to-door times, origins x destinations, and which pairs are reached
+    (both snapped, a route found): the one computation behind the long matrix and the arrays."""
+    o_ok, d_ok = request.o_ok, request.d_ok
+    net_t = np.full((len(request.o_snap), len(request.d_snap)), np.nan)
+    net_t[np.ix_(np.flatnonzero(o_ok), np.flatnonzero(d_ok))] = time_s[
+        np.ix_(request.o_row, request.d_col)
+    ]
+    o_m = request.o_snap["snap_distance_m"].to_numpy()
+    d_m = request.d_snap["snap_distance_m"].to_numpy()
+    snap_mps = snap_speed_kph(mode=mode, speeds=table) / 3.6
+    door = net_t + (o_m[:, None] + d_m[None, :]) / snap_mps
+    if request.same:  # a facility to itself is no trip at all
+        np.fill_diagonal(door, np.where(o_ok, 0.0, np.nan))
+        np.fill_diagonal(net_t, np.where(o_ok, 0.0, np.nan))
+    reached = o_ok[:, None] & d_ok[None, :] & np.isfinite(net_t)
+    return net_t, door, reached
+
+
+def travel_time_arrays(
+    graph: TravelGraph,
+    origins: pd.DataFrame,
+    destinations: pd.DataFrame,
+    *,
+    departs: Iterable[str | dt.time | None],
+    mode: str = "car",
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    speeds: pd.DataFrame | None = None,
+    cache: bool = True,
+) -> dict[str | dt.time | None, tuple[np.ndarray, np.ndarray]]:
+    """Door-to-door times as arrays, per departure: what :func:`travel_time_matrices`'
+    ``travel_time_s`` holds, without building its long frame (for the population cells'
+    thousands of points, where the frame's text columns cost more than the routing).
+
+    Parameters
+    ----------
+    graph, origins, destinations, departs, mode, max_snap_m, speeds, cache
+        As for :func:`travel_time_matrices`.
+
+    Returns
+    -------
+    dict
+        Each departure -> ``(times, destination_snap_m)``: times in seconds, shape
+        (origins, destinations), NaN where not reached; each destination's snap distance (m).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from planner.roads.network import hanoi_network
+    >>> sites = pd.DataFrame({"facility_id": ["xanh-pon", "ba-vi"],
+    ...                       "lat": [21.03126, 21.2164], "lon": [105.83518, 105.4100]})
+    >>> graph = hanoi_network()
+    >>> (times, snap_m), = travel_time_arrays(graph, sites, sites, departs=["10:00"]).values()
+    >>> long = travel_time_matrices(graph, sites, sites, departs=["10:00"])["10:00"]
+    >>> bool((times.ravel() == long["travel_time_s"].to_numpy()).all()), times.shape
+    (True, (2, 2))
+    """
+    request = _snap_request(
+        graph, origins, destinations, mode=mode, max_snap_m=max_snap_m, speeds=speeds, cache=cache
+    )
+    table = load_speed_table() if speeds is None else speeds
+    d_m = request.d_snap["snap_distance_m"].to_numpy()
+    out: dict[str | dt.time | None, tuple[np.ndarray, np.ndarray]] = {}
+    for depart in dict.fromkeys(departs):
+        time_s, _ = _terminal_matrix(
+            graph, mode, depart, table, request.sources, request.targets, np.inf,
+            cache=cache, distances=False,
+        )  # fmt: skip
+        _, door, reached = _door_times(request, time_s, mode=mode, table=table)
+        out[depart] = (np.where(reached, door, np.nan), d_m)
+    return out
+
+
 def _matrix_frame(
     request: _Request,
     time_s: np.ndarray,
@@ -333,22 +408,16 @@ def _matrix_frame(
     """The long matrix (``MATRIX_COLUMNS``) of a request from its terminal-to-terminal times."""
     o_snap, d_snap, o_ok, d_ok = request.o_snap, request.d_snap, request.o_ok, request.d_ok
     n_o, n_d = len(o_snap), len(d_snap)
-    net_t = np.full((n_o, n_d), np.nan)
+    net_t, door, reached = _door_times(request, time_s, mode=mode, table=table)
     net_d = np.full((n_o, n_d), np.nan)
-    sub = np.ix_(np.flatnonzero(o_ok), np.flatnonzero(d_ok))
-    net_t[sub] = time_s[np.ix_(request.o_row, request.d_col)]
-    net_d[sub] = dist_m[np.ix_(request.o_row, request.d_col)]
+    net_d[np.ix_(np.flatnonzero(o_ok), np.flatnonzero(d_ok))] = dist_m[
+        np.ix_(request.o_row, request.d_col)
+    ]
+    if request.same:  # a facility to itself is no trip at all
+        np.fill_diagonal(net_d, np.where(o_ok, 0.0, np.nan))
     o_m = o_snap["snap_distance_m"].to_numpy()
     d_m = d_snap["snap_distance_m"].to_numpy()
-    snap_mps = snap_speed_kph(mode=mode, speeds=table) / 3.6
-    door = net_t + (o_m[:, None] + d_m[None, :]) / snap_mps
-    if request.same:  # a facility to itself is no trip at all
-        np.fill_diagonal(door, np.where(o_ok, 0.0, np.nan))
-        np.fill_diagonal(net_t, np.where(o_ok, 0.0, np.nan))
-        np.fill_diagonal(net_d, np.where(o_ok, 0.0, np.nan))
-
     both = o_ok[:, None] & d_ok[None, :]
-    reached = both & np.isfinite(net_t)
     status = np.where(reached, "ok", np.where(both, "unreachable", "not_snapped"))
     reason = matrix_reasons(status, o_snap, d_snap, mode, limit_s)
     if (status == "unreachable").any():
