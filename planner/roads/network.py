@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy import sparse
+from scipy.sparse import csgraph
 
 from planner._cache import cache_key, cached
 from planner.config import CRS_LONLAT, CRS_METRIC, data_file
@@ -208,8 +209,6 @@ def strong_components(
         (np.ones(int(mask.sum()), dtype=np.int8), (graph.edge_from[mask], graph.edge_to[mask])),
         shape=(graph.n_nodes, graph.n_nodes),
     )
-    from scipy.sparse import csgraph  # loads scipy.linalg: only when components are needed
-
     n, labels = csgraph.connected_components(adjacency, directed=True, connection="strong")
     sizes = np.bincount(labels, minlength=n)
     first = np.full(n, graph.n_nodes)

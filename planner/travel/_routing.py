@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
 from tqdm.auto import tqdm
 
 from planner.config import available_cpus
@@ -217,10 +218,6 @@ def many_to_many(
         batch = min(batch, -(-len(sources) // _PROGRESS_BLOCKS))
     blocks = [slice(s, s + batch) for s in range(0, len(sources), batch)]
     bar = progress(len(sources), "travel times", unit="origin")
-
-    # csgraph loads scipy.sparse.linalg and scipy.linalg (0.2 s): only when a search runs, not
-    # when every matrix comes from the cache
-    from scipy.sparse.csgraph import dijkstra
 
     def run(block: slice) -> None:
         src = sources[block]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 
 from planner.config import CRS_LONLAT, DEFAULT_MAX_SNAP_M
@@ -365,8 +366,6 @@ def _tree_paths(
     times = np.full(len(sources), np.inf)
     unique, row = np.unique(roots, return_inverse=True)
     batch = max(1, _TREE_BATCH_CELLS // max(graph.n_nodes, 1))
-    from scipy.sparse.csgraph import dijkstra  # loads scipy.linalg: only when routing
-
     with progress(len(unique), "routes", unit="tree") as bar:
         for start in range(0, len(unique), batch):
             block = unique[start : start + batch]
