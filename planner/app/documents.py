@@ -57,7 +57,33 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
     if run.pilot_scores is not None:
         doc["baselines"]["pilot"] = run.pilot_scores.to_dict()
     doc["per_pair"] = _per_pair_times(run.scores)
-    doc["options"] = {
+    doc["options"] = options_document(run)
+    doc["cells"] = cells_document(run)
+    return doc
+
+
+def options_document(run: PlanningRun) -> dict[str, Any]:
+    """``scores.json``'s ``options``: the run's settings, where its roads came from and its region
+    (what the map's and the report's titles say), without computing any figure.
+
+    Parameters
+    ----------
+    run : PlanningRun
+        What :func:`planner.app.planning.plan` returned.
+
+    Returns
+    -------
+    dict
+        JSON-ready settings: scheme, trip rule, pairing request, pilot, pins, demand, roads.
+
+    Examples
+    --------
+    >>> from planner.app.planning import PlanOptions, plan
+    >>> options = options_document(plan(PlanOptions(scheme="2025", cells=False)))
+    >>> options["scheme"], options["depart"], options["pilot_pinned"], options["region"]
+    ('2025', '10:00', True, 'Hanoi')
+    """
+    return {
         "scheme": run.options.scheme,
         "mode": run.options.trip.mode,
         "depart": run.options.trip.depart,
@@ -81,8 +107,6 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
         **({} if run.options.population is None else {"population": str(run.options.population)}),
         **_roads_and_region(run.graph.source, run.facilities),
     }
-    doc["cells"] = cells_document(run)
-    return doc
 
 
 def cells_document(run: PlanningRun) -> dict[str, Any]:

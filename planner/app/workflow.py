@@ -18,7 +18,12 @@ True
 
 from __future__ import annotations
 
-from planner.app.documents import cells_document, scored_document, scores_document
+from planner.app.documents import (
+    cells_document,
+    options_document,
+    scored_document,
+    scores_document,
+)
 from planner.app.inputs import (
     HANOI_SOURCE_KEYWORDS,
     facilities_for,
@@ -55,6 +60,7 @@ __all__ = [
     "is_hanoi_registry",
     "is_hanoi_source",
     "load_inputs",
+    "options_document",
     "pairing_arguments",
     "pairing_matrices",
     "plan",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
-from planner.app.documents import scores_document
+from planner.app.documents import options_document, scores_document
 from planner.app.inputs import is_hanoi_registry
 from planner.config import available_cpus
 from planner.io import write_csv, write_json, write_vector_atomic
@@ -94,14 +94,19 @@ def write_outputs(
     candidates = None if siting is None else siting.candidates
     # The documents, the map and the GIS layers are independent: rendered side by side (numpy,
     # pandas, GEOS and HiGHS release the GIL for much of it), then written one by one.
+    areas = None  # read once for the map and the GIS layers
+    if is_hanoi_registry(run.facilities):
+        from planner.places.hanoi import hanoi_areas
+
+        areas = hanoi_areas(scheme=run.options.scheme)
     with ThreadPoolExecutor(max_workers=available_cpus()) as pool:
         scores_job = pool.submit(scores_document, run)
         map_job = (
-            pool.submit(run_map, run, lang=lang, whatif=whatif, candidates=candidates)
+            pool.submit(run_map, run, lang=lang, whatif=whatif, areas=areas, candidates=candidates)
             if map or report
             else None
         )
-        layers_job = pool.submit(_gis_layers, run, candidates)
+        layers_job = pool.submit(_gis_layers, run, candidates, areas)
         geo = run.proposal.to_geodataframe(run.facilities)
         tables = {}
         if run.access is not None and run.coverage is not None:
@@ -145,12 +150,12 @@ def write_outputs(
     return paths
 
 
-def _gis_layers(run: PlanningRun, candidates: pd.DataFrame | None) -> dict[str, Any]:
+def _gis_layers(
+    run: PlanningRun, candidates: pd.DataFrame | None, areas: gpd.GeoDataFrame | None
+) -> dict[str, Any]:
     """The layers of ``pairings.gpkg``: the run's tables, its areas (Hanoi), cells, candidates."""
     from planner.outputs.geopackage import geopackage_layers
-    from planner.places.hanoi import hanoi_areas
 
-    areas = hanoi_areas(scheme=run.options.scheme) if is_hanoi_registry(run.facilities) else None
     return geopackage_layers(
         run.proposal.pairings, run.facilities, areas=areas, cells=run.access, candidates=candidates
     )
@@ -200,7 +205,7 @@ def run_map(
     from planner.outputs.i18n import Translator
     from planner.outputs.maps import pairing_map
 
-    options = scores_document(run)["options"]
+    options = options_document(run)  # the titles need the settings, not the figures
     if areas is None and is_hanoi_registry(run.facilities):
         from planner.places.hanoi import hanoi_areas
 
