@@ -17,7 +17,6 @@ tells which pairs of the plain pairing (planned at the main departure) those hou
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import os
 import warnings
@@ -216,6 +215,7 @@ def plan_growth(
     import pandas as pd
 
     from planner.app import workflow
+    from planner.pairing.propose import propose_pairings
     from planner.pairing.robust import robust_pairs, worst_case_matrix
     from planner.pairing.siting import candidate_sites, propose_with_candidates
     from planner.travel import pair_travel_times
@@ -275,12 +275,15 @@ def plan_growth(
     run = workflow.plan(options, facilities=fac, graph=graph, matrices=(kept(matrix), peak))
     table = None
     if robust:
-        plain = workflow.plan(
-            dataclasses.replace(options, cells=False),
-            facilities=fac,
-            graph=graph,
-            matrices=(kept(at[options.trip.depart]), peak),
-        ).proposal.pairings
+        # the pairing planned at the main hour alone: only its pairs are compared, so no
+        # scores, baselines or sensitivity re-solves (what a whole plan adds)
+        plain = propose_pairings(
+            run.units,
+            run.hospitals,
+            kept(at[options.trip.depart]),
+            sensitivity=False,
+            **workflow.pairing_arguments(options, run.units),
+        ).pairings
         pairs = run.proposal.pairings[["unit_id", "hospital_id"]].assign(in_proposal=True)
         other = plain[["unit_id", "hospital_id"]].merge(
             pairs, how="left", on=["unit_id", "hospital_id"]
