@@ -385,14 +385,20 @@ def travel_time_arrays(
     )
     table = load_speed_table() if speeds is None else speeds
     d_m = request.d_snap["snap_distance_m"].to_numpy()
+    by_profile: dict[tuple, np.ndarray] = {}  # departures in one congestion band: one search
     out: dict[str | dt.time | None, tuple[np.ndarray, np.ndarray]] = {}
     for depart in dict.fromkeys(departs):
-        time_s, _ = _terminal_matrix(
-            graph, mode, depart, table, request.sources, request.targets, np.inf,
-            cache=cache, distances=False,
-        )  # fmt: skip
-        _, door, reached = _door_times(request, time_s, mode=mode, table=table)
-        out[depart] = (np.where(reached, door, np.nan), d_m)
+        key = times_key(mode, depart, table)
+        if key not in by_profile:
+            time_s, _ = _terminal_matrix(
+                graph, mode, depart, table, request.sources, request.targets, np.inf,
+                cache=cache, distances=False,
+            )  # fmt: skip
+            _, door, reached = _door_times(request, time_s, mode=mode, table=table)
+            by_profile[key] = np.where(reached, door, np.nan)
+            out[depart] = (by_profile[key], d_m)
+        else:  # an array of its own, as travel_time_matrices gives each its own frame
+            out[depart] = (by_profile[key].copy(), d_m)
     return out
 
 
