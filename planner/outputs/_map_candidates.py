@@ -30,18 +30,18 @@ _NOT_OPENED_COLOUR = "#9e9e9e"
 _RING_PX = 56
 
 
-def _ring(colour: str, *, size_px: int = _RING_PX, dot_px: bool = False) -> Markup:
+def _ring(colour: str, *, size_px: int = _RING_PX, dot: bool = False) -> Markup:
     """A dashed ring in the hospital's colour, drawn around an opened site's icon (with a dot
     in its middle for the legend)."""
     if not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):  # a palette entry, never user text
         raise ValueError(f"not a palette colour: {colour!r}")
     half = size_px / 2
-    dot = f'<circle cx="{half}" cy="{half}" r="{half / 2}" fill="{colour}"/>' if dot_px else ""
+    centre = f'<circle cx="{half}" cy="{half}" r="{half / 2}" fill="{colour}"/>' if dot else ""
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size_px}" height="{size_px}">'
         f'<circle cx="{half}" cy="{half}" r="{half - 3}" fill="none" stroke="#fff" '
         f'stroke-width="5"/><circle cx="{half}" cy="{half}" r="{half - 3}" fill="none" '
-        f'stroke="{colour}" stroke-width="3" stroke-dasharray="6 3"/>{dot}</svg>'
+        f'stroke="{colour}" stroke-width="3" stroke-dasharray="6 3"/>{centre}</svg>'
     )
 
 
@@ -105,7 +105,7 @@ def _candidate_legend(
     if len(opened):
         colour, _ = palette[str(opened["hospital_id"].iloc[0])]
         rows.append(
-            {"icon": _ring(colour, size_px=18, dot_px=True), "text": t("report.growth_new")}
+            {"icon": _ring(colour, size_px=18, dot=True), "text": t("report.growth_new")}
         )
     closed = candidates[~candidates["opened"].astype(bool)]
     if len(closed):
