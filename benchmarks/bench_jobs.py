@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _checkout import checkout, tree_env
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 #: The code before the speed work: the stage subpackages, nothing made faster yet.
@@ -51,12 +53,8 @@ print(first, statistics.median(times))
 
 
 def _env(tree: Path, cache: str) -> dict[str, str]:
-    """The child's environment: its tree, its cache, and this tree's data folder (a worktree
-    checked out under /tmp has no ../shared/geodata beside it)."""
-    from planner.config import data_dir
-
-    data = {"PLANNER_DATA_DIR": str(data_dir())}
-    return {**os.environ, **data, "PYTHONPATH": str(tree), "PLANNER_CACHE_DIR": cache}
+    """The child's environment: its tree, its cache, this tree's data folder."""
+    return tree_env(tree, PLANNER_CACHE_DIR=cache)
 
 
 def _run(tree: Path, args: list[str], cache: str) -> float:
@@ -184,19 +182,12 @@ NOTES = (
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as work:
-        before = Path(work) / "before"
-        subprocess.run(["git", "worktree", "add", "-q", "--detach", str(before), BEFORE],
-                       cwd=ROOT, check=True)  # fmt: skip
-        try:
-            results = {}
-            for name, tree in (("before", before), ("after", ROOT)):
-                cache = tempfile.mkdtemp(dir=work)
-                results[name] = measure(tree, cache, tempfile.mkdtemp(dir=work))
-            profile = profile_demo(cache, tempfile.mkdtemp(dir=work))
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ROOT,
-                           check=False)  # fmt: skip
+    with tempfile.TemporaryDirectory() as work, checkout(BEFORE) as before:
+        results = {}
+        for name, tree in (("before", before), ("after", ROOT)):
+            cache = tempfile.mkdtemp(dir=work)
+            results[name] = measure(tree, cache, tempfile.mkdtemp(dir=work))
+        profile = profile_demo(cache, tempfile.mkdtemp(dir=work))
     goals = {
         "import": ("`import planner.app.workflow`", 0.6),
         "propose": ("`planner propose`", 2.0),

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import ast
 import functools
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from _checkout import checkout
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -94,15 +94,8 @@ def _chain(found: dict[str, object]) -> str:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as work:
-        before_tree = Path(work) / "before"
-        subprocess.run(["git", "worktree", "add", "-q", "--detach", str(before_tree), BEFORE],
-                       cwd=ROOT, check=True)  # fmt: skip
-        try:
-            before = shape(before_tree)
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(before_tree)],
-                           cwd=ROOT, check=False)  # fmt: skip
+    with checkout(BEFORE) as before_tree:
+        before = shape(before_tree)
     after = shape(ROOT)
     lines = [
         "## The house: structure, outputs unchanged (issue 22)",

@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _checkout import ROOT, checkout, tree_env
+
 RUNS = {"demo": [], "demo25-en": ["--scheme", "2025", "--lang", "en"]}
 NOT_BYTE_STABLE = {"pairings.gpkg"}
 
 
 def _demo(tree: Path, out: Path, extra: list[str]) -> None:
-    data = os.environ.get("PLANNER_DATA_DIR", str(ROOT.parent / "shared" / "geodata"))
-    env = {**os.environ, "PYTHONPATH": str(tree), "PLANNER_DATA_DIR": data}  # the same inputs
+    env = tree_env(tree)  # the same inputs for both trees
     code = "from planner.app.cli import main; raise SystemExit(main())"
     if not (tree / "planner" / "app" / "cli.py").exists():  # planner 0.1's flat layout
         code = "from planner.cli import main; raise SystemExit(main())"
@@ -41,31 +40,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", required=True, help="the git commit to compare with")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        before = Path(tmp) / "before"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(before), args.before],
-            check=True,
-            capture_output=True,
-        )
-        try:
-            differ: list[str] = []
-            for name, extra in RUNS.items():
-                old, new = Path(tmp) / f"{name}-before", Path(tmp) / f"{name}-after"
-                _demo(before, old, extra)
-                _demo(ROOT, new, extra)
-                files = sorted({p.name for p in old.iterdir()} - NOT_BYTE_STABLE)
-                for file in files:
-                    same = (new / file).exists() and filecmp.cmp(old / file, new / file, False)
-                    print(f"{name}/{file}: {'identical' if same else 'DIFFERENT'}")
-                    if not same:
-                        differ.append(f"{name}/{file}")
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before)],
-                check=False,
-                capture_output=True,
-            )
+    differ: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp, checkout(args.before) as before:
+        for name, extra in RUNS.items():
+            old, new = Path(tmp) / f"{name}-before", Path(tmp) / f"{name}-after"
+            _demo(before, old, extra)
+            _demo(ROOT, new, extra)
+            files = sorted({p.name for p in old.iterdir()} - NOT_BYTE_STABLE)
+            for file in files:
+                same = (new / file).exists() and filecmp.cmp(old / file, new / file, False)
+                print(f"{name}/{file}: {'identical' if same else 'DIFFERENT'}")
+                if not same:
+                    differ.append(f"{name}/{file}")
     print("all identical" if not differ else f"different: {', '.join(differ)}")
     return 1 if differ else 0
 
