@@ -104,9 +104,7 @@ def _candidate_legend(
     opened = candidates[candidates["opened"].astype(bool)]
     if len(opened):
         colour, _ = palette[str(opened["hospital_id"].iloc[0])]
-        rows.append(
-            {"icon": _ring(colour, size_px=18, dot=True), "text": t("report.growth_new")}
-        )
+        rows.append({"icon": _ring(colour, size_px=18, dot=True), "text": t("report.growth_new")})
     closed = candidates[~candidates["opened"].astype(bool)]
     if len(closed):
         style = palette[str(closed["hospital_id"].iloc[0])]
