@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 _HANOI_TILES = "hanoi_osm_2021-08_z14.mbtiles"
 _HANOI_BOUNDARY = "hanoi_boundary_osm.geojson"
 _TEXT_FIELDS = ("edge_name", "edge_brunnel", "edge_service", "edge_highway")
+# Cached arrays from this size are memory-mapped when loaded (below it, read whole).
+_MAP_FROM_BYTES = 1 << 20
 
 
 def graph_from_edges(edges: pd.DataFrame, *, source: str = "") -> TravelGraph:
@@ -322,20 +324,23 @@ def _save_graph(graph: TravelGraph, folder: Path) -> None:
             arrays[f.name] = value
         else:
             arrays[f.name] = np.asarray(value, dtype=str)
-    np.savez(folder / "graph.npz", **arrays)
+    for name, value in arrays.items():
+        np.save(folder / f"{name}.npy", value, allow_pickle=False)
     (folder / "digest.txt").write_text(graph_digest(graph))  # read back with the graph
 
 
 def _load_graph(folder: Path) -> TravelGraph:
-    with np.load(folder / "graph.npz", allow_pickle=False) as data:
-        values: dict[str, Any] = {}
-        for f in fields(TravelGraph):
-            if f.name in _TEXT_FIELDS:
-                if f"{f.name}__codes" in data:
-                    uniques = data[f"{f.name}__values"].astype(object)
-                    values[f.name] = uniques[data[f"{f.name}__codes"]]
-            elif f.name in data:
-                values[f.name] = data[f.name]
+    # One .npy per array, mapped rather than read: a warm command touches few of the graph's
+    # arrays (its matrices come from the cache), so it pays for the pages it uses, not 96 MB.
+    data = {path.stem: path for path in folder.glob("*.npy")}
+    values: dict[str, Any] = {}
+    for f in fields(TravelGraph):
+        if f.name in _TEXT_FIELDS:
+            if f"{f.name}__codes" in data:
+                uniques = _load_array(data[f"{f.name}__values"]).astype(object)
+                values[f.name] = uniques[_load_array(data[f"{f.name}__codes"])]
+        elif f.name in data:
+            values[f.name] = _load_array(data[f.name])
     values["class_names"] = tuple(str(c) for c in values["class_names"])
     values["source"] = str(values["source"])
     values["crs"] = str(values["crs"])
@@ -344,3 +349,10 @@ def _load_graph(folder: Path) -> TravelGraph:
     if digest.is_file():
         remember_digest(graph, digest.read_text().strip())
     return graph
+
+
+def _load_array(path: Path) -> np.ndarray:
+    """A cached array: a large one mapped read-only (a plain ndarray view of the map)."""
+    if path.stat().st_size < _MAP_FROM_BYTES:
+        return np.load(path, allow_pickle=False)
+    return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
