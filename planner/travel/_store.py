@@ -10,6 +10,7 @@ module never reads what an older one wrote.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import weakref
 from collections.abc import Callable
@@ -89,13 +90,37 @@ _USABLE: weakref.WeakKeyDictionary[TravelGraph, dict[tuple[str, str], str]] = (
 
 def usable_digest(graph: TravelGraph, mode: str, table: pd.DataFrame) -> str:
     """Digest of which edges the mode may use (keys the snapper and the snap tables), memoised
-    per graph, mode and speed table: a run asks for it once per matrix."""
+    per graph, mode and speed table: a run asks for it once per matrix. On large graphs it is
+    kept on disk too, so a warm command does not time every edge only to name its snaps."""
     memo = _USABLE.setdefault(graph, {})
     key = (mode, table_digest(table))
     if key not in memo:
-        usable = np.isfinite(edge_travel_times(graph, mode=mode, speeds=table))
-        memo[key] = hashlib.blake2b(np.packbits(usable).tobytes(), digest_size=16).hexdigest()
+        build = functools.partial(_usable_digest, graph, mode, table)
+        memo[key] = (
+            cached(
+                "usable",
+                cache_key("travel-usable", graph_digest(graph), *key),
+                build=build,
+                save=_save_text,
+                load=_load_text,
+            )
+            if kept_on_disk(graph)
+            else build()
+        )
     return memo[key]
+
+
+def _usable_digest(graph: TravelGraph, mode: str, table: pd.DataFrame) -> str:
+    usable = np.isfinite(edge_travel_times(graph, mode=mode, speeds=table))
+    return hashlib.blake2b(np.packbits(usable).tobytes(), digest_size=16).hexdigest()
+
+
+def _save_text(text: str, folder: Path) -> None:
+    (folder / "value.txt").write_text(text, encoding="utf-8")
+
+
+def _load_text(folder: Path) -> str:
+    return (folder / "value.txt").read_text(encoding="utf-8")
 
 
 def _array_digest(*arrays: np.ndarray) -> str:
