@@ -107,5 +107,12 @@ def district_key(name: object) -> str | None:
     >>> district_key("  ") is None
     True
     """
+    if isinstance(name, str):
+        return _district_key_of_text(name)
     key = core_name(name)
     return key or None
+
+
+@functools.lru_cache(maxsize=8192)  # a run keys the same few hundred names thousands of times
+def _district_key_of_text(name: str) -> str | None:
+    return core_name(name) or None

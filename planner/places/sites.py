@@ -21,6 +21,7 @@ scores all see one time per (unit, hospital).
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -187,6 +188,68 @@ def hospital_sites(hospitals: pd.DataFrame | Sequence[str] | HospitalSites) -> H
     """
     if isinstance(hospitals, HospitalSites):
         return hospitals
+    if not isinstance(hospitals, pd.DataFrame):
+        hospitals = [str(h) for h in hospitals]  # read twice below: an iterator would not do
+    key = _content_key(hospitals)
+    if key is None:
+        return _read_sites(hospitals)
+    with _MEMO_LOCK:
+        known = _MEMO.get(key)
+    if known is None:
+        known = _read_sites(hospitals)
+        with _MEMO_LOCK:
+            _MEMO[key] = known
+            while len(_MEMO) > _MEMO_SIZE:
+                _MEMO.pop(next(iter(_MEMO)))
+    return known
+
+
+# The sites of the tables seen lately, by content: a run scores about ten pairings and builds
+# several models on one hospital table. Shared between callers, which only read them.
+_MEMO: dict[tuple, HospitalSites] = {}
+_MEMO_LOCK = threading.Lock()
+_MEMO_SIZE = 32
+# What hospital_sites reads of a table (its key in the memo).
+_READ_COLUMNS = (
+    "facility_id",
+    "name",
+    "hospital_id",
+    "site_role",
+    "site_name",
+    "specialty",
+    "capacity",
+    "lat",
+    "lon",
+)
+
+
+def _content_key(hospitals: pd.DataFrame | Sequence[str]) -> tuple | None:
+    """A hashable copy of what :func:`hospital_sites` reads (None: not hashable, not memoised)."""
+    if isinstance(hospitals, pd.DataFrame):
+        # missing values as None: NaN is not equal to itself, so a key holding one never matches
+        key: tuple = tuple(
+            (
+                c,
+                str(hospitals[c].dtype),
+                tuple(None if _missing(v) else v for v in hospitals[c].tolist()),
+            )
+            for c in _READ_COLUMNS
+            if c in hospitals.columns
+        )
+    else:
+        key = ("ids", tuple(hospitals))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _read_sites(hospitals: pd.DataFrame | Sequence[str]) -> HospitalSites:
     frame = _site_frame(hospitals)
     site_ids = frame["facility_id"].tolist()
     if not site_ids:
@@ -233,6 +296,8 @@ def hospital_sites(hospitals: pd.DataFrame | Sequence[str] | HospitalSites) -> H
             "lon": frame["lon"].to_numpy(float),
         }
     )
+    site_hospital.setflags(write=False)  # shared by the memo's callers
+    main_site.setflags(write=False)
     return HospitalSites(
         hospital_ids=tuple(hospital_ids),
         site_ids=tuple(site_ids),
