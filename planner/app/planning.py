@@ -26,7 +26,8 @@ from planner.app.inputs import load_inputs, split_levels
 from planner.config import DEFAULT_SCHEME
 from planner.errors import PlannerInputError
 from planner.pairing.explain import HANOI_PILOT, pilot_pins
-from planner.pairing.scoring import PairingScores
+from planner.pairing.scoring import PairCosts, PairingScores
+from planner.places.sites import DEFAULT_SITE_RULE
 from planner.requests import (
     PAIRING_FIELDS,
     TRIP_FIELDS,
@@ -350,6 +351,7 @@ def plan(
             compare=lambda alternative: demand_comparison(
                 proposal, alternative, demand=options.demand, points=points, people=people_matrix,
                 units=units, hospitals=hospitals, directions=options.trip.directions,
+                site_rule=options.trip.site_rule,
             ),
             cover=lambda: coverage(cells_run),
         )  # fmt: skip
@@ -465,6 +467,7 @@ def demand_comparison(
     units: pd.DataFrame,
     hospitals: pd.DataFrame,
     directions: str = "both",
+    site_rule: str = DEFAULT_SITE_RULE,
 ) -> dict[str, Any]:
     """How the proposal differs from the one planned under the other demand (JSON-ready).
 
@@ -477,8 +480,8 @@ def demand_comparison(
     points, people
         The pairing matrices from the units' points and from where their people live
         (:func:`planner.access.cells.demand_matrix`).
-    units, hospitals, directions
-        As for :func:`planner.pairing.scoring.score_pairings`.
+    units, hospitals, directions, site_rule
+        As for :func:`planner.pairing.scoring.score_pairings` (the run's own rules).
 
     Returns
     -------
@@ -518,7 +521,7 @@ def demand_comparison(
     >>> [diff[name]["points_mean_travel_time_s"] for name in ("proposal", "alternative")]
     [750.0, 800.0]
     """
-    from planner.pairing.scoring import score_pairings
+    from planner.pairing.scoring import pair_costs, time_figures
 
     mine = proposal.pairings.set_index("unit_id")["hospital_id"].astype(object)
     theirs = alternative.pairings.set_index("unit_id")["hospital_id"].astype(object)
@@ -526,14 +529,19 @@ def demand_comparison(
     changed = mine.index[(mine.fillna("") != theirs.fillna("")).to_numpy()]
     districts = proposal.pairings.set_index("unit_id")["district"].reindex(changed)
 
+    costs: dict[tuple, PairCosts] = {}  # one pivot per matrix and set of units
+
     def figures(result: PairingResult) -> dict[str, Any]:
         out: dict[str, Any] = {"objective_value": result.objective_value}
+        ids = tuple(result.pairings["unit_id"].astype(str))
         for name, matrix in (("points", points), ("cells", people)):
-            overall = score_pairings(
-                result.pairings, matrix, units=units, hospitals=hospitals, directions=directions
-            ).overall
-            out[f"{name}_mean_travel_time_s"] = overall.get("pop_weighted_mean_travel_time_s")
-            out[f"{name}_share_within_60min"] = overall.get("share_population_within_60min")
+            if (name, ids) not in costs:
+                costs[name, ids] = pair_costs(
+                    matrix, ids, hospitals, directions=directions, site_rule=site_rule
+                )
+            times = time_figures(result.pairings, costs[name, ids], units=units)
+            out[f"{name}_mean_travel_time_s"] = times["pop_weighted_mean_travel_time_s"]
+            out[f"{name}_share_within_60min"] = times["share_population_within_60min"]
         return out
 
     return json_safe(

@@ -361,7 +361,7 @@ def _times(
     site_rule: str,
 ) -> list[int | None]:
     """Unit x hospital pair times (row-major), whole seconds rounded up; None: no time."""
-    from planner.pairing.scoring import pair_costs
+    from planner.pairing.costs import pair_costs
 
     time_s = pair_costs(matrix, unit_ids, sites, directions=directions, site_rule=site_rule).time_s
     # 1e-6 s absorbs the rounding noise of float sums (600.0000000001 is 600, not 601).

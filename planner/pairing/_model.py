@@ -21,7 +21,8 @@ import scipy.sparse as sp
 
 from planner._vn import district_key
 from planner.errors import PlannerInputError, UnreachableWarning
-from planner.pairing.scoring import PairCosts, pair_costs, population_weights
+from planner.pairing.costs import PairCosts, pair_costs
+from planner.pairing.scoring import population_weights
 from planner.places.sites import DEFAULT_SITE_RULE, HospitalSites, hospital_sites
 from planner.requests import Load
 

@@ -39,7 +39,7 @@ from planner.pairing._objectives import (
     solve,
     solve_request,
 )
-from planner.pairing.scoring import PairCosts
+from planner.pairing.costs import PairCosts
 from planner.requests import PairingRequest
 
 #: Candidates one hospital may have (its options are every subset of them).

@@ -17,7 +17,7 @@ import pandas as pd
 
 from planner.config import ROBUST_DEPARTS
 from planner.errors import PlannerInputError
-from planner.pairing.scoring import pair_costs
+from planner.pairing.costs import pair_costs
 from planner.places.sites import DEFAULT_SITE_RULE
 
 _KEY = ["origin_id", "destination_id"]

@@ -41,223 +41,26 @@ from planner._clock import depart_text
 from planner._json import json_safe
 from planner._stats import weighted_mean
 from planner._vn import district_key
-from planner.config import check_directions
 from planner.errors import PlannerInputError
-from planner.places.sites import (
-    DEFAULT_SITE_RULE,
-    HospitalSites,
-    check_site_rule,
-    choose_sites,
-    hospital_sites,
-    take_sites,
-)
+from planner.pairing.costs import PairCosts, pair_costs
+from planner.places.sites import DEFAULT_SITE_RULE, HospitalSites, hospital_sites
 
 log = logging.getLogger(__name__)
 
 #: Travel-time thresholds (minutes) for the coverage shares.
 COVERAGE_MINUTES = (30, 60, 90)
 
-
-@dataclass(frozen=True, eq=False)
-class PairCosts:
-    """Travel times and distances between units (rows) and hospitals (columns).
-
-    Attributes
-    ----------
-    unit_ids, hospital_ids
-        Row and column labels (hospitals, not sites).
-    out_s
-        Hospital -> unit travel time (staff rotation), s, from the pair's site; NaN when
-        unreachable or absent.
-    back_s
-        Unit -> hospital travel time (referral), s, to the pair's site; NaN when unreachable or
-        absent.
-    time_s
-        The pair's travel time by the ``directions`` rule; NaN if a needed direction is
-        unreachable.
-    distance_m
-        Road distance, same rule as ``time_s``.
-    directions
-        ``"both"``, ``"to_unit"`` or ``"to_hospital"``: which trips ``time_s`` averages.
-    site_ids
-        The site (``facility_id``) each pair's trips use, chosen by ``site_rule`` (object
-        array; None where the rule finds no reachable site).
-    site_rule
-        ``"nearest"`` or ``"main"`` (:mod:`planner.places.sites`).
-
-    Examples
-    --------
-    >>> m = pd.DataFrame({"origin_id": ["h1", "u1", "h1", "u2"],
-    ...                   "destination_id": ["u1", "h1", "u2", "h1"],
-    ...                   "travel_time_s": [600.0, 800.0, 1200.0, 1200.0]})
-    >>> costs = pair_costs(m, ["u1", "u2"], ["h1"])
-    >>> costs.unit_ids, costs.hospital_ids, costs.time_s.ravel().tolist()
-    (('u1', 'u2'), ('h1',), [700.0, 1200.0])
-    """
-
-    unit_ids: tuple[str, ...]
-    hospital_ids: tuple[str, ...]
-    out_s: np.ndarray
-    back_s: np.ndarray
-    time_s: np.ndarray
-    distance_m: np.ndarray
-    directions: str
-    site_ids: np.ndarray
-    site_rule: str
-
-
-def pair_costs(
-    matrix: pd.DataFrame,
-    unit_ids: Sequence[str],
-    hospitals: Sequence[str] | pd.DataFrame | HospitalSites,
-    *,
-    directions: str = "both",
-    matrix_back: pd.DataFrame | None = None,
-    site_rule: str = DEFAULT_SITE_RULE,
-) -> PairCosts:
-    """Pivot a long travel-time matrix into unit x hospital arrays, one site per pair.
-
-    The matrix holds the trips to every site of a hospital; a pair's time is that of the site
-    ``site_rule`` chooses (:mod:`planner.places.sites`): the site of least time by the ``directions``
-    rule (``"nearest"``), or the hospital's main site (``"main"``). Both trips of a pair use
-    the same site.
-
-    Parameters
-    ----------
-    matrix
-        Long matrix (``origin_id``, ``destination_id``, ``travel_time_s``, optionally
-        ``distance_m``) with rows in either or both directions, between the units and the
-        hospitals' sites.
-    unit_ids
-        The units (rows) wanted.
-    hospitals
-        The hospitals (columns): their ids (one site each, the id itself), or the regional
-        rows of a facility table, one per site, grouped by ``hospital_id`` (or their
-        :func:`planner.places.sites.hospital_sites`).
-    directions
-        Which trips make a pair's time: ``"both"`` (their mean), ``"to_unit"`` (hospital ->
-        unit) or ``"to_hospital"`` (unit -> hospital).
-    matrix_back
-        Optional second matrix, appended to ``matrix`` (e.g. the unit -> hospital one).
-    site_rule
-        ``"nearest"`` (default) or ``"main"``: which site of a hospital a pair's trips use.
-
-    Returns
-    -------
-    PairCosts
-        Arrays of shape ``(len(unit_ids), number of hospitals)``; pairs absent from the
-        matrix are NaN.
-
-    Raises
-    ------
-    PlannerInputError
-        A required column is missing, a pair appears twice, or the matrix has no row in a
-        direction ``directions`` needs (the message names it and how to compute it).
-
-    Examples
-    --------
-    >>> m = pd.DataFrame({"origin_id": ["h1", "u1"], "destination_id": ["u1", "h1"],
-    ...                   "travel_time_s": [600.0, 800.0], "distance_m": [5e3, 6e3]})
-    >>> pair_costs(m, ["u1"], ["h1"]).time_s
-    array([[700.]])
-    >>> pair_costs(m, ["u1"], ["h1"], directions="to_hospital").time_s
-    array([[800.]])
-
-    A hospital of two sites: the nearest one, or the main one.
-
-    >>> sites = pd.DataFrame({"facility_id": ["h1", "h1-b"], "hospital_id": "h1",
-    ...                       "site_role": ["main", "site"]})
-    >>> m2 = pd.DataFrame({"origin_id": ["h1", "h1-b"], "destination_id": "u1",
-    ...                    "travel_time_s": [600.0, 400.0]})
-    >>> costs = pair_costs(m2, ["u1"], sites, directions="to_unit")
-    >>> costs.time_s, costs.site_ids
-    (array([[400.]]), array([['h1-b']], dtype=object))
-    >>> pair_costs(m2, ["u1"], sites, directions="to_unit", site_rule="main").time_s
-    array([[600.]])
-    """
-    check_directions(directions)
-    check_site_rule(site_rule)
-    sites = hospital_sites(hospitals)
-    table = matrix if matrix_back is None else pd.concat([matrix, matrix_back], ignore_index=True)
-    for column in ("origin_id", "destination_id", "travel_time_s"):
-        if column not in table.columns:
-            raise PlannerInputError(
-                f"the travel-time matrix has no {column} column",
-                field=column,
-                hint="pass the long table returned by planner.travel.matrix.travel_time_matrix",
-            )
-    units = pd.Index([str(u) for u in unit_ids])
-    site_index = pd.Index(sites.site_ids)
-    origin = table["origin_id"].astype(str)
-    destination = table["destination_id"].astype(str)
-    time = pd.to_numeric(table["travel_time_s"], errors="coerce").to_numpy(float)
-    dist = (
-        pd.to_numeric(table["distance_m"], errors="coerce").to_numpy(float)
-        if "distance_m" in table.columns
-        else np.full(len(table), np.nan)
-    )
-    if "status" in table.columns:
-        # A pair the matrix marks as not ok is unreachable, whatever number it carries.
-        bad = table["status"].fillna("ok").astype(str).to_numpy() != "ok"
-        time = np.where(bad, np.nan, time)
-        dist = np.where(bad, np.nan, dist)
-
-    def pivot(rows: pd.Index, cols: pd.Index, r: pd.Series, c: pd.Series) -> tuple:
-        i = rows.get_indexer(r)
-        j = cols.get_indexer(c)
-        keep = (i >= 0) & (j >= 0)
-        t = np.full((len(rows), len(cols)), np.nan)
-        d = np.full((len(rows), len(cols)), np.nan)
-        flat = i[keep] * len(cols) + j[keep]
-        if len(np.unique(flat)) < len(flat):
-            where = np.flatnonzero(keep)[pd.Series(flat).duplicated().to_numpy()][0]
-            raise PlannerInputError(
-                f"pair {origin.iloc[where]} -> {destination.iloc[where]} appears twice "
-                "in the travel-time matrix",
-                row=int(where) + 1,
-                field="origin_id",
-                hint="keep one row per (origin_id, destination_id)",
-            )
-        t.flat[flat] = time[keep]
-        d.flat[flat] = dist[keep]
-        return t, d, bool(keep.any())
-
-    out_t, out_d, has_out = pivot(units, site_index, destination, origin)
-    back_t, back_d, has_back = pivot(units, site_index, origin, destination)
-    if len(units) and len(site_index):
-        if directions in ("both", "to_unit") and not has_out:
-            _missing_direction("hospital -> unit", "staff rotation", directions, "to_hospital")
-        if directions in ("both", "to_hospital") and not has_back:
-            _missing_direction("unit -> hospital", "referral", directions, "to_unit")
-    if directions == "both":
-        time_s, distance_m = (out_t + back_t) / 2.0, (out_d + back_d) / 2.0
-    elif directions == "to_hospital":
-        time_s, distance_m = back_t, back_d
-    else:
-        time_s, distance_m = out_t, out_d
-    chosen = choose_sites(time_s, sites, site_rule)
-    site_ids = np.array([*sites.site_ids, None], dtype=object)[chosen]  # -1: None
-    return PairCosts(
-        unit_ids=tuple(units),
-        hospital_ids=sites.hospital_ids,
-        out_s=take_sites(out_t, chosen),
-        back_s=take_sites(back_t, chosen),
-        time_s=take_sites(time_s, chosen),
-        distance_m=take_sites(distance_m, chosen),
-        directions=directions,
-        site_ids=site_ids,
-        site_rule=site_rule,
-    )
-
-
-def _missing_direction(trip: str, purpose: str, directions: str, other: str) -> None:
-    raise PlannerInputError(
-        f"the travel-time matrix has no {trip} rows ({purpose} trips), which "
-        f"directions={directions!r} needs",
-        field="directions",
-        hint="compute both directions with planner.travel.matrix.pair_travel_times(graph, hospitals, "
-        f"units), or choose directions={other!r} if those are the trips the matrix holds",
-    )
+__all__ = [
+    "COVERAGE_MINUTES",
+    "PairCosts",
+    "PairingScores",
+    "counted_population",
+    "gini",
+    "pair_costs",
+    "population_weights",
+    "score_pairings",
+    "time_figures",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -418,10 +221,8 @@ def score_pairings(
         site_rule=site_rule,
     )
     hospital_ids = list(costs.hospital_ids)
-    col = pd.Index(hospital_ids).get_indexer(table["hospital_id"].fillna("").astype(str))
-    assigned = table["hospital_id"].notna().to_numpy() & (col >= 0)
+    assigned, safe_col = _columns(table, costs)
     rows = np.arange(len(table))
-    safe_col = np.where(col >= 0, col, 0)
 
     def pick(values: np.ndarray) -> np.ndarray:
         return np.where(assigned, values[rows, safe_col], np.nan)
@@ -492,6 +293,59 @@ def score_pairings(
     return PairingScores(
         overall=overall, per_hospital=per_hospital, per_pair=per_pair, per_site=per_site
     )
+
+
+def time_figures(
+    pairings: pd.DataFrame,
+    costs: PairCosts,
+    *,
+    units: pd.DataFrame | None = None,
+) -> dict[str, float]:
+    """The travel-time figures of :func:`score_pairings` alone, on costs already pivoted.
+
+    For comparing several pairings of the same units on one matrix: :func:`pair_costs` once,
+    then this per pairing, instead of a whole :func:`score_pairings` each time.
+
+    Parameters
+    ----------
+    pairings
+        One row per unit (``unit_id``, ``hospital_id``), the units of ``costs`` in its order.
+    costs
+        :func:`pair_costs` of the matrix for these units, with the hospitals, ``directions``
+        and ``site_rule`` wanted.
+    units
+        As for :func:`score_pairings` (population, level and district of the units).
+
+    Returns
+    -------
+    dict
+        ``mean_travel_time_s``, ``median_travel_time_s``, ``p90_travel_time_s``,
+        ``max_travel_time_s``, ``pop_weighted_mean_travel_time_s`` and the
+        ``share_{units,population}_within_{30,60,90}min``: equal to :func:`score_pairings`'s.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"origin_id": ["h1", "u1", "h1", "u2"],
+    ...                   "destination_id": ["u1", "h1", "u2", "h1"],
+    ...                   "travel_time_s": [600.0, 800.0, 1200.0, 1200.0]})
+    >>> pairings = pd.DataFrame({"unit_id": ["u1", "u2"], "hospital_id": ["h1", "h1"]})
+    >>> figures = time_figures(pairings, pair_costs(m, ["u1", "u2"], ["h1"]))
+    >>> figures["mean_travel_time_s"] == score_pairings(pairings, m).overall["mean_travel_time_s"]
+    True
+    """
+    table = _unit_attributes(pairings, units)
+    if tuple(table["unit_id"]) != tuple(costs.unit_ids):
+        raise ValueError("the pairing's units are not the rows of the costs, in their order")
+    assigned, col = _columns(table, costs)
+    time_s = costs.time_s[np.arange(len(table)), col]
+    return _time_figures(time_s[assigned], table["population"].to_numpy(float)[assigned], "")
+
+
+def _columns(table: pd.DataFrame, costs: PairCosts) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: whether it is paired with one of the costs' hospitals, and that column (0 if not)."""
+    col = pd.Index(costs.hospital_ids).get_indexer(table["hospital_id"].fillna("").astype(str))
+    assigned = table["hospital_id"].notna().to_numpy() & (col >= 0)
+    return assigned, np.where(col >= 0, col, 0)
 
 
 def population_weights(level: pd.Series, district: pd.Series, population: pd.Series) -> np.ndarray:
