@@ -121,3 +121,41 @@ def test_status_is_honest_in_unit_mode(unit_mode_2025):
     assert doc["status"] == status and doc["status_text"] == run.proposal.status_text
     if status != "optimal":
         assert doc["status_text"].startswith("best found in 10 s, within ")
+
+
+@pytest.mark.parametrize("site_rule", ["nearest", "main"])
+def test_demand_comparison_times_are_score_pairings_under_the_runs_site_rule(
+    unit_mode_2025, site_rule
+):
+    """The comparison's figures come from one pivot per matrix (time_figures), not a whole
+    scoring each: equal to score_pairings under the run's site rule (it once used 'nearest'
+    whatever the run said). 2025: the obstetrics hospital has three sites, so the rule matters."""
+    from planner.app.planning import demand_comparison
+    from planner.pairing.scoring import score_pairings, time_figures
+
+    run = unit_mode_2025
+    pairings = run.proposal.pairings
+    matrix = run.matrix
+    common = dict(units=run.units, hospitals=run.hospitals, directions="both")
+    diff = demand_comparison(
+        run.proposal, run.proposal, demand="points", points=matrix, people=matrix,
+        site_rule=site_rule, **common,
+    )  # fmt: skip
+    reference = score_pairings(pairings, matrix, site_rule=site_rule, **common).overall
+    assert diff["proposal"]["points_mean_travel_time_s"] == pytest.approx(
+        reference["pop_weighted_mean_travel_time_s"], rel=1e-12
+    )
+    assert (
+        diff["proposal"]["cells_share_within_60min"] == reference["share_population_within_60min"]
+    )
+    costs = pair_costs(
+        matrix, pairings["unit_id"], run.hospitals, directions="both", site_rule=site_rule
+    )
+    figures = time_figures(pairings, costs, units=run.units)
+    assert figures == {k: reference[k] for k in figures}
+    # the rule changes the answer here, so the test would see it ignored
+    other = "main" if site_rule == "nearest" else "nearest"
+    elsewhere = score_pairings(pairings, matrix, site_rule=other, **common).overall
+    assert (
+        elsewhere["pop_weighted_mean_travel_time_s"] != reference["pop_weighted_mean_travel_time_s"]
+    )
