@@ -238,28 +238,27 @@ def coverage_table(
         raise PlannerInputError(
             f"unknown grouping {by!r}", field="by", hint="use hospital, district or unit"
         )
-    rows = []
+    n = len(thresholds)
+    columns: dict[str, list] = {name: [] for name in ("key", *_COVERAGE_COLUMNS)}
+
+    def within(times: np.ndarray, people: np.ndarray) -> np.ndarray:
+        # thresholds x rows, each threshold's row summed contiguously (pairwise, as a column)
+        return ((times[None, :] <= limit[:, None]) * people[None, :]).sum(axis=1)
+
     for key, (cs, cn, us, un) in keys.items():
-        within_s = (sister[cs, None] <= limit[None, :]) * pop[cs, None]
-        within_n = (nearest[cn, None] <= limit[None, :]) * pop[cn, None]
-        points_s = (usister[us, None] <= limit[None, :]) * upop[us, None]
-        points_n = (unearest[un, None] <= limit[None, :]) * upop[un, None]
+        within_s, within_n = within(sister[cs], pop[cs]), within(nearest[cn], pop[cn])
+        points_s, points_n = within(usister[us], upop[us]), within(unearest[un], upop[un])
         total_s, total_n = pop[cs].sum(), pop[cn].sum()
-        for k, m in enumerate(thresholds):
-            rows.append(
-                {
-                    "key": key,
-                    "minutes": m,
-                    "population": total_s,
-                    "within_sister": within_s[:, k].sum(),
-                    "share_sister": _share(within_s[:, k].sum(), total_s),
-                    "within_nearest": within_n[:, k].sum(),
-                    "share_nearest": _share(within_n[:, k].sum(), total_n),
-                    "share_sister_points": _share(points_s[:, k].sum(), upop[us].sum()),
-                    "share_nearest_points": _share(points_n[:, k].sum(), upop[un].sum()),
-                }
-            )
-    table = pd.DataFrame(rows, columns=["key", *_COVERAGE_COLUMNS])
+        columns["key"] += [key] * n
+        columns["minutes"] += list(thresholds)
+        columns["population"] += [total_s] * n
+        columns["within_sister"] += list(within_s)
+        columns["share_sister"] += list(_shares(within_s, total_s))
+        columns["within_nearest"] += list(within_n)
+        columns["share_nearest"] += list(_shares(within_n, total_n))
+        columns["share_sister_points"] += list(_shares(points_s, upop[us].sum()))
+        columns["share_nearest_points"] += list(_shares(points_n, upop[un].sum()))
+    table = pd.DataFrame(columns)
     if by is None:
         return table.drop(columns="key")
     if by == "hospital":  # the population a hospital is sister to, and nearest to
@@ -382,5 +381,5 @@ def _rows_by(values: pd.Series) -> dict[Any, np.ndarray]:
     }
 
 
-def _share(part: float, whole: float) -> float:
-    return float(part / whole) if whole > 0 else float("nan")
+def _shares(parts: np.ndarray, whole: float) -> np.ndarray:
+    return parts / whole if whole > 0 else np.full(len(parts), np.nan)

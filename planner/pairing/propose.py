@@ -54,8 +54,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
-from shapely.geometry import LineString
+import shapely
 
 from planner.errors import PlannerInputError
 from planner.pairing._model import LOADS, PAIRING_COLUMNS, PairingModel, build_model
@@ -193,7 +194,11 @@ class PairingResult:
             return units
         hosp = table["site_id"].fillna(table["hospital_id"]).map(where)
         ok = hosp.notna().to_numpy()
-        lines = [LineString([p, h]) for p, h in zip(points[ok], hosp[ok], strict=True)]
+        ends = np.stack(
+            [shapely.get_coordinates(list(points[ok])), shapely.get_coordinates(list(hosp[ok]))],
+            axis=1,
+        )
+        lines = shapely.linestrings(ends)  # (n, 2 ends, x y): one vectorised call
         link_rows = gpd.GeoDataFrame(table[ok].assign(feature="link"), geometry=lines, crs=fac.crs)
         return gpd.GeoDataFrame(pd.concat([units, link_rows], ignore_index=True), crs=fac.crs)
 

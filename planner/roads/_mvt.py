@@ -36,11 +36,9 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import mapbox_vector_tile
 import numpy as np
 import pandas as pd
 import shapely
-from mapbox_vector_tile import decoder as mvt_decoder
 from shapely.geometry.base import BaseGeometry
 from tqdm.auto import tqdm
 
@@ -313,6 +311,8 @@ def _decode_tile(job: tuple[int, int, int, bytes]) -> dict[str, Any]:
     zoom, tx, ty, data = job
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
+    import mapbox_vector_tile  # loads when tiles are decoded (a cold build), not on every import
+
     layers = mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
     roads = layers.get(_LAYER)
     empty = {"has_layer": roads is not None, "zoom": zoom}
@@ -512,6 +512,8 @@ def _decode_layers(data: bytes, wanted: set[str]) -> dict[str, dict[str, Any]]:
     """Decode only the wanted layers of one tile (the roads are most of a tile's bytes)."""
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
+    from mapbox_vector_tile import decoder as mvt_decoder
+
     tile = mvt_decoder.TileData(data, default_options={"y_coord_down": True})
     kept = tile.tile.layers
     for i in reversed(range(len(kept))):
