@@ -48,7 +48,17 @@ class CacheLockTimeoutError(PlannerError):
 
 
 def file_digest(path: str | os.PathLike[str], *, algorithm: str = "sha256") -> str:
-    """Return the hex digest of a file's content (read in 1 MiB blocks)."""
+    """Return the hex digest of a file's content (read in 1 MiB blocks).
+
+    Remembered for the process while the file keeps its size, time and inode (the trust the
+    cache's own entries get): a command keys several entries by the same data files.
+    """
+    st = os.stat(path)
+    return _content_digest(os.path.realpath(path), st.st_size, st.st_mtime_ns, st.st_ino, algorithm)
+
+
+@functools.lru_cache(maxsize=256)
+def _content_digest(path: str, _size: int, _mtime_ns: int, _inode: int, algorithm: str) -> str:
     h = hashlib.new(algorithm)
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
