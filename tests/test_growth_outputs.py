@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -143,3 +144,39 @@ def test_a_hostile_candidate_name_stays_text(hanoi_graph, tmp_path):
         assert "<img src=x" not in (tmp_path / page).read_text(encoding="utf-8"), page
     layer = pyogrio.read_dataframe(tmp_path / "pairings.gpkg", layer="candidates")
     assert layer["name"].iloc[0] == hostile  # the GIS file keeps the text as written
+
+
+def _read_as_officials_do(page: str) -> str:
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return _text(page).strip()
+
+
+def test_a_report_rebuilt_from_a_growth_folder_says_what_the_run_said(grown, tmp_path):
+    """`planner report DIR` on a growth run's folder: the opened sites are sites again (its
+    pairs use them; the folder was refused before), and the report says word for word what the
+    run's own report said, growth section included (scores.json keeps the candidates)."""
+    from planner.app.report_folder import report_dir
+
+    growth, out = grown
+    scores = json.loads((out / "scores.json").read_text(encoding="utf-8"))
+    assert scores["siting"]["opened"] == list(growth.siting.opened)
+    work = tmp_path / "again"
+    shutil.copytree(out, work)
+    rebuilt = report_dir(work, lang="en").read_text(encoding="utf-8")
+    live = (out / "report.html").read_text(encoding="utf-8")
+    assert "Sơn Tây" in _section(rebuilt, "growth")
+    assert _read_as_officials_do(rebuilt) == _read_as_officials_do(live)
+
+
+def test_a_report_rebuilt_from_a_robust_folder_names_the_same_broken_pairs(hanoi_graph, tmp_path):
+    options = PlanOptions(scheme="2025", cells=False, pilot=False, max_travel_time_s=100 * 60.0)
+    growth = plan_growth(options, robust=ROBUST_DEPARTS, graph=hanoi_graph)
+    write_growth(growth, tmp_path / "run", map=False, lang="en")
+    live = _section((tmp_path / "run" / "report.html").read_text(encoding="utf-8"), "growth")
+    from planner.app.report_folder import report_dir
+
+    rebuilt = _section(
+        report_dir(tmp_path / "run", lang="en").read_text(encoding="utf-8"), "growth"
+    )
+    assert "would go over it" in _text(rebuilt)
+    assert _text(rebuilt) == _text(live)

@@ -4,6 +4,7 @@ phone, in both languages)."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -468,3 +469,20 @@ def test_demo_map_on_desktop_and_phone(demo_dir):
             assert legend_open == (name == "desktop")
             assert "Bệnh viện kết nghĩa, Hà Nội" in page.inner_text(".planner-title")
             assert report.unexpected_errors() == []
+
+
+def _words(page: str) -> str:
+    """A report's text as read: scripts, styles and tags dropped, spaces collapsed."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page))).strip()
+
+
+def test_a_report_rebuilt_from_the_folder_says_what_the_run_said(demo_dir, tmp_path):
+    """`planner report DIR` on the demo's own folder says word for word what the demo's report
+    said. It once showed an empty hospital where a unit has no other hospital: blank cells read
+    back as "" (pandas 3 text), not as missing."""
+    from planner.app.workflow import report_dir
+
+    work = _copy_run(demo_dir, tmp_path / "again")
+    rebuilt = report_dir(work).read_text(encoding="utf-8")
+    assert _words(rebuilt) == _words((demo_dir / "report.html").read_text(encoding="utf-8"))

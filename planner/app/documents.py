@@ -105,6 +105,11 @@ def options_document(run: PlanningRun) -> dict[str, Any]:
         else str(run.options.specialty_need),
         "demand": run.options.demand,
         **({} if run.options.population is None else {"population": str(run.options.population)}),
+        **(
+            {}
+            if run.options.request.max_travel_time_s is None
+            else {"max_travel_time_s": run.options.request.max_travel_time_s}
+        ),
         **_roads_and_region(run.graph.source, run.facilities),
     }
 

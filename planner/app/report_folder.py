@@ -14,7 +14,7 @@ import os
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -27,15 +27,47 @@ from planner.io import read_pairings
 from planner.outputs.i18n import DEFAULT_LANG
 from planner.places.sites import DEFAULT_SITE_RULE
 
+if TYPE_CHECKING:
+    from planner.pairing.siting import SitingFigures
+
 
 @dataclass(frozen=True)
 class _ReportFolder:
-    """``pairings.csv`` and ``scores.json`` of a folder written by ``propose`` or ``score``."""
+    """``pairings.csv`` and ``scores.json`` of a folder written by ``propose`` or ``score``,
+    and a growth run's candidates (from ``scores.json``) and pairs at every hour
+    (``robust.csv``)."""
 
     pairings: pd.DataFrame
     scores: dict[str, Any]
     facilities: gpd.GeoDataFrame
     scheme: str
+    siting: SitingFigures | None = None
+    robust: pd.DataFrame | None = None
+
+
+def _growth_of(scores_path: Path) -> SitingFigures | None:
+    """The candidates a growth run recorded in its ``scores.json`` (None: not a growth run, or
+    the file is unreadable, which is reported where it is read)."""
+    from planner.pairing.siting import SitingFigures
+
+    try:
+        record = json.loads(scores_path.read_text(encoding="utf-8")).get("siting")
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError):
+        return None
+    return None if record is None else SitingFigures.from_dict(record)
+
+
+def _with_opened_sites(fac: gpd.GeoDataFrame, siting: SitingFigures) -> gpd.GeoDataFrame:
+    """The facilities with the opened candidates as sites of their hospitals, as the run had
+    them (its pairs may use them)."""
+    from planner.app.siting import with_site_rows
+    from planner.pairing.siting import candidate_sites
+
+    opened = siting.candidates[siting.candidates["opened"]]
+    if opened.empty:
+        return fac
+    given = opened[["facility_id", "name", "hospital_id", "lat", "lon"]]
+    return with_site_rows(fac, candidate_sites(fac[fac["level"] == "regional"], given))
 
 
 def _check_hanoi_run(folder: Path, scores_path: Path) -> None:
@@ -82,6 +114,9 @@ def _read_report_folder(
         _check_hanoi_run(folder, scores_path)
         scheme = detect_scheme(pairings_path, scheme)
     fac = facilities_for(scheme, facilities, thousands=thousands)  # already checked when scored
+    siting = _growth_of(scores_path) if scores_path.exists() else None
+    if siting is not None:
+        fac = _with_opened_sites(fac, siting)
     table = read_pairings(pairings_path, fac)
     incomplete = [c for c in SCORED_COLUMNS if c not in table.columns]
     if incomplete or not scores_path.exists():
@@ -108,7 +143,32 @@ def _read_report_folder(
         raise PlannerInputError(
             "not a scores document", file=scores_path, hint="re-run `planner propose`"
         )
-    return _ReportFolder(table, scores, fac, scheme)
+    robust = _read_robust(folder / "robust.csv") if (folder / "robust.csv").exists() else None
+    return _ReportFolder(table, scores, fac, scheme, siting, robust)
+
+
+def _read_robust(path: Path) -> pd.DataFrame:
+    """``robust.csv`` back with its types: the hours' times and ``worst_s`` in seconds (blank:
+    not reached), ``breaks`` and ``in_proposal`` as booleans."""
+    import numpy as np
+
+    from planner.io import read_csv_table
+
+    table = read_csv_table(path)
+    for column in table.columns:
+        if column == "worst_s" or (column.startswith("time_") and column.endswith("_s")):
+            try:
+                table[column] = pd.to_numeric(table[column].replace("", np.nan))
+            except ValueError as exc:
+                raise PlannerInputError(
+                    f"not a number of seconds ({exc})",
+                    file=path,
+                    field=column,
+                    hint="re-run `planner propose ... --robust` to rewrite it",
+                ) from None
+        elif column in ("breaks", "in_proposal"):
+            table[column] = table[column].str.lower().eq("true")
+    return table
 
 
 def report_dir(
@@ -231,6 +291,7 @@ def report_dir(
         self_contained=True,
         lang=lang,
         surface=surface,
+        candidates=None if main.siting is None else main.siting.candidates,
     )
     return write_report(
         out / "report.html",
@@ -242,6 +303,9 @@ def report_dir(
         compare_scores=other.scores if other is not None else None,
         compare_name=compare_name,
         lang=lang,
+        siting=main.siting,
+        robust=main.robust,
+        max_travel_time_s=options.get("max_travel_time_s"),
     )
 
 

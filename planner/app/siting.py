@@ -235,7 +235,7 @@ def plan_growth(
             sites = candidate_sites(hospitals, candidates)
         else:
             sites = read_candidates(candidates, hospitals, area=workflow.study_area(graph))
-    every = hospitals if sites is None else _with_rows(hospitals, sites)
+    every = hospitals if sites is None else with_site_rows(hospitals, sites)
     hours = (options.trip.depart, *(robust or ()))
     departs = list(dict.fromkeys((*hours, options.trip.peak_depart)))
     at = {
@@ -262,7 +262,7 @@ def plan_growth(
             sensitivity=False,
             **workflow.pairing_arguments(options, units),
         )
-        fac = _with_rows(fac, sites[sites["facility_id"].isin(siting.opened)])
+        fac = with_site_rows(fac, sites[sites["facility_id"].isin(siting.opened)])
     gone = (
         set() if sites is None or siting is None else set(sites["facility_id"]) - set(siting.opened)
     )
@@ -426,7 +426,7 @@ def run_command(
     return growth.run, write_growth(growth, args.out, map=html, report=html, lang=args.lang)
 
 
-def _with_rows(table: pd.DataFrame, sites: pd.DataFrame) -> gpd.GeoDataFrame:
+def with_site_rows(table: pd.DataFrame, sites: pd.DataFrame) -> gpd.GeoDataFrame:
     """A facility table with candidate site rows added, in the facility contract."""
     import pandas as pd
 

@@ -114,6 +114,8 @@ def write_outputs(
 
             tables = access_tables(run.access, run.coverage)
         scores = scores_job.result()
+        if siting is not None:  # kept with the scores, so a report made from the folder says it
+            scores["siting"] = siting.figures.to_dict()
         rendered_map = None if map_job is None else map_job.result()
         layers = layers_job.result()
     from planner.outputs.geopackage import write_geopackage
@@ -141,7 +143,7 @@ def write_outputs(
             map=rendered_map,
             compare=run.nearest,
             lang=lang,
-            siting=siting,
+            siting=None if siting is None else siting.figures,
             robust=robust,
             max_travel_time_s=run.options.max_travel_time_s,
         )

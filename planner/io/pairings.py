@@ -103,7 +103,8 @@ def read_pairings(
         table["pinned"] = table["pinned"].str.lower().isin(("true", "1", "yes"))
     # blank text cells are missing values, as pandas reads them (a blank hospital: unpaired)
     for column in table.columns:
-        if table[column].dtype == object:
+        # object or pandas' own text dtype (the default from pandas 3)
+        if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
             table[column] = table[column].mask(table[column] == "", None)
     if fac is not None:
         problems += _pairing_id_problems(table, fac, path)

@@ -18,14 +18,14 @@ from planner.outputs._report_charts import _svg
 from planner.outputs._report_context import _cell, _Context, _num
 
 if TYPE_CHECKING:
-    from planner.pairing.siting import SitingResult
+    from planner.pairing.siting import SitingFigures
 
 #: How many broken pairs the report names one by one (robust.csv has them all).
 _NAMED_BREAKS = 12
 
 
 def _growth_part(
-    siting: SitingResult | None,
+    siting: SitingFigures | None,
     robust: pd.DataFrame | None,
     ctx: _Context,
     *,
@@ -47,7 +47,7 @@ def _growth_part(
     return part
 
 
-def _sites_part(siting: SitingResult, ctx: _Context) -> dict[str, Any]:
+def _sites_part(siting: SitingFigures, ctx: _Context) -> dict[str, Any]:
     t, f = ctx.t, ctx.f
     table = siting.candidates
     names = dict(zip(table["facility_id"].astype(str), table["name"].astype(str), strict=True))

@@ -66,7 +66,7 @@ from planner.outputs.labels import hospital_palette, is_pilot_pair
 from planner.places.sites import hospital_of
 
 if TYPE_CHECKING:
-    from planner.pairing.siting import SitingResult
+    from planner.pairing.siting import SitingFigures
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def write_report(
     compare_name: str | None = None,
     graph: Any = None,
     lang: str = DEFAULT_LANG,
-    siting: SitingResult | None = None,
+    siting: SitingFigures | None = None,
     robust: pd.DataFrame | None = None,
     max_travel_time_s: float | None = None,
 ) -> Path:
@@ -140,8 +140,9 @@ def write_report(
     lang
         ``"vi"`` (default) or ``"en"`` for the labels; place names stay Vietnamese.
     siting
-        A growth run's choice of candidate sites
-        (:func:`planner.pairing.siting.propose_with_candidates`): the report then says which
+        What a growth run chose of its candidate sites
+        (:attr:`planner.pairing.siting.SitingResult.figures`, or read back from ``scores.json``
+        with :meth:`~planner.pairing.siting.SitingFigures.from_dict`): the report then says which
         opened, the gain against the network without them, a table per candidate and, over a
         range of ``k``, what each extra site buys (``_report_growth``).
     robust

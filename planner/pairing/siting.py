@@ -70,6 +70,81 @@ SITING_COLUMNS = (
 )
 #: Columns of ``siting_by_k.csv`` (:attr:`SitingResult.by_k`).
 BY_K_COLUMNS = ("k", "opened", "objective_value", "mean_min", "people_within_60")
+#: Columns of :attr:`SitingResult.candidates` (``siting.csv``'s, and the name and place).
+_CANDIDATE_COLUMNS = (*SITING_COLUMNS[:1], "name", *SITING_COLUMNS[1:], "lat", "lon")
+
+
+@dataclass(frozen=True, eq=False)
+class SitingFigures:
+    """What a growth run says of its candidates: what the report and the map show, and what
+    ``scores.json`` keeps (``"siting"``) so a report rebuilt from the folder says it too.
+
+    Attributes
+    ----------
+    k, opened, candidates, by_k, baseline
+        As for :class:`SitingResult`.
+
+    Examples
+    --------
+    >>> figures = propose_with_candidates(*_toy(), k=1, sensitivity=False).figures
+    >>> again = SitingFigures.from_dict(figures.to_dict())
+    >>> again.opened, again.candidates["name"].tolist(), again.baseline == figures.baseline
+    (('c2',), ['West', 'North'], True)
+    """
+
+    k: int
+    opened: tuple[str, ...]
+    candidates: pd.DataFrame
+    by_k: pd.DataFrame
+    baseline: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (NaN -> None): ``k``, ``opened``, ``baseline``, ``candidates`` and
+        ``by_k`` as records."""
+        from planner._json import json_safe
+
+        return json_safe(
+            {
+                "k": self.k,
+                "opened": list(self.opened),
+                "baseline": dict(self.baseline),
+                "candidates": self.candidates[list(_CANDIDATE_COLUMNS)].to_dict("records"),
+                "by_k": self.by_k[list(BY_K_COLUMNS)].to_dict("records"),
+            }
+        )
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> SitingFigures:
+        """Read back what :meth:`to_dict` wrote (``scores.json``'s ``"siting"``).
+
+        Raises
+        ------
+        PlannerInputError
+            A key or a column missing (the message names it).
+        """
+        try:
+            candidates = pd.DataFrame(list(doc["candidates"]), columns=list(_CANDIDATE_COLUMNS))
+            numbers = ["objective_alone_s", "gain_min", "gain_people_60", "lat", "lon"]
+            candidates[numbers] = candidates[numbers].apply(pd.to_numeric)
+            candidates["opened"] = candidates["opened"].astype(bool)
+            by_k = pd.DataFrame(list(doc["by_k"]), columns=list(BY_K_COLUMNS))
+            by_k[list(BY_K_COLUMNS[2:])] = by_k[list(BY_K_COLUMNS[2:])].apply(pd.to_numeric)
+            return cls(
+                k=int(doc["k"]),
+                opened=tuple(str(c) for c in doc["opened"]),
+                candidates=candidates,
+                by_k=by_k,
+                baseline={
+                    key: math.nan if value is None else float(value)
+                    for key, value in doc["baseline"].items()
+                },
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PlannerInputError(
+                f"the siting record is incomplete ({exc})",
+                field="siting",
+                hint="re-run `planner propose --candidates FILE --open K` to rewrite scores.json",
+            ) from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,6 +200,11 @@ class SitingResult:
     def table(self) -> pd.DataFrame:
         """The ``siting.csv`` table: :data:`SITING_COLUMNS`, one row per candidate."""
         return self.candidates[list(SITING_COLUMNS)].copy()
+
+    @property
+    def figures(self) -> SitingFigures:
+        """What the report, the map and ``scores.json`` say of the candidates."""
+        return SitingFigures(self.k, self.opened, self.candidates, self.by_k, self.baseline)
 
 
 def candidate_sites(hospitals: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
@@ -437,6 +517,7 @@ __all__ = [
     "BY_K_COLUMNS",
     "SITING_COLUMNS",
     "WITHIN_S",
+    "SitingFigures",
     "SitingResult",
     "candidate_sites",
     "propose_with_candidates",
