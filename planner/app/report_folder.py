@@ -60,14 +60,13 @@ def _growth_of(scores_path: Path) -> SitingFigures | None:
 def _with_opened_sites(fac: gpd.GeoDataFrame, siting: SitingFigures) -> gpd.GeoDataFrame:
     """The facilities with the opened candidates as sites of their hospitals, as the run had
     them (its pairs may use them)."""
-    from planner.app.siting import with_site_rows
-    from planner.pairing.siting import candidate_sites
+    from planner.pairing.siting import candidate_sites, facilities_with_sites
 
     opened = siting.candidates[siting.candidates["opened"]]
     if opened.empty:
         return fac
     given = opened[["facility_id", "name", "hospital_id", "lat", "lon"]]
-    return with_site_rows(fac, candidate_sites(fac[fac["level"] == "regional"], given))
+    return facilities_with_sites(fac, candidate_sites(fac[fac["level"] == "regional"], given))
 
 
 def _check_hanoi_run(folder: Path, scores_path: Path) -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner._clock import clock_parts
 from planner.config import ROBUST_DEPARTS
-from planner.errors import ApproximateLocationWarning, PlannerInputError
+from planner.errors import PlannerInputError
 
 if TYPE_CHECKING:  # the command line imports this module to build its parser: kept light
     import geopandas as gpd
@@ -217,7 +216,11 @@ def plan_growth(
     from planner.app import workflow
     from planner.pairing.propose import propose_pairings
     from planner.pairing.robust import robust_pairs, worst_case_matrix
-    from planner.pairing.siting import candidate_sites, propose_with_candidates
+    from planner.pairing.siting import (
+        candidate_sites,
+        facilities_with_sites,
+        propose_with_candidates,
+    )
     from planner.travel import pair_travel_times
 
     options = options or workflow.PlanOptions()
@@ -235,7 +238,7 @@ def plan_growth(
             sites = candidate_sites(hospitals, candidates)
         else:
             sites = read_candidates(candidates, hospitals, area=workflow.study_area(graph))
-    every = hospitals if sites is None else with_site_rows(hospitals, sites)
+    every = hospitals if sites is None else facilities_with_sites(hospitals, sites)
     hours = (options.trip.depart, *(robust or ()))
     departs = list(dict.fromkeys((*hours, options.trip.peak_depart)))
     at = {
@@ -262,7 +265,7 @@ def plan_growth(
             sensitivity=False,
             **workflow.pairing_arguments(options, units),
         )
-        fac = with_site_rows(fac, sites[sites["facility_id"].isin(siting.opened)])
+        fac = facilities_with_sites(fac, sites[sites["facility_id"].isin(siting.opened)])
     gone = (
         set() if sites is None or siting is None else set(sites["facility_id"]) - set(siting.opened)
     )
@@ -424,16 +427,3 @@ def run_command(
         graph=graph,
     )
     return growth.run, write_growth(growth, args.out, map=html, report=html, lang=args.lang)
-
-
-def with_site_rows(table: pd.DataFrame, sites: pd.DataFrame) -> gpd.GeoDataFrame:
-    """A facility table with candidate site rows added, in the facility contract."""
-    import pandas as pd
-
-    from planner.places.facilities import validate_facilities
-
-    rows = sites.drop(columns="candidate_capacity")
-    frame = pd.concat([pd.DataFrame(table).drop(columns="geometry", errors="ignore"), rows])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ApproximateLocationWarning)  # said when first loaded
-        return validate_facilities(frame.reset_index(drop=True))

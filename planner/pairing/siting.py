@@ -34,14 +34,15 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from planner.errors import InfeasibleError, PlannerInputError
+from planner.errors import ApproximateLocationWarning, InfeasibleError, PlannerInputError
 from planner.pairing._siting import (
     MAX_PER_HOSPITAL,
     WITHIN_S,
@@ -56,6 +57,9 @@ from planner.pairing._siting import (
 from planner.pairing.propose import PairingResult, pairing_result
 from planner.places.sites import hospital_of, hospital_sites
 from planner.requests import PairingRequest, TripRule, requests_from
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 log = logging.getLogger(__name__)
 
@@ -499,6 +503,39 @@ def _candidate_table(
     )
 
 
+def facilities_with_sites(facilities: pd.DataFrame, sites: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return a facility table with candidate sites added as sites of their hospitals.
+
+    Parameters
+    ----------
+    facilities
+        The facility table (the facility contract, e.g. the Hanoi registry).
+    sites
+        Candidate site rows from :func:`candidate_sites` (e.g. the opened ones).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The facilities and then the sites, validated as one facility table (the units'
+        approximate-location warning is not repeated: it was said when they were loaded).
+
+    Examples
+    --------
+    >>> units, hospitals, candidates, _ = _toy()
+    >>> table = facilities_with_sites(hospitals.assign(level="regional"),
+    ...                               candidate_sites(hospitals, candidates[:1]))
+    >>> table[["facility_id", "hospital_id", "site_role"]].values.tolist()
+    [['h1', 'h1', 'main'], ['c1', 'h1', 'site']]
+    """
+    from planner.places.facilities import validate_facilities
+
+    rows = sites.drop(columns="candidate_capacity", errors="ignore")
+    frame = pd.concat([pd.DataFrame(facilities).drop(columns="geometry", errors="ignore"), rows])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ApproximateLocationWarning)
+        return validate_facilities(frame.reset_index(drop=True))
+
+
 def _toy() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Two units, one hospital and two candidates (for the examples)."""
     units = pd.DataFrame({"facility_id": ["u1", "u2"], "name": ["U1", "U2"], "level": "district",
@@ -520,5 +557,6 @@ __all__ = [
     "SitingFigures",
     "SitingResult",
     "candidate_sites",
+    "facilities_with_sites",
     "propose_with_candidates",
 ]
