@@ -317,8 +317,9 @@ def _save_graph(graph: TravelGraph, folder: Path) -> None:
         if value is None:
             continue
         if f.name in _TEXT_FIELDS:
-            uniques, codes = np.unique(value.astype(str), return_inverse=True)
-            arrays[f"{f.name}__values"] = uniques
+            # hashed, not sorted (np.unique took a second on the road names of Hanoi)
+            codes, uniques = pd.factorize(value.astype(str))
+            arrays[f"{f.name}__values"] = np.asarray(uniques, dtype=str)
             arrays[f"{f.name}__codes"] = codes.astype(np.int32)
         elif isinstance(value, np.ndarray):
             arrays[f.name] = value
