@@ -195,7 +195,11 @@ NOTES = (
     "(`time_figures`) instead of scoring four times; the coverage tables sum each threshold in "
     "one call; data files are hashed once per process (a propose hashed them 79 times); "
     "scores.json, the map and the GIS layers are rendered on two threads; the sensitivity "
-    "re-solves are bounded to 5 s each. Cache reads of a warm `planner propose` add up to about "
+    "re-solves are bounded to 5 s each. From an empty cache both cores work where the work "
+    "splits: the tiles are decoded by two processes, and the Hanoi registry (about 8 s) is "
+    "built on a second thread while the roads (about 12 s) load; the graph's road names are "
+    "coded by hashing, not sorting (a second less to store it). Cache reads of a warm "
+    "`planner propose` add up to about "
     "0.15 s (graph 0.05 s, population 0.06 s, registry and areas 0.04 s), so one entry for the "
     "registry, areas and cells would save little and was not made.",
     "",
