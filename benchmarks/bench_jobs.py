@@ -127,8 +127,9 @@ STAGES = {
 
 
 class _SerialPool:
-    """A stand-in for the thread pool ``write_outputs`` renders in: cProfile sees one thread,
-    so the profile runs the map, ``scores.json`` and the GIS layers one after the other."""
+    """A stand-in for the thread pools of ``load_inputs`` and ``write_outputs``: cProfile sees
+    one thread, so the profile reads the registry, then renders the map, ``scores.json`` and
+    the GIS layers, one after the other."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         pass
@@ -151,10 +152,11 @@ def profile_demo(cache: str, out: str) -> list[tuple[str, float]]:
     """Cumulative seconds per stage of one warm ``planner demo`` in this process (its output
     rendering run serially, so that the profile sees every stage)."""
     os.environ["PLANNER_CACHE_DIR"] = cache
-    from planner.app import write
+    from planner.app import inputs, write
     from planner.app.cli import main
 
     write.ThreadPoolExecutor = _SerialPool  # type: ignore[assignment,misc]
+    inputs.ThreadPoolExecutor = _SerialPool  # type: ignore[assignment,misc]
 
     profiler = cProfile.Profile()
     started = time.perf_counter()
@@ -247,8 +249,8 @@ def main() -> None:
         "",
         "Where a warm `planner demo` spends its time (this tree, cProfile, cumulative seconds; "
         "stages overlap where one calls another, e.g. solves inside the sensitivity; profiled with the "
-        "map, scores.json and the GIS layers rendered one after the other, where a real run renders them "
-        "side by side on two threads):",
+        "registry read and the map, scores.json and the GIS layers rendered one after the other, where "
+        "a real run does them side by side on two threads):",
         "",
         "| stage | seconds |",
         "|---|---|",
