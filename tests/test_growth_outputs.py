@@ -180,3 +180,19 @@ def test_a_report_rebuilt_from_a_robust_folder_names_the_same_broken_pairs(hanoi
     )
     assert "would go over it" in _text(rebuilt)
     assert _text(rebuilt) == _text(live)
+
+
+def test_an_incomplete_siting_record_is_an_error_naming_the_file(grown, tmp_path):
+    from planner.app.report_folder import report_dir
+    from planner.errors import PlannerInputError
+
+    _, out = grown
+    work = tmp_path / "broken"
+    shutil.copytree(out, work)
+    scores = json.loads((work / "scores.json").read_text(encoding="utf-8"))
+    del scores["siting"]["baseline"]
+    (work / "scores.json").write_text(json.dumps(scores), encoding="utf-8")
+    with pytest.raises(PlannerInputError) as err:
+        report_dir(work, lang="en")
+    assert err.value.file == str(work / "scores.json") and err.value.field == "siting"
+    assert "baseline" in str(err.value)

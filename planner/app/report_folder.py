@@ -3,7 +3,10 @@
 
 :func:`report_dir` reads the folder back (refusing, with the exact ``planner score`` command
 that completes it, a folder holding only a pairing), rebuilds the map (with the run's
-population cells when it had them) and writes the report.
+population cells when it had them) and writes the report. A growth run's folder gives its
+candidates back too (``scores.json``'s ``siting``: the opened sites are sites of their
+hospitals again) and its pairs at every hour (``robust.csv``), so the report says what the
+run's own report said.
 """
 
 from __future__ import annotations
@@ -54,7 +57,14 @@ def _growth_of(scores_path: Path) -> SitingFigures | None:
         record = json.loads(scores_path.read_text(encoding="utf-8")).get("siting")
     except (OSError, ValueError, UnicodeDecodeError, AttributeError):
         return None
-    return None if record is None else SitingFigures.from_dict(record)
+    if record is None:
+        return None
+    try:
+        return SitingFigures.from_dict(record)
+    except PlannerInputError as exc:  # the record's own words, with the file it is in
+        raise PlannerInputError(
+            exc.problem, file=scores_path, field=exc.field, hint=exc.hint
+        ) from None
 
 
 def _with_opened_sites(fac: gpd.GeoDataFrame, siting: SitingFigures) -> gpd.GeoDataFrame:
