@@ -107,6 +107,14 @@ def test_explorer_replans_when_a_widget_changes(counted):
     )
     assert "previous plan" in explorer.scores.value
     assert counted == {"roads": 1, "facilities": 1, "matrices": 2, "cells": 1}
+    # the answer reaches the page before the map: figures and verdict first, the map after
+    shown: list[str] = []
+    for name in ("scores", "status", "map"):
+        getattr(explorer, name).observe(lambda _, name=name: shown.append(name), names="value")
+    explorer.controls["balance"].value = 0.1
+    assert shown == ["scores", "status", "map", "status"]
+    assert 0 < explorer.timings["answer_s"] < explorer.timings["map_s"]
+    assert "map drawn" in explorer.status.value
     # a pin from code: Hoàn Kiếm's district (with its communes) to Xanh Pon
     run = explorer.set(pins={"hn-dist-002": "hn-reg-xanhpon"}, pilot=False)
     paired = run.proposal.pairings.set_index("unit_id")["hospital_id"]

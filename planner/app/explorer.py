@@ -81,6 +81,9 @@ class Explorer:
         self.run: PlanningRun | None = None
         self.previous: PlanningRun | None = None
         self.error: str | None = None
+        #: Seconds from the last change to its answer on the page (``answer_s``: the verdict
+        #: and the figures) and to its redrawn map (``map_s``).
+        self.timings: dict[str, float] = {}
         self._pins: dict[str, str] = {}
         self._quiet = False
         options = options or PlanOptions()
@@ -214,7 +217,15 @@ class Explorer:
         self.error = None
         self.previous, self.run = self.run, run
         plan_s = time.perf_counter() - started
+        # The answer first (the verdict and the figures, sent to the page as they are set),
+        # then the map, which takes most of a redraw's time.
         self.scores.value = figures_html(run, self.previous, lang=self.lang)
+        planned = (
+            f"{html.escape(run.proposal.status_text)}; planned and scored in {plan_s:.2f} s "
+            f"({len(self.session.matrix_keys())} matrices kept)"
+        )
+        self.status.value = f"<p>{planned}{'; the map follows' if self.show_map else ''}.</p>"
+        self.timings = {"answer_s": time.perf_counter() - started}
         if self.show_map:
             from planner.outputs.maps import map_html
 
@@ -223,10 +234,10 @@ class Explorer:
                 f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;'
                 f'height:{_MAP_HEIGHT_PX}px;border:1px solid #ccc"></iframe>'
             )
-        self.status.value = (
-            f"<p>{html.escape(run.proposal.status_text)}; planned and scored in "
-            f"{plan_s:.2f} s ({len(self.session.matrix_keys())} matrices kept).</p>"
-        )
+            self.timings["map_s"] = time.perf_counter() - started
+            self.status.value = (
+                f"<p>{planned}; map drawn {self.timings['map_s']:.2f} s after the change.</p>"
+            )
         log.info("re-planned in %.2f s", plan_s)
         return run
 

@@ -9,6 +9,9 @@ population data while shown.
 from __future__ import annotations
 
 import html
+import threading
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import folium
@@ -19,7 +22,7 @@ import shapely
 from folium.utilities import JsCode
 
 from planner._geo import polygon_parts, to_metric
-from planner.config import CRS_LONLAT
+from planner.config import CRS_LONLAT, available_cpus
 from planner.errors import PlannerInputError
 from planner.outputs._map_frames import _area_label_column
 from planner.outputs._map_geometry import _geojson, _simplified
@@ -27,7 +30,7 @@ from planner.outputs._map_layers import (
     _TIME_BINS_MIN,
     _TIME_COLOURS,
     _UNREACHABLE_AREA,
-    _time_class,
+    _time_classes,
 )
 from planner.outputs._map_page import _Details, _layer_name, _MapScript
 from planner.outputs.formatting import Formatter
@@ -76,14 +79,21 @@ def _surface_layer(
             field="surface",
             hint="pass the CellAccess returned by planner.access.cells.cell_access",
         )
-    k = np.array([_time_class(s) for s in cells["time_to_sister_s"]], dtype=int)
+    k = _time_classes(cells["time_to_sister_s"])
     metric = to_metric(
         gpd.GeoDataFrame({"k": k}, geometry=cells.geometry.to_numpy(), crs=CRS_LONLAT)
     )
     people = pd.Series(cells["population"].to_numpy(float)).groupby(k).sum()
     classes = sorted(set(k.tolist()))
     pieces = metric.geometry.to_numpy()
-    shapes = [shapely.union_all(pieces[k == c]).simplify(simplify_m) for c in classes]
+
+    def merged(c: int) -> shapely.Geometry:
+        return shapely.union_all(pieces[k == c]).simplify(simplify_m)
+
+    # GEOS leaves the interpreter while it merges: the classes side by side (most of a
+    # redraw's time, which the explorer pays on every change)
+    with ThreadPoolExecutor(max_workers=available_cpus()) as pool:
+        shapes = list(pool.map(merged, classes))
     edges = [*_TIME_BINS_MIN, None]
     band = []
     for c in classes:
@@ -133,8 +143,26 @@ def _surface_credit(attribution: str) -> str:
     return html.escape(attribution, quote=True)
 
 
-def _main_roads(graph: TravelGraph, *, simplify_m: float = _ROAD_SIMPLIFY_M) -> gpd.GeoDataFrame:
-    """The graph's main roads (motorway to secondary), merged per class and simplified.
+# graph -> its main roads: the same background under every pairing, so a session's re-plans
+# (the explorer redraws its map on each) merge them once (a quarter of a second on Hanoi's).
+_MAIN_ROADS: weakref.WeakKeyDictionary[TravelGraph, gpd.GeoDataFrame] = weakref.WeakKeyDictionary()
+_MAIN_ROADS_LOCK = threading.Lock()
+
+
+def _main_roads(graph: TravelGraph) -> gpd.GeoDataFrame:
+    """The graph's main roads (motorway to secondary), merged per class and simplified (a copy
+    of the graph's, kept while the graph lives)."""
+    with _MAIN_ROADS_LOCK:  # maps are drawn on threads
+        roads = _MAIN_ROADS.get(graph)
+        if roads is None:
+            roads = _MAIN_ROADS[graph] = _merged_main_roads(graph)
+    return roads.copy()
+
+
+def _merged_main_roads(
+    graph: TravelGraph, *, simplify_m: float = _ROAD_SIMPLIFY_M
+) -> gpd.GeoDataFrame:
+    """The main roads, merged per class and simplified in metres.
 
     Each two-way road is one pair of directed edges: one of them is kept. Slip roads are left
     out (they only clutter a background).

@@ -266,10 +266,11 @@ def _catchment_layer(
     return layer
 
 
-def _time_class(seconds: float) -> int:
-    if seconds is None or not math.isfinite(seconds):
-        return -1
-    return int(np.searchsorted(_TIME_BINS_MIN, seconds / 60.0, side="right")) - 1
+def _time_classes(seconds: Any) -> np.ndarray:
+    """The class of each time (index into :data:`_TIME_BINS_MIN`; -1: no time)."""
+    s = pd.to_numeric(pd.Series(seconds, dtype=object), errors="coerce").to_numpy(float)
+    k = np.searchsorted(_TIME_BINS_MIN, s / 60.0, side="right") - 1
+    return np.where(np.isfinite(s), k, -1)
 
 
 def _choropleth_layer(
@@ -279,7 +280,7 @@ def _choropleth_layer(
     frame = _simplified(areas, simplify_m)
     frame["area"] = frame[label_col].astype(str) if label_col else ""
     frame["travel_time"] = [_trip(s, t, f) for s in frame["tt"]]
-    frame["k"] = [_time_class(s) for s in frame["tt"]]
+    frame["k"] = _time_classes(frame["tt"]).tolist()
     frame.index = pd.RangeIndex(len(frame)).astype(str)
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
