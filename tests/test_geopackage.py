@@ -73,3 +73,22 @@ def test_a_hostile_name_stays_plain_text(tmp_path: Path, registry_2025) -> None:
     hosp = _layer(out, "hospitals")
     assert (hosp["name"] == HOSTILE).sum() == int((hospitals["name"] == HOSTILE).sum()) >= 1
     assert [p.name for p in tmp_path.iterdir()] == ["pairings.gpkg"]  # no temporary file left
+
+
+def test_writing_leaves_gdal_as_it_found_it(tmp_path):
+    """SQLite's own flushes are off while pairings.gpkg is written (atomic_path flushes the
+    finished file), and the setting is given back afterwards."""
+    import geopandas as gpd
+    import pyogrio
+    from shapely.geometry import Point
+
+    from planner.outputs.geopackage import write_geopackage
+
+    layer = gpd.GeoDataFrame({"name": ["a"]}, geometry=[Point(105.8, 21.0)], crs="EPSG:4326")
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "NORMAL"})
+    try:
+        write_geopackage(tmp_path / "p.gpkg", {"units": layer})
+        assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") == "NORMAL"
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": None})
+    assert pyogrio.read_dataframe(tmp_path / "p.gpkg", layer="units")["name"].tolist() == ["a"]
