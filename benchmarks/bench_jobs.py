@@ -216,6 +216,8 @@ NOTES = (
     "sites memoised by content) and the demand comparison pivots each matrix once "
     "(`time_figures`) instead of scoring four times; the coverage tables sum each threshold in "
     "one call; data files are hashed once per process (a propose hashed them 79 times); "
+    "SQLite's per-layer flushes are off while pairings.gpkg is written (the finished file is "
+    "flushed once before its rename); "
     "scores.json, the map and the GIS layers are rendered on two threads; the sensitivity "
     "re-solves are bounded to 5 s each. From an empty cache both cores work where the work "
     "splits: the tiles are decoded by two processes, and the Hanoi registry (about 8 s) is "
@@ -224,6 +226,12 @@ NOTES = (
     "`planner propose` add up to about "
     "0.15 s (graph 0.05 s, population 0.06 s, registry and areas 0.04 s), so one entry for the "
     "registry, areas and cells would save little and was not made.",
+    "",
+    "The explorer answers first: after a change it puts the verdict and the figures on the page, "
+    "then draws the map (before, both came together after the map). A redraw merges the main "
+    "roads once per graph and the travel-time surface's classes on both cores (GEOS leaves the "
+    "interpreter), so the map follows in about a second; the what-if section below has the "
+    "map's own time.",
     "",
     "This environment sets `PYTHONDONTWRITEBYTECODE=1`, so every run here compiles the "
     "planner's modules afresh; the row with the modules compiled first is what an installed "
