@@ -11,7 +11,10 @@ registry from a user's facilities.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +25,8 @@ from shapely.geometry.base import BaseGeometry
 from planner.config import CRS_LONLAT, DEFAULT_MAX_SNAP_M, DEFAULT_SCHEME, metric_crs
 from planner.errors import PlannerInputError
 from planner.roads.graph import TravelGraph
+
+T = TypeVar("T")
 
 #: ``source`` values meaning the Hanoi default (the MBTiles in the data folder).
 HANOI_SOURCE_KEYWORDS = ("hanoi", "mbtiles")
@@ -164,15 +169,31 @@ def load_inputs(
         # The roads and the registry are independent: on a cold cache both are built (about
         # 12 s and 8 s here), the registry on a second thread (GEOS, numpy and the tile
         # decoder's processes leave the interpreter free much of the time).
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            registry = pool.submit(facilities_for, scheme)
-            graph = road_network(source)
-            return graph, registry.result()
+        registry = _in_background(facilities_for, scheme)
+        graph = road_network(source)
+        return graph, registry.result()
     graph = graph if graph is not None else road_network(source)
     area = None
     if facilities is not None and not isinstance(facilities, gpd.GeoDataFrame):
         area = study_area(graph)
     return graph, facilities_for(scheme, facilities, area=area, thousands=thousands)
+
+
+def _in_background(function: Callable[..., T], *args: Any) -> Future[T]:
+    """Run ``function(*args)`` on a daemon thread: an interrupt (Ctrl-C) of the caller does not
+    wait for it (a cache entry it was writing is never half-valid: :mod:`planner._cache`)."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(function(*args))
+        except BaseException as exc:  # handed to the caller, which re-raises it
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name=f"planner-{function.__name__}", daemon=True).start()
+    return future
 
 
 def facilities_for(
