@@ -60,6 +60,20 @@ class Milp:
     integral: np.ndarray | None = None  # per column 1 (integer) or 0
     bound: np.ndarray | None = None  # per column upper bound
 
+    def integrality(self) -> np.ndarray:
+        """Per column 1 (integer) or 0: ``integral``, else the pairs integer, the rest not."""
+        if self.integral is not None:
+            return self.integral
+        n_x = len(self.gi)
+        return np.concatenate([np.ones(n_x), np.zeros(len(self.c) - n_x)])
+
+    def upper_bounds(self) -> np.ndarray:
+        """Per column upper bound: ``bound``, else 1 for the pairs and none for the rest."""
+        if self.bound is not None:
+            return self.bound
+        n_x = len(self.gi)
+        return np.concatenate([np.ones(n_x), np.full(len(self.c) - n_x, np.inf)])
+
 
 @dataclass(frozen=True, eq=False)
 class _Rows:
@@ -209,14 +223,7 @@ def solve(model: PairingModel, problem: Milp, *, time_limit_s: float) -> Solutio
     :data:`OPTIMALITY_GAP`; otherwise ``"time_limit"`` (the best solution found in time, with
     the gap proven so far; NaN when no bound is known).
     """
-    n_x = len(problem.gi)
-    n_var = len(problem.c)
-    integrality = problem.integral
-    if integrality is None:
-        integrality = np.concatenate([np.ones(n_x), np.zeros(n_var - n_x)])
-    upper = problem.bound
-    if upper is None:
-        upper = np.concatenate([np.ones(n_x), np.full(n_var - n_x, np.inf)])
+    n_x, n_var = len(problem.gi), len(problem.c)
     # scipy.optimize loads at the first solve: it is a quarter of `import planner.app.workflow`
     from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -225,8 +232,8 @@ def solve(model: PairingModel, problem: Milp, *, time_limit_s: float) -> Solutio
         warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)
         res = milp(
             problem.c,
-            integrality=integrality,
-            bounds=Bounds(np.zeros(n_var), upper),
+            integrality=problem.integrality(),
+            bounds=Bounds(np.zeros(n_var), problem.upper_bounds()),
             constraints=LinearConstraint(problem.rows, problem.lower, problem.upper),
             options={
                 "disp": False,

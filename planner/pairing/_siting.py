@@ -255,7 +255,7 @@ def _flexible(joint: JointModel) -> np.ndarray:
 def _with_sites(joint: JointModel, problem: Milp, k: int | None, exactly: Collection[int]) -> Milp:
     """``problem`` with one binary ``w`` per option of a hospital with candidates and the rows
     that tie the pairs and the count of open candidates to them."""
-    n_var, n_x = len(problem.c), len(problem.gi)
+    n_var = len(problem.c)
     flex = _flexible(joint)
     n_w = len(flex)
     col = np.full(len(joint.option_hospital), -1)
@@ -290,20 +290,14 @@ def _with_sites(joint: JointModel, problem: Milp, k: int | None, exactly: Collec
         fixed[list(exactly)] = 1.0
         blocks.append((_coo(np.ones(len(member)), cand, wcol, (n_c, total)), fixed, fixed))
     old = sp.hstack([problem.rows, sp.csr_matrix((problem.rows.shape[0], n_w))])
-    integral = problem.integral
-    if integral is None:
-        integral = np.concatenate([np.ones(n_x), np.zeros(n_var - n_x)])
-    bound = problem.bound
-    if bound is None:
-        bound = np.concatenate([np.ones(n_x), np.full(n_var - n_x, np.inf)])
     return dataclasses.replace(
         problem,
         c=np.concatenate([problem.c, np.zeros(n_w)]),
         rows=sp.vstack([old, *(b[0] for b in blocks)]).tocsr(),
         lower=np.concatenate([problem.lower, *(b[1] for b in blocks)]),
         upper=np.concatenate([problem.upper, *(b[2] for b in blocks)]),
-        integral=np.concatenate([integral, np.ones(n_w)]),
-        bound=np.concatenate([bound, np.ones(n_w)]),
+        integral=np.concatenate([problem.integrality(), np.ones(n_w)]),
+        bound=np.concatenate([problem.upper_bounds(), np.ones(n_w)]),
     )
 
 
