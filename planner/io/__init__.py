@@ -23,6 +23,7 @@ from planner.io.atomic import (
     is_stdout,
     json_text,
     write_json,
+    write_layers_atomic,
     write_text_atomic,
     write_vector_atomic,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "spreadsheet_unsafe_table",
     "write_csv",
     "write_json",
+    "write_layers_atomic",
     "write_text_atomic",
     "write_vector_atomic",
 ]

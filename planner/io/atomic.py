@@ -206,17 +206,65 @@ def write_vector_atomic(
     ({'facility_id': 'hn-reg-xanhpon'}, [105.83518, 21.03126])
     """
     target = Path(target)
-    suffix = target.suffix.lower()
-    if suffix in (".geojson", ".json"):
+    if target.suffix.lower() in (".geojson", ".json"):
         return write_text_atomic(target, gdf.to_json(drop_id=True, ensure_ascii=False) + "\n")
-    with atomic_path(target) as tmp:
-        # GDAL wants its own suffix and no placeholder file: write beside, then move.
-        named = tmp.with_name(tmp.stem + suffix)
-        try:
-            gdf.to_file(named, driver="GPKG" if suffix == ".gpkg" else None, layer=layer)
-            os.replace(named, tmp)
-        finally:
-            named.unlink(missing_ok=True)
+    return write_layers_atomic({layer: gdf}, target)
+
+
+def write_layers_atomic(
+    layers: Mapping[str, Any] | Mapping[str | None, Any], target: str | os.PathLike[str]
+) -> Path:
+    """Write GeoDataFrames as the layers of one GDAL file (GeoPackage by its suffix), atomically.
+
+    Parameters
+    ----------
+    layers : mapping
+        Layer name (``None``: the driver's default) -> GeoDataFrame, written in this order.
+    target : str or os.PathLike
+        The file, replaced whole (see :func:`atomic_path`); its suffix picks the driver.
+
+    Returns
+    -------
+    pathlib.Path
+        ``target`` as a path.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, pyogrio
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> site = gpd.GeoDataFrame({"name": ["Xanh Pôn"]}, geometry=[Point(105.835, 21.031)],
+    ...                         crs="EPSG:4326")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = write_layers_atomic({"a": site, "b": site}, pathlib.Path(folder) / "x.gpkg")
+    ...     [name for name, _ in pyogrio.list_layers(out)]
+    ['a', 'b']
+    """
+    import pyogrio
+
+    target = Path(target)
+    suffix = target.suffix.lower()
+    # SQLite (GeoPackage) would flush each layer's transaction to disk; atomic_path flushes the
+    # finished file once before renaming it into place, which is what a crash needs.
+    before = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
+    try:
+        with atomic_path(target) as tmp:
+            # GDAL wants its own suffix and no placeholder file: write beside, then move.
+            named = tmp.with_name(tmp.stem + suffix)
+            try:
+                for name, gdf in layers.items():
+                    gdf.to_file(
+                        named,
+                        driver="GPKG" if suffix == ".gpkg" else None,
+                        layer=name,
+                        engine="pyogrio",
+                    )
+                os.replace(named, tmp)
+            finally:
+                named.unlink(missing_ok=True)
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": before})
     return target
 
 

@@ -26,7 +26,8 @@ Layers, all in EPSG:4326, each with the columns of the table it mirrors:
 The links and areas come from the map's own helpers (:mod:`planner.outputs._map_frames`), so the file
 and the map never disagree. Text is stored as text (no spreadsheet apostrophes, no HTML): a
 name like ``<img src=x onerror=alert(1)>`` reads back exactly as written. The file is written
-whole (:func:`write_geopackage`) to a temporary file beside the target and renamed onto it (:func:`planner.io.atomic_path`).
+whole (:func:`write_geopackage`) to a temporary file beside the target and renamed onto it
+(:func:`planner.io.write_layers_atomic`).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ import geopandas as gpd
 import pandas as pd
 
 from planner.config import CRS_LONLAT
-from planner.io import atomic_path
+from planner.io import write_layers_atomic
 from planner.outputs._map_frames import (
     _area_hospitals,
     _hospital_frame,
@@ -172,23 +173,4 @@ def write_geopackage(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoD
     ...     [name for name, _ in pyogrio.list_layers(out)]
     ['units', 'hospitals', 'links', 'areas']
     """
-    import pyogrio
-
-    target = Path(path)
-    # SQLite would flush every layer's transaction to disk; atomic_path flushes the finished
-    # file once before renaming it into place, which is what a crash needs (0.03 s a run).
-    before = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
-    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
-    try:
-        with atomic_path(target) as tmp:
-            # GDAL wants its own suffix and no placeholder file: write beside, then move.
-            named = tmp.with_name(tmp.stem + ".gpkg")
-            try:
-                for name, layer in layers.items():
-                    layer.to_file(named, layer=name, driver="GPKG", engine="pyogrio")
-                os.replace(named, tmp)
-            finally:
-                named.unlink(missing_ok=True)
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": before})
-    return target
+    return write_layers_atomic(layers, path)
