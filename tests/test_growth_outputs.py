@@ -175,11 +175,27 @@ def test_a_report_rebuilt_from_a_robust_folder_names_the_same_broken_pairs(hanoi
     live = _section((tmp_path / "run" / "report.html").read_text(encoding="utf-8"), "growth")
     from planner.app.report_folder import report_dir
 
-    rebuilt = _section(
-        report_dir(tmp_path / "run", lang="en").read_text(encoding="utf-8"), "growth"
-    )
-    assert "would go over it" in _text(rebuilt)
-    assert _text(rebuilt) == _text(live)
+    def rebuilt() -> str:
+        page = report_dir(tmp_path / "run", lang="en").read_text(encoding="utf-8")
+        return _text(_section(page, "growth"))
+
+    assert "would go over it" in rebuilt()
+    assert rebuilt() == _text(live)
+    # robust.csv saved again by a spreadsheet in a decimal-comma locale reads the same
+    robust = tmp_path / "run" / "robust.csv"
+    table = pd.read_csv(robust)
+    table.to_csv(robust, sep=";", decimal=",", index=False)
+    assert ";" in robust.read_text(encoding="utf-8").splitlines()[0]
+    assert rebuilt() == _text(live)
+    # and a cell that is no number is an error naming the file, row and column
+    table["worst_s"] = table["worst_s"].astype(object)
+    table.loc[0, "worst_s"] = "soon"
+    table.to_csv(robust, index=False)
+    from planner.errors import PlannerInputError
+
+    with pytest.raises(PlannerInputError) as err:
+        report_dir(tmp_path / "run", lang="en")
+    assert (err.value.file, err.value.row, err.value.field) == (str(robust), 1, "worst_s")
 
 
 def test_an_incomplete_siting_record_is_an_error_naming_the_file(grown, tmp_path):

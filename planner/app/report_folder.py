@@ -25,7 +25,7 @@ import pandas as pd
 from planner.app.inputs import facilities_for, is_hanoi_registry, road_network
 from planner.app.scored import SCORED_COLUMNS
 from planner.config import DEFAULT_SCHEME
-from planner.errors import PlannerInputError
+from planner.errors import PlannerInputError, collapse_problems
 from planner.io import read_pairings
 from planner.outputs.i18n import DEFAULT_LANG
 from planner.places.sites import DEFAULT_SITE_RULE
@@ -159,22 +159,14 @@ def _read_report_folder(
 def _read_robust(path: Path) -> pd.DataFrame:
     """``robust.csv`` back with its types: the hours' times and ``worst_s`` in seconds (blank:
     not reached), ``breaks`` and ``in_proposal`` as booleans."""
-    import numpy as np
-
-    from planner.io import read_csv_table
+    from planner.io import decimal_cells, read_csv_table
 
     table = read_csv_table(path)
     for column in table.columns:
         if column == "worst_s" or (column.startswith("time_") and column.endswith("_s")):
-            try:
-                table[column] = pd.to_numeric(table[column].replace("", np.nan))
-            except ValueError as exc:
-                raise PlannerInputError(
-                    f"not a number of seconds ({exc})",
-                    file=path,
-                    field=column,
-                    hint="re-run `planner propose ... --robust` to rewrite it",
-                ) from None
+            table[column], problems = decimal_cells(table[column], file=path, field=column)
+            if problems:
+                raise collapse_problems(problems)[0]
         elif column in ("breaks", "in_proposal"):
             table[column] = table[column].str.lower().eq("true")
     return table

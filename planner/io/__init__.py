@@ -28,7 +28,7 @@ from planner.io.atomic import (
     write_vector_atomic,
 )
 from planner.io.csv_reader import read_csv_table
-from planner.io.numbers import NumberError, parse_count, parse_decimal
+from planner.io.numbers import NumberError, decimal_cells, parse_count, parse_decimal
 from planner.io.pairings import PAIRING_ID_COLUMNS, detect_scheme, read_pairings
 from planner.io.spreadsheet import (
     is_id_column,
@@ -44,6 +44,7 @@ __all__ = [
     "STDOUT",
     "NumberError",
     "atomic_path",
+    "decimal_cells",
     "detect_scheme",
     "fsync_dir",
     "fsync_file",

@@ -7,9 +7,13 @@ ambiguous number raises :class:`NumberError` with the fix.
 
 from __future__ import annotations
 
+import math
+import os
 import re
+from collections.abc import Iterable
 
 from planner.config import THOUSANDS
+from planner.errors import PlannerInputError
 
 _SPACES = "\u0020\u00a0\u2009\u202f"
 
@@ -82,6 +86,51 @@ def parse_decimal(text: str) -> float:
             "write a plain decimal number (e.g. 21.0285), without units or degree signs",
         )
     return float(value.replace(",", "."))
+
+
+def decimal_cells(
+    cells: Iterable[str], *, file: str | os.PathLike[str], field: str
+) -> tuple[list[float], list[PlannerInputError]]:
+    """Read a column of text cells as decimals (:func:`parse_decimal`); blank cells are NaN.
+
+    Parameters
+    ----------
+    cells : iterable of str
+        The column's cells, in row order (row 1 first).
+    file : str or os.PathLike
+        The file they come from (named in the problems).
+    field : str
+        The column's name.
+
+    Returns
+    -------
+    tuple
+        The numbers (NaN where blank or not a number) and one problem per cell that is not a
+        number, naming its file, row and field, for the caller to raise or collect.
+
+    Examples
+    --------
+    >>> numbers, problems = decimal_cells(["1,5", "", "abc"], file="t.csv", field="worst_s")
+    >>> numbers[0], numbers[1] != numbers[1], [p.row for p in problems]
+    (1.5, True, [3])
+    """
+    numbers: list[float] = []
+    problems: list[PlannerInputError] = []
+    for row, value in enumerate(cells, start=1):
+        try:
+            numbers.append(parse_decimal(value) if value else math.nan)
+        except NumberError as exc:
+            numbers.append(math.nan)
+            problems.append(
+                PlannerInputError(
+                    f"{field} {exc.problem}",
+                    file=file,
+                    row=row,
+                    field=field,
+                    hint=f"{exc.hint}, or leave the cell empty",
+                )
+            )
+    return numbers, problems
 
 
 def parse_count(text: str, *, thousands: str | None = None) -> float:

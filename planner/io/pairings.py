@@ -4,7 +4,6 @@ and checking its ids; the scheme its ids belong to.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import pandas as pd
 from planner.config import DEFAULT_SCHEME
 from planner.errors import PlannerInputError, collapse_problems
 from planner.io.csv_reader import read_csv_table
-from planner.io.numbers import NumberError, parse_decimal
+from planner.io.numbers import decimal_cells
 from planner.io.spreadsheet import spreadsheet_unsafe_table
 
 #: Columns every pairing file has; the planner's own also carry names, times and more.
@@ -83,22 +82,8 @@ def read_pairings(
         )
     problems: list[PlannerInputError] = []
     for column in (c for c in _PAIRING_NUMBERS if c in table.columns):
-        numbers = []
-        for i, value in table[column].items():
-            try:
-                numbers.append(parse_decimal(value) if value else math.nan)
-            except NumberError as exc:
-                numbers.append(math.nan)
-                problems.append(
-                    PlannerInputError(
-                        f"{column} {exc.problem}",
-                        file=path,
-                        row=int(i) + 1,
-                        field=column,
-                        hint=f"{exc.hint}, or leave the cell empty",
-                    )
-                )
-        table[column] = numbers
+        table[column], found = decimal_cells(table[column], file=path, field=column)
+        problems += found
     if "pinned" in table.columns:
         table["pinned"] = table["pinned"].str.lower().isin(("true", "1", "yes"))
     # blank text cells are missing values, as pandas reads them (a blank hospital: unpaired)
