@@ -95,7 +95,7 @@ def _median(tree: Path, args: list[str], cache: str, runs: int = RUNS) -> float:
     return statistics.median(_run(tree, args, cache) for _ in range(runs))
 
 
-def _session(tree: Path, cache: str, code: str = _SESSION) -> tuple[float, float]:
+def _two_figures(tree: Path, cache: str, code: str = _SESSION) -> tuple[float, float]:
     env = _env(tree, cache)
     out = subprocess.run([sys.executable, "-c", code], cwd=tree, env=env, check=True,
                          capture_output=True, text=True).stdout.split()  # fmt: skip
@@ -110,9 +110,9 @@ def measure(tree: Path, cache: str, out: str) -> dict[str, float]:
     propose = [*cli, "propose", "--quiet", "--out", out]
     figures["propose"] = _median(tree, propose, cache, runs=PROPOSE_RUNS)
     figures["demo"] = _median(tree, [*cli, "demo", "--quiet", "--out", out], cache)
-    _session(tree, cache)  # warm
-    figures["session_first"], figures["session_replan"] = _session(tree, cache)
-    figures["explorer_answer"], figures["explorer_map"] = _session(tree, cache, _EXPLORER)
+    _two_figures(tree, cache)  # warm
+    figures["session_first"], figures["session_replan"] = _two_figures(tree, cache)
+    figures["explorer_answer"], figures["explorer_map"] = _two_figures(tree, cache, _EXPLORER)
     figures["propose_bytecode"] = _with_bytecode(tree, propose, cache)
     return figures
 

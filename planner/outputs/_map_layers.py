@@ -268,7 +268,7 @@ def _catchment_layer(
 
 def _time_classes(seconds: Any) -> np.ndarray:
     """The class of each time (index into :data:`_TIME_BINS_MIN`; -1: no time)."""
-    s = pd.to_numeric(pd.Series(seconds, dtype=object), errors="coerce").to_numpy(float)
+    s = pd.to_numeric(pd.Series(seconds), errors="coerce").to_numpy(float, na_value=np.nan)
     k = np.searchsorted(_TIME_BINS_MIN, s / 60.0, side="right") - 1
     return np.where(np.isfinite(s), k, -1)
 
