@@ -159,7 +159,7 @@ def _read_report_folder(
 def _read_robust(path: Path) -> pd.DataFrame:
     """``robust.csv`` back with its types: the hours' times and ``worst_s`` in seconds (blank:
     not reached), ``breaks`` and ``in_proposal`` as booleans."""
-    from planner.io import decimal_cells, read_csv_table
+    from planner.io import decimal_cells, read_csv_table, true_cells
 
     table = read_csv_table(path)
     for column in table.columns:
@@ -168,7 +168,7 @@ def _read_robust(path: Path) -> pd.DataFrame:
             if problems:
                 raise collapse_problems(problems)[0]
         elif column in ("breaks", "in_proposal"):
-            table[column] = table[column].str.lower().eq("true")
+            table[column] = true_cells(table[column])
     return table
 
 

@@ -27,7 +27,7 @@ from planner.io.atomic import (
     write_text_atomic,
     write_vector_atomic,
 )
-from planner.io.csv_reader import read_csv_table
+from planner.io.csv_reader import read_csv_table, true_cells
 from planner.io.numbers import NumberError, decimal_cells, parse_count, parse_decimal
 from planner.io.pairings import PAIRING_ID_COLUMNS, detect_scheme, read_pairings
 from planner.io.spreadsheet import (
@@ -59,6 +59,7 @@ __all__ = [
     "spreadsheet_safe_table",
     "spreadsheet_unsafe",
     "spreadsheet_unsafe_table",
+    "true_cells",
     "write_csv",
     "write_json",
     "write_layers_atomic",

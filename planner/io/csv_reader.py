@@ -115,6 +115,28 @@ def read_csv_table(path: str | os.PathLike[str], *, encoding: str | None = None)
     return table.apply(lambda col: col.str.strip())
 
 
+def true_cells(cells: pd.Series) -> pd.Series:
+    """Yes/no text cells as booleans: ``true``, ``1`` or ``yes`` (any case) are true, anything
+    else false (how the planner reads back the flags it writes, ``True``/``False``).
+
+    Parameters
+    ----------
+    cells : pandas.Series
+        Text cells, e.g. a ``pinned`` column from :func:`read_csv_table`.
+
+    Returns
+    -------
+    pandas.Series
+        Booleans, same index.
+
+    Examples
+    --------
+    >>> true_cells(pd.Series(["True", "false", "YES", ""])).tolist()
+    [True, False, True, False]
+    """
+    return cells.str.lower().isin(("true", "1", "yes"))
+
+
 def _decode(data: bytes, *, file: str | Path, encoding: str | None) -> str:
     tried = [encoding] if encoding else ["utf-8", "utf-8-sig"]
     try:

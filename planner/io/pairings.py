@@ -13,7 +13,7 @@ import pandas as pd
 
 from planner.config import DEFAULT_SCHEME
 from planner.errors import PlannerInputError, collapse_problems
-from planner.io.csv_reader import read_csv_table
+from planner.io.csv_reader import read_csv_table, true_cells
 from planner.io.numbers import decimal_cells
 from planner.io.spreadsheet import spreadsheet_unsafe_table
 
@@ -85,7 +85,7 @@ def read_pairings(
         table[column], found = decimal_cells(table[column], file=path, field=column)
         problems += found
     if "pinned" in table.columns:
-        table["pinned"] = table["pinned"].str.lower().isin(("true", "1", "yes"))
+        table["pinned"] = true_cells(table["pinned"])
     # blank text cells are missing values, as pandas reads them (a blank hospital: unpaired)
     for column in table.columns:
         # object or pandas' own text dtype (the default from pandas 3)
