@@ -105,6 +105,13 @@ def test_west_oakland_end_to_end_without_hanoi_data(
     assert result.returncode == 0, result.stderr
     report = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
     assert "Wood St" in report and "OpenStreetMap contributors" in report
+    # every sentence about the data is this run's: not Hanoi's units, files or place names
+    from planner.outputs.i18n import Translator
+
+    t = Translator("vi")  # the report's language
+    for hanoi in (t("scenario.scheme.2024"), t("report.names_official"), ".mbtiles", "census"):
+        assert hanoi not in report, hanoi
+    assert f"<td>{roads.name}</td>" in report and t("report.source_roads_given") in report
 
 
 def test_a_facility_off_the_roads_area_is_named(

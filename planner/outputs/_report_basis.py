@@ -15,7 +15,7 @@ from planner._vn import core_name, fold
 from planner.config import data_sources
 from planner.outputs._report_context import _cell, _Context, _num
 from planner.outputs._report_scores import _cells, _Scores
-from planner.outputs.formatting import MISSING
+from planner.outputs.formatting import MISSING, hanoi_scheme
 from planner.outputs.i18n import Translator, messages
 from planner.places.facilities import APPROXIMATE_SOURCES
 
@@ -52,7 +52,7 @@ def _assumptions(
     words for is left out (the run's files keep it), never shown as a program value."""
     t, f = ctx.t, ctx.f
     out: list[tuple[str, str]] = []
-    scheme = _words(t, f"scenario.scheme.{options.get('scheme')}")
+    scheme = _words(t, f"scenario.scheme.{hanoi_scheme(options)}")
     if scheme:
         out.append((t("assume.units"), scheme))
     mode = options.get("mode")
@@ -181,16 +181,28 @@ def _speeds_part(mode: str | None, ctx: _Context) -> dict[str, Any] | None:
     return {"title": title, "columns": columns, "rows": rows}
 
 
-def _sources_part(ctx: _Context) -> dict[str, Any]:
+def _sources_part(ctx: _Context, options: Mapping[str, Any]) -> dict[str, Any]:
+    """The data the run used: our Hanoi files for a run on the Hanoi registry, else the road
+    network it was given (none of the Hanoi files served it)."""
     t = ctx.t
-    what = "what_vi" if t.lang == "vi" else "what_en"
+    hanoi = hanoi_scheme(options) is not None
+    if hanoi:
+        what = "what_vi" if t.lang == "vi" else "what_en"
+        rows = [[_cell(r["file"]), _cell(r[what]), _cell(r["licence"])] for r in data_sources()]
+    else:
+        roads = options.get("roads")
+        name = Path(str(roads).split(" (")[0]).name if roads else MISSING
+        rows = [
+            [_cell(name), _cell(t("report.source_roads_given")), _cell(t("report.source_given"))]
+        ]
     return {
         "columns": [
             {"label": t("report.col_file"), "num": False},
             {"label": t("report.col_what"), "num": False},
             {"label": t("report.col_licence"), "num": False},
         ],
-        "rows": [[_cell(r["file"]), _cell(r[what]), _cell(r["licence"])] for r in data_sources()],
+        "rows": rows,
+        "hanoi": hanoi,  # the official Vietnamese place names are a Hanoi run's
     }
 
 

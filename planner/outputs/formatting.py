@@ -423,6 +423,35 @@ def map_title(options: Mapping[str, Any], *, lang: str) -> str:
     return t("map.title")
 
 
+def hanoi_scheme(options: Mapping[str, Any]) -> str | None:
+    """The run's administrative scheme when its units are the Hanoi registry's, else ``None``.
+
+    The schemes name Hanoi's districts and communes; a run on the user's own facilities
+    (``options["region"]`` is ``None``) has none of them, whatever ``scheme`` it recorded.
+
+    Parameters
+    ----------
+    options
+        The run's settings as in ``scores.json``'s ``options`` (no ``region``: an older file,
+        read as Hanoi's).
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> hanoi_scheme({"scheme": "2025", "region": "Hanoi"}), hanoi_scheme({"scheme": "2024"})
+    ('2025', '2024')
+    >>> hanoi_scheme({"scheme": "2024", "region": None}) is None
+    True
+    """
+    if "region" in options and options["region"] is None:
+        return None
+    scheme = options.get("scheme")
+    return None if scheme is None else str(scheme)
+
+
 def scenario_parts(options: Mapping[str, Any], *, lang: str) -> list[str]:
     """Describe a run's scenario in words, one part per setting that is known.
 
@@ -448,7 +477,7 @@ def scenario_parts(options: Mapping[str, Any], *, lang: str) -> list[str]:
     """
     t = Translator(lang)
     parts: list[str] = []
-    scheme = options.get("scheme")
+    scheme = hanoi_scheme(options)
     if scheme:
         key = f"scenario.scheme.{scheme}"
         parts.append(t(key) if has_text(key) else t("scenario.scheme.other", scheme=scheme))

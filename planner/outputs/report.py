@@ -338,7 +338,7 @@ def write_report(
         ),
         traffic=traffic[1] if traffic else None,
         speeds=_speeds_part(options.get("mode"), ctx),
-        sources=_sources_part(ctx),
+        sources=_sources_part(ctx, options),
         approximate=_approximate_part(approx, len(pairings), ctx),
     )
     target = _resolve_target(out)
