@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from _browser import open_offline  # noqa: E402
 from test_maps import straight_pairing  # noqa: E402
 
-from planner.outputs.maps import pairing_map, save_map  # noqa: E402
+from planner.outputs.map import pairing_map, save_map  # noqa: E402
 from planner.places.hanoi import hanoi_areas, hanoi_facilities  # noqa: E402
 
 RUNS = 3
@@ -128,7 +128,7 @@ def main() -> None:
 
     import folium
 
-    from planner.outputs._assets import leaflet_version
+    from planner.outputs.map._assets import leaflet_version
 
     text = "\n".join(
         [

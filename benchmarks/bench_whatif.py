@@ -31,7 +31,7 @@ from _browser import offline_page  # noqa: E402
 from planner.app.session import Session  # noqa: E402
 from planner.app.workflow import PlanOptions, plan, run_map, write_outputs  # noqa: E402
 from planner.errors import ApproximateLocationWarning  # noqa: E402
-from planner.outputs.maps import save_map  # noqa: E402
+from planner.outputs.map import save_map  # noqa: E402
 
 BALANCES = (0.1, 0.15, 0.25, 0.3, 0.2, 0.12, 0.18, 0.22)
 BROWSER_CHANGES = 12

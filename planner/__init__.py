@@ -71,11 +71,11 @@ _EXPORTS: dict[str, str] = {
     "score_pairings": "planner.pairing.scoring",
     "PairingScores": "planner.pairing.scoring",
     # maps and report
-    "pairing_map": "planner.outputs.maps",
-    "save_map": "planner.outputs.maps",
-    "WhatIf": "planner.outputs.maps",
-    "write_report": "planner.outputs.report",
-    "decision_table": "planner.outputs.report",
+    "pairing_map": "planner.outputs.map.build",
+    "save_map": "planner.outputs.map.build",
+    "WhatIf": "planner.outputs.map.build",
+    "write_report": "planner.outputs.report.build",
+    "decision_table": "planner.outputs.report.build",
     # the whole job
     "plan": "planner.app.workflow",
     "PlanOptions": "planner.app.workflow",
@@ -240,8 +240,8 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         PlannerInputError,
     )
     from planner.io import read_pairings, write_csv
-    from planner.outputs.maps import WhatIf, pairing_map, save_map
-    from planner.outputs.report import decision_table, write_report
+    from planner.outputs.map.build import WhatIf, pairing_map, save_map
+    from planner.outputs.report.build import decision_table, write_report
     from planner.pairing.propose import (
         PairingResult,
         hanoi_pilot_pins,

@@ -59,8 +59,8 @@ def test_the_public_modules_are_found():
     assert {
         "travel.matrix",
         "pairing.propose",
-        "outputs.maps",
-        "outputs.report",
+        "outputs.map.build",
+        "outputs.report.build",
         "app.workflow",
         "access.cells",
         "io.pairings",

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from planner.app.workflow import PlanOptions, plan, write_outputs
-from planner.outputs.maps import map_html, pairing_map, save_map
+from planner.outputs.map import map_html, pairing_map, save_map
 from planner.outputs.report import write_report
 from planner.pairing.propose import propose_pairings
 from planner.pairing.scoring import score_pairings

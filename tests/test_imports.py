@@ -144,4 +144,4 @@ def test_the_propose_command_loads_no_map_chart_raster_or_download_library(tmp_p
 
 
 def test_the_checker_sees_a_heavy_import(tmp_path):
-    assert _heavy_loaded("import planner.outputs.maps", tmp_path) >= {"folium", "branca"}
+    assert _heavy_loaded("import planner.outputs.map.build", tmp_path) >= {"folium", "branca"}

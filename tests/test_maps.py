@@ -12,9 +12,10 @@ import pytest
 
 from planner.config import OSM_ATTRIBUTION
 from planner.errors import PlannerInputError
-from planner.outputs._assets import leaflet_version
-from planner.outputs._map_background import _main_roads
-from planner.outputs.maps import hospital_palette, map_html, pairing_map, save_map
+from planner.outputs.map._assets import leaflet_version
+from planner.outputs.map._background import _main_roads
+from planner.outputs.labels import hospital_palette
+from planner.outputs.map import map_html, pairing_map, save_map
 
 REMOTE = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
 
@@ -163,7 +164,7 @@ def test_same_map_twice_gives_identical_bytes(registry_2025, areas_2025, tmp_pat
 
 
 def test_choropleth_scale_is_hue_free_and_matches_its_legend(map_2025, registry_2025):
-    from planner.outputs.maps import _TIME_COLOURS
+    from planner.outputs.map._layers import TIME_COLOURS
 
     text = map_html(map_2025[0])
     hospital_colours = {c.lower() for c, _ in hospital_palette(registry_2025).values()}
@@ -171,7 +172,7 @@ def test_choropleth_scale_is_hue_free_and_matches_its_legend(map_2025, registry_
     def rgb(colour: str) -> tuple[int, ...]:
         return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
 
-    for colour in _TIME_COLOURS:
+    for colour in TIME_COLOURS:
         # a grey cannot be read as any (saturated) hospital colour
         assert len(set(rgb(colour))) == 1, colour
         assert colour.lower() not in hospital_colours

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from test_maps import REMOTE, straight_pairing
 
-from planner.outputs.maps import pairing_map
+from planner.outputs.map import pairing_map
 from planner.outputs.report import APPROXIMATE_CSV, decision_table, write_report
 from planner.pairing.scoring import population_weights, score_pairings
 from planner.places.facilities import APPROXIMATE_SOURCES

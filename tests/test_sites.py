@@ -340,7 +340,8 @@ def test_pairing_files_name_hospitals_and_their_sites(tmp_path, hanoi_graph):
 def test_map_draws_every_site_and_links_units_to_theirs(proposals, registry_2024):
     import folium
 
-    from planner.outputs.maps import hospital_palette, pairing_map
+    from planner.outputs.labels import hospital_palette
+    from planner.outputs.map import pairing_map
 
     pairs = proposals["nearest"].pairings
     m = pairing_map(pairs, registry_2024, lang="en")

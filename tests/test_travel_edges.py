@@ -411,7 +411,7 @@ def test_hanoi_units_reduced_equal_the_whole_graph(
 def test_hanoi_route_map_grows_one_tree_per_hospital_site(
     hanoi_graph: TravelGraph, registry_2025: pd.DataFrame, tmp_path
 ) -> None:
-    from planner.outputs.maps import pairing_map, save_map
+    from planner.outputs.map import pairing_map, save_map
     from planner.pairing.propose import nearest_pairings
 
     hospitals = registry_2025[registry_2025["level"] == "regional"]

@@ -15,7 +15,7 @@ import pytest
 
 from planner.app.cli import main
 from planner.io import read_pairings
-from planner.outputs._whatif import DATA_ID, WhatIf, script_json, whatif_data
+from planner.outputs.map.whatif import DATA_ID, WhatIf, script_json, whatif_data
 from planner.pairing.scoring import population_weights
 
 
@@ -337,7 +337,7 @@ def test_2025_units_move_one_by_one_and_their_areas_follow(hanoi_graph, tmp_path
         assert report.unexpected_errors() == []
     # Without the choropleth the areas a change moves are drawn on a layer of their own.
     from planner.app.workflow import run_whatif
-    from planner.outputs.maps import pairing_map, save_map
+    from planner.outputs.map import pairing_map, save_map
     from planner.places.hanoi import hanoi_areas
 
     m = pairing_map(

@@ -240,7 +240,8 @@ def map_file(
     move with their communes when the file pairs them so).
     """
     from planner.config import road_data_date
-    from planner.outputs.maps import WhatIf, pairing_map, save_map
+    from planner.outputs.map.build import pairing_map, save_map
+    from planner.outputs.map.whatif import WhatIf
     from planner.places.hanoi import hanoi_areas
 
     if facilities is None:

@@ -227,7 +227,7 @@ class Explorer:
         self.status.value = f"<p>{planned}{'; the map follows' if self.show_map else ''}.</p>"
         self.timings = {"answer_s": time.perf_counter() - started}
         if self.show_map:
-            from planner.outputs.maps import map_html
+            from planner.outputs.map.build import map_html
 
             page = map_html(self.session.map(run, lang=self.lang))
             self.map.value = (

@@ -237,8 +237,8 @@ def report_dir(
     ('report.html', ['pairings.csv', 'report.html', 'scores.json'])
     """
     from planner.outputs.formatting import map_title, scenario_difference, scenario_parts
-    from planner.outputs.maps import pairing_map
-    from planner.outputs.report import write_report
+    from planner.outputs.map.build import pairing_map
+    from planner.outputs.report.build import write_report
     from planner.places.hanoi import hanoi_areas
 
     out = Path(out_dir)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from planner.app.planning import PlanningRun
-    from planner.outputs.maps import WhatIf
+    from planner.outputs.map.whatif import WhatIf
     from planner.pairing.siting import SitingResult
 
 
@@ -63,7 +63,7 @@ def write_outputs(
         Language of the map and the report: ``"vi"`` (default) or ``"en"``.
     whatif
         Let the map's readers reassign units and see the scores move, offline
-        (:class:`planner.outputs.maps.WhatIf`, from the run's two matrices).
+        (:class:`planner.outputs.map.WhatIf`, from the run's two matrices).
     siting, robust
         A growth run's choice of candidate sites and pairs at every hour
         (:class:`planner.app.siting.GrowthRun`): the map draws the candidates, the report
@@ -129,11 +129,11 @@ def write_outputs(
     }
     paths["pairings.gpkg"] = write_geopackage(out / "pairings.gpkg", layers)
     if map and rendered_map is not None:
-        from planner.outputs.maps import save_map
+        from planner.outputs.map.build import save_map
 
         paths["map.html"] = save_map(rendered_map, out / "map.html")
     if report:
-        from planner.outputs.report import APPROXIMATE_CSV, write_report
+        from planner.outputs.report.build import APPROXIMATE_CSV, write_report
 
         paths["report.html"] = write_report(
             out / "report.html",
@@ -205,7 +205,7 @@ def run_map(
     """
     from planner.outputs.formatting import map_title, scenario_parts
     from planner.outputs.i18n import Translator
-    from planner.outputs.maps import pairing_map
+    from planner.outputs.map.build import pairing_map
 
     options = options_document(run)  # the titles need the settings, not the figures
     if areas is None and is_hanoi_registry(run.facilities):
@@ -241,7 +241,7 @@ def run_whatif(run: PlanningRun) -> WhatIf:
 
     Returns
     -------
-    planner.outputs.maps.WhatIf
+    planner.outputs.map.WhatIf
         The run's matrices at its departure and peak times, with its directions, grouping
         and site rule.
 
@@ -251,7 +251,7 @@ def run_whatif(run: PlanningRun) -> WhatIf:
     >>> run_whatif(plan(PlanOptions(scheme="2025", cells=False))).peak_depart
     '08:00'
     """
-    from planner.outputs.maps import WhatIf
+    from planner.outputs.map.whatif import WhatIf
 
     return WhatIf(
         run.matrix,

@@ -13,7 +13,7 @@ Layers, all in EPSG:4326, each with the columns of the table it mirrors:
     use, with the unit's ``pairings.csv`` columns.
 ``areas``
     With the areas (the Hanoi registry): each area with ``hospital_id`` and ``travel_time_s``
-    (:func:`planner.outputs.maps` rule: a 2025 commune takes its unit's pairing, a 2024 district
+    (:func:`planner.outputs.map.build` rule: a 2025 commune takes its unit's pairing, a 2024 district
     the hospital of most of its people and their population-weighted mean time).
 ``candidates``
     With a growth run's candidate sites: one point per candidate, the columns of ``siting.csv``
@@ -23,7 +23,7 @@ Layers, all in EPSG:4326, each with the columns of the table it mirrors:
     With the population cells: one polygon per populated cell piece, the columns of
     ``access_cells.csv`` (:data:`planner.access.cells.ACCESS_COLUMNS`).
 
-The links and areas come from the map's own helpers (:mod:`planner.outputs._map_frames`), so the file
+The links and areas come from the map's own helpers (:mod:`planner.outputs._frames`), so the file
 and the map never disagree. Text is stored as text (no spreadsheet apostrophes, no HTML): a
 name like ``<img src=x onerror=alert(1)>`` reads back exactly as written. The file is written
 whole (:func:`write_geopackage`) to a temporary file beside the target and renamed onto it
@@ -42,12 +42,12 @@ import pandas as pd
 
 from planner.config import CRS_LONLAT
 from planner.io import write_layers_atomic
-from planner.outputs._map_frames import (
-    _area_hospitals,
-    _hospital_frame,
-    _link_frame,
-    _unit_sites,
+from planner.outputs._frames import (
+    area_hospitals,
+    hospital_frame,
+    link_frame,
     unit_rows,
+    unit_sites,
 )
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def geopackage_layers(
         table, geometry=gpd.points_from_xy(at["lon"].astype(float), at["lat"].astype(float)),
         crs=CRS_LONLAT,
     )  # fmt: skip
-    hosp = _hospital_frame(facilities, None, pairings)
+    hosp = hospital_frame(facilities, None, pairings)
     geometry = facilities.geometry.name if isinstance(facilities, gpd.GeoDataFrame) else None
     columns = [c for c in facilities.columns if c != geometry]
     columns += [c for c in ("hospital_id", "site_role", "site_name") if c not in columns]
@@ -115,14 +115,14 @@ def geopackage_layers(
     # the map's link rule: a line to the site the unit's trips use, when it reaches one
     ends = units.assign(
         h=table["hospital_id"].astype("string").fillna("").to_numpy(),
-        s=_unit_sites(table, hosp).fillna("").to_numpy(),
+        s=unit_sites(table, hosp).fillna("").to_numpy(),
         tt=pd.to_numeric(table["travel_time_s"], errors="coerce").to_numpy(),
     )
-    lines = _link_frame(ends, hosp, links="straight", graph=None, mode="car", simplify_m=0.0)
+    lines = link_frame(ends, hosp, links="straight", graph=None, mode="car", simplify_m=0.0)
     links = gpd.GeoDataFrame(table.loc[lines.index], geometry=lines.geometry, crs=CRS_LONLAT)
     layers = {"units": units, "hospitals": hospitals, "links": links}
     if areas is not None:
-        with_h, _ = _area_hospitals(areas, table)
+        with_h, _ = area_hospitals(areas, table)
         layers["areas"] = gpd.GeoDataFrame(
             with_h.rename(columns={"h": "hospital_id", "tt": "travel_time_s"}), crs=areas.crs
         ).to_crs(CRS_LONLAT)

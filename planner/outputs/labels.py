@@ -137,7 +137,7 @@ def is_pilot_pair(district: Any, hospital_id: Any) -> bool:
     )
 
 
-def _trip(seconds: Any, t: Translator, f: Formatter) -> str:
+def trip_words(seconds: Any, t: Translator, f: Formatter) -> str:
     """A unit's travel time in words, or that there is no road."""
     if seconds is None or pd.isna(seconds) or not math.isfinite(float(seconds)):
         return t("map.unreachable")

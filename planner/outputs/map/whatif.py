@@ -1,6 +1,6 @@
 """What-if in the map: officials reassign units in the browser, offline, and watch the figures.
 
-:func:`planner.outputs.maps.pairing_map` with ``whatif=WhatIf(...)`` calls :func:`add_whatif`, which
+:func:`planner.outputs.map.pairing_map` with ``whatif=WhatIf(...)`` calls :func:`add_whatif`, which
 embeds what the page needs to re-score a pairing by itself, with no Python and no network:
 
 - for every unit, its pair time to every hospital at the run's departure and at its comparison
@@ -42,10 +42,10 @@ from folium.template import Template
 from planner._vn import district_key, fold
 from planner.config import PEAK_DEPART
 from planner.io import spreadsheet_safe
-from planner.outputs._assets import RawHTML
 from planner.outputs._templates import source
 from planner.outputs.formatting import MISSING, Formatter
 from planner.outputs.i18n import Translator
+from planner.outputs.map._assets import RawHTML
 from planner.pairing.scoring import COVERAGE_MINUTES, score_pairings
 from planner.places.sites import DEFAULT_SITE_RULE, HospitalSites, hospital_sites
 

@@ -1,8 +1,8 @@
 """A pairing's tables in map terms, shared by the map and the GeoPackage so they never disagree.
 
-The pairing checked (:func:`_check_pairings`), its hospitals as sites (:func:`_hospital_frame`), the
-site each unit's trips use (:func:`_unit_sites`), the links from unit to site (:func:`_link_frame`)
-and the areas with their sister hospital and time (:func:`_area_hospitals`).
+The pairing checked (:func:`check_pairings`), its hospitals as sites (:func:`hospital_frame`), the
+site each unit's trips use (:func:`unit_sites`), the links from unit to site (:func:`link_frame`)
+and the areas with their sister hospital and time (:func:`area_hospitals`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 _PAIRING_COLUMNS = ("unit_id", "unit_name", "unit_level", "hospital_id", "travel_time_s")
 
 
-def _check_pairings(pairings: pd.DataFrame, *, what: str) -> None:
+def check_pairings(pairings: pd.DataFrame, *, what: str) -> None:
     missing = [c for c in _PAIRING_COLUMNS if c not in pairings.columns]
     if missing:
         raise PlannerInputError(
@@ -49,7 +49,7 @@ def _check_pairings(pairings: pd.DataFrame, *, what: str) -> None:
         )
 
 
-def _hospital_frame(
+def hospital_frame(
     facilities: pd.DataFrame, hospitals: pd.DataFrame | Sequence[str] | None, pairings: pd.DataFrame
 ) -> pd.DataFrame:
     fac = facilities.assign(facility_id=facilities["facility_id"].astype(str))
@@ -64,9 +64,9 @@ def _hospital_frame(
     frame = frame.drop_duplicates("facility_id").reset_index(drop=True)
     # one row per site, each knowing its hospital, role and name (:mod:`planner.places.sites`)
     frame = frame.assign(hospital_id=hospital_of(frame))
-    roles = _optional(frame, "site_role", None)
+    roles = column_or(frame, "site_role", None)
     frame["site_role"] = roles.where(roles.notna(), "main").to_numpy()
-    names = _optional(frame, "site_name", None)
+    names = column_or(frame, "site_name", None)
     frame["site_name"] = names.where(names.notna(), frame["name"]).astype(str).to_numpy()
     frame["sites"] = frame.groupby("hospital_id")["facility_id"].transform("size").to_numpy()
     missing = sorted(set(pairings["hospital_id"].dropna().astype(str)) - set(frame["hospital_id"]))
@@ -100,19 +100,19 @@ def unit_rows(pairings: pd.DataFrame, facilities: pd.DataFrame) -> pd.DataFrame:
     return fac.loc[ids]
 
 
-def _optional(pairings: pd.DataFrame, column: str, default: Any) -> pd.Series:
+def column_or(pairings: pd.DataFrame, column: str, default: Any) -> pd.Series:
     if column in pairings:
         return pairings[column]
     return pd.Series(default, index=pairings.index, dtype=object)
 
 
-def _site_named(hospitals: pd.DataFrame) -> np.ndarray:
+def site_named(hospitals: pd.DataFrame) -> np.ndarray:
     """Which sites the map names: those of a hospital with several, or named apart."""
     own_name = hospitals["site_name"].astype(str) != hospitals["name"].astype(str)
     return ((hospitals["sites"] > 1) | own_name).to_numpy()
 
 
-def _unit_sites(pairings: pd.DataFrame, hosp: pd.DataFrame) -> pd.Series:
+def unit_sites(pairings: pd.DataFrame, hosp: pd.DataFrame) -> pd.Series:
     """The site each unit's trips use: its ``site_id``, else its hospital's main site."""
     main = hosp[hosp["site_role"] == "main"].drop_duplicates("hospital_id")
     main_site = dict(zip(main["hospital_id"], main["facility_id"], strict=True))
@@ -123,7 +123,7 @@ def _unit_sites(pairings: pd.DataFrame, hosp: pd.DataFrame) -> pd.Series:
     return given.where(given.notna(), fallback).astype(object)
 
 
-def _link_frame(
+def link_frame(
     units: gpd.GeoDataFrame,
     hospitals: pd.DataFrame,
     *,
@@ -182,7 +182,7 @@ def _route_lines(graph: Any, reach: gpd.GeoDataFrame, hpos: pd.DataFrame, *, mod
     return lines
 
 
-def _area_hospitals(
+def area_hospitals(
     areas: gpd.GeoDataFrame, pairings: pd.DataFrame
 ) -> tuple[gpd.GeoDataFrame, bool]:
     """Give each area its sister hospital and travel time; say whether areas are districts.
@@ -227,5 +227,5 @@ def _area_hospitals(
     )
 
 
-def _area_label_column(areas: pd.DataFrame) -> str | None:
+def area_label_column(areas: pd.DataFrame) -> str | None:
     return next((c for c in ("name", "commune", "district") if c in areas), None)

@@ -10,7 +10,7 @@ own data (main roads from the road graph, area boundaries and names) so the map 
 with no tile server. Every layer is one ``GeoJson`` whose features share styles through a
 property key, geometries are simplified in metres and coordinates rounded to 5 decimals (about
 1 m), so the whole-Hanoi commune map stays small. With ``self_contained=True`` Leaflet is inlined
-(see :mod:`planner.outputs._assets`) and only the background tiles need the network.
+(see :mod:`planner.outputs.map._assets`) and only the background tiles need the network.
 
 Safety: names, ids and districts come from other people's files. Tooltips and popups are built
 in the browser with ``textContent`` (``templates/map.js``), never ``innerHTML``; layer names
@@ -26,10 +26,11 @@ officials flip between the two pairings over the same catchments and see exactly
 move.
 
 This module assembles the map (:func:`pairing_map`) and writes it (:func:`save_map`,
-:func:`map_html`); the parts live apart: the pairing's tables in map terms (``_map_frames``, shared
-with the GeoPackage), its layers (``_map_layers``), the surface and background (``_map_background``),
-the legend (``_map_legend``), the page elements rendered in one pass (``_map_page``), geometry in
-metres (``_map_geometry``) and the names and colours shared with the report (:mod:`~planner.outputs.labels`).
+:func:`map_html`); the parts live beside it in :mod:`planner.outputs.map`: its layers (``_layers``), the
+surface and background (``_background``), the legend (``_legend``), the page elements rendered
+in one pass (``_page``), geometry in metres (``_geometry``); the pairing's tables in map terms
+(:mod:`planner.outputs._frames`, shared with the GeoPackage) and the names and colours shared
+with the report (:mod:`~planner.outputs.labels`).
 """
 
 from __future__ import annotations
@@ -51,50 +52,46 @@ from branca.element import Figure
 from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
 from planner.io import atomic_path
-from planner.outputs._assets import inline_assets
-from planner.outputs._map_background import _names_layer, _roads_layer, _surface_layer
-from planner.outputs._map_candidates import _candidate_layer, _candidate_legend
-from planner.outputs._map_frames import (
-    _area_hospitals,
-    _check_pairings,
-    _hospital_frame,
-    _link_frame,
-)
-from planner.outputs._map_geometry import _simplified
-from planner.outputs._map_layers import (
-    _TIME_BINS_MIN,
-    _TIME_COLOURS,
-    _UNREACHABLE_AREA,
-    _UNREACHABLE_COLOUR,
-    _catchment_layer,
-    _changed_layer,
-    _choropleth_layer,
-    _hospital_layer,
-    _link_layer,
-    _unit_layer,
-    _unit_layer_frame,
-    _unit_rows,
-)
-from planner.outputs._map_legend import _legend
-from planner.outputs._map_page import (
-    _layer_name,
-    _MapScript,
-    _page_assets,
-    _Panel,
-    _PlannerMap,
-    _tiles,
+from planner.outputs._frames import (
+    area_hospitals,
+    check_pairings,
+    hospital_frame,
+    link_frame,
 )
 from planner.outputs._templates import render
-from planner.outputs._whatif import WhatIf, add_whatif
 from planner.outputs.formatting import Formatter
 from planner.outputs.i18n import DEFAULT_LANG, Translator
 from planner.outputs.labels import (
-    hospital_icon,
     hospital_palette,
-    is_pilot_pair,
-    site_label,
-    switch_text,
 )
+from planner.outputs.map._assets import inline_assets
+from planner.outputs.map._background import names_layer, roads_layer, surface_layer
+from planner.outputs.map._candidates import candidate_layer, candidate_legend
+from planner.outputs.map._geometry import simplified
+from planner.outputs.map._layers import (
+    TIME_BINS_MIN,
+    TIME_COLOURS,
+    UNREACHABLE_AREA,
+    UNREACHABLE_COLOUR,
+    catchment_layer,
+    changed_layer,
+    choropleth_layer,
+    hospital_layer,
+    link_layer,
+    unit_layer,
+    unit_layer_frame,
+    unit_popup_rows,
+)
+from planner.outputs.map._legend import map_legend
+from planner.outputs.map._page import (
+    MapScript,
+    Panel,
+    PlannerMap,
+    add_tiles,
+    layer_name,
+    page_assets,
+)
+from planner.outputs.map.whatif import WhatIf, add_whatif
 from planner.roads.graph import TravelGraph
 
 if TYPE_CHECKING:
@@ -188,7 +185,7 @@ def pairing_map(
     whatif
         Let readers reassign units in the page (offline, no Python) and see the scores move:
         a :class:`WhatIf` holding the travel times of every unit to every hospital at
-        ``depart`` and at the comparison departure (see :mod:`planner.outputs._whatif`). ``None``: a
+        ``depart`` and at the comparison departure (see :mod:`planner.outputs.map.whatif`). ``None``: a
         map to read only.
     surface
         Travel times from where people live (:func:`planner.access.cells.cell_access` with this
@@ -200,7 +197,7 @@ def pairing_map(
         A growth run's candidate sites (:attr:`planner.pairing.siting.SitingResult.candidates`:
         ``facility_id``, ``name``, ``hospital_id``, ``opened``, ``lat``, ``lon``, gains): the
         opened ones ringed in their hospital's colour as new sites, the others greyed
-        (``_map_candidates``). ``None``: none drawn.
+        (``_candidates``). ``None``: none drawn.
 
     Returns
     -------
@@ -226,9 +223,9 @@ def pairing_map(
     map.html
     """
     t, f = Translator(lang), Formatter(lang)
-    _check_pairings(pairings, what="main")
+    check_pairings(pairings, what="main")
     if compare is not None:
-        _check_pairings(compare, what="comparison")
+        check_pairings(compare, what="comparison")
     if links not in ("straight", "routes", None):
         raise PlannerInputError(
             f"unknown links {links!r}", field="links", hint="use 'straight', 'routes' or None"
@@ -240,32 +237,32 @@ def pairing_map(
             hint="use 'travel_time' or None",
         )
     both = pairings if compare is None else pd.concat([pairings, compare], ignore_index=True)
-    hosp = _hospital_frame(facilities, hospitals, both)
+    hosp = hospital_frame(facilities, hospitals, both)
     palette = hospital_palette(hosp)
     names = dict(zip(hosp["hospital_id"], hosp["name"].astype(str), strict=True))
     label = label or t("map.pairing")
     compare_label = (compare_label or t("map.compare")) if compare is not None else None
     time_label = t("map.travel_time_at", time=depart) if depart else t("map.travel_time")
 
-    units = _unit_layer_frame(pairings, facilities, names, t, f, compare, hosp)
+    units = unit_layer_frame(pairings, facilities, names, t, f, compare, hosp)
     unreachable = int(units["tt"].isna().sum())
     if unreachable:
         log.warning("%d units have no reachable sister hospital; drawn grey", unreachable)
 
-    m = _PlannerMap(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
-    _page_assets(m)
-    _tiles(m, tiles, t)
+    m = PlannerMap(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    page_assets(m)
+    add_tiles(m, tiles, t)
     approximate = False
     draw_choropleth = choropleth is not None and areas is not None
     with_h = None
     layers: dict[str, folium.GeoJson] = {}  # what the what-if panel restyles
     if areas is not None:
-        with_h, approximate = _area_hospitals(areas, pairings)
+        with_h, approximate = area_hospitals(areas, pairings)
         if draw_choropleth:
             name = t("map.choropleth_district") if approximate else t("map.choropleth")
-            layers["areas"] = _choropleth_layer(with_h, t, f, name=name, simplify_m=simplify_m)
+            layers["areas"] = choropleth_layer(with_h, t, f, name=name, simplify_m=simplify_m)
             layers["areas"].add_to(m)
-        _catchment_layer(
+        catchment_layer(
             with_h,
             palette,
             names,
@@ -276,31 +273,31 @@ def pairing_map(
             simplify_m=simplify_m,
         ).add_to(m)
     if surface is not None:
-        _surface_layer(surface, t, f, simplify_m=simplify_m).add_to(m)
+        surface_layer(surface, t, f, simplify_m=simplify_m).add_to(m)
     draw_roads = roads and graph is not None
     if roads and graph is not None:
-        _roads_layer(graph, t).add_to(m)
+        roads_layer(graph, t).add_to(m)
     if areas is not None:
-        _names_layer(areas, t, outlines=not draw_choropleth, simplify_m=simplify_m).add_to(m)
+        names_layer(areas, t, outlines=not draw_choropleth, simplify_m=simplify_m).add_to(m)
     if links is not None:
-        frame = _link_frame(units, hosp, links=links, graph=graph, mode=mode, simplify_m=simplify_m)
+        frame = link_frame(units, hosp, links=links, graph=graph, mode=mode, simplify_m=simplify_m)
         name = t("map.links" if links == "straight" else "map.routes")
-        layers["links"] = _link_layer(frame, palette, name=name, show=True)
+        layers["links"] = link_layer(frame, palette, name=name, show=True)
         layers["links"].add_to(m)
-    rows = _unit_rows(t, time_label=time_label, compare_label=compare_label)
-    layers["units"] = _unit_layer(
+    rows = unit_popup_rows(t, time_label=time_label, compare_label=compare_label)
+    layers["units"] = unit_layer(
         units, palette, rows, name=t("map.units_layer", name=label), show=True
     )
     layers["units"].add_to(m)
     if compare is not None:
         assert compare_label is not None
         group = folium.FeatureGroup(
-            name=_layer_name(t("map.compare_layer", name=compare_label)), show=False
+            name=layer_name(t("map.compare_layer", name=compare_label)), show=False
         )
-        other = _unit_layer_frame(compare, facilities, names, t, f, None, hosp)
+        other = unit_layer_frame(compare, facilities, names, t, f, None, hosp)
         if areas is not None:
-            other_areas, _ = _area_hospitals(areas, compare)
-            _catchment_layer(
+            other_areas, _ = area_hospitals(areas, compare)
+            catchment_layer(
                 other_areas,
                 palette,
                 names,
@@ -311,25 +308,25 @@ def pairing_map(
                 simplify_m=simplify_m,
             ).add_to(group)
         if links is not None:
-            frame = _link_frame(
+            frame = link_frame(
                 other, hosp, links=links, graph=graph, mode=mode, simplify_m=simplify_m
             )
-            _link_layer(frame, palette, name=compare_label, show=True).add_to(group)
-        other_rows = _unit_rows(t, time_label=time_label, compare_label=None)
-        _unit_layer(other, palette, other_rows, name=compare_label, show=True).add_to(group)
+            link_layer(frame, palette, name=compare_label, show=True).add_to(group)
+        other_rows = unit_popup_rows(t, time_label=time_label, compare_label=None)
+        unit_layer(other, palette, other_rows, name=compare_label, show=True).add_to(group)
         group.add_to(m)
-        _changed_layer(units, palette, t, label=label, compare_label=compare_label).add_to(m)
+        changed_layer(units, palette, t, label=label, compare_label=compare_label).add_to(m)
     if candidates is not None:
-        _candidate_layer(candidates, palette, names, t, f).add_to(m)
-    layers["hospitals"] = _hospital_layer(hosp, pairings, palette, t, f, units)
+        candidate_layer(candidates, palette, names, t, f).add_to(m)
+    layers["hospitals"] = hospital_layer(hosp, pairings, palette, t, f, units)
     layers["hospitals"].add_to(m)
 
     title = title or t("map.title")
     figure = m.get_root()
     assert isinstance(figure, Figure)
     figure.title = html.escape(title if not subtitle else f"{title} — {subtitle}")
-    _Panel(render("map_title.html.j2", title=title, subtitle=subtitle), kind="title").add_to(m)
-    legend = _legend(
+    Panel(render("map_title.html.j2", title=title, subtitle=subtitle), kind="title").add_to(m)
+    legend = map_legend(
         hosp,
         palette,
         units,
@@ -338,16 +335,16 @@ def pairing_map(
         approximate=approximate,
         roads=draw_roads,
         compare_label=compare_label if compare is not None else None,
-        candidates=() if candidates is None else _candidate_legend(candidates, palette, t),
+        candidates=() if candidates is None else candidate_legend(candidates, palette, t),
     )
-    _Panel(legend, kind="legend").add_to(m)
+    Panel(legend, kind="legend").add_to(m)
     if whatif is not None:
         add_whatif(
             m, whatif, pairings=pairings, facilities=facilities, units=units, hospitals=hosp,
             palette=palette, layers=layers, areas=with_h, lang=lang, mode=mode,
-            area_shapes=None if with_h is None or draw_choropleth else _simplified(with_h, simplify_m),
-            styles={"time_bins_min": _TIME_BINS_MIN, "time_colours": _TIME_COLOURS,
-                    "unreachable_colour": _UNREACHABLE_COLOUR, "unreachable_area": _UNREACHABLE_AREA},
+            area_shapes=None if with_h is None or draw_choropleth else simplified(with_h, simplify_m),
+            styles={"time_bins_min": TIME_BINS_MIN, "time_colours": TIME_COLOURS,
+                    "unreachable_colour": UNREACHABLE_COLOUR, "unreachable_area": UNREACHABLE_AREA},
         )  # fmt: skip
     # Collapsed: an icon at the top right, opened by a tap; the legend says what is drawn.
     folium.LayerControl(collapsed=True).add_to(m)
@@ -360,7 +357,7 @@ def pairing_map(
     bounds = [[float(lats.min()), float(lons.min())], [float(lats.max()), float(lons.max())]]
     # Fitted in the browser (map.js), again whenever the room for the map changes: printed,
     # on a phone, in the report's frame.
-    _MapScript(f"window.plannerFit({{map}}, {json.dumps(bounds)});", name="Fit").add_to(m)
+    MapScript(f"window.plannerFit({{map}}, {json.dumps(bounds)});", name="Fit").add_to(m)
     if self_contained:
         inline_assets(m)
     return m
@@ -423,14 +420,4 @@ def map_html(m: folium.Map) -> str:
     return _ELEMENT_ID.sub(_number, m.get_root().render())
 
 
-__all__ = [
-    "WhatIf",
-    "hospital_icon",
-    "hospital_palette",
-    "is_pilot_pair",
-    "map_html",
-    "pairing_map",
-    "save_map",
-    "site_label",
-    "switch_text",
-]
+__all__ = ["map_html", "pairing_map", "save_map"]

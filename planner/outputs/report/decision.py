@@ -2,8 +2,8 @@
 cost of switching.
 
 :func:`decision_table` gives it as a frame (the columns of :data:`DECISION_COLUMNS`); the report
-shows it as its first part (:func:`_decision_part`), beside the comparison's hospital of each row
-(:func:`_other_lookup`).
+shows it as its first part (:func:`decision_part`), beside the comparison's hospital of each row
+(:func:`other_lookup`).
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ import numpy as np
 import pandas as pd
 
 from planner._vn import core_name, district_key, fold
-from planner.outputs._report_context import (
-    _cell,
-    _Context,
-    _is_district_rows,
-    _num,
-    _row_name,
-    _trip,
-)
 from planner.outputs.formatting import MISSING
 from planner.outputs.labels import is_pilot_pair, switch_text
+from planner.outputs.report._context import (
+    Context,
+    is_district_rows,
+    number_cell,
+    row_name,
+    text_cell,
+    trip_minutes,
+)
 from planner.pairing.scoring import counted_population
 
 #: Columns of :func:`decision_table`.
@@ -160,7 +160,7 @@ def decision_table(
     return out.loc[order.index].reset_index(drop=True)
 
 
-def _other_lookup(
+def other_lookup(
     rows: pd.DataFrame, other_pairings: pd.DataFrame, other_rows: pd.DataFrame
 ) -> tuple[pd.Series, pd.Series]:
     """The other scenario's hospital and time for each of our rows.
@@ -171,7 +171,7 @@ def _other_lookup(
     """
     keys = rows["unit_id"].astype(str)
     mine = other_rows.set_index(other_rows["unit_id"].astype(str))
-    if not _is_district_rows(rows) and keys.isin(mine.index).all():
+    if not is_district_rows(rows) and keys.isin(mine.index).all():
         return (
             mine["hospital_id"].reindex(keys).set_axis(rows.index),
             mine["travel_time_s"].reindex(keys).set_axis(rows.index),
@@ -192,9 +192,9 @@ def _other_lookup(
     )
 
 
-def _decision_part(
+def decision_part(
     rows: pd.DataFrame,
-    ctx: _Context,
+    ctx: Context,
     *,
     depart: str | None,
     peak: str | None,
@@ -202,7 +202,7 @@ def _decision_part(
     reasons: list[str | None] | None = None,
 ) -> dict[str, Any]:
     t, f = ctx.t, ctx.f
-    districts = _is_district_rows(rows)
+    districts = is_district_rows(rows)
     has_peak = bool(rows["travel_time_peak_s"].notna().any()) and peak is not None
     time_label = t("report.col_time_at", time=depart) if depart else t("map.travel_time")
     columns = [
@@ -249,34 +249,34 @@ def _decision_part(
         if pd.notna(row.next_best_hospital_id) and math.isfinite(row.switch_cost_s):
             switch = switch_text("", row.switch_cost_s, t, f, prefix="report")
         cells = [
-            _cell(_row_name(row), cls="name", sub=sub, badge=badge),
-            _num(_trip(row.travel_time_s, t, f)),
+            text_cell(row_name(row), cls="name", sub=sub, badge=badge),
+            number_cell(trip_minutes(row.travel_time_s, t, f)),
         ]
         if has_peak:
-            cells.append(_num(_trip(row.travel_time_peak_s, t, f)))
+            cells.append(number_cell(trip_minutes(row.travel_time_peak_s, t, f)))
         changed = False
         if other is not None:
             theirs, their_time = other[0].loc[row.Index], other[1].loc[row.Index]
             changed = str(theirs) != hid if pd.notna(theirs) else bool(hid)
             changed_count += changed
             cells.append(
-                _cell(
+                text_cell(
                     ctx.name(theirs),
                     colour=ctx.colour(theirs),
                     mark="≠" if changed else None,
                     mark_title=t("report.col_hospital_in", name=other[2]) if changed else None,
                 )
             )
-            cells.append(_num(_trip(their_time, t, f)))
+            cells.append(number_cell(trip_minutes(their_time, t, f)))
         cells += [
-            _num(f.people(row.population)),
-            _cell(
+            number_cell(f.people(row.population)),
+            text_cell(
                 ctx.name(row.next_best_hospital_id),
                 colour=ctx.colour(row.next_best_hospital_id)
                 if pd.notna(row.next_best_hospital_id)
                 else None,
             ),
-            _num(switch),
+            number_cell(switch),
         ]
         for c, label in zip(cells[1:], labels[1:], strict=True):
             c["label"] = label

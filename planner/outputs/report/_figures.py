@@ -9,12 +9,12 @@ from typing import Any
 
 import pandas as pd
 
-from planner.outputs._report_charts import _coverage_chart
-from planner.outputs._report_context import _cell, _Context, _num, _trip
-from planner.outputs._report_scores import _cells, _Scores
 from planner.outputs.formatting import MISSING, Formatter, clock
 from planner.outputs.i18n import Translator
 from planner.outputs.labels import site_label
+from planner.outputs.report._charts import coverage_chart
+from planner.outputs.report._context import Context, number_cell, text_cell, trip_minutes
+from planner.outputs.report._scores import Scores, cells_section
 
 
 def _figure_specs(
@@ -85,9 +85,7 @@ def _format(kind: str, value: Any, f: Formatter) -> str:
     return f.count(value)
 
 
-def _figures_part(
-    main: _Scores, ctx: _Context, *, other: tuple[_Scores, str] | None
-) -> dict[str, Any]:
+def figures_part(main: Scores, ctx: Context, *, other: tuple[Scores, str] | None) -> dict[str, Any]:
     t, f = ctx.t, ctx.f
     depart, peak = main.depart or MISSING, main.peak_depart
     columns: list[tuple[str, Mapping[str, Any]]] = [(t("report.proposal"), main.overall)]
@@ -109,13 +107,13 @@ def _figures_part(
         values = [figures.get(score_key) for _, figures in columns]
         if all(v is None for v in values):
             continue
-        body.append([_cell(label), *(_num(_format(kind, v, f)) for v in values)])
+        body.append([text_cell(label), *(number_cell(_format(kind, v, f)) for v in values)])
     others = [name for name, _ in columns[1:]]
     note = t("report.compare_note", others=", ".join(others)) if others else ""
     return {"columns": heads, "rows": body, "note": note}
 
 
-def _hospital_order(per_hospital: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
+def hospital_order(per_hospital: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """The per-hospital rows with a display name, sorted by name (the charts' order too)."""
     ids = per_hospital["hospital_id"].astype(str)
     own = per_hospital.get("hospital_name", pd.Series(None, index=per_hospital.index))
@@ -125,8 +123,8 @@ def _hospital_order(per_hospital: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
     return per_hospital.assign(hospital_id=ids, _name=shown).sort_values("_name", kind="stable")
 
 
-def _hospitals_part(
-    per_hospital: pd.DataFrame, main: _Scores, ctx: _Context, *, sites: list[str]
+def hospitals_part(
+    per_hospital: pd.DataFrame, main: Scores, ctx: Context, *, sites: list[str]
 ) -> dict[str, Any]:
     t, f = ctx.t, ctx.f
     spec = [
@@ -143,20 +141,20 @@ def _hospitals_part(
     columns += [{"label": t(label), "num": True} for _, label, _ in spec]
     rows = []
     for record in per_hospital.to_dict("records"):
-        cells = [_cell(record["_name"], cls="name", colour=ctx.colour(record["hospital_id"]))]
-        cells += [_num(fmt(record.get(col))) for col, _, fmt in spec]
+        cells = [text_cell(record["_name"], cls="name", colour=ctx.colour(record["hospital_id"]))]
+        cells += [number_cell(fmt(record.get(col))) for col, _, fmt in spec]
         rows.append(cells)
     visits = main.overall.get("visits_per_month", 4)
     note = t("report.per_hospital_note", time=main.depart or MISSING, visits=f.count(visits))
     return {"columns": columns, "rows": rows, "note": note, "sites": sites}
 
 
-def _site_notes(
+def site_notes(
     pairings: pd.DataFrame,
     hospitals: pd.DataFrame,
     per_hospital: pd.DataFrame,
-    main: _Scores,
-    ctx: _Context,
+    main: Scores,
+    ctx: Context,
 ) -> list[str]:
     """One sentence per hospital of several sites: the rule, and how many units use each site
     (from the pairing's ``site_id``), in the table's order."""
@@ -189,11 +187,11 @@ def _site_notes(
 _NAMES_SHOWN = 5
 
 
-def _people_part(main: _Scores, ctx: _Context, pairings: pd.DataFrame) -> dict[str, Any] | None:
+def people_part(main: Scores, ctx: Context, pairings: pd.DataFrame) -> dict[str, Any] | None:
     """Where people live: the headline, the units the points mislead most, the other demand,
     the coverage curve, the table per district from cells beside the units' points (``None``
     without cells)."""
-    cells = _cells(main)
+    cells = cells_section(main)
     if cells is None:
         return None
     t, f = ctx.t, ctx.f
@@ -242,12 +240,12 @@ def _people_part(main: _Scores, ctx: _Context, pairings: pd.DataFrame) -> dict[s
     for record in table.loc[order].to_dict("records"):
         rows.append(
             [
-                _cell(record["district"], cls="name"),
-                _num(f.people(record.get("population"))),
-                _num(_trip(record.get("mean_time_to_sister_s"), t, f)),
-                _num(_trip(record.get("p90_time_to_sister_s"), t, f)),
-                _num(f.percent(record.get("share_sister_60min"))),
-                _num(f.minutes(record.get("points_minus_cells_s"), signed=True)),
+                text_cell(record["district"], cls="name"),
+                number_cell(f.people(record.get("population"))),
+                number_cell(trip_minutes(record.get("mean_time_to_sister_s"), t, f)),
+                number_cell(trip_minutes(record.get("p90_time_to_sister_s"), t, f)),
+                number_cell(f.percent(record.get("share_sister_60min"))),
+                number_cell(f.minutes(record.get("points_minus_cells_s"), signed=True)),
             ]
         )
     columns = [{"label": t("report.col_district"), "num": False}] + [
@@ -263,7 +261,7 @@ def _people_part(main: _Scores, ctx: _Context, pairings: pd.DataFrame) -> dict[s
     half = -(-len(rows) // 2)  # two half tables side by side: 30 districts on half a page
     return {
         "text": " ".join(sentences),
-        "chart": _coverage_chart(cells["curve"], ctx, depart=depart),
+        "chart": coverage_chart(cells["curve"], ctx, depart=depart),
         "tables": [
             {"columns": columns, "rows": part} for part in (rows[:half], rows[half:]) if part
         ],
@@ -272,7 +270,7 @@ def _people_part(main: _Scores, ctx: _Context, pairings: pd.DataFrame) -> dict[s
     }
 
 
-def _demand_sentence(demand: Mapping[str, Any], ctx: _Context) -> str:
+def _demand_sentence(demand: Mapping[str, Any], ctx: Context) -> str:
     """How the pairing would change under the other demand, in one sentence."""
     t, f = ctx.t, ctx.f
     changed = int(demand.get("units_changed") or 0)

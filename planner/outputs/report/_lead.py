@@ -10,10 +10,10 @@ from typing import Any
 
 import pandas as pd
 
-from planner.outputs._report_context import _Context, _is_district_rows
-from planner.outputs._report_scores import _Scores
 from planner.outputs.formatting import MISSING
 from planner.outputs.labels import is_pilot_pair
+from planner.outputs.report._context import Context, is_district_rows
+from planner.outputs.report._scores import Scores
 
 _HARDEST = 3
 
@@ -23,13 +23,13 @@ def _mean(scores: Mapping[str, Any], suffix: str = "") -> float | None:
     return float(value) if value is not None and math.isfinite(float(value)) else None
 
 
-def _lead(
+def lead_part(
     pairings: pd.DataFrame,
     rows: pd.DataFrame,
-    main: _Scores,
-    ctx: _Context,
+    main: Scores,
+    ctx: Context,
     *,
-    other: tuple[_Scores, str, int] | None,
+    other: tuple[Scores, str, int] | None,
 ) -> list[str]:
     """The plain paragraph: what is proposed, what it costs, what it buys, the hardest units."""
     t, f = ctx.t, ctx.f
@@ -41,7 +41,7 @@ def _lead(
         sentences.append(
             t("report.lead_pairing_scored", units=f.count(len(pairings)), hospitals=n_hospitals)
         )
-    elif _is_district_rows(rows):
+    elif is_district_rows(rows):
         sentences.append(
             t(
                 "report.lead_pairing_districts",
@@ -149,7 +149,7 @@ def _lead(
     return paragraphs
 
 
-def _idle_hospitals(scores: Mapping[str, Any], ctx: _Context) -> str:
+def _idle_hospitals(scores: Mapping[str, Any], ctx: Context) -> str:
     """The hospitals a scenario leaves with no unit, by name ("" when none): its load ratio is
     then infinite, which a sentence says in words rather than as a number."""
     load = scores.get("load")
@@ -158,7 +158,7 @@ def _idle_hospitals(scores: Mapping[str, Any], ctx: _Context) -> str:
     return ", ".join(ctx.name(h) for h, people in load.items() if people == 0)
 
 
-def _longer_or_shorter(seconds: float, ctx: _Context) -> str:
+def _longer_or_shorter(seconds: float, ctx: Context) -> str:
     shown = ctx.f.minutes(abs(seconds), decimals=1)
     if shown == ctx.f.minutes(0, decimals=1):
         return ctx.t("report.same_length")

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.outputs._report_context import _cell, _Context, _num
+from planner.outputs.report._context import Context, number_cell, text_cell
 from planner.roads.speeds import (
     AREAS,
     FERRY,
@@ -43,7 +43,7 @@ def _road_groups(mode: str, times: list[str]) -> tuple[list[list[str]], np.ndarr
     return [[classes[i] for i in g] for g in members], factors[:, :, [g[0] for g in members]]
 
 
-def _roads_text(classes: list[str], ctx: _Context) -> str:
+def _roads_text(classes: list[str], ctx: Context) -> str:
     t = ctx.t
     names = [t.get(f"road.{c}", c) for c in classes]
     if len(names) == 1:
@@ -72,15 +72,15 @@ def _closed_spans(mode: str) -> list[tuple[int, int]]:
     return [(s, e % _DAY_MIN) for s, e in spans]
 
 
-def _ferry_text(depart: str, mode: str, ctx: _Context) -> str:
+def _ferry_text(depart: str, mode: str, ctx: Context) -> str:
     wait = ferry_wait_s(depart, mode=mode)
     if not np.isfinite(wait):
         return ctx.t("traffic.ferry_closed")
     return ctx.t("traffic.ferry_wait", wait=ctx.f.minutes(wait))
 
 
-def _traffic(
-    mode: str | None, depart: str | None, peak: str | None, ctx: _Context, *, hanoi: bool
+def traffic_part(
+    mode: str | None, depart: str | None, peak: str | None, ctx: Context, *, hanoi: bool
 ) -> tuple[str, dict[str, Any]] | None:
     """The traffic assumption in words, and its table (area x roads: share of free-flow speed
     at each departure time; ferries); ``None`` without a mode and departure time."""
@@ -96,12 +96,12 @@ def _traffic(
     rows = []
     for a, area in zip(area_rows, areas, strict=True):
         for g, classes in enumerate(groups):
-            cells = [_cell(area_names[area]), _cell(_roads_text(classes, ctx))]
-            cells += [_num(f.percent(factors[k, a, g])) for k in range(len(times))]
+            cells = [text_cell(area_names[area]), text_cell(_roads_text(classes, ctx))]
+            cells += [number_cell(f.percent(factors[k, a, g])) for k in range(len(times))]
             rows.append(cells)
     rows.append(
-        [_cell(t("area.every")), _cell(t("road.ferry"))]
-        + [_num(_ferry_text(time, mode, ctx)) for time in times]
+        [text_cell(t("area.every")), text_cell(t("road.ferry"))]
+        + [number_cell(_ferry_text(time, mode, ctx)) for time in times]
     )
     sentences = [t("traffic.intro")]
     for k, time in enumerate(times):

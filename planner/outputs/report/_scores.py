@@ -1,7 +1,7 @@
-"""A run's scores as the report reads them: :class:`_Scores` over ``score_pairings`` or ``scores.json``.
+"""A run's scores as the report reads them: :class:`Scores` over ``score_pairings`` or ``scores.json``.
 
 Older names of the trip directions are read too (:data:`_DIRECTIONS`); the population cells'
-figures, when the run has them, come out as one mapping (:func:`_cells`).
+figures, when the run has them, come out as one mapping (:func:`cells_section`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ _DIRECTIONS = {"hospital_to_unit": "to_unit", "unit_to_hospital": "to_hospital"}
 
 
 @dataclass(frozen=True)
-class _Scores:
+class Scores:
     """Scores in one shape, whether given as :class:`PairingScores` or ``scores.json``."""
 
     overall: dict[str, Any]
@@ -46,7 +46,7 @@ class _Scores:
         return _DIRECTIONS.get(str(value), str(value)) if value else None
 
 
-def _read_scores(scores: Any) -> _Scores:
+def read_scores(scores: Any) -> Scores:
     """Normalise a :class:`planner.pairing.scoring.PairingScores` or the dict of ``scores.json``."""
     if hasattr(scores, "overall") and hasattr(scores, "per_hospital"):
         per_pair = getattr(scores, "per_pair", None)
@@ -56,7 +56,7 @@ def _read_scores(scores: Any) -> _Scores:
                 per_pair["travel_time_peak_s"].to_numpy(float),
                 index=per_pair["unit_id"].astype(str),
             )
-        return _Scores(dict(scores.overall), scores.per_hospital, {}, peak)
+        return Scores(dict(scores.overall), scores.per_hospital, {}, peak)
     if isinstance(scores, Mapping):
         per = scores.get("per_hospital")
         frame = pd.DataFrame(per) if isinstance(per, list) and per else None
@@ -75,7 +75,7 @@ def _read_scores(scores: Any) -> _Scores:
                 index=table["unit_id"].astype(str),
             )
         options = scores.get("options")
-        return _Scores(
+        return Scores(
             dict(scores),
             frame,
             {k: dict(v) for k, v in baselines.items() if v},
@@ -89,7 +89,7 @@ def _read_scores(scores: Any) -> _Scores:
     )
 
 
-def _cells(main: _Scores) -> Mapping[str, Any] | None:
+def cells_section(main: Scores) -> Mapping[str, Any] | None:
     """The ``cells`` section of ``scores.json`` when the run placed people where they live."""
     cells = main.overall.get("cells")
     if isinstance(cells, Mapping) and cells.get("curve") and cells.get("per_district"):

@@ -18,7 +18,7 @@ _UNKNOWN_COLOUR = "#7f7f7f"
 
 
 @dataclass(frozen=True)
-class _Context:
+class Context:
     """What every part of the page needs: language, names and colours of the hospitals."""
 
     t: Translator
@@ -37,7 +37,7 @@ class _Context:
         return self.palette.get(str(hospital_id), (_UNKNOWN_COLOUR, ""))[0]
 
 
-def _cell(text: Any, **extra: Any) -> dict[str, Any]:
+def text_cell(text: Any, **extra: Any) -> dict[str, Any]:
     return {
         "text": "" if text is None else str(text),
         "num": False,
@@ -52,21 +52,21 @@ def _cell(text: Any, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _num(text: Any, **extra: Any) -> dict[str, Any]:
-    return _cell(text, num=True, **extra)
+def number_cell(text: Any, **extra: Any) -> dict[str, Any]:
+    return text_cell(text, num=True, **extra)
 
 
-def _is_district_rows(rows: pd.DataFrame) -> bool:
+def is_district_rows(rows: pd.DataFrame) -> bool:
     return bool(len(rows)) and bool((rows["units"] > 1).any())
 
 
-def _row_name(row: Any) -> str:
+def row_name(row: Any) -> str:
     if row.unit_level == "district" and isinstance(row.district, str) and row.units > 1:
         return row.district
     return str(row.unit_name)
 
 
-def _trip(seconds: Any, t: Translator, f: Formatter) -> str:
+def trip_minutes(seconds: Any, t: Translator, f: Formatter) -> str:
     if seconds is None or pd.isna(seconds) or not math.isfinite(float(seconds)):
         return MISSING
     return f.minutes(seconds)

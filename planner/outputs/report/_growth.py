@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from markupsafe import Markup
 
-from planner.outputs._report_charts import _svg
-from planner.outputs._report_context import _cell, _Context, _num
+from planner.outputs.report._charts import svg_markup
+from planner.outputs.report._context import Context, number_cell, text_cell
 
 if TYPE_CHECKING:
     from planner.pairing.siting import SitingFigures
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 _NAMED_BREAKS = 12
 
 
-def _growth_part(
+def growth_part(
     siting: SitingFigures | None,
     robust: pd.DataFrame | None,
-    ctx: _Context,
+    ctx: Context,
     *,
     pairings: pd.DataFrame,
     depart: str,
@@ -47,7 +47,7 @@ def _growth_part(
     return part
 
 
-def _sites_part(siting: SitingFigures, ctx: _Context) -> dict[str, Any]:
+def _sites_part(siting: SitingFigures, ctx: Context) -> dict[str, Any]:
     t, f = ctx.t, ctx.f
     table = siting.candidates
     names = dict(zip(table["facility_id"].astype(str), table["name"].astype(str), strict=True))
@@ -81,14 +81,17 @@ def _sites_part(siting: SitingFigures, ctx: _Context) -> dict[str, Any]:
         {"label": t("report.growth_col_gain_people"), "num": True},
     ]
     # the report's own badge: no new style in a plain run's page
-    new, closed = _cell("", badge=t("report.growth_new")), _cell(t("report.growth_not_opened"))
+    new, closed = (
+        text_cell("", badge=t("report.growth_new")),
+        text_cell(t("report.growth_not_opened")),
+    )
     rows = [
         [
-            _cell(row.name),
-            _cell(ctx.name(row.hospital_id), colour=ctx.colour(row.hospital_id)),
+            text_cell(row.name),
+            text_cell(ctx.name(row.hospital_id), colour=ctx.colour(row.hospital_id)),
             new if row.opened else closed,
-            _num(f.number(row.gain_min, decimals=1, signed=True)),
-            _num(f.number(row.gain_people_60, signed=True)),
+            number_cell(f.number(row.gain_min, decimals=1, signed=True)),
+            number_cell(f.number(row.gain_people_60, signed=True)),
         ]
         for row in table.itertuples(index=False)
     ]
@@ -106,7 +109,7 @@ def _sites_part(siting: SitingFigures, ctx: _Context) -> dict[str, Any]:
 
 
 def _by_k_table(
-    by_k: pd.DataFrame, names: dict[str, str], ctx: _Context, *, base: float
+    by_k: pd.DataFrame, names: dict[str, str], ctx: Context, *, base: float
 ) -> dict[str, Any]:
     """What each extra site buys: per number of sites, those opened, the figures and the step
     (from one site fewer; the first of ``1-B`` from the network without candidates, ``base``)."""
@@ -125,18 +128,18 @@ def _by_k_table(
         step = f.number(float(row.people_within_60) - previous, signed=True)
         rows.append(
             [
-                _num(f.count(row.k)),
-                _cell("; ".join(sites) if sites else t("report.growth_no_site")),
-                _num(f.number(row.mean_min, decimals=1)),
-                _num(f.people(row.people_within_60)),
-                _num(step),
+                number_cell(f.count(row.k)),
+                text_cell("; ".join(sites) if sites else t("report.growth_no_site")),
+                number_cell(f.number(row.mean_min, decimals=1)),
+                number_cell(f.people(row.people_within_60)),
+                number_cell(step),
             ]
         )
         previous = float(row.people_within_60)
     return {"columns": columns, "rows": rows, "note": t("report.growth_by_k_note")}
 
 
-def _by_k_chart(by_k: pd.DataFrame, ctx: _Context) -> Markup:
+def _by_k_chart(by_k: pd.DataFrame, ctx: Context) -> Markup:
     """Two small panels over the number of sites: mean time and people within 60 minutes."""
     import matplotlib  # loads when a chart is drawn, not with the report module
     from matplotlib.figure import Figure
@@ -166,12 +169,12 @@ def _by_k_chart(by_k: pd.DataFrame, ctx: _Context) -> Markup:
             )
             ax.grid(alpha=0.3)
         fig.tight_layout()
-        return _svg(fig)
+        return svg_markup(fig)
 
 
 def _robust_part(
     robust: pd.DataFrame,
-    ctx: _Context,
+    ctx: Context,
     *,
     pairings: pd.DataFrame,
     depart: str,

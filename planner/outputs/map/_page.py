@@ -1,8 +1,8 @@
 """The map page's own elements, rendered in one pass: panels, tooltips, scripts, assets and tiles.
 
-branca renders an element's text a second time as a template; :class:`_PlannerMap` renders once
-(:func:`_one_pass_rendering`), so a hostile name stays text. :class:`_Details` builds tooltips and
-popups in the browser with ``textContent``; layer names are escaped (:func:`_layer_name`).
+branca renders an element's text a second time as a template; :class:`PlannerMap` renders once
+(:func:`_one_pass_rendering`), so a hostile name stays text. :class:`Details` builds tooltips and
+popups in the browser with ``textContent``; layer names are escaped (:func:`layer_name`).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from markupsafe import Markup
 
 from planner.config import OSM_ATTRIBUTION
 from planner.errors import PlannerInputError
-from planner.outputs._assets import RawHTML
 from planner.outputs._templates import source
 from planner.outputs.i18n import Translator
+from planner.outputs.map._assets import RawHTML
 
 _TILES = {
     "OpenStreetMap": (
@@ -77,7 +77,7 @@ def _one_pass_rendering() -> Iterator[None]:
             branca.element.Element = original  # type: ignore[misc]
 
 
-class _PlannerMap(folium.Map):
+class PlannerMap(folium.Map):
     """A folium map rendered in one pass (see :func:`_one_pass_rendering`)."""
 
     def render(self, **kwargs: Any) -> Any:
@@ -85,7 +85,7 @@ class _PlannerMap(folium.Map):
             return super().render(**kwargs)
 
 
-class _Panel(MacroElement):
+class Panel(MacroElement):
     """A fixed box over the map (title or legend); ``content`` is markup from a template."""
 
     _template = Template(
@@ -102,7 +102,7 @@ class _Panel(MacroElement):
         self.content = content
 
 
-class _Details(MacroElement):
+class Details(MacroElement):
     """A tooltip or popup built in the browser with ``textContent`` (see ``map.js``).
 
     ``rows`` are ``(property, label)`` pairs; a ``None`` label shows the value alone and rows
@@ -126,7 +126,7 @@ class _Details(MacroElement):
         self.options = {"maxWidth": 340} if popup else {"sticky": True}
 
 
-class _MapScript(MacroElement):
+class MapScript(MacroElement):
     """A script run once the map exists (``{map}`` in ``code`` is the map's variable)."""
 
     _template = Template(
@@ -151,12 +151,12 @@ class _MapScript(MacroElement):
         return super().render(**kwargs)
 
 
-def _layer_name(text: str) -> str:
+def layer_name(text: str) -> str:
     """Leaflet's layer control writes layer names as HTML: escape them."""
     return html.escape(text, quote=True)
 
 
-def _tiles(m: folium.Map, tiles: str | None, t: Translator) -> None:
+def add_tiles(m: folium.Map, tiles: str | None, t: Translator) -> None:
     if tiles is None:
         return
     if tiles not in _TILES:
@@ -167,14 +167,14 @@ def _tiles(m: folium.Map, tiles: str | None, t: Translator) -> None:
         folium.TileLayer(
             url,
             attr=attr,
-            name=_layer_name(t(label)),
+            name=layer_name(t(label)),
             max_zoom=max_zoom,
             overlay=False,
             show=name == tiles,
         ).add_to(m)
 
 
-def _page_assets(m: folium.Map) -> None:
+def page_assets(m: folium.Map) -> None:
     """The planner's map stylesheet and helper script, once in the page head."""
     figure = m.get_root()
     assert isinstance(figure, Figure)

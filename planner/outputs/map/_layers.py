@@ -2,7 +2,7 @@
 choropleth and hospitals.
 
 Each layer is one ``GeoJson`` whose features share styles through a property key; tooltips and
-popups are :class:`planner.outputs._map_page._Details`. Units with no reachable hospital are grey.
+popups are :class:`planner.outputs.map._page._Details`. Units with no reachable hospital are grey.
 """
 
 from __future__ import annotations
@@ -19,29 +19,29 @@ from folium.utilities import JsCode
 
 from planner._geo import to_metric
 from planner.config import CRS_LONLAT
-from planner.outputs._map_frames import (
-    _area_label_column,
-    _optional,
-    _site_named,
-    _unit_sites,
+from planner.outputs._frames import (
+    area_label_column,
+    column_or,
+    site_named,
     unit_rows,
+    unit_sites,
 )
-from planner.outputs._map_geometry import _geojson, _simplified
-from planner.outputs._map_page import _Details, _layer_name
 from planner.outputs.formatting import Formatter
 from planner.outputs.i18n import Translator
-from planner.outputs.labels import _trip, hospital_icon, is_pilot_pair, site_label, switch_text
+from planner.outputs.labels import hospital_icon, is_pilot_pair, site_label, switch_text, trip_words
+from planner.outputs.map._geometry import geojson, simplified
+from planner.outputs.map._page import Details, layer_name
 from planner.pairing.scoring import counted_population
 
-_UNREACHABLE_COLOUR = "#7f7f7f"
+UNREACHABLE_COLOUR = "#7f7f7f"
 #: Travel-time classes of the choropleth (minutes) and their colours: ColorBrewer Greys,
 #: light to dark. A hue-free scale cannot be read as one of the hospital colours (a
 #: yellow-red scale ends on the cardiology vermilion, blue-green ones on general/oncology).
-_TIME_BINS_MIN = (0, 15, 30, 45, 60, 90)
-_TIME_COLOURS = ("#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#737373", "#525252")
+TIME_BINS_MIN = (0, 15, 30, 45, 60, 90)
+TIME_COLOURS = ("#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#737373", "#525252")
 #: Choropleth areas with no reachable sister hospital: white, dashed outline (not a grey
 #: class of the scale).
-_UNREACHABLE_AREA = {"fillColor": "#ffffff", "dashArray": "4 3", "color": "#222222"}
+UNREACHABLE_AREA = {"fillColor": "#ffffff", "dashArray": "4 3", "color": "#222222"}
 
 
 _RADIUS_PX = (3.0, 14.0)
@@ -54,7 +54,7 @@ def _radius(population: pd.Series) -> np.ndarray:
     return np.round(lo + (hi - lo) * np.sqrt(pop / top), 1)
 
 
-def _unit_layer_frame(
+def unit_layer_frame(
     pairings: pd.DataFrame,
     facilities: pd.DataFrame,
     names: Mapping[str, str],
@@ -79,10 +79,10 @@ def _unit_layer_frame(
         else loc["population"].set_axis(ids.index)
     )
     hosp_ids = pairings["hospital_id"].astype("string")
-    pinned = _optional(pairings, "pinned", False).fillna(False).astype(bool).to_numpy()
-    district = _optional(pairings, "district", None)
-    next_best = _optional(pairings, "next_best_hospital_id", None)
-    switch = pd.to_numeric(_optional(pairings, "switch_cost_s", np.nan), errors="coerce")
+    pinned = column_or(pairings, "pinned", False).fillna(False).astype(bool).to_numpy()
+    district = column_or(pairings, "district", None)
+    next_best = column_or(pairings, "next_best_hospital_id", None)
+    switch = pd.to_numeric(column_or(pairings, "switch_cost_s", np.nan), errors="coerce")
 
     def hospital_name(h: Any) -> str:
         return names.get(str(h), str(h)) if pd.notna(h) else "—"
@@ -99,8 +99,8 @@ def _unit_layer_frame(
             return hospital_name(h)
         return switch_text(hospital_name(h), s, t, f, prefix="map")
 
-    site = _unit_sites(pairings, hosp)
-    several = hosp[_site_named(hosp)]
+    site = unit_sites(pairings, hosp)
+    several = hosp[site_named(hosp)]
     site_text = dict(
         zip(several["facility_id"], [site_label(r, t) for r in several.itertuples()], strict=True)
     )
@@ -113,7 +113,7 @@ def _unit_layer_frame(
             "hospital": [hospital_name(h) for h in hosp_ids],
             "site": [site_text.get(x) for x in site],
             "fixed": [fixed(p, d, h) for p, d, h in zip(pinned, district, hosp_ids, strict=True)],
-            "travel_time": [_trip(s, t, f) for s in pairings["travel_time_s"]],
+            "travel_time": [trip_words(s, t, f) for s in pairings["travel_time_s"]],
             "next_best": [next_text(h, s) for h, s in zip(next_best, switch, strict=True)],
             "location": [t.get(f"location.{s}", t("location.exact")) for s in source],
             "r": _radius(pop),
@@ -134,7 +134,7 @@ def _unit_layer_frame(
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS_LONLAT)
 
 
-def _unit_rows(
+def unit_popup_rows(
     t: Translator, *, time_label: str, compare_label: str | None
 ) -> list[tuple[str, str | None]]:
     rows: list[tuple[str, str | None]] = [
@@ -154,7 +154,7 @@ def _unit_rows(
     return rows
 
 
-def _unit_layer(
+def unit_layer(
     units: gpd.GeoDataFrame,
     palette: Mapping[str, tuple[str, str]],
     rows: Sequence[tuple[str, str | None]],
@@ -166,29 +166,29 @@ def _unit_layer(
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
         p = feature["properties"]
-        colour = palette.get(p["h"], (_UNREACHABLE_COLOUR, ""))[0]
+        colour = palette.get(p["h"], (UNREACHABLE_COLOUR, ""))[0]
         return {
             "color": "#000000" if p["pin"] else "#ffffff",
             "weight": 2.5 if p["pin"] else 0.8,
             "fill": True,
-            "fillColor": colour if p["tt"] is not None else _UNREACHABLE_COLOUR,
+            "fillColor": colour if p["tt"] is not None else UNREACHABLE_COLOUR,
             "fillOpacity": 0.85,
         }
 
     layer = folium.GeoJson(
-        _geojson(units, [*fields, "r", "h", "tt", "pin"]),
-        name=_layer_name(name),
+        geojson(units, [*fields, "r", "h", "tt", "pin"]),
+        name=layer_name(name),
         show=show,
         style_function=style,
         marker=folium.CircleMarker(radius=_RADIUS_PX[0]),
         on_each_feature=JsCode("function(f, layer) { layer.setRadius(f.properties.r); }"),
     )
-    _Details([rows[0], ("hospital", None)]).add_to(layer)
-    _Details(rows, popup=True).add_to(layer)
+    Details([rows[0], ("hospital", None)]).add_to(layer)
+    Details(rows, popup=True).add_to(layer)
     return layer
 
 
-def _changed_layer(
+def changed_layer(
     units: gpd.GeoDataFrame,
     palette: Mapping[str, tuple[str, str]],
     t: Translator,
@@ -200,35 +200,35 @@ def _changed_layer(
     changed = units[units["ch"]].assign(r=lambda d: d["r"] + 4)
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
-        colour = palette.get(feature["properties"]["c"], (_UNREACHABLE_COLOUR, ""))[0]
+        colour = palette.get(feature["properties"]["c"], (UNREACHABLE_COLOUR, ""))[0]
         return {"color": colour, "weight": 3, "opacity": 1.0, "fill": False}
 
     layer = folium.GeoJson(
-        _geojson(changed, ["name", "hospital", "cmp", "r", "c"]),
-        name=_layer_name(t("map.changed", name=compare_label, count=len(changed))),
+        geojson(changed, ["name", "hospital", "cmp", "r", "c"]),
+        name=layer_name(t("map.changed", name=compare_label, count=len(changed))),
         show=False,
         style_function=style,
         marker=folium.CircleMarker(radius=_RADIUS_PX[0]),
         on_each_feature=JsCode("function(f, layer) { layer.setRadius(f.properties.r); }"),
     )
     rows = [("name", t("map.name")), ("hospital", label), ("cmp", compare_label)]
-    _Details(rows).add_to(layer)
+    Details(rows).add_to(layer)
     return layer
 
 
-def _link_layer(
+def link_layer(
     frame: gpd.GeoDataFrame, palette: Mapping[str, tuple[str, str]], *, name: str, show: bool
 ) -> folium.GeoJson:
     def style(feature: dict[str, Any]) -> dict[str, Any]:
-        colour = palette.get(feature["properties"]["h"], (_UNREACHABLE_COLOUR, ""))[0]
+        colour = palette.get(feature["properties"]["h"], (UNREACHABLE_COLOUR, ""))[0]
         return {"color": colour, "weight": 1.2, "opacity": 0.55}
 
     return folium.GeoJson(
-        _geojson(frame, ["h"]), name=_layer_name(name), show=show, style_function=style
+        geojson(frame, ["h"]), name=layer_name(name), show=show, style_function=style
     )
 
 
-def _catchment_layer(
+def catchment_layer(
     areas: gpd.GeoDataFrame,
     palette: Mapping[str, tuple[str, str]],
     names: Mapping[str, str],
@@ -241,12 +241,12 @@ def _catchment_layer(
 ) -> folium.GeoJson:
     metric = to_metric(areas.dropna(subset=["h"]))
     dissolved = metric[["h", "geometry"]].dissolve(by="h")
-    dissolved = _simplified(dissolved, simplify_m)
+    dissolved = simplified(dissolved, simplify_m)
     dissolved["hospital"] = [names.get(str(h), str(h)) for h in dissolved.index]
     dissolved["h"] = dissolved.index.astype(str)
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
-        colour = palette.get(feature["properties"]["h"], (_UNREACHABLE_COLOUR, ""))[0]
+        colour = palette.get(feature["properties"]["h"], (UNREACHABLE_COLOUR, ""))[0]
         return {
             "color": colour,
             "weight": 3,
@@ -257,49 +257,49 @@ def _catchment_layer(
         }
 
     layer = folium.GeoJson(
-        _geojson(dissolved, ["hospital", "h"]),
-        name=_layer_name(name),
+        geojson(dissolved, ["hospital", "h"]),
+        name=layer_name(name),
         show=show,
         style_function=style,
     )
-    _Details([("hospital", None)]).add_to(layer)
+    Details([("hospital", None)]).add_to(layer)
     return layer
 
 
-def _time_classes(seconds: Any) -> np.ndarray:
-    """The class of each time (index into :data:`_TIME_BINS_MIN`; -1: no time)."""
+def time_classes(seconds: Any) -> np.ndarray:
+    """The class of each time (index into :data:`TIME_BINS_MIN`; -1: no time)."""
     s = pd.to_numeric(pd.Series(seconds), errors="coerce").to_numpy(float, na_value=np.nan)
-    k = np.searchsorted(_TIME_BINS_MIN, s / 60.0, side="right") - 1
+    k = np.searchsorted(TIME_BINS_MIN, s / 60.0, side="right") - 1
     return np.where(np.isfinite(s), k, -1)
 
 
-def _choropleth_layer(
+def choropleth_layer(
     areas: gpd.GeoDataFrame, t: Translator, f: Formatter, *, name: str, simplify_m: float
 ) -> folium.GeoJson:
-    label_col = _area_label_column(areas)
-    frame = _simplified(areas, simplify_m)
+    label_col = area_label_column(areas)
+    frame = simplified(areas, simplify_m)
     frame["area"] = frame[label_col].astype(str) if label_col else ""
-    frame["travel_time"] = [_trip(s, t, f) for s in frame["tt"]]
-    frame["k"] = _time_classes(frame["tt"]).tolist()
+    frame["travel_time"] = [trip_words(s, t, f) for s in frame["tt"]]
+    frame["k"] = time_classes(frame["tt"]).tolist()
     frame.index = pd.RangeIndex(len(frame)).astype(str)
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
         k = feature["properties"]["k"]
         style = {"color": "#555555", "weight": 0.6, "fillOpacity": 0.55}
         if k < 0:
-            return {**style, **_UNREACHABLE_AREA}
-        return {**style, "fillColor": _TIME_COLOURS[k]}
+            return {**style, **UNREACHABLE_AREA}
+        return {**style, "fillColor": TIME_COLOURS[k]}
 
     layer = folium.GeoJson(
-        _geojson(frame, ["area", "travel_time", "k"]),
-        name=_layer_name(name),
+        geojson(frame, ["area", "travel_time", "k"]),
+        name=layer_name(name),
         style_function=style,
     )
-    _Details([("area", None), ("travel_time", None)]).add_to(layer)
+    Details([("area", None), ("travel_time", None)]).add_to(layer)
     return layer
 
 
-def _hospital_layer(
+def hospital_layer(
     hospitals: pd.DataFrame,
     pairings: pd.DataFrame,
     palette: Mapping[str, tuple[str, str]],
@@ -315,9 +315,9 @@ def _hospital_layer(
     served = pairings["hospital_id"].astype(str).to_numpy()
     ids = hospitals["hospital_id"].astype(str)
     at_site = units["s"].astype(str).to_numpy()
-    named = _site_named(hospitals)
+    named = site_named(hospitals)
     several = (hospitals["sites"] > 1).to_numpy()
-    specialty = _optional(hospitals, "specialty", None)
+    specialty = column_or(hospitals, "specialty", None)
     frame = gpd.GeoDataFrame(
         {
             "name": hospitals["name"].astype(str).to_numpy(),
@@ -350,8 +350,8 @@ def _hospital_layer(
         ("population", t("map.population")),
     ]
     layer = folium.GeoJson(
-        _geojson(frame, [*(field for field, _ in rows), "svg"]),
-        name=_layer_name(t("map.hospitals")),
+        geojson(frame, [*(field for field, _ in rows), "svg"]),
+        name=layer_name(t("map.hospitals")),
         marker=folium.Marker(
             icon=folium.DivIcon(icon_size=(30, 30), icon_anchor=(15, 15)), z_index_offset=1000
         ),
@@ -360,6 +360,6 @@ def _hospital_layer(
             "iconSize: [30, 30], iconAnchor: [15, 15], className: 'planner-hospital'})); }"
         ),
     )
-    _Details([("name", None), ("site", None)]).add_to(layer)
-    _Details(rows, popup=True).add_to(layer)
+    Details([("name", None), ("site", None)]).add_to(layer)
+    Details(rows, popup=True).add_to(layer)
     return layer

@@ -13,23 +13,23 @@ import pandas as pd
 
 from planner._vn import core_name, fold
 from planner.config import data_sources
-from planner.outputs._report_context import _cell, _Context, _num
-from planner.outputs._report_scores import _cells, _Scores
 from planner.outputs.formatting import MISSING, hanoi_scheme
 from planner.outputs.i18n import Translator, messages
+from planner.outputs.report._context import Context, number_cell, text_cell
+from planner.outputs.report._scores import Scores, cells_section
 from planner.places.facilities import APPROXIMATE_SOURCES
 
 #: The full list of approximately placed units, written beside the report.
 APPROXIMATE_CSV = "approximate_locations.csv"
 
 
-def _terms(ctx: _Context, main: _Scores, *, pilot: bool, fixed: bool) -> list[tuple[str, str]]:
+def terms_part(ctx: Context, main: Scores, *, pilot: bool, fixed: bool) -> list[tuple[str, str]]:
     t = ctx.t
     keys = ["sister", "trip", "average", "nearest"]
     keys += ["pilot"] if pilot else []
     keys += ["fixed"] if fixed else []
     keys += ["balance", "load_ratio", "coverage", "switch", "gap"]
-    keys += ["cells", "p90"] if _cells(main) is not None else []
+    keys += ["cells", "p90"] if cells_section(main) is not None else []
     out = []
     for key in keys:
         definition = f"term.{key}_def"
@@ -39,10 +39,10 @@ def _terms(ctx: _Context, main: _Scores, *, pilot: bool, fixed: bool) -> list[tu
     return out
 
 
-def _assumptions(
-    main: _Scores,
+def assumptions_part(
+    main: Scores,
     options: Mapping[str, Any],
-    ctx: _Context,
+    ctx: Context,
     *,
     has_pilot: bool,
     traffic: str | None,
@@ -140,7 +140,7 @@ def _words(t: Translator, key: str) -> str | None:
     return t(key) if key in messages() else None
 
 
-def _pilot_text(pilot: Any, ctx: _Context) -> str:
+def _pilot_text(pilot: Any, ctx: Context) -> str:
     """The pilot in words: its districts with their hospitals, named (the run's ``pilot``)."""
     t = ctx.t
     pairs = [
@@ -153,7 +153,7 @@ def _pilot_text(pilot: Any, ctx: _Context) -> str:
     return t("assume.fixed_pilot_pairs", pairs=", ".join(pairs))
 
 
-def _speeds_part(mode: str | None, ctx: _Context) -> dict[str, Any] | None:
+def speeds_part(mode: str | None, ctx: Context) -> dict[str, Any] | None:
     from planner.roads.speeds import load_speed_table
 
     if not mode:
@@ -171,29 +171,36 @@ def _speeds_part(mode: str | None, ctx: _Context) -> dict[str, Any] | None:
     rows = []
     for record in table.to_dict("records"):
         cells = [
-            _cell(t.get(f"road.{record['class']}", str(record["class"]))),
-            _num(f.number(record["speed_kph"])),
+            text_cell(t.get(f"road.{record['class']}", str(record["class"]))),
+            number_cell(f.number(record["speed_kph"])),
         ]
         if english:
-            cells.append(_cell(record.get("reason", "")))
+            cells.append(text_cell(record.get("reason", "")))
         rows.append(cells)
     title = t("report.speeds", mode=t.get(f"mode_name.{mode}", mode))
     return {"title": title, "columns": columns, "rows": rows}
 
 
-def _sources_part(ctx: _Context, options: Mapping[str, Any]) -> dict[str, Any]:
+def sources_part(ctx: Context, options: Mapping[str, Any]) -> dict[str, Any]:
     """The data the run used: our Hanoi files for a run on the Hanoi registry, else the road
     network it was given (none of the Hanoi files served it)."""
     t = ctx.t
     hanoi = hanoi_scheme(options) is not None
     if hanoi:
         what = "what_vi" if t.lang == "vi" else "what_en"
-        rows = [[_cell(r["file"]), _cell(r[what]), _cell(r["licence"])] for r in data_sources()]
+        rows = [
+            [text_cell(r["file"]), text_cell(r[what]), text_cell(r["licence"])]
+            for r in data_sources()
+        ]
     else:
         roads = options.get("roads")
         name = Path(str(roads).split(" (")[0]).name if roads else MISSING
         rows = [
-            [_cell(name), _cell(t("report.source_roads_given")), _cell(t("report.source_given"))]
+            [
+                text_cell(name),
+                text_cell(t("report.source_roads_given")),
+                text_cell(t("report.source_given")),
+            ]
         ]
     return {
         "columns": [
@@ -252,7 +259,7 @@ def approximate_units(pairings: pd.DataFrame, facilities: pd.DataFrame) -> pd.Da
     return table.loc[order.sort_values(["_d", "_n", "unit_id"]).index].reset_index(drop=True)
 
 
-def _approximate_part(approx: pd.DataFrame, total: int, ctx: _Context) -> dict[str, Any]:
+def approximate_part(approx: pd.DataFrame, total: int, ctx: Context) -> dict[str, Any]:
     t, f = ctx.t, ctx.f
     if approx.empty:
         return {"text": t("report.approximate_none"), "counts": []}

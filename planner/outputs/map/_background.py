@@ -24,17 +24,17 @@ from folium.utilities import JsCode
 from planner._geo import polygon_parts, to_metric
 from planner.config import CRS_LONLAT, available_cpus
 from planner.errors import PlannerInputError
-from planner.outputs._map_frames import _area_label_column
-from planner.outputs._map_geometry import _geojson, _simplified
-from planner.outputs._map_layers import (
-    _TIME_BINS_MIN,
-    _TIME_COLOURS,
-    _UNREACHABLE_AREA,
-    _time_classes,
-)
-from planner.outputs._map_page import _Details, _layer_name, _MapScript
+from planner.outputs._frames import area_label_column
 from planner.outputs.formatting import Formatter
 from planner.outputs.i18n import Translator
+from planner.outputs.map._geometry import geojson, simplified
+from planner.outputs.map._layers import (
+    TIME_BINS_MIN,
+    TIME_COLOURS,
+    UNREACHABLE_AREA,
+    time_classes,
+)
+from planner.outputs.map._page import Details, MapScript, layer_name
 from planner.roads.graph import TravelGraph
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 #: The offline background: main road classes (OpenMapTiles vocabulary) and their line style.
 #: A warm tan, lighter for smaller roads: not a grey of the time scale, not a hospital hue.
-_ROAD_STYLE = {
+ROAD_STYLE = {
     "motorway": ("#a0784a", 2.6),
     "trunk": ("#a0784a", 2.2),
     "primary": ("#b8956a", 1.6),
@@ -61,7 +61,7 @@ _SMALL_LABEL_ZOOM = 11
 _SMALL_AREA_KM2 = 60.0
 
 
-def _surface_layer(
+def surface_layer(
     access: CellAccess, t: Translator, f: Formatter, *, simplify_m: float
 ) -> folium.GeoJson:
     """Where people live: the populated cells by time to their sister hospital (hidden at first).
@@ -79,7 +79,7 @@ def _surface_layer(
             field="surface",
             hint="pass the CellAccess returned by planner.access.cells.cell_access",
         )
-    k = _time_classes(cells["time_to_sister_s"])
+    k = time_classes(cells["time_to_sister_s"])
     metric = to_metric(
         gpd.GeoDataFrame({"k": k}, geometry=cells.geometry.to_numpy(), crs=CRS_LONLAT)
     )
@@ -94,7 +94,7 @@ def _surface_layer(
     # redraw's time, which the explorer pays on every change)
     with ThreadPoolExecutor(max_workers=available_cpus()) as pool:
         shapes = list(pool.map(merged, classes))
-    edges = [*_TIME_BINS_MIN, None]
+    edges = [*TIME_BINS_MIN, None]
     band = []
     for c in classes:
         if c < 0:
@@ -119,17 +119,17 @@ def _surface_layer(
         c = feature["properties"]["k"]
         base = {"stroke": False, "fillOpacity": 0.8}
         if c < 0:
-            return {**base, **_UNREACHABLE_AREA, "stroke": True, "weight": 0.6}
-        return {**base, "fillColor": _TIME_COLOURS[c]}
+            return {**base, **UNREACHABLE_AREA, "stroke": True, "weight": 0.6}
+        return {**base, "fillColor": TIME_COLOURS[c]}
 
     layer = folium.GeoJson(
-        _geojson(frame, ["k", "band", "people"], decimals=_ROAD_DECIMALS),
-        name=_layer_name(t("map.surface")),
+        geojson(frame, ["k", "band", "people"], decimals=_ROAD_DECIMALS),
+        name=layer_name(t("map.surface")),
         show=False,
         style_function=style,
         attribution=_surface_credit(access.attribution),
     )
-    _Details([("band", None), ("people", None)]).add_to(layer)
+    Details([("band", None), ("people", None)]).add_to(layer)
     return layer
 
 
@@ -167,7 +167,7 @@ def _merged_main_roads(
     Each two-way road is one pair of directed edges: one of them is kept. Slip roads are left
     out (they only clutter a background).
     """
-    codes = [i for i, c in enumerate(graph.class_names) if c in _ROAD_STYLE]
+    codes = [i for i, c in enumerate(graph.class_names) if c in ROAD_STYLE]
     edges = np.flatnonzero(np.isin(graph.edge_class, codes))
     a, b = graph.edge_from[edges], graph.edge_to[edges]
     key = np.minimum(a, b).astype(np.int64) * graph.n_nodes + np.maximum(a, b)
@@ -193,7 +193,7 @@ def _merged_main_roads(
         )
         for c, g in metric.groupby("c", sort=False)
     ]
-    order = {c: i for i, c in enumerate(_ROAD_STYLE)}
+    order = {c: i for i, c in enumerate(ROAD_STYLE)}
     merged.sort(key=lambda item: -order[item[0]])  # small roads first, big ones drawn on top
     frame = gpd.GeoDataFrame(
         {"c": [c for c, _ in merged]}, geometry=[g for _, g in merged], crs=metric.crs
@@ -201,30 +201,30 @@ def _merged_main_roads(
     return frame.to_crs(CRS_LONLAT)
 
 
-def _roads_layer(graph: TravelGraph, t: Translator) -> folium.GeoJson:
+def roads_layer(graph: TravelGraph, t: Translator) -> folium.GeoJson:
     roads = _main_roads(graph)
     roads.index = roads["c"].astype(str)
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
-        colour, weight = _ROAD_STYLE[feature["properties"]["c"]]
+        colour, weight = ROAD_STYLE[feature["properties"]["c"]]
         return {"color": colour, "weight": weight, "opacity": 0.85}
 
     return folium.GeoJson(
-        _geojson(roads, ["c"], decimals=_ROAD_DECIMALS),
-        name=_layer_name(t("map.roads")),
+        geojson(roads, ["c"], decimals=_ROAD_DECIMALS),
+        name=layer_name(t("map.roads")),
         style_function=style,
         interactive=False,
     )
 
 
-def _names_layer(areas: gpd.GeoDataFrame, t: Translator, *, outlines: bool, simplify_m: float):
+def names_layer(areas: gpd.GeoDataFrame, t: Translator, *, outlines: bool, simplify_m: float):
     """Area names at a point inside each area (text, not markup); outlines when asked."""
-    group = folium.FeatureGroup(name=_layer_name(t("map.boundaries")), show=True)
-    label_col = _area_label_column(areas)
+    group = folium.FeatureGroup(name=layer_name(t("map.boundaries")), show=True)
+    label_col = area_label_column(areas)
     if outlines:
-        shapes = _simplified(areas[["geometry"]], simplify_m)
+        shapes = simplified(areas[["geometry"]], simplify_m)
         folium.GeoJson(
-            _geojson(shapes, []),
+            geojson(shapes, []),
             style_function=lambda _: {"color": "#666666", "weight": 0.8, "fill": False},
             interactive=False,
         ).add_to(group)
@@ -240,7 +240,7 @@ def _names_layer(areas: gpd.GeoDataFrame, t: Translator, *, outlines: bool, simp
         crs=metric.crs,
     )
     folium.GeoJson(
-        _geojson(points, ["label", "small"]),
+        geojson(points, ["label", "small"]),
         marker=folium.Marker(icon=folium.DivIcon(), interactive=False),
         on_each_feature=JsCode(
             "function(f, layer) { layer.setIcon("
@@ -248,7 +248,7 @@ def _names_layer(areas: gpd.GeoDataFrame, t: Translator, *, outlines: bool, simp
         ),
     ).add_to(group)
     if points["small"].any():
-        _MapScript(
+        MapScript(
             f"window.plannerWatchZoom({{map}}, {_SMALL_LABEL_ZOOM});", name="WatchZoom"
         ).add_to(group)
     return group

@@ -15,13 +15,13 @@ markup. Labels name the actual departure times of the run ("at 17:30"), never "p
 "off-peak". A print stylesheet fits the 2024 demo on a few A4 pages; on a phone the decision
 table turns into one card per row.
 
-This module writes the page (:func:`write_report`); its parts live apart: the run's scores
-(``_report_scores``), the decision table (:mod:`~planner.outputs.decision`), the lead paragraph
-(``_report_lead``), why a row that would be faster elsewhere stays (``_report_reasons``), the
-figures, hospitals and people (``_report_figures``), a growth run's new sites and pairs at every
-hour (``_report_growth``), the terms, settings, sources and approximate units
-(``_report_basis``), the traffic the model ran with (``_report_traffic``), the SVG charts
-(``_report_charts``), and what every part shares (``_report_context``).
+This module writes the page (:func:`write_report`); its parts live beside it in
+:mod:`planner.outputs.report`: the run's scores (``_scores``), the decision table
+(:mod:`~planner.outputs.report.decision`), the lead paragraph (``_lead``), why a row that would
+be faster elsewhere stays (``_reasons``), the figures, hospitals and people (``_figures``), a
+growth run's new sites and pairs at every hour (``_growth``), the terms, settings, sources and
+approximate units (``_basis``), the traffic the model ran with (``_traffic``), the SVG charts
+(``_charts``), and what every part shares (``_context``).
 """
 
 from __future__ import annotations
@@ -34,35 +34,34 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from planner.config import road_data_date  # re-exported: the report names its roads' date
 from planner.errors import PlannerInputError
 from planner.io import atomic_path, write_csv
-from planner.outputs._report_basis import (
-    APPROXIMATE_CSV,
-    _approximate_part,
-    _assumptions,
-    _sources_part,
-    _speeds_part,
-    _terms,
-    approximate_units,
-)
-from planner.outputs._report_context import _Context
-from planner.outputs._report_figures import (
-    _figures_part,
-    _hospital_order,
-    _hospitals_part,
-    _people_part,
-    _site_notes,
-)
-from planner.outputs._report_growth import _growth_part
-from planner.outputs._report_lead import _lead
-from planner.outputs._report_reasons import _stay_reasons
-from planner.outputs._report_scores import _read_scores
-from planner.outputs._report_traffic import _traffic
-from planner.outputs.decision import DECISION_COLUMNS, _decision_part, _other_lookup, decision_table
 from planner.outputs.formatting import MISSING, Formatter, scenario_parts
 from planner.outputs.i18n import DEFAULT_LANG, Translator
 from planner.outputs.labels import hospital_palette, is_pilot_pair
+from planner.outputs.report._basis import (
+    APPROXIMATE_CSV,
+    approximate_part,
+    approximate_units,
+    assumptions_part,
+    sources_part,
+    speeds_part,
+    terms_part,
+)
+from planner.outputs.report._context import Context
+from planner.outputs.report._figures import (
+    figures_part,
+    hospital_order,
+    hospitals_part,
+    people_part,
+    site_notes,
+)
+from planner.outputs.report._growth import growth_part
+from planner.outputs.report._lead import lead_part
+from planner.outputs.report._reasons import stay_reasons
+from planner.outputs.report._scores import read_scores
+from planner.outputs.report._traffic import traffic_part
+from planner.outputs.report.decision import decision_part, decision_table, other_lookup
 from planner.places.sites import hospital_of
 
 if TYPE_CHECKING:
@@ -122,7 +121,7 @@ def write_report(
     facilities
         The facility table the pairing was made with.
     map
-        A :func:`planner.outputs.maps.pairing_map` to embed; ``None`` draws one (self-contained).
+        A :func:`planner.outputs.map.pairing_map` to embed; ``None`` draws one (self-contained).
     assumptions
         Run settings (``scheme``, ``mode``, ``depart``, ``objective``, ``balance``...), over
         the ``options`` of ``scores.json``; they name the scenario in the title. Settings the
@@ -144,7 +143,7 @@ def write_report(
         (:attr:`planner.pairing.siting.SitingResult.figures`, or read back from ``scores.json``
         with :meth:`~planner.pairing.siting.SitingFigures.from_dict`): the report then says which
         opened, the gain against the network without them, a table per candidate and, over a
-        range of ``k``, what each extra site buys (``_report_growth``).
+        range of ``k``, what each extra site buys (``_growth``).
     robust
         A growth run's pairs at every hour (:func:`planner.pairing.robust.robust_pairs`): the
         report names the pairs the other hours would break.
@@ -179,12 +178,12 @@ def write_report(
     """
     # The map (folium), the charts (matplotlib) and the page (jinja2) load only when a report is
     # written: `planner propose` and scores.json use this module's helpers without them.
-    from planner.outputs._report_charts import _charts
     from planner.outputs._templates import render
-    from planner.outputs.maps import map_html, pairing_map
+    from planner.outputs.map.build import map_html, pairing_map
+    from planner.outputs.report._charts import charts_part
 
     t, f = Translator(lang), Formatter(lang)
-    main = _read_scores(scores)
+    main = read_scores(scores)
     if main.per_hospital is None:
         raise PlannerInputError(
             "the scores carry no per-hospital figures",
@@ -201,7 +200,7 @@ def write_report(
                 field="compare",
                 hint="pass compare=<the other pairing> with compare_scores",
             )
-        other = _read_scores(compare_scores)
+        other = read_scores(compare_scores)
         compare_name = compare_name or t("map.compare")
     used = (
         pd.concat(
@@ -212,7 +211,7 @@ def write_report(
     )
     fac_ids = facilities["facility_id"].astype(str)
     hosp = facilities[fac_ids.isin(set(used)) | (facilities["level"] == "regional")]
-    ctx = _Context(
+    ctx = Context(
         t=t,
         f=f,
         names=dict(zip(hospital_of(hosp), hosp["name"].astype(str), strict=True)),
@@ -225,7 +224,7 @@ def write_report(
     if other is not None and compare is not None:
         by_district = _by_district(other.options, facilities)
         other_rows = decision_table(compare, peak_times=other.peak_times, by_district=by_district)
-        hospitals, times = _other_lookup(rows, compare, other_rows)
+        hospitals, times = other_lookup(rows, compare, other_rows)
         other_cols = (hospitals, times, compare_name or "")
     region = options.get("region")
     title = (
@@ -250,7 +249,7 @@ def write_report(
             self_contained=True,
             lang=lang,
         )
-    per_hospital = _hospital_order(main.per_hospital, ctx)  # checked above: not None
+    per_hospital = hospital_order(main.per_hospital, ctx)  # checked above: not None
     has_pilot = bool(
         "pinned" in pairings
         and any(
@@ -274,8 +273,8 @@ def write_report(
             ).sum()
         )
     approx = approximate_units(pairings, facilities)
-    reasons, stay_lead = _stay_reasons(pairings, rows, main, facilities, ctx)
-    traffic = _traffic(
+    reasons, stay_lead = stay_reasons(pairings, rows, main, facilities, ctx)
+    traffic = traffic_part(
         options.get("mode"), main.depart, main.peak_depart, ctx, hanoi=region == "Hanoi"
     )
     versus = None
@@ -291,7 +290,7 @@ def write_report(
         scenario=scenario,
         versus=versus,
         lead=[
-            *_lead(
+            *lead_part(
                 pairings,
                 rows,
                 main,
@@ -300,7 +299,7 @@ def write_report(
             ),
             stay_lead,
         ],
-        decision=_decision_part(
+        decision=decision_part(
             rows,
             ctx,
             depart=main.depart,
@@ -309,7 +308,7 @@ def write_report(
             reasons=reasons,
         ),
         map_page=map_html(map),
-        growth=_growth_part(
+        growth=growth_part(
             siting,
             robust,
             ctx,
@@ -317,16 +316,16 @@ def write_report(
             depart=main.depart or MISSING,
             max_travel_time_s=max_travel_time_s,
         ),
-        figures=_figures_part(
+        figures=figures_part(
             main, ctx, other=(other, compare_name or "") if other is not None else None
         ),
-        hospitals=_hospitals_part(
-            per_hospital, main, ctx, sites=_site_notes(pairings, hosp, per_hospital, main, ctx)
+        hospitals=hospitals_part(
+            per_hospital, main, ctx, sites=site_notes(pairings, hosp, per_hospital, main, ctx)
         ),
-        charts=_charts(pairings, per_hospital, ctx, depart=main.depart or MISSING),
-        people=_people_part(main, ctx, pairings),
-        terms=_terms(ctx, main, pilot=has_pilot, fixed=has_fixed),
-        assumptions=_assumptions(
+        charts=charts_part(pairings, per_hospital, ctx, depart=main.depart or MISSING),
+        people=people_part(main, ctx, pairings),
+        terms=terms_part(ctx, main, pilot=has_pilot, fixed=has_fixed),
+        assumptions=assumptions_part(
             main,
             options,
             ctx,
@@ -337,9 +336,9 @@ def write_report(
             ),
         ),
         traffic=traffic[1] if traffic else None,
-        speeds=_speeds_part(options.get("mode"), ctx),
-        sources=_sources_part(ctx, options),
-        approximate=_approximate_part(approx, len(pairings), ctx),
+        speeds=speeds_part(options.get("mode"), ctx),
+        sources=sources_part(ctx, options),
+        approximate=approximate_part(approx, len(pairings), ctx),
     )
     target = _resolve_target(out)
     if not approx.empty:
@@ -349,11 +348,4 @@ def write_report(
     return target
 
 
-__all__ = [
-    "APPROXIMATE_CSV",
-    "DECISION_COLUMNS",
-    "approximate_units",
-    "decision_table",
-    "road_data_date",
-    "write_report",
-]
+__all__ = ["write_report"]

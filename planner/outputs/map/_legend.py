@@ -9,22 +9,22 @@ import geopandas as gpd
 import pandas as pd
 from markupsafe import Markup
 
-from planner.outputs._map_background import _ROAD_STYLE
-from planner.outputs._map_layers import (
-    _TIME_BINS_MIN,
-    _TIME_COLOURS,
-    _UNREACHABLE_AREA,
-    _UNREACHABLE_COLOUR,
-)
 from planner.outputs._templates import render
 from planner.outputs.i18n import Translator
 from planner.outputs.labels import hospital_icon
+from planner.outputs.map._background import ROAD_STYLE
+from planner.outputs.map._layers import (
+    TIME_BINS_MIN,
+    TIME_COLOURS,
+    UNREACHABLE_AREA,
+    UNREACHABLE_COLOUR,
+)
 
 #: Ring of the units whose sister hospital differs in the comparison (legend swatch).
 _CHANGED_LEGEND_COLOUR = "#444444"
 
 
-def _legend(
+def map_legend(
     hospitals: pd.DataFrame,
     palette: Mapping[str, tuple[str, str]],
     units: gpd.GeoDataFrame,
@@ -43,13 +43,13 @@ def _legend(
         fixed = pilot if (fixed_rows == pilot).all() else t("pin.fixed")
     classes = []
     if choropleth:
-        edges = [*_TIME_BINS_MIN, None]
-        for lo, hi, colour in zip(edges[:-1], edges[1:], _TIME_COLOURS, strict=True):
+        edges = [*TIME_BINS_MIN, None]
+        for lo, hi, colour in zip(edges[:-1], edges[1:], TIME_COLOURS, strict=True):
             span = f"{lo}–{hi}" if hi is not None else f"≥ {lo}"
             classes.append({"colour": colour, "text": f"{span} {t('unit.min')}", "dashed": False})
         classes.append(
             {
-                "colour": _UNREACHABLE_AREA["fillColor"],
+                "colour": UNREACHABLE_AREA["fillColor"],
                 "text": t("map.unreachable_area"),
                 "dashed": True,
             }
@@ -78,10 +78,10 @@ def _legend(
         candidates=candidates,
         fixed=fixed,
         unreachable=bool(units["tt"].isna().any()),
-        unreachable_colour=_UNREACHABLE_COLOUR,
+        unreachable_colour=UNREACHABLE_COLOUR,
         changed=changed,
         classes=classes,
         classes_title=t("map.choropleth"),
-        roads=_ROAD_STYLE["trunk"][0] if roads else None,
+        roads=ROAD_STYLE["trunk"][0] if roads else None,
         notes=[t("map.catchments_approx")] if approximate else [],
     )

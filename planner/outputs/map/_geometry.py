@@ -1,7 +1,7 @@
 """The map's geometry: metres for simplifying, polygons only, coordinates rounded into GeoJSON.
 
-:func:`_metric` puts a frame in the UTM zone of its own area, :func:`_simplified` simplifies areas in
-metres and keeps their polygonal parts (:func:`polygon_parts`), :func:`_geojson` writes a compact
+:func:`_metric` puts a frame in the UTM zone of its own area, :func:`simplified` simplifies areas in
+metres and keeps their polygonal parts (:func:`polygon_parts`), :func:`geojson` writes a compact
 GeoJSON dict with coordinates rounded to 5 decimals (about 1 m).
 """
 
@@ -26,7 +26,7 @@ def _round(gdf: gpd.GeoDataFrame, decimals: int = _DECIMALS) -> gpd.GeoDataFrame
     return gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
 
 
-def _geojson(
+def geojson(
     gdf: gpd.GeoDataFrame, columns: Sequence[str], *, decimals: int = _DECIMALS
 ) -> dict[str, Any]:
     """GeoJSON dict with ``id`` = index and only ``columns`` as properties (compact)."""
@@ -34,7 +34,7 @@ def _geojson(
     return json.loads(out.to_json(drop_id=False, na="null"))
 
 
-def _simplified(gdf: gpd.GeoDataFrame, simplify_m: float) -> gpd.GeoDataFrame:
+def simplified(gdf: gpd.GeoDataFrame, simplify_m: float) -> gpd.GeoDataFrame:
     """Areas simplified in metres and made valid, polygons only.
 
     ``make_valid`` may return a GeometryCollection (a polygon with a stray line or point

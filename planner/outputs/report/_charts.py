@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from planner.outputs._report_context import _Context
+from planner.outputs.report._context import Context
 
 
-def _svg(fig: Any) -> Markup:
+def svg_markup(fig: Any) -> Markup:
     buf = io.StringIO()
     # No date, and ids salted by a constant: the same chart gives the same bytes.
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
@@ -20,8 +20,8 @@ def _svg(fig: Any) -> Markup:
     return Markup(text[text.index("<svg") :])  # drop the XML prologue and DOCTYPE
 
 
-def _charts(
-    pairings: pd.DataFrame, per_hospital: pd.DataFrame, ctx: _Context, *, depart: str
+def charts_part(
+    pairings: pd.DataFrame, per_hospital: pd.DataFrame, ctx: Context, *, depart: str
 ) -> list[Markup]:
     """Travel-time distribution per hospital (per unit) and the scored population served.
 
@@ -66,7 +66,7 @@ def _charts(
         ax.set_title(t("report.chart_time", time=depart), parse_math=False)
         ax.invert_yaxis()  # top to bottom in the table's order, like the load chart
         ax.grid(axis="x", alpha=0.3)
-        time_svg = _svg(fig)
+        time_svg = svg_markup(fig)
 
         load = pd.to_numeric(per_hospital["population"], errors="coerce").fillna(0).tolist()
         fig = Figure(figsize=(8, 0.6 + 0.55 * len(ids)))
@@ -84,7 +84,7 @@ def _charts(
         ax.set_title(t("report.chart_load"), pad=16, parse_math=False)
         ax.invert_yaxis()
         ax.grid(axis="x", alpha=0.3)
-        load_svg = _svg(fig)
+        load_svg = svg_markup(fig)
     return [time_svg, load_svg]
 
 
@@ -92,7 +92,7 @@ def _charts(
 _CURVE_MAX_MIN = 150
 
 
-def _coverage_chart(curve: Any, ctx: _Context, *, depart: str) -> Markup:
+def coverage_chart(curve: Any, ctx: Context, *, depart: str) -> Markup:
     """People within N minutes of their sister and of their nearest hospital: from where they
     live (cells, solid) beside each unit's people counted at its point (dashed)."""
     # matplotlib loads only when a chart is drawn: it costs a plain import 0.1 s
@@ -132,4 +132,4 @@ def _coverage_chart(curve: Any, ctx: _Context, *, depart: str) -> Markup:
         ax.set_title(t("report.curve_title", time=depart), parse_math=False)
         ax.grid(alpha=0.3)
         ax.legend(loc="lower right", fontsize=9, frameon=False)
-        return _svg(fig)
+        return svg_markup(fig)

@@ -3,7 +3,7 @@ hospital's colour (their icon is drawn with the hospital's other sites), the oth
 
 The tooltip says which candidate it is, the hospital that would run it, whether it opened and
 what it buys alone (``siting.csv``'s gains); text is built in the browser with ``textContent``
-(:class:`~planner.outputs._map_page._Details`), so a hostile name stays text.
+(:class:`~planner.outputs.map._page._Details`), so a hostile name stays text.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from folium.utilities import JsCode
 from markupsafe import Markup
 
 from planner.config import CRS_LONLAT
-from planner.outputs._map_geometry import _geojson
-from planner.outputs._map_page import _Details, _layer_name
 from planner.outputs.formatting import Formatter
 from planner.outputs.i18n import Translator
 from planner.outputs.labels import hospital_icon
+from planner.outputs.map._geometry import geojson
+from planner.outputs.map._page import Details, layer_name
 
 #: A candidate site that did not open: its hospital's icon in grey.
 _NOT_OPENED_COLOUR = "#9e9e9e"
@@ -50,7 +50,7 @@ def _candidate_svg(opened: bool, style: tuple[str, str], *, size_px: int = 24) -
     return _ring(colour) if opened else hospital_icon(_NOT_OPENED_COLOUR, icon, size_px=size_px)
 
 
-def _candidate_layer(
+def candidate_layer(
     candidates: pd.DataFrame,
     palette: Mapping[str, tuple[str, str]],
     names: Mapping[str, str],
@@ -83,8 +83,8 @@ def _candidate_layer(
         ("gain_people", t("report.growth_col_gain_people")),
     ]
     layer = folium.GeoJson(
-        _geojson(frame, [*(field for field, _ in rows), "svg", "size"]),
-        name=_layer_name(t("map.candidates")),
+        geojson(frame, [*(field for field, _ in rows), "svg", "size"]),
+        name=layer_name(t("map.candidates")),
         marker=folium.Marker(icon=folium.DivIcon(icon_size=(24, 24), icon_anchor=(12, 12))),
         on_each_feature=JsCode(
             "function(f, layer) { var s = f.properties.size; layer.setIcon(L.divIcon({html: "
@@ -92,11 +92,11 @@ def _candidate_layer(
             "className: 'planner-candidate'})); }"
         ),
     )
-    _Details(rows).add_to(layer)
+    Details(rows).add_to(layer)
     return layer
 
 
-def _candidate_legend(
+def candidate_legend(
     candidates: pd.DataFrame, palette: Mapping[str, tuple[str, str]], t: Translator
 ) -> list[dict[str, Any]]:
     """The legend's rows: a ringed icon for the new sites, a grey one for the others."""

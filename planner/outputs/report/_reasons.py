@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from planner._vn import district_key
-from planner.outputs._report_context import _Context
-from planner.outputs._report_scores import _Scores
 from planner.outputs.labels import is_pilot_pair, switch_direction
+from planner.outputs.report._context import Context
+from planner.outputs.report._scores import Scores
 from planner.pairing.explain import load_limits
 from planner.pairing.scoring import counted_population
 
@@ -37,7 +37,7 @@ def _faster(row: Any) -> bool:
     )
 
 
-def _amount(measure: str, ctx: _Context, value: float) -> str:
+def _amount(measure: str, ctx: Context, value: float) -> str:
     """A load in words: people, or units."""
     if measure == "population":
         return ctx.f.people(value, unit=True)
@@ -45,7 +45,7 @@ def _amount(measure: str, ctx: _Context, value: float) -> str:
 
 
 def _limits(
-    main: _Scores, options: Mapping[str, Any], facilities: pd.DataFrame
+    main: Scores, options: Mapping[str, Any], facilities: pd.DataFrame
 ) -> tuple[str, pd.DataFrame] | None:
     """The load measure and each hospital's limits, ``None`` when the run had no balance rule
     or its loads are not in the scores."""
@@ -58,12 +58,12 @@ def _limits(
     return measure, load_limits(loads, hospitals, balance=float(balance))
 
 
-def _stay_reasons(
+def stay_reasons(
     pairings: pd.DataFrame,
     rows: pd.DataFrame,
-    main: _Scores,
+    main: Scores,
     facilities: pd.DataFrame,
-    ctx: _Context,
+    ctx: Context,
 ) -> tuple[list[str | None], str]:
     """Per decision row, why it stays (``None`` unless switching would be faster), and the
     lead's sentence counting those rows."""
