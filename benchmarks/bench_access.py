@@ -39,9 +39,9 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from planner.access import cell_access, cell_access_sweep
-from planner.config import MODES
 from planner.places.hanoi import hanoi_facilities, hanoi_population_grid, hanoi_unit_areas
 from planner.places.population import population_grid
+from planner.requests import MODES
 from planner.roads.network import hanoi_network, strong_components
 from planner.roads.speeds import edge_travel_times, time_profile_key
 from planner.travel import travel_time_matrix

@@ -7,7 +7,7 @@ Times on warm caches (each job run once to warm up first):
 - ``planner demo``, all files written (goal ≤ 5 s),
 - ``Session().plan()``, the first plan of a new session (goal ≤ 5 s),
 - ``Session.plan(balance=...)``, a re-plan after the explorer's balance slider moves (goal ≤ 0.5 s),
-- the explorer itself (:func:`planner.app.explorer.explore`, ipywidgets): from a balance change
+- the explorer itself (:func:`planner.app.interactive.explorer.explore`, ipywidgets): from a balance change
   to its verdict and figures on the page (goal ≤ 0.5 s), and to its redrawn map,
 - ``planner demo`` from an empty cache (goal ≤ 45 s),
 - ``planner propose`` again with the planner's modules compiled to bytecode first, as an
@@ -63,7 +63,7 @@ print(first, statistics.median(times))
 _EXPLORER = """
 import statistics, sys, time, warnings
 warnings.simplefilter("ignore")
-from planner.app.explorer import explore
+from planner.app.interactive.explorer import explore
 explorer = explore(lang="en")
 answer, drawn = [], []
 for balance in (0.1, 0.15, 0.25, 0.3, 0.2):
@@ -206,7 +206,7 @@ NOTES = (
     "What made the difference: folium, branca, matplotlib and jinja2 load only when a map, chart "
     "or report is made (`tests/test_imports.py` keeps `planner propose` and "
     "`import planner.app.workflow` free of them); the demand comparison and the coverage are "
-    "computed when an output reads them (`planner/app/_deferred.py`), so the slider's re-plan "
+    "computed when an output reads them (`planner/app/pipeline/_deferred.py`), so the slider's re-plan "
     "skips them; a cache hit trusts a file's recorded size and time instead of hashing it, and "
     "the graph's content digest is stored with it (0.48 s of hashing per process); the cached "
     "graph is one `.npy` per array, the large ones memory-mapped (a warm command touches few of "

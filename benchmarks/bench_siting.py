@@ -22,9 +22,10 @@ import time
 import warnings
 from pathlib import Path
 
-from planner.app.siting import read_candidates
+from planner.app.growth.candidates import read_candidates
 from planner.pairing._siting import with_sites
-from planner.pairing.propose import hanoi_pilot_pins, propose_pairings
+from planner.pairing.explain import hanoi_pilot_pins
+from planner.pairing.propose import propose_pairings
 from planner.pairing.siting import propose_with_candidates
 from planner.places.hanoi import hanoi_facilities
 from planner.roads.network import hanoi_network

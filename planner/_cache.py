@@ -31,7 +31,7 @@ from filelock import FileLock, Timeout
 
 from planner import config
 from planner.errors import PlannerError
-from planner.io import fsync_dir, fsync_file
+from planner.io.atomic import fsync_dir, fsync_file
 
 log = logging.getLogger(__name__)
 

@@ -33,12 +33,6 @@ ROBUST_DEPARTS = ("08:00", "10:00", "17:30")
 DEFAULT_MAX_SNAP_M = 1000.0
 #: Default administrative scheme (units in force since 1 July 2025 are "2025").
 DEFAULT_SCHEME = "2024"
-#: Transport modes the planner knows.
-MODES = ("car", "motorbike", "ambulance")
-#: Which trips make a sister pair's travel time: ``"both"`` (the mean of hospital -> unit and
-#: unit -> hospital, half the round trip), ``"to_unit"`` (the staff rotation trip, hospital ->
-#: unit) or ``"to_hospital"`` (the referral trip, unit -> hospital).
-DIRECTIONS = ("both", "to_unit", "to_hospital")
 #: Administrative schemes: the 30 districts / 579 communes of 2020-2024, and the 126 units of 2025.
 SCHEMES = ("2024", "2025")
 #: Thousands separators a file's counts may use (``"space"``: also no-break and thin spaces).
@@ -305,34 +299,3 @@ def road_data_date(source: str | Path | None) -> str | None:
         if row["file"] and row["file"] in text and row.get("date"):
             return row["date"]
     return None
-
-
-def check_directions(directions: str) -> None:
-    """Raise :class:`~planner.errors.PlannerInputError` unless ``directions`` is valid.
-
-    Parameters
-    ----------
-    directions : str
-        Which trips a pair makes: one of :data:`DIRECTIONS` (``"both"``, ``"to_unit"``,
-        ``"to_hospital"``).
-
-    Raises
-    ------
-    PlannerInputError
-        If ``directions`` is not one of them.
-
-    Examples
-    --------
-    >>> from planner.config import check_directions
-    >>> check_directions("to_unit")
-    >>> check_directions("there")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    planner.errors.PlannerInputError: field directions: unknown directions 'there'. Fix: ...
-    """
-    if directions not in DIRECTIONS:
-        raise PlannerInputError(
-            f"unknown directions {directions!r}",
-            field="directions",
-            hint=f"use one of {', '.join(DIRECTIONS)}",
-        )

@@ -1,7 +1,7 @@
 """Typed requests: what a trip is and what a pairing is asked to do, checked once.
 
 A run is described by two small frozen dataclasses, built once at the edge (the CLI, a
-:class:`~planner.app.session.Session`, a notebook's :class:`~planner.app.workflow.PlanOptions`)
+:class:`~planner.app.interactive.session.Session`, a notebook's :class:`~planner.app.pipeline.planning.PlanOptions`)
 and passed down whole, instead of the same keywords spelled out again at every layer:
 
 - :class:`TripRule`: how a pair's time is measured (mode, departure and comparison times,
@@ -25,18 +25,63 @@ from planner._clock import parse_depart
 from planner.config import DEFAULT_DEPART, PEAK_DEPART
 from planner.errors import PlannerInputError
 
+#: Transport modes the planner knows (the speed tables have a column each).
 Mode = Literal["car", "motorbike", "ambulance"]
+#: Which trips make a sister pair's travel time: ``"both"`` (the mean of hospital -> unit and
+#: unit -> hospital, half the round trip), ``"to_unit"`` (the staff rotation trip) or
+#: ``"to_hospital"`` (the referral trip).
 Directions = Literal["both", "to_unit", "to_hospital"]
+#: Which site of a hospital a pair's trips use: the pair's fastest (``"nearest"``) or the main.
 SiteRule = Literal["nearest", "main"]
+#: What the pairing minimises (see :class:`PairingRequest`).
 Objective = Literal["pop-time", "max-time", "balanced"]
+#: What a hospital's load counts.
 Load = Literal["population", "units", "capacity"]
 
+#: The allowed values of each choice, in the order of their ``Literal`` (for parsers and widgets).
+MODES: tuple[Mode, ...] = get_args(Mode)
+DIRECTIONS: tuple[Directions, ...] = get_args(Directions)
+SITE_RULES: tuple[SiteRule, ...] = get_args(SiteRule)
+OBJECTIVES: tuple[Objective, ...] = get_args(Objective)
+LOADS: tuple[Load, ...] = get_args(Load)
 
-def _check_choice(name: str, value: object, kind: Any) -> None:
-    allowed = get_args(kind)
+_HINTS = {
+    "site_rule": "use 'nearest' (each trip uses the hospital's fastest site for that pair) or "
+    "'main' (every trip uses the hospital's main site)",
+}
+
+
+def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    """Refuse a value that is not one of a choice's allowed values: the one validator.
+
+    Parameters
+    ----------
+    name
+        The setting's name (``"mode"``, ``"directions"``...), as the error's field.
+    value
+        The value given.
+    allowed
+        Its allowed values (:data:`MODES`, :data:`DIRECTIONS`, :data:`SITE_RULES`,
+        :data:`OBJECTIVES`, :data:`LOADS`).
+
+    Raises
+    ------
+    PlannerInputError
+        Naming the field and the values allowed.
+
+    Examples
+    --------
+    >>> check_choice("directions", "to_unit", DIRECTIONS)
+    >>> check_choice("site_rule", "closest", SITE_RULES)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerInputError: field site_rule: unknown site_rule 'closest'. Fix: use 'nearest' ...
+    """
     if value not in allowed:
         raise PlannerInputError(
-            f"unknown {name} {value!r}", field=name, hint=f"use one of {', '.join(allowed)}"
+            f"unknown {name} {value!r}",
+            field=name,
+            hint=_HINTS.get(name, f"use one of {', '.join(allowed)}"),
         )
 
 
@@ -76,11 +121,48 @@ class TripRule:
     site_rule: SiteRule = "nearest"
 
     def __post_init__(self) -> None:
-        _check_choice("mode", self.mode, Mode)
-        _check_choice("directions", self.directions, Directions)
-        _check_choice("site_rule", self.site_rule, SiteRule)
+        check_choice("mode", self.mode, MODES)
+        check_choice("directions", self.directions, DIRECTIONS)
+        check_choice("site_rule", self.site_rule, SITE_RULES)
         for name in ("depart", "peak_depart"):
             object.__setattr__(self, name, parse_depart(getattr(self, name)).strftime("%H:%M"))
+
+    @classmethod
+    def from_record(cls, *records: Mapping[str, Any] | None) -> TripRule | None:
+        """The trip rule a finished run's record states (``scores.json``, its ``options``).
+
+        Parameters
+        ----------
+        *records
+            Mappings to read the fields from, the first that states a field winning (e.g. a
+            ``cells`` section, then the scores' top level, then their ``options``); ``None``
+            is skipped. A field none states takes the rule's default; older names of the
+            directions (``hospital_to_unit``, ``unit_to_hospital``) are read too.
+
+        Returns
+        -------
+        TripRule or None
+            ``None`` when no record states a departure time: the run's times are not known.
+
+        Examples
+        --------
+        >>> TripRule.from_record({"depart": "17:30"}, {"mode": "motorbike"}).mode
+        'motorbike'
+        >>> TripRule.from_record({"mode": "car"}) is None
+        True
+        """
+
+        def stated(name: str) -> Any:
+            return next((r[name] for r in records if r and r.get(name)), None)
+
+        if stated("depart") is None:
+            return None
+        values = {name: stated(name) for name in TRIP_FIELDS}
+        if values["directions"] is not None:
+            values["directions"] = OLD_DIRECTION_NAMES.get(
+                values["directions"], values["directions"]
+            )
+        return cls(**{name: value for name, value in values.items() if value is not None})
 
 
 @dataclass(frozen=True)
@@ -134,8 +216,8 @@ class PairingRequest:
     time_limit_s: float = 60.0
 
     def __post_init__(self) -> None:
-        _check_choice("objective", self.objective, Objective)
-        _check_choice("load", self.load, Load)
+        check_choice("objective", self.objective, OBJECTIVES)
+        check_choice("load", self.load, LOADS)
         if self.balance is not None and not (0 <= self.balance < 10):
             raise PlannerInputError(
                 f"balance {self.balance} is out of range",
@@ -159,6 +241,9 @@ class PairingRequest:
         object.__setattr__(self, "pins", MappingProxyType(dict(self.pins or {})))
         object.__setattr__(self, "forbidden", pairs(self.forbidden or ()))
 
+
+#: Older names of the trip directions, in scores written before they were renamed.
+OLD_DIRECTION_NAMES = {"hospital_to_unit": "to_unit", "unit_to_hospital": "to_hospital"}
 
 #: The field names of each request, for splitting a flat set of options between them.
 TRIP_FIELDS = tuple(f.name for f in dataclasses.fields(TripRule))
@@ -272,8 +357,22 @@ def pairs(items: Iterable[tuple[str, str]] | Mapping[str, str]) -> tuple[tuple[s
     return tuple((str(u), str(h)) for u, h in found)
 
 
+#: The requests' defaults, written once (their fields' defaults): a function below the edge
+#: that is given no trip rule or request uses these.
+DEFAULT_TRIP = TripRule()
+DEFAULT_REQUEST = PairingRequest()
+
+
 __all__ = [
+    "DEFAULT_REQUEST",
+    "DEFAULT_TRIP",
+    "DIRECTIONS",
+    "LOADS",
+    "MODES",
+    "OBJECTIVES",
+    "OLD_DIRECTION_NAMES",
     "PAIRING_FIELDS",
+    "SITE_RULES",
     "TRIP_FIELDS",
     "Directions",
     "Load",
@@ -282,6 +381,7 @@ __all__ = [
     "PairingRequest",
     "SiteRule",
     "TripRule",
+    "check_choice",
     "pairs",
     "requests_from",
     "split_options",

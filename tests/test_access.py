@@ -24,7 +24,7 @@ from planner.access import (
     write_access,
     zonal_statistics,
 )
-from planner.pairing.propose import nearest_pairings
+from planner.pairing.explain import nearest_pairings
 from planner.places.hanoi import CENSUS_2019_TOTAL, hanoi_population_grid
 from planner.places.population import PopulationGrid
 from planner.travel import pair_travel_times
@@ -320,8 +320,9 @@ def test_with_pairings_changes_only_the_sister_columns(access_2024, registry_202
 
 def test_demand_cells_changes_the_cost_and_stays_optimal(hanoi_graph, registry_2024, access_2024):
     from planner.access import demand_matrix
-    from planner.pairing.propose import hanoi_pilot_pins, propose_pairings
-    from planner.pairing.scoring import pair_costs
+    from planner.pairing.costs import pair_costs
+    from planner.pairing.explain import hanoi_pilot_pins
+    from planner.pairing.propose import propose_pairings
     from planner.places.sites import hospital_sites
 
     hospitals = registry_2024[registry_2024["level"] == "regional"]
@@ -524,6 +525,7 @@ def test_demo_report_has_the_curve_and_the_table_per_district(lang, demo_dir, tm
 
 def test_a_demand_the_run_cannot_meet_is_refused_before_any_work():
     from planner.app.workflow import PlanOptions, plan
+
     from planner.errors import PlannerInputError
 
     with pytest.raises(PlannerInputError, match="unknown demand 'people'"):
@@ -535,8 +537,9 @@ def test_a_demand_the_run_cannot_meet_is_refused_before_any_work():
 def test_a_part_of_the_registry_gets_the_people_of_its_units(hanoi_graph, registry_2024):
     """Districts without their communes: each commune's people go to its district unit;
     one district alone: the rest of Hanoi is left out, and the grid says so."""
-    from planner.access import default_grid
     from planner.app.workflow import PlanOptions, plan
+
+    from planner.access import default_grid
 
     districts_only = registry_2024[registry_2024["level"] != "commune"]
     grid = default_grid(districts_only)

@@ -13,12 +13,12 @@ import shapely
 
 from planner.errors import ApproximateLocationWarning, PlannerInputError
 from planner.places.facilities import (
-    FACILITY_COLUMNS,
     facility_problems,
     load_facilities,
     validate_facilities,
     write_facilities,
 )
+from planner.places.facility_schema import FACILITY_COLUMNS
 from planner.places.hanoi import hanoi_boundary
 
 BAD = Path(__file__).parent / "data" / "bad"

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.errors import PlannerInputError
-from planner.places.facilities import LEVELS, load_facilities
+from planner.places.facilities import load_facilities
+from planner.places.facility_schema import LEVELS
 
 _cell_text = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12

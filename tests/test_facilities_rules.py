@@ -15,7 +15,8 @@ import shapely
 
 from planner._vn import district_key
 from planner.errors import PlannerInputError
-from planner.pairing.propose import hanoi_pilot_pins, propose_pairings
+from planner.pairing.explain import hanoi_pilot_pins
+from planner.pairing.propose import propose_pairings
 from planner.pairing.scoring import population_weights
 from planner.places.facilities import facility_problems, load_facilities, validate_facilities
 

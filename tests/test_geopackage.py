@@ -55,7 +55,7 @@ def test_the_demo_writes_the_layers_with_the_csv_columns(demo_dir: Path) -> None
 
 
 def test_a_hostile_name_stays_plain_text(tmp_path: Path, registry_2025) -> None:
-    from planner.pairing.propose import nearest_pairings
+    from planner.pairing.explain import nearest_pairings
     from planner.roads.network import hanoi_network
     from planner.travel.matrix import pair_travel_times
 

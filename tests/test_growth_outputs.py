@@ -1,7 +1,7 @@
 """A growth run's outputs on the Hanoi data: the report and the map show the candidate sites
 (new sites, the others greyed), the gain against the network without them and what each extra
 site buys; the report names the pairs the worst hour would break; ``pairings.gpkg`` gets a
-``candidates`` layer; the Session plans growth as :func:`planner.app.siting.plan_growth` does.
+``candidates`` layer; the Session plans growth as :func:`planner.app.growth.siting.plan_growth` does.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 import pytest
-
-from planner.app.session import Session
-from planner.app.siting import plan_growth, write_growth
 from planner.app.workflow import PlanOptions
+
+from planner.app.growth.siting import plan_growth, write_growth
+from planner.app.interactive.session import Session
+from planner.config import ROBUST_DEPARTS
 from planner.outputs.formatting import Formatter
-from planner.pairing.robust import ROBUST_DEPARTS
 from planner.pairing.siting import SITING_COLUMNS
 
 CANDIDATES = "tests/data/siting_candidates.csv"
@@ -155,7 +155,7 @@ def test_a_report_rebuilt_from_a_growth_folder_says_what_the_run_said(grown, tmp
     """`planner report DIR` on a growth run's folder: the opened sites are sites again (its
     pairs use them; the folder was refused before), and the report says word for word what the
     run's own report said, growth section included (scores.json keeps the candidates)."""
-    from planner.app.report_folder import report_dir
+    from planner.app.pipeline.report_folder import report_dir
 
     growth, out = grown
     scores = json.loads((out / "scores.json").read_text(encoding="utf-8"))
@@ -173,7 +173,7 @@ def test_a_report_rebuilt_from_a_robust_folder_names_the_same_broken_pairs(hanoi
     growth = plan_growth(options, robust=ROBUST_DEPARTS, graph=hanoi_graph)
     write_growth(growth, tmp_path / "run", map=False, lang="en")
     live = _section((tmp_path / "run" / "report.html").read_text(encoding="utf-8"), "growth")
-    from planner.app.report_folder import report_dir
+    from planner.app.pipeline.report_folder import report_dir
 
     def rebuilt() -> str:
         page = report_dir(tmp_path / "run", lang="en").read_text(encoding="utf-8")
@@ -199,7 +199,7 @@ def test_a_report_rebuilt_from_a_robust_folder_names_the_same_broken_pairs(hanoi
 
 
 def test_an_incomplete_siting_record_is_an_error_naming_the_file(grown, tmp_path):
-    from planner.app.report_folder import report_dir
+    from planner.app.pipeline.report_folder import report_dir
     from planner.errors import PlannerInputError
 
     _, out = grown

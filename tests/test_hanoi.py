@@ -9,7 +9,7 @@ from pyproj import Geod
 
 from planner._vn import core_name, fold
 from planner.config import CRS_METRIC, data_file
-from planner.places.facilities import FACILITY_COLUMNS
+from planner.places.facility_schema import FACILITY_COLUMNS
 from planner.places.hanoi import (
     CENSUS_2019_TOTAL,
     LOCATION_ORDER,

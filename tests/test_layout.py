@@ -70,6 +70,7 @@ def test_old_names_reach_the_same_functions():
         from planner.network import hanoi_network  # type: ignore[import-not-found]
         from planner.workflow import plan  # type: ignore[import-not-found]
     from planner.app.workflow import plan as new_plan
+
     from planner.roads.network import hanoi_network as new_hanoi_network
 
     assert plan is new_plan and hanoi_network is new_hanoi_network

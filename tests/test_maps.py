@@ -12,10 +12,10 @@ import pytest
 
 from planner.config import OSM_ATTRIBUTION
 from planner.errors import PlannerInputError
-from planner.outputs.map._assets import leaflet_version
-from planner.outputs.map._background import _main_roads
 from planner.outputs.labels import hospital_palette
 from planner.outputs.map import map_html, pairing_map, save_map
+from planner.outputs.map._assets import leaflet_version
+from planner.outputs.map._background import _main_roads
 
 REMOTE = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
 

@@ -12,14 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InfeasibleError, PlannerError, PlannerInputError, UnreachableWarning
-from planner.pairing.propose import (
-    PAIRING_COLUMNS,
-    hanoi_pilot_pins,
-    nearest_pairings,
-    pilot_pairings,
-    pilot_pins,
-    propose_pairings,
-)
+from planner.pairing import PAIRING_COLUMNS
+from planner.pairing.explain import hanoi_pilot_pins, nearest_pairings, pilot_pairings, pilot_pins
+from planner.pairing.propose import propose_pairings
 from planner.pairing.scoring import score_pairings
 
 
@@ -903,7 +898,7 @@ def test_sensitivity_re_solves_have_a_bounded_budget(monkeypatch):
     from planner.pairing import explain
     from planner.pairing._model import build_model
     from planner.pairing._objectives import optimise
-    from planner.requests import PairingRequest
+    from planner.requests import PairingRequest, TripRule
 
     units = pd.DataFrame(
         {
@@ -922,9 +917,7 @@ def test_sensitivity_re_solves_have_a_bounded_budget(monkeypatch):
             "travel_time_s": [600.0, 900.0, 700.0, 1200.0, 1500.0, 1000.0],
         }
     )
-    model = build_model(units, hospitals, matrix, directions="to_unit", hierarchical=True,
-                        load="population", pins={}, pilot={}, forbidden=(),
-                        specialty_need=None)  # fmt: skip
+    model = build_model(units, hospitals, matrix, trip=TripRule(directions="to_unit"))
     request = PairingRequest(balance=0.2, specialty_weight_s=0.0, time_limit_s=60.0)
     solution = optimise(model, request)
     budgets = []

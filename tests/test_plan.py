@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from planner.app._commands import run_summary
 from planner.app.workflow import PlanOptions, plan, score_pairings_file, scores_document
+
+from planner.app.cli.commands import run_summary
 from planner.errors import ApproximateLocationWarning
 from planner.io import write_csv
-from planner.pairing.scoring import pair_costs
+from planner.pairing.costs import pair_costs
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -130,7 +130,7 @@ def test_demand_comparison_times_are_score_pairings_under_the_runs_site_rule(
     """The comparison's figures come from one pivot per matrix (time_figures), not a whole
     scoring each: equal to score_pairings under the run's site rule (it once used 'nearest'
     whatever the run said). 2025: the obstetrics hospital has three sites, so the rule matters."""
-    from planner.app.planning import demand_comparison
+    from planner.app.pipeline.planning import demand_comparison
     from planner.pairing.scoring import score_pairings, time_figures
 
     run = unit_mode_2025

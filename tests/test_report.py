@@ -17,7 +17,7 @@ from test_maps import REMOTE, straight_pairing
 from planner.outputs.map import pairing_map
 from planner.outputs.report import APPROXIMATE_CSV, decision_table, write_report
 from planner.pairing.scoring import population_weights, score_pairings
-from planner.places.facilities import APPROXIMATE_SOURCES
+from planner.places.facility_schema import APPROXIMATE_SOURCES
 
 #: Words that would call a departure time "peak" or "off-peak", in both languages.
 PEAK_WORDS = re.compile(r"\b(off-?peak|peak hour|peak)\b|cao điểm", re.I)

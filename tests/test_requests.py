@@ -9,7 +9,7 @@ import pytest
 
 from planner import PairingRequest, PlanOptions, TripRule, pair_travel_times, propose_pairings
 from planner.app.cli import main
-from planner.app.planning import pairing_arguments
+from planner.app.pipeline.planning import pairing_arguments
 from planner.errors import PlannerInputError
 from planner.pairing.explain import hanoi_pilot_pins
 from planner.requests import PAIRING_FIELDS, TRIP_FIELDS

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from planner.errors import PlannerInputError
-from planner.pairing.scoring import gini, pair_costs, population_weights, score_pairings
+from planner.pairing.costs import pair_costs
+from planner.pairing.scoring import gini, population_weights, score_pairings
 
 # 5 units (1 district unit + 3 of its communes + 1 commune of another district), 2 hospitals.
 UNITS = pd.DataFrame(

@@ -6,14 +6,14 @@ import html
 
 import pytest
 
-import planner.app.documents
-import planner.app.inputs
-import planner.app.planning
-import planner.app.session
+import planner.app.interactive.session
+import planner.app.pipeline.documents
+import planner.app.pipeline.inputs
+import planner.app.pipeline.planning
 import planner.travel
-from planner.app.explorer import explore
-from planner.app.planning import PlanOptions, plan
-from planner.app.session import Session
+from planner.app.interactive.explorer import explore
+from planner.app.interactive.session import Session
+from planner.app.pipeline.planning import PlanOptions, plan
 from planner.errors import PlannerInputError
 
 
@@ -22,9 +22,9 @@ def counted(monkeypatch, hanoi_graph):
     """Count every road load, facility load and matrix computation; the workflow's own matrix
     step must never run under a session."""
     calls = {"roads": 0, "facilities": 0, "matrices": 0}
-    facilities_for = planner.app.session.facilities_for
+    facilities_for = planner.app.interactive.session.facilities_for
     pair_travel_times = planner.travel.pair_travel_times
-    population_access = planner.app.session.population_access
+    population_access = planner.app.interactive.session.population_access
 
     def roads(source=None):
         calls["roads"] += 1
@@ -45,13 +45,13 @@ def counted(monkeypatch, hanoi_graph):
     def never(*args, **kwargs):
         raise AssertionError("the session's matrices were not used")
 
-    monkeypatch.setattr(planner.app.session, "road_network", roads)
-    monkeypatch.setattr(planner.app.session, "facilities_for", facilities)
-    monkeypatch.setattr(planner.app.session, "population_access", cells)
+    monkeypatch.setattr(planner.app.interactive.session, "road_network", roads)
+    monkeypatch.setattr(planner.app.interactive.session, "facilities_for", facilities)
+    monkeypatch.setattr(planner.app.interactive.session, "population_access", cells)
     monkeypatch.setattr(planner.travel, "pair_travel_times", matrices)
-    monkeypatch.setattr(planner.app.planning, "pairing_matrices", never)
-    monkeypatch.setattr(planner.app.inputs, "road_network", never)
-    monkeypatch.setattr(planner.app.planning, "population_access", never)
+    monkeypatch.setattr(planner.app.pipeline.planning, "pairing_matrices", never)
+    monkeypatch.setattr(planner.app.pipeline.inputs, "road_network", never)
+    monkeypatch.setattr(planner.app.pipeline.planning, "population_access", never)
     return calls
 
 
@@ -86,9 +86,9 @@ def test_a_new_balance_reloads_and_recomputes_nothing(counted, monkeypatch):
     key = "pop_weighted_mean_travel_time_s"
     assert fresh.scores.overall[key] == pytest.approx(second.scores.overall[key], rel=1e-12)
     # the kept cells give the same figures
-    assert planner.app.documents.cells_document(fresh) == planner.app.documents.cells_document(
-        second
-    )
+    assert planner.app.pipeline.documents.cells_document(
+        fresh
+    ) == planner.app.pipeline.documents.cells_document(second)
 
 
 def test_explorer_replans_when_a_widget_changes(counted):
@@ -130,18 +130,18 @@ def test_explorer_replans_when_a_widget_changes(counted):
 
 def test_a_replan_leaves_the_demand_comparison_until_an_output_reads_it(monkeypatch):
     compared = []
-    demand_comparison = planner.app.planning.demand_comparison
+    demand_comparison = planner.app.pipeline.planning.demand_comparison
 
     def counting(*args, **kwargs):
         compared.append(1)
         return demand_comparison(*args, **kwargs)
 
-    monkeypatch.setattr(planner.app.planning, "demand_comparison", counting)
+    monkeypatch.setattr(planner.app.pipeline.planning, "demand_comparison", counting)
     session = Session()
     first = session.plan(PlanOptions(scheme="2025"))
     second = session.plan(first.options, balance=0.1)
     assert compared == []  # the slider's re-plans solve no comparison proposal
-    document = planner.app.documents.scores_document(second)  # scores.json needs it: once
+    document = planner.app.pipeline.documents.scores_document(second)  # scores.json needs it: once
     assert compared == [1] and document["cells"]["demand"] is second.demand_comparison
     assert second.demand_alternative is not None and compared == [1]
     assert second.demand_comparison["other"] == "cells"

@@ -20,8 +20,10 @@ from pyproj import Geod
 
 from planner._vn import fold
 from planner.errors import ApproximateLocationWarning, PlannerInputError
-from planner.pairing.propose import hanoi_pilot_pins, propose_pairings
-from planner.pairing.scoring import pair_costs, score_pairings
+from planner.pairing.costs import pair_costs
+from planner.pairing.explain import hanoi_pilot_pins
+from planner.pairing.propose import propose_pairings
+from planner.pairing.scoring import score_pairings
 from planner.places.facilities import facility_problems, load_facilities
 from planner.places.sites import choose_sites, hospital_sites
 from planner.travel import pair_travel_times
@@ -312,8 +314,9 @@ def test_pins_name_hospitals_not_sites(registry_2024, matrix_2024, sites_2024):
 
 
 def test_pairing_files_name_hospitals_and_their_sites(tmp_path, hanoi_graph):
-    from planner.app.cli import main
     from planner.app.workflow import score_pairings_file
+
+    from planner.app.cli import main
 
     site_as_hospital = tmp_path / "bad.csv"
     site_as_hospital.write_text("unit_id,hospital_id\nhn-dist-268,hn-reg-obgyn-hadong\n")

@@ -15,13 +15,16 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
-from planner.app.siting import parse_open, plan_growth, read_candidates
 from planner.app.workflow import PlanOptions
+
+from planner.app.growth.candidates import read_candidates
+from planner.app.growth.siting import parse_open, plan_growth
+from planner.config import ROBUST_DEPARTS
 from planner.errors import PlannerInputError
 from planner.pairing._siting import with_sites
-from planner.pairing.propose import hanoi_pilot_pins, propose_pairings
-from planner.pairing.robust import ROBUST_DEPARTS, hour_column, worst_case_matrix
+from planner.pairing.explain import hanoi_pilot_pins
+from planner.pairing.propose import propose_pairings
+from planner.pairing.robust import hour_column, worst_case_matrix
 from planner.pairing.siting import SITING_COLUMNS, propose_with_candidates
 from planner.places.hanoi import hanoi_facilities
 from planner.roads.network import hanoi_network

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.config import MODES
 from planner.errors import PlannerInputError
+from planner.requests import MODES
 from planner.roads.graph import TravelGraph
 from planner.roads.speeds import (
     congestion_factor,

@@ -142,7 +142,7 @@ def test_a_bad_candidate_file_names_the_row_and_field(
 
 
 def test_the_help_and_the_default_agree_on_motorbike() -> None:
-    from planner.app._parser import build_parser
+    from planner.app.cli.parser import build_parser
 
     parser = build_parser()
     assert parser.parse_args(["stations", "--open", "1"]).mode == "motorbike"

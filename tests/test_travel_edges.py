@@ -412,7 +412,7 @@ def test_hanoi_route_map_grows_one_tree_per_hospital_site(
     hanoi_graph: TravelGraph, registry_2025: pd.DataFrame, tmp_path
 ) -> None:
     from planner.outputs.map import pairing_map, save_map
-    from planner.pairing.propose import nearest_pairings
+    from planner.pairing.explain import nearest_pairings
 
     hospitals = registry_2025[registry_2025["level"] == "regional"]
     units = registry_2025[registry_2025["level"] != "regional"]

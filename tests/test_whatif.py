@@ -243,9 +243,8 @@ def test_a_pinned_district_asks_before_it_moves(demo_dir: Path, tmp_path: Path):
 @pytest.mark.browser
 def test_hostile_names_stay_text_in_the_panel_and_the_file(hanoi_graph, registry_2024, tmp_path):
     from _browser import offline_page
-    from test_html_safety import DISTRICTS, PAYLOADS, hostile
-
     from planner.app.workflow import PlanOptions, plan, write_outputs
+    from test_html_safety import DISTRICTS, PAYLOADS, hostile
 
     fac = registry_2024[
         (registry_2024["level"] == "regional") | registry_2024["district"].isin(DISTRICTS[:2])
@@ -303,7 +302,6 @@ def test_hostile_names_stay_text_in_the_panel_and_the_file(hanoi_graph, registry
 @pytest.mark.browser
 def test_2025_units_move_one_by_one_and_their_areas_follow(hanoi_graph, tmp_path):
     from _browser import offline_page
-
     from planner.app.workflow import PlanOptions, plan, write_outputs
 
     run = plan(PlanOptions(scheme="2025"), graph=hanoi_graph)
@@ -337,6 +335,7 @@ def test_2025_units_move_one_by_one_and_their_areas_follow(hanoi_graph, tmp_path
         assert report.unexpected_errors() == []
     # Without the choropleth the areas a change moves are drawn on a layer of their own.
     from planner.app.workflow import run_whatif
+
     from planner.outputs.map import pairing_map, save_map
     from planner.places.hanoi import hanoi_areas
 

@@ -28,7 +28,7 @@ def for_registry_part(
     unit_of = grid.cells["unit_id"].astype(str)
     if unit_of.isin(ids).all():
         return grid
-    from planner.places.hanoi import hanoi_facilities  # the registry's districts of its communes
+    from planner.places.hanoi.registry import hanoi_facilities
 
     registry = hanoi_facilities(scheme=scheme)
     given = facilities[facilities["level"] == "district"]

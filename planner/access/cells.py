@@ -52,7 +52,8 @@ from planner.access._grid import buffered_hull, for_registry_part
 from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
 from planner.places.population import PopulationGrid, population_grid, voronoi_areas
-from planner.places.sites import DEFAULT_SITE_RULE, choose_sites, hospital_sites, take_sites
+from planner.places.sites import choose_sites, hospital_sites, take_sites
+from planner.requests import DEFAULT_TRIP, TripRule
 from planner.roads.graph import TravelGraph
 from planner.travel.matrix import travel_time_arrays
 
@@ -91,13 +92,16 @@ class CellAccess:
         directions; NaN where not reached.
     hospital_times_s
         Pair time (s) of every piece (rows, aligned with ``cells``) to every regional hospital
-        (columns: hospital ids), to the site ``site_rule`` chose for that piece.
+        (columns: hospital ids), to the site the trip rule's ``site_rule`` chose for that piece.
     units
         One row per unit owning grid pieces: ``unit_id``, ``district``, ``population``,
         ``sister_hospital_id``, ``point_time_to_sister_s``, ``point_nearest_hospital_id``,
         ``point_time_to_nearest_s``: the same figures from the unit's facility point.
-    mode, depart
-        Travel mode and departure time ``HH:MM`` (``None``: the default).
+    trip
+        The trip rule the times follow (:class:`~planner.requests.TripRule`): its ``mode``,
+        ``depart`` and ``site_rule`` (which site of a hospital the pieces' times are to,
+        :mod:`planner.places.sites`). A piece's time is the mean of its two trips whatever the
+        rule's ``directions`` (both trips are kept, for :func:`demand_matrix`).
     grid
         The population grid the people come from (calibration, attribution, notes).
     times_from_hospital_s, times_to_hospital_s
@@ -108,8 +112,6 @@ class CellAccess:
         every hospital.
     facilities
         The facility table the pieces' units come from (for :meth:`with_pairings`).
-    site_rule
-        Which site of a hospital the pieces' times are to (:mod:`planner.places.sites`).
     times_from_site_s, times_to_site_s
         The two trips between every piece and every site (columns: site ids), whichever the
         rule chose: what a pairing matrix of sites needs (:func:`demand_matrix`).
@@ -132,14 +134,12 @@ class CellAccess:
     cells: gpd.GeoDataFrame
     hospital_times_s: pd.DataFrame
     units: pd.DataFrame
-    mode: str
-    depart: str | None
+    trip: TripRule
     grid: PopulationGrid
     times_from_hospital_s: pd.DataFrame = field(default_factory=pd.DataFrame)
     times_to_hospital_s: pd.DataFrame = field(default_factory=pd.DataFrame)
     point_times_s: pd.DataFrame = field(default_factory=pd.DataFrame)
     facilities: pd.DataFrame | None = None
-    site_rule: str = DEFAULT_SITE_RULE
     times_from_site_s: pd.DataFrame = field(default_factory=pd.DataFrame)
     times_to_site_s: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -188,10 +188,10 @@ class CellAccess:
         """A JSON-ready summary: what was computed and from what."""
         reached = self.cells["reached"]
         return {
-            "mode": self.mode,
-            "depart": self.depart,
-            "directions": "both",
-            "site_rule": self.site_rule,
+            "mode": self.trip.mode,
+            "depart": self.trip.depart,
+            "directions": "both",  # a piece's time is the mean of its two trips
+            "site_rule": self.trip.site_rule,
             "pieces": len(self.cells),
             "population": float(self.cells["population"].sum()),
             "population_not_reached": float(self.cells.loc[~reached, "population"].sum()),
@@ -205,12 +205,10 @@ def cell_access(
     pairings: pd.DataFrame | None = None,
     *,
     grid: PopulationGrid | None = None,
-    mode: str = "car",
-    depart: str | dt.time | None = None,
+    trip: TripRule = DEFAULT_TRIP,
     max_snap_m: float = DEFAULT_CELL_SNAP_M,
     district_units: bool = True,
     speeds: pd.DataFrame | None = None,
-    site_rule: str = DEFAULT_SITE_RULE,
 ) -> CellAccess:
     """Time every populated cell piece to the regional hospitals and to its district unit.
 
@@ -227,15 +225,17 @@ def cell_access(
         missing from it follows its district unit's hospital.
     grid
         The population grid; ``None`` builds the default (:func:`default_grid`).
-    mode, depart, speeds
-        As for :func:`planner.travel.matrix.travel_time_matrix`.
+    trip
+        How the pieces travel (:class:`~planner.requests.TripRule`): its ``mode`` and
+        ``depart`` (as for :func:`planner.travel.matrix.travel_time_matrix`) and its
+        ``site_rule`` (which site of a hospital of several sites a piece's time is to:
+        ``"nearest"`` or ``"main"``, :mod:`planner.places.sites`).
     max_snap_m
         Pieces farther than this from the mode's roads are not reached.
     district_units
         Also time each piece to its district unit (both ways); ``False`` skips those searches.
-    site_rule
-        Which site of a hospital of several sites a piece's time is to: ``"nearest"``
-        (default) or ``"main"`` (:mod:`planner.places.sites`).
+    speeds
+        A speed table, as for :func:`planner.travel.matrix.travel_time_matrix`.
 
     Returns
     -------
@@ -254,15 +254,14 @@ def cell_access(
     True
     """
     request = _prepare(graph, facilities, grid)
-    options = {"mode": mode, "max_snap_m": max_snap_m, "speeds": speeds}
-    (times,) = _hospital_times(graph, request, departs=[depart], **options).values()
+    options = {"mode": trip.mode, "max_snap_m": max_snap_m, "speeds": speeds}
+    (times,) = _hospital_times(graph, request, departs=[trip.depart], **options).values()
     district_s = None
     if district_units:
-        district_s = _district_unit_times(graph, request, depart=depart, **options)
+        district_s = _district_unit_times(graph, request, departs=[trip.depart], **options)
     return _assemble(
-        request, times, pairings, mode=mode, depart=depart, district_s=district_s,
-        max_snap_m=max_snap_m, site_rule=site_rule,
-    )  # fmt: skip
+        request, times, pairings, trip=trip, district_s=district_s, max_snap_m=max_snap_m
+    )
 
 
 def cell_access_sweep(
@@ -276,7 +275,7 @@ def cell_access_sweep(
     max_snap_m: float = DEFAULT_CELL_SNAP_M,
     district_units: bool = False,
     speeds: pd.DataFrame | None = None,
-    site_rule: str = DEFAULT_SITE_RULE,
+    trip: TripRule = DEFAULT_TRIP,
 ) -> dict[tuple[str, str], CellAccess]:
     """:func:`cell_access` for several modes and departure times, sharing what they share.
 
@@ -287,12 +286,15 @@ def cell_access_sweep(
 
     Parameters
     ----------
-    graph, facilities, pairings, grid, max_snap_m, speeds, site_rule
+    graph, facilities, pairings, grid, max_snap_m, speeds
         As for :func:`cell_access`.
     modes
         Travel modes (default car).
     departs
         Departure times (default every hour, ``"00:00"`` to ``"23:00"``).
+    trip
+        The trip rule every result shares but for its mode and departure (its
+        ``site_rule``); each result's :attr:`CellAccess.trip` has its own mode and time.
     district_units
         Also time each piece to its district unit at every mode and departure (off by
         default: 30 searches each way for the Hanoi districts).
@@ -327,12 +329,12 @@ def cell_access_sweep(
         for depart, times in by_depart.items():
             district_s = None
             if district_units:
-                district_s = _district_unit_times(graph, request, depart=depart, **options)
+                district_s = _district_unit_times(graph, request, departs=[depart], **options)
+            at = dataclasses.replace(trip, mode=mode, depart=depart_text(depart) or trip.depart)
             access = _assemble(
-                request, times, pairings, mode=mode, depart=depart, district_s=district_s,
-                max_snap_m=max_snap_m, site_rule=site_rule,
-            )  # fmt: skip
-            out[(mode, str(access.depart))] = access
+                request, times, pairings, trip=at, district_s=district_s, max_snap_m=max_snap_m
+            )
+            out[(mode, at.depart)] = access
     return out
 
 
@@ -387,7 +389,7 @@ def default_grid(
     ids = facilities["facility_id"].astype(str)
     schemes = set(facilities.get("scheme", pd.Series(dtype=str)).dropna().astype(str))
     if ids.str.startswith("hn-").all() and len(schemes) == 1 and schemes <= {"2024", "2025"}:
-        from planner.places.hanoi import hanoi_population_grid
+        from planner.places.hanoi.grid import hanoi_population_grid
 
         scheme = schemes.pop()
         return for_registry_part(hanoi_population_grid(scheme=scheme), facilities, scheme)
@@ -512,18 +514,16 @@ def _assemble(
     times: _Times,
     pairings: pd.DataFrame | None,
     *,
-    mode: str,
-    depart: str | dt.time | None,
+    trip: TripRule,
     district_s: np.ndarray | None,
     max_snap_m: float,
-    site_rule: str,
 ) -> CellAccess:
     """A :class:`CellAccess` from the times of one mode and departure."""
     pieces, info, unit_ids = request.pieces, request.info, request.unit_ids
     n = len(pieces)
     sites = hospital_sites(request.hospitals)
     # both trips of a piece use the one site the rule chooses for it (as for a pair)
-    chosen = choose_sites((times.go + times.come) / 2.0, sites, site_rule)
+    chosen = choose_sites((times.go + times.come) / 2.0, sites, trip.site_rule)
     go, come = take_sites(times.go, chosen), take_sites(times.come, chosen)
     columns = list(sites.hospital_ids)
     site_columns = list(sites.site_ids)
@@ -564,25 +564,22 @@ def _assemble(
             "point_time_to_nearest_s": point_nearest_s,
         }
     )
-    hhmm = depart_text(depart)
     not_reached = cells.loc[~reached, "population"].sum()
     log.info(
         "cell access (%s, depart %s): %d pieces, %s people; %s not reached (farther than %.0f m "
-        "from a %s road or cut off)", mode, hhmm or "default", n,
-        f"{cells['population'].sum():,.0f}", f"{not_reached:,.0f}", max_snap_m, mode,
+        "from a %s road or cut off)", trip.mode, trip.depart, n,
+        f"{cells['population'].sum():,.0f}", f"{not_reached:,.0f}", max_snap_m, trip.mode,
     )  # fmt: skip
     access = CellAccess(
         cells=cells,
         hospital_times_s=hospital_times,
         units=units,
-        mode=mode,
-        depart=hhmm,
+        trip=trip,
         grid=request.grid,
         times_from_hospital_s=pd.DataFrame(go[:n], columns=columns),
         times_to_hospital_s=pd.DataFrame(come[:n], columns=columns),
         point_times_s=point_times,
         facilities=request.facilities,
-        site_rule=site_rule,
         times_from_site_s=pd.DataFrame(times.go[:n], columns=site_columns),
         times_to_site_s=pd.DataFrame(times.come[:n], columns=site_columns),
     )
@@ -590,7 +587,7 @@ def _assemble(
 
 
 def _district_unit_times(
-    graph: TravelGraph, request: _Request, *, depart: str | dt.time | None, **options: Any
+    graph: TravelGraph, request: _Request, *, departs: Sequence[Any], **options: Any
 ) -> np.ndarray:
     """Each piece's pair time to the district-level unit of its district (NaN when none)."""
     pieces, facilities = request.pieces, request.facilities
@@ -604,7 +601,7 @@ def _district_unit_times(
     if wanted.empty:
         return out
     points = request.points.iloc[: len(pieces)].reset_index(drop=True)
-    ((go, come, _),) = _both_ways(graph, wanted, points, departs=[depart], **options).values()
+    ((go, come, _),) = _both_ways(graph, wanted, points, departs=departs, **options).values()
     pair = (go + come) / 2.0
     column = pd.Index(wanted["facility_id"].astype(str)).get_indexer(target.astype(str))
     has = column >= 0

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 
 from planner.access.cells import CellAccess
-from planner.config import check_directions
+from planner.requests import TripRule
 
 
-def unit_cell_times(access: CellAccess, *, directions: str = "both") -> pd.DataFrame:
+def unit_cell_times(access: CellAccess, *, trip: TripRule | None = None) -> pd.DataFrame:
     """Each unit's population-weighted mean time to every hospital, from its cells.
 
     The cost a planner would use to pair units by where their people live rather than by
@@ -24,9 +24,11 @@ def unit_cell_times(access: CellAccess, *, directions: str = "both") -> pd.DataF
     ----------
     access
         From :func:`cell_access`.
-    directions
-        ``"both"`` (default: the mean of the two trips, as for a pair), ``"to_unit"``
-        (hospital → where the people live) or ``"to_hospital"`` (their trip to the hospital).
+    trip
+        The trip rule whose ``directions`` make the time: ``"both"`` (the mean of the two
+        trips, as for a pair), ``"to_unit"`` (hospital → where the people live) or
+        ``"to_hospital"`` (their trip to the hospital); ``None``: the cells' own
+        (:attr:`CellAccess.trip`).
 
     Returns
     -------
@@ -52,7 +54,7 @@ def unit_cell_times(access: CellAccess, *, directions: str = "both") -> pd.DataF
     >>> len(people), bool((people["travel_time_s"] - point).abs().max() > 5 * 60)
     (126, True)
     """
-    check_directions(directions)
+    directions = (trip or access.trip).directions
     times = {
         "both": access.hospital_times_s,
         "to_unit": access.times_from_hospital_s,

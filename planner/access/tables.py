@@ -206,7 +206,8 @@ def write_access(access: CellAccess, cover: Coverage, out: str | Path) -> dict[s
     (['access.json', 'access_cells.csv', 'coverage.csv'],
      ['access_cells.csv', 'coverage.csv', 'access.json'])
     """
-    from planner.io import write_csv, write_json
+    from planner.io.atomic import write_json
+    from planner.io.spreadsheet import write_csv
 
     out = Path(out)
     tables = access_tables(access, cover)

@@ -10,59 +10,9 @@ with or without a byte-order mark, comma, semicolon or tab separated, as Excel s
 written by one writer (:func:`write_csv`, :mod:`planner.io.spreadsheet`), which keeps text
 cells inert in spreadsheets (:func:`spreadsheet_safe`). Numbers in text cells are read by
 :mod:`planner.io.numbers`, pairing files by :mod:`planner.io.pairings`. This package
-re-exports their public names: ``from planner.io import write_csv``.
+exports their public names (``__init__.pyi``): ``from planner.io import write_csv``.
 """
 
-from __future__ import annotations
+import lazy_loader as lazy
 
-from planner.io.atomic import (
-    STDOUT,
-    atomic_path,
-    fsync_dir,
-    fsync_file,
-    is_stdout,
-    json_text,
-    write_json,
-    write_layers_atomic,
-    write_text_atomic,
-    write_vector_atomic,
-)
-from planner.io.csv_reader import read_csv_table, true_cells
-from planner.io.numbers import NumberError, decimal_cells, parse_count, parse_decimal
-from planner.io.pairings import PAIRING_ID_COLUMNS, detect_scheme, read_pairings
-from planner.io.spreadsheet import (
-    is_id_column,
-    spreadsheet_safe,
-    spreadsheet_safe_table,
-    spreadsheet_unsafe,
-    spreadsheet_unsafe_table,
-    write_csv,
-)
-
-__all__ = [
-    "PAIRING_ID_COLUMNS",
-    "STDOUT",
-    "NumberError",
-    "atomic_path",
-    "decimal_cells",
-    "detect_scheme",
-    "fsync_dir",
-    "fsync_file",
-    "is_id_column",
-    "is_stdout",
-    "json_text",
-    "parse_count",
-    "parse_decimal",
-    "read_csv_table",
-    "read_pairings",
-    "spreadsheet_safe",
-    "spreadsheet_safe_table",
-    "spreadsheet_unsafe",
-    "spreadsheet_unsafe_table",
-    "true_cells",
-    "write_csv",
-    "write_json",
-    "write_layers_atomic",
-    "write_text_atomic",
-    "write_vector_atomic",
-]
+__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)

@@ -21,6 +21,7 @@ from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
 from planner.pairing.scoring import counted_population
 from planner.places.sites import hospital_of
+from planner.requests import TripRule
 from planner.roads.graph import TravelGraph
 
 log = logging.getLogger(__name__)
@@ -129,11 +130,11 @@ def link_frame(
     *,
     links: str,
     graph: TravelGraph | None,
-    mode: str,
+    trip: TripRule,
     simplify_m: float,
 ) -> gpd.GeoDataFrame:
     """One line per reachable unit → the site of its sister hospital its trips use (straight,
-    or the road route)."""
+    or the road route of the trip rule's mode at its departure time)."""
     hpos = hospitals.set_index("facility_id")[["lon", "lat"]].astype(float)
     reach = units[(units["h"] != "") & (units["s"] != "") & units["tt"].notna()]
     lines: Any
@@ -148,7 +149,7 @@ def link_frame(
                 field="graph",
                 hint="pass graph=hanoi_network() (or links='straight')",
             )
-        lines = _route_lines(graph, reach, hpos, mode=mode)
+        lines = _route_lines(graph, reach, hpos, trip=trip)
     frame = gpd.GeoDataFrame({"h": reach["h"].to_numpy()}, geometry=list(lines), crs=CRS_LONLAT)
     frame.index = reach.index
     if links == "routes":
@@ -157,10 +158,12 @@ def link_frame(
     return frame
 
 
-def _route_lines(graph: Any, reach: gpd.GeoDataFrame, hpos: pd.DataFrame, *, mode: str) -> list:
+def _route_lines(
+    graph: Any, reach: gpd.GeoDataFrame, hpos: pd.DataFrame, *, trip: TripRule
+) -> list:
     """The road route of each unit to its hospital's site (one search per site); a straight
     line (logged) where there is none."""
-    from planner.travel import routes
+    from planner.travel.paths import routes
 
     starts = np.column_stack([reach.geometry.x, reach.geometry.y])
     ids = [f"unit-{i}" for i in range(len(reach))]  # positions: unit ids may repeat hospital ids
@@ -169,7 +172,8 @@ def _route_lines(graph: Any, reach: gpd.GeoDataFrame, hpos: pd.DataFrame, *, mod
         pd.DataFrame({"facility_id": ids, "lon": starts[:, 0], "lat": starts[:, 1]}),
         hpos.rename_axis("facility_id").reset_index(),
         pairs=list(zip(ids, reach["s"].astype(str), strict=True)),
-        mode=mode,
+        mode=trip.mode,
+        depart=trip.depart,
     )
     lines = list(found.geometry)
     for i in np.flatnonzero((found["status"] != "ok").to_numpy()):

@@ -41,7 +41,7 @@ import geopandas as gpd
 import pandas as pd
 
 from planner.config import CRS_LONLAT
-from planner.io import write_layers_atomic
+from planner.io.atomic import write_layers_atomic
 from planner.outputs._frames import (
     area_hospitals,
     hospital_frame,
@@ -49,6 +49,7 @@ from planner.outputs._frames import (
     unit_rows,
     unit_sites,
 )
+from planner.requests import DEFAULT_TRIP
 
 if TYPE_CHECKING:
     from planner.access.cells import CellAccess
@@ -118,7 +119,7 @@ def geopackage_layers(
         s=unit_sites(table, hosp).fillna("").to_numpy(),
         tt=pd.to_numeric(table["travel_time_s"], errors="coerce").to_numpy(),
     )
-    lines = link_frame(ends, hosp, links="straight", graph=None, mode="car", simplify_m=0.0)
+    lines = link_frame(ends, hosp, links="straight", graph=None, trip=DEFAULT_TRIP, simplify_m=0.0)
     links = gpd.GeoDataFrame(table.loc[lines.index], geometry=lines.geometry, crs=CRS_LONLAT)
     layers = {"units": units, "hospitals": hospitals, "links": links}
     if areas is not None:

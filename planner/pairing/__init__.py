@@ -1,40 +1,15 @@
 """Pairing: who pairs with whom, and how good a pairing is.
 
-Built in the spopt manner from a cost matrix: ``_model`` (units, groups, hospitals, pair costs,
-loads, pins), ``_objectives`` (one small MILP builder per objective, one solve), ``propose``
-(model -> objective -> solve -> :class:`PairingResult`), ``explain`` (baselines, the pilot,
-explanations, sensitivity) and ``scoring`` (the metrics of any pairing and the one definition
-of a pair's time). It needs matrices, never roads. This package exports the public API.
+Built in the spopt manner from a cost matrix: ``costs`` (the one definition of a pair's time,
+:func:`pair_costs`), ``_model`` (units, groups, hospitals, pair costs, loads, pins),
+``_objectives`` (one small MILP builder per objective, one solve), ``propose`` (model ->
+objective -> solve -> :class:`PairingResult`), ``explain`` (baselines, the pilot, explanations,
+sensitivity), ``scoring`` (the metrics of any pairing), ``robust`` (pairs that hold at every
+hour), ``siting`` with ``_siting`` (new sites opened with the pairing) and ``covering`` (new
+stations: the maximal covering model). It needs matrices, never roads. This package exports the
+public names (``__init__.pyi``), imported on first use.
 """
 
-from planner.pairing.propose import (
-    HANOI_PILOT,
-    LOADS,
-    OBJECTIVES,
-    OPTIMALITY_GAP,
-    PAIRING_COLUMNS,
-    PILOT_DISTRICT,
-    PILOT_HOSPITAL_ID,
-    PairingResult,
-    hanoi_pilot_pins,
-    nearest_pairings,
-    pilot_pairings,
-    pilot_pins,
-    propose_pairings,
-)
+import lazy_loader as lazy
 
-__all__ = [
-    "HANOI_PILOT",
-    "LOADS",
-    "OBJECTIVES",
-    "OPTIMALITY_GAP",
-    "PAIRING_COLUMNS",
-    "PILOT_DISTRICT",
-    "PILOT_HOSPITAL_ID",
-    "PairingResult",
-    "hanoi_pilot_pins",
-    "nearest_pairings",
-    "pilot_pairings",
-    "pilot_pins",
-    "propose_pairings",
-]
+__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import difflib
 import logging
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,13 +23,11 @@ from planner._vn import district_key
 from planner.errors import PlannerInputError, UnreachableWarning
 from planner.pairing.costs import PairCosts, pair_costs
 from planner.pairing.scoring import population_weights
-from planner.places.sites import DEFAULT_SITE_RULE, HospitalSites, hospital_sites
-from planner.requests import Load
+from planner.places.sites import HospitalSites, hospital_sites
+from planner.requests import DEFAULT_REQUEST, DEFAULT_TRIP, PairingRequest, TripRule
 
 log = logging.getLogger(__name__)
 
-#: What a hospital's load can count.
-LOADS: tuple[str, ...] = get_args(Load)
 PAIRING_COLUMNS = (
     "unit_id",
     "unit_name",
@@ -53,14 +51,10 @@ class ModelInputs:
 
     units: pd.DataFrame
     hospitals: pd.DataFrame
-    directions: str
-    hierarchical: bool
-    load: str
-    pins: Mapping[str, str]
+    trip: TripRule
+    request: PairingRequest
     pilot: Mapping[str, str]
-    forbidden: tuple[tuple[str, str], ...]
     specialty_need: pd.DataFrame | None
-    site_rule: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,14 +106,10 @@ class PairingModel:
             i.units,
             i.hospitals,
             matrix,
-            directions=i.directions,
-            hierarchical=i.hierarchical,
-            load=i.load,
-            pins=i.pins,
+            trip=i.trip,
+            request=i.request,
             pilot=i.pilot,
-            forbidden=i.forbidden,
             specialty_need=i.specialty_need,
-            site_rule=i.site_rule,
         )
 
     def allowed(self, max_travel_time_s: float | None, *, pins: bool = True) -> np.ndarray:
@@ -206,38 +196,28 @@ def build_model(
     hospitals: pd.DataFrame,
     matrix: pd.DataFrame,
     *,
-    directions: str,
-    hierarchical: bool,
-    load: str,
-    pins: Mapping[str, str],
-    pilot: Mapping[str, str],
-    forbidden: Iterable[tuple[str, str]],
-    specialty_need: pd.DataFrame | None,
-    site_rule: str = DEFAULT_SITE_RULE,
+    trip: TripRule = DEFAULT_TRIP,
+    request: PairingRequest = DEFAULT_REQUEST,
+    pilot: Mapping[str, str] | None = None,
+    specialty_need: pd.DataFrame | None = None,
 ) -> PairingModel:
     """Build the pairing model from the facility tables and a long travel-time matrix.
 
-    ``hospitals`` are the regional rows, one per site (:mod:`planner.places.sites`); ``pins`` and
-    ``pilot`` are ``{unit_id: hospital_id}`` naming hospitals, not sites; both hold in a
-    solution, the user's ``pins`` winning over the pilot's for a group they share.
+    ``hospitals`` are the regional rows, one per site (:mod:`planner.places.sites`); the trip
+    rule says how a pair is timed (:func:`~planner.pairing.costs.pair_costs`), the request
+    gives the groups (``hierarchical``), the load, the user's pins and the forbidden pairs;
+    ``pilot`` and the request's pins are ``{unit_id: hospital_id}`` naming hospitals, not
+    sites; both hold in a solution, the user's pins winning over the pilot's for a group
+    they share.
     """
-    forbidden = tuple((str(u), str(h)) for u, h in forbidden)
-    inputs = ModelInputs(
-        units,
-        hospitals,
-        directions,
-        hierarchical,
-        load,
-        dict(pins),
-        dict(pilot),
-        forbidden,
-        specialty_need,
-        site_rule,
-    )
+    pilot = dict(pilot or {})
+    pins, load, hierarchical = dict(request.pins), request.load, request.hierarchical
+    forbidden = request.forbidden
+    inputs = ModelInputs(units, hospitals, trip, request, pilot, specialty_need)
     table = _unit_table(units, load)
     sites = hospital_sites(hospitals)
     hosp_ids, hosp_names, share = _hospital_table(sites)
-    costs = pair_costs(matrix, table["unit_id"], sites, directions=directions, site_rule=site_rule)
+    costs = pair_costs(matrix, table["unit_id"], sites, trip=trip)
     n_units, n_hosp = len(table), len(hosp_ids)
     time = costs.time_s
     stranded = ~np.isfinite(time).any(axis=1)

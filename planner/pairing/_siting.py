@@ -126,9 +126,8 @@ def build_joint(
         back_s=take(lambda m: m.costs.back_s),
         time_s=take(lambda m: m.costs.time_s),
         distance_m=take(lambda m: m.costs.distance_m),
-        directions=plain.costs.directions,
         site_ids=take(lambda m: m.costs.site_ids),
-        site_rule=plain.costs.site_rule,
+        trip=plain.costs.trip,
     )
     # Pins name hospitals: a pinned group may use any option of its hospital, none other.
     forbidden = plain.forbidden[:, hosp].copy()

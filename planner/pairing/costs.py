@@ -14,16 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.config import check_directions
 from planner.errors import PlannerInputError
-from planner.places.sites import (
-    DEFAULT_SITE_RULE,
-    HospitalSites,
-    check_site_rule,
-    choose_sites,
-    hospital_sites,
-    take_sites,
-)
+from planner.places.sites import HospitalSites, choose_sites, hospital_sites, take_sites
+from planner.requests import DEFAULT_TRIP, TripRule
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,17 +34,16 @@ class PairCosts:
         Unit -> hospital travel time (referral), s, to the pair's site; NaN when unreachable or
         absent.
     time_s
-        The pair's travel time by the ``directions`` rule; NaN if a needed direction is
-        unreachable.
+        The pair's travel time by the trip rule's ``directions``; NaN if a needed direction
+        is unreachable.
     distance_m
         Road distance, same rule as ``time_s``.
-    directions
-        ``"both"``, ``"to_unit"`` or ``"to_hospital"``: which trips ``time_s`` averages.
     site_ids
-        The site (``facility_id``) each pair's trips use, chosen by ``site_rule`` (object
-        array; None where the rule finds no reachable site).
-    site_rule
-        ``"nearest"`` or ``"main"`` (:mod:`planner.places.sites`).
+        The site (``facility_id``) each pair's trips use, chosen by the trip rule's
+        ``site_rule`` (object array; None where the rule finds no reachable site).
+    trip
+        The trip rule the costs follow (:class:`~planner.requests.TripRule`: its
+        ``directions`` and ``site_rule``).
 
     Examples
     --------
@@ -69,9 +61,8 @@ class PairCosts:
     back_s: np.ndarray
     time_s: np.ndarray
     distance_m: np.ndarray
-    directions: str
     site_ids: np.ndarray
-    site_rule: str
+    trip: TripRule
 
 
 def pair_costs(
@@ -79,16 +70,15 @@ def pair_costs(
     unit_ids: Sequence[str],
     hospitals: Sequence[str] | pd.DataFrame | HospitalSites,
     *,
-    directions: str = "both",
+    trip: TripRule = DEFAULT_TRIP,
     matrix_back: pd.DataFrame | None = None,
-    site_rule: str = DEFAULT_SITE_RULE,
 ) -> PairCosts:
     """Pivot a long travel-time matrix into unit x hospital arrays, one site per pair.
 
     The matrix holds the trips to every site of a hospital; a pair's time is that of the site
-    ``site_rule`` chooses (:mod:`planner.places.sites`): the site of least time by the ``directions``
-    rule (``"nearest"``), or the hospital's main site (``"main"``). Both trips of a pair use
-    the same site.
+    the trip rule's ``site_rule`` chooses (:mod:`planner.places.sites`): the site of least time
+    by its ``directions`` (``"nearest"``), or the hospital's main site (``"main"``). Both trips
+    of a pair use the same site.
 
     Parameters
     ----------
@@ -102,13 +92,13 @@ def pair_costs(
         The hospitals (columns): their ids (one site each, the id itself), or the regional
         rows of a facility table, one per site, grouped by ``hospital_id`` (or their
         :func:`planner.places.sites.hospital_sites`).
-    directions
-        Which trips make a pair's time: ``"both"`` (their mean), ``"to_unit"`` (hospital ->
-        unit) or ``"to_hospital"`` (unit -> hospital).
+    trip
+        How a pair is timed (:class:`~planner.requests.TripRule`): its ``directions`` (which
+        trips make a pair's time: ``"both"``, their mean; ``"to_unit"``, hospital -> unit;
+        ``"to_hospital"``, unit -> hospital) and its ``site_rule`` (which site of a hospital a
+        pair's trips use: ``"nearest"`` or ``"main"``).
     matrix_back
         Optional second matrix, appended to ``matrix`` (e.g. the unit -> hospital one).
-    site_rule
-        ``"nearest"`` (default) or ``"main"``: which site of a hospital a pair's trips use.
 
     Returns
     -------
@@ -120,15 +110,16 @@ def pair_costs(
     ------
     PlannerInputError
         A required column is missing, a pair appears twice, or the matrix has no row in a
-        direction ``directions`` needs (the message names it and how to compute it).
+        direction the trip rule needs (the message names it and how to compute it).
 
     Examples
     --------
+    >>> from planner.requests import TripRule
     >>> m = pd.DataFrame({"origin_id": ["h1", "u1"], "destination_id": ["u1", "h1"],
     ...                   "travel_time_s": [600.0, 800.0], "distance_m": [5e3, 6e3]})
     >>> pair_costs(m, ["u1"], ["h1"]).time_s
     array([[700.]])
-    >>> pair_costs(m, ["u1"], ["h1"], directions="to_hospital").time_s
+    >>> pair_costs(m, ["u1"], ["h1"], trip=TripRule(directions="to_hospital")).time_s
     array([[800.]])
 
     A hospital of two sites: the nearest one, or the main one.
@@ -137,14 +128,14 @@ def pair_costs(
     ...                       "site_role": ["main", "site"]})
     >>> m2 = pd.DataFrame({"origin_id": ["h1", "h1-b"], "destination_id": "u1",
     ...                    "travel_time_s": [600.0, 400.0]})
-    >>> costs = pair_costs(m2, ["u1"], sites, directions="to_unit")
+    >>> to_unit = TripRule(directions="to_unit")
+    >>> costs = pair_costs(m2, ["u1"], sites, trip=to_unit)
     >>> costs.time_s, costs.site_ids
     (array([[400.]]), array([['h1-b']], dtype=object))
-    >>> pair_costs(m2, ["u1"], sites, directions="to_unit", site_rule="main").time_s
+    >>> pair_costs(m2, ["u1"], sites, trip=TripRule(directions="to_unit", site_rule="main")).time_s
     array([[600.]])
     """
-    check_directions(directions)
-    check_site_rule(site_rule)
+    directions = trip.directions
     sites = hospital_sites(hospitals)
     table = matrix if matrix_back is None else pd.concat([matrix, matrix_back], ignore_index=True)
     for column in ("origin_id", "destination_id", "travel_time_s"):
@@ -203,7 +194,7 @@ def pair_costs(
         time_s, distance_m = back_t, back_d
     else:
         time_s, distance_m = out_t, out_d
-    chosen = choose_sites(time_s, sites, site_rule)
+    chosen = choose_sites(time_s, sites, trip.site_rule)
     site_ids = np.array([*sites.site_ids, None], dtype=object)[chosen]  # -1: None
     return PairCosts(
         unit_ids=tuple(units),
@@ -212,9 +203,8 @@ def pair_costs(
         back_s=take_sites(back_t, chosen),
         time_s=take_sites(time_s, chosen),
         distance_m=take_sites(distance_m, chosen),
-        directions=directions,
         site_ids=site_ids,
-        site_rule=site_rule,
+        trip=trip,
     )
 
 

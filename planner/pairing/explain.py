@@ -29,8 +29,8 @@ from planner.pairing._objectives import Solution, optimise, status_text
 from planner.places.pilot import HANOI_PILOT as HANOI_PILOT
 from planner.places.pilot import PILOT_DISTRICT as PILOT_DISTRICT
 from planner.places.pilot import PILOT_HOSPITAL_ID as PILOT_HOSPITAL_ID
-from planner.places.sites import DEFAULT_SITE_RULE, hospital_sites
-from planner.requests import PairingRequest
+from planner.places.sites import hospital_sites
+from planner.requests import DEFAULT_TRIP, PairingRequest, TripRule
 
 SENSITIVITY_COLUMNS = ("scenario", "status", "objective_value", "units_changed", "note")
 #: Budget of each sensitivity re-solve (s), at most the main solve's: enough for every
@@ -112,9 +112,8 @@ def nearest_pairings(
     hospitals: pd.DataFrame,
     matrix: pd.DataFrame,
     *,
+    trip: TripRule = DEFAULT_TRIP,
     hierarchical: bool = True,
-    directions: str = "both",
-    site_rule: str = DEFAULT_SITE_RULE,
 ) -> pd.DataFrame:
     """Return the nearest-hospital baseline: each group to its nearest hospital, no balance.
 
@@ -129,15 +128,12 @@ def nearest_pairings(
         The units and the regional hospitals (as for
         :func:`planner.pairing.propose.propose_pairings`).
     matrix
-        Long travel-time matrix with the trips ``directions`` needs.
+        Long travel-time matrix with the trips the trip rule needs.
+    trip
+        How a pair is timed (:class:`~planner.requests.TripRule`): its ``directions`` and
+        ``site_rule`` (see :func:`planner.pairing.costs.pair_costs`).
     hierarchical
         District groups (communes follow their district) or every unit on its own.
-    directions
-        Which trips make a pair's time: ``"both"`` (default), ``"to_unit"`` or
-        ``"to_hospital"`` (see :mod:`planner.pairing.scoring`).
-    site_rule
-        Which site of a hospital a pair's trips use: ``"nearest"`` (default) or ``"main"``
-        (see :mod:`planner.places.sites`).
 
     Returns
     -------
@@ -151,10 +147,12 @@ def nearest_pairings(
     >>> hospitals = pd.DataFrame({"facility_id": ["h1", "h2"], "name": ["H1", "H2"]})
     >>> m = pd.DataFrame({"origin_id": ["h1", "h2"], "destination_id": ["u1", "u1"],
     ...                   "travel_time_s": [900.0, 600.0]})
-    >>> nearest_pairings(units, hospitals, m, directions="to_unit")["hospital_id"].tolist()
+    >>> from planner.requests import TripRule
+    >>> to_unit = TripRule(directions="to_unit")
+    >>> nearest_pairings(units, hospitals, m, trip=to_unit)["hospital_id"].tolist()
     ['h2']
     """
-    model = _baseline_model(units, hospitals, matrix, {}, hierarchical, directions, site_rule)
+    model = _baseline_model(units, hospitals, matrix, {}, hierarchical, trip)
     return nearest_baseline(model)
 
 
@@ -165,15 +163,14 @@ def pilot_pairings(
     *,
     pins: Mapping[str, str] | None = None,
     others: str = "nearest",
+    trip: TripRule = DEFAULT_TRIP,
     hierarchical: bool = True,
-    directions: str = "both",
-    site_rule: str = DEFAULT_SITE_RULE,
 ) -> pd.DataFrame:
     """Return the pilot baseline: pinned pairs hold, every other group goes to its nearest.
 
     Parameters
     ----------
-    units, hospitals, matrix, hierarchical, directions, site_rule
+    units, hospitals, matrix, trip, hierarchical
         As for :func:`nearest_pairings`.
     pins
         The pilot's pairs ``{unit_id: hospital_id}``; default :func:`hanoi_pilot_pins`
@@ -206,7 +203,7 @@ def pilot_pairings(
             f"unknown value {others!r}", field="others", hint="use 'nearest' or 'none'"
         )
     pins = hanoi_pilot_pins(units) if pins is None else pins
-    model = _baseline_model(units, hospitals, matrix, pins, hierarchical, directions, site_rule)
+    model = _baseline_model(units, hospitals, matrix, pins, hierarchical, trip)
     if others == "none":
         return model.frame(
             np.where(model.pilot >= 0, model.pilot, -1), model.reachable, model.pilot
@@ -220,22 +217,11 @@ def _baseline_model(
     matrix: pd.DataFrame,
     pilot: Mapping[str, str],
     hierarchical: bool,
-    directions: str,
-    site_rule: str,
+    trip: TripRule,
 ) -> PairingModel:
-    return build_model(
-        units,
-        hospitals,
-        matrix,
-        directions=directions,
-        hierarchical=hierarchical,
-        load="population",
-        pins={},
-        pilot=pilot,
-        forbidden=(),
-        specialty_need=None,
-        site_rule=site_rule,
-    )
+    # a baseline: the request's groups only (no balance, pins or forbidden pairs)
+    request = PairingRequest(hierarchical=hierarchical)
+    return build_model(units, hospitals, matrix, trip=trip, request=request, pilot=pilot)
 
 
 def nearest_baseline(model: PairingModel) -> pd.DataFrame:
@@ -262,6 +248,7 @@ def nearest_baseline(model: PairingModel) -> pd.DataFrame:
     Three districts, two hospitals, hospital -> unit times in seconds; H1 is nearest to all:
 
     >>> from planner.pairing._model import build_model
+    >>> from planner.requests import TripRule
     >>> units = pd.DataFrame({"facility_id": ["u1", "u2", "u3"], "name": ["U1", "U2", "U3"],
     ...                       "level": "district", "district": ["D1", "D2", "D3"],
     ...                       "population": [100.0, 100.0, 200.0]})
@@ -269,9 +256,7 @@ def nearest_baseline(model: PairingModel) -> pd.DataFrame:
     >>> m = pd.DataFrame({"origin_id": ["h1"] * 3 + ["h2"] * 3,
     ...                   "destination_id": ["u1", "u2", "u3"] * 2,
     ...                   "travel_time_s": [600.0, 900.0, 700.0, 1200.0, 1500.0, 1000.0]})
-    >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
-    ...                     load="population", pins={}, pilot={"u2": "h2"}, forbidden=(),
-    ...                     specialty_need=None)
+    >>> model = build_model(units, hospitals, m, trip=TripRule(directions="to_unit"), pilot={"u2": "h2"})
     >>> base = nearest_baseline(model)
     >>> base["hospital_id"].tolist(), base["travel_time_s"].tolist(), bool(base["pinned"].any())
     (['h1', 'h1', 'h1'], [600.0, 900.0, 700.0], False)
@@ -306,6 +291,7 @@ def pilot_baseline(model: PairingModel) -> pd.DataFrame | None:
     The pilot pins U2 to H2, though H1 is nearer to every unit:
 
     >>> from planner.pairing._model import build_model
+    >>> from planner.requests import TripRule
     >>> units = pd.DataFrame({"facility_id": ["u1", "u2", "u3"], "name": ["U1", "U2", "U3"],
     ...                       "level": "district", "district": ["D1", "D2", "D3"],
     ...                       "population": [100.0, 100.0, 200.0]})
@@ -313,15 +299,11 @@ def pilot_baseline(model: PairingModel) -> pd.DataFrame | None:
     >>> m = pd.DataFrame({"origin_id": ["h1"] * 3 + ["h2"] * 3,
     ...                   "destination_id": ["u1", "u2", "u3"] * 2,
     ...                   "travel_time_s": [600.0, 900.0, 700.0, 1200.0, 1500.0, 1000.0]})
-    >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
-    ...                     load="population", pins={}, pilot={"u2": "h2"}, forbidden=(),
-    ...                     specialty_need=None)
+    >>> model = build_model(units, hospitals, m, trip=TripRule(directions="to_unit"), pilot={"u2": "h2"})
     >>> pilot = pilot_baseline(model)
     >>> pilot["hospital_id"].tolist(), pilot["pinned"].tolist()
     (['h1', 'h2', 'h1'], [False, True, False])
-    >>> pilot_baseline(build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
-    ...                            load="population", pins={}, pilot={}, forbidden=(),
-    ...                            specialty_need=None)) is None
+    >>> pilot_baseline(build_model(units, hospitals, m, trip=TripRule(directions="to_unit"))) is None
     True
     """
     if not (model.pilot >= 0).any():
@@ -364,6 +346,7 @@ def explain(
     U2) to H2, though H1 is nearer.
 
     >>> from planner.pairing._model import build_model
+    >>> from planner.requests import TripRule
     >>> units = pd.DataFrame({"facility_id": ["u1", "u2", "u3"], "name": ["U1", "U2", "U3"],
     ...                       "level": "district", "district": ["D1", "D2", "D3"],
     ...                       "population": [100.0, 100.0, 200.0]})
@@ -371,9 +354,7 @@ def explain(
     >>> m = pd.DataFrame({"origin_id": ["h1"] * 3 + ["h2"] * 3,
     ...                   "destination_id": ["u1", "u2", "u3"] * 2,
     ...                   "travel_time_s": [600.0, 900.0, 700.0, 1200.0, 1500.0, 1000.0]})
-    >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
-    ...                     load="population", pins={}, pilot={"u2": "h2"}, forbidden=(),
-    ...                     specialty_need=None)
+    >>> model = build_model(units, hospitals, m, trip=TripRule(directions="to_unit"), pilot={"u2": "h2"})
     >>> from planner.pairing._objectives import optimise
     >>> from planner.requests import PairingRequest
     >>> request = PairingRequest(balance=0.2, specialty_weight_s=0.0, time_limit_s=10.0)
@@ -490,6 +471,7 @@ def baseline_gaps(
     Examples
     --------
     >>> from planner.pairing._model import build_model
+    >>> from planner.requests import TripRule
     >>> units = pd.DataFrame({"facility_id": ["u1", "u2", "u3"], "name": ["U1", "U2", "U3"],
     ...                       "level": "district", "district": ["D1", "D2", "D3"],
     ...                       "population": [100.0, 100.0, 200.0]})
@@ -497,9 +479,7 @@ def baseline_gaps(
     >>> m = pd.DataFrame({"origin_id": ["h1"] * 3 + ["h2"] * 3,
     ...                   "destination_id": ["u1", "u2", "u3"] * 2,
     ...                   "travel_time_s": [600.0, 900.0, 700.0, 1200.0, 1500.0, 1000.0]})
-    >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
-    ...                     load="population", pins={}, pilot={}, forbidden=(),
-    ...                     specialty_need=None)
+    >>> model = build_model(units, hospitals, m, trip=TripRule(directions="to_unit"))
     >>> proposal = model.frame(np.array([1, 0, 0]), model.reachable, model.pinned)  # U1 to H2
     >>> gaps = baseline_gaps("nearest", proposal, nearest_baseline(model), model)
     >>> {key: round(value, 3) for key, value in gaps.items()}  # doctest: +NORMALIZE_WHITESPACE
@@ -563,6 +543,7 @@ def sensitivity_table(
     At the peak the road from H2 to U3 is slow, so the groups swap hospitals:
 
     >>> from planner.pairing._model import build_model
+    >>> from planner.requests import TripRule
     >>> units = pd.DataFrame({"facility_id": ["u1", "u2", "u3"], "name": ["U1", "U2", "U3"],
     ...                       "level": "district", "district": ["D1", "D2", "D3"],
     ...                       "population": [100.0, 100.0, 200.0]})
@@ -570,9 +551,7 @@ def sensitivity_table(
     >>> m = pd.DataFrame({"origin_id": ["h1"] * 3 + ["h2"] * 3,
     ...                   "destination_id": ["u1", "u2", "u3"] * 2,
     ...                   "travel_time_s": [600.0, 900.0, 700.0, 1200.0, 1500.0, 1000.0]})
-    >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
-    ...                     load="population", pins={}, pilot={}, forbidden=(),
-    ...                     specialty_need=None)
+    >>> model = build_model(units, hospitals, m, trip=TripRule(directions="to_unit"))
     >>> from planner.pairing._objectives import optimise
     >>> from planner.requests import PairingRequest
     >>> request = PairingRequest(balance=0.2, specialty_weight_s=0.0, time_limit_s=10.0)

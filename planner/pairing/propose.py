@@ -59,27 +59,18 @@ import pandas as pd
 import shapely
 
 from planner.errors import PlannerInputError
-from planner.pairing._model import LOADS, PAIRING_COLUMNS, PairingModel, build_model
+from planner.pairing._model import PairingModel, build_model
 from planner.pairing._objectives import (
-    OBJECTIVES,
-    OPTIMALITY_GAP,
     Solution,
     optimise,
     status_text,
 )
 from planner.pairing.explain import (
-    HANOI_PILOT,
-    PILOT_DISTRICT,
-    PILOT_HOSPITAL_ID,
     baseline_gaps,
     empty_sensitivity,
     explain,
-    hanoi_pilot_pins,
     nearest_baseline,
-    nearest_pairings,
     pilot_baseline,
-    pilot_pairings,
-    pilot_pins,
     sensitivity_table,
 )
 from planner.pairing.scoring import score_pairings
@@ -87,21 +78,7 @@ from planner.requests import PairingRequest, TripRule, requests_from
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "HANOI_PILOT",
-    "LOADS",
-    "OBJECTIVES",
-    "OPTIMALITY_GAP",
-    "PAIRING_COLUMNS",
-    "PILOT_DISTRICT",
-    "PILOT_HOSPITAL_ID",
-    "PairingResult",
-    "hanoi_pilot_pins",
-    "nearest_pairings",
-    "pilot_pairings",
-    "pilot_pins",
-    "propose_pairings",
-]
+__all__ = ["PairingResult", "propose_pairings"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -298,18 +275,9 @@ def propose_pairings(
     """
     trip, request = requests_from(changes, trip=trip, request=request, caller="propose_pairings")
     model = build_model(
-        units,
-        hospitals,
-        matrix,
-        directions=trip.directions,
-        hierarchical=request.hierarchical,
-        load=request.load,
-        pins=request.pins,
-        pilot=pilot or {},
-        forbidden=request.forbidden,
+        units, hospitals, matrix, trip=trip, request=request, pilot=pilot,
         specialty_need=specialty_need,
-        site_rule=trip.site_rule,
-    )
+    )  # fmt: skip
     model.warn_unreachable()
     if specialty_need is None:  # no need, no bonus
         request = dataclasses.replace(request, specialty_weight_s=0.0)
@@ -360,7 +328,7 @@ def pairing_result(
     --------
     >>> from planner.pairing._model import build_model
     >>> from planner.pairing._objectives import optimise
-    >>> from planner.requests import PairingRequest
+    >>> from planner.requests import PairingRequest, TripRule
     >>> units = pd.DataFrame({"facility_id": ["u1", "u2"], "name": ["U1", "U2"],
     ...                       "level": "district", "district": ["D1", "D2"],
     ...                       "population": [100.0, 100.0]})
@@ -368,9 +336,7 @@ def pairing_result(
     >>> m = pd.DataFrame({"origin_id": ["h1", "h1", "h2", "h2"],
     ...                   "destination_id": ["u1", "u2", "u1", "u2"],
     ...                   "travel_time_s": [600.0, 900.0, 1200.0, 700.0]})
-    >>> model = build_model(units, hospitals, m, directions="to_unit", hierarchical=True,
-    ...                     load="population", pins={}, pilot={}, forbidden=(),
-    ...                     specialty_need=None)
+    >>> model = build_model(units, hospitals, m, trip=TripRule(directions="to_unit"))
     >>> request = PairingRequest(balance=None, specialty_weight_s=0.0)
     >>> result = pairing_result(model, optimise(model, request), request, matrix=m,
     ...                         sensitivity=False)
@@ -378,8 +344,8 @@ def pairing_result(
     (['h1', 'h2'], 650.0)
     """
     i = model.inputs
-    units, hospitals, directions, site_rule = i.units, i.hospitals, i.directions, i.site_rule
-    objective, load, hierarchical = request.objective, i.load, i.hierarchical
+    units, hospitals, trip = i.units, i.hospitals, i.trip
+    objective, load, hierarchical = request.objective, i.request.load, i.request.hierarchical
     time_limit_s, max_travel_time_s, balance = (
         request.time_limit_s,
         request.max_travel_time_s,
@@ -394,8 +360,7 @@ def pairing_result(
         units=units,
         hospitals=hospitals,
         matrix_peak=matrix_peak,
-        directions=directions,
-        site_rule=site_rule,
+        trip=trip,
     ).to_dict()
     unreachable = [str(u) for u in model.units["unit_id"][model.stranded]]
     scores.update(
@@ -439,8 +404,8 @@ def pairing_result(
             "time_limit_s": request.time_limit_s,
             "load": load,
             "hierarchical": hierarchical,
-            "directions": directions,
-            "site_rule": site_rule,
+            "directions": trip.directions,
+            "site_rule": trip.site_rule,
         },
     )
 

@@ -15,10 +15,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from planner.config import ROBUST_DEPARTS
 from planner.errors import PlannerInputError
 from planner.pairing.costs import pair_costs
-from planner.places.sites import DEFAULT_SITE_RULE
+from planner.requests import DEFAULT_REQUEST, DEFAULT_TRIP, PairingRequest, TripRule
 
 _KEY = ["origin_id", "destination_id"]
 
@@ -108,10 +107,8 @@ def robust_pairs(
     matrices: Mapping[str, pd.DataFrame],
     hospitals: pd.DataFrame,
     *,
-    main: str,
-    max_travel_time_s: float | None = None,
-    directions: str = "both",
-    site_rule: str = DEFAULT_SITE_RULE,
+    trip: TripRule = DEFAULT_TRIP,
+    request: PairingRequest = DEFAULT_REQUEST,
 ) -> pd.DataFrame:
     """Return each pair's time at every departure time, its worst time and whether it breaks.
 
@@ -121,15 +118,15 @@ def robust_pairs(
         ``unit_id``, ``hospital_id`` (a pairing, or several pairings' pairs); other columns
         are kept.
     matrices
-        The matrices by departure time (``"HH:MM"``), ``main`` among them.
+        The matrices by departure time (``"HH:MM"``), ``trip.depart`` among them.
     hospitals
-        The hospital sites (as for :func:`planner.pairing.scoring.pair_costs`).
-    main
-        The main departure time (the one a plain run plans on).
-    max_travel_time_s
-        The max time a pair must hold; ``None``: no pair breaks.
-    directions, site_rule
-        Which trips make a pair's time and which site they use, as for the pairing.
+        The hospital sites (as for :func:`planner.pairing.costs.pair_costs`).
+    trip
+        The pairing's trip rule: its ``depart`` is the main departure time (the one a plain
+        run plans on); its ``directions`` and ``site_rule`` time the pairs.
+    request
+        The pairing's request: its ``max_travel_time_s`` is the time a pair must hold
+        (``None``: no pair breaks).
 
     Returns
     -------
@@ -137,7 +134,7 @@ def robust_pairs(
         ``pairs``' columns, then :func:`hour_column` of each departure time (the pair's time
         then, on that hour's fastest site), ``worst_s`` (the pair's time on
         :func:`worst_case_matrix`, at least each hour's) and ``breaks``: within
-        ``max_travel_time_s`` at ``main``, over it at another hour.
+        ``max_travel_time_s`` at the main departure, over it at another hour.
 
     Examples
     --------
@@ -145,11 +142,14 @@ def robust_pairs(
     ...                        "travel_time_s": t})
     ...       for h, t in {"10:00": [600.0, 900.0], "17:30": [800.0, 1300.0]}.items()}
     >>> pairs = pd.DataFrame({"unit_id": ["u1", "u2"], "hospital_id": ["h1", "h1"]})
-    >>> table = robust_pairs(pairs, at, pd.DataFrame({"facility_id": ["h1"]}), main="10:00",
-    ...                      max_travel_time_s=1200.0, directions="to_unit")
+    >>> from planner.requests import PairingRequest, TripRule
+    >>> table = robust_pairs(pairs, at, pd.DataFrame({"facility_id": ["h1"]}),
+    ...                      trip=TripRule(depart="10:00", directions="to_unit"),
+    ...                      request=PairingRequest(max_travel_time_s=1200.0))
     >>> table[["unit_id", "time_1730_s", "worst_s", "breaks"]].values.tolist()
     [['u1', 800.0, 800.0, False], ['u2', 1300.0, 1300.0, True]]
     """
+    main, max_travel_time_s = trip.depart, request.max_travel_time_s
     if main not in matrices:
         raise PlannerInputError(
             f"the main departure time {main} is not among the matrices",
@@ -161,7 +161,7 @@ def robust_pairs(
     unit_ids = list(dict.fromkeys(units))
 
     def times(matrix: pd.DataFrame) -> np.ndarray:
-        costs = pair_costs(matrix, unit_ids, hospitals, directions=directions, site_rule=site_rule)
+        costs = pair_costs(matrix, unit_ids, hospitals, trip=trip)
         row = pd.Index(costs.unit_ids).get_indexer(units)
         col = pd.Index(costs.hospital_ids).get_indexer(out["hospital_id"].astype(str))
         ok = (row >= 0) & (col >= 0)
@@ -181,4 +181,4 @@ def robust_pairs(
     return out
 
 
-__all__ = ["ROBUST_DEPARTS", "hour_column", "robust_pairs", "worst_case_matrix"]
+__all__ = ["hour_column", "robust_pairs", "worst_case_matrix"]

@@ -8,7 +8,7 @@ hospital and one row per pair.
 
 Which time is "the" travel time of a pair
     Rows ``hospital -> unit`` (origin a hospital) are the staff rotation trip; rows
-    ``unit -> hospital`` are the referral trip. The choice is explicit, ``directions``:
+    ``unit -> hospital`` are the referral trip. The choice is explicit, the trip rule's ``directions`` (:class:`~planner.requests.TripRule`):
     ``"both"`` (default: the mean of the two trips, half the round trip), ``"to_unit"``
     (hospital -> unit only) or ``"to_hospital"`` (unit -> hospital only). A matrix without a
     direction the choice needs is an error, never a silent fallback:
@@ -18,7 +18,7 @@ Which time is "the" travel time of a pair
 
 Hospitals with several sites
     The matrix holds the trips to every site of a hospital (the regional rows of the facility
-    table, grouped by ``hospital_id``); a pair is scored on the one site ``site_rule`` chooses
+    table, grouped by ``hospital_id``); a pair is scored on the one site the trip rule's ``site_rule`` chooses
     (:mod:`planner.places.sites`: the pair's fastest site by default, or the hospital's main site),
     and ``per_pair["site_id"]`` names it. Loads, balance and every per-hospital figure count
     hospitals, not sites; :attr:`PairingScores.per_site` shows how the trips spread over the
@@ -27,7 +27,6 @@ Hospitals with several sites
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 from collections.abc import Sequence
@@ -37,13 +36,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner._clock import depart_text
 from planner._json import json_safe
 from planner._stats import weighted_mean
 from planner._vn import district_key
 from planner.errors import PlannerInputError
 from planner.pairing.costs import PairCosts, pair_costs
-from planner.places.sites import DEFAULT_SITE_RULE, HospitalSites, hospital_sites
+from planner.places.sites import HospitalSites, hospital_sites
+from planner.requests import DEFAULT_TRIP, TripRule
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +51,9 @@ COVERAGE_MINUTES = (30, 60, 90)
 
 __all__ = [
     "COVERAGE_MINUTES",
-    "PairCosts",
     "PairingScores",
     "counted_population",
     "gini",
-    "pair_costs",
     "population_weights",
     "score_pairings",
     "time_figures",
@@ -118,12 +115,9 @@ def score_pairings(
     hospitals: pd.DataFrame | None = None,
     matrix_peak: pd.DataFrame | None = None,
     matrix_back: pd.DataFrame | None = None,
-    directions: str = "both",
-    depart: str | dt.time | None = None,
-    peak_depart: str | dt.time | None = None,
+    trip: TripRule = DEFAULT_TRIP,
     visits_per_month: float = 4,
     optimum: Any = None,
-    site_rule: str = DEFAULT_SITE_RULE,
 ) -> PairingScores:
     """Score a pairing (unit -> regional hospital) on a travel-time matrix.
 
@@ -135,8 +129,9 @@ def score_pairings(
         else taken from ``units``. Population is counted once (see
         :func:`population_weights`): a district unit listed with its communes weighs 0.
     matrix
-        Long travel-time matrix holding the trips ``directions`` needs (see
-        :func:`pair_costs`; :func:`planner.travel.matrix.pair_travel_times` computes both).
+        Long travel-time matrix holding the trips the trip rule's ``directions`` needs (see
+        :func:`pair_costs`; :func:`planner.travel.matrix.pair_travel_times` computes both),
+        computed at ``trip.depart``.
     units, hospitals
         The facility tables (``facility_id``, ``name``, ``level``, ``district``,
         ``population``). ``hospitals`` are the regional rows, one per site (grouped by
@@ -144,23 +139,21 @@ def score_pairings(
         nearest-hospital regret and the loads (a hospital with no unit then has load 0).
     matrix_peak
         A second matrix at another departure time (the comparison, e.g. the 08:00 peak) for
-        the ``*_peak*`` figures, same ``directions`` rule.
+        the ``*_peak*`` figures, computed at ``trip.peak_depart``, timed by the same rule.
     matrix_back
         Unit -> hospital matrix when it is a separate table.
-    directions
-        Which trips make a pair's time: ``"both"`` (default, the mean of hospital -> unit and
-        unit -> hospital), ``"to_unit"`` or ``"to_hospital"``.
-    depart, peak_depart
-        The departure times ``matrix`` and ``matrix_peak`` were computed for (``"HH:MM"``);
-        recorded in the scores (``depart``, ``peak_depart``) so labels can name them.
-        ``None``: not stated.
+    trip
+        How a pair is timed (:class:`~planner.requests.TripRule`): its ``directions`` (which
+        trips make a pair's time: ``"both"``, the mean of hospital -> unit and unit ->
+        hospital; ``"to_unit"``; ``"to_hospital"``) and ``site_rule`` (which site of a
+        hospital a pair's trips use: ``"nearest"``, its fastest site for that pair, or
+        ``"main"``; :mod:`planner.places.sites`); its ``depart`` and ``peak_depart`` (the
+        times the matrices were computed for) are recorded in the scores so labels can name
+        them.
     visits_per_month
         Staff visits each unit receives a month; the staff travel load of a hospital is
         ``visits_per_month x sum of its units' round trips`` (hospital -> unit -> hospital),
         in hours.
-    site_rule
-        Which site of a hospital a pair's trips use: ``"nearest"`` (default: its fastest
-        site for that pair) or ``"main"`` (its main site); see :mod:`planner.places.sites`.
     optimum
         The optimum under the same constraints, for ``gap_to_optimal``: a
         :class:`planner.pairing.propose.PairingResult` (its objective decides what is compared;
@@ -182,7 +175,8 @@ def score_pairings(
         ``hierarchy_consistency`` (share of communes with the same hospital as their
         district's district-level unit; None without such communes),
         ``staff_travel_hours_per_month``, ``visits_per_month``, ``directions``,
-        ``site_rule``, ``depart`` and ``peak_depart`` (``"HH:MM"`` or None).
+        ``site_rule``, ``depart`` and ``peak_depart`` (``"HH:MM"``; ``peak_depart`` None
+        without ``matrix_peak``).
 
     Examples
     --------
@@ -197,7 +191,7 @@ def score_pairings(
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
     >>> matrix = pair_travel_times(hanoi_network(), hospitals, units, depart="10:00")
     >>> scores = score_pairings(nearest_pairings(units, hospitals, matrix), matrix,
-    ...                         units=units, hospitals=hospitals, depart="10:00")
+    ...                         units=units, hospitals=hospitals)
     >>> bool(0.8 < scores.overall["share_population_within_60min"] <= 1.0)
     True
     >>> scores.overall["directions"], scores.overall["depart"]
@@ -212,14 +206,7 @@ def score_pairings(
             )
     table = _unit_attributes(pairings, units)
     sites = hospital_sites(hospitals if hospitals is not None else _hospital_ids(table))
-    costs = pair_costs(
-        matrix,
-        table["unit_id"],
-        sites,
-        directions=directions,
-        matrix_back=matrix_back,
-        site_rule=site_rule,
-    )
+    costs = pair_costs(matrix, table["unit_id"], sites, trip=trip, matrix_back=matrix_back)
     hospital_ids = list(costs.hospital_ids)
     assigned, safe_col = _columns(table, costs)
     rows = np.arange(len(table))
@@ -249,15 +236,13 @@ def score_pairings(
     overall["units"] = len(table)
     overall["unassigned_units"] = int((~assigned).sum())
     overall["pairs_without_time"] = int((assigned & np.isnan(time_s)).sum())
-    overall["directions"] = costs.directions
-    overall["site_rule"] = costs.site_rule
-    overall["depart"] = depart_text(depart)
-    overall["peak_depart"] = depart_text(peak_depart) if matrix_peak is not None else None
+    overall["directions"] = trip.directions
+    overall["site_rule"] = trip.site_rule
+    overall["depart"] = trip.depart
+    overall["peak_depart"] = trip.peak_depart if matrix_peak is not None else None
     overall.update(_time_figures(time_s[assigned], pop[assigned], suffix=""))
     if matrix_peak is not None:
-        peak = pair_costs(
-            matrix_peak, table["unit_id"], sites, directions=directions, site_rule=site_rule
-        )
+        peak = pair_costs(matrix_peak, table["unit_id"], sites, trip=trip)
         per_pair["travel_time_peak_s"] = pick(peak.time_s)
         overall.update(
             _time_figures(
@@ -311,8 +296,8 @@ def time_figures(
     pairings
         One row per unit (``unit_id``, ``hospital_id``), the units of ``costs`` in its order.
     costs
-        :func:`pair_costs` of the matrix for these units, with the hospitals, ``directions``
-        and ``site_rule`` wanted.
+        :func:`pair_costs` of the matrix for these units, with the hospitals and the trip rule
+        wanted.
     units
         As for :func:`score_pairings` (population, level and district of the units).
 

@@ -45,7 +45,6 @@ import pandas as pd
 from planner.errors import ApproximateLocationWarning, InfeasibleError, PlannerInputError
 from planner.pairing._siting import (
     MAX_PER_HOSPITAL,
-    WITHIN_S,
     Joint,
     JointModel,
     build_joint,
@@ -407,16 +406,7 @@ def propose_with_candidates(
             field="open",
             hint=f"give a number of sites to open between 0 and {len(sites)}",
         )
-    build = {
-        "directions": trip.directions,
-        "hierarchical": request.hierarchical,
-        "load": request.load,
-        "pins": request.pins,
-        "pilot": pilot or {},
-        "forbidden": request.forbidden,
-        "specialty_need": specialty_need,
-        "site_rule": site_rule,
-    }
+    build = {"trip": trip, "request": request, "pilot": pilot, "specialty_need": specialty_need}
     joint = build_joint(units, hospitals, sites, matrix, build)
     joint.model.warn_unreachable()
     if specialty_need is None:  # no need, no bonus
@@ -553,7 +543,6 @@ def _toy() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 __all__ = [
     "BY_K_COLUMNS",
     "SITING_COLUMNS",
-    "WITHIN_S",
     "SitingFigures",
     "SitingResult",
     "candidate_sites",

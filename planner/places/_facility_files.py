@@ -19,7 +19,8 @@ import shapely
 from planner._vn import fold
 from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
-from planner.io import read_csv_table, spreadsheet_unsafe_table
+from planner.io.csv_reader import read_csv_table
+from planner.io.spreadsheet import spreadsheet_unsafe_table
 from planner.places.facility_schema import HEADER_ALIASES
 
 _TEXT_SUFFIXES = (".csv", ".tsv", ".txt")

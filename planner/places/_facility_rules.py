@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from planner._vn import fold
 from planner.config import CRS_LONLAT, THOUSANDS
 from planner.errors import ApproximateLocationWarning, PlannerInputError, collapse_problems
-from planner.io import NumberError, parse_count, parse_decimal
+from planner.io.numbers import NumberError, parse_count, parse_decimal
 from planner.places.facility_schema import (
     APPROXIMATE_SOURCES,
     DEFAULT_KIND,

@@ -33,38 +33,15 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from planner.errors import PlannerInputError
-from planner.io import is_stdout, write_csv, write_vector_atomic
+from planner.io.atomic import is_stdout, write_vector_atomic
+from planner.io.spreadsheet import write_csv
 from planner.places._facility_files import coordinates_from_geometry, read_table
 from planner.places._facility_rules import is_blank, raise_first, validate_table
 from planner.places.facility_schema import (
-    APPROXIMATE_SOURCES,
-    DEFAULT_KIND,
     FACILITY_COLUMNS,
-    HEADER_ALIASES,
-    LEVEL_ALIASES,
-    LEVELS,
-    LOCATION_SOURCES,
-    REQUIRED_COLUMNS,
-    SITE_ROLE_ALIASES,
-    SITE_ROLES,
 )
 
-__all__ = [
-    "APPROXIMATE_SOURCES",
-    "DEFAULT_KIND",
-    "FACILITY_COLUMNS",
-    "HEADER_ALIASES",
-    "LEVELS",
-    "LEVEL_ALIASES",
-    "LOCATION_SOURCES",
-    "REQUIRED_COLUMNS",
-    "SITE_ROLES",
-    "SITE_ROLE_ALIASES",
-    "facility_problems",
-    "load_facilities",
-    "validate_facilities",
-    "write_facilities",
-]
+__all__ = ["facility_problems", "load_facilities", "validate_facilities", "write_facilities"]
 
 log = logging.getLogger(__name__)
 

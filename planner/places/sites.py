@@ -30,10 +30,7 @@ import pandas as pd
 
 from planner.errors import PlannerInputError
 from planner.places.facilities import validate_facilities
-
-#: The rules choosing the site a pair's trips use (see the module docstring).
-SITE_RULES: tuple[str, ...] = ("nearest", "main")
-DEFAULT_SITE_RULE = "nearest"
+from planner.requests import SITE_RULES, SiteRule, check_choice
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,37 +111,6 @@ def hospital_of(facilities: pd.DataFrame) -> pd.Series:
         return ids
     given = facilities["hospital_id"].astype(object)
     return given.where(given.notna(), ids).astype(str)
-
-
-def check_site_rule(site_rule: str) -> None:
-    """Raise a :class:`~planner.errors.PlannerInputError` for an unknown ``site_rule``.
-
-    Parameters
-    ----------
-    site_rule : str
-        The rule choosing the site a pair's trips use: one of :data:`SITE_RULES`
-        (``"nearest"`` or ``"main"``).
-
-    Raises
-    ------
-    PlannerInputError
-        If ``site_rule`` is not one of them.
-
-    Examples
-    --------
-    >>> check_site_rule("main")
-    >>> check_site_rule("closest")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    planner.errors.PlannerInputError: field site_rule: unknown site rule 'closest'. Fix: ...
-    """
-    if site_rule not in SITE_RULES:
-        raise PlannerInputError(
-            f"unknown site rule {site_rule!r}",
-            field="site_rule",
-            hint="use 'nearest' (each trip uses the hospital's fastest site for that pair) or "
-            "'main' (every trip uses the hospital's main site)",
-        )
 
 
 def hospital_sites(hospitals: pd.DataFrame | Sequence[str] | HospitalSites) -> HospitalSites:
@@ -367,7 +333,7 @@ def _validated_sites(
     return tuple(tuple(valid[c].tolist()) for c in ("hospital_id", "site_role", "site_name"))
 
 
-def choose_sites(site_time_s: np.ndarray, sites: HospitalSites, site_rule: str) -> np.ndarray:
+def choose_sites(site_time_s: np.ndarray, sites: HospitalSites, site_rule: SiteRule) -> np.ndarray:
     """Return, per (row, hospital), the position of the site the rule chooses (-1: none).
 
     Parameters
@@ -398,7 +364,7 @@ def choose_sites(site_time_s: np.ndarray, sites: HospitalSites, site_rule: str) 
     array([[0, 2],
            [0, 2]])
     """
-    check_site_rule(site_rule)
+    check_choice("site_rule", site_rule, SITE_RULES)
     n_rows, n_hosp = len(site_time_s), len(sites.hospital_ids)
     if site_rule == "main":
         return np.broadcast_to(sites.main_site, (n_rows, n_hosp)).copy()
@@ -444,7 +410,7 @@ def take_sites(values: np.ndarray, chosen: np.ndarray, fill: float = np.nan) -> 
 
 
 def hospital_times(
-    site_time_s: np.ndarray, sites: HospitalSites, site_rule: str = DEFAULT_SITE_RULE
+    site_time_s: np.ndarray, sites: HospitalSites, site_rule: SiteRule
 ) -> np.ndarray:
     """Per (row, hospital), the time to the site the rule chooses (NaN when none).
 
@@ -455,8 +421,8 @@ def hospital_times(
         reached.
     sites : HospitalSites
         The hospitals and their sites (:func:`hospital_sites`).
-    site_rule : str, default "nearest"
-        One of :data:`SITE_RULES` (see :func:`choose_sites`).
+    site_rule : {"nearest", "main"}
+        :data:`planner.requests.SITE_RULES` (see :func:`choose_sites`).
 
     Returns
     -------
@@ -472,7 +438,7 @@ def hospital_times(
     --------
     >>> sites = hospital_sites(pd.DataFrame({"facility_id": ["a", "a2"],
     ...     "hospital_id": ["a", "a"], "site_role": ["main", "site"], "lat": 0.0, "lon": 0.0}))
-    >>> hospital_times(np.array([[600.0, 300.0]]), sites)
+    >>> hospital_times(np.array([[600.0, 300.0]]), sites, "nearest")
     array([[300.]])
     >>> hospital_times(np.array([[600.0, 300.0]]), sites, "main")
     array([[600.]])
@@ -481,10 +447,7 @@ def hospital_times(
 
 
 __all__ = [
-    "DEFAULT_SITE_RULE",
-    "SITE_RULES",
     "HospitalSites",
-    "check_site_rule",
     "choose_sites",
     "hospital_of",
     "hospital_sites",

@@ -18,17 +18,13 @@ import pandas as pd
 import shapely
 from tqdm.auto import tqdm
 
+from planner._clock import parse_depart
 from planner.errors import PlannerInputError
 from planner.roads._simplify import ramp, synthetic_osmids
 from planner.roads.graph import TravelGraph
-from planner.roads.speeds import (
-    congestion_factor,
-    edge_travel_times,
-    load_congestion_table,
-    load_speed_table,
-    parse_depart,
-    table_digest,
-)
+from planner.roads.speeds.bands import congestion_factor
+from planner.roads.speeds.edges import edge_travel_times
+from planner.roads.speeds.tables import load_congestion_table, load_speed_table, table_digest
 
 log = logging.getLogger(__name__)
 

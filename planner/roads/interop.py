@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlannerInputError
-from planner.io import atomic_path
+from planner.io.atomic import atomic_path
 from planner.roads._graphml import (
     edge_chunks,
     edge_columns,

@@ -13,29 +13,9 @@ tables), ``_routers`` (the routing memo: a router per graph and time profile, th
 inserted into their edges), ``_routing`` (the routing core: exact reduction to the terminals,
 many-to-many Dijkstra), ``_store`` (the disk cache of snaps and matrices, keyed by graph and
 array digests) and ``_reasons`` (why a pair has no time). This package exports the public
-names; :func:`check_directions` is :func:`planner.config.check_directions`.
+names (``__init__.pyi``), imported on first use.
 """
 
-from planner.config import check_directions
-from planner.travel.matrix import (
-    MATRIX_COLUMNS,
-    pair_travel_times,
-    travel_time_matrices,
-    travel_time_matrix,
-)
-from planner.travel.paths import ROUTE_COLUMNS, Route, route, routes
-from planner.travel.snap import SNAP_COLUMNS, snap_facilities
+import lazy_loader as lazy
 
-__all__ = [
-    "MATRIX_COLUMNS",
-    "ROUTE_COLUMNS",
-    "SNAP_COLUMNS",
-    "Route",
-    "check_directions",
-    "pair_travel_times",
-    "route",
-    "routes",
-    "snap_facilities",
-    "travel_time_matrices",
-    "travel_time_matrix",
-]
+__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)

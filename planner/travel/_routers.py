@@ -18,12 +18,8 @@ import numpy as np
 import pandas as pd
 
 from planner.roads.graph import TravelGraph
-from planner.roads.speeds import (
-    edge_travel_times,
-    load_speed_table,
-    snap_speed_kph,
-    time_profile_key,
-)
+from planner.roads.speeds.edges import edge_travel_times, snap_speed_kph, time_profile_key
+from planner.roads.speeds.tables import load_speed_table
 from planner.travel._routing import (
     RoutingGraph,
     csr_graph,

@@ -26,11 +26,8 @@ from planner.config import CRS_LONLAT, metric_crs
 from planner.errors import PlannerInputError
 from planner.roads import network
 from planner.roads.graph import TravelGraph
-from planner.roads.speeds import (
-    edge_travel_times,
-    ferry_edges,
-    load_speed_table,
-)
+from planner.roads.speeds.edges import edge_travel_times, ferry_edges
+from planner.roads.speeds.tables import load_speed_table
 from planner.travel._routing import (
     progress,
     spans,

@@ -22,7 +22,8 @@ import pandas as pd
 
 from planner._cache import cache_key, cached
 from planner.roads.graph import TravelGraph, graph_digest
-from planner.roads.speeds import edge_travel_times, table_digest
+from planner.roads.speeds.edges import edge_travel_times
+from planner.roads.speeds.tables import table_digest
 
 # Graphs from this many nodes keep their snaps and matrices in the disk cache; smaller ones
 # compute them in milliseconds.

@@ -27,12 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.config import DEFAULT_MAX_SNAP_M, check_directions
+from planner.config import DEFAULT_MAX_SNAP_M
+from planner.requests import DIRECTIONS, check_choice
 from planner.roads.graph import TravelGraph
-from planner.roads.speeds import (
-    load_speed_table,
-    snap_speed_kph,
-)
+from planner.roads.speeds.edges import snap_speed_kph
+from planner.roads.speeds.tables import load_speed_table
 from planner.travel._reasons import matrix_reasons
 from planner.travel._routers import (
     TerminalGraph,
@@ -276,7 +275,7 @@ def pair_travel_times(
     >>> len(m) == 2 * len(hospitals) * len(units)
     True
     """
-    check_directions(directions)
+    check_choice("directions", directions, DIRECTIONS)
     matrix = functools.partial(travel_time_matrix, graph, mode=mode, depart=depart, speeds=speeds)
     parts = []
     if directions in ("both", "to_unit"):

@@ -21,10 +21,8 @@ from shapely.geometry import LineString
 from planner.config import CRS_LONLAT, DEFAULT_MAX_SNAP_M
 from planner.errors import PlannerInputError
 from planner.roads.graph import TravelGraph
-from planner.roads.speeds import (
-    load_speed_table,
-    path_ferries,
-)
+from planner.roads.speeds.paths import path_ferries
+from planner.roads.speeds.tables import load_speed_table
 from planner.travel._reasons import pair_reasons
 from planner.travel._routers import (
     TerminalGraph,

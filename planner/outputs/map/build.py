@@ -51,7 +51,7 @@ from branca.element import Figure
 
 from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
-from planner.io import atomic_path
+from planner.io.atomic import atomic_path
 from planner.outputs._frames import (
     area_hospitals,
     check_pairings,
@@ -92,6 +92,7 @@ from planner.outputs.map._page import (
     page_assets,
 )
 from planner.outputs.map.whatif import WhatIf, add_whatif
+from planner.requests import DEFAULT_TRIP, TripRule
 from planner.roads.graph import TravelGraph
 
 if TYPE_CHECKING:
@@ -116,8 +117,7 @@ def pairing_map(
     label: str | None = None,
     links: Literal["straight", "routes"] | None = "straight",
     graph: TravelGraph | None = None,
-    mode: str = "car",
-    depart: str | None = None,
+    trip: TripRule | None = None,
     roads: bool = True,
     choropleth: Literal["travel_time"] | None = "travel_time",
     tiles: str | None = "OpenStreetMap",
@@ -155,14 +155,16 @@ def pairing_map(
     label
         Name of the main pairing in the layer control.
     links
-        ``"straight"`` lines, road ``"routes"`` (needs ``graph``; ``mode`` picks the speed
-        profile), or ``None``.
+        ``"straight"`` lines, road ``"routes"`` (needs ``graph``; the trip rule's mode and
+        departure time pick the fastest road), or ``None``.
     graph
         The road graph (:class:`planner.roads.graph.TravelGraph`): for road routes, and for the
         offline background of main roads.
-    mode, depart
-        Travel mode of the routes; departure time (``"HH:MM"``) the travel times are for,
-        named in the popups ("travel time at 17:30").
+    trip
+        The trip rule the pairing's times follow (:class:`~planner.requests.TripRule`): its
+        mode draws the road routes and its departure time is named in the popups ("travel time
+        at 17:30"). ``None``: the times are not labelled with an hour (a pairing timed
+        elsewhere), routes by car at the default hour.
     roads
         Draw the main roads (motorway to secondary) from ``graph`` as a light background
         layer, so the map is legible with no tile server (about 150 kB for Hanoi).
@@ -185,7 +187,7 @@ def pairing_map(
     whatif
         Let readers reassign units in the page (offline, no Python) and see the scores move:
         a :class:`WhatIf` holding the travel times of every unit to every hospital at
-        ``depart`` and at the comparison departure (see :mod:`planner.outputs.map.whatif`). ``None``: a
+        the departure and at the comparison departure (see :mod:`planner.outputs.map.whatif`). ``None``: a
         map to read only.
     surface
         Travel times from where people live (:func:`planner.access.cells.cell_access` with this
@@ -242,7 +244,8 @@ def pairing_map(
     names = dict(zip(hosp["hospital_id"], hosp["name"].astype(str), strict=True))
     label = label or t("map.pairing")
     compare_label = (compare_label or t("map.compare")) if compare is not None else None
-    time_label = t("map.travel_time_at", time=depart) if depart else t("map.travel_time")
+    time_label = t("map.travel_time_at", time=trip.depart) if trip else t("map.travel_time")
+    route_trip = trip or DEFAULT_TRIP
 
     units = unit_layer_frame(pairings, facilities, names, t, f, compare, hosp)
     unreachable = int(units["tt"].isna().sum())
@@ -280,7 +283,9 @@ def pairing_map(
     if areas is not None:
         names_layer(areas, t, outlines=not draw_choropleth, simplify_m=simplify_m).add_to(m)
     if links is not None:
-        frame = link_frame(units, hosp, links=links, graph=graph, mode=mode, simplify_m=simplify_m)
+        frame = link_frame(
+            units, hosp, links=links, graph=graph, trip=route_trip, simplify_m=simplify_m
+        )
         name = t("map.links" if links == "straight" else "map.routes")
         layers["links"] = link_layer(frame, palette, name=name, show=True)
         layers["links"].add_to(m)
@@ -309,7 +314,7 @@ def pairing_map(
             ).add_to(group)
         if links is not None:
             frame = link_frame(
-                other, hosp, links=links, graph=graph, mode=mode, simplify_m=simplify_m
+                other, hosp, links=links, graph=graph, trip=route_trip, simplify_m=simplify_m
             )
             link_layer(frame, palette, name=compare_label, show=True).add_to(group)
         other_rows = unit_popup_rows(t, time_label=time_label, compare_label=None)
@@ -341,7 +346,7 @@ def pairing_map(
     if whatif is not None:
         add_whatif(
             m, whatif, pairings=pairings, facilities=facilities, units=units, hospitals=hosp,
-            palette=palette, layers=layers, areas=with_h, lang=lang, mode=mode,
+            palette=palette, layers=layers, areas=with_h, lang=lang,
             area_shapes=None if with_h is None or draw_choropleth else simplified(with_h, simplify_m),
             styles={"time_bins_min": TIME_BINS_MIN, "time_colours": TIME_COLOURS,
                     "unreachable_colour": UNREACHABLE_COLOUR, "unreachable_area": UNREACHABLE_AREA},

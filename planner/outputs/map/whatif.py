@@ -40,14 +40,14 @@ from branca.element import Figure, MacroElement
 from folium.template import Template
 
 from planner._vn import district_key, fold
-from planner.config import PEAK_DEPART
-from planner.io import spreadsheet_safe
+from planner.io.spreadsheet import spreadsheet_safe
 from planner.outputs._templates import source
 from planner.outputs.formatting import MISSING, Formatter
 from planner.outputs.i18n import Translator
 from planner.outputs.map._assets import RawHTML
 from planner.pairing.scoring import COVERAGE_MINUTES, score_pairings
-from planner.places.sites import DEFAULT_SITE_RULE, HospitalSites, hospital_sites
+from planner.places.sites import HospitalSites, hospital_sites
+from planner.requests import DEFAULT_TRIP, TripRule
 
 #: The id of the JSON block the page script reads.
 DATA_ID = "planner-whatif-data"
@@ -56,7 +56,8 @@ WITHIN_MINUTES = 60
 #: Panels with more rows than this list their units under collapsible district headings.
 _FLAT_ROWS = 40
 #: File name offered for the edited pairing.
-_DOWNLOAD_NAME = "pairings_whatif.csv"
+#: The file the page's download saves (the ``planner score`` line the panel shows names it).
+DOWNLOAD_NAME = "pairings_whatif.csv"
 
 assert WITHIN_MINUTES in COVERAGE_MINUTES
 
@@ -68,23 +69,25 @@ class WhatIf:
     Attributes
     ----------
     matrix
-        Long travel-time matrix of the pairing's units and hospitals at ``depart``, holding the
-        trips ``directions`` needs (:func:`planner.travel.matrix.pair_travel_times`).
+        Long travel-time matrix of the pairing's units and hospitals at ``trip.depart``,
+        holding the trips the trip rule needs (:func:`planner.travel.matrix.pair_travel_times`).
     matrix_peak
-        The same at the comparison departure ``peak_depart`` (its figures are shown beside the
-        main ones), or ``None``.
-    depart, peak_depart
-        ``"HH:MM"`` of the two matrices: the labels say "at 10:00", never "off-peak".
-    directions
-        Which trips a pair's time averages (``"both"``, ``"to_unit"``, ``"to_hospital"``), as
-        the run that made the pairing.
+        The same at the comparison departure ``trip.peak_depart`` (its figures are shown beside
+        the main ones), or ``None``.
+    trip
+        The run's trip rule (:class:`~planner.requests.TripRule`): its ``depart`` and
+        ``peak_depart`` label the figures ("at 10:00", never "off-peak"), its ``directions``
+        say which trips a pair's time averages and its ``site_rule`` which site of a hospital
+        a pair's trips use (the page moves units between hospitals, never between sites).
     hierarchical
         Whether a district-level unit moves with the communes of its district (as the
         hierarchical optimiser pairs them); ``None`` decides from the pairing (every commune
         with its district unit's hospital).
-    site_rule
-        Which site of a hospital a pair's trips use (``"nearest"`` or ``"main"``, as the run;
-        :mod:`planner.places.sites`): the page moves units between hospitals, never between sites.
+    score_command
+        The ``planner score`` command line that gives the page's figures for the downloaded
+        file (:data:`DOWNLOAD_NAME`), shown under the panel's buttons; the command line owns
+        its spelling (:func:`planner.app.cli.command_line.score_command` builds it). ``None``:
+        the panel names ``planner score`` without its options.
 
     Examples
     --------
@@ -93,18 +96,16 @@ class WhatIf:
     >>> from planner.travel.matrix import pair_travel_times
     >>> fac = hanoi_facilities(scheme="2025")
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
-    >>> whatif = WhatIf(pair_travel_times(hanoi_network(), hospitals, units), depart="10:00")
-    >>> whatif.directions
-    'both'
+    >>> whatif = WhatIf(pair_travel_times(hanoi_network(), hospitals, units))
+    >>> whatif.trip.directions, whatif.trip.depart
+    ('both', '10:00')
     """
 
     matrix: pd.DataFrame
     matrix_peak: pd.DataFrame | None = None
-    depart: str | None = None
-    peak_depart: str | None = None
-    directions: str = "both"
+    trip: TripRule = DEFAULT_TRIP
     hierarchical: bool | None = None
-    site_rule: str = DEFAULT_SITE_RULE
+    score_command: str | None = None
 
 
 class _Register(MacroElement):
@@ -175,7 +176,6 @@ def add_whatif(
     areas: gpd.GeoDataFrame | None,
     area_shapes: gpd.GeoDataFrame | None,
     styles: Mapping[str, Any],
-    mode: str,
     lang: str,
 ) -> None:
     """Add the what-if panel, its data and its script to a pairing map (see the module doc).
@@ -208,8 +208,6 @@ def add_whatif(
     styles
         The map's time classes and unreachable styles (``time_bins_min``, ``time_colours``,
         ``unreachable_colour``, ``unreachable_area``).
-    mode
-        The travel mode (for the ``planner score`` command the panel shows).
     lang
         Language of the labels.
     """
@@ -233,7 +231,6 @@ def add_whatif(
         areas=areas if layers.get("areas") is not None else None,
         overlay=layers.get("areas_overlay") is not None,
         styles=styles,
-        mode=mode,
         lang=lang,
     )
     figure = m.get_root()
@@ -272,7 +269,6 @@ def whatif_data(
     areas: gpd.GeoDataFrame | None,
     overlay: bool,
     styles: Mapping[str, Any],
-    mode: str,
     lang: str,
 ) -> dict[str, Any]:
     """The JSON the page script reads (compact: times in whole seconds, rows by index)."""
@@ -288,8 +284,7 @@ def whatif_data(
         units=facilities[facilities["level"].astype(str) != "regional"],
         hospitals=hospitals,
         matrix_peak=whatif.matrix_peak,
-        directions=whatif.directions,
-        site_rule=whatif.site_rule,
+        trip=whatif.trip,
     )
     # The weights the scores use (population counted once), in the pairing's row order.
     weights = scored.per_pair["population"].to_numpy(float)
@@ -302,10 +297,7 @@ def whatif_data(
     matrices = {"t": whatif.matrix}
     if whatif.matrix_peak is not None:
         matrices["tp"] = whatif.matrix_peak
-    times = {
-        key: _times(matrix, unit_ids, sites, whatif.directions, whatif.site_rule)
-        for key, matrix in matrices.items()
-    }
+    times = {key: _times(matrix, unit_ids, sites, whatif.trip) for key, matrix in matrices.items()}
     district_names = sorted(
         {str(d) for d in districts if isinstance(d, str) and d.strip()}, key=_sort_key
     )
@@ -338,8 +330,8 @@ def whatif_data(
         "districts": district_names,
         "groups": groups,
         "sections": _sections(groups, districts, names, district_names),
-        "download": _DOWNLOAD_NAME,
-        "command": _score_command(scheme, mode, whatif),
+        "download": DOWNLOAD_NAME,
+        "command": whatif.score_command,
         "styles": {
             "bins_s": [60 * b for b in styles["time_bins_min"]],
             "colours": list(styles["time_colours"]),
@@ -357,13 +349,12 @@ def _times(
     matrix: pd.DataFrame,
     unit_ids: list[str],
     sites: HospitalSites,
-    directions: str,
-    site_rule: str,
+    trip: TripRule,
 ) -> list[int | None]:
     """Unit x hospital pair times (row-major), whole seconds rounded up; None: no time."""
     from planner.pairing.costs import pair_costs
 
-    time_s = pair_costs(matrix, unit_ids, sites, directions=directions, site_rule=site_rule).time_s
+    time_s = pair_costs(matrix, unit_ids, sites, trip=trip).time_s
     # 1e-6 s absorbs the rounding noise of float sums (600.0000000001 is 600, not 601).
     up = np.ceil(np.where(np.isfinite(time_s), time_s - 1e-6, np.nan))
     return [None if not math.isfinite(v) else int(v) for v in up.ravel()]
@@ -460,16 +451,16 @@ def _texts(t: Translator, whatif: WhatIf) -> dict[str, str]:
         "intro": t("whatif.intro"),
         "proposal": t("map.pairing"),
         "edited": t("whatif.edited"),
-        "mean": at("whatif.mean", whatif.depart),
-        "within": at("whatif.within", whatif.depart),
+        "mean": at("whatif.mean", whatif.trip.depart),
+        "within": at("whatif.within", whatif.trip.depart),
         "loads": t("whatif.loads"),
         "ratio": t("whatif.ratio"),
         "moved": t("whatif.moved"),
         "no_time": t("whatif.no_time"),
-        "trips": t(f"cli.trips.{whatif.directions}"),
+        "trips": t(f"cli.trips.{whatif.trip.directions}"),
         "reset": t("whatif.reset"),
         "download": t("whatif.download"),
-        "command": t("whatif.command"),
+        "command": t("whatif.command" if whatif.score_command else "whatif.command_plain"),
         "districts": t("whatif.districts"),
         "units": t("whatif.units"),
         "units_of": t("whatif.units_of"),
@@ -488,8 +479,8 @@ def _texts(t: Translator, whatif: WhatIf) -> dict[str, str]:
         "min": t("unit.min"),
     }
     if whatif.matrix_peak is not None:
-        texts["mean_peak"] = at("whatif.mean", whatif.peak_depart)
-        texts["within_peak"] = at("whatif.within", whatif.peak_depart)
+        texts["mean_peak"] = at("whatif.mean", whatif.trip.peak_depart)
+        texts["within_peak"] = at("whatif.within", whatif.trip.peak_depart)
     return texts
 
 
@@ -527,25 +518,8 @@ def _sort_key(name: str) -> str:
 
 
 def _scheme(pairings: pd.DataFrame, hospitals: pd.DataFrame) -> str | None:
-    """The administrative scheme, when the Hanoi facilities say it (for the score command)."""
+    """The administrative scheme, when the Hanoi facilities say it (the 2025 panel lists units)."""
     if "scheme" in hospitals and hospitals["scheme"].notna().any():
         scheme = str(hospitals["scheme"].dropna().iloc[0])
         return scheme if scheme in ("2024", "2025") else None
     return None
-
-
-def _score_command(scheme: str | None, mode: str, whatif: WhatIf) -> str:
-    """The ``planner score`` command that re-scores the downloaded file like the page."""
-    words = ["planner", "score", _DOWNLOAD_NAME]
-    if scheme:
-        words += ["--scheme", scheme]
-    words += ["--mode", mode]
-    if whatif.depart:
-        words += ["--depart", whatif.depart]
-    if whatif.peak_depart and whatif.peak_depart != PEAK_DEPART:
-        words += ["--peak-depart", whatif.peak_depart]
-    if whatif.directions != "both":
-        words += ["--directions", whatif.directions]
-    if whatif.site_rule != DEFAULT_SITE_RULE:
-        words += ["--site-rule", whatif.site_rule]
-    return " ".join(words)

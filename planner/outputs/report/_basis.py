@@ -17,7 +17,7 @@ from planner.outputs.formatting import MISSING, hanoi_scheme
 from planner.outputs.i18n import Translator, messages
 from planner.outputs.report._context import Context, number_cell, text_cell
 from planner.outputs.report._scores import Scores, cells_section
-from planner.places.facilities import APPROXIMATE_SOURCES
+from planner.places.facility_schema import APPROXIMATE_SOURCES
 
 #: The full list of approximately placed units, written beside the report.
 APPROXIMATE_CSV = "approximate_locations.csv"
@@ -154,7 +154,7 @@ def _pilot_text(pilot: Any, ctx: Context) -> str:
 
 
 def speeds_part(mode: str | None, ctx: Context) -> dict[str, Any] | None:
-    from planner.roads.speeds import load_speed_table
+    from planner.roads.speeds.tables import load_speed_table
 
     if not mode:
         return None

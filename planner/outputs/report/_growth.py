@@ -2,7 +2,7 @@
 buys against the network without them, what each extra site buys over a range of ``--open``)
 and, with ``--robust``, which pairs the worst hour would break, in words.
 
-Only drawn for a growth run (:func:`planner.app.siting.write_growth`); a plain run's report has
+Only drawn for a growth run (:func:`planner.app.growth.siting.write_growth`); a plain run's report has
 no such section and is unchanged.
 """
 

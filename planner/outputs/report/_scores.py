@@ -1,7 +1,8 @@
 """A run's scores as the report reads them: :class:`Scores` over ``score_pairings`` or ``scores.json``.
 
-Older names of the trip directions are read too (:data:`_DIRECTIONS`); the population cells'
-figures, when the run has them, come out as one mapping (:func:`cells_section`).
+Older names of the trip directions are read too (:data:`planner.requests.OLD_DIRECTION_NAMES`);
+the population cells' figures, when the run has them, come out as one mapping
+(:func:`cells_section`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ import pandas as pd
 
 from planner.errors import PlannerInputError
 from planner.outputs.formatting import clock
-
-#: Older names of the trip directions in scores (scoring's ``pair_costs``).
-_DIRECTIONS = {"hospital_to_unit": "to_unit", "unit_to_hospital": "to_hospital"}
+from planner.requests import OLD_DIRECTION_NAMES, TripRule
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,13 @@ class Scores:
     def directions(self) -> str | None:
         """``"both"``, ``"to_unit"`` or ``"to_hospital"``: which trips a pair's time averages."""
         value = self.overall.get("directions") or self.options.get("directions")
-        return _DIRECTIONS.get(str(value), str(value)) if value else None
+        return OLD_DIRECTION_NAMES.get(str(value), str(value)) if value else None
+
+    @property
+    def trip(self) -> TripRule | None:
+        """The trip rule the scores state (:meth:`TripRule.from_record`), ``None`` without a
+        departure time."""
+        return TripRule.from_record(self.overall, self.options)
 
 
 def read_scores(scores: Any) -> Scores:

@@ -14,14 +14,9 @@ from typing import Any
 import numpy as np
 
 from planner.outputs.report._context import Context, number_cell, text_cell
-from planner.roads.speeds import (
-    AREAS,
-    FERRY,
-    area_class_factors,
-    ferry_wait_s,
-    load_ferry_table,
-    load_speed_table,
-)
+from planner.roads import AREAS
+from planner.roads.speeds.bands import area_class_factors, ferry_wait_s
+from planner.roads.speeds.tables import FERRY, load_ferry_table, load_speed_table
 
 #: Speed-table classes that are not roads a reader picks out: slip roads follow their class,
 #: the snap leg joins a building to its road.

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from planner.errors import PlannerInputError
-from planner.io import atomic_path, write_csv
+from planner.io.atomic import atomic_path
+from planner.io.spreadsheet import write_csv
 from planner.outputs.formatting import MISSING, Formatter, scenario_parts
 from planner.outputs.i18n import DEFAULT_LANG, Translator
 from planner.outputs.labels import hospital_palette, is_pilot_pair
@@ -243,7 +244,7 @@ def write_report(
             compare=compare if same_units else None,
             compare_label=compare_name,
             graph=graph,
-            depart=main.depart,
+            trip=main.trip,
             title=title,
             subtitle=" · ".join(scenario),
             self_contained=True,

@@ -39,25 +39,10 @@ on the WorldPop grid inside each unit's area.
 :mod:`~planner.places.hanoi.locations` (the location sources), :mod:`~planner.places.hanoi.areas`
 (province, districts and 2025 units), :mod:`~planner.places.hanoi.grid` (the population grid);
 the private modules build them (``_registry``, ``_units``, ``_locate``, ``_districts``,
-``_census``, ``_data``, ``_geometry``). This package re-exports the public names:
+``_census``, ``_data``, ``_geometry``). This package exports the public names (``__init__.pyi``):
 ``from planner.places.hanoi import hanoi_facilities``.
 """
 
-from __future__ import annotations
+import lazy_loader as lazy
 
-from planner.places.hanoi._census import CENSUS_2019_TOTAL
-from planner.places.hanoi.areas import hanoi_areas, hanoi_boundary
-from planner.places.hanoi.grid import hanoi_population_grid
-from planner.places.hanoi.locations import LOCATION_ORDER, location_summary
-from planner.places.hanoi.registry import hanoi_facilities, hanoi_unit_areas
-
-__all__ = [
-    "CENSUS_2019_TOTAL",
-    "LOCATION_ORDER",
-    "hanoi_areas",
-    "hanoi_boundary",
-    "hanoi_facilities",
-    "hanoi_population_grid",
-    "hanoi_unit_areas",
-    "location_summary",
-]
+__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)

@@ -1,0 +1,17 @@
+from .cells import ACCESS_COLUMNS as ACCESS_COLUMNS
+from .cells import EVERY_HOUR as EVERY_HOUR
+from .cells import CellAccess as CellAccess
+from .cells import cell_access as cell_access
+from .cells import cell_access_sweep as cell_access_sweep
+from .cells import default_grid as default_grid
+from .demand import DEMANDS as DEMANDS
+from .demand import demand_matrix as demand_matrix
+from .demand import unit_cell_times as unit_cell_times
+from .tables import access_tables as access_tables
+from .tables import cells_summary as cells_summary
+from .tables import write_access as write_access
+from .zonal import DEFAULT_MINUTES as DEFAULT_MINUTES
+from .zonal import Coverage as Coverage
+from .zonal import coverage as coverage
+from .zonal import coverage_table as coverage_table
+from .zonal import zonal_statistics as zonal_statistics

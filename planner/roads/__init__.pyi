@@ -1,0 +1,13 @@
+from ._areas import AREAS as AREAS
+from ._mvt import read_tile_layers as read_tile_layers
+from .graph import ROAD_CLASSES as ROAD_CLASSES
+from .graph import TravelGraph as TravelGraph
+from .interop import from_osmnx as from_osmnx
+from .interop import read_graphml as read_graphml
+from .interop import to_networkx as to_networkx
+from .interop import write_graphml as write_graphml
+from .network import graph_from_edges as graph_from_edges
+from .network import hanoi_network as hanoi_network
+from .network import largest_component as largest_component
+from .network import load_network as load_network
+from .network import strong_components as strong_components

@@ -1,0 +1,10 @@
+from .matrix import MATRIX_COLUMNS as MATRIX_COLUMNS
+from .matrix import pair_travel_times as pair_travel_times
+from .matrix import travel_time_matrices as travel_time_matrices
+from .matrix import travel_time_matrix as travel_time_matrix
+from .paths import ROUTE_COLUMNS as ROUTE_COLUMNS
+from .paths import Route as Route
+from .paths import route as route
+from .paths import routes as routes
+from .snap import SNAP_COLUMNS as SNAP_COLUMNS
+from .snap import snap_facilities as snap_facilities
