@@ -2,7 +2,7 @@
 
 Times on warm caches (each job run once to warm up first):
 
-- ``python -c "import planner.app.workflow"`` (goal ≤ 0.6 s),
+- ``python -c "import planner.app.pipeline"`` (goal ≤ 0.6 s),
 - ``planner propose`` (goal ≤ 2 s),
 - ``planner demo``, all files written (goal ≤ 5 s),
 - ``Session().plan()``, the first plan of a new session (goal ≤ 5 s),
@@ -106,7 +106,7 @@ def measure(tree: Path, cache: str, out: str) -> dict[str, float]:
     """Every job's wall time (s) for the code in ``tree``."""
     cli = ["-m", "planner.app.cli"]
     figures = {"demo_cold": _run(tree, [*cli, "demo", "--quiet", "--out", out], cache)}
-    figures["import"] = _median(tree, ["-c", "import planner.app.workflow"], cache, runs=5)
+    figures["import"] = _median(tree, ["-c", "import planner.app.pipeline"], cache, runs=5)
     propose = [*cli, "propose", "--quiet", "--out", out]
     figures["propose"] = _median(tree, propose, cache, runs=PROPOSE_RUNS)
     figures["demo"] = _median(tree, [*cli, "demo", "--quiet", "--out", out], cache)
@@ -172,7 +172,7 @@ def profile_demo(cache: str, out: str) -> list[tuple[str, float]]:
     """Cumulative seconds per stage of one warm ``planner demo`` in this process (its output
     rendering run serially, so that the profile sees every stage)."""
     os.environ["PLANNER_CACHE_DIR"] = cache
-    from planner.app import inputs, write
+    from planner.app.pipeline import inputs, write
     from planner.app.cli import main
 
     write.ThreadPoolExecutor = _SerialPool  # type: ignore[assignment,misc]
@@ -205,7 +205,7 @@ NOTES = (
     "",
     "What made the difference: folium, branca, matplotlib and jinja2 load only when a map, chart "
     "or report is made (`tests/test_imports.py` keeps `planner propose` and "
-    "`import planner.app.workflow` free of them); the demand comparison and the coverage are "
+    "`import planner.app.pipeline` free of them); the demand comparison and the coverage are "
     "computed when an output reads them (`planner/app/pipeline/_deferred.py`), so the slider's re-plan "
     "skips them; a cache hit trusts a file's recorded size and time instead of hashing it, and "
     "the graph's content digest is stored with it (0.48 s of hashing per process); the cached "
@@ -252,7 +252,7 @@ def main() -> None:
             results[name] = measure(tree, cache, tempfile.mkdtemp(dir=work))
         profile = profile_demo(cache, tempfile.mkdtemp(dir=work))
     goals = {
-        "import": ("`import planner.app.workflow`", 0.6),
+        "import": ("`import planner.app.pipeline`", 0.6),
         "propose": ("`planner propose`", 2.0),
         "propose_bytecode": ("`planner propose`, modules compiled (an installed planner)", 2.0),
         "demo": ("`planner demo` (all files)", 5.0),

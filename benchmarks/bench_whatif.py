@@ -2,7 +2,7 @@
 
 1. Re-plan (2024 hierarchical, car 10:00/08:00, both directions) on a :class:`planner.Session`
    after one slider change (the balance), proposal and all three scorings included; against
-   the same request planned from scratch in the same process (:func:`planner.app.workflow.plan`:
+   the same request planned from scratch in the same process (:func:`planner.app.pipeline.plan`:
    graph and registry from the cache, matrices from the matrix cache) — what each CLI call
    pays. Also: a new departure time (one new matrix).
 2. The what-if in ``map.html`` (the 2024 demo map, Vietnamese): one district's hospital
@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from _browser import offline_page  # noqa: E402
-from planner.app.workflow import PlanOptions, plan, run_map, write_outputs  # noqa: E402
+from planner.app.pipeline import PlanOptions, plan, run_map, write_outputs  # noqa: E402
 
 from planner.app.interactive.session import Session  # noqa: E402
 from planner.errors import ApproximateLocationWarning  # noqa: E402

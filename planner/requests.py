@@ -361,6 +361,9 @@ def pairs(items: Iterable[tuple[str, str]] | Mapping[str, str]) -> tuple[tuple[s
 #: that is given no trip rule or request uses these.
 DEFAULT_TRIP = TripRule()
 DEFAULT_REQUEST = PairingRequest()
+#: How people reach a commune health station (``planner stations``): by motorbike, Hanoi's
+#: commonest vehicle, at the default hour.
+STATION_TRIP = TripRule(mode="motorbike")
 
 
 __all__ = [
@@ -373,6 +376,7 @@ __all__ = [
     "OLD_DIRECTION_NAMES",
     "PAIRING_FIELDS",
     "SITE_RULES",
+    "STATION_TRIP",
     "TRIP_FIELDS",
     "Directions",
     "Load",

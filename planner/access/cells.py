@@ -53,7 +53,7 @@ from planner.config import CRS_LONLAT
 from planner.errors import PlannerInputError
 from planner.places.population import PopulationGrid, population_grid, voronoi_areas
 from planner.places.sites import choose_sites, hospital_sites, take_sites
-from planner.requests import DEFAULT_TRIP, TripRule
+from planner.requests import DEFAULT_TRIP, Mode, TripRule
 from planner.roads.graph import TravelGraph
 from planner.travel.matrix import travel_time_arrays
 
@@ -269,7 +269,7 @@ def cell_access_sweep(
     facilities: pd.DataFrame,
     pairings: pd.DataFrame | None = None,
     *,
-    modes: Sequence[str] = ("car",),
+    modes: Sequence[Mode] = ("car",),
     departs: Sequence[str | dt.time] = EVERY_HOUR,
     grid: PopulationGrid | None = None,
     max_snap_m: float = DEFAULT_CELL_SNAP_M,

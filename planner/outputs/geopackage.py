@@ -92,7 +92,7 @@ def geopackage_layers(
 
     Examples
     --------
-    >>> from planner.app.workflow import PlanOptions, plan
+    >>> from planner.app.pipeline.planning import PlanOptions, plan
     >>> run = plan(PlanOptions(scheme="2025", cells=False))
     >>> layers = geopackage_layers(run.proposal.pairings, run.facilities)
     >>> {name: len(layer) for name, layer in layers.items()}
@@ -164,7 +164,7 @@ def write_geopackage(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoD
     Examples
     --------
     >>> import tempfile, pyogrio
-    >>> from planner.app.workflow import PlanOptions, plan
+    >>> from planner.app.pipeline.planning import PlanOptions, plan
     >>> from planner.places.hanoi import hanoi_areas
     >>> run = plan(PlanOptions(scheme="2025", cells=False))
     >>> layers = geopackage_layers(run.proposal.pairings, run.facilities,

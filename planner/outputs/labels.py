@@ -138,7 +138,33 @@ def is_pilot_pair(district: Any, hospital_id: Any) -> bool:
 
 
 def trip_words(seconds: Any, t: Translator, f: Formatter) -> str:
-    """A unit's travel time in words, or that there is no road."""
+    """A unit's travel time in words, or that there is no road.
+
+    Used for the ``travel_time`` shown in the map's unit and pairing tooltips.
+
+    Parameters
+    ----------
+    seconds : float
+        The unit's travel time to its sister hospital, in seconds; ``None``, NaN or an
+        infinity mean there is no road.
+    t : Translator
+        The translator of the output language (for the "no road" message).
+    f : Formatter
+        The formatter of the same language (the time in whole minutes).
+
+    Returns
+    -------
+    str
+        The time as minutes (``"12 min"``), or the language's "no road" message.
+
+    Examples
+    --------
+    >>> t, f = Translator("en"), Formatter("en")
+    >>> trip_words(720, t, f), trip_words(720, Translator("vi"), Formatter("vi"))
+    ('12 min', '12 phút')
+    >>> trip_words(float("inf"), t, f)
+    'no road to its sister hospital'
+    """
     if seconds is None or pd.isna(seconds) or not math.isfinite(float(seconds)):
         return t("map.unreachable")
     return f.minutes(seconds)

@@ -224,7 +224,7 @@ def solve(model: PairingModel, problem: Milp, *, time_limit_s: float) -> Solutio
     the gap proven so far; NaN when no bound is known).
     """
     n_x, n_var = len(problem.gi), len(problem.c)
-    # scipy.optimize loads at the first solve: it is a quarter of `import planner.app.workflow`
+    # scipy.optimize loads at the first solve: it is a quarter of `import planner.app.pipeline.planning`
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     with warnings.catch_warnings():

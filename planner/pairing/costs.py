@@ -185,9 +185,9 @@ def pair_costs(
     back_t, back_d, has_back = pivot(units, site_index, origin, destination)
     if len(units) and len(site_index):
         if directions in ("both", "to_unit") and not has_out:
-            _missing_direction("hospital -> unit", "staff rotation", directions, "to_hospital")
+            _missing_direction("hospital -> unit", "staff rotation", trip, "to_hospital")
         if directions in ("both", "to_hospital") and not has_back:
-            _missing_direction("unit -> hospital", "referral", directions, "to_unit")
+            _missing_direction("unit -> hospital", "referral", trip, "to_unit")
     if directions == "both":
         time_s, distance_m = (out_t + back_t) / 2.0, (out_d + back_d) / 2.0
     elif directions == "to_hospital":
@@ -208,10 +208,10 @@ def pair_costs(
     )
 
 
-def _missing_direction(trip: str, purpose: str, directions: str, other: str) -> None:
+def _missing_direction(way: str, purpose: str, trip: TripRule, other: str) -> None:
     raise PlannerInputError(
-        f"the travel-time matrix has no {trip} rows ({purpose} trips), which "
-        f"directions={directions!r} needs",
+        f"the travel-time matrix has no {way} rows ({purpose} trips), which "
+        f"directions={trip.directions!r} needs",
         field="directions",
         hint="compute both directions with planner.travel.matrix.pair_travel_times(graph, hospitals, "
         f"units), or choose directions={other!r} if those are the trips the matrix holds",

@@ -115,7 +115,7 @@ def score_pairings(
     hospitals: pd.DataFrame | None = None,
     matrix_peak: pd.DataFrame | None = None,
     matrix_back: pd.DataFrame | None = None,
-    trip: TripRule = DEFAULT_TRIP,
+    trip: TripRule | None = None,
     visits_per_month: float = 4,
     optimum: Any = None,
 ) -> PairingScores:
@@ -149,7 +149,8 @@ def score_pairings(
         hospital a pair's trips use: ``"nearest"``, its fastest site for that pair, or
         ``"main"``; :mod:`planner.places.sites`); its ``depart`` and ``peak_depart`` (the
         times the matrices were computed for) are recorded in the scores so labels can name
-        them.
+        them. ``None``: the default rule (both trips, the nearest site), the matrices' times
+        not stated (``depart`` and ``peak_depart`` None: not guessed).
     visits_per_month
         Staff visits each unit receives a month; the staff travel load of a hospital is
         ``visits_per_month x sum of its units' round trips`` (hospital -> unit -> hospital),
@@ -175,15 +176,15 @@ def score_pairings(
         ``hierarchy_consistency`` (share of communes with the same hospital as their
         district's district-level unit; None without such communes),
         ``staff_travel_hours_per_month``, ``visits_per_month``, ``directions``,
-        ``site_rule``, ``depart`` and ``peak_depart`` (``"HH:MM"``; ``peak_depart`` None
-        without ``matrix_peak``).
+        ``site_rule``, ``depart`` and ``peak_depart`` (``"HH:MM"``, None when not stated;
+        ``peak_depart`` None without ``matrix_peak``).
 
     Examples
     --------
     >>> import warnings
     >>> from planner.places.hanoi import hanoi_facilities
     >>> from planner.roads.network import hanoi_network
-    >>> from planner.pairing.propose import nearest_pairings
+    >>> from planner.pairing.explain import nearest_pairings
     >>> from planner.travel import pair_travel_times
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")  # units placed at population centres
@@ -195,7 +196,7 @@ def score_pairings(
     >>> bool(0.8 < scores.overall["share_population_within_60min"] <= 1.0)
     True
     >>> scores.overall["directions"], scores.overall["depart"]
-    ('both', '10:00')
+    ('both', None)
     """
     for column in ("unit_id", "hospital_id"):
         if column not in pairings.columns:
@@ -206,6 +207,7 @@ def score_pairings(
             )
     table = _unit_attributes(pairings, units)
     sites = hospital_sites(hospitals if hospitals is not None else _hospital_ids(table))
+    stated, trip = trip is not None, trip or DEFAULT_TRIP
     costs = pair_costs(matrix, table["unit_id"], sites, trip=trip, matrix_back=matrix_back)
     hospital_ids = list(costs.hospital_ids)
     assigned, safe_col = _columns(table, costs)
@@ -238,8 +240,8 @@ def score_pairings(
     overall["pairs_without_time"] = int((assigned & np.isnan(time_s)).sum())
     overall["directions"] = trip.directions
     overall["site_rule"] = trip.site_rule
-    overall["depart"] = trip.depart
-    overall["peak_depart"] = trip.peak_depart if matrix_peak is not None else None
+    overall["depart"] = trip.depart if stated else None
+    overall["peak_depart"] = trip.peak_depart if stated and matrix_peak is not None else None
     overall.update(_time_figures(time_s[assigned], pop[assigned], suffix=""))
     if matrix_peak is not None:
         peak = pair_costs(matrix_peak, table["unit_id"], sites, trip=trip)

@@ -1,13 +1,13 @@
-from .facilities import FACILITY_COLUMNS as FACILITY_COLUMNS
 from .facilities import facility_problems as facility_problems
 from .facilities import load_facilities as load_facilities
 from .facilities import validate_facilities as validate_facilities
 from .facilities import write_facilities as write_facilities
+from .facility_schema import FACILITY_COLUMNS as FACILITY_COLUMNS
 from .pilot import HANOI_PILOT as HANOI_PILOT
 from .pilot import PILOT_DISTRICT as PILOT_DISTRICT
 from .pilot import PILOT_HOSPITAL_ID as PILOT_HOSPITAL_ID
-from .population import WORLDPOP_ATTRIBUTION as WORLDPOP_ATTRIBUTION
 from .population import PopulationGrid as PopulationGrid
+from .population import WORLDPOP_ATTRIBUTION as WORLDPOP_ATTRIBUTION
 from .population import population_grid as population_grid
 from .population import read_population as read_population
 from .sites import HospitalSites as HospitalSites

@@ -46,7 +46,7 @@ def summary(
     title: str,
     overall: Mapping[str, Any],
     *,
-    depart: str,
+    at: str,
     nearest: Mapping[str, Any] | None = None,
     files: Sequence[Path] = (),
     lang: str = DEFAULT_LANG,
@@ -55,8 +55,8 @@ def summary(
 
     The same lines for ``planner propose``/``demo`` (a proposal) and ``planner score`` (a
     pairing made elsewhere), each beside the nearest-hospital baseline when given, in the
-    language of the translation table (:mod:`planner.outputs.i18n`); ``depart`` labels the
-    times.
+    language of the translation table (:mod:`planner.outputs.i18n`); ``at`` (``HH:MM``)
+    labels the times.
     """
     from planner.outputs.formatting import Formatter
     from planner.outputs.i18n import Translator
@@ -81,8 +81,8 @@ def summary(
     paired = int(overall.get("units", 0)) - int(overall.get("unassigned_units") or 0)
     rows = [
         (t("cli.units"), f.count(paired)),
-        (t("cli.mean", time=depart), minutes(overall.get(key_mean)) + beside(key_mean, minutes)),
-        (t("cli.longest", time=depart), minutes(overall.get("max_travel_time_s"))),
+        (t("cli.mean", time=at), minutes(overall.get(key_mean)) + beside(key_mean, minutes)),
+        (t("cli.longest", time=at), minutes(overall.get("max_travel_time_s"))),
         (t("cli.within"), f.percent(overall.get("share_population_within_60min"), decimals=1)),
         (t("cli.ratio"), ratio(overall.get(key_ratio)) + beside(key_ratio, ratio)),
     ]
@@ -135,7 +135,7 @@ def run_summary(run: PlanningRun, paths: Mapping[str, Path], *, lang: str = DEFA
     return summary(
         title,
         run.scores.overall,
-        depart=o.trip.depart,
+        at=o.trip.depart,
         nearest=run.nearest_scores.overall,
         files=list(paths.values()),
         lang=lang,
@@ -158,7 +158,7 @@ def scored_summary(
     return summary(
         title,
         scored.scores.overall,
-        depart=scored.trip.depart,
+        at=scored.trip.depart,
         nearest=nearest,
         files=list(paths.values()),
         lang=lang,

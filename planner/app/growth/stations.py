@@ -39,7 +39,7 @@ from planner.io.atomic import write_json, write_vector_atomic
 from planner.io.spreadsheet import write_csv
 from planner.pairing.covering import CoveringResult, greedy_covering, maximal_covering
 from planner.places.population import PopulationGrid
-from planner.requests import TripRule
+from planner.requests import STATION_TRIP, TripRule
 from planner.roads.graph import TravelGraph
 from planner.travel.matrix import travel_time_matrix
 
@@ -75,9 +75,6 @@ COVERAGE_COLUMNS = (
 DEFAULT_MAX_CANDIDATES = 200
 #: The default threshold, minutes (the issue's "within 15 minutes").
 DEFAULT_WITHIN_MIN = 15.0
-#: How people reach a commune health station: by motorbike (Hanoi's commonest vehicle), at the
-#: default hour.
-STATION_TRIP = TripRule(mode="motorbike")
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,7 +98,7 @@ class StationPlan:
         The threshold (s).
     trip
         How people reach a station (:class:`~planner.requests.TripRule`: its mode and
-        departure time; :data:`STATION_TRIP` by default).
+        departure time; :data:`planner.requests.STATION_TRIP` by default).
     candidate_rule
         Where the candidates came from, in words.
     attribution
@@ -248,7 +245,7 @@ def plan_stations(
         Scheme of the Hanoi registry when ``facilities`` is ``None`` (default 2024).
     trip
         How people reach a station: its mode and departure time time the cells (as for
-        :func:`planner.travel.matrix.travel_time_matrix`); ``None``: :data:`STATION_TRIP`
+        :func:`planner.travel.matrix.travel_time_matrix`); ``None``: :data:`planner.requests.STATION_TRIP`
         (by motorbike, at the default hour).
     grid
         The population grid (default :func:`planner.access.cells.default_grid`).

@@ -228,7 +228,8 @@ def report_dir(
     Score a hand-made pairing into a folder, then make its report:
 
     >>> import os, pathlib, tempfile
-    >>> from planner.app.pipeline.scored import score_pairings_file, write_scored
+    >>> from planner.app.pipeline.scored import score_pairings_file
+    >>> from planner.app.pipeline.write import write_scored
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = pathlib.Path(folder) / "officials.csv"
     ...     _ = path.write_text("unit_id,hospital_id\\nhn-dist-271,hn-reg-xanhpon\\n")

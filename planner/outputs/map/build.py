@@ -210,7 +210,7 @@ def pairing_map(
     >>> import tempfile, warnings
     >>> from planner.places.hanoi import hanoi_areas, hanoi_facilities
     >>> from planner.roads.network import hanoi_network
-    >>> from planner.pairing.propose import nearest_pairings
+    >>> from planner.pairing.explain import nearest_pairings
     >>> from planner.travel.matrix import pair_travel_times
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")  # units placed at population centres

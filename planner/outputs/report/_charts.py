@@ -21,7 +21,7 @@ def svg_markup(fig: Any) -> Markup:
 
 
 def charts_part(
-    pairings: pd.DataFrame, per_hospital: pd.DataFrame, ctx: Context, *, depart: str
+    pairings: pd.DataFrame, per_hospital: pd.DataFrame, ctx: Context, *, at: str
 ) -> list[Markup]:
     """Travel-time distribution per hospital (per unit) and the scored population served.
 
@@ -63,7 +63,7 @@ def charts_part(
         ax.set_yticks(range(1, len(ids) + 1), labels, parse_math=False)
         ax.xaxis.set_major_formatter(number)
         ax.set_xlabel(t("unit.min"), parse_math=False)
-        ax.set_title(t("report.chart_time", time=depart), parse_math=False)
+        ax.set_title(t("report.chart_time", time=at), parse_math=False)
         ax.invert_yaxis()  # top to bottom in the table's order, like the load chart
         ax.grid(axis="x", alpha=0.3)
         time_svg = svg_markup(fig)
@@ -92,7 +92,7 @@ def charts_part(
 _CURVE_MAX_MIN = 150
 
 
-def coverage_chart(curve: Any, ctx: Context, *, depart: str) -> Markup:
+def coverage_chart(curve: Any, ctx: Context, *, at: str) -> Markup:
     """People within N minutes of their sister and of their nearest hospital: from where they
     live (cells, solid) beside each unit's people counted at its point (dashed)."""
     # matplotlib loads only when a chart is drawn: it costs a plain import 0.1 s
@@ -129,7 +129,7 @@ def coverage_chart(curve: Any, ctx: Context, *, depart: str) -> Markup:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f.percent(v / 100)))
         ax.set_xlabel(t("report.curve_x"), parse_math=False)
         ax.set_ylabel(t("report.curve_y"), parse_math=False)
-        ax.set_title(t("report.curve_title", time=depart), parse_math=False)
+        ax.set_title(t("report.curve_title", time=at), parse_math=False)
         ax.grid(alpha=0.3)
         ax.legend(loc="lower right", fontsize=9, frameon=False)
         return svg_markup(fig)

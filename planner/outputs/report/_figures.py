@@ -18,14 +18,14 @@ from planner.outputs.report._scores import Scores, cells_section
 
 
 def _figure_specs(
-    t: Translator, depart: str, peak: str | None, *, same_depart: bool
+    t: Translator, at: str, peak: str | None, *, same_depart: bool
 ) -> list[tuple[str, str, str]]:
     """The figures beside the alternatives: (label, scores key, how to format).
 
     When the compared scenarios leave at different times, the main figures are labelled "at
     each scenario's departure time" and the column headers give the times.
     """
-    when = t("at_time", time=depart) if same_depart else t("report.at_own")
+    when = t("at_time", time=at) if same_depart else t("report.at_own")
     specs = [(t("report.row_mean", when=when), "pop_weighted_mean_travel_time_s", "min1")]
     if peak:
         specs.append(
@@ -261,7 +261,7 @@ def people_part(main: Scores, ctx: Context, pairings: pd.DataFrame) -> dict[str,
     half = -(-len(rows) // 2)  # two half tables side by side: 30 districts on half a page
     return {
         "text": " ".join(sentences),
-        "chart": coverage_chart(cells["curve"], ctx, depart=depart),
+        "chart": coverage_chart(cells["curve"], ctx, at=depart),
         "tables": [
             {"columns": columns, "rows": part} for part in (rows[:half], rows[half:]) if part
         ],

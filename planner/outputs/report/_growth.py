@@ -30,7 +30,7 @@ def growth_part(
     ctx: Context,
     *,
     pairings: pd.DataFrame,
-    depart: str,
+    at: str,
     max_travel_time_s: float | None,
 ) -> dict[str, Any] | None:
     """The section's text, tables and chart; ``None`` when the run had neither candidates nor
@@ -42,7 +42,7 @@ def growth_part(
         part["sites"] = _sites_part(siting, ctx)
     if robust is not None:
         part["robust"] = _robust_part(
-            robust, ctx, pairings=pairings, depart=depart, max_travel_time_s=max_travel_time_s
+            robust, ctx, pairings=pairings, at=at, max_travel_time_s=max_travel_time_s
         )
     return part
 
@@ -177,20 +177,20 @@ def _robust_part(
     ctx: Context,
     *,
     pairings: pd.DataFrame,
-    depart: str,
+    at: str,
     max_travel_time_s: float | None,
 ) -> dict[str, Any]:
     """Which pairs the worst hour would break, in words (``robust.csv`` has the figures)."""
     t, f = ctx.t, ctx.f
     hours = [c for c in robust.columns if c.startswith("time_") and c.endswith("_s")]
     clock = {c: f"{c[5:7]}:{c[7:9]}" for c in hours}  # robust.csv's time_HHMM_s columns
-    others = ", ".join(v for v in clock.values() if v != depart)
+    others = ", ".join(v for v in clock.values() if v != at)
     if max_travel_time_s is None:
-        return {"text": t("report.robust_no_max", hours=others, time=depart), "pairs": []}
+        return {"text": t("report.robust_no_max", hours=others, time=at), "pairs": []}
     limit = f.minutes(max_travel_time_s)
     broken = robust[robust["breaks"].astype(bool)]
     if broken.empty:
-        return {"text": t("report.robust_none", hours=others, time=depart, limit=limit),
+        return {"text": t("report.robust_none", hours=others, time=at, limit=limit),
                 "pairs": []}  # fmt: skip
     names = dict(
         zip(pairings["unit_id"].astype(str), pairings["unit_name"].astype(str), strict=True)
@@ -199,7 +199,7 @@ def _robust_part(
     for row in broken.head(_NAMED_BREAKS).itertuples(index=False):
         times = {clock[c]: float(getattr(row, c)) for c in hours}
         worst = max(
-            (h for h in times if h != depart),
+            (h for h in times if h != at),
             key=lambda h: times[h] if math.isfinite(times[h]) else math.inf,
         )
         pairs.append(
@@ -207,8 +207,8 @@ def _robust_part(
                 "report.robust_pair",
                 unit=names.get(str(row.unit_id), str(row.unit_id)),
                 hospital=ctx.name(row.hospital_id),
-                main=f.minutes(times[depart]),
-                time=depart,
+                main=f.minutes(times[at]),
+                time=at,
                 worst=f.minutes(times[worst]),
                 hour=worst,
                 kept=t("report.robust_kept") if row.in_proposal else t("report.robust_moved"),
@@ -219,7 +219,7 @@ def _robust_part(
         "report.robust_some",
         count=f.count(len(broken)),
         hours=others,
-        time=depart,
+        time=at,
         limit=limit,
     )
     if more > 0:

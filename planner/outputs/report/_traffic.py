@@ -9,6 +9,7 @@ template or a message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -75,14 +76,15 @@ def _ferry_text(depart: str, mode: str, ctx: Context) -> str:
 
 
 def traffic_part(
-    mode: str | None, depart: str | None, peak: str | None, ctx: Context, *, hanoi: bool
+    mode: str | None, times: Sequence[str], ctx: Context, *, hanoi: bool
 ) -> tuple[str, dict[str, Any]] | None:
     """The traffic assumption in words, and its table (area x roads: share of free-flow speed
-    at each departure time; ferries); ``None`` without a mode and departure time."""
-    if not mode or not depart:
+    at each of the run's departure times, as its scores state them; ferries); ``None`` when
+    they state no mode or no time."""
+    if not mode or not times:
         return None
     t, f = ctx.t, ctx.f
-    times = list(dict.fromkeys(x for x in (depart, peak) if x))
+    times = list(dict.fromkeys(times))
     groups, factors = _road_groups(mode, times)
     # Roads outside Hanoi's units carry no area data: elsewhere every road is "other".
     areas = list(AREAS) if hanoi else ["other"]

@@ -161,7 +161,7 @@ def write_report(
     >>> import tempfile, warnings
     >>> from planner.places.hanoi import hanoi_facilities
     >>> from planner.roads.network import hanoi_network
-    >>> from planner.pairing.propose import nearest_pairings
+    >>> from planner.pairing.explain import nearest_pairings
     >>> from planner.pairing.scoring import score_pairings
     >>> from planner.travel.matrix import pair_travel_times
     >>> with warnings.catch_warnings():
@@ -275,9 +275,8 @@ def write_report(
         )
     approx = approximate_units(pairings, facilities)
     reasons, stay_lead = stay_reasons(pairings, rows, main, facilities, ctx)
-    traffic = traffic_part(
-        options.get("mode"), main.depart, main.peak_depart, ctx, hanoi=region == "Hanoi"
-    )
+    times = [time for time in (main.depart, main.peak_depart) if time]
+    traffic = traffic_part(options.get("mode"), times, ctx, hanoi=region == "Hanoi")
     versus = None
     if other is not None:
         versus = {"name": compare_name, "scenario": scenario_parts(other.options, lang=lang)}
@@ -303,8 +302,8 @@ def write_report(
         decision=decision_part(
             rows,
             ctx,
-            depart=main.depart,
-            peak=main.peak_depart,
+            at=main.depart,
+            at_peak=main.peak_depart,
             other=other_cols,
             reasons=reasons,
         ),
@@ -314,7 +313,7 @@ def write_report(
             robust,
             ctx,
             pairings=pairings,
-            depart=main.depart or MISSING,
+            at=main.depart or MISSING,
             max_travel_time_s=max_travel_time_s,
         ),
         figures=figures_part(
@@ -323,7 +322,7 @@ def write_report(
         hospitals=hospitals_part(
             per_hospital, main, ctx, sites=site_notes(pairings, hosp, per_hospital, main, ctx)
         ),
-        charts=charts_part(pairings, per_hospital, ctx, depart=main.depart or MISSING),
+        charts=charts_part(pairings, per_hospital, ctx, at=main.depart or MISSING),
         people=people_part(main, ctx, pairings),
         terms=terms_part(ctx, main, pilot=has_pilot, fixed=has_fixed),
         assumptions=assumptions_part(

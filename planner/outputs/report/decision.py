@@ -196,21 +196,21 @@ def decision_part(
     rows: pd.DataFrame,
     ctx: Context,
     *,
-    depart: str | None,
-    peak: str | None,
+    at: str | None,
+    at_peak: str | None,
     other: tuple[pd.Series, pd.Series, str] | None,
     reasons: list[str | None] | None = None,
 ) -> dict[str, Any]:
     t, f = ctx.t, ctx.f
     districts = is_district_rows(rows)
-    has_peak = bool(rows["travel_time_peak_s"].notna().any()) and peak is not None
-    time_label = t("report.col_time_at", time=depart) if depart else t("map.travel_time")
+    has_peak = bool(rows["travel_time_peak_s"].notna().any()) and at_peak is not None
+    time_label = t("report.col_time_at", time=at) if at else t("map.travel_time")
     columns = [
         {"label": t("report.col_district" if districts else "report.col_unit"), "num": False}
     ]
     columns.append({"label": time_label, "num": True})
     if has_peak:
-        columns.append({"label": t("report.col_time_at", time=peak), "num": True})
+        columns.append({"label": t("report.col_time_at", time=at_peak), "num": True})
     if other is not None:
         columns.append({"label": t("report.col_hospital_in", name=other[2]), "num": False})
         columns.append({"label": t("report.col_time_in", name=other[2]), "num": True})

@@ -48,12 +48,15 @@ def data_paths() -> dict[str, Path]:
 def code_files() -> list[Path]:
     # The registry's format is this code's: its source files (every module of this package,
     # whatever their names) are part of the key.
+    import inspect
+
     from planner import _vn
     from planner.places import population
-    from planner.roads import _mvt
+    from planner.roads import read_tile_layers
 
     own = sorted(Path(__file__).parent.glob("*.py"))
-    return [*own, *(Path(str(m.__file__)) for m in (_vn, _mvt, population))]
+    tiles = inspect.getsourcefile(read_tile_layers)  # the tile reader's module, wherever it lives
+    return [*own, Path(str(_vn.__file__)), Path(str(tiles)), Path(str(population.__file__))]
 
 
 def write_geo_csv(gdf: gpd.GeoDataFrame, path: Path) -> None:

@@ -29,7 +29,7 @@ from planner.places.hanoi._data import (
 )
 from planner.places.hanoi._geometry import metric_geom, polygonal, utm_points, valid_lonlat
 from planner.places.population import split_by_sites
-from planner.roads._mvt import read_tile_layers
+from planner.roads import read_tile_layers
 
 log = logging.getLogger(__name__)
 

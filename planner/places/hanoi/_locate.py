@@ -19,7 +19,7 @@ from planner._vn import fold, split_unit_type
 from planner.config import CRS_METRIC
 from planner.places.hanoi._geometry import utm_points
 from planner.places.population import population_centres
-from planner.roads._mvt import read_tile_layers
+from planner.roads import read_tile_layers
 
 log = logging.getLogger(__name__)
 

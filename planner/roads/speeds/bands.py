@@ -201,7 +201,7 @@ def area_class_factors(
 
     Examples
     --------
-    >>> from planner.roads.speeds import AREAS, area_class_factors
+    >>> from planner.roads import AREAS
     >>> factors = area_class_factors(["primary", "minor"], mode="car", depart="08:00")
     >>> dict(zip(AREAS, factors[:, 0].round(2).tolist()))
     {'core': 0.6, 'suburban': 0.8, 'rural': 0.9, 'other': 0.8}

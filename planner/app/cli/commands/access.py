@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planner.app.cli.parser import examples, shared_options, site_rule_option
+from planner.app.cli.groups import examples, shared_options, site_rule_option
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from planner.app.cli.parser import examples, shared_options
+from planner.app.cli.groups import examples, shared_options
 from planner.errors import PlannerInputError
 
 

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planner.app.cli.parser import examples, lang_option, pair_time_options, shared_options
+from planner.app.cli.groups import examples, lang_option, pair_time_options, shared_options
 
 if TYPE_CHECKING:
     from planner.requests import TripRule

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planner.app.cli.parser import examples, shared_options
+from planner.app.cli.groups import examples, shared_options
 from planner.errors import PlannerInputError
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from planner.app.cli.parser import examples, shared_options
+from planner.app.cli.groups import examples, shared_options
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planner.app.cli.parser import (
+from planner.app.cli.groups import (
     examples,
     growth_options,
     lang_option,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planner.app.cli.parser import examples, lang_option, shared_options
+from planner.app.cli.groups import examples, lang_option, shared_options
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

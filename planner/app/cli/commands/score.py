@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from planner.app.cli.parser import examples, lang_option, pair_time_options, shared_options
+from planner.app.cli.groups import examples, lang_option, pair_time_options, shared_options
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

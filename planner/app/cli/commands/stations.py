@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planner.app.cli.parser import examples, shared_options
+from planner.app.cli.groups import examples, shared_options
+from planner.requests import STATION_TRIP
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -29,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--open", type=int, required=True, metavar="K", help="sites to open")
     p.add_argument("--within", type=float, default=15.0, metavar="MIN",
                    help="minutes from home to a station (default 15)")  # fmt: skip
-    shared_options(p, out_help=None, mode="motorbike")
+    shared_options(p, out_help=None, default_mode=STATION_TRIP.mode)
     p.add_argument("--out", type=Path, default=Path("stations-output"), metavar="DIR",
                    help="output folder (default ./stations-output)")  # fmt: skip
     p.set_defaults(run=run)

@@ -16,6 +16,7 @@ from planner.pairing import PAIRING_COLUMNS
 from planner.pairing.explain import hanoi_pilot_pins, nearest_pairings, pilot_pairings, pilot_pins
 from planner.pairing.propose import propose_pairings
 from planner.pairing.scoring import score_pairings
+from planner.requests import TripRule
 
 
 # The test matrices hold the hospital -> unit trips only: the engine is asked for exactly that.
@@ -23,12 +24,16 @@ def _propose(units, hospitals, matrix, **options):
     return propose_pairings(units, hospitals, matrix, directions="to_unit", **options)
 
 
+#: The staff rotation trip alone: these instances give hospital -> unit times only.
+TO_UNIT = TripRule(directions="to_unit")
+
+
 def _nearest(units, hospitals, matrix, **options):
-    return nearest_pairings(units, hospitals, matrix, directions="to_unit", **options)
+    return nearest_pairings(units, hospitals, matrix, trip=TO_UNIT, **options)
 
 
 def _pilot(units, hospitals, matrix, **options):
-    return pilot_pairings(units, hospitals, matrix, directions="to_unit", **options)
+    return pilot_pairings(units, hospitals, matrix, trip=TO_UNIT, **options)
 
 
 def _instance(
@@ -520,7 +525,7 @@ def test_directions_choose_the_trips_a_pair_time_is_made_of(hierarchical):
         assert result.scores["directions"] == directions
         assert result.options["directions"] == directions
         near = nearest_pairings(
-            units, hospitals, both, hierarchical=hierarchical, directions=directions
+            units, hospitals, both, hierarchical=hierarchical, trip=TripRule(directions=directions)
         )
         pd.testing.assert_frame_equal(result.nearest, near)
         chosen[directions] = tuple(result.pairings["hospital_id"])
@@ -543,10 +548,12 @@ def test_a_missing_direction_is_an_error_naming_it():
     back = out.rename(columns={"origin_id": "destination_id", "destination_id": "origin_id"})
     calls = {
         "propose": lambda m, d: propose_pairings(units, hospitals, m, directions=d),
-        "nearest": lambda m, d: nearest_pairings(units, hospitals, m, directions=d),
-        "pilot": lambda m, d: pilot_pairings(units, hospitals, m, pins={}, directions=d),
+        "nearest": lambda m, d: nearest_pairings(units, hospitals, m, trip=TripRule(directions=d)),
+        "pilot": lambda m, d: pilot_pairings(
+            units, hospitals, m, pins={}, trip=TripRule(directions=d)
+        ),
         "score": lambda m, d: score_pairings(
-            _nearest(units, hospitals, out), m, units=units, directions=d
+            _nearest(units, hospitals, out), m, units=units, trip=TripRule(directions=d)
         ),
     }
     for name, call in calls.items():

@@ -14,11 +14,13 @@ import networkx as nx
 import osmnx as ox
 import pandas as pd
 import pytest
+from _paths import ROOT
 
 from planner.app.cli import main
+from planner.requests import TripRule
 from planner.roads.network import load_network
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = ROOT
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -155,7 +157,7 @@ def test_score_takes_the_second_departure_and_the_directions(
 ) -> None:
     """``planner score --peak-depart --directions`` times the pairs as told and records it;
     the figures equal the library's at the same settings."""
-    from planner.app.workflow import score_pairings_file
+    from planner.app.pipeline import score_pairings_file
 
     out = tmp_path / "s.json"
     args = ["--peak-depart", "17:30", "--directions", "to_hospital", "--out", str(out)]
@@ -168,7 +170,9 @@ def test_score_takes_the_second_departure_and_the_directions(
         "to_hospital",
     )
     library = score_pairings_file(
-        demo_dir / "pairings.csv", peak_depart="17:30", directions="to_hospital", graph=hanoi_graph
+        demo_dir / "pairings.csv",
+        trip=TripRule(peak_depart="17:30", directions="to_hospital"),
+        graph=hanoi_graph,
     ).scores.overall
     for key in ("pop_weighted_mean_travel_time_s", "pop_weighted_mean_travel_time_peak_s"):
         assert doc[key] == pytest.approx(library[key], rel=1e-9)

@@ -27,7 +27,7 @@ LANGS = ("vi", "en")
 def reports(demo_dir, tmp_path_factory) -> dict[str, Path]:
     """The demo's report (2024, car, 10:00 and 08:00) in Vietnamese, and the same run in
     English with a planner's pin and a setting the report has no words for."""
-    from planner.app.workflow import report_dir
+    from planner.app.pipeline import report_dir
 
     folder = tmp_path_factory.mktemp("truth") / "run"
     folder.mkdir()

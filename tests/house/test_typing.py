@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from _paths import ROOT
 from mypy import api
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = ROOT
 
 
 def test_mypy_is_clean_on_the_package() -> None:

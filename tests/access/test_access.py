@@ -27,6 +27,7 @@ from planner.access import (
 from planner.pairing.explain import nearest_pairings
 from planner.places.hanoi import CENSUS_2019_TOTAL, hanoi_population_grid
 from planner.places.population import PopulationGrid
+from planner.requests import TripRule
 from planner.travel import pair_travel_times
 
 
@@ -42,7 +43,11 @@ def pairing_2024(hanoi_graph, registry_2024):
 @pytest.fixture(scope="module")
 def access_2024(hanoi_graph, registry_2024, pairing_2024) -> CellAccess:
     return cell_access(
-        hanoi_graph, registry_2024, pairing_2024, depart="10:00", district_units=False
+        hanoi_graph,
+        registry_2024,
+        pairing_2024,
+        trip=TripRule(depart="10:00"),
+        district_units=False,
     )
 
 
@@ -165,7 +170,9 @@ def test_time_to_the_district_unit(hanoi_graph, registry_2024, pairing_2024):
     small = PopulationGrid(
         cells=cells, calibrated=True, census_total=None, raster=grid.raster, notes=()
     )
-    access = cell_access(hanoi_graph, registry_2024, pairing_2024, grid=small, depart="10:00")
+    access = cell_access(
+        hanoi_graph, registry_2024, pairing_2024, grid=small, trip=TripRule(depart="10:00")
+    )
     times = access.cells["time_to_district_unit_s"]
     assert times.notna().all()
     # the cell holding Ba Vì General Hospital is minutes from it; the mountains are far
@@ -275,12 +282,12 @@ def test_sweep_gives_the_times_of_one_call_per_hour(hanoi_graph, registry_2024, 
     )  # fmt: skip
     assert sorted(sweep) == sorted((m, d) for m in ("car", "motorbike") for d in departs)
     for (mode, depart), swept in sweep.items():
-        one = cell_access(hanoi_graph, registry_2024, pairing_2024, grid=small, mode=mode,
-                          depart=depart, district_units=False)  # fmt: skip
+        one = cell_access(hanoi_graph, registry_2024, pairing_2024, grid=small,
+                          trip=TripRule(mode=mode, depart=depart), district_units=False)  # fmt: skip
         for name in ("hospital_times_s", "times_from_hospital_s", "times_to_hospital_s"):
             pd.testing.assert_frame_equal(getattr(swept, name), getattr(one, name))
         pd.testing.assert_frame_equal(swept.table(), one.table())
-        assert swept.depart == depart and swept.mode == mode
+        assert swept.trip.depart == depart and swept.trip.mode == mode
     # the hours differ (congestion), so the test could fail if the sweep reused one hour
     rush, calm = sweep[("car", "17:30")], sweep[("car", "10:00")]
     assert (rush.cells["time_to_sister_s"] > calm.cells["time_to_sister_s"]).mean() > 0.5
@@ -390,7 +397,7 @@ def test_propose_demand_cells_end_to_end(tmp_path):
     cells = pd.read_csv(out / "access_cells.csv")
     assert cells["population"].sum() == CENSUS_2019_TOTAL
     # the report says how the proposal differs from the point-based one
-    from planner.app.workflow import report_dir
+    from planner.app.pipeline import report_dir
 
     html = report_dir(out, lang="en").read_text(encoding="utf-8")
     assert "This pairing weighs where people live" in html
@@ -497,7 +504,7 @@ def _people_section(html: str) -> str:
 def test_demo_report_has_the_curve_and_the_table_per_district(lang, demo_dir, tmp_path):
     import shutil
 
-    from planner.app.workflow import report_dir
+    from planner.app.pipeline import report_dir
 
     if lang == "vi":
         html = (demo_dir / "report.html").read_text(encoding="utf-8")
@@ -524,8 +531,7 @@ def test_demo_report_has_the_curve_and_the_table_per_district(lang, demo_dir, tm
 
 
 def test_a_demand_the_run_cannot_meet_is_refused_before_any_work():
-    from planner.app.workflow import PlanOptions, plan
-
+    from planner.app.pipeline import PlanOptions, plan
     from planner.errors import PlannerInputError
 
     with pytest.raises(PlannerInputError, match="unknown demand 'people'"):
@@ -537,9 +543,8 @@ def test_a_demand_the_run_cannot_meet_is_refused_before_any_work():
 def test_a_part_of_the_registry_gets_the_people_of_its_units(hanoi_graph, registry_2024):
     """Districts without their communes: each commune's people go to its district unit;
     one district alone: the rest of Hanoi is left out, and the grid says so."""
-    from planner.app.workflow import PlanOptions, plan
-
     from planner.access import default_grid
+    from planner.app.pipeline import PlanOptions, plan
 
     districts_only = registry_2024[registry_2024["level"] != "commune"]
     grid = default_grid(districts_only)

@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 import pytest
-from planner.app.workflow import PlanOptions
 
 from planner.app.growth.siting import plan_growth, write_growth
 from planner.app.interactive.session import Session
+from planner.app.pipeline import PlanOptions
 from planner.config import ROBUST_DEPARTS
 from planner.outputs.formatting import Formatter
 from planner.pairing.siting import SITING_COLUMNS

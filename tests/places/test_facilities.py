@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import warnings
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from _paths import DATA
 
 from planner.errors import ApproximateLocationWarning, PlannerInputError
 from planner.places.facilities import (
@@ -21,7 +21,7 @@ from planner.places.facilities import (
 from planner.places.facility_schema import FACILITY_COLUMNS
 from planner.places.hanoi import hanoi_boundary
 
-BAD = Path(__file__).parent / "data" / "bad"
+BAD = DATA / "bad"
 CASES = list(csv.DictReader((BAD / "expected.csv").open(encoding="utf-8")))
 
 

@@ -26,6 +26,7 @@ from planner.pairing.propose import propose_pairings
 from planner.pairing.scoring import score_pairings
 from planner.places.facilities import facility_problems, load_facilities
 from planner.places.sites import choose_sites, hospital_sites
+from planner.requests import TripRule
 from planner.travel import pair_travel_times
 
 GEOD = Geod(ellps="WGS84")
@@ -204,8 +205,8 @@ def _brute_force(matrix: pd.DataFrame, sites: pd.DataFrame, unit_ids, rule: str)
 @pytest.mark.parametrize("rule", ["nearest", "main"])
 def test_site_rules_against_a_brute_force_over_the_sites(matrix_2024, sites_2024, rule):
     unit_ids = sorted(set(matrix_2024["destination_id"]) - set(sites_2024["facility_id"]))
-    costs = pair_costs(matrix_2024, unit_ids, sites_2024, site_rule=rule)
-    assert costs.hospital_ids == HOSPITALS and costs.site_rule == rule
+    costs = pair_costs(matrix_2024, unit_ids, sites_2024, trip=TripRule(site_rule=rule))
+    assert costs.hospital_ids == HOSPITALS and costs.trip.site_rule == rule
     time, site = _brute_force(matrix_2024, sites_2024, unit_ids, rule)
     np.testing.assert_allclose(costs.time_s, time.to_numpy(float), rtol=1e-12)
     assert (costs.site_ids == site.to_numpy(object)).all()
@@ -218,7 +219,7 @@ def test_site_rules_against_a_brute_force_over_the_sites(matrix_2024, sites_2024
 
 def test_ha_dong_unit_uses_the_ha_dong_site_of_the_obstetrics_hospital(matrix_2024, sites_2024):
     nearest = pair_costs(matrix_2024, [HA_DONG_UNIT], sites_2024)
-    main = pair_costs(matrix_2024, [HA_DONG_UNIT], sites_2024, site_rule="main")
+    main = pair_costs(matrix_2024, [HA_DONG_UNIT], sites_2024, trip=TripRule(site_rule="main"))
     obgyn = HOSPITALS.index("hn-reg-obgyn")
     assert nearest.site_ids[0, obgyn] == "hn-reg-obgyn-hadong"
     assert nearest.time_s[0, obgyn] < 5 * 60 < 15 * 60 < main.time_s[0, obgyn]
@@ -314,9 +315,8 @@ def test_pins_name_hospitals_not_sites(registry_2024, matrix_2024, sites_2024):
 
 
 def test_pairing_files_name_hospitals_and_their_sites(tmp_path, hanoi_graph):
-    from planner.app.workflow import score_pairings_file
-
     from planner.app.cli import main
+    from planner.app.pipeline import score_pairings_file
 
     site_as_hospital = tmp_path / "bad.csv"
     site_as_hospital.write_text("unit_id,hospital_id\nhn-dist-268,hn-reg-obgyn-hadong\n")

@@ -19,14 +19,15 @@ import osmium
 import pandas as pd
 import platformdirs
 import pytest
+from _paths import DATA, ROOT
 
 from planner import _cache, config, io
 from planner.errors import PlannerInputError
 from planner.roads import _mvt
 from planner.roads.network import load_network
 
-BAD = Path(__file__).parent / "data" / "bad"
-ROOT = Path(__file__).resolve().parent.parent
+BAD = DATA / "bad"
+ROOT = ROOT
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from planner.app.cli import main
 from planner.io import read_pairings
 from planner.outputs.map.whatif import DATA_ID, WhatIf, script_json, whatif_data
 from planner.pairing.scoring import population_weights
+from planner.requests import TripRule
 
 
 def _data(html: str) -> dict:
@@ -92,9 +93,9 @@ def test_unreachable_pairs_are_null_and_groups_follow_the_pairing(registry_2025)
     )  # fmt: skip
     frame = pd.DataFrame({"name": units["name"], "district": units["district"], "fixed": None})
     data = whatif_data(
-        WhatIf(matrix, depart="17:30"), pairings=pairing, facilities=fac, units=frame,
+        WhatIf(matrix, trip=TripRule(depart="17:30")), pairings=pairing, facilities=fac, units=frame,
         hospitals=hospitals, palette={h: ("#000000", "cross") for h in hospitals["hospital_id"]},
-        areas=None, overlay=False, mode="car", lang="en",
+        areas=None, overlay=False, lang="en",
         styles={"time_bins_min": (0, 15), "time_colours": ("#fff", "#000"),
                 "unreachable_colour": "#777777", "unreachable_area": {}},
     )  # fmt: skip
@@ -243,8 +244,9 @@ def test_a_pinned_district_asks_before_it_moves(demo_dir: Path, tmp_path: Path):
 @pytest.mark.browser
 def test_hostile_names_stay_text_in_the_panel_and_the_file(hanoi_graph, registry_2024, tmp_path):
     from _browser import offline_page
-    from planner.app.workflow import PlanOptions, plan, write_outputs
     from test_html_safety import DISTRICTS, PAYLOADS, hostile
+
+    from planner.app.pipeline import PlanOptions, plan, write_outputs
 
     fac = registry_2024[
         (registry_2024["level"] == "regional") | registry_2024["district"].isin(DISTRICTS[:2])
@@ -302,7 +304,8 @@ def test_hostile_names_stay_text_in_the_panel_and_the_file(hanoi_graph, registry
 @pytest.mark.browser
 def test_2025_units_move_one_by_one_and_their_areas_follow(hanoi_graph, tmp_path):
     from _browser import offline_page
-    from planner.app.workflow import PlanOptions, plan, write_outputs
+
+    from planner.app.pipeline import PlanOptions, plan, write_outputs
 
     run = plan(PlanOptions(scheme="2025"), graph=hanoi_graph)
     paths = write_outputs(run, tmp_path, report=False, lang="en")
@@ -334,8 +337,7 @@ def test_2025_units_move_one_by_one_and_their_areas_follow(hanoi_graph, tmp_path
         assert _shown(page, '[data-metric="units_moved"]') == moved.sum() > 1
         assert report.unexpected_errors() == []
     # Without the choropleth the areas a change moves are drawn on a layer of their own.
-    from planner.app.workflow import run_whatif
-
+    from planner.app.pipeline import run_whatif
     from planner.outputs.map import pairing_map, save_map
     from planner.places.hanoi import hanoi_areas
 

@@ -18,6 +18,7 @@ from pyproj import Geod, Transformer
 
 from planner.config import metric_crs
 from planner.errors import PlannerInputError
+from planner.requests import TripRule
 from planner.roads.graph import TravelGraph
 from planner.roads.network import largest_component, load_network
 from planner.roads.speeds import edge_travel_times, snap_speed_kph
@@ -417,7 +418,7 @@ def test_hanoi_route_map_grows_one_tree_per_hospital_site(
     hospitals = registry_2025[registry_2025["level"] == "regional"]
     units = registry_2025[registry_2025["level"] != "regional"]
     matrix = travel_time_matrix(hanoi_graph, hospitals, units)
-    pairing = nearest_pairings(units, hospitals, matrix, directions="to_unit")
+    pairing = nearest_pairings(units, hospitals, matrix, trip=TripRule(directions="to_unit"))
 
     trees = []
     real = paths.dijkstra

@@ -12,6 +12,7 @@ import pytest
 from planner.errors import PlannerInputError
 from planner.pairing.costs import pair_costs
 from planner.pairing.scoring import gini, population_weights, score_pairings
+from planner.requests import TripRule
 
 # 5 units (1 district unit + 3 of its communes + 1 commune of another district), 2 hospitals.
 UNITS = pd.DataFrame(
@@ -55,7 +56,9 @@ PAIRING = pd.DataFrame(
 
 def test_overall_figures_match_numpy():
     matrix = _long(OUT)
-    s = score_pairings(PAIRING, matrix, units=UNITS, hospitals=HOSPITALS, directions="to_unit")
+    s = score_pairings(
+        PAIRING, matrix, units=UNITS, hospitals=HOSPITALS, trip=TripRule(directions="to_unit")
+    )
     col = np.array([0, 0, 1, 1, 1])
     t = OUT[np.arange(5), col]
     pop = np.array([0.0, 100, 200, 300, 400])  # the district unit is counted via its communes
@@ -105,8 +108,7 @@ def test_both_directions_peak_and_json():
         hospitals=HOSPITALS,
         matrix_peak=peak,
         visits_per_month=2,
-        depart="17:30",
-        peak_depart=dt.time(8, 0),
+        trip=TripRule(depart="17:30", peak_depart=dt.time(8, 0)),
     )
     col = np.array([0, 0, 1, 1, 1])
     pair = s.per_pair.set_index("unit_id")
@@ -158,7 +160,12 @@ def test_gap_to_optimal_from_number_and_unassigned():
     pairing = PAIRING.copy()
     pairing.loc[4, "hospital_id"] = None
     s = score_pairings(
-        pairing, _long(OUT), units=UNITS, hospitals=HOSPITALS, optimum=1000.0, directions="to_unit"
+        pairing,
+        _long(OUT),
+        units=UNITS,
+        hospitals=HOSPITALS,
+        optimum=1000.0,
+        trip=TripRule(directions="to_unit"),
     )
     assert s.overall["unassigned_units"] == 1
     pw = s.overall["pop_weighted_mean_travel_time_s"]
@@ -194,11 +201,12 @@ def test_directions_pick_the_trips_and_bad_times_are_errors():
     col = np.array([0, 0, 1, 1, 1])
     rows = np.arange(5)
     for directions, times in (("to_unit", OUT), ("to_hospital", BACK), ("both", (OUT + BACK) / 2)):
-        s = score_pairings(PAIRING, matrix, units=UNITS, hospitals=HOSPITALS, directions=directions)
+        trip = TripRule(directions=directions)
+        s = score_pairings(PAIRING, matrix, units=UNITS, hospitals=HOSPITALS, trip=trip)
         got = s.per_pair["travel_time_s"].to_numpy()
         assert got == pytest.approx(times[rows, col], nan_ok=True)
         assert s.overall["directions"] == directions
     with pytest.raises(PlannerInputError, match="departure time"):
-        score_pairings(PAIRING, matrix, units=UNITS, depart="25:00")
+        score_pairings(PAIRING, matrix, units=UNITS, trip=TripRule(depart="25:00"))
     with pytest.raises(PlannerInputError, match="unit -> hospital"):
         pair_costs(_long(OUT), ["d1"], ["h1"])

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _paths import DATA
 
-OAKLAND = Path(__file__).parent / "data" / "west_oakland" / "facilities.csv"
+OAKLAND = DATA / "west_oakland" / "facilities.csv"
 
 
 @pytest.fixture(scope="module")

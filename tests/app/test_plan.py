@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from planner.app.workflow import PlanOptions, plan, score_pairings_file, scores_document
+from _paths import ROOT
 
-from planner.app.cli.commands import run_summary
+from planner.app.cli.terminal import run_summary
+from planner.app.pipeline import PlanOptions, plan, score_pairings_file, scores_document
 from planner.errors import ApproximateLocationWarning
 from planner.io import write_csv
 from planner.pairing.costs import pair_costs
+from planner.requests import TripRule
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = ROOT / "README.md"
 
 
 def _quickstart() -> str:
@@ -104,7 +105,7 @@ def test_labels_follow_the_run(unit_mode_2025, tmp_path, hanoi_graph):
 
     path = write_csv(run.proposal.pairings, tmp_path / "pairings.csv")
     scored = score_pairings_file(
-        path, scheme="2025", depart="17:30", peak_depart="08:00", graph=hanoi_graph
+        path, scheme="2025", trip=TripRule(depart="17:30", peak_depart="08:00"), graph=hanoi_graph
     )
     again = scored.scores.to_dict()
     labels = ("depart", "peak_depart", "directions")
@@ -136,26 +137,25 @@ def test_demand_comparison_times_are_score_pairings_under_the_runs_site_rule(
     run = unit_mode_2025
     pairings = run.proposal.pairings
     matrix = run.matrix
-    common = dict(units=run.units, hospitals=run.hospitals, directions="both")
+    common = dict(units=run.units, hospitals=run.hospitals)
+    trip = TripRule(site_rule=site_rule)
     diff = demand_comparison(
         run.proposal, run.proposal, demand="points", points=matrix, people=matrix,
-        site_rule=site_rule, **common,
+        trip=trip, **common,
     )  # fmt: skip
-    reference = score_pairings(pairings, matrix, site_rule=site_rule, **common).overall
+    reference = score_pairings(pairings, matrix, trip=trip, **common).overall
     assert diff["proposal"]["points_mean_travel_time_s"] == pytest.approx(
         reference["pop_weighted_mean_travel_time_s"], rel=1e-12
     )
     assert (
         diff["proposal"]["cells_share_within_60min"] == reference["share_population_within_60min"]
     )
-    costs = pair_costs(
-        matrix, pairings["unit_id"], run.hospitals, directions="both", site_rule=site_rule
-    )
+    costs = pair_costs(matrix, pairings["unit_id"], run.hospitals, trip=trip)
     figures = time_figures(pairings, costs, units=run.units)
     assert figures == {k: reference[k] for k in figures}
     # the rule changes the answer here, so the test would see it ignored
     other = "main" if site_rule == "nearest" else "nearest"
-    elsewhere = score_pairings(pairings, matrix, site_rule=other, **common).overall
+    elsewhere = score_pairings(pairings, matrix, trip=TripRule(site_rule=other), **common).overall
     assert (
         elsewhere["pop_weighted_mean_travel_time_s"] != reference["pop_weighted_mean_travel_time_s"]
     )
@@ -166,7 +166,7 @@ def test_an_interrupt_while_the_roads_load_does_not_wait_for_the_registry(monkey
     returns at once instead of waiting for the registry (about 8 s on a cold cache)."""
     import threading
 
-    from planner.app import inputs
+    from planner.app.pipeline import inputs
 
     started, release, finished = threading.Event(), threading.Event(), threading.Event()
 

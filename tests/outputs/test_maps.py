@@ -16,6 +16,7 @@ from planner.outputs.labels import hospital_palette
 from planner.outputs.map import map_html, pairing_map, save_map
 from planner.outputs.map._assets import leaflet_version
 from planner.outputs.map._background import _main_roads
+from planner.requests import TripRule
 
 REMOTE = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
 
@@ -213,7 +214,9 @@ def test_popups_speak_vietnamese_name_the_time_the_pilot_and_the_switching_cost(
     pairing.loc[ba_vi, ["hospital_id", "pinned"]] = ["hn-reg-xanhpon", True]
     pairing.loc[~ba_vi, "pinned"] = False
     pairing.loc[1, "switch_cost_s"] = -240.0  # the next-best hospital would be faster
-    text = map_html(pairing_map(pairing, registry_2024, links=None, depart="17:30", lang="vi"))
+    text = map_html(
+        pairing_map(pairing, registry_2024, links=None, trip=TripRule(depart="17:30"), lang="vi")
+    )
     units = _features(text, "level")  # the unit layer
     assert len(units) == len(pairing)
     trips = [p["travel_time"] for p in units]

@@ -15,10 +15,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from planner.app.workflow import PlanOptions
 
+from planner.app.cli.options import parse_open
 from planner.app.growth.candidates import read_candidates
-from planner.app.growth.siting import parse_open, plan_growth
+from planner.app.growth.siting import plan_growth
+from planner.app.pipeline import PlanOptions
 from planner.config import ROBUST_DEPARTS
 from planner.errors import PlannerInputError
 from planner.pairing._siting import with_sites

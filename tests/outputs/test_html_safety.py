@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from planner.app.workflow import PlanOptions, plan, write_outputs
 
+from planner.app.pipeline import PlanOptions, plan, write_outputs
 from planner.outputs.map import map_html, pairing_map, save_map
 from planner.outputs.report import write_report
 from planner.pairing.propose import propose_pairings
@@ -135,8 +135,7 @@ def test_files_hold_no_live_payload(outputs, run, facilities, tmp_path):
 
 def test_report_command_from_files_is_inert(outputs, facilities, tmp_path):
     """``planner report`` re-reads the files; its facilities come from the user's file."""
-    from planner.app.workflow import report_dir
-
+    from planner.app.pipeline import report_dir
     from planner.places.facilities import write_facilities
 
     folder = tmp_path / "run"

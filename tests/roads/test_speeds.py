@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from planner._clock import parse_depart
 from planner.errors import PlannerInputError
 from planner.requests import MODES
 from planner.roads.graph import TravelGraph
@@ -18,7 +19,6 @@ from planner.roads.speeds import (
     edge_travel_times,
     load_congestion_table,
     load_speed_table,
-    parse_depart,
     snap_speed_kph,
 )
 

@@ -18,6 +18,7 @@ from planner.outputs.map import pairing_map
 from planner.outputs.report import APPROXIMATE_CSV, decision_table, write_report
 from planner.pairing.scoring import population_weights, score_pairings
 from planner.places.facility_schema import APPROXIMATE_SOURCES
+from planner.requests import TripRule
 
 #: Words that would call a departure time "peak" or "off-peak", in both languages.
 PEAK_WORDS = re.compile(r"\b(off-?peak|peak hour|peak)\b|cao điểm", re.I)
@@ -39,7 +40,7 @@ def scores_document(
 
     def score(p: pd.DataFrame) -> dict:
         return score_pairings(
-            p, matrix, units=facilities, hospitals=hospitals, directions="to_unit"
+            p, matrix, units=facilities, hospitals=hospitals, trip=TripRule(directions="to_unit")
         ).to_dict()
 
     doc = score(pairing)
@@ -332,7 +333,7 @@ def _copy_run(src: Path, dst: Path) -> Path:
 @pytest.fixture(scope="module")
 def evening_dir(tmp_path_factory, hanoi_graph) -> Path:
     """A real 17:30 run (the demo's other settings), report in English."""
-    from planner.app.workflow import PlanOptions, plan, write_outputs
+    from planner.app.pipeline import PlanOptions, plan, write_outputs
 
     out = tmp_path_factory.mktemp("evening")
     run = plan(PlanOptions(scheme="2024", depart="17:30"), graph=hanoi_graph)
@@ -388,7 +389,7 @@ def test_report_command_compares_two_folders_in_english(demo_dir, evening_dir, t
 @pytest.fixture(scope="module")
 def demo_reports(demo_dir, tmp_path_factory) -> dict[str, Path]:
     """The demo's Vietnamese report, and the same folder's report in English."""
-    from planner.app.workflow import report_dir
+    from planner.app.pipeline import report_dir
 
     english = _copy_run(demo_dir, tmp_path_factory.mktemp("demo_en") / "run")
     return {"vi": demo_dir / "report.html", "en": report_dir(english, lang="en")}
@@ -481,7 +482,7 @@ def test_a_report_rebuilt_from_the_folder_says_what_the_run_said(demo_dir, tmp_p
     """`planner report DIR` on the demo's own folder says word for word what the demo's report
     said. It once showed an empty hospital where a unit has no other hospital: blank cells read
     back as "" (pandas 3 text), not as missing."""
-    from planner.app.workflow import report_dir
+    from planner.app.pipeline import report_dir
 
     work = _copy_run(demo_dir, tmp_path / "again")
     rebuilt = report_dir(work).read_text(encoding="utf-8")

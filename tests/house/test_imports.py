@@ -74,7 +74,7 @@ def test_the_checker_sees_deferred_and_skips_type_checking_imports():
         "from typing import TYPE_CHECKING\n"
         "from planner.roads import network\n"
         "from planner.roads.graph import TravelGraph\n"
-        "if TYPE_CHECKING:\n    from planner.app.workflow import PlanOptions\n"
+        "if TYPE_CHECKING:\n    from planner.app.pipeline import PlanOptions\n"
         "def f():\n    import planner.roads.speeds\n    from planner import __version__\n"
     )
     modules = {
@@ -82,7 +82,7 @@ def test_the_checker_sees_deferred_and_skips_type_checking_imports():
         "planner.roads.network",
         "planner.roads.graph",
         "planner.roads.speeds",
-        "planner.app.workflow",
+        "planner.app.pipeline",
     }
     found = _imports(ast.parse(source), "planner.example", modules)
     assert found == {
@@ -97,8 +97,8 @@ def test_planner_modules_import_no_cycle():
     graph = import_graph()
     assert graph.number_of_nodes() > 20 and graph.number_of_edges() > 30  # it did parse
     assert (
-        "planner.app.cli",
-        "planner.app.workflow",
+        "planner.app.cli.commands.plan",
+        "planner.app.pipeline.planning",
     ) in graph.edges  # imports inside functions count
     cycles = sorted(nx.simple_cycles(graph), key=len)
     assert not cycles, "import cycles: " + "; ".join(
@@ -132,7 +132,7 @@ def _heavy_loaded(code: str, tmp_path: Path) -> set[str]:
 
 
 def test_importing_the_workflow_loads_no_map_chart_raster_or_download_library(tmp_path):
-    assert _heavy_loaded("import planner.app.workflow", tmp_path) == set()
+    assert _heavy_loaded("import planner.app.pipeline", tmp_path) == set()
 
 
 def test_the_propose_command_loads_no_map_chart_raster_or_download_library(tmp_path):
