@@ -172,8 +172,8 @@ def profile_demo(cache: str, out: str) -> list[tuple[str, float]]:
     """Cumulative seconds per stage of one warm ``planner demo`` in this process (its output
     rendering run serially, so that the profile sees every stage)."""
     os.environ["PLANNER_CACHE_DIR"] = cache
-    from planner.app.pipeline import inputs, write
     from planner.app.cli import main
+    from planner.app.pipeline import inputs, write
 
     write.ThreadPoolExecutor = _SerialPool  # type: ignore[assignment,misc]
     inputs.ThreadPoolExecutor = _SerialPool  # type: ignore[assignment,misc]

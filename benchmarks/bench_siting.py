@@ -56,7 +56,7 @@ def main() -> int:
     warnings.simplefilter("ignore")
     fac = hanoi_facilities(scheme="2024")
     hospitals, units = fac[fac["level"] == "regional"], fac[fac["level"] != "regional"]
-    sites = read_candidates(CANDIDATES, hospitals)
+    sites = read_candidates(CANDIDATES, hospitals=hospitals)
     matrix = pair_travel_times(
         hanoi_network(), with_sites(hospitals, sites), units, mode="car", depart="10:00"
     )

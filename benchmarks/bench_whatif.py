@@ -27,9 +27,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from _browser import offline_page  # noqa: E402
-from planner.app.pipeline import PlanOptions, plan, run_map, write_outputs  # noqa: E402
 
 from planner.app.interactive.session import Session  # noqa: E402
+from planner.app.pipeline import PlanOptions, plan, run_map, write_outputs  # noqa: E402
 from planner.errors import ApproximateLocationWarning  # noqa: E402
 from planner.outputs.map import save_map  # noqa: E402
 

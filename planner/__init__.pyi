@@ -13,6 +13,8 @@ from . import roads as roads
 from . import travel as travel
 from .access.cells import cell_access as cell_access
 from .access.cells import cell_access_sweep as cell_access_sweep
+from .access.demand import demand_matrix as demand_matrix
+from .access.demand import unit_cell_times as unit_cell_times
 from .access.zonal import coverage as coverage
 from .access.zonal import coverage_table as coverage_table
 from .access.zonal import zonal_statistics as zonal_statistics
@@ -69,11 +71,15 @@ from .requests import PairingRequest as PairingRequest
 from .requests import TripRule as TripRule
 from .roads.graph import TravelGraph as TravelGraph
 from .roads.interop import from_osmnx as from_osmnx
+from .roads.interop import graph_from_osmnx_place as graph_from_osmnx_place
 from .roads.interop import read_graphml as read_graphml
 from .roads.interop import to_networkx as to_networkx
 from .roads.interop import write_graphml as write_graphml
 from .roads.network import hanoi_network as hanoi_network
 from .roads.network import load_network as load_network
+from .roads.speeds.paths import path_ferries as path_ferries
+from .roads.speeds.paths import path_travel_time_s as path_travel_time_s
+from .roads.speeds.tables import load_speed_table as load_speed_table
 from .travel.matrix import pair_travel_times as pair_travel_times
 from .travel.matrix import travel_time_matrices as travel_time_matrices
 from .travel.matrix import travel_time_matrix as travel_time_matrix

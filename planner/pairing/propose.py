@@ -267,6 +267,7 @@ def propose_pairings(
     >>> fac = hanoi_facilities(scheme="2024")
     >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
     >>> matrix = pair_travel_times(hanoi_network(), hospitals, units, depart="10:00")
+    >>> from planner.pairing.explain import hanoi_pilot_pins
     >>> result = propose_pairings(units, hospitals, matrix, pilot=hanoi_pilot_pins(units))
     >>> result.status
     'optimal'

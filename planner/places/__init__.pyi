@@ -6,8 +6,8 @@ from .facility_schema import FACILITY_COLUMNS as FACILITY_COLUMNS
 from .pilot import HANOI_PILOT as HANOI_PILOT
 from .pilot import PILOT_DISTRICT as PILOT_DISTRICT
 from .pilot import PILOT_HOSPITAL_ID as PILOT_HOSPITAL_ID
-from .population import PopulationGrid as PopulationGrid
 from .population import WORLDPOP_ATTRIBUTION as WORLDPOP_ATTRIBUTION
+from .population import PopulationGrid as PopulationGrid
 from .population import population_grid as population_grid
 from .population import read_population as read_population
 from .sites import HospitalSites as HospitalSites

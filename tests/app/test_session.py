@@ -10,7 +10,7 @@ import planner.app.interactive.session
 import planner.app.pipeline.documents
 import planner.app.pipeline.inputs
 import planner.app.pipeline.planning
-import planner.travel
+import planner.travel.matrix
 from planner.app.interactive.explorer import explore
 from planner.app.interactive.session import Session
 from planner.app.pipeline.planning import PlanOptions, plan
@@ -19,11 +19,11 @@ from planner.errors import PlannerInputError
 
 @pytest.fixture
 def counted(monkeypatch, hanoi_graph):
-    """Count every road load, facility load and matrix computation; the workflow's own matrix
+    """Count every road load, facility load and matrix computation; the pipeline's own matrix
     step must never run under a session."""
     calls = {"roads": 0, "facilities": 0, "matrices": 0}
     facilities_for = planner.app.interactive.session.facilities_for
-    pair_travel_times = planner.travel.pair_travel_times
+    pair_travel_times = planner.travel.matrix.pair_travel_times
     population_access = planner.app.interactive.session.population_access
 
     def roads(source=None):
@@ -48,7 +48,7 @@ def counted(monkeypatch, hanoi_graph):
     monkeypatch.setattr(planner.app.interactive.session, "road_network", roads)
     monkeypatch.setattr(planner.app.interactive.session, "facilities_for", facilities)
     monkeypatch.setattr(planner.app.interactive.session, "population_access", cells)
-    monkeypatch.setattr(planner.travel, "pair_travel_times", matrices)
+    monkeypatch.setattr(planner.travel.matrix, "pair_travel_times", matrices)
     monkeypatch.setattr(planner.app.pipeline.planning, "pairing_matrices", never)
     monkeypatch.setattr(planner.app.pipeline.inputs, "road_network", never)
     monkeypatch.setattr(planner.app.pipeline.planning, "population_access", never)

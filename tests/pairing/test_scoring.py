@@ -64,7 +64,7 @@ def test_overall_figures_match_numpy():
     pop = np.array([0.0, 100, 200, 300, 400])  # the district unit is counted via its communes
     o = s.overall
     assert o["directions"] == "to_unit"
-    assert o["depart"] is None and o["peak_depart"] is None  # not stated: not guessed
+    assert o["depart"] == "10:00" and o["peak_depart"] is None  # the trip's; no peak matrix
     assert o["mean_travel_time_s"] == pytest.approx(t.mean())
     assert o["median_travel_time_s"] == pytest.approx(np.median(t))
     assert o["p90_travel_time_s"] == pytest.approx(np.percentile(t, 90))

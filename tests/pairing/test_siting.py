@@ -40,7 +40,7 @@ def hanoi():
         warnings.simplefilter("ignore")  # units placed at population centres
         fac = hanoi_facilities(scheme="2024")
     hospitals, units = fac[fac["level"] == "regional"], fac[fac["level"] != "regional"]
-    sites = read_candidates(CANDIDATES, hospitals)
+    sites = read_candidates(CANDIDATES, hospitals=hospitals)
     graph = hanoi_network()
     every = with_sites(hospitals, sites)
     matrix = pair_travel_times(graph, every, units, depart="10:00")
@@ -144,7 +144,7 @@ def test_a_bad_candidate_file_gets_a_clear_error(hanoi, tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(PlannerInputError) as info:
-        read_candidates(bad, hospitals)
+        read_candidates(bad, hospitals=hospitals)
     assert (info.value.row, info.value.field) == (2, "hospital_id")
     assert "candidates.csv" in str(info.value) and "hn-reg-xanhpon" in str(info.value)
     bad.write_text(
@@ -152,14 +152,14 @@ def test_a_bad_candidate_file_gets_a_clear_error(hanoi, tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(PlannerInputError) as info:
-        read_candidates(bad, hospitals)
+        read_candidates(bad, hospitals=hospitals)
     assert (info.value.row, info.value.field) == (1, "lat")
     bad.write_text(
         "facility_id,name,hospital_id,lat,lon\nhn-reg-heart,Site,hn-reg-heart,21.2,105.8\n",
         encoding="utf-8",
     )
     with pytest.raises(PlannerInputError) as info:
-        read_candidates(bad, hospitals)
+        read_candidates(bad, hospitals=hospitals)
     assert (info.value.row, info.value.field) == (1, "facility_id")
 
 

@@ -146,6 +146,17 @@ def script_json(data: Any) -> str:
     """JSON text that is safe inside a ``<script>`` block: ``<``, ``>``, ``&`` and the JS line
     separators are escaped, so no value can close the block or start markup.
 
+    Parameters
+    ----------
+    data : object
+        What to write: JSON-serialisable values (dicts, lists, str, numbers, ``None``); NaN
+        and infinities are refused (``ValueError``).
+
+    Returns
+    -------
+    str
+        Compact JSON (no spaces, non-ASCII text as it is) that parses back to ``data``.
+
     Examples
     --------
     >>> script_json({"name": "</script><b>"})
@@ -210,6 +221,39 @@ def add_whatif(
         ``unreachable_colour``, ``unreachable_area``).
     lang
         Language of the labels.
+
+    Examples
+    --------
+    A map of two units and two hospitals, with no layers to restyle (a real map passes the
+    layers :func:`planner.outputs.map.pairing_map` draws):
+
+    >>> import folium
+    >>> import pandas as pd
+    >>> from planner.requests import TripRule
+    >>> fac = pd.DataFrame({"facility_id": ["h1", "h2", "u1", "u2"],
+    ...     "name": ["BV A", "BV B", "TYT X", "TYT Y"], "district": "D",
+    ...     "level": ["regional", "regional", "commune", "commune"],
+    ...     "population": [0, 0, 1000, 3000]})
+    >>> hospitals = fac[fac["level"] == "regional"]
+    >>> trips = [("h1", "u1", 600.2), ("h1", "u2", 1800.0),
+    ...     ("h2", "u1", 1200.0), ("h2", "u2", 900.0)]
+    >>> matrix = pd.DataFrame([(a, b, s) for h, u, s in trips for a, b in ((h, u), (u, h))],
+    ...     columns=["origin_id", "destination_id", "travel_time_s"])
+    >>> pairing = pd.DataFrame({"unit_id": ["u1", "u2"], "unit_level": "commune",
+    ...     "hospital_id": ["h1", "h2"], "district": "D"})
+    >>> units = pd.DataFrame({"name": ["TYT X", "TYT Y"], "district": "D", "fixed": None})
+    >>> palette = {"h1": ("#0072B2", "cross"), "h2": ("#D55E00", "heart")}
+    >>> styles = {"time_bins_min": (0, 30), "time_colours": ("#ffffff", "#000000"),
+    ...     "unreachable_colour": "#777777", "unreachable_area": {}}
+    >>> m = folium.Map()
+    >>> add_whatif(m, WhatIf(matrix, trip=TripRule(depart="10:00")), pairings=pairing,
+    ...     facilities=fac, units=units, hospitals=hospitals, palette=palette, layers={},
+    ...     areas=None, area_shapes=None, styles=styles, lang="en")
+    >>> page = m.get_root().render()
+    >>> f'<script type="application/json" id="{DATA_ID}">' in page
+    True
+    >>> "window.plannerWhatIf.start(" in page
+    True
     """
     if areas is not None and layers.get("areas") is None and area_shapes is not None:
         shapes = area_shapes[["geometry"]].set_axis(pd.RangeIndex(len(area_shapes)).astype(str))
@@ -271,7 +315,81 @@ def whatif_data(
     styles: Mapping[str, Any],
     lang: str,
 ) -> dict[str, Any]:
-    """The JSON the page script reads (compact: times in whole seconds, rows by index)."""
+    """The JSON the page script reads (compact: times in whole seconds, rows by index).
+
+    :func:`add_whatif` embeds it in the page with :func:`script_json`.
+
+    Parameters
+    ----------
+    whatif
+        The travel times and the run's rules (:class:`WhatIf`).
+    pairings
+        The pairing drawn (the pairing contract: ``unit_id``, ``unit_level``,
+        ``hospital_id``...); its rows are the page's units, in this order.
+    facilities
+        The facility table (``facility_id``, ``name``, ``level``, ``district``,
+        ``population``); the pairing's units are scored against its non-regional rows.
+    units
+        The unit layer's frame, one row per pairing row in the same order: ``name``,
+        ``district`` and ``fixed`` (why a pinned unit is pinned, else not a string).
+    hospitals
+        The hospitals drawn, one row per site (grouped by ``hospital_id`` when present).
+    palette
+        ``{hospital_id: (hex colour, icon)}`` (:func:`planner.outputs.labels.hospital_palette`).
+    areas
+        The areas of the area layer, keyed by unit (``facility_id``) or by ``district``;
+        ``None`` when no area layer is drawn.
+    overlay
+        Whether the area layer is the plain overlay :func:`add_whatif` draws (no travel-time
+        choropleth): the page then only outlines the areas a change moves.
+    styles
+        The map's time classes and unreachable styles (``time_bins_min``, ``time_colours``,
+        ``unreachable_colour``, ``unreachable_area``).
+    lang
+        Language of the labels and number separators (``"vi"`` or ``"en"``).
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``hosp`` (the hospitals' ``id``, ``name``, ``colour``), ``units`` (per
+        pairing row: ``id``, ``name``, ``district`` index, counted population ``w``, hospital
+        column ``h`` of the pairing, -1 if none, ``fixed``), ``t`` (unit x hospital pair
+        times at ``trip.depart``, row-major, whole seconds rounded up, ``None`` where there is
+        no time), ``tp`` (the same at ``trip.peak_depart``, when ``matrix_peak`` is given),
+        ``groups`` (unit indices that move together, head first), ``sections``,
+        ``districts``, ``areas`` (when ``areas`` is given), ``text`` (labels), ``fmt``
+        (separators), ``styles``, ``within_s`` (:data:`WITHIN_MINUTES` in seconds),
+        ``download``, ``command``, ``lang`` and ``split``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from planner.requests import TripRule
+    >>> fac = pd.DataFrame({"facility_id": ["h1", "h2", "u1", "u2"],
+    ...     "name": ["BV A", "BV B", "TYT X", "TYT Y"], "district": "D",
+    ...     "level": ["regional", "regional", "commune", "commune"],
+    ...     "population": [0, 0, 1000, 3000]})
+    >>> hospitals = fac[fac["level"] == "regional"]
+    >>> trips = [("h1", "u1", 600.2), ("h1", "u2", 1800.0),
+    ...     ("h2", "u1", 1200.0), ("h2", "u2", 900.0)]
+    >>> matrix = pd.DataFrame([(a, b, s) for h, u, s in trips for a, b in ((h, u), (u, h))],
+    ...     columns=["origin_id", "destination_id", "travel_time_s"])
+    >>> pairing = pd.DataFrame({"unit_id": ["u1", "u2"], "unit_level": "commune",
+    ...     "hospital_id": ["h1", "h2"], "district": "D"})
+    >>> units = pd.DataFrame({"name": ["TYT X", "TYT Y"], "district": "D", "fixed": None})
+    >>> palette = {"h1": ("#0072B2", "cross"), "h2": ("#D55E00", "heart")}
+    >>> styles = {"time_bins_min": (0, 30), "time_colours": ("#ffffff", "#000000"),
+    ...     "unreachable_colour": "#777777", "unreachable_area": {}}
+    >>> data = whatif_data(WhatIf(matrix, trip=TripRule(depart="10:00")), pairings=pairing,
+    ...     facilities=fac, units=units, hospitals=hospitals, palette=palette, areas=None,
+    ...     overlay=False, styles=styles, lang="en")
+    >>> data["hosp"]["id"], data["units"]["h"], data["units"]["w"]
+    (['h1', 'h2'], [0, 1], [1000, 3000])
+    >>> data["t"]  # u1-h1 (600.2 s rounded up), u1-h2, u2-h1, u2-h2
+    [601, 1200, 1800, 900]
+    >>> data["text"]["mean"]
+    'Mean travel time at 10:00 (population-weighted)'
+    """
     t, f = Translator(lang), Formatter(lang)
     # the page moves units between hospitals; a pair's time is that of its rule's site
     sites = hospital_sites(hospitals)

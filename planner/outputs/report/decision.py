@@ -168,6 +168,43 @@ def other_lookup(
     Unit rows match the same unit where the other scenario has them all; district rows (and
     units the other scenario lacks, e.g. 2025 against 2024) match by district: the hospital
     serving most of the district's people there, and their average trip.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Our decision rows (:func:`decision_table`).
+    other_pairings : pandas.DataFrame
+        The other scenario's pairing (the pairing contract: ``unit_id``, ``hospital_id``,
+        ``travel_time_s``, ``district``, ``population``...).
+    other_rows : pandas.DataFrame
+        The other scenario's decision rows (:func:`decision_table` of ``other_pairings``).
+
+    Returns
+    -------
+    tuple of pandas.Series
+        The other scenario's hospital id and travel time in seconds (population-weighted mean
+        when matched by district), each indexed like ``rows``; NaN where there is no match.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ours = pd.DataFrame({"unit_id": ["u1", "u2"], "unit_name": ["A", "B"],
+    ...     "unit_level": "commune", "district": ["X", "Y"], "hospital_id": ["h1", "h2"],
+    ...     "travel_time_s": [600.0, 1200.0], "population": [100.0, 300.0]})
+    >>> rows = decision_table(ours)
+    >>> theirs = ours.assign(hospital_id="h2", travel_time_s=[900.0, 1200.0])
+    >>> hospital, time = other_lookup(rows, theirs, decision_table(theirs))
+    >>> hospital.tolist(), time.tolist()
+    (['h2', 'h2'], [900.0, 1200.0])
+
+    Other units (another scheme) match by district: X's people mostly go to h2 there.
+
+    >>> theirs = pd.DataFrame({"unit_id": ["c1", "c2"], "unit_name": ["C1", "C2"],
+    ...     "unit_level": "commune", "district": ["X", "X"], "hospital_id": ["h1", "h2"],
+    ...     "travel_time_s": [600.0, 1500.0], "population": [100.0, 300.0]})
+    >>> hospital, time = other_lookup(rows, theirs, decision_table(theirs))
+    >>> hospital.tolist(), time.tolist()
+    (['h2', nan], [1275.0, nan])
     """
     keys = rows["unit_id"].astype(str)
     mine = other_rows.set_index(other_rows["unit_id"].astype(str))
@@ -201,6 +238,58 @@ def decision_part(
     other: tuple[pd.Series, pd.Series, str] | None,
     reasons: list[str | None] | None = None,
 ) -> dict[str, Any]:
+    """Return the report's first part: the decision table, its rows grouped by sister hospital.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        The decision rows (:func:`decision_table`), ordered as they are shown; ``other`` and
+        ``reasons`` are looked up by their index (``0..n-1``). When some row stands for
+        several units (a district with its communes), the table is one of districts.
+    ctx : Context
+        The report's language, formatter, hospital names and colours.
+    at : str or None
+        The run's departure time (``"HH:MM"``) naming the time column; ``None``: "Travel
+        time" alone.
+    at_peak : str or None
+        The comparison departure time; its column is shown when given and some row has a
+        ``travel_time_peak_s``.
+    other : tuple or None
+        A compared scenario: its hospital id and travel time (seconds) per row, indexed like
+        ``rows`` (:func:`other_lookup`), and its name; ``None``: no comparison columns.
+    reasons : list of str or None, optional
+        Per row, why it stays with its hospital although another is faster (shown under the
+        row), or ``None``.
+
+    Returns
+    -------
+    dict
+        ``title``, ``note``, ``columns`` (``label``, ``num``: whether a number), ``groups``
+        (one per sister hospital in order of first row: ``name``, ``colour``, ``people``,
+        ``count`` and ``rows`` of ``cells``, ``changed`` and ``why``) and ``changed_note``
+        (how many rows the compared scenario pairs otherwise; ``None`` without ``other``),
+        for the report template.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from planner.outputs.formatting import Formatter
+    >>> from planner.outputs.i18n import Translator
+    >>> ours = pd.DataFrame({"unit_id": ["u1", "u2"], "unit_name": ["A", "B"],
+    ...     "unit_level": "commune", "district": ["X", "Y"], "hospital_id": ["h1", "h2"],
+    ...     "travel_time_s": [600.0, 1200.0], "population": [100.0, 300.0]})
+    >>> rows = decision_table(ours)
+    >>> ctx = Context(t=Translator("en"), f=Formatter("en"), names={"h1": "H1", "h2": "H2"},
+    ...     palette={"h1": ("#0072B2", "cross"), "h2": ("#D55E00", "heart")})
+    >>> part = decision_part(rows, ctx, at="10:00", at_peak=None, other=None)
+    >>> [c["label"] for c in part["columns"]]
+    ['Unit', 'Travel time at 10:00', 'Population', 'Next-best hospital', 'If switched']
+    >>> [(g["name"], g["rows"][0]["cells"][1]["text"]) for g in part["groups"]]
+    [('H1', '10 min'), ('H2', '20 min')]
+    >>> plan_b = (pd.Series(["h2", "h2"]), pd.Series([900.0, 1200.0]), "Plan B")
+    >>> decision_part(rows, ctx, at="10:00", at_peak=None, other=plan_b)["changed_note"]
+    '1 of 2 rows have another sister hospital in “Plan B” (marked ≠).'
+    """
     t, f = ctx.t, ctx.f
     districts = is_district_rows(rows)
     has_peak = bool(rows["travel_time_peak_s"].notna().any()) and at_peak is not None

@@ -218,14 +218,83 @@ def cell_factors(
     congestion: pd.DataFrame | None,
     exposure: pd.DataFrame | None,
 ) -> np.ndarray:
-    """Speed factor per (area code, class code) at a departure time."""
+    """Speed factor per (area code, class code) at a departure time.
+
+    :func:`area_class_factors` for the graph's road classes; indexed with :func:`edge_cells`
+    it gives every edge's factor (:func:`edge_congestion_factors`, and the congested speeds
+    of :func:`planner.roads.speeds.edge_speeds_kph`).
+
+    Parameters
+    ----------
+    graph : TravelGraph
+        The road graph (its ``class_names`` give the columns).
+    mode : str
+        One of :data:`planner.requests.MODES`.
+    depart : str, datetime.time, datetime.datetime or None
+        The departure time, as for :func:`congestion_factor`.
+    congestion, exposure : pandas.DataFrame or None
+        Tables from :func:`load_congestion_table` / :func:`load_exposure_table`; ``None`` uses
+        ours.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(AREAS), len(graph.class_names))``: the share of free-flow speed (0 to 1)
+        per area (rows in the order of :data:`AREAS`) and class code.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from planner.roads.graph import TravelGraph
+    >>> # one primary edge in Hoàn Kiếm (core area), one minor edge in Ba Vì (rural area)
+    >>> lon, lat = np.array([105.85, 105.86, 105.40, 105.41]), np.array([21.03, 21.03, 21.1, 21.1])
+    >>> graph = TravelGraph(node_lon=lon, node_lat=lat, node_id=np.arange(4),
+    ...     indptr=np.array([0, 1, 1, 2, 2]), edge_from=np.array([0, 2]), edge_to=np.array([1, 3]),
+    ...     edge_length_m=np.array([1000.0, 1000.0]), edge_class=np.array([0, 1]),
+    ...     class_names=("primary", "minor"), edge_geom_offsets=np.array([0, 2, 4]),
+    ...     geom_lon=lon, geom_lat=lat, source="two edges")
+    >>> factors = cell_factors(graph, "car", "08:00", None, None)
+    >>> factors.shape, dict(zip(graph.class_names, factors[AREAS.index("core")].tolist()))
+    ((4, 2), {'primary': 0.6, 'minor': 0.8})
+    """
     return area_class_factors(
         graph.class_names, mode=mode, depart=depart, congestion=congestion, exposure=exposure
     )
 
 
 def edge_cells(graph: TravelGraph) -> np.ndarray:
-    """Each edge's (area, class) cell as a flat index into an (areas, classes) array."""
+    """Each edge's (area, class) cell as a flat index into an (areas, classes) array.
+
+    The cell is ``area code * len(graph.class_names) + class code``, so that
+    ``cell_factors(...).ravel()[edge_cells(graph)]`` is every edge's factor. Memoised per
+    graph (recomputed when its edge areas change, i.e. a new version of the area data).
+
+    Parameters
+    ----------
+    graph : TravelGraph
+        The road graph; an edge's area is the area of its middle point.
+
+    Returns
+    -------
+    numpy.ndarray
+        One integer per edge, in edge order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from planner.roads.graph import TravelGraph
+    >>> # one primary edge in Hoàn Kiếm (core area), one minor edge in Ba Vì (rural area)
+    >>> lon, lat = np.array([105.85, 105.86, 105.40, 105.41]), np.array([21.03, 21.03, 21.1, 21.1])
+    >>> graph = TravelGraph(node_lon=lon, node_lat=lat, node_id=np.arange(4),
+    ...     indptr=np.array([0, 1, 1, 2, 2]), edge_from=np.array([0, 2]), edge_to=np.array([1, 3]),
+    ...     edge_length_m=np.array([1000.0, 1000.0]), edge_class=np.array([0, 1]),
+    ...     class_names=("primary", "minor"), edge_geom_offsets=np.array([0, 2, 4]),
+    ...     geom_lon=lon, geom_lat=lat, source="two edges")
+    >>> edge_cells(graph).tolist()  # core x primary: 0 * 2 + 0; rural x minor: 2 * 2 + 1
+    [0, 5]
+    >>> cell_factors(graph, "car", "08:00", None, None).ravel()[edge_cells(graph)].tolist()
+    [0.6, 1.0]
+    """
     areas = edge_areas(graph)
     hit = _CELLS.get(graph)
     if hit is None or hit[0] is not areas:

@@ -175,7 +175,30 @@ def tables_or_ours(
     exposure: pd.DataFrame | None,
     ferries: pd.DataFrame | None,
 ) -> dict[str, pd.DataFrame]:
-    """The four tables, ours where none is given."""
+    """The four tables, ours where none is given.
+
+    Parameters
+    ----------
+    speeds, congestion, exposure, ferries : pandas.DataFrame or None
+        Tables from :func:`load_speed_table`, :func:`load_congestion_table`,
+        :func:`load_exposure_table`, :func:`load_ferry_table`; ``None`` reads ours.
+
+    Returns
+    -------
+    dict
+        ``{"speeds", "congestion", "exposure", "ferries"}`` to their tables (a given table is
+        passed on as it is, not copied), as keyword arguments of
+        :func:`planner.roads.speeds.edge_speeds_kph`.
+
+    Examples
+    --------
+    >>> mine = load_speed_table()
+    >>> tables = tables_or_ours(mine, None, None, None)
+    >>> sorted(tables), tables["speeds"] is mine
+    (['congestion', 'exposure', 'ferries', 'speeds'], True)
+    >>> sorted(tables["congestion"]["mode"].unique())
+    ['ambulance', 'car', 'motorbike']
+    """
     return {
         "speeds": load_speed_table() if speeds is None else speeds,
         "congestion": load_congestion_table() if congestion is None else congestion,
@@ -192,7 +215,31 @@ def _load(kind: str, path: str | os.PathLike[str] | None) -> pd.DataFrame:
 
 
 def profile_digest(table: pd.DataFrame | None, kind: str) -> str:
-    """The table's digest; ours is hashed once per version of its file."""
+    """The table's digest; ours is hashed once per version of its file.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame or None
+        A table of ``kind``; ``None`` stands for ours (the authored file in ``geodata/``).
+    kind : str
+        ``"speeds"``, ``"congestion"``, ``"exposure"`` or ``"ferries"``: which authored
+        table ``None`` stands for.
+
+    Returns
+    -------
+    str
+        :func:`table_digest` of the table (16 hexadecimal characters), part of
+        :func:`planner.roads.speeds.time_profile_key`.
+
+    Examples
+    --------
+    >>> ours = profile_digest(None, "speeds")
+    >>> len(ours), ours == table_digest(load_speed_table())
+    (16, True)
+    >>> slower = load_speed_table().assign(speed_kph=lambda t: t["speed_kph"] * 0.9)
+    >>> profile_digest(slower, "speeds") == ours
+    False
+    """
     if table is not None:
         return table_digest(table)
     path = authored_dir() / _AUTHORED[kind][0]
@@ -205,12 +252,51 @@ def _authored_digest(kind: str, path: Path, _mtime_ns: int, _size: int) -> str:
 
 
 def check_mode(mode: str) -> None:
-    """Refuse a mode that is not one of :data:`planner.requests.MODES`."""
+    """Refuse a mode that is not one of :data:`planner.requests.MODES`.
+
+    Parameters
+    ----------
+    mode : str
+        The travel mode asked for (``"car"``, ``"motorbike"``, ``"ambulance"``).
+
+    Raises
+    ------
+    PlannerInputError
+        For an unknown mode, naming the field ``mode`` and the modes allowed.
+
+    Examples
+    --------
+    >>> check_mode("motorbike")
+    >>> check_mode("bicycle")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    planner.errors.PlannerInputError: field mode: unknown mode 'bicycle'. Fix: use one of car, ...
+    """
     check_choice("mode", mode, MODES)
 
 
 def ramp_base(name: str) -> str | None:
-    """The road class a slip road follows (``motorway_link`` -> ``motorway``), else ``None``."""
+    """The road class a slip road follows (``motorway_link`` -> ``motorway``), else ``None``.
+
+    A slip road takes its class's exposure to congestion, and the ``ramp`` speed capped by its
+    class's speed.
+
+    Parameters
+    ----------
+    name : str
+        A road class name, e.g. from ``TravelGraph.class_names``.
+
+    Returns
+    -------
+    str or None
+        The name without its :data:`RAMP_SUFFIXES` suffix (``_link``, ``_ramp``); ``None``
+        when the name has neither (not a slip road).
+
+    Examples
+    --------
+    >>> ramp_base("motorway_link"), ramp_base("primary_ramp"), ramp_base("primary")
+    ('motorway', 'primary', None)
+    """
     return next((name[: -len(s)] for s in RAMP_SUFFIXES if name.endswith(s)), None)
 
 
