@@ -31,8 +31,9 @@ PEAK_DEPART = "08:00"
 ROBUST_DEPARTS = ("08:00", "10:00", "17:30")
 #: Snapping farther than this from the road network flags a facility.
 DEFAULT_MAX_SNAP_M = 1000.0
-#: Default administrative scheme (units in force since 1 July 2025 are "2025").
-DEFAULT_SCHEME = "2024"
+#: Default administrative scheme: the 126 units in force since 1 July 2025 ("2025"), Hanoi as it
+#: is now; "2024" (30 districts, 579 communes) stays for the Ba Vì pilot and history.
+DEFAULT_SCHEME = "2025"
 #: Administrative schemes: the 30 districts / 579 communes of 2020-2024, and the 126 units of 2025.
 SCHEMES = ("2024", "2025")
 #: Thousands separators a file's counts may use (``"space"``: also no-break and thin spaces).

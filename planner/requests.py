@@ -37,6 +37,9 @@ SiteRule = Literal["nearest", "main"]
 Objective = Literal["pop-time", "max-time", "balanced"]
 #: What a hospital's load counts.
 Load = Literal["population", "units", "capacity"]
+#: What the nearest-hospital baseline sends to its nearest hospital: each group of the pairing
+#: (a district with its communes) or each unit.
+NearestBy = Literal["group", "unit"]
 
 #: The allowed values of each choice, in the order of their ``Literal`` (for parsers and widgets).
 MODES: tuple[Mode, ...] = get_args(Mode)
@@ -44,6 +47,7 @@ DIRECTIONS: tuple[Directions, ...] = get_args(Directions)
 SITE_RULES: tuple[SiteRule, ...] = get_args(SiteRule)
 OBJECTIVES: tuple[Objective, ...] = get_args(Objective)
 LOADS: tuple[Load, ...] = get_args(Load)
+NEAREST_BY: tuple[NearestBy, ...] = get_args(NearestBy)
 
 _HINTS = {
     "site_rule": "use 'nearest' (each trip uses the hospital's fastest site for that pair) or "
@@ -193,6 +197,12 @@ class PairingRequest:
         Seconds of objective a full match of a specialty's need is worth (the specialty option).
     time_limit_s
         Time budget of each solve (s).
+    nearest_by
+        What the nearest-hospital baseline (and the pilot baseline's other units) sends to
+        its nearest hospital: ``"group"`` (each group of the pairing, as it is paired) or
+        ``"unit"`` (each unit on its own); ``None``: each group, except that a plan of Hanoi's
+        2025 units sends each unit (their groups are former districts, no longer a level of
+        the city: :func:`planner.app.pipeline.planning.pairing_arguments`).
 
     Examples
     --------
@@ -214,10 +224,13 @@ class PairingRequest:
     balance_weight: float = 0.5
     specialty_weight_s: float = 300.0
     time_limit_s: float = 60.0
+    nearest_by: NearestBy | None = None
 
     def __post_init__(self) -> None:
         check_choice("objective", self.objective, OBJECTIVES)
         check_choice("load", self.load, LOADS)
+        if self.nearest_by is not None:
+            check_choice("nearest_by", self.nearest_by, NEAREST_BY)
         if self.balance is not None and not (0 <= self.balance < 10):
             raise PlannerInputError(
                 f"balance {self.balance} is out of range",
@@ -372,6 +385,7 @@ __all__ = [
     "DIRECTIONS",
     "LOADS",
     "MODES",
+    "NEAREST_BY",
     "OBJECTIVES",
     "OLD_DIRECTION_NAMES",
     "PAIRING_FIELDS",
@@ -381,6 +395,7 @@ __all__ = [
     "Directions",
     "Load",
     "Mode",
+    "NearestBy",
     "Objective",
     "PairingRequest",
     "SiteRule",

@@ -118,17 +118,25 @@ class CellAccess:
 
     Examples
     --------
-    >>> import warnings
-    >>> from planner.places.hanoi import hanoi_facilities
-    >>> from planner.roads.network import hanoi_network
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     fac = hanoi_facilities(scheme="2025")
-    >>> access = cell_access(hanoi_network(), fac, district_units=False)
+    Two hospitals and three wards on the OSM fixture of the streets by Văn Miếu (the wards'
+    people in round figures):
+
+    >>> import pandas as pd
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
+    >>> fac = pd.DataFrame(
+    ...     {"facility_id": ["xanh-pon", "trang-an", "cat-linh", "van-mieu", "dien-bien"],
+    ...      "level": ["regional"] * 2 + ["commune"] * 3,
+    ...      "district": ["Ba Đình", "Đống Đa", "Đống Đa", "Đống Đa", "Ba Đình"],
+    ...      "lat": [21.0313, 21.0257, 21.0290, 21.0255, 21.0330],
+    ...      "lon": [105.8352, 105.8350, 105.8283, 105.8320, 105.8380],
+    ...      "population": [None, None, 12_000, 9_000, 10_000]})
+    >>> access = cell_access(graph, fac)
     >>> len(access.cells), access.hospital_times_s.columns.tolist()
-    (6409, ['hn-reg-heart', 'hn-reg-oncology', 'hn-reg-obgyn', 'hn-reg-xanhpon'])
-    >>> access.summary()["population"]  # the 2019 census, spread over the cells
-    8053663.0
+    (16, ['xanh-pon', 'trang-an'])
+    >>> access.summary()["population"]  # the wards' census, spread over the cells
+    31000.0
     """
 
     cells: gpd.GeoDataFrame
@@ -243,15 +251,25 @@ def cell_access(
 
     Examples
     --------
-    >>> import warnings
-    >>> from planner.places.hanoi import hanoi_facilities
-    >>> from planner.roads.network import hanoi_network
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     fac = hanoi_facilities(scheme="2025")
-    >>> access = cell_access(hanoi_network(), fac, district_units=False)
+    Two hospitals and three wards on the OSM fixture of the streets by Văn Miếu (the wards'
+    people in round figures):
+
+    >>> import pandas as pd
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
+    >>> fac = pd.DataFrame(
+    ...     {"facility_id": ["xanh-pon", "trang-an", "cat-linh", "van-mieu", "dien-bien"],
+    ...      "level": ["regional"] * 2 + ["commune"] * 3,
+    ...      "district": ["Ba Đình", "Đống Đa", "Đống Đa", "Đống Đa", "Ba Đình"],
+    ...      "lat": [21.0313, 21.0257, 21.0290, 21.0255, 21.0330],
+    ...      "lon": [105.8352, 105.8350, 105.8283, 105.8320, 105.8380],
+    ...      "population": [None, None, 12_000, 9_000, 10_000]})
+    >>> access = cell_access(graph, fac)
     >>> bool((access.cells["time_to_nearest_s"] > 0).all())
     True
+    >>> round(float(access.cells["time_to_nearest_s"].max()) / 60, 1)  # minutes, the farthest
+    6.9
     """
     request = _prepare(graph, facilities, grid)
     options = {"mode": trip.mode, "max_snap_m": max_snap_m, "speeds": speeds}
@@ -311,15 +329,25 @@ def cell_access_sweep(
 
     Examples
     --------
-    >>> import warnings
-    >>> from planner.places.hanoi import hanoi_facilities
-    >>> from planner.roads.network import hanoi_network
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     fac = hanoi_facilities(scheme="2025")
-    >>> sweep = cell_access_sweep(hanoi_network(), fac, departs=["07:00", "10:00"])
+    Two hospitals and three wards on the OSM fixture of the streets by Văn Miếu (the wards'
+    people in round figures):
+
+    >>> import pandas as pd
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
+    >>> fac = pd.DataFrame(
+    ...     {"facility_id": ["xanh-pon", "trang-an", "cat-linh", "van-mieu", "dien-bien"],
+    ...      "level": ["regional"] * 2 + ["commune"] * 3,
+    ...      "district": ["Ba Đình", "Đống Đa", "Đống Đa", "Đống Đa", "Ba Đình"],
+    ...      "lat": [21.0313, 21.0257, 21.0290, 21.0255, 21.0330],
+    ...      "lon": [105.8352, 105.8350, 105.8283, 105.8320, 105.8380],
+    ...      "population": [None, None, 12_000, 9_000, 10_000]})
+    >>> sweep = cell_access_sweep(graph, fac, departs=["07:00", "10:00"])
     >>> sorted(sweep)
     [('car', '07:00'), ('car', '10:00')]
+    >>> [round(a.cells["time_to_nearest_s"].mean()) for a in sweep.values()]  # seconds
+    [312, 276]
     """
     request = _prepare(graph, facilities, grid)
     out: dict[tuple[str, str], CellAccess] = {}

@@ -48,22 +48,30 @@ def cells_summary(
 
     Examples
     --------
-    >>> import warnings
-    >>> from planner.places.hanoi import hanoi_facilities
+    Two hospitals and three wards on the OSM fixture of the streets by Văn Miếu (the wards'
+    people in round figures):
+
+    >>> import pandas as pd
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
+    >>> fac = pd.DataFrame(
+    ...     {"facility_id": ["xanh-pon", "trang-an", "cat-linh", "van-mieu", "dien-bien"],
+    ...      "level": ["regional"] * 2 + ["commune"] * 3,
+    ...      "district": ["Ba Đình", "Đống Đa", "Đống Đa", "Đống Đa", "Ba Đình"],
+    ...      "lat": [21.0313, 21.0257, 21.0290, 21.0255, 21.0330],
+    ...      "lon": [105.8352, 105.8350, 105.8283, 105.8320, 105.8380],
+    ...      "population": [None, None, 12_000, 9_000, 10_000]})
     >>> from planner.access import cell_access, coverage
-    >>> from planner.roads.network import hanoi_network
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     fac = hanoi_facilities(scheme="2025")
     >>> units = fac[fac.level != "regional"]
     >>> everyone_to_xanhpon = pd.DataFrame({"unit_id": units.facility_id,
-    ...                                     "hospital_id": "hn-reg-xanhpon"})
-    >>> access = cell_access(hanoi_network(), fac, everyone_to_xanhpon, district_units=False)
-    >>> summary = cells_summary(access, coverage(access), curve_minutes=[30, 60])
+    ...                                     "hospital_id": "xanh-pon"})
+    >>> access = cell_access(graph, fac, everyone_to_xanhpon)
+    >>> summary = cells_summary(access, coverage(access), curve_minutes=[3, 5])
     >>> summary["calibrated"], summary["census_total"], len(summary["per_district"])
-    (True, 8053663, 30)
+    (True, 31000, 2)
     >>> [(row["minutes"], round(row["share_sister"], 2)) for row in summary["curve"]]
-    [(30.0, 0.57), (60.0, 0.92)]
+    [(3.0, 0.1), (5.0, 0.66)]
     """
     from planner._json import json_safe
 
@@ -128,22 +136,30 @@ def access_tables(access: CellAccess, cover: Coverage) -> dict[str, pd.DataFrame
 
     Examples
     --------
-    >>> import warnings
-    >>> from planner.places.hanoi import hanoi_facilities
+    Two hospitals and three wards on the OSM fixture of the streets by Văn Miếu (the wards'
+    people in round figures):
+
+    >>> import pandas as pd
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
+    >>> fac = pd.DataFrame(
+    ...     {"facility_id": ["xanh-pon", "trang-an", "cat-linh", "van-mieu", "dien-bien"],
+    ...      "level": ["regional"] * 2 + ["commune"] * 3,
+    ...      "district": ["Ba Đình", "Đống Đa", "Đống Đa", "Đống Đa", "Ba Đình"],
+    ...      "lat": [21.0313, 21.0257, 21.0290, 21.0255, 21.0330],
+    ...      "lon": [105.8352, 105.8350, 105.8283, 105.8320, 105.8380],
+    ...      "population": [None, None, 12_000, 9_000, 10_000]})
     >>> from planner.access import cell_access, coverage
-    >>> from planner.roads.network import hanoi_network
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     fac = hanoi_facilities(scheme="2025")
     >>> units = fac[fac.level != "regional"]
     >>> everyone_to_xanhpon = pd.DataFrame({"unit_id": units.facility_id,
-    ...                                     "hospital_id": "hn-reg-xanhpon"})
-    >>> access = cell_access(hanoi_network(), fac, everyone_to_xanhpon, district_units=False)
-    >>> tables = access_tables(access, coverage(access, minutes=[30, 60]))
+    ...                                     "hospital_id": "xanh-pon"})
+    >>> access = cell_access(graph, fac, everyone_to_xanhpon)
+    >>> tables = access_tables(access, coverage(access, minutes=[3, 5]))
     >>> len(tables["access_cells.csv"]), tables["access_cells.csv"].loc[0, "lat"]
-    (6409, '21.383859')
+    (16, '21.033178')
     >>> tables["coverage.csv"][["minutes", "share_sister", "population"]].values.tolist()
-    [[30, '0.567896', 8053663], [60, '0.923705', 8053663]]
+    [[3, '0.102387', 31000], [5, '0.661484', 31000]]
     """
     cells = access.table()
     for column in ("lat", "lon"):
@@ -188,18 +204,26 @@ def write_access(access: CellAccess, cover: Coverage, out: str | Path) -> dict[s
 
     Examples
     --------
+    Two hospitals and three wards on the OSM fixture of the streets by Văn Miếu (the wards'
+    people in round figures):
+
     >>> import os, tempfile
-    >>> import warnings
-    >>> from planner.places.hanoi import hanoi_facilities
+    >>> import pandas as pd
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
+    >>> fac = pd.DataFrame(
+    ...     {"facility_id": ["xanh-pon", "trang-an", "cat-linh", "van-mieu", "dien-bien"],
+    ...      "level": ["regional"] * 2 + ["commune"] * 3,
+    ...      "district": ["Ba Đình", "Đống Đa", "Đống Đa", "Đống Đa", "Ba Đình"],
+    ...      "lat": [21.0313, 21.0257, 21.0290, 21.0255, 21.0330],
+    ...      "lon": [105.8352, 105.8350, 105.8283, 105.8320, 105.8380],
+    ...      "population": [None, None, 12_000, 9_000, 10_000]})
     >>> from planner.access import cell_access, coverage
-    >>> from planner.roads.network import hanoi_network
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     fac = hanoi_facilities(scheme="2025")
     >>> units = fac[fac.level != "regional"]
     >>> everyone_to_xanhpon = pd.DataFrame({"unit_id": units.facility_id,
-    ...                                     "hospital_id": "hn-reg-xanhpon"})
-    >>> access = cell_access(hanoi_network(), fac, everyone_to_xanhpon, district_units=False)
+    ...                                     "hospital_id": "xanh-pon"})
+    >>> access = cell_access(graph, fac, everyone_to_xanhpon)
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     paths = write_access(access, coverage(access), folder)
     ...     sorted(os.listdir(folder)), list(paths)  # doctest: +NORMALIZE_WHITESPACE

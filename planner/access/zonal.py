@@ -69,16 +69,24 @@ class Coverage:
 
     Examples
     --------
-    >>> import warnings
-    >>> from planner.places.hanoi import hanoi_facilities
+    Two hospitals and three wards on the OSM fixture of the streets by Văn Miếu (the wards'
+    people in round figures):
+
+    >>> import pandas as pd
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
+    >>> fac = pd.DataFrame(
+    ...     {"facility_id": ["xanh-pon", "trang-an", "cat-linh", "van-mieu", "dien-bien"],
+    ...      "level": ["regional"] * 2 + ["commune"] * 3,
+    ...      "district": ["Ba Đình", "Đống Đa", "Đống Đa", "Đống Đa", "Ba Đình"],
+    ...      "lat": [21.0313, 21.0257, 21.0290, 21.0255, 21.0330],
+    ...      "lon": [105.8352, 105.8350, 105.8283, 105.8320, 105.8380],
+    ...      "population": [None, None, 12_000, 9_000, 10_000]})
     >>> from planner.access import cell_access
-    >>> from planner.roads.network import hanoi_network
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     fac = hanoi_facilities(scheme="2025")
-    >>> cover = coverage(cell_access(hanoi_network(), fac, district_units=False), minutes=[30, 60])
+    >>> cover = coverage(cell_access(graph, fac), minutes=[3, 5])
     >>> cover.minutes, sorted(cover.zonal)
-    ((30.0, 60.0), ['district', 'hospital', 'overall', 'unit'])
+    ((3.0, 5.0), ['district', 'hospital', 'overall', 'unit'])
     """
 
     minutes: tuple[float, ...]
@@ -126,14 +134,22 @@ def coverage(access: CellAccess, *, minutes: Sequence[float] = DEFAULT_MINUTES) 
 
     Examples
     --------
-    >>> import warnings
-    >>> from planner.places.hanoi import hanoi_facilities
+    Two hospitals and three wards on the OSM fixture of the streets by Văn Miếu (the wards'
+    people in round figures):
+
+    >>> import pandas as pd
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
+    >>> fac = pd.DataFrame(
+    ...     {"facility_id": ["xanh-pon", "trang-an", "cat-linh", "van-mieu", "dien-bien"],
+    ...      "level": ["regional"] * 2 + ["commune"] * 3,
+    ...      "district": ["Ba Đình", "Đống Đa", "Đống Đa", "Đống Đa", "Ba Đình"],
+    ...      "lat": [21.0313, 21.0257, 21.0290, 21.0255, 21.0330],
+    ...      "lon": [105.8352, 105.8350, 105.8283, 105.8320, 105.8380],
+    ...      "population": [None, None, 12_000, 9_000, 10_000]})
     >>> from planner.access import cell_access
-    >>> from planner.roads.network import hanoi_network
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     fac = hanoi_facilities(scheme="2025")
-    >>> cov = coverage(cell_access(hanoi_network(), fac, district_units=False), minutes=[30, 60])
+    >>> cov = coverage(cell_access(graph, fac), minutes=[3, 5])
     >>> cov.overall["share_nearest"].is_monotonic_increasing
     True
     """
@@ -186,25 +202,31 @@ def coverage_table(
 
     Examples
     --------
-    A pairing that sends every unit to Xanh Pon leaves fewer people near their sister than
-    near their nearest hospital:
+    A pairing that sends every ward to Xanh Pôn leaves fewer people near their sister than
+    near their nearest hospital (two hospitals and three wards on the OSM fixture of the
+    streets by Văn Miếu, the wards' people in round figures):
 
-    >>> import warnings
-    >>> from planner.places.hanoi import hanoi_facilities
+    >>> import pandas as pd
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
+    >>> fac = pd.DataFrame(
+    ...     {"facility_id": ["xanh-pon", "trang-an", "cat-linh", "van-mieu", "dien-bien"],
+    ...      "level": ["regional"] * 2 + ["commune"] * 3,
+    ...      "district": ["Ba Đình", "Đống Đa", "Đống Đa", "Đống Đa", "Ba Đình"],
+    ...      "lat": [21.0313, 21.0257, 21.0290, 21.0255, 21.0330],
+    ...      "lon": [105.8352, 105.8350, 105.8283, 105.8320, 105.8380],
+    ...      "population": [None, None, 12_000, 9_000, 10_000]})
     >>> from planner.access import cell_access
-    >>> from planner.roads.network import hanoi_network
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     fac = hanoi_facilities(scheme="2025")
     >>> units = fac[fac.level != "regional"]
     >>> everyone_to_xanhpon = pd.DataFrame({"unit_id": units.facility_id,
-    ...                                     "hospital_id": "hn-reg-xanhpon"})
-    >>> access = cell_access(hanoi_network(), fac, everyone_to_xanhpon, district_units=False)
-    >>> table = coverage_table(access, minutes=[30, 60])
+    ...                                     "hospital_id": "xanh-pon"})
+    >>> access = cell_access(graph, fac, everyone_to_xanhpon)
+    >>> table = coverage_table(access, minutes=[3, 5])
     >>> table[["minutes", "share_sister", "share_nearest"]].round(2).values.tolist()
-    [[30.0, 0.57, 0.71], [60.0, 0.92, 0.96]]
-    >>> coverage_table(access, minutes=[60], by="hospital")["hospital_id"].tolist()
-    ['hn-reg-heart', 'hn-reg-oncology', 'hn-reg-obgyn', 'hn-reg-xanhpon']
+    [[3.0, 0.1, 0.46], [5.0, 0.66, 0.77]]
+    >>> coverage_table(access, minutes=[5], by="hospital")["hospital_id"].tolist()
+    ['xanh-pon', 'trang-an']
     """
     cells, units = access.cells, access.units
     thresholds = np.asarray([float(m) for m in minutes])
@@ -296,27 +318,34 @@ def zonal_statistics(access: CellAccess, *, by: str = "unit") -> pd.DataFrame:
 
     Examples
     --------
-    Every unit paired with Xanh Pon: the people's mean trip to it, and to their nearest
-    hospital, in minutes; the units' points understate the trip to Xanh Pon:
+    Every ward paired with Xanh Pôn: the people's mean trip to it, and to their nearest
+    hospital, in minutes; the wards' points understate the trip to Xanh Pôn (two hospitals and
+    three wards on the OSM fixture of the streets by Văn Miếu, the wards' people in round
+    figures):
 
-    >>> import warnings
-    >>> from planner.places.hanoi import hanoi_facilities
+    >>> import pandas as pd
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
+    >>> fac = pd.DataFrame(
+    ...     {"facility_id": ["xanh-pon", "trang-an", "cat-linh", "van-mieu", "dien-bien"],
+    ...      "level": ["regional"] * 2 + ["commune"] * 3,
+    ...      "district": ["Ba Đình", "Đống Đa", "Đống Đa", "Đống Đa", "Ba Đình"],
+    ...      "lat": [21.0313, 21.0257, 21.0290, 21.0255, 21.0330],
+    ...      "lon": [105.8352, 105.8350, 105.8283, 105.8320, 105.8380],
+    ...      "population": [None, None, 12_000, 9_000, 10_000]})
     >>> from planner.access import cell_access
-    >>> from planner.roads.network import hanoi_network
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     fac = hanoi_facilities(scheme="2025")
     >>> units = fac[fac.level != "regional"]
     >>> everyone_to_xanhpon = pd.DataFrame({"unit_id": units.facility_id,
-    ...                                     "hospital_id": "hn-reg-xanhpon"})
-    >>> access = cell_access(hanoi_network(), fac, everyone_to_xanhpon, district_units=False)
+    ...                                     "hospital_id": "xanh-pon"})
+    >>> access = cell_access(graph, fac, everyone_to_xanhpon)
     >>> overall = zonal_statistics(access, by="overall").iloc[0]
-    >>> round(overall["mean_time_to_sister_s"] / 60), round(overall["mean_time_to_nearest_s"] / 60)
-    (30, 23)
+    >>> overall[["mean_time_to_sister_s", "mean_time_to_nearest_s"]].div(60).round(1).tolist()
+    [4.4, 3.8]
     >>> bool(overall["points_minus_cells_s"] < 0)
     True
-    >>> len(zonal_statistics(access, by="district"))
-    30
+    >>> zonal_statistics(access, by="district")["district"].tolist()
+    ['Ba Đình', 'Đống Đa']
     """
     cells, units = access.cells, access.units
     if by == "overall":

@@ -265,6 +265,52 @@ def ratio(value: Any, *, lang: str, decimals: int = 2) -> str:
     return number(value, lang=lang, decimals=decimals)
 
 
+#: The district-level types of Hanoi's 2024 scheme, as they start an official name, and the key
+#: of the word that names each kind in the translation table.
+_DISTRICT_KINDS = (("thị xã ", "town"), ("quận ", "urban"), ("huyện ", "rural"))
+
+
+def district(name: Any, *, lang: str, former: bool = False) -> str:
+    """A district's name, or a former district's: Hanoi has had no districts since 1 July 2025.
+
+    Parameters
+    ----------
+    name : str
+        The official name of a district of the 2024 scheme (``"Huyện Ba Vì"``).
+    lang : str
+        ``"vi"`` or ``"en"``.
+    former : bool
+        Name it as a former district (the units of 2025 lie in former districts).
+
+    Returns
+    -------
+    str
+        The name as given, or e.g. "former Ba Vì district" / "huyện Ba Vì cũ"; "" when blank.
+
+    Examples
+    --------
+    >>> district("Huyện Ba Vì", lang="en", former=True), district("Huyện Ba Vì", lang="vi", former=True)
+    ('former Ba Vì district', 'huyện Ba Vì cũ')
+    >>> district("Thị xã Sơn Tây", lang="en", former=True), district("Quận Ba Đình", lang="vi")
+    ('former Sơn Tây town', 'Quận Ba Đình')
+    """
+    if not isinstance(name, str) or not name.strip():
+        return ""
+    name = name.strip()
+    if not former:
+        return name
+    lowered = name.lower()
+    for prefix, kind in _DISTRICT_KINDS:
+        if lowered.startswith(prefix):
+            return text(
+                "district.former",
+                lang,
+                name=name[len(prefix) :],
+                kind=text(f"district.kind.{kind}", lang),
+            )
+    return text("district.former_plain", lang, name=name)
+
+
 def count(value: Any, *, lang: str) -> str:
     """Format a whole count (``1.234``).
 
@@ -349,6 +395,34 @@ def month(value: Any, *, lang: str) -> str:
     return text("month_year", lang, month=name, year=match.group(1))
 
 
+def day(value: Any, *, lang: str) -> str:
+    """Format a ``YYYY-MM-DD`` date (``19 August 2025``, ``19/8/2025``); other text is kept.
+
+    Parameters
+    ----------
+    value : object
+        A date as ``YYYY-MM-DD`` text (e.g. when a decision took effect).
+    lang : str
+        ``"vi"`` (``19/8/2025``) or ``"en"`` (``19 August 2025``).
+
+    Returns
+    -------
+    str
+        The date in ``lang``, or ``str(value)`` unchanged when it is not such a date.
+
+    Examples
+    --------
+    >>> day("2025-08-19", lang="en"), day("2025-08-19", lang="vi")
+    ('19 August 2025', '19/8/2025')
+    """
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(value).strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        return str(value)
+    year, number, date = match.group(1), int(match.group(2)), int(match.group(3))
+    return text("day_month_year", lang, day=date, month=text(f"month.{number}", lang),
+                number=number, year=year)  # fmt: skip
+
+
 class Formatter:
     """All formatters bound to one language: what templates receive as ``f``.
 
@@ -388,11 +462,17 @@ class Formatter:
     def count(self, value: Any) -> str:
         return count(value, lang=self.lang)
 
+    def district(self, name: Any, *, former: bool = False) -> str:
+        return district(name, lang=self.lang, former=former)
+
     def clock(self, value: Any) -> str:
         return clock(value)
 
     def month(self, value: Any) -> str:
         return month(value, lang=self.lang)
+
+    def day(self, value: Any) -> str:
+        return day(value, lang=self.lang)
 
 
 def map_title(options: Mapping[str, Any], *, lang: str) -> str:
@@ -538,6 +618,8 @@ __all__ = [
     "Formatter",
     "clock",
     "count",
+    "day",
+    "district",
     "hours",
     "km",
     "minutes",

@@ -217,25 +217,14 @@ def maximal_covering(
 
     Examples
     --------
-    Which 2 of the 7 regional hospital sites put the most people of the 2025 communes within
-    30 minutes by motorbike, from the units' points:
+    Four cells, site ``a`` open already: of the candidates ``b`` and ``c``, which one brings
+    the most people within 15 minutes:
 
-    >>> import warnings
-    >>> from planner.places.hanoi import hanoi_facilities
-    >>> from planner.roads.network import hanoi_network
-    >>> from planner.travel.matrix import travel_time_matrix
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")
-    ...     fac = hanoi_facilities(scheme="2025")
-    >>> communes, sites = fac[fac.level == "commune"], fac[fac.level == "regional"]
-    >>> long = travel_time_matrix(hanoi_network(), communes, sites, mode="motorbike",
-    ...                           distances=False)
-    >>> times = long.pivot(index="origin_id", columns="destination_id", values="travel_time_s")
-    >>> times = times.loc[communes.facility_id, sites.facility_id]
-    >>> best = maximal_covering(times, communes.population, k=2, within_s=30 * 60)
-    >>> worse = greedy_covering(times, communes.population, k=2, within_s=30 * 60)
-    >>> best.status, len(best.opened), best.population_covered >= worse.population_covered
-    ('optimal', 2, True)
+    >>> times = pd.DataFrame({"a": [600, 2400, 2400, 2400], "b": [2400, 600, 600, 2400],
+    ...                       "c": [2400, 2400, 600, 600]})
+    >>> best = maximal_covering(times, [10, 20, 30, 40], k=1, within_s=15 * 60, existing=["a"])
+    >>> best.status, best.opened, best.population_before, best.population_covered
+    ('optimal', ('c',), 10.0, 80.0)
     """
     problem = _problem(times_s, population, k=k, within_s=within_s, existing=existing)
     cand = problem.candidates

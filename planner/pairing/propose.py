@@ -261,16 +261,19 @@ def propose_pairings(
 
     Examples
     --------
-    >>> from planner.places.hanoi import hanoi_facilities
-    >>> from planner.roads.network import hanoi_network
-    >>> from planner.travel.matrix import pair_travel_times
-    >>> fac = hanoi_facilities(scheme="2024")
-    >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
-    >>> matrix = pair_travel_times(hanoi_network(), hospitals, units, depart="10:00")
-    >>> from planner.pairing.explain import hanoi_pilot_pins
-    >>> result = propose_pairings(units, hospitals, matrix, pilot=hanoi_pilot_pins(units))
-    >>> result.status
-    'optimal'
+    Three districts, two hospitals, hospital -> unit times in seconds; H1 is nearest to all,
+    but the pilot pins U2 to H2 and the load balance (±20 %) sends U1 there too:
+
+    >>> units = pd.DataFrame({"facility_id": ["u1", "u2", "u3"], "name": ["U1", "U2", "U3"],
+    ...                       "level": "district", "district": ["D1", "D2", "D3"],
+    ...                       "population": [100.0, 100.0, 200.0]})
+    >>> hospitals = pd.DataFrame({"facility_id": ["h1", "h2"], "name": ["H1", "H2"]})
+    >>> m = pd.DataFrame({"origin_id": ["h1"] * 3 + ["h2"] * 3,
+    ...                   "destination_id": ["u1", "u2", "u3"] * 2,
+    ...                   "travel_time_s": [600.0, 900.0, 700.0, 1200.0, 1500.0, 1000.0]})
+    >>> result = propose_pairings(units, hospitals, m, directions="to_unit", pilot={"u2": "h2"})
+    >>> result.status, result.pairings["hospital_id"].tolist()
+    ('optimal', ['h2', 'h2', 'h1'])
     >>> bool(result.scores["load_ratio_max_min"] <= 1.2 / 0.8)
     True
     """
@@ -353,8 +356,16 @@ def pairing_result(
         request.balance,
     )
     pairings = model.frame(solution.choice, model.allowed(max_travel_time_s), model.pinned)
-    nearest = nearest_baseline(model)
-    pilot_frame = pilot_baseline(model)
+    nearest_by = request.nearest_by or "group"
+    baseline_model = model
+    if nearest_by == "unit" and i.request.hierarchical:
+        # the baselines of every unit on its own (the proposal's groups bind only it)
+        alone = dataclasses.replace(i.request, hierarchical=False)
+        baseline_model = build_model(
+            units, hospitals, matrix, trip=trip, request=alone, pilot=i.pilot
+        )
+    nearest = nearest_baseline(baseline_model)
+    pilot_frame = pilot_baseline(baseline_model)
     scores = score_pairings(
         pairings,
         matrix,
@@ -407,6 +418,7 @@ def pairing_result(
             "hierarchical": hierarchical,
             "directions": trip.directions,
             "site_rule": trip.site_rule,
+            "nearest_by": nearest_by,
         },
     )
 

@@ -181,21 +181,22 @@ def score_pairings(
 
     Examples
     --------
-    >>> import warnings
-    >>> from planner.places.hanoi import hanoi_facilities
-    >>> from planner.roads.network import hanoi_network
+    Two districts and one hospital, times both ways in seconds; U2's pair time is over an hour:
+
     >>> from planner.pairing.explain import nearest_pairings
-    >>> from planner.travel import pair_travel_times
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")  # units placed at population centres
-    ...     fac = hanoi_facilities(scheme="2024")
-    >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
-    >>> matrix = pair_travel_times(hanoi_network(), hospitals, units, depart="10:00")
-    >>> scores = score_pairings(nearest_pairings(units, hospitals, matrix), matrix,
+    >>> units = pd.DataFrame({"facility_id": ["u1", "u2"], "name": ["U1", "U2"],
+    ...                       "level": "district", "district": ["D1", "D2"],
+    ...                       "population": [300.0, 100.0]})
+    >>> hospitals = pd.DataFrame({"facility_id": ["h1"], "name": ["H1"]})
+    >>> m = pd.DataFrame({"origin_id": ["h1", "u1", "h1", "u2"],
+    ...                   "destination_id": ["u1", "h1", "u2", "h1"],
+    ...                   "travel_time_s": [600.0, 800.0, 3600.0, 4000.0]})
+    >>> scores = score_pairings(nearest_pairings(units, hospitals, m), m,
     ...                         units=units, hospitals=hospitals)
-    >>> bool(0.8 < scores.overall["share_population_within_60min"] <= 1.0)
-    True
-    >>> scores.overall["directions"], scores.overall["depart"]
+    >>> overall = scores.overall
+    >>> overall["share_population_within_60min"], overall["pop_weighted_mean_travel_time_s"]
+    (0.75, 1475.0)
+    >>> overall["directions"], overall["depart"]
     ('both', None)
     """
     for column in ("unit_id", "hospital_id"):

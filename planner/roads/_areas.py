@@ -120,10 +120,11 @@ def edge_areas(graph: TravelGraph) -> np.ndarray:
 
     Examples
     --------
-    >>> from planner.roads.network import hanoi_network
-    >>> codes = edge_areas(hanoi_network())
-    >>> sorted(AREAS[c] for c in np.unique(codes))
-    ['core', 'other', 'rural', 'suburban']
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> codes = edge_areas(load_network(data_file("fixtures/van_mieu_osm.osm")))
+    >>> sorted(AREAS[c] for c in np.unique(codes))  # the streets by Văn Miếu: the urban core
+    ['core']
     """
     version = data_version()
     hit = _EDGE_AREAS.get(graph)

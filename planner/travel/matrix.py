@@ -138,13 +138,17 @@ def travel_time_matrix(
     Examples
     --------
     >>> import pandas as pd
-    >>> from planner.roads.network import hanoi_network
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
     >>> from planner.travel.matrix import travel_time_matrix
-    >>> sites = pd.DataFrame({"facility_id": ["xanh-pon", "ba-vi"],
-    ...                       "lat": [21.03126, 21.2164], "lon": [105.83518, 105.4100]})
-    >>> m = travel_time_matrix(hanoi_network(), sites, mode="car", depart="10:00")
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))  # the streets by Văn Miếu
+    >>> sites = pd.DataFrame({"facility_id": ["xanh-pon", "cat-linh"],
+    ...                       "lat": [21.03126, 21.0290], "lon": [105.83518, 105.8283]})
+    >>> m = travel_time_matrix(graph, sites, mode="car", depart="10:00")
     >>> m.loc[1, ["origin_id", "destination_id", "status"]].tolist()
-    ['xanh-pon', 'ba-vi', 'ok']
+    ['xanh-pon', 'cat-linh', 'ok']
+    >>> m["travel_time_s"].round().tolist()  # seconds; a facility to itself is no trip
+    [0.0, 233.0, 234.0, 0.0]
     """
     request = _snap_request(
         graph, origins, destinations, mode=mode, max_snap_m=max_snap_m, speeds=speeds, cache=cache
@@ -193,10 +197,12 @@ def travel_time_matrices(
     Examples
     --------
     >>> import pandas as pd
-    >>> from planner.roads.network import hanoi_network
-    >>> sites = pd.DataFrame({"facility_id": ["xanh-pon", "ba-vi"],
-    ...                       "lat": [21.03126, 21.2164], "lon": [105.83518, 105.4100]})
-    >>> by_hour = travel_time_matrices(hanoi_network(), sites, departs=["07:00", "10:00"])
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))  # the streets by Văn Miếu
+    >>> sites = pd.DataFrame({"facility_id": ["xanh-pon", "cat-linh"],
+    ...                       "lat": [21.03126, 21.0290], "lon": [105.83518, 105.8283]})
+    >>> by_hour = travel_time_matrices(graph, sites, departs=["07:00", "10:00"])
     >>> bool(by_hour["07:00"].loc[1, "travel_time_s"] >= by_hour["10:00"].loc[1, "travel_time_s"])
     True
     """
@@ -264,16 +270,17 @@ def pair_travel_times(
 
     Examples
     --------
-    >>> import warnings
-    >>> from planner.places.hanoi import hanoi_facilities
-    >>> from planner.roads.network import hanoi_network
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore")  # units placed at population centres
-    ...     fac = hanoi_facilities(scheme="2024")
-    >>> hospitals, units = fac[fac.level == "regional"], fac[fac.level != "regional"]
-    >>> m = pair_travel_times(hanoi_network(), hospitals, units, depart="10:00")
-    >>> len(m) == 2 * len(hospitals) * len(units)
-    True
+    >>> import pandas as pd
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))  # the streets by Văn Miếu
+    >>> hospital = pd.DataFrame({"facility_id": ["xanh-pon"], "lat": [21.03126], "lon": [105.83518]})
+    >>> units = pd.DataFrame({"facility_id": ["cat-linh", "van-mieu"],
+    ...                       "lat": [21.0290, 21.0255], "lon": [105.8283, 105.8320]})
+    >>> m = pair_travel_times(graph, hospital, units, depart="10:00")
+    >>> m[["origin_id", "destination_id"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['xanh-pon', 'cat-linh'], ['xanh-pon', 'van-mieu'],
+     ['cat-linh', 'xanh-pon'], ['van-mieu', 'xanh-pon']]
     """
     check_choice("directions", directions, DIRECTIONS)
     matrix = functools.partial(travel_time_matrix, graph, mode=mode, depart=depart, speeds=speeds)
@@ -370,10 +377,11 @@ def travel_time_arrays(
     Examples
     --------
     >>> import pandas as pd
-    >>> from planner.roads.network import hanoi_network
-    >>> sites = pd.DataFrame({"facility_id": ["xanh-pon", "ba-vi"],
-    ...                       "lat": [21.03126, 21.2164], "lon": [105.83518, 105.4100]})
-    >>> graph = hanoi_network()
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))  # the streets by Văn Miếu
+    >>> sites = pd.DataFrame({"facility_id": ["xanh-pon", "cat-linh"],
+    ...                       "lat": [21.03126, 21.0290], "lon": [105.83518, 105.8283]})
     >>> (times, snap_m), = travel_time_arrays(graph, sites, sites, departs=["10:00"]).values()
     >>> long = travel_time_matrices(graph, sites, sites, departs=["10:00"])["10:00"]
     >>> bool((times.ravel() == long["travel_time_s"].to_numpy()).all()), times.shape

@@ -138,15 +138,19 @@ def routes(
 
     Examples
     --------
+    Two wards to Xanh Pôn, on the OSM fixture of the streets by Văn Miếu:
+
     >>> import pandas as pd
-    >>> from planner.roads.network import hanoi_network
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
     >>> from planner.travel import routes
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
     >>> hospital = pd.DataFrame({"facility_id": ["xanh-pon"], "lat": [21.03126], "lon": [105.83518]})
-    >>> units = pd.DataFrame({"facility_id": ["ba-vi", "son-tay"],
-    ...                       "lat": [21.2164, 21.1386], "lon": [105.4100, 105.5042]})
-    >>> r = routes(hanoi_network(), units, hospital, depart="10:00")
-    >>> r["status"].tolist(), [len(line.coords) > 100 for line in r.geometry]
-    (['ok', 'ok'], [True, True])
+    >>> units = pd.DataFrame({"facility_id": ["cat-linh", "van-mieu"],
+    ...                       "lat": [21.0290, 21.0255], "lon": [105.8283, 105.8320]})
+    >>> r = routes(graph, units, hospital, depart="10:00")
+    >>> r["status"].tolist(), [len(line.coords) for line in r.geometry]
+    (['ok', 'ok'], [38, 27])
     """
     o_snap, d_snap = snap_together(
         graph, origins, destinations, mode=mode, max_snap_m=max_snap_m, speeds=speeds, cache=True
@@ -215,11 +219,19 @@ def route(
 
     Examples
     --------
-    >>> from planner.roads.network import hanoi_network
+    Xanh Pôn to Cát Linh, on the OSM fixture of the streets by Văn Miếu:
+
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
     >>> from planner.travel import route
-    >>> r = route(hanoi_network(), (21.03126, 105.83518), (21.2164, 105.4100), depart="10:00")
-    >>> 3000 <= r.travel_time_s <= 7200  # about an hour for ~53 km
-    True
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
+    >>> xanh_pon, cat_linh = (21.03126, 105.83518), (21.0290, 105.8283)
+    >>> r = route(graph, xanh_pon, cat_linh, depart="10:00")
+    >>> round(r.distance_m), round(r.travel_time_s / 60, 1)  # metres, minutes
+    (1034, 3.9)
+    >>> by_motorbike = route(graph, xanh_pon, cat_linh, mode="motorbike", depart="10:00")
+    >>> round(by_motorbike.travel_time_s / 60, 1)
+    3.1
     """
     points = [lat_lon(origin, "origin"), lat_lon(destination, "destination")]
     snaps = snap_together(

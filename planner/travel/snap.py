@@ -70,11 +70,14 @@ def snap_facilities(
     Examples
     --------
     >>> import pandas as pd
-    >>> from planner.roads.network import hanoi_network
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
     >>> from planner.travel import snap_facilities
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))  # the streets by Văn Miếu
     >>> xanh_pon = pd.DataFrame({"facility_id": ["xp"], "lat": [21.03126], "lon": [105.83518]})
-    >>> snap_facilities(hanoi_network(), xanh_pon)["status"].tolist()
-    ['ok']
+    >>> snap = snap_facilities(graph, xanh_pon)
+    >>> snap["status"].tolist(), round(snap["snap_distance_m"].iloc[0])
+    (['ok'], 103)
     """
     ids, lat, lon = facility_columns(facilities)
     snaps = snap_table(graph, ids, lat, lon, mode=mode, max_snap_m=max_snap_m, speeds=speeds)

@@ -33,7 +33,7 @@ import shapely
 
 from planner.access.cells import DEFAULT_CELL_SNAP_M, default_grid
 from planner.app.growth.candidates import read_candidates
-from planner.config import CRS_LONLAT
+from planner.config import CRS_LONLAT, DEFAULT_SCHEME
 from planner.errors import PlannerInputError
 from planner.io.atomic import write_json, write_vector_atomic
 from planner.io.spreadsheet import write_csv
@@ -242,7 +242,7 @@ def plan_stations(
         most ``max_candidates``, those with the most people beyond the threshold of every
         existing station first.
     scheme
-        Scheme of the Hanoi registry when ``facilities`` is ``None`` (default 2024).
+        Scheme of the Hanoi registry when ``facilities`` is ``None`` (default 2025).
     trip
         How people reach a station: its mode and departure time time the cells (as for
         :func:`planner.travel.matrix.travel_time_matrix`); ``None``: :data:`planner.requests.STATION_TRIP`
@@ -270,7 +270,7 @@ def plan_stations(
     from planner.app.pipeline.inputs import facilities_for, road_network, study_area
 
     graph = graph if graph is not None else road_network()
-    fac = facilities if facilities is not None else facilities_for(scheme or "2024")
+    fac = facilities if facilities is not None else facilities_for(scheme or DEFAULT_SCHEME)
     given: pd.DataFrame | None = None
     if isinstance(candidates, str | os.PathLike):
         given = read_candidates(candidates, area=study_area(graph))

@@ -105,6 +105,8 @@ def options_document(run: PlanningRun) -> dict[str, Any]:
         else str(run.options.specialty_need),
         "demand": run.options.demand,
         **({} if run.options.population is None else {"population": str(run.options.population)}),
+        # the baselines' grain when it is each unit (Hanoi's 2025 units); whole groups unsaid
+        **({"nearest_by": "unit"} if run.proposal.options.get("nearest_by") == "unit" else {}),
         **(
             {}
             if run.options.request.max_travel_time_s is None

@@ -14,7 +14,7 @@ import pandas as pd
 from planner._vn import core_name, fold
 from planner.config import data_sources
 from planner.outputs.formatting import MISSING, hanoi_scheme
-from planner.outputs.i18n import Translator, messages
+from planner.outputs.i18n import Translator, has_text, messages
 from planner.outputs.report._context import Context, number_cell, text_cell
 from planner.outputs.report._scores import Scores, cells_section
 from planner.places.facility_schema import APPROXIMATE_SOURCES
@@ -35,7 +35,13 @@ def terms_part(ctx: Context, main: Scores, *, pilot: bool, fixed: bool) -> list[
         definition = f"term.{key}_def"
         if key == "trip":
             definition = f"term.trip_def.{main.directions or 'both'}"
-        out.append((t(f"term.{key}"), t.get(definition, t("term.trip_def.both"))))
+        fields = {
+            "every": ctx.every(),
+            "every_other": ctx.every(other=True),
+            "pilot_units": ctx.says("pilot.units"),
+        }
+        shown = ctx.says(definition, **fields) if has_text(definition) else None
+        out.append((t(f"term.{key}"), shown or t("term.trip_def.both")))
     return out
 
 
@@ -93,7 +99,7 @@ def assumptions_part(
         else:
             rule = t("assume.rule_no_balance", objective=goal)
         if options.get("hierarchical") is not None:
-            rule += " " + t(
+            rule += " " + ctx.says(
                 "assume.whole_districts" if options["hierarchical"] else "assume.split_units"
             )
         out.append((t("assume.rule"), rule))
@@ -125,7 +131,7 @@ def assumptions_part(
         )
         out.append((t("assume.specialty"), text))
     if options.get("region") == "Hanoi":
-        out.append((t("assume.population"), t("assume.population_text")))
+        out.append((t("assume.population"), ctx.says("assume.population_text")))
     status = main.overall.get("status")
     if status in ("optimal", "time_limit", "scored"):
         gap = main.overall.get("mip_gap", main.overall.get("gap_to_optimal"))
@@ -140,11 +146,22 @@ def _words(t: Translator, key: str) -> str | None:
     return t(key) if key in messages() else None
 
 
+def _pilot_units(district: str, ctx: Context) -> str:
+    """Who a pilot pins: a district (2024), the communes of a former district (2025)."""
+    if ctx.former:
+        return ctx.t("assume.pilot_former", district=ctx.district(district))
+    return district
+
+
 def _pilot_text(pilot: Any, ctx: Context) -> str:
     """The pilot in words: its districts with their hospitals, named (the run's ``pilot``)."""
     t = ctx.t
     pairs = [
-        t("assume.pair", unit=str(p["district"]), hospital=ctx.name(p["hospital_id"]))
+        t(
+            "assume.pair",
+            unit=_pilot_units(str(p["district"]), ctx),
+            hospital=ctx.name(p["hospital_id"]),
+        )
         for p in (pilot if isinstance(pilot, list) else [])
         if isinstance(p, Mapping) and p.get("district") and p.get("hospital_id")
     ]
@@ -266,11 +283,11 @@ def approximate_part(approx: pd.DataFrame, total: int, ctx: Context) -> dict[str
     counts = approx.groupby(approx["district"].fillna(MISSING), sort=False).size()
     counts = counts.iloc[np.argsort([core_name(d) for d in counts.index], kind="stable")]
     return {
-        "text": t(
+        "text": ctx.says(
             "report.approximate_text",
             count=f.count(len(approx)),
             total=f.count(total),
             file=APPROXIMATE_CSV,
         ),
-        "counts": [(str(d), f.count(n)) for d, n in counts.items()],
+        "counts": [(ctx.district(d) or str(d), f.count(n)) for d, n in counts.items()],
     }

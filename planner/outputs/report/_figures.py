@@ -10,7 +10,6 @@ from typing import Any
 import pandas as pd
 
 from planner.outputs.formatting import MISSING, Formatter, clock
-from planner.outputs.i18n import Translator
 from planner.outputs.labels import site_label
 from planner.outputs.report._charts import coverage_chart
 from planner.outputs.report._context import Context, number_cell, text_cell, trip_minutes
@@ -18,13 +17,14 @@ from planner.outputs.report._scores import Scores, cells_section
 
 
 def _figure_specs(
-    t: Translator, at: str, peak: str | None, *, same_depart: bool
+    ctx: Context, at: str, peak: str | None, *, same_depart: bool
 ) -> list[tuple[str, str, str]]:
     """The figures beside the alternatives: (label, scores key, how to format).
 
     When the compared scenarios leave at different times, the main figures are labelled "at
     each scenario's departure time" and the column headers give the times.
     """
+    t = ctx.t
     when = t("at_time", time=at) if same_depart else t("report.at_own")
     specs = [(t("report.row_mean", when=when), "pop_weighted_mean_travel_time_s", "min1")]
     if peak:
@@ -60,7 +60,7 @@ def _figure_specs(
         (t("report.row_load_ratio"), "load_ratio_max_min", "ratio"),
         (t("report.row_gini"), "gini_load", "ratio"),
         (t("report.row_staff"), "staff_travel_hours_per_month", "hours"),
-        (t("report.row_consistency"), "hierarchy_consistency", "pct"),
+        (ctx.says("report.row_consistency"), "hierarchy_consistency", "pct"),
         (t("report.row_unassigned"), "unassigned_units", "count"),
         (t("report.row_unreachable"), "pairs_without_time", "count"),
         (t("report.row_gap"), "gap_to_optimal", "pct2"),
@@ -103,7 +103,7 @@ def figures_part(main: Scores, ctx: Context, *, other: tuple[Scores, str] | None
         label = name if same_depart else f"{name} ({when})"
         heads.append({"label": label, "num": True})
     body = []
-    for label, score_key, kind in _figure_specs(t, depart, peak, same_depart=same_depart):
+    for label, score_key, kind in _figure_specs(ctx, depart, peak, same_depart=same_depart):
         values = [figures.get(score_key) for _, figures in columns]
         if all(v is None for v in values):
             continue
@@ -128,7 +128,7 @@ def hospitals_part(
 ) -> dict[str, Any]:
     t, f = ctx.t, ctx.f
     spec = [
-        ("districts", "report.col_districts", f.count),
+        ("districts", "report.col_districts", f.count),  # the former ones, for 2025
         ("units", "report.col_units", f.count),
         ("population", "report.col_population", f.people),
         ("load_share", "report.col_share", lambda v: f.percent(v, decimals=1)),
@@ -138,7 +138,7 @@ def hospitals_part(
     ]
     spec = [s for s in spec if s[0] in per_hospital]
     columns = [{"label": t("report.col_name"), "num": False}]
-    columns += [{"label": t(label), "num": True} for _, label, _ in spec]
+    columns += [{"label": ctx.says(label), "num": True} for _, label, _ in spec]
     rows = []
     for record in per_hospital.to_dict("records"):
         cells = [text_cell(record["_name"], cls="name", colour=ctx.colour(record["hospital_id"]))]
@@ -223,7 +223,7 @@ def people_part(main: Scores, ctx: Context, pairings: pd.DataFrame) -> dict[str,
         ]
         key = "report.people_misled" if misled.get("count") else "report.people_misled_none"
         sentences.append(
-            t(
+            ctx.says(
                 key,
                 count=f.count(misled.get("count")),
                 total=f.count(misled.get("units")),
@@ -240,7 +240,7 @@ def people_part(main: Scores, ctx: Context, pairings: pd.DataFrame) -> dict[str,
     for record in table.loc[order].to_dict("records"):
         rows.append(
             [
-                text_cell(record["district"], cls="name"),
+                text_cell(ctx.district(record["district"]), cls="name"),
                 number_cell(f.people(record.get("population"))),
                 number_cell(trip_minutes(record.get("mean_time_to_sister_s"), t, f)),
                 number_cell(trip_minutes(record.get("p90_time_to_sister_s"), t, f)),
@@ -248,7 +248,7 @@ def people_part(main: Scores, ctx: Context, pairings: pd.DataFrame) -> dict[str,
                 number_cell(f.minutes(record.get("points_minus_cells_s"), signed=True)),
             ]
         )
-    columns = [{"label": t("report.col_district"), "num": False}] + [
+    columns = [{"label": ctx.says("report.col_district"), "num": False}] + [
         {"label": t(key), "num": True}
         for key in (
             "report.col_people",
@@ -265,7 +265,8 @@ def people_part(main: Scores, ctx: Context, pairings: pd.DataFrame) -> dict[str,
         "tables": [
             {"columns": columns, "rows": part} for part in (rows[:half], rows[half:]) if part
         ],
-        "note": t("report.people_table_note"),
+        "title": ctx.says("report.people_table"),
+        "note": ctx.says("report.people_table_note"),
         "credit": str(cells.get("attribution") or ""),
     }
 
@@ -285,7 +286,7 @@ def _demand_sentence(demand: Mapping[str, Any], ctx: Context) -> str:
     mean_other = f.minutes(demand["alternative"].get("cells_mean_travel_time_s"), decimals=1)
     if mean_other == mean:  # the same to the tenth of a minute: say so, not "27.7 instead of 27.7"
         key = f"{key}_close"
-    names = [str(d) for d in demand.get("districts_changed") or []]
+    names = [ctx.district(d) for d in demand.get("districts_changed") or []]
     shown = ", ".join(names[:_NAMES_SHOWN])
     if len(names) > _NAMES_SHOWN:
         shown = t("report.and_more", names=shown, count=f.count(len(names) - _NAMES_SHOWN))

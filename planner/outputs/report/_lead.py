@@ -41,6 +41,18 @@ def lead_part(
         sentences.append(
             t("report.lead_pairing_scored", units=f.count(len(pairings)), hospitals=n_hospitals)
         )
+    elif ctx.former:
+        levels = pairings["unit_level"].astype(str) if "unit_level" in pairings else None
+        centres = int((levels == "district").sum()) if levels is not None else 0
+        sentences.append(
+            t(
+                "report.lead_pairing_former",
+                communes=f.count(len(pairings) - centres),
+                centres=f.count(centres),
+                units=f.count(len(pairings)),
+                hospitals=f.count(n_hospitals),
+            )
+        )
     elif is_district_rows(rows):
         sentences.append(
             t(
@@ -77,10 +89,10 @@ def lead_part(
         delta = mean - _mean(nearest)  # type: ignore[operator]
         shown = f.minutes(abs(delta), decimals=1)
         if shown == f.minutes(0, decimals=1):
-            sentences.append(t("report.lead_cost_same"))
+            sentences.append(t("report.lead_cost_same", every=ctx.every()))
         else:
             key = "report.lead_cost_more" if delta > 0 else "report.lead_cost_less"
-            sentences.append(t(key, delta=shown))
+            sentences.append(t(key, delta=shown, every=ctx.every()))
         idle = _idle_hospitals(nearest, ctx)  # a baseline may leave a hospital with no unit
         sentences.append(
             t(
@@ -107,6 +119,8 @@ def lead_part(
         sentences.append(
             t(
                 "report.lead_pilot_idle" if idle else "report.lead_pilot",
+                pilot=ctx.says("pilot.pair"),
+                every_other=ctx.every(other=True),
                 change=_longer_or_shorter(mean - _mean(pilot), ctx),  # type: ignore[operator]
                 ratio_pilot=f.ratio(pilot.get("load_ratio_max_min"), decimals=1),
                 ratio=f.ratio(s.get("load_ratio_max_min"), decimals=1),
@@ -122,7 +136,7 @@ def lead_part(
         items = [
             t(
                 "report.lead_hardest_item",
-                name=_unit_and_district(row),
+                name=_unit_and_district(row, ctx),
                 minutes=f.minutes(row.trip_s),
                 hospital=ctx.name(row.hospital_id),
             )
@@ -165,8 +179,8 @@ def _longer_or_shorter(seconds: float, ctx: Context) -> str:
     return ctx.t("report.longer" if seconds > 0 else "report.shorter", minutes=shown)
 
 
-def _unit_and_district(row: Any) -> str:
+def _unit_and_district(row: Any, ctx: Context) -> str:
     district = getattr(row, "district", None)
     if isinstance(district, str) and district and district not in str(row.unit_name):
-        return f"{row.unit_name}, {district}"
+        return f"{row.unit_name}, {ctx.district(district)}"
     return str(row.unit_name)

@@ -101,7 +101,7 @@ def stay_reasons(
                 else float(switch[members][ok].mean())
             )
             if switch_direction(cost) == "slower":
-                kinds.append(("district", t("why.district", minutes=f.minutes(cost))))
+                kinds.append(("district", ctx.says("why.district", minutes=f.minutes(cost))))
         if limits is None:
             kinds.append(("unknown", t("why.unknown")))
         else:
@@ -142,7 +142,8 @@ def stay_reasons(
                     )
         if not kinds:
             kinds.append(("none", t("why.none")))
-        prefix = t("why.with_district", district=row.district) + " " if whole else ""
+        with_district = ctx.says("why.with_district", district=ctx.district(row.district))
+        prefix = with_district + " " if whole else ""
         reasons.append(t("why.stays", reasons=prefix + "; ".join(words for _, words in kinds)))
         limited = limited or any(k in ("full", "floor") for k, _ in kinds)
     faster = sum(r is not None for r in reasons)

@@ -63,6 +63,7 @@ from planner.outputs.report._reasons import stay_reasons
 from planner.outputs.report._scores import read_scores
 from planner.outputs.report._traffic import traffic_part
 from planner.outputs.report.decision import decision_part, decision_table, other_lookup
+from planner.places.hanoi.registry import registry_scheme
 from planner.places.sites import hospital_of
 
 if TYPE_CHECKING:
@@ -212,11 +213,14 @@ def write_report(
     )
     fac_ids = facilities["facility_id"].astype(str)
     hosp = facilities[fac_ids.isin(set(used)) | (facilities["level"] == "regional")]
+    former = registry_scheme(facilities) == "2025"
     ctx = Context(
         t=t,
         f=f,
         names=dict(zip(hospital_of(hosp), hosp["name"].astype(str), strict=True)),
         palette=hospital_palette(hosp),
+        former=former,
+        per_unit=options.get("nearest_by") == "unit" or options.get("hierarchical") is False,
     )
     rows = decision_table(
         pairings, peak_times=main.peak_times, by_district=_by_district(options, facilities)

@@ -44,6 +44,7 @@ DECISION_COLUMNS = (
     "pinned",
     "units",
     "units_elsewhere",
+    "listed_population",
 )
 
 
@@ -112,6 +113,11 @@ def decision_table(
     hospital_key = table["hospital_id"].astype("string").fillna("").to_numpy(str)
     group_key = key.astype("string").fillna("").to_numpy(str)
     names = table.get("hospital_name", pd.Series(None, table.index, dtype=object))
+    # the unit's own population as listed (a health centre's: its district's, counted in its
+    # communes, so ``population`` has it as 0)
+    listed = pd.to_numeric(
+        table.get("population", pd.Series(np.nan, table.index)), errors="coerce"
+    ).to_numpy(float)
     pinned = (
         table["pinned"].fillna(False).astype(bool).to_numpy()
         if "pinned" in table
@@ -146,6 +152,7 @@ def decision_table(
                 "pinned": bool(pinned[i]),
                 "units": len(members),
                 "units_elsewhere": int((hospital_key[members] != hospital_key[i]).sum()),
+                "listed_population": listed[i],
             }
         )
     out = pd.DataFrame(rows, columns=list(DECISION_COLUMNS))
@@ -292,6 +299,7 @@ def decision_part(
     """
     t, f = ctx.t, ctx.f
     districts = is_district_rows(rows)
+    former_units = _former_units() if ctx.former else {}
     has_peak = bool(rows["travel_time_peak_s"].notna().any()) and at_peak is not None
     time_label = t("report.col_time_at", time=at) if at else t("map.travel_time")
     columns = [
@@ -324,12 +332,20 @@ def decision_part(
         )
         group["people"] += row.population if math.isfinite(row.population) else 0.0
         sub = None
+        former_unit = former_units.get(str(row.unit_id)) if row.unit_level == "district" else None
         if districts and row.units > 1:
             sub = t("report.communes_with", count=f.count(row.units - 1))
             if row.units_elsewhere:
                 sub = t("report.communes_split", count=f.count(row.units_elsewhere))
+        elif former_unit is not None:
+            sub = t(
+                f"report.former_unit.{former_unit['status_2025']}",
+                kind=t(f"report.former_unit.kind.{former_unit['kind']}"),
+                district=ctx.district(row.district),
+                since=f.day(former_unit["since"]),
+            )
         elif isinstance(row.district, str) and not districts:
-            sub = row.district
+            sub = ctx.district(row.district)
         badge = None
         if row.pinned:
             pilot = is_pilot_pair(row.district, row.hospital_id)
@@ -357,8 +373,14 @@ def decision_part(
                 )
             )
             cells.append(number_cell(trip_minutes(their_time, t, f)))
+        people = number_cell(f.people(row.population))
+        if former_unit is not None and math.isfinite(row.listed_population):
+            # its former district's people, who count in its communes
+            people = number_cell(
+                f.people(row.listed_population), sub=t("report.former_unit.people")
+            )
         cells += [
-            number_cell(f.people(row.population)),
+            people,
             text_cell(
                 ctx.name(row.next_best_hospital_id),
                 colour=ctx.colour(row.next_best_hospital_id)
@@ -383,11 +405,21 @@ def decision_part(
         changed_note = t(key, count=f.count(changed_count), total=f.count(len(rows)), name=other[2])
     return {
         "title": t("report.decision_districts" if districts else "report.decision"),
-        "note": t("report.decision_note_districts" if districts else "report.decision_note_units"),
+        "note": ctx.says(
+            "report.decision_note_districts" if districts else "report.decision_note_units"
+        ),
         "columns": columns,
         "groups": list(groups.values()),
         "changed_note": changed_note,
     }
+
+
+def _former_units() -> dict[str, dict[str, str]]:
+    """What our sources say of each district-level unit since 1 July 2025, by facility id."""
+    from planner.places.hanoi.registry import district_units_2025
+
+    units = district_units_2025()
+    return {str(r["facility_id"]): r for r in units.to_dict("records")}
 
 
 __all__ = ["DECISION_COLUMNS", "decision_table"]

@@ -4,5 +4,7 @@ from .areas import hanoi_boundary as hanoi_boundary
 from .grid import hanoi_population_grid as hanoi_population_grid
 from .locations import LOCATION_ORDER as LOCATION_ORDER
 from .locations import location_summary as location_summary
+from .registry import district_units_2025 as district_units_2025
 from .registry import hanoi_facilities as hanoi_facilities
 from .registry import hanoi_unit_areas as hanoi_unit_areas
+from .registry import registry_scheme as registry_scheme

@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from planner.config import authored_dir, data_file
+from planner.config import DEFAULT_SCHEME, authored_dir, data_file
 from planner.places.hanoi._data import FILES, check_scheme, data_paths, read_units_2025
 from planner.places.hanoi._districts import boundary, cached_district_polygons
 
@@ -46,7 +46,7 @@ def hanoi_boundary() -> BaseGeometry:
     return boundary(str(data_file(FILES["boundary"])))
 
 
-def hanoi_areas(*, scheme: str = "2024") -> gpd.GeoDataFrame:
+def hanoi_areas(*, scheme: str = DEFAULT_SCHEME) -> gpd.GeoDataFrame:
     """Return the areas served by the district units (2024) or the commune units (2025).
 
     ``"2025"``: the 126 commune-level polygons from OSM (``facility_id`` ``hn-com25-<code>``,
@@ -64,7 +64,7 @@ def hanoi_areas(*, scheme: str = "2024") -> gpd.GeoDataFrame:
 
     Parameters
     ----------
-    scheme : str, default "2024"
+    scheme : str, default "2025"
         ``"2024"`` for the 30 districts, ``"2025"`` for the 126 commune-level units.
 
     Returns

@@ -8,13 +8,14 @@ import json
 from pathlib import Path
 
 from planner._cache import cache_key, cached
+from planner.config import DEFAULT_SCHEME
 from planner.places.hanoi._data import check_scheme, data_paths, read_geo_csv, write_geo_csv
 from planner.places.hanoi._registry import registry_key
 from planner.places.hanoi.registry import hanoi_unit_areas
 from planner.places.population import PopulationGrid, population_grid
 
 
-def hanoi_population_grid(*, scheme: str = "2024", cache: bool = True) -> PopulationGrid:
+def hanoi_population_grid(*, scheme: str = DEFAULT_SCHEME, cache: bool = True) -> PopulationGrid:
     """Return the census 2019 population placed on the WorldPop 2020 grid, unit by unit.
 
     Each raster cell is cut by the commune-level areas of the scheme
@@ -24,7 +25,7 @@ def hanoi_population_grid(*, scheme: str = "2024", cache: bool = True) -> Popula
 
     Parameters
     ----------
-    scheme : str, default "2024"
+    scheme : str, default "2025"
         ``"2024"`` spreads the people over the 579 communes' areas, ``"2025"`` over the 126
         units' areas.
     cache : bool, default True

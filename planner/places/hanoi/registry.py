@@ -6,14 +6,16 @@ contract (:func:`hanoi_facilities`), and the commune-level areas it places peopl
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 
-from planner.config import CRS_LONLAT
+from planner.config import CRS_LONLAT, DEFAULT_SCHEME, authored_dir
+from planner.errors import PlannerInputError
 from planner.places.facilities import validate_facilities
 from planner.places.hanoi._data import check_scheme
 from planner.places.hanoi._registry import load_registry
 
 
-def hanoi_facilities(*, scheme: str = "2024", cache: bool = True) -> gpd.GeoDataFrame:
+def hanoi_facilities(*, scheme: str = DEFAULT_SCHEME, cache: bool = True) -> gpd.GeoDataFrame:
     """Return the Hanoi health units of one administrative scheme, in the facility contract.
 
     Parameters
@@ -60,7 +62,94 @@ def hanoi_facilities(*, scheme: str = "2024", cache: bool = True) -> gpd.GeoData
     return gdf
 
 
-def hanoi_unit_areas(*, scheme: str = "2024", cache: bool = True) -> gpd.GeoDataFrame:
+def registry_scheme(facilities: pd.DataFrame) -> str | None:
+    """The scheme of the Hanoi registry a facility table comes from, or ``None`` for others.
+
+    Under ``"2025"`` the units lie in former districts: Hanoi has had no district level since
+    1 July 2025, and what is shown of a unit's district names it as former.
+
+    Parameters
+    ----------
+    facilities
+        Facilities (or pairing rows) with ``facility_id`` (or ``unit_id``) and ``scheme``.
+
+    Returns
+    -------
+    str or None
+        ``"2024"`` or ``"2025"`` when every id is the registry's (``hn-``) and one scheme is
+        stated; ``None`` otherwise (a user's facilities).
+
+    Examples
+    --------
+    >>> registry_scheme(pd.DataFrame({"facility_id": ["hn-com25-00004"], "scheme": ["2025"]}))
+    '2025'
+    >>> registry_scheme(pd.DataFrame({"facility_id": ["clinic-7"], "scheme": ["custom"]})) is None
+    True
+    """
+    ids = facilities.get("facility_id", facilities.get("unit_id"))
+    if ids is None or "scheme" not in facilities or not len(facilities):
+        return None
+    if not ids.astype(str).str.startswith("hn-").all():
+        return None
+    schemes = set(facilities["scheme"].dropna().astype(str))
+    return schemes.pop() if len(schemes) == 1 and schemes <= {"2024", "2025"} else None
+
+
+#: The district-level units of the 2025 registry and what our sources say of each since the
+#: district level was abolished on 1 July 2025 (``geodata/district_units_2025.csv``).
+DISTRICT_UNITS_2025_FILE = "district_units_2025.csv"
+DISTRICT_UNIT_STATUS = ("renamed", "unsourced")
+
+
+def district_units_2025() -> pd.DataFrame:
+    """What our sources say of the 30 district-level units since 1 July 2025, one row each.
+
+    Hanoi has had no district level since 1 July 2025; the registry keeps each former
+    district's health centre or general hospital as a unit (it pairs with the communes of its
+    former district). ``status_2025`` is ``"renamed"`` where a decision renamed it (the 13
+    district hospitals of Decision 4318/QĐ-UBND, in force from 19 August 2025:
+    ``name_since_2025``, ``since``), ``"unsourced"`` where our sources give neither its name
+    nor the units it serves since then; ``source`` says where each fact comes from.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``facility_id``, ``former_district``, ``registry_name``, ``kind``, ``status_2025``,
+        ``name_since_2025``, ``since``, ``serves_since_2025``, ``source``.
+
+    Raises
+    ------
+    PlannerInputError
+        A row of the table with an unknown status, or a renamed unit without its new name,
+        date or source.
+
+    Examples
+    --------
+    >>> units = district_units_2025()
+    >>> len(units), int((units["status_2025"] == "renamed").sum())
+    (30, 13)
+    >>> units.set_index("facility_id").loc["hn-dist-271", "name_since_2025"]
+    'Bệnh viện đa khoa Ba Vì'
+    """
+    path = authored_dir() / DISTRICT_UNITS_2025_FILE
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for i, row in enumerate(table.itertuples(index=False), start=1):
+        if row.status_2025 not in DISTRICT_UNIT_STATUS:
+            raise PlannerInputError(
+                f"unknown status {row.status_2025!r}", file=path, row=i, field="status_2025",
+                hint=f"use one of {', '.join(DISTRICT_UNIT_STATUS)}",
+            )  # fmt: skip
+        needed = ("name_since_2025", "since") if row.status_2025 == "renamed" else ()
+        for column in (*needed, "source"):
+            if not getattr(row, column):
+                raise PlannerInputError(
+                    "every fact needs its value and its source", file=path, row=i,
+                    field=column, hint="give it, or mark the unit 'unsourced'",
+                )  # fmt: skip
+    return table
+
+
+def hanoi_unit_areas(*, scheme: str = DEFAULT_SCHEME, cache: bool = True) -> gpd.GeoDataFrame:
     """Return the area of every commune-level unit, for placing people on the population grid.
 
     ``"2025"``: the OSM polygons of the 126 units. ``"2024"``: each of the 579 communes gets the
@@ -71,7 +160,7 @@ def hanoi_unit_areas(*, scheme: str = "2024", cache: bool = True) -> gpd.GeoData
 
     Parameters
     ----------
-    scheme : str, default "2024"
+    scheme : str, default "2025"
         ``"2024"`` for the 579 communes, ``"2025"`` for the 126 commune-level units.
     cache : bool, default True
         Reuse the cached registry (keyed by the input files' content); ``False`` rebuilds.

@@ -136,9 +136,11 @@ def edge_congestion_factors(
 
     Examples
     --------
-    >>> from planner.roads.network import hanoi_network
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
     >>> from planner.roads.speeds import edge_congestion_factors
-    >>> factors = edge_congestion_factors(hanoi_network(), mode="car", depart="08:00")
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))  # the streets by Văn Miếu
+    >>> factors = edge_congestion_factors(graph, mode="car", depart="08:00")
     >>> float(factors.min()), float(factors.max())
     (0.6, 1.0)
     """

@@ -70,11 +70,14 @@ def edge_speeds_kph(
 
     Examples
     --------
-    >>> from planner.roads.network import hanoi_network
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
     >>> from planner.roads.speeds import edge_speeds_kph
-    >>> kph = edge_speeds_kph(hanoi_network(), mode="car", depart="03:00")
-    >>> float(np.nanmax(kph))
-    80.0
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))  # the streets by Văn Miếu
+    >>> night = edge_speeds_kph(graph, mode="car", depart="03:00")
+    >>> peak = edge_speeds_kph(graph, mode="car", depart="08:00")
+    >>> float(np.nanmax(night)), float(np.nanmax(peak))
+    (45.0, 27.0)
     """
     table = load_speed_table() if speeds is None else speeds
     # per (area, class) cell first, then one gather over the edges
@@ -115,9 +118,10 @@ def edge_travel_times(
 
     Examples
     --------
-    >>> from planner.roads.network import hanoi_network
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
     >>> from planner.roads.speeds import edge_travel_times
-    >>> graph = hanoi_network()
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
     >>> peak = edge_travel_times(graph, mode="car", depart="08:00")
     >>> night = edge_travel_times(graph, mode="car", depart="03:00")
     >>> usable = np.isfinite(peak) & np.isfinite(night)

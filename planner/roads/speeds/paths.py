@@ -115,14 +115,17 @@ def path_travel_time_s(
 
     Examples
     --------
-    >>> from planner.roads.network import hanoi_network
+    Cát Linh to Xanh Pôn, on the OSM fixture of the streets by Văn Miếu: leaving at 06:55 the
+    trip ends before 07:00; leaving at 06:59 it runs into the morning peak:
+
+    >>> from planner.config import data_file
+    >>> from planner.roads.network import load_network
     >>> from planner.roads.speeds import path_travel_time_s
     >>> from planner.travel import route
-    >>> graph = hanoi_network()
-    >>> r = route(graph, (21.2164, 105.4100), (21.03126, 105.83518), depart="06:55")
-    >>> static = r.network_time_s  # the whole trip at the 06:00-07:00 band
-    >>> bool(path_travel_time_s(graph, r.node_ids, depart="06:55") > static)
-    True
+    >>> graph = load_network(data_file("fixtures/van_mieu_osm.osm"))
+    >>> r = route(graph, (21.0290, 105.8283), (21.03126, 105.83518), depart="06:59")
+    >>> [round(path_travel_time_s(graph, r.node_ids, depart=t)) for t in ("06:55", "06:59")]
+    [170, 208]
     """
     tables = {"speeds": speeds, "congestion": congestion, "exposure": exposure, "ferries": ferries}
     start = parse_depart(depart)
