@@ -59,9 +59,40 @@ def main(argv: list[str] | None = None) -> None:
         "ferries": ferries(graph),
         "ferry_pairs": ferry_pairs(graph),
         "band_rule": band_rule(graph),
+        "unit_populations": unit_populations(),
     }
     if args.out:
         args.out.write_text(json.dumps(figures, ensure_ascii=False, indent=1, default=float))
+
+
+def unit_populations() -> dict:
+    """The 2025 units' census-mapped people against the population tag of their OSM polygons.
+
+    The planner counts a 2025 unit's people as the 2019 census of the communes it was formed
+    from (the official old-to-new lists); OSM carries a ``population`` tag on some polygons, of
+    unstated date and source. Where both exist, how far apart are they?
+    """
+    units = hanoi_facilities(scheme="2025")
+    units = units[units["level"] == "commune"]
+    both = units.dropna(subset=["population_osm_2025"])
+    ratio = both["population_osm_2025"] / both["population"]
+    off = (ratio - 1).abs()
+    extremes = pd.concat([ratio.nsmallest(2), ratio.nlargest(2)])
+    figures = {
+        "units": len(units),
+        "with_osm_population": len(both),
+        "census_mapped": float(both["population"].sum()),
+        "osm": float(both["population_osm_2025"].sum()),
+        "ratio_median": float(ratio.median()),
+        "ratio_p10": float(ratio.quantile(0.1)),
+        "ratio_p90": float(ratio.quantile(0.9)),
+        "correlation": float(np.corrcoef(both["population"], both["population_osm_2025"])[0, 1]),
+        "within_10pct": int((off <= 0.10).sum()),
+        "within_25pct": int((off <= 0.25).sum()),
+        "extremes": {units.loc[i, "commune"]: round(float(r), 2) for i, r in extremes.items()},
+    }
+    print(json.dumps(figures, ensure_ascii=False, indent=1))
+    return figures
 
 
 def published_distances(graph) -> list[dict]:

@@ -200,9 +200,9 @@ class PairingRequest:
     nearest_by
         What the nearest-hospital baseline (and the pilot baseline's other units) sends to
         its nearest hospital: ``"group"`` (each group of the pairing, as it is paired) or
-        ``"unit"`` (each unit on its own); ``None``: each group, except that a plan of Hanoi's
-        2025 units sends each unit (their groups are former districts, no longer a level of
-        the city: :func:`planner.app.pipeline.planning.pairing_arguments`).
+        ``"unit"`` (each unit on its own); ``None``: each group, except that Hanoi's 2025
+        units go each on its own (their groups are former districts, no longer a level of the
+        city: :func:`planner.pairing.explain.baseline_grouping`).
 
     Examples
     --------

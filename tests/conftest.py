@@ -41,13 +41,25 @@ def fixture_graph(osm_fixture: Path):
 
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory, hanoi_graph, registry_2024) -> Path:
-    """One `planner demo` run (2024, car, 10:00, Vietnamese), shared by every test reading it.
+    """One `planner demo --scheme 2024` run (car, 10:00, Vietnamese: the Ba Vì pilot's scheme),
+    shared by every test reading it. Tests must not change its files: copy them first.
+    """
+    from planner.app.cli import main
+
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--scheme", "2024", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_2025_dir(tmp_path_factory: pytest.TempPathFactory, hanoi_graph, registry_2025) -> Path:
+    """One `planner demo` run (the default: the 2025 units, car, 10:00, Vietnamese), shared.
 
     Tests must not change its files: copy them first.
     """
     from planner.app.cli import main
 
-    out = tmp_path_factory.mktemp("demo")
+    out = tmp_path_factory.mktemp("demo2025")
     assert main(["demo", "--out", str(out), "--quiet"]) == 0
     return out
 

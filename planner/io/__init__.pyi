@@ -14,9 +14,12 @@ from .numbers import NumberError as NumberError
 from .numbers import decimal_cells as decimal_cells
 from .numbers import parse_count as parse_count
 from .numbers import parse_decimal as parse_decimal
+from .pairings import FORMER_DISTRICT as FORMER_DISTRICT
 from .pairings import PAIRING_ID_COLUMNS as PAIRING_ID_COLUMNS
 from .pairings import detect_scheme as detect_scheme
 from .pairings import read_pairings as read_pairings
+from .pairings import scheme_of_ids as scheme_of_ids
+from .pairings import with_former_districts as with_former_districts
 from .spreadsheet import is_id_column as is_id_column
 from .spreadsheet import spreadsheet_safe as spreadsheet_safe
 from .spreadsheet import spreadsheet_safe_table as spreadsheet_safe_table

@@ -31,6 +31,39 @@ _PAIRING_NUMBERS = (
 )
 
 
+#: A unit's district in the files written for Hanoi's 2025 units, which lie in former districts.
+FORMER_DISTRICT = "former_district"
+
+
+def with_former_districts(table: pd.DataFrame, *, former: bool) -> pd.DataFrame:
+    """A table as it is written to a file people read: ``district`` named ``former_district``
+    for Hanoi's units of 2025 (the city has had no districts since 1 July 2025).
+
+    :func:`read_pairings` reads either name back as ``district``.
+
+    Parameters
+    ----------
+    table
+        A table with a ``district`` column (a pairing, the approximate units...).
+    former
+        The units are Hanoi's of 2025.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, its column renamed when ``former`` (the same object otherwise).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"unit_id": ["hn-com25-00004"], "district": ["Quận Ba Đình"]})
+    >>> list(with_former_districts(table, former=True).columns)
+    ['unit_id', 'former_district']
+    """
+    if former and "district" in table.columns:
+        return table.rename(columns={"district": FORMER_DISTRICT})
+    return table
+
+
 def read_pairings(
     path: str | os.PathLike[str], fac: gpd.GeoDataFrame | None = None
 ) -> pd.DataFrame:
@@ -72,6 +105,8 @@ def read_pairings(
     """
     path = Path(path)
     table = spreadsheet_unsafe_table(read_csv_table(path))
+    if FORMER_DISTRICT in table.columns and "district" not in table.columns:
+        table = table.rename(columns={FORMER_DISTRICT: "district"})  # a 2025 file's
     missing = [c for c in PAIRING_ID_COLUMNS if c not in table.columns]
     if missing:
         raise PlannerInputError(
@@ -169,11 +204,41 @@ def _pairing_id_problems(
     return problems
 
 
+def scheme_of_ids(ids: pd.Series) -> str | None:
+    """The scheme the Hanoi registry's commune ids show, or ``None`` when they show none.
+
+    A 2025 unit is ``hn-com25-…``, a 2024 commune ``hn-com-…``; district units (``hn-dist-``)
+    are alike in both schemes, and other ids are not the registry's.
+
+    Parameters
+    ----------
+    ids
+        Facility or unit ids.
+
+    Returns
+    -------
+    str or None
+        ``"2025"`` or ``"2024"`` when the commune ids are all of one scheme, else ``None``.
+
+    Examples
+    --------
+    >>> scheme_of_ids(pd.Series(["hn-dist-271", "hn-com-09619"]))
+    '2024'
+    >>> scheme_of_ids(pd.Series(["hn-dist-271"])) is None
+    True
+    """
+    ids = ids.astype(str)
+    communes = ids[ids.str.startswith("hn-com")]
+    schemes = {"2025" if i.startswith("hn-com25-") else "2024" for i in communes}
+    return schemes.pop() if len(schemes) == 1 else None
+
+
 def detect_scheme(path: str | os.PathLike[str], default: str = DEFAULT_SCHEME) -> str:
     """Return the administrative scheme of a pairing file from its ids.
 
-    ``hn-com25-`` ids (2025 units) mean ``"2025"``; otherwise ``default``. The file must be
-    readable: a file that cannot be read raises instead of silently falling back.
+    ``hn-com25-`` ids (2025 units) mean ``"2025"``, ``hn-com-`` ids (2024 communes) ``"2024"``
+    (:func:`scheme_of_ids`); otherwise ``default``. The file must be readable: a file that
+    cannot be read raises instead of silently falling back.
 
     Parameters
     ----------
@@ -185,7 +250,7 @@ def detect_scheme(path: str | os.PathLike[str], default: str = DEFAULT_SCHEME) -
     Returns
     -------
     str
-        ``"2025"`` or ``default``.
+        ``"2025"``, ``"2024"`` or ``default``.
 
     Raises
     ------
@@ -209,4 +274,4 @@ def detect_scheme(path: str | os.PathLike[str], default: str = DEFAULT_SCHEME) -
             field="unit_id",
             hint="a pairings file needs one row per unit with unit_id and hospital_id",
         )
-    return "2025" if table["unit_id"].str.startswith("hn-com25-").any() else default
+    return scheme_of_ids(table["unit_id"]) or default

@@ -396,14 +396,14 @@ def month(value: Any, *, lang: str) -> str:
 
 
 def day(value: Any, *, lang: str) -> str:
-    """Format a ``YYYY-MM-DD`` date (``19 August 2025``, ``19/8/2025``); other text is kept.
+    """Format a ``YYYY-MM-DD`` date (``19 August 2025``, ``ngày 19 tháng 8 năm 2025``).
 
     Parameters
     ----------
     value : object
         A date as ``YYYY-MM-DD`` text (e.g. when a decision took effect).
     lang : str
-        ``"vi"`` (``19/8/2025``) or ``"en"`` (``19 August 2025``).
+        ``"vi"`` (``ngày 19 tháng 8 năm 2025``) or ``"en"`` (``19 August 2025``).
 
     Returns
     -------
@@ -413,14 +413,50 @@ def day(value: Any, *, lang: str) -> str:
     Examples
     --------
     >>> day("2025-08-19", lang="en"), day("2025-08-19", lang="vi")
-    ('19 August 2025', '19/8/2025')
+    ('19 August 2025', 'ngày 19 tháng 8 năm 2025')
     """
     match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(value).strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         return str(value)
     year, number, date = match.group(1), int(match.group(2)), int(match.group(3))
-    return text("day_month_year", lang, day=date, month=text(f"month.{number}", lang),
-                number=number, year=year)  # fmt: skip
+    return text("day_month_year", lang, day=date, month=text(f"month.{number}", lang), year=year)
+
+
+def solver_status(status: str, *, mip_gap: Any, time_limit_s: float, lang: str) -> str:
+    """The solver's verdict in words: optimal only when proven at the stated gap.
+
+    Parameters
+    ----------
+    status : str
+        ``"optimal"`` or ``"time_limit"`` (:attr:`planner.pairing.propose.PairingResult.status`).
+    mip_gap : float
+        The relative gap the solver proved.
+    time_limit_s : float
+        The time budget of the solve (s).
+    lang : str
+        ``"vi"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> solver_status("optimal", mip_gap=0.0, time_limit_s=60, lang="en")
+    'optimal (proven within a relative gap of 1e-09)'
+    >>> solver_status("time_limit", mip_gap=0.0125, time_limit_s=60, lang="vi")
+    'tốt nhất tìm được trong 60 giây, cách tối ưu tối đa 1,2500%'
+    """
+    from planner.pairing import OPTIMALITY_GAP
+
+    if status == "optimal":
+        return text("cli.status.optimal", lang, gap=f"{OPTIMALITY_GAP:g}")
+    return text(
+        "cli.status.time_limit",
+        lang,
+        seconds=number(time_limit_s, lang=lang),
+        gap=percent(mip_gap, lang=lang, decimals=4),
+    )
 
 
 class Formatter:
@@ -630,4 +666,5 @@ __all__ = [
     "ratio",
     "scenario_difference",
     "scenario_parts",
+    "solver_status",
 ]

@@ -18,7 +18,7 @@ import functools
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from planner.errors import PlannerInputError
 
@@ -31,9 +31,25 @@ LANGUAGES: tuple[str, ...] = ("vi", "en")
 DEFAULT_LANG: Lang = "vi"
 
 
+#: The plural rule of each language (CLDR's): the form a count takes. Vietnamese nouns do not
+#: change with the count (one form); English has "1 unit" and "2 units".
+PLURAL_RULES: dict[str, Any] = {
+    "en": lambda n: "one" if n == 1 else "other",
+    "vi": lambda n: "other",
+}
+#: A message's forms: ``{"other": text}``, and ``{"one": ..., "other": ...}`` where the count
+#: changes the words.
+Forms = dict[str, str]
+
+
 @functools.cache
-def _table() -> dict[str, tuple[str, str]]:
-    """The translation table, ``key: (English, Vietnamese)``, read once."""
+def _table() -> dict[str, tuple[Forms, Forms]]:
+    """The translation table, ``key: (English forms, Vietnamese forms)``, read once.
+
+    A message is a text (``en = "..."``), or, where the words follow a count, its plural forms
+    (``en = { one = "{count} unit", other = "{count} units" }``), chosen by :func:`text`'s
+    ``n`` through :data:`PLURAL_RULES`.
+    """
     source = resources.files("planner.outputs") / MESSAGES_FILE
     try:
         entries = tomllib.loads(source.read_text(encoding="utf-8"))
@@ -43,7 +59,7 @@ def _table() -> dict[str, tuple[str, str]]:
             file=str(source),
             hint='each entry is a ["key"] line, then en = "..." and vi = "..."',
         ) from exc
-    table: dict[str, tuple[str, str]] = {}
+    table: dict[str, tuple[Forms, Forms]] = {}
     for key, entry in entries.items():
         if not isinstance(entry, dict) or set(entry) != {"en", "vi"}:
             raise PlannerInputError(
@@ -52,7 +68,21 @@ def _table() -> dict[str, tuple[str, str]]:
                 field=key,
                 hint='give every message both en = "..." and vi = "..."',
             )
-        table[key] = (str(entry["en"]), str(entry["vi"]))
+        forms = []
+        for lang in ("en", "vi"):
+            value = entry[lang]
+            if isinstance(value, dict):
+                if "other" not in value or not set(value) <= {"one", "other"}:
+                    raise PlannerInputError(
+                        f"message {key!r} in {lang} has forms {sorted(value)}",
+                        file=str(source),
+                        field=key,
+                        hint='plural forms are { one = "...", other = "..." }',
+                    )
+                forms.append({form: str(words) for form, words in value.items()})
+            else:
+                forms.append({"other": str(value)})
+        table[key] = (forms[0], forms[1])
     return table
 
 
@@ -81,7 +111,7 @@ def check_lang(lang: object) -> Lang:
     return lang  # type: ignore[return-value]
 
 
-def text(key: str, lang: str, /, **fields: object) -> str:
+def text(key: str, lang: str, /, *, n: float | None = None, **fields: object) -> str:
     """Return message ``key`` in ``lang`` with its ``{placeholders}`` filled from ``fields``.
 
     Parameters
@@ -90,6 +120,9 @@ def text(key: str, lang: str, /, **fields: object) -> str:
         A message key of the table (e.g. ``"map.hospital"``).
     lang
         ``"vi"`` or ``"en"``.
+    n
+        The count that chooses the words of a message with plural forms (the language's
+        rule, :data:`PLURAL_RULES`); ``None`` for a message of one form.
     **fields
         Values for the placeholders.
 
@@ -104,9 +137,17 @@ def text(key: str, lang: str, /, **fields: object) -> str:
     'lúc 17:30'
     >>> text("at_time", "en", time="17:30")
     'at 17:30'
+    >>> text("report.site_units", "en", n=1, site="A", units="1")
+    'A: 1 unit'
+    >>> text("report.site_units", "vi", n=1, site="A", units="1")
+    'A: 1 đơn vị'
     """
     english, vietnamese = _table()[key]
-    template = vietnamese if check_lang(lang) == "vi" else english
+    lang = check_lang(lang)
+    forms = vietnamese if lang == "vi" else english
+    if len(forms) > 1 and n is None:
+        raise ValueError(f"message {key!r} has plural forms: give its count as n=")
+    template = forms.get(PLURAL_RULES[lang](n), forms["other"]) if n is not None else forms["other"]
     return template.format(**fields) if fields else template
 
 
@@ -144,16 +185,18 @@ class Translator:
     def __init__(self, lang: str) -> None:
         self.lang: Lang = check_lang(lang)
 
-    def __call__(self, key: str, /, **fields: object) -> str:
-        return text(key, self.lang, **fields)
+    def __call__(self, key: str, /, *, n: float | None = None, **fields: object) -> str:
+        return text(key, self.lang, n=n, **fields)
 
     def get(self, key: str, default: str, /, **fields: object) -> str:
         """The message ``key``, or ``default`` when the table has no such key."""
-        return self(key, **fields) if key in _table() else default
+        return self(key, **fields) if key in _table() else default  # type: ignore[arg-type]
 
 
 def messages() -> Mapping[str, tuple[str, str]]:
     """Return the whole table, ``key: (English, Vietnamese)`` (read only; for tests and tools).
+
+    A message with plural forms gives its ``other`` form here (:func:`plural_forms` gives all).
 
     Returns
     -------
@@ -170,7 +213,41 @@ def messages() -> Mapping[str, tuple[str, str]]:
     >>> all(en and vi for en, vi in messages().values())
     True
     """
-    return dict(_table())
+    return {key: (en["other"], vi["other"]) for key, (en, vi) in _table().items()}
 
 
-__all__ = ["DEFAULT_LANG", "LANGUAGES", "Translator", "check_lang", "has_text", "messages", "text"]
+def plural_forms(key: str) -> tuple[Forms, Forms]:
+    """Return every form of message ``key``: ``(English forms, Vietnamese forms)``.
+
+    Parameters
+    ----------
+    key
+        A message key of the table.
+
+    Returns
+    -------
+    tuple of dict
+        ``{"other": text}`` for a message of one form; ``{"one": ..., "other": ...}`` where
+        the count changes the words.
+
+    Examples
+    --------
+    >>> english, vietnamese = plural_forms("report.site_units")
+    >>> sorted(english), sorted(vietnamese)
+    (['one', 'other'], ['other'])
+    """
+    english, vietnamese = _table()[key]
+    return dict(english), dict(vietnamese)
+
+
+__all__ = [
+    "DEFAULT_LANG",
+    "LANGUAGES",
+    "PLURAL_RULES",
+    "Translator",
+    "check_lang",
+    "has_text",
+    "messages",
+    "plural_forms",
+    "text",
+]

@@ -5,6 +5,7 @@ from .costs import pair_costs as pair_costs
 from .covering import CoveringResult as CoveringResult
 from .covering import greedy_covering as greedy_covering
 from .covering import maximal_covering as maximal_covering
+from .explain import baseline_grouping as baseline_grouping
 from .explain import hanoi_pilot_pins as hanoi_pilot_pins
 from .explain import load_limits as load_limits
 from .explain import nearest_pairings as nearest_pairings

@@ -24,13 +24,14 @@ from planner._vn import district_key
 from planner.errors import InfeasibleError, PlannerInputError
 from planner.pairing._model import PairingModel, build_model, fair_shares
 from planner.pairing._objectives import Solution, optimise, status_text
+from planner.places.hanoi.registry import registry_scheme
 
 # The pilot is a fact of the Hanoi registry; re-exported for the pairing's users.
 from planner.places.pilot import HANOI_PILOT as HANOI_PILOT
 from planner.places.pilot import PILOT_DISTRICT as PILOT_DISTRICT
 from planner.places.pilot import PILOT_HOSPITAL_ID as PILOT_HOSPITAL_ID
 from planner.places.sites import hospital_sites
-from planner.requests import DEFAULT_TRIP, PairingRequest, TripRule
+from planner.requests import DEFAULT_TRIP, NearestBy, PairingRequest, TripRule
 
 SENSITIVITY_COLUMNS = ("scenario", "status", "objective_value", "units_changed", "note")
 #: Budget of each sensitivity re-solve (s), at most the main solve's: enough for every
@@ -105,6 +106,38 @@ def hanoi_pilot_pins(units: pd.DataFrame) -> dict[str, str]:
     (32, {'hn-reg-xanhpon'})
     """
     return pilot_pins(units, HANOI_PILOT)
+
+
+def baseline_grouping(units: pd.DataFrame, nearest_by: NearestBy | None = None) -> NearestBy:
+    """What the baselines send to its nearest hospital: each ``"group"`` or each ``"unit"``.
+
+    Asked for (``nearest_by``), that; otherwise each unit for Hanoi's 2025 units (their groups
+    are former districts, no longer a level of the city: "if every unit went to its nearest
+    hospital"), each group for every other table (a 2024 district moves with its communes).
+
+    Parameters
+    ----------
+    units
+        The units (``facility_id``, ``scheme``), or the pairing rows (``unit_id``).
+    nearest_by
+        The request's choice, if it made one.
+
+    Returns
+    -------
+    str
+        ``"group"`` or ``"unit"``.
+
+    Examples
+    --------
+    >>> units = pd.DataFrame({"facility_id": ["hn-com25-00004"], "scheme": ["2025"]})
+    >>> baseline_grouping(units), baseline_grouping(units, "group")
+    ('unit', 'group')
+    >>> baseline_grouping(pd.DataFrame({"facility_id": ["clinic-7"], "scheme": ["own"]}))
+    'group'
+    """
+    if nearest_by is not None:
+        return nearest_by
+    return "unit" if registry_scheme(units) == "2025" else "group"
 
 
 def nearest_pairings(
@@ -382,7 +415,12 @@ def explain(
     if objective == "max-time":
         delta = _max_time_delta(model, choice, nxt, nc)
     group_near = model.nearest_choice()
-    reasons = [_reason(model, u, h[u], near[u], group_near[g[u]], objective) for u in range(len(g))]
+    # Hanoi's 2025 units lie in former districts, no longer a level of the city
+    former = registry_scheme(model.inputs.units) == "2025"
+    reasons = [
+        _reason(model, u, h[u], near[u], group_near[g[u]], objective, former=former)
+        for u in range(len(g))
+    ]
     return pd.DataFrame(
         {
             "unit_id": frame["unit_id"],
@@ -419,7 +457,16 @@ def _max_time_delta(
     return np.where(nxt >= 0, np.maximum(model.gmax[g, nc], others[g]) - current, np.nan)
 
 
-def _reason(model: PairingModel, u: int, h: int, near: int, group_near: int, objective: str) -> str:
+def _reason(
+    model: PairingModel,
+    u: int,
+    h: int,
+    near: int,
+    group_near: int,
+    objective: str,
+    *,
+    former: bool = False,
+) -> str:
     """Why unit ``u`` goes to hospital ``h``, in words."""
     if model.stranded[u]:
         if h >= 0:
@@ -433,6 +480,8 @@ def _reason(model: PairingModel, u: int, h: int, near: int, group_near: int, obj
     if near == h:
         return "nearest hospital"
     if group_near == h:
+        if former:
+            return "follows its former district (nearest for the people of its units)"
         return "follows its district (nearest for the district's population)"
     time = model.costs.time_s
     extra = (time[u, h] - time[u, near]) / 60

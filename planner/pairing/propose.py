@@ -67,6 +67,7 @@ from planner.pairing._objectives import (
 )
 from planner.pairing.explain import (
     baseline_gaps,
+    baseline_grouping,
     empty_sensitivity,
     explain,
     nearest_baseline,
@@ -356,7 +357,7 @@ def pairing_result(
         request.balance,
     )
     pairings = model.frame(solution.choice, model.allowed(max_travel_time_s), model.pinned)
-    nearest_by = request.nearest_by or "group"
+    nearest_by = baseline_grouping(units, request.nearest_by)
     baseline_model = model
     if nearest_by == "unit" and i.request.hierarchical:
         # the baselines of every unit on its own (the proposal's groups bind only it)

@@ -402,7 +402,7 @@ def test_propose_demand_cells_end_to_end(tmp_path):
     html = report_dir(out, lang="en").read_text(encoding="utf-8")
     assert "This pairing weighs where people live" in html
     assert "costs from where people live" in html  # the scenario's title
-    assert len(pairings) == 609
+    assert len(pairings) == 156  # the default: the 126 units of 2025 and 30 district units
 
 
 # -- the demo: files, scores, map, report ----------------------------------------------------------

@@ -85,14 +85,14 @@ def test_demo_writes_every_output(demo_dir: Path, registry_2024) -> None:
 
 def test_demo_is_deterministic_and_keeps_outputs_on_failure(demo_dir: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    assert main(["demo", "--out", str(again), "--quiet"]) == 0
+    assert main(["demo", "--scheme", "2024", "--out", str(again), "--quiet"]) == 0
     for name in ("pairings.csv", "scores.json", "pairings.geojson", "map.html", "access_cells.csv"):
         assert (again / name).read_bytes() == (demo_dir / name).read_bytes(), name
 
     # A failing run (no pairing within 60 min: Ba Vì's pin and Sóc Sơn's distance) must
     # explain itself and leave the previous outputs untouched.
     before = {p.name: p.read_bytes() for p in again.iterdir()}
-    result = run_cli("propose", "--max-time", "60", "--out", str(again))
+    result = run_cli("propose", "--scheme", "2024", "--max-time", "60", "--out", str(again))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert "infeasible (max_travel_time)" in result.stderr

@@ -37,9 +37,11 @@ def test_readme_quickstart_gives_the_demo_answer(hanoi_graph):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ApproximateLocationWarning)
         exec(compile(code, str(README), "exec"), namespace)  # our own README
-        run = plan(PlanOptions(scheme="2024"), graph=hanoi_graph)
+        run = plan(PlanOptions(), graph=hanoi_graph)  # the default: 2025, as the quickstart
     quick = namespace["result"]
+    assert set(namespace["units"]["scheme"]) == {"2025"}
     pd.testing.assert_frame_equal(quick.pairings, run.proposal.pairings)
+    pd.testing.assert_frame_equal(quick.nearest, run.nearest)  # each unit at its nearest
     assert quick.status == run.proposal.status == "optimal"
     assert quick.scores["directions"] == run.scores.overall["directions"] == "both"
 

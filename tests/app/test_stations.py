@@ -117,7 +117,8 @@ def test_stations_command_on_hanoi(tmp_path: Path, capsys: pytest.CaptureFixture
     summary = json.loads((out / "stations.json").read_text())
     exact, greedy = summary["exact"], summary["greedy"]
     assert exact["status"] == "optimal" and exact["gain"] >= greedy["gain"] >= 0
-    assert summary["mode"] == "motorbike" and summary["existing_stations"] == 579
+    # the default scheme: the 126 commune-level units' stations since July 2025
+    assert summary["mode"] == "motorbike" and summary["existing_stations"] == 126
     cover = pd.read_csv(out / "stations_coverage.csv")
     assert (cover["within_after"] >= cover["within_before"]).all()
     assert cover["within_after"].sum() - cover["within_before"].sum() == pytest.approx(
@@ -125,7 +126,7 @@ def test_stations_command_on_hanoi(tmp_path: Path, capsys: pytest.CaptureFixture
     )
     assert cover["population"].sum() == pytest.approx(summary["exact"]["population"])
     layer = gpd.read_file(out / "stations.geojson")
-    assert (layer["role"] == "opened").sum() == 2 and (layer["role"] == "existing").sum() == 579
+    assert (layer["role"] == "opened").sum() == 2 and (layer["role"] == "existing").sum() == 126
 
 
 def test_a_bad_candidate_file_names_the_row_and_field(

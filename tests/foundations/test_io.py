@@ -92,7 +92,9 @@ def test_pairing_file_saved_by_excel_with_semicolons_and_bom(tmp_path: Path, reg
     assert table.to_dict("records") == [
         {"unit_id": "hn-dist-271", "hospital_id": "hn-reg-xanhpon", "travel_time_s": 3600.5}
     ]
-    assert io.detect_scheme(path) == "2024"
+    assert io.detect_scheme(path) == "2025"  # a district unit alone: the default scheme
+    path.write_text("unit_id,hospital_id\nhn-com-09619,hn-reg-xanhpon\n", encoding="utf-8")
+    assert io.detect_scheme(path) == "2024"  # a 2024 commune says its scheme
 
 
 def test_unknown_ids_are_listed_in_one_message(tmp_path: Path, registry_2024) -> None:

@@ -37,7 +37,7 @@ def _text(markup: str) -> str:
 
 @pytest.fixture(scope="module")
 def grown(hanoi_graph, tmp_path_factory):
-    growth = plan_growth(PlanOptions(cells=False), candidates=CANDIDATES, k=[1, 2],
+    growth = plan_growth(PlanOptions(scheme="2024", cells=False), candidates=CANDIDATES, k=[1, 2],
                          graph=hanoi_graph)  # fmt: skip
     out = tmp_path_factory.mktemp("growth")
     write_growth(growth, out, lang="en")
@@ -125,7 +125,9 @@ def test_the_report_names_the_pairs_the_worst_hour_breaks(hanoi_graph, tmp_path)
 def test_the_session_plans_growth_like_the_function(hanoi_graph, grown):
     growth, _ = grown
     session = Session(graph=hanoi_graph)
-    again = session.plan_growth(PlanOptions(cells=False), candidates=CANDIDATES, k=[1, 2])
+    again = session.plan_growth(
+        PlanOptions(scheme="2024", cells=False), candidates=CANDIDATES, k=[1, 2]
+    )
     assert again.siting is not None and growth.siting is not None
     assert again.siting.opened == growth.siting.opened
     assert again.siting.objective_value == pytest.approx(growth.siting.objective_value)
@@ -137,7 +139,9 @@ def test_the_session_plans_growth_like_the_function(hanoi_graph, grown):
 def test_a_hostile_candidate_name_stays_text(hanoi_graph, tmp_path):
     hostile = "<img src=x onerror=alert(1)>"
     candidates = pd.read_csv(CANDIDATES).assign(name=[hostile, "b", "c"])
-    growth = plan_growth(PlanOptions(cells=False), candidates=candidates, k=1, graph=hanoi_graph)
+    growth = plan_growth(
+        PlanOptions(scheme="2024", cells=False), candidates=candidates, k=1, graph=hanoi_graph
+    )
     assert growth.siting is not None and growth.siting.candidates["name"].iloc[0] == hostile
     write_growth(growth, tmp_path, lang="en", whatif=False)
     for page in ("report.html", "map.html"):

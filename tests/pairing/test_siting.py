@@ -167,7 +167,7 @@ def test_the_command_writes_the_siting_tables(tmp_path):
     from planner.app.cli import main
 
     out = tmp_path / "out"
-    code = main(["propose", "--no-cells", "--candidates", CANDIDATES, "--open", "0-1",
+    code = main(["propose", "--scheme", "2024", "--no-cells", "--candidates", CANDIDATES, "--open", "0-1",
                  "--out", str(out), "--quiet"])  # fmt: skip
     assert code == 0
     siting = pd.read_csv(out / "siting.csv")
@@ -201,7 +201,7 @@ def test_a_robust_pairing_holds_its_max_time_at_every_hour(hanoi):
     graph, *_ = hanoi
     max_s = 112 * 60.0  # Ba Vì's farthest commune is some 110 min from any hospital at 17:30
     growth = plan_growth(
-        PlanOptions(cells=False, pilot=False, max_travel_time_s=max_s),
+        PlanOptions(scheme="2024", cells=False, pilot=False, max_travel_time_s=max_s),
         robust=ROBUST_DEPARTS,
         graph=graph,
     )

@@ -110,18 +110,13 @@ def _scenario(fac: gpd.GeoDataFrame, *, scheme: str, trip: TripRule, lang: str) 
 
 def _status(run: PlanningRun, lang: str) -> str:
     """The solver's verdict in words: optimal only when proven at the stated gap."""
-    from planner.outputs.formatting import Formatter
-    from planner.outputs.i18n import Translator
-    from planner.pairing import OPTIMALITY_GAP
+    from planner.outputs.formatting import solver_status
 
-    t, f = Translator(lang), Formatter(lang)
-    proposal = run.proposal
-    if proposal.status == "optimal":
-        return t("cli.status.optimal", gap=f"{OPTIMALITY_GAP:g}")
-    return t(
-        "cli.status.time_limit",
-        seconds=f.number(run.options.request.time_limit_s),
-        gap=f.percent(proposal.mip_gap, decimals=4),
+    return solver_status(
+        run.proposal.status,
+        mip_gap=run.proposal.mip_gap,
+        time_limit_s=run.options.request.time_limit_s,
+        lang=lang,
     )
 
 

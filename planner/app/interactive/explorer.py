@@ -27,7 +27,7 @@ from planner.app.pipeline.inputs import split_levels
 from planner.app.pipeline.planning import PlanningRun, PlanOptions
 from planner.config import SCHEMES
 from planner.errors import InfeasibleError, PlannerInputError
-from planner.outputs.formatting import Formatter, clock
+from planner.outputs.formatting import Formatter, clock, solver_status
 from planner.outputs.i18n import DEFAULT_LANG, Translator
 from planner.places.sites import hospital_sites
 from planner.requests import MODES, OBJECTIVES
@@ -90,24 +90,32 @@ class Explorer:
         self._base = options
         self._pins = dict(options.request.pins)
         layout = {"description_width": "110px"}
+        t = Translator(lang)
+        former = options.scheme == "2025"
         self.controls: dict[str, Any] = {
             "scheme": widgets.ToggleButtons(
-                options=list(SCHEMES), value=options.scheme, description="Scheme", style=layout
+                options=[(t(f"explorer.scheme.{s}"), s) for s in SCHEMES],
+                value=options.scheme,
+                description=t("explorer.scheme"),
+                style=layout,
             ),
             "mode": widgets.Dropdown(
-                options=list(MODES), value=options.trip.mode, description="Mode", style=layout
+                options=[(t(f"mode.{m}"), m) for m in MODES],
+                value=options.trip.mode,
+                description=t("explorer.mode"),
+                style=layout,
             ),
             "depart": widgets.SelectionSlider(
                 options=list(DEPART_TIMES),
                 value=_slot(options.trip.depart),
-                description="Leave at",
+                description=t("explorer.depart"),
                 continuous_update=False,
                 style=layout,
             ),
             "objective": widgets.Dropdown(
-                options=list(OBJECTIVES),
+                options=[(t(f"scenario.objective.{o}"), o) for o in OBJECTIVES],
                 value=options.request.objective,
-                description="Objective",
+                description=t("explorer.objective"),
                 style=layout,
             ),
             "balance": widgets.FloatSlider(
@@ -117,18 +125,27 @@ class Explorer:
                 step=0.01,
                 readout_format=".2f",
                 continuous_update=False,
-                description="Balance ±",
+                description=t("explorer.balance"),
                 style=layout,
             ),
             "hierarchical": widgets.Checkbox(
-                value=options.request.hierarchical, description="districts with their communes"
+                value=options.request.hierarchical,
+                description=t(
+                    "explorer.hierarchical.former" if former else "explorer.hierarchical"
+                ),
             ),
-            "pilot": widgets.Checkbox(value=options.pilot, description="Ba Vì pilot pinned"),
-            "pins": widgets.SelectMultiple(options=[], description="Pins", rows=3, style=layout),
-            "pin_unit": widgets.Dropdown(options=[], description="Pin", style=layout),
-            "pin_hospital": widgets.Dropdown(options=[], description="to", style=layout),
-            "pin": widgets.Button(description="pin"),
-            "unpin": widgets.Button(description="remove selected pins"),
+            "pilot": widgets.Checkbox(value=options.pilot, description=t("explorer.pilot")),
+            "pins": widgets.SelectMultiple(
+                options=[], description=t("explorer.pins"), rows=3, style=layout
+            ),
+            "pin_unit": widgets.Dropdown(
+                options=[], description=t("explorer.pin_unit"), style=layout
+            ),
+            "pin_hospital": widgets.Dropdown(
+                options=[], description=t("explorer.pin_hospital"), style=layout
+            ),
+            "pin": widgets.Button(description=t("explorer.pin")),
+            "unpin": widgets.Button(description=t("explorer.unpin")),
         }
         self.status = widgets.HTML()
         self.scores = widgets.HTML()
@@ -220,11 +237,21 @@ class Explorer:
         # The answer first (the verdict and the figures, sent to the page as they are set),
         # then the map, which takes most of a redraw's time.
         self.scores.value = figures_html(run, self.previous, lang=self.lang)
-        planned = (
-            f"{html.escape(run.proposal.status_text)}; planned and scored in {plan_s:.2f} s "
-            f"({len(self.session.matrix_keys())} matrices kept)"
+        t, f = Translator(self.lang), Formatter(self.lang)
+        status = solver_status(
+            run.proposal.status,
+            mip_gap=run.proposal.mip_gap,
+            time_limit_s=run.options.request.time_limit_s,
+            lang=self.lang,
         )
-        self.status.value = f"<p>{planned}{'; the map follows' if self.show_map else ''}.</p>"
+        planned = t(
+            "explorer.planned",
+            status=status,
+            seconds=f.number(plan_s, decimals=2),
+            matrices=f.count(len(self.session.matrix_keys())),
+        )
+        key = "explorer.map_follows" if self.show_map else "explorer.done"
+        self.status.value = f"<p>{html.escape(t(key, planned=planned))}</p>"
         self.timings = {"answer_s": time.perf_counter() - started}
         if self.show_map:
             from planner.outputs.map.build import map_html
@@ -235,9 +262,12 @@ class Explorer:
                 f'height:{_MAP_HEIGHT_PX}px;border:1px solid #ccc"></iframe>'
             )
             self.timings["map_s"] = time.perf_counter() - started
-            self.status.value = (
-                f"<p>{planned}; map drawn {self.timings['map_s']:.2f} s after the change.</p>"
+            drawn = t(
+                "explorer.map_drawn",
+                planned=planned,
+                seconds=f.number(self.timings["map_s"], decimals=2),
             )
+            self.status.value = f"<p>{html.escape(drawn)}</p>"
         log.info("re-planned in %.2f s", plan_s)
         return run
 
@@ -255,11 +285,22 @@ class Explorer:
         hospitals, units = split_levels(fac)
         heads = units[units["level"] == "district"]
         rest = units[units["level"] != "district"]
+        f = Formatter(self.lang)
+        former = self.controls["scheme"].value == "2025"  # the 2025 units' districts are former
+        self.controls["hierarchical"].description = Translator(self.lang)(
+            "explorer.hierarchical.former" if former else "explorer.hierarchical"
+        )
+
+        def district(name: Any) -> str:
+            return f.district(name, former=former)
+
         choices = [
-            (f"{d} — {n}", i) for d, n, i in heads[["district", "name", "facility_id"]].values
+            (f"{district(d)} — {n}", i)
+            for d, n, i in heads[["district", "name", "facility_id"]].values
         ]
         choices += [
-            (f"{n} ({d})", i) for d, n, i in rest[["district", "name", "facility_id"]].values
+            (f"{n} ({district(d)})", i)
+            for d, n, i in rest[["district", "name", "facility_id"]].values
         ]
         self._quiet = True
         try:

@@ -208,6 +208,7 @@ def scored_document(scored: ScoredPairing) -> dict[str, Any]:
         "peak_depart": scored.trip.peak_depart,
         "directions": scored.trip.directions,
         "site_rule": scored.trip.site_rule,
+        **({"nearest_by": "unit"} if scored.nearest_by == "unit" else {}),
         **_roads_and_region(scored.roads, scored.facilities),
     }
     doc["per_pair"] = _per_pair_times(scored.scores)

@@ -29,7 +29,6 @@ from planner.errors import PlannerInputError
 from planner.pairing.costs import PairCosts
 from planner.pairing.explain import pilot_pins
 from planner.pairing.scoring import PairingScores
-from planner.places.hanoi.registry import registry_scheme
 from planner.places.pilot import HANOI_PILOT
 from planner.requests import (
     DEFAULT_TRIP,
@@ -212,10 +211,7 @@ def pairing_arguments(options: PlanOptions, units: pd.DataFrame) -> dict[str, An
     dict
         ``request``, ``trip``, ``pilot`` and ``specialty_need``, the keywords of
         :func:`planner.pairing.propose.propose_pairings` and
-        :func:`planner.pairing.siting.propose_with_candidates`. The request's ``nearest_by``
-        is settled here: ``"unit"`` for Hanoi's 2025 units (their groups are former
-        districts, no longer a level of the city: the baseline sends every unit to its
-        nearest hospital), ``"group"`` otherwise, unless the request says.
+        :func:`planner.pairing.siting.propose_with_candidates`.
 
     Examples
     --------
@@ -224,15 +220,9 @@ def pairing_arguments(options: PlanOptions, units: pd.DataFrame) -> dict[str, An
     >>> asked = pairing_arguments(PlanOptions(balance=0.1), units)
     >>> asked["request"].balance, len(asked["pilot"]) > 1, asked["specialty_need"] is None
     (0.1, True, True)
-    >>> asked["request"].nearest_by  # a 2024 district with its communes goes whole
-    'group'
     """
-    request = options.request
-    if request.nearest_by is None:
-        former = registry_scheme(units) == "2025"
-        request = dataclasses.replace(request, nearest_by="unit" if former else "group")
     return {
-        "request": request,
+        "request": options.request,
         "trip": options.trip,
         "pilot": pilot_pins(units, options.pilot_pairs) if options.pilot else None,
         "specialty_need": read_specialty_need(options.specialty_need),

@@ -280,10 +280,14 @@ def report_dir(
             trip=TripRule.from_record(cells, options) or DEFAULT_TRIP,
             district_units=False,
         )
+    areas = hanoi_areas(scheme=main.scheme) if hanoi else None
+    if areas is not None and "facility_id" in areas:
+        paired = areas["facility_id"].astype(str).isin(main.pairings["unit_id"].astype(str))
+        areas = areas if paired.any() else None  # the 2025 district units alone have no polygon
     m = pairing_map(
         main.pairings,
         main.facilities,
-        areas=hanoi_areas(scheme=main.scheme) if hanoi else None,
+        areas=areas,
         compare=other.pairings if other is not None and same_units else None,
         compare_label=compare_name,
         graph=graph,

@@ -44,6 +44,10 @@ class ScoredPairing:
     trip
         The trip rule it was scored by (:class:`~planner.requests.TripRule`: mode, the two
         departure times, directions, site rule).
+    nearest_by
+        What the nearest-hospital baseline sends to its nearest hospital: ``"group"`` (each
+        district with its communes) or ``"unit"`` (Hanoi's 2025 units, whose groups are
+        former districts).
     nearest, nearest_scores
         The nearest-hospital baseline on the same units, and its scores.
     roads
@@ -59,7 +63,7 @@ class ScoredPairing:
     ...     _ = path.write_text("unit_id,hospital_id\\nhn-dist-271,hn-reg-xanhpon\\n")
     ...     scored = score_pairings_file(path)
     >>> scored.scheme, scored.pairings["hospital_id"].tolist()
-    ('2024', ['hn-reg-xanhpon'])
+    ('2025', ['hn-reg-xanhpon'])
     >>> scored.nearest["hospital_id"].tolist()  # the baseline: Ba Vì's nearest hospital
     ['hn-reg-obgyn']
     """
@@ -69,6 +73,7 @@ class ScoredPairing:
     facilities: gpd.GeoDataFrame
     scheme: str
     trip: TripRule = DEFAULT_TRIP
+    nearest_by: str = "group"
     nearest: pd.DataFrame | None = None
     nearest_scores: PairingScores | None = None
     roads: str = ""
@@ -127,7 +132,7 @@ def score_pairings_file(
     ['Bệnh viện Đa khoa Ba Vì', 'Bệnh viện Đa khoa Xanh Pôn']
     """
     from planner.io.pairings import detect_scheme
-    from planner.pairing.explain import nearest_pairings
+    from planner.pairing.explain import baseline_grouping, nearest_pairings
     from planner.pairing.scoring import score_pairings
 
     if facilities is None and scheme is None:
@@ -145,13 +150,18 @@ def score_pairings_file(
         )
 
     scores = score(table)
-    nearest = nearest_pairings(units, hospitals, matrix, trip=trip)
+    # the 2025 units' groups are former districts: their baseline goes unit by unit, as a plan's
+    nearest_by = baseline_grouping(units)
+    nearest = nearest_pairings(
+        units, hospitals, matrix, trip=trip, hierarchical=nearest_by == "group"
+    )
     return ScoredPairing(
         pairings=_completed(table, fac, scores),
         scores=scores,
         facilities=fac,
         scheme=scheme,
         trip=trip,
+        nearest_by=nearest_by,
         nearest=nearest,
         nearest_scores=score(nearest),
         roads=graph.source,

@@ -20,8 +20,10 @@ from planner.app.pipeline.documents import options_document, scored_document, sc
 from planner.app.pipeline.inputs import is_hanoi_registry
 from planner.config import available_cpus
 from planner.io.atomic import write_json, write_vector_atomic
+from planner.io.pairings import with_former_districts
 from planner.io.spreadsheet import write_csv
 from planner.outputs.i18n import DEFAULT_LANG
+from planner.places.hanoi.registry import registry_scheme
 
 if TYPE_CHECKING:
     import folium
@@ -93,7 +95,8 @@ def write_outputs(
      ['pairings.csv', 'pairings.geojson', 'pairings.gpkg', 'scores.json'])
     """
     out = Path(out_dir)
-    pairings = run.proposal.pairings
+    former = registry_scheme(run.facilities) == "2025"  # the units lie in former districts
+    pairings = with_former_districts(run.proposal.pairings, former=former)
     candidates = None if siting is None else siting.candidates
     # The documents, the map and the GIS layers are independent: rendered side by side (numpy,
     # pandas, GEOS and HiGHS release the GIL for much of it), then written one by one.
@@ -110,7 +113,7 @@ def write_outputs(
             else None
         )
         layers_job = pool.submit(_gis_layers, run, candidates, areas)
-        geo = run.proposal.to_geodataframe(run.facilities)
+        geo = with_former_districts(run.proposal.to_geodataframe(run.facilities), former=former)
         tables = {}
         if run.access is not None and run.coverage is not None:
             from planner.access.tables import access_tables
@@ -120,7 +123,10 @@ def write_outputs(
         if siting is not None:  # kept with the scores, so a report made from the folder says it
             scores["siting"] = siting.figures.to_dict()
         rendered_map = None if map_job is None else map_job.result()
-        layers = layers_job.result()
+        layers = {
+            name: with_former_districts(layer, former=former)
+            for name, layer in layers_job.result().items()
+        }
     from planner.outputs.geopackage import write_geopackage
 
     out.mkdir(parents=True, exist_ok=True)
@@ -187,7 +193,12 @@ def write_scored(scored: ScoredPairing, out_dir: str | os.PathLike[str]) -> dict
     document = scored_document(scored)  # everything computed before anything is written
     out.mkdir(parents=True, exist_ok=True)
     return {
-        "pairings.csv": write_csv(scored.pairings, out / "pairings.csv"),
+        "pairings.csv": write_csv(
+            with_former_districts(
+                scored.pairings, former=registry_scheme(scored.facilities) == "2025"
+            ),
+            out / "pairings.csv",
+        ),
         "scores.json": write_json(document, out / "scores.json"),
     }
 

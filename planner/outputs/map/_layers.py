@@ -27,7 +27,7 @@ from planner.outputs._frames import (
     unit_sites,
 )
 from planner.outputs.formatting import Formatter
-from planner.outputs.i18n import Translator
+from planner.outputs.i18n import Translator, has_text
 from planner.outputs.labels import hospital_icon, is_pilot_pair, site_label, switch_text, trip_words
 from planner.outputs.map._geometry import geojson, simplified
 from planner.outputs.map._page import Details, layer_name
@@ -62,10 +62,13 @@ def unit_layer_frame(
     f: Formatter,
     compare: pd.DataFrame | None,
     hosp: pd.DataFrame,
+    *,
+    former: bool = False,
 ) -> gpd.GeoDataFrame:
     """Units with their location and the text of their tooltip and popup (plain text); ``s``
     is the site their trips use (where their link ends), named when the hospital has several
-    (or the site a name of its own)."""
+    (or the site a name of its own). ``former``: the units are Hanoi's of 2025, their
+    districts named as former ones."""
     ids = pairings["unit_id"].astype(str)
     loc = unit_rows(pairings, facilities)
     source = (
@@ -107,8 +110,8 @@ def unit_layer_frame(
     frame = pd.DataFrame(
         {
             "name": pairings["unit_name"].astype(str).to_numpy(),
-            "level": [t.get(f"level.{v}", str(v)) for v in pairings["unit_level"]],
-            "district": [None if pd.isna(d) else str(d) for d in district],
+            "level": [_level(v, t, former) for v in pairings["unit_level"]],
+            "district": [None if pd.isna(d) else f.district(d, former=former) for d in district],
             "population": [f.people(p) for p in pd.to_numeric(pop, errors="coerce")],
             "hospital": [hospital_name(h) for h in hosp_ids],
             "site": [site_text.get(x) for x in site],
@@ -134,13 +137,21 @@ def unit_layer_frame(
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS_LONLAT)
 
 
+def _level(level: Any, t: Translator, former: bool) -> str:
+    """A unit's level in words; a district-level unit of 2025 is a former district's."""
+    key = f"level.{level}"
+    if former and has_text(f"{key}.former"):
+        key = f"{key}.former"
+    return t.get(key, str(level))
+
+
 def unit_popup_rows(
-    t: Translator, *, time_label: str, compare_label: str | None
+    t: Translator, *, time_label: str, compare_label: str | None, former: bool = False
 ) -> list[tuple[str, str | None]]:
     rows: list[tuple[str, str | None]] = [
         ("name", t("map.name")),
         ("level", t("map.level")),
-        ("district", t("map.district")),
+        ("district", t("map.district.former" if former else "map.district")),
         ("population", t("map.population")),
         ("hospital", t("map.hospital")),
         ("site", t("map.site_used")),

@@ -92,6 +92,7 @@ from planner.outputs.map._page import (
     page_assets,
 )
 from planner.outputs.map.whatif import WhatIf, add_whatif
+from planner.places.hanoi.registry import registry_scheme
 from planner.requests import DEFAULT_TRIP, TripRule
 from planner.roads.graph import TravelGraph
 
@@ -247,7 +248,8 @@ def pairing_map(
     time_label = t("map.travel_time_at", time=trip.depart) if trip else t("map.travel_time")
     route_trip = trip or DEFAULT_TRIP
 
-    units = unit_layer_frame(pairings, facilities, names, t, f, compare, hosp)
+    former = registry_scheme(facilities) == "2025"  # districts are former districts
+    units = unit_layer_frame(pairings, facilities, names, t, f, compare, hosp, former=former)
     unreachable = int(units["tt"].isna().sum())
     if unreachable:
         log.warning("%d units have no reachable sister hospital; drawn grey", unreachable)
@@ -289,7 +291,7 @@ def pairing_map(
         name = t("map.links" if links == "straight" else "map.routes")
         layers["links"] = link_layer(frame, palette, name=name, show=True)
         layers["links"].add_to(m)
-    rows = unit_popup_rows(t, time_label=time_label, compare_label=compare_label)
+    rows = unit_popup_rows(t, time_label=time_label, compare_label=compare_label, former=former)
     layers["units"] = unit_layer(
         units, palette, rows, name=t("map.units_layer", name=label), show=True
     )
@@ -299,7 +301,7 @@ def pairing_map(
         group = folium.FeatureGroup(
             name=layer_name(t("map.compare_layer", name=compare_label)), show=False
         )
-        other = unit_layer_frame(compare, facilities, names, t, f, None, hosp)
+        other = unit_layer_frame(compare, facilities, names, t, f, None, hosp, former=former)
         if areas is not None:
             other_areas, _ = area_hospitals(areas, compare)
             catchment_layer(
@@ -317,7 +319,7 @@ def pairing_map(
                 other, hosp, links=links, graph=graph, trip=route_trip, simplify_m=simplify_m
             )
             link_layer(frame, palette, name=compare_label, show=True).add_to(group)
-        other_rows = unit_popup_rows(t, time_label=time_label, compare_label=None)
+        other_rows = unit_popup_rows(t, time_label=time_label, compare_label=None, former=former)
         unit_layer(other, palette, other_rows, name=compare_label, show=True).add_to(group)
         group.add_to(m)
         changed_layer(units, palette, t, label=label, compare_label=compare_label).add_to(m)

@@ -428,7 +428,7 @@ def whatif_data(
         "split": scheme == "2025",
         "lang": t.lang,
         "fmt": _separators(f),
-        "text": _texts(t, whatif),
+        "text": _texts(t, whatif, former=scheme == "2025"),
         "within_s": WITHIN_MINUTES * 60,
         "hosp": {
             "id": hospital_ids,
@@ -558,7 +558,7 @@ def _area_units(
     return {"by": by, "units": members, "overlay": overlay}
 
 
-def _texts(t: Translator, whatif: WhatIf) -> dict[str, str]:
+def _texts(t: Translator, whatif: WhatIf, *, former: bool) -> dict[str, str]:
     """The page's labels; ``{name}``-style fields left for the script are kept as written."""
 
     def at(key: str, time: str | None) -> str:
@@ -566,7 +566,7 @@ def _texts(t: Translator, whatif: WhatIf) -> dict[str, str]:
 
     texts = {
         "title": t("whatif.title"),
-        "intro": t("whatif.intro"),
+        "intro": t("whatif.intro.former" if former else "whatif.intro"),
         "proposal": t("map.pairing"),
         "edited": t("whatif.edited"),
         "mean": at("whatif.mean", whatif.trip.depart),
@@ -579,7 +579,7 @@ def _texts(t: Translator, whatif: WhatIf) -> dict[str, str]:
         "reset": t("whatif.reset"),
         "download": t("whatif.download"),
         "command": t("whatif.command" if whatif.score_command else "whatif.command_plain"),
-        "districts": t("whatif.districts"),
+        "districts": t("whatif.districts.former" if former else "whatif.districts"),
         "units": t("whatif.units"),
         "units_of": t("whatif.units_of"),
         "other_units": t("whatif.other_units"),

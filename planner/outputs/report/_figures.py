@@ -169,8 +169,11 @@ def site_notes(
             continue
         parts = []
         for site in sites.itertuples(index=False):
-            units = ctx.f.count(int(used.get(str(site.facility_id), 0)))
-            parts.append(ctx.t("report.site_units", site=site_label(site, ctx.t), units=units))
+            count = int(used.get(str(site.facility_id), 0))
+            units = ctx.f.count(count)
+            parts.append(
+                ctx.t("report.site_units", n=count, site=site_label(site, ctx.t), units=units)
+            )
         notes.append(
             ctx.t(
                 "report.sites_note",

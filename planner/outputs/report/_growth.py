@@ -59,7 +59,7 @@ def _sites_part(siting: SitingFigures, ctx: Context) -> dict[str, Any]:
     gain_min = base["mean_min"] - float(last["mean_min"])
     gain_people = float(last["people_within_60"]) - base["people_within_60"]
     if not opened:
-        text = t("report.growth_none", count=f.count(len(table)))
+        text = t("report.growth_none", n=len(table), count=f.count(len(table)))
     elif not math.isfinite(gain_min):
         text = t("report.growth_opened_only", sites="; ".join(opened))
     else:

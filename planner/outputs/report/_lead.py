@@ -145,7 +145,7 @@ def lead_part(
         sentences.append(t("report.lead_hardest", units="; ".join(items)))
     missing = int(times.isna().sum())
     if missing:
-        sentences.append(t("report.lead_unreachable", count=f.count(missing)))
+        sentences.append(t("report.lead_unreachable", n=missing, count=f.count(missing)))
     if other is not None:
         scores, name, changed = other
         sentences.append(

@@ -108,38 +108,24 @@ def stay_reasons(
             measure, bounds = limits
             moved = float(weight[members].sum()) if measure == "population" else len(members)
             target, own = str(row.next_best_hospital_id), str(row.hospital_id)
+            broken: list[tuple[float, str, str]] = []  # (by how much, kind, words)
             if target in bounds.index:
-                after = bounds.at[target, "load"] + moved
-                limit = bounds.at[target, "upper"]
-                if after > limit:
-                    kinds.append(
-                        (
-                            "full",
-                            t(
-                                "why.full",
-                                hospital=ctx.name(target),
-                                after=_amount(measure, ctx, after),
-                                limit=_amount(measure, ctx, limit),
-                                over=_amount(measure, ctx, after - limit),
-                            ),
-                        )
+                over = bounds.at[target, "load"] + moved - bounds.at[target, "upper"]
+                if over > 0:
+                    words = t(
+                        "why.full", hospital=ctx.name(target), over=_amount(measure, ctx, over)
                     )
+                    broken.append((over, "full", words))
             if own in bounds.index:
-                after = bounds.at[own, "load"] - moved
-                floor = bounds.at[own, "lower"]
-                if after < floor:
-                    kinds.append(
-                        (
-                            "floor",
-                            t(
-                                "why.floor",
-                                hospital=ctx.name(own),
-                                after=_amount(measure, ctx, after),
-                                limit=_amount(measure, ctx, floor),
-                                under=_amount(measure, ctx, floor - after),
-                            ),
-                        )
+                under = bounds.at[own, "lower"] - (bounds.at[own, "load"] - moved)
+                if under > 0:
+                    words = t(
+                        "why.floor", hospital=ctx.name(own), under=_amount(measure, ctx, under)
                     )
+                    broken.append((under, "floor", words))
+            if broken:  # the limit broken by most binds; the full numbers are in scores.json
+                _, kind, words = max(broken, key=lambda b: b[0])
+                kinds.append((kind, words))
         if not kinds:
             kinds.append(("none", t("why.none")))
         with_district = ctx.says("why.with_district", district=ctx.district(row.district))
@@ -149,7 +135,7 @@ def stay_reasons(
     faster = sum(r is not None for r in reasons)
     if not faster:
         return reasons, t("report.lead_stay_none")
-    lead = t("report.lead_stay", count=f.count(faster), total=f.count(len(rows)))
+    lead = t("report.lead_stay", n=faster, count=f.count(faster), total=f.count(len(rows)))
     if limited:
         lead += " " + t("report.lead_limits", balance=f.percent(options.get("balance")))
     return reasons, lead

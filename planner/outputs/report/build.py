@@ -36,6 +36,7 @@ import pandas as pd
 
 from planner.errors import PlannerInputError
 from planner.io.atomic import atomic_path
+from planner.io.pairings import with_former_districts
 from planner.io.spreadsheet import write_csv
 from planner.outputs.formatting import MISSING, Formatter, scenario_parts
 from planner.outputs.i18n import DEFAULT_LANG, Translator
@@ -346,7 +347,7 @@ def write_report(
     )
     target = _resolve_target(out)
     if not approx.empty:
-        write_csv(approx, target.parent / APPROXIMATE_CSV)
+        write_csv(with_former_districts(approx, former=former), target.parent / APPROXIMATE_CSV)
     with atomic_path(target) as tmp:
         tmp.write_text(str(page), encoding="utf-8")
     return target

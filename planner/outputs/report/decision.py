@@ -27,6 +27,7 @@ from planner.outputs.report._context import (
     trip_minutes,
 )
 from planner.pairing.scoring import counted_population
+from planner.places.hanoi.registry import registry_scheme
 
 #: Columns of :func:`decision_table`.
 DECISION_COLUMNS = (
@@ -52,7 +53,7 @@ def decision_table(
     pairings: pd.DataFrame,
     *,
     peak_times: Mapping[str, float] | pd.Series | None = None,
-    by_district: bool = True,
+    by_district: bool | None = None,
 ) -> pd.DataFrame:
     """Return the decision: one row per district (2024) or per unit, with its sister hospital.
 
@@ -71,7 +72,8 @@ def decision_table(
         ``per_pair``), for the ``travel_time_peak_s`` column; NaN when not given.
     by_district
         Group communes under their district unit where there is one (``False``: every unit
-        is a row, as for the 2025 units).
+        is a row); ``None``: every unit for Hanoi's 2025 units (their districts are former
+        ones: the units are the decision), by district otherwise.
 
     Returns
     -------
@@ -102,6 +104,8 @@ def decision_table(
     level = table["unit_level"].astype(str) if "unit_level" in table else pd.Series("", table.index)
     district = table["district"] if "district" in table else pd.Series(None, table.index)
     key = district.map(district_key)  # one district however it is spelt
+    if by_district is None:
+        by_district = registry_scheme(table) != "2025"
     heads = level.eq("district") & key.notna() & by_district
     head_districts = set(key[heads])
     grouped = key.isin(head_districts) & ~heads if head_districts else heads & False
@@ -295,7 +299,7 @@ def decision_part(
     [('H1', '10 min'), ('H2', '20 min')]
     >>> plan_b = (pd.Series(["h2", "h2"]), pd.Series([900.0, 1200.0]), "Plan B")
     >>> decision_part(rows, ctx, at="10:00", at_peak=None, other=plan_b)["changed_note"]
-    '1 of 2 rows have another sister hospital in “Plan B” (marked ≠).'
+    '1 of 2 rows has another sister hospital in “Plan B” (marked ≠).'
     """
     t, f = ctx.t, ctx.f
     districts = is_district_rows(rows)
@@ -334,9 +338,13 @@ def decision_part(
         sub = None
         former_unit = former_units.get(str(row.unit_id)) if row.unit_level == "district" else None
         if districts and row.units > 1:
-            sub = t("report.communes_with", count=f.count(row.units - 1))
+            sub = t("report.communes_with", n=row.units - 1, count=f.count(row.units - 1))
             if row.units_elsewhere:
-                sub = t("report.communes_split", count=f.count(row.units_elsewhere))
+                sub = t(
+                    "report.communes_split",
+                    n=row.units_elsewhere,
+                    count=f.count(row.units_elsewhere),
+                )
         elif former_unit is not None:
             sub = t(
                 f"report.former_unit.{former_unit['status_2025']}",
@@ -396,13 +404,17 @@ def decision_part(
     for group in groups.values():
         group["count"] = t(
             "report.group_districts" if districts else "report.group_units",
+            n=len(group["rows"]),
             count=f.count(len(group["rows"])),
             people=f.people(group["people"]),
         )
     changed_note = None
     if other is not None:
         key = "report.changed_rows" if changed_count else "report.changed_none"
-        changed_note = t(key, count=f.count(changed_count), total=f.count(len(rows)), name=other[2])
+        changed_note = t(
+            key, n=changed_count, count=f.count(changed_count), total=f.count(len(rows)),
+            name=other[2],
+        )  # fmt: skip
     return {
         "title": t("report.decision_districts" if districts else "report.decision"),
         "note": ctx.says(

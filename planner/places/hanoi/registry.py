@@ -10,6 +10,7 @@ import pandas as pd
 
 from planner.config import CRS_LONLAT, DEFAULT_SCHEME, authored_dir
 from planner.errors import PlannerInputError
+from planner.io.pairings import scheme_of_ids
 from planner.places.facilities import validate_facilities
 from planner.places.hanoi._data import check_scheme
 from planner.places.hanoi._registry import load_registry
@@ -71,13 +72,15 @@ def registry_scheme(facilities: pd.DataFrame) -> str | None:
     Parameters
     ----------
     facilities
-        Facilities (or pairing rows) with ``facility_id`` (or ``unit_id``) and ``scheme``.
+        Facilities with ``facility_id`` and ``scheme``, or pairing rows with ``unit_id`` (the
+        scheme then read from the registry's ids: a 2025 unit is ``hn-com25-``, a 2024 commune
+        ``hn-com-``).
 
     Returns
     -------
     str or None
         ``"2024"`` or ``"2025"`` when every id is the registry's (``hn-``) and one scheme is
-        stated; ``None`` otherwise (a user's facilities).
+        stated (or shown by the ids); ``None`` otherwise (a user's facilities).
 
     Examples
     --------
@@ -85,13 +88,20 @@ def registry_scheme(facilities: pd.DataFrame) -> str | None:
     '2025'
     >>> registry_scheme(pd.DataFrame({"facility_id": ["clinic-7"], "scheme": ["custom"]})) is None
     True
+    >>> registry_scheme(pd.DataFrame({"unit_id": ["hn-dist-271", "hn-com-09619"]}))
+    '2024'
     """
     ids = facilities.get("facility_id", facilities.get("unit_id"))
-    if ids is None or "scheme" not in facilities or not len(facilities):
+    if ids is None or not len(facilities):
         return None
-    if not ids.astype(str).str.startswith("hn-").all():
+    ids = ids.astype(str)
+    if not ids.str.startswith("hn-").all():
         return None
-    schemes = set(facilities["scheme"].dropna().astype(str))
+    if "scheme" in facilities:
+        schemes = set(facilities["scheme"].dropna().astype(str))
+    else:
+        shown = scheme_of_ids(ids)
+        schemes = {shown} if shown else set()
     return schemes.pop() if len(schemes) == 1 and schemes <= {"2024", "2025"} else None
 
 
