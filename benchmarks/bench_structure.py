@@ -1,9 +1,11 @@
-"""The house's shape before and after the stage subpackages (issue 22).
+"""The house's shape: the flat layout, the stage subpackages (issue 22), the rooms (issue 29).
 
-For the flat layout (:data:`BEFORE`, checked out into a temporary worktree) and this tree:
-how many modules, the largest, and the longest chain of module-level imports (read with
-``ast``: a submodule import counts its parent packages, as Python runs them; imports inside
-functions and under ``TYPE_CHECKING`` are left out). Writes ``_results/structure.md``.
+For the flat layout (:data:`BEFORE`), the subpackages before the design work (:data:`BEFORE_29`),
+each checked out into a temporary worktree, and this tree: how many modules, the largest, the
+longest chain of module-level imports (read with ``ast``: a submodule import counts its parent
+packages, as Python runs them; imports inside functions and under ``TYPE_CHECKING`` are left
+out), private names imported from another module, and the trip's settings passed as loose keywords
+above ``travel/``. Writes ``_results/structure.md``.
 
 That the restructuring kept the demo's files byte-identical is checked by
 ``benchmarks/identical_outputs.py`` (it runs four demos; see the section's text).
@@ -22,6 +24,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 #: The last commit of the flat layout (39 modules in ``planner/``).
 BEFORE = "5f3b128"
+#: The stage subpackages before issue 29 (one ``TripRule`` carried whole, rooms by job).
+BEFORE_29 = "dc1a387"
+#: A trip's settings: the fields of ``TripRule``.
+TRIP_FIELDS = {"mode", "depart", "peak_depart", "directions", "site_rule"}
+#: The stages above ``travel/``, which take a trip whole.
+ABOVE_TRAVEL = ("pairing", "access", "outputs", "app")
 
 
 def _modules(tree: Path) -> dict[str, Path]:
@@ -60,6 +68,46 @@ def _eager_imports(path: Path, name: str, known: dict[str, Path]) -> set[str]:
     return imported
 
 
+def private_imports(tree: Path) -> list[tuple[str, str, str]]:
+    """Private names one module takes from another: ``(module, from, name)`` for every
+    ``from planner… import _name``."""
+    found = []
+    for name, path in _modules(tree).items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if not (node.level or (node.module or "").startswith("planner")):
+                continue
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append((name, node.module or ".", alias.name))
+    return found
+
+
+def loose_trip_options(tree: Path) -> list[tuple[str, str]]:
+    """Functions and classes above ``travel/`` taking a trip's settings one by one:
+    ``(where, fields)``."""
+    found = []
+    for stage in ABOVE_TRAVEL:
+        for path in sorted((tree / "planner" / stage).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    a = node.args
+                    names = {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs]}
+                elif isinstance(node, ast.ClassDef):
+                    names = {
+                        s.target.id
+                        for s in node.body
+                        if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+                    }
+                else:
+                    continue
+                if names & TRIP_FIELDS:
+                    where = f"{path.relative_to(tree)}:{node.name}"
+                    found.append((where, ",".join(sorted(names & TRIP_FIELDS))))
+    return found
+
+
 def shape(tree: Path) -> dict[str, object]:
     """Modules, the largest three and the longest eager import chain of a checkout."""
     known = _modules(tree)
@@ -78,7 +126,13 @@ def shape(tree: Path) -> dict[str, object]:
     sizes = sorted(
         ((sum(1 for _ in p.open(encoding="utf-8")), m) for m, p in known.items()), reverse=True
     )
-    return {"modules": len(known), "largest": sizes[:3], "chain": chain}
+    return {
+        "modules": len(known),
+        "largest": sizes[:3],
+        "chain": chain,
+        "private": private_imports(tree),
+        "loose": loose_trip_options(tree),
+    }
 
 
 def _largest(found: dict[str, object]) -> str:
@@ -96,8 +150,34 @@ def _chain(found: dict[str, object]) -> str:
 def main() -> None:
     with checkout(BEFORE) as before_tree:
         before = shape(before_tree)
+    with checkout(BEFORE_29) as rooms_tree:
+        rooms = shape(rooms_tree)
     after = shape(ROOT)
+    loose = "; ".join(
+        f"`{where.removeprefix('planner/')}` ({fields})" for where, fields in after["loose"]
+    )  # type: ignore[union-attr]
     lines = [
+        "## The house: one TripRule, rooms by job, the API written once (issue 29)",
+        "",
+        "| | stage subpackages (`" + BEFORE_29 + "`) | this tree |",
+        "|---|---|---|",
+        f"| modules in `planner/` | {rooms['modules']} | {after['modules']} |",
+        f"| largest modules (lines) | {_largest(rooms)} | {_largest(after)} |",
+        f"| private names imported from another module | {len(rooms['private'])} | {len(after['private'])} |",  # type: ignore[arg-type]
+        f"| functions and classes above `travel/` taking a trip's settings one by one | {len(rooms['loose'])} | {len(after['loose'])} |",  # type: ignore[arg-type]
+        f"| longest eager import chain | {_chain(rooms)} | {_chain(after)} |",
+        "",
+        "A private name is a `_name` one module imports from another; what remains: "
+        + "; ".join(
+            f"`{n.removeprefix('planner.')}` takes `{w}` from `{m}`"
+            for n, m, w in after["private"]  # type: ignore[union-attr]
+        )
+        + " (the Vietnamese name folding every stage shares, a module of the package root). "
+        "`tests/house/test_layout.py` fails on any private module reached from outside its "
+        "package. The trip's "
+        f"settings ({', '.join(sorted(TRIP_FIELDS))}) travel as one `TripRule` above `travel/`; "
+        f"what still takes one field uses that field alone (a column named by its hour, the report's speed and traffic tables of the mode recorded in scores.json, the explorer's time slider): {loose}.",
+        "",
         "## The house: structure, outputs unchanged (issue 22)",
         "",
         "| | flat layout (`" + BEFORE + "`) | stage subpackages (this tree) |",

@@ -1,8 +1,8 @@
 """Are the demo's files byte-identical before and after a change?
 
-Runs ``planner demo`` (default: Vietnamese, 2024 units; and ``--scheme 2025 --lang en``) from a
-git worktree at ``--before`` and from this checkout, on the same cache, and compares every file
-both wrote. ``pairings.gpkg`` is left out: SQLite pages carry write times. Exits 1 on any
+Runs ``planner demo`` on both schemes in both languages (2024 and 2025 units, Vietnamese and
+English) from a git worktree at ``--before`` and from this checkout, on the same cache, and
+compares every file both wrote (files only the newer code writes are listed, not compared). ``pairings.gpkg`` is left out: SQLite pages carry write times. Exits 1 on any
 difference, naming the files.
 
     python benchmarks/identical_outputs.py --before 5f3b128
@@ -19,7 +19,11 @@ from pathlib import Path
 
 from _checkout import ROOT, checkout, tree_env
 
-RUNS = {"demo": [], "demo25-en": ["--scheme", "2025", "--lang", "en"]}
+RUNS = {
+    f"demo{scheme[2:]}-{lang}": ["--scheme", scheme, "--lang", lang]
+    for scheme in ("2024", "2025")
+    for lang in ("vi", "en")
+}
 NOT_BYTE_STABLE = {"pairings.gpkg"}
 
 
@@ -47,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
             _demo(before, old, extra)
             _demo(ROOT, new, extra)
             files = sorted({p.name for p in old.iterdir()} - NOT_BYTE_STABLE)
+            new_only = sorted({p.name for p in new.iterdir()} - {p.name for p in old.iterdir()})
+            if new_only:
+                print(f"{name}: new files {', '.join(new_only)}")
             for file in files:
                 same = (new / file).exists() and filecmp.cmp(old / file, new / file, False)
                 print(f"{name}/{file}: {'identical' if same else 'DIFFERENT'}")

@@ -24,7 +24,7 @@ from planner._vn import district_key
 from planner.errors import InfeasibleError, PlannerInputError
 from planner.pairing._model import PairingModel, build_model, fair_shares
 from planner.pairing._objectives import Solution, optimise, status_text
-from planner.places.hanoi.registry import registry_scheme
+from planner.places.hanoi.ids import registry_scheme
 
 # The pilot is a fact of the Hanoi registry; re-exported for the pairing's users.
 from planner.places.pilot import HANOI_PILOT as HANOI_PILOT

@@ -331,7 +331,7 @@ def test_readme_quickstart_runs_as_a_plain_script_on_an_empty_cache(
         timeout=900, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
-    assert "units paired: 609" in run.stdout
+    assert "units paired: 156" in run.stdout  # the 2025 units and the 30 district units
     assert any((tmp_path / "empty-cache" / "graph").iterdir()), "the graph was built and cached"
 
 

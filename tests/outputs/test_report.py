@@ -380,7 +380,7 @@ def test_report_command_compares_two_folders_in_english(demo_dir, evening_dir, t
     shutil.copy(demo_dir / "pairings.csv", hand / "pairings.csv")
     result = run_cli("report", str(hand))
     assert result.returncode == 2
-    expected = f"`planner score {hand / 'pairings.csv'} --out {hand} && planner report {hand}`"
+    expected = f"`planner score {hand / 'pairings.csv'} --out {hand} --scheme 2024 && planner report {hand}`"  # the demo fixture is the 2024 demo
     assert re.sub(r"\s", "", expected) in re.sub(r"\s", "", result.stderr)
 
 

@@ -194,7 +194,7 @@ def test_each_faster_switch_says_why_it_stays(lang, reports, demo_dir):
     assert not any(r[2] for r in rows if r not in faster)
     # the lead counts them
     lead = _text(page[page.index('<section class="lead">') : page.index("</section>")])
-    head = t("report.lead_stay", count=str(len(faster)), total="30")
+    head = t("report.lead_stay", n=len(faster), count=str(len(faster)), total="30")
     assert head in lead, head
     # Phúc Thọ, checked from the run's own files: Phụ sản would go over its limit
     pairings = pd.read_csv(demo_dir / "pairings.csv")

@@ -23,7 +23,7 @@ from planner.io.atomic import write_json, write_vector_atomic
 from planner.io.pairings import with_former_districts
 from planner.io.spreadsheet import write_csv
 from planner.outputs.i18n import DEFAULT_LANG
-from planner.places.hanoi.registry import registry_scheme
+from planner.places.hanoi.ids import registry_scheme
 
 if TYPE_CHECKING:
     import folium
@@ -147,7 +147,7 @@ def write_outputs(
 
         paths["report.html"] = write_report(
             out / "report.html",
-            pairings=pairings,
+            pairings=run.proposal.pairings,  # the report names former districts itself
             scores=scores,
             facilities=run.facilities,
             map=rendered_map,

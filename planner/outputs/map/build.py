@@ -92,7 +92,7 @@ from planner.outputs.map._page import (
     page_assets,
 )
 from planner.outputs.map.whatif import WhatIf, add_whatif
-from planner.places.hanoi.registry import registry_scheme
+from planner.places.hanoi.ids import registry_scheme
 from planner.requests import DEFAULT_TRIP, TripRule
 from planner.roads.graph import TravelGraph
 

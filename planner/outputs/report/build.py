@@ -64,7 +64,7 @@ from planner.outputs.report._reasons import stay_reasons
 from planner.outputs.report._scores import read_scores
 from planner.outputs.report._traffic import traffic_part
 from planner.outputs.report.decision import decision_part, decision_table, other_lookup
-from planner.places.hanoi.registry import registry_scheme
+from planner.places.hanoi.ids import registry_scheme
 from planner.places.sites import hospital_of
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from planner.outputs.report._context import (
     trip_minutes,
 )
 from planner.pairing.scoring import counted_population
-from planner.places.hanoi.registry import registry_scheme
+from planner.places.hanoi.ids import registry_scheme
 
 #: Columns of :func:`decision_table`.
 DECISION_COLUMNS = (

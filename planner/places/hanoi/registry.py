@@ -10,7 +10,6 @@ import pandas as pd
 
 from planner.config import CRS_LONLAT, DEFAULT_SCHEME, authored_dir
 from planner.errors import PlannerInputError
-from planner.io.pairings import scheme_of_ids
 from planner.places.facilities import validate_facilities
 from planner.places.hanoi._data import check_scheme
 from planner.places.hanoi._registry import load_registry
@@ -61,48 +60,6 @@ def hanoi_facilities(*, scheme: str = DEFAULT_SCHEME, cache: bool = True) -> gpd
     gdf = validate_facilities(registry.table, file=f"Hanoi registry ({scheme})")
     gdf.attrs["unmatched"] = registry.unmatched
     return gdf
-
-
-def registry_scheme(facilities: pd.DataFrame) -> str | None:
-    """The scheme of the Hanoi registry a facility table comes from, or ``None`` for others.
-
-    Under ``"2025"`` the units lie in former districts: Hanoi has had no district level since
-    1 July 2025, and what is shown of a unit's district names it as former.
-
-    Parameters
-    ----------
-    facilities
-        Facilities with ``facility_id`` and ``scheme``, or pairing rows with ``unit_id`` (the
-        scheme then read from the registry's ids: a 2025 unit is ``hn-com25-``, a 2024 commune
-        ``hn-com-``).
-
-    Returns
-    -------
-    str or None
-        ``"2024"`` or ``"2025"`` when every id is the registry's (``hn-``) and one scheme is
-        stated (or shown by the ids); ``None`` otherwise (a user's facilities).
-
-    Examples
-    --------
-    >>> registry_scheme(pd.DataFrame({"facility_id": ["hn-com25-00004"], "scheme": ["2025"]}))
-    '2025'
-    >>> registry_scheme(pd.DataFrame({"facility_id": ["clinic-7"], "scheme": ["custom"]})) is None
-    True
-    >>> registry_scheme(pd.DataFrame({"unit_id": ["hn-dist-271", "hn-com-09619"]}))
-    '2024'
-    """
-    ids = facilities.get("facility_id", facilities.get("unit_id"))
-    if ids is None or not len(facilities):
-        return None
-    ids = ids.astype(str)
-    if not ids.str.startswith("hn-").all():
-        return None
-    if "scheme" in facilities:
-        schemes = set(facilities["scheme"].dropna().astype(str))
-    else:
-        shown = scheme_of_ids(ids)
-        schemes = {shown} if shown else set()
-    return schemes.pop() if len(schemes) == 1 and schemes <= {"2024", "2025"} else None
 
 
 #: The district-level units of the 2025 registry and what our sources say of each since the
