@@ -17,6 +17,7 @@ from .numbers import parse_decimal as parse_decimal
 from .pairings import PAIRING_ID_COLUMNS as PAIRING_ID_COLUMNS
 from .pairings import detect_scheme as detect_scheme
 from .pairings import read_pairings as read_pairings
+from .spreadsheet import BOM as BOM
 from .spreadsheet import is_id_column as is_id_column
 from .spreadsheet import spreadsheet_safe as spreadsheet_safe
 from .spreadsheet import spreadsheet_safe_table as spreadsheet_safe_table
