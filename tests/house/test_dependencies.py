@@ -103,7 +103,8 @@ def test_an_untested_version_is_refused_with_what_to_install(monkeypatch):
         message = str(caught.value)
         assert "branca 0.9.0 is installed" in message
         assert "pip install 'branca>=0.8,<0.9'" in message
-        assert isinstance(caught.value, planner.errors.PlannerError)  # the CLI's one-paragraph error
+        # the command line shows a PlannerError as one paragraph
+        assert isinstance(caught.value, planner.errors.PlannerError)
     finally:
         _deps.require_tested.cache_clear()
 
