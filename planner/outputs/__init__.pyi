@@ -18,3 +18,4 @@ from .report._basis import approximate_units as approximate_units
 from .report.build import write_report as write_report
 from .report.decision import DECISION_COLUMNS as DECISION_COLUMNS
 from .report.decision import decision_table as decision_table
+from .report.workbook import write_workbook as write_workbook

@@ -1,7 +1,8 @@
 """Writing a run's files: pairings, scores, cell tables, GeoPackage, map and report.
 
-:func:`write_outputs` writes ``pairings.csv``, ``pairings.geojson``, ``scores.json``,
-``pairings.gpkg``, ``access_cells.csv``, ``coverage.csv`` and, on request, ``map.html`` and
+:func:`write_outputs` writes ``pairings.csv``, ``pairings.xlsx`` (the decision as officials open
+it in Excel), ``pairings.geojson``, ``scores.json``, ``pairings.gpkg``, ``access_cells.csv``,
+``coverage.csv`` and, on request, ``map.html`` and
 ``report.html`` — each atomically, after everything has been computed, so a failed run leaves
 earlier outputs intact. :func:`run_map` is the run's map and :func:`run_whatif` what its
 what-if panel needs.
@@ -89,8 +90,8 @@ def write_outputs(
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     paths = write_outputs(run, folder, map=False, report=False)
     ...     list(paths), sorted(os.listdir(folder))  # doctest: +NORMALIZE_WHITESPACE
-    (['pairings.csv', 'pairings.geojson', 'scores.json', 'pairings.gpkg'],
-     ['pairings.csv', 'pairings.geojson', 'pairings.gpkg', 'scores.json'])
+    (['pairings.csv', 'pairings.xlsx', 'pairings.geojson', 'scores.json', 'pairings.gpkg'],
+     ['pairings.csv', 'pairings.geojson', 'pairings.gpkg', 'pairings.xlsx', 'scores.json'])
     """
     out = Path(out_dir)
     pairings = run.proposal.pairings
@@ -122,14 +123,19 @@ def write_outputs(
         rendered_map = None if map_job is None else map_job.result()
         layers = layers_job.result()
     from planner.outputs.geopackage import write_geopackage
+    from planner.outputs.report.workbook import WORKBOOK_NAME, write_workbook
 
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "pairings.csv": write_csv(pairings, out / "pairings.csv"),
+        "pairings.xlsx": write_workbook(
+            out / WORKBOOK_NAME, pairings=pairings, scores=scores, facilities=run.facilities,
+            lang=lang,
+        ),
         "pairings.geojson": write_vector_atomic(geo, out / "pairings.geojson"),
         "scores.json": write_json(scores, out / "scores.json"),
         **{name: write_csv(table, out / name) for name, table in tables.items()},
-    }
+    }  # fmt: skip
     paths["pairings.gpkg"] = write_geopackage(out / "pairings.gpkg", layers)
     if map and rendered_map is not None:
         from planner.outputs.map.build import save_map
@@ -156,9 +162,12 @@ def write_outputs(
     return paths
 
 
-def write_scored(scored: ScoredPairing, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
+def write_scored(
+    scored: ScoredPairing, out_dir: str | os.PathLike[str], *, lang: str = DEFAULT_LANG
+) -> dict[str, Path]:
     """Write a scored pairing as a folder :func:`planner.outputs.report.write_report` (``planner
-    report``) can render: the completed ``pairings.csv`` and ``scores.json``, atomically.
+    report``) can render: the completed ``pairings.csv``, its workbook ``pairings.xlsx`` and
+    ``scores.json``, atomically.
 
     Parameters
     ----------
@@ -166,6 +175,8 @@ def write_scored(scored: ScoredPairing, out_dir: str | os.PathLike[str]) -> dict
         What :func:`planner.app.pipeline.scored.score_pairings_file` returned.
     out_dir
         The output folder (created if needed).
+    lang
+        Language of the workbook: ``"vi"`` (default) or ``"en"``.
 
     Returns
     -------
@@ -181,13 +192,22 @@ def write_scored(scored: ScoredPairing, out_dir: str | os.PathLike[str]) -> dict
     ...     _ = path.write_text("unit_id,hospital_id\\nhn-dist-271,hn-reg-xanhpon\\n")
     ...     paths = write_scored(score_pairings_file(path), pathlib.Path(folder) / "scored")
     ...     list(paths), sorted(os.listdir(paths["scores.json"].parent))
-    (['pairings.csv', 'scores.json'], ['pairings.csv', 'scores.json'])
+    (['pairings.csv', 'pairings.xlsx', 'scores.json'], ['pairings.csv', 'pairings.xlsx', 'scores.json'])
     """
+    from planner.outputs.report.workbook import WORKBOOK_NAME, write_workbook
+
     out = Path(out_dir)
     document = scored_document(scored)  # everything computed before anything is written
     out.mkdir(parents=True, exist_ok=True)
     return {
         "pairings.csv": write_csv(scored.pairings, out / "pairings.csv"),
+        "pairings.xlsx": write_workbook(
+            out / WORKBOOK_NAME,
+            pairings=scored.pairings,
+            scores=document,
+            facilities=scored.facilities,
+            lang=lang,
+        ),
         "scores.json": write_json(document, out / "scores.json"),
     }
 
