@@ -1,8 +1,9 @@
 """Writing a run's files: pairings, scores, cell tables, GeoPackage, map and report.
 
 :func:`write_outputs` writes ``pairings.csv``, ``pairings.xlsx`` (the decision as officials open
-it in Excel), ``pairings.geojson``, ``scores.json``, ``pairings.gpkg``, ``access_cells.csv``,
-``coverage.csv`` and, on request, ``map.html`` and
+it in Excel), ``pairings.geojson``, ``scores.json``, ``scenario.toml`` (the run's options and
+input files, to replay it), ``pairings.gpkg``, ``access_cells.csv``, ``coverage.csv`` and, on
+request, ``map.html`` and
 ``report.html`` — each atomically, after everything has been computed, so a failed run leaves
 earlier outputs intact. :func:`run_map` is the run's map and :func:`run_whatif` what its
 what-if panel needs.
@@ -19,6 +20,7 @@ import geopandas as gpd
 
 from planner.app.pipeline.documents import options_document, scored_document, scores_document
 from planner.app.pipeline.inputs import is_hanoi_registry
+from planner.app.pipeline.scenario import SCENARIO_NAME, scenario_of, write_scenario
 from planner.config import available_cpus
 from planner.io.atomic import write_json, write_vector_atomic
 from planner.io.spreadsheet import write_csv
@@ -90,8 +92,10 @@ def write_outputs(
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     paths = write_outputs(run, folder, map=False, report=False)
     ...     list(paths), sorted(os.listdir(folder))  # doctest: +NORMALIZE_WHITESPACE
-    (['pairings.csv', 'pairings.xlsx', 'pairings.geojson', 'scores.json', 'pairings.gpkg'],
-     ['pairings.csv', 'pairings.geojson', 'pairings.gpkg', 'pairings.xlsx', 'scores.json'])
+    (['pairings.csv', 'pairings.xlsx', 'pairings.geojson', 'scores.json', 'scenario.toml',
+      'pairings.gpkg'],
+     ['pairings.csv', 'pairings.geojson', 'pairings.gpkg', 'pairings.xlsx', 'scenario.toml',
+      'scores.json'])
     """
     out = Path(out_dir)
     pairings = run.proposal.pairings
@@ -122,6 +126,8 @@ def write_outputs(
             scores["siting"] = siting.figures.to_dict()
         rendered_map = None if map_job is None else map_job.result()
         layers = layers_job.result()
+    # every option and input file (with its digest), to run it again: `planner replay`
+    scenario = scenario_of(run, lang=lang, map=map, report=report, whatif=whatif)
     from planner.outputs.geopackage import write_geopackage
     from planner.outputs.report.workbook import WORKBOOK_NAME, write_workbook
 
@@ -135,6 +141,7 @@ def write_outputs(
         "pairings.geojson": write_vector_atomic(geo, out / "pairings.geojson"),
         "scores.json": write_json(scores, out / "scores.json"),
         **{name: write_csv(table, out / name) for name, table in tables.items()},
+        SCENARIO_NAME: write_scenario(scenario, out / SCENARIO_NAME),
     }  # fmt: skip
     paths["pairings.gpkg"] = write_geopackage(out / "pairings.gpkg", layers)
     if map and rendered_map is not None:
