@@ -209,7 +209,7 @@ def _decision_sheet(
     )
     blank = False
     pilot_fill = PatternFill("solid", fgColor=_PILOT_FILL)
-    for row in rows.itertuples(index=False):
+    for line, row in enumerate(rows.itertuples(index=False), start=2):  # under the header
         hid = None if pd.isna(row.hospital_id) else str(row.hospital_id)
         pin = None
         if row.pinned:
@@ -235,8 +235,10 @@ def _decision_sheet(
             row.unit_id,
             hid,
         ]
-        sheet.append([_text(v) for v in values])
-        cells = sheet[sheet.max_row]
+        # cells by their address (sheet.max_row would scan every cell, row after row)
+        cells = [
+            sheet.cell(row=line, column=i, value=_text(v)) for i, v in enumerate(values, start=1)
+        ]
         for cell, (_, kind) in zip(cells, columns, strict=True):
             if kind is not None:
                 cell.number_format = formats[kind]
