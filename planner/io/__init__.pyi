@@ -20,6 +20,7 @@ from .pairings import detect_scheme as detect_scheme
 from .pairings import read_pairings as read_pairings
 from .pairings import scheme_of_ids as scheme_of_ids
 from .pairings import with_former_districts as with_former_districts
+from .spreadsheet import BOM as BOM
 from .spreadsheet import is_id_column as is_id_column
 from .spreadsheet import spreadsheet_safe as spreadsheet_safe
 from .spreadsheet import spreadsheet_safe_table as spreadsheet_safe_table

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -212,7 +212,10 @@ def write_vector_atomic(
 
 
 def write_layers_atomic(
-    layers: Mapping[str, Any] | Mapping[str | None, Any], target: str | os.PathLike[str]
+    layers: Mapping[str, Any] | Mapping[str | None, Any],
+    target: str | os.PathLike[str],
+    *,
+    finish: Callable[[Path], None] | None = None,
 ) -> Path:
     """Write GeoDataFrames as the layers of one GDAL file (GeoPackage by its suffix), atomically.
 
@@ -222,6 +225,10 @@ def write_layers_atomic(
         Layer name (``None``: the driver's default) -> GeoDataFrame, written in this order.
     target : str or os.PathLike
         The file, replaced whole (see :func:`atomic_path`); its suffix picks the driver.
+    finish : callable, optional
+        Called with the written file's temporary path before it is renamed into place, to add
+        what the layers do not hold (a GeoPackage's ``layer_styles`` table): an error there
+        leaves the previous file as it was, like any other.
 
     Returns
     -------
@@ -260,6 +267,8 @@ def write_layers_atomic(
                         layer=name,
                         engine="pyogrio",
                     )
+                if finish is not None:
+                    finish(named)
                 os.replace(named, tmp)
             finally:
                 named.unlink(missing_ok=True)

@@ -3,7 +3,10 @@
 :func:`write_csv` writes every CSV of the planner (deterministic, atomic); text cells a
 spreadsheet would run as a formula get a leading apostrophe (:func:`spreadsheet_safe`, the
 OWASP "CSV injection" rule), which :func:`spreadsheet_unsafe` removes again on reading. Id
-columns (:func:`is_id_column`) are kept exactly as they are.
+columns (:func:`is_id_column`) are kept exactly as they are. A file people open starts with a
+UTF-8 byte-order mark (:data:`BOM`), without which Excel on Windows reads the Vietnamese names
+as another encoding and garbles them; the planner's reader (:func:`planner.io.read_csv_table`)
+reads files with or without it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ _GUARDED = re.compile(r"^'+[=+\-@\t\r]")
 
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+#: The UTF-8 byte-order mark that starts a CSV meant for people: Excel (Windows) reads a CSV
+#: without it in the system's code page, so "Ba Vì" shows as "Ba VÃ¬".
+BOM = "\ufeff"
 
 
 def is_id_column(name: object) -> bool:
@@ -161,13 +168,19 @@ def spreadsheet_unsafe_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(
-    table: pd.DataFrame, path: str | os.PathLike[str], *, float_format: str | None = "%.3f"
+    table: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    float_format: str | None = "%.3f",
+    bom: bool = True,
 ) -> Path:
     """Write ``table`` as spreadsheet-safe UTF-8 CSV, atomically; ``"-"`` writes to stdout.
 
     Deterministic (no index, fixed float format, ``\\n`` line ends). Text cells that a
     spreadsheet would run as a formula are written with a leading apostrophe (see
-    :func:`spreadsheet_safe`); :func:`read_csv_table` removes it again.
+    :func:`spreadsheet_safe`); :func:`read_csv_table` removes it again. A file starts with
+    the UTF-8 byte-order mark (:data:`BOM`) so that Excel shows its Vietnamese text; standard
+    output never does (it goes to another program).
 
     Parameters
     ----------
@@ -177,6 +190,9 @@ def write_csv(
         Target file, or ``"-"`` for standard output.
     float_format
         ``printf`` format of floats (default 3 decimals); ``None`` writes them in full.
+    bom
+        Start the file with the byte-order mark (default: every file people open; ``False``
+        for a file only programs read, such as ``planner matrix --out``).
 
     Returns
     -------
@@ -188,7 +204,10 @@ def write_csv(
     >>> import pathlib, tempfile
     >>> table = pd.DataFrame({"unit_id": ["=u1"], "unit_name": ["=cmd"]})
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     print(write_csv(table, pathlib.Path(folder) / "p.csv").read_text())
+    ...     data = write_csv(table, pathlib.Path(folder) / "p.csv").read_bytes()
+    >>> data[:3] == BOM.encode()  # the byte-order mark, then the table
+    True
+    >>> print(data.decode("utf-8-sig"))
     unit_id,unit_name
     =u1,'=cmd
     <BLANKLINE>
@@ -199,5 +218,6 @@ def write_csv(
         safe.to_csv(sys.stdout, **options)
         return Path(STDOUT)
     with atomic_path(path) as tmp:
-        safe.to_csv(tmp, encoding="utf-8", **options)
+        # utf-8-sig: the mark, then UTF-8 (pandas writes it once, at the start)
+        safe.to_csv(tmp, encoding="utf-8-sig" if bom else "utf-8", **options)
     return Path(path)

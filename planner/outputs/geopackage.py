@@ -23,11 +23,17 @@ Layers, all in EPSG:4326, each with the columns of the table it mirrors:
     With the population cells: one polygon per populated cell piece, the columns of
     ``access_cells.csv`` (:data:`planner.access.cells.ACCESS_COLUMNS`).
 
+Every time in seconds (a column ending ``_s``: ``travel_time_s``, ``switch_cost_s``,
+``time_to_sister_s``...) has its minutes beside it (``travel_time_min``..., rounded to 0.1 min,
+:func:`with_minutes`), so a GIS office reads minutes without converting. The file also holds
+QGIS's ``layer_styles`` table (:mod:`planner.outputs.qgis_styles`): units, hospitals, links,
+areas, candidates and cells open coloured by hospital, in the map's colours.
+
 The links and areas come from the map's own helpers (:mod:`planner.outputs._frames`), so the file
 and the map never disagree. Text is stored as text (no spreadsheet apostrophes, no HTML): a
 name like ``<img src=x onerror=alert(1)>`` reads back exactly as written. The file is written
-whole (:func:`write_geopackage`) to a temporary file beside the target and renamed onto it
-(:func:`planner.io.write_layers_atomic`).
+whole (:func:`write_geopackage`), its styles included, to a temporary file beside the target
+and renamed onto it (:func:`planner.io.write_layers_atomic`).
 """
 
 from __future__ import annotations
@@ -56,6 +62,43 @@ if TYPE_CHECKING:
 
 #: The layers :func:`write_geopackage` may write, in order.
 LAYERS = ("units", "hospitals", "links", "areas", "candidates", "cells")
+#: Minutes are given to a tenth (6 s): finer than any figure the planner shows.
+MINUTES_DECIMALS = 1
+
+
+def with_minutes(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with each time in seconds followed by the same time in minutes.
+
+    Parameters
+    ----------
+    frame
+        A table whose times in seconds are numeric columns named ``*_s``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows; after each ``<name>_s`` column a ``<name>_min`` column, the seconds
+        divided by 60 and rounded to :data:`MINUTES_DECIMALS` (NaN stays NaN). A GeoDataFrame
+        stays one.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"unit_id": ["u1", "u2"], "travel_time_s": [1234.0, None],
+    ...                       "switch_cost_s": [-90.0, 30.0]})
+    >>> with_minutes(table).to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'unit_id': ['u1', 'u2'], 'travel_time_s': [1234.0, nan], 'travel_time_min': [20.6, nan],
+     'switch_cost_s': [-90.0, 30.0], 'switch_cost_min': [-1.5, 0.5]}
+    """
+    out = frame.copy()
+    for column in [c for c in frame.columns if isinstance(c, str) and c.endswith("_s")]:
+        seconds = pd.to_numeric(frame[column], errors="coerce")
+        if not pd.api.types.is_numeric_dtype(frame[column]) and seconds.notna().sum() == 0:
+            continue  # text that only looks like a time by its name
+        name = column[: -len("_s")] + "_min"
+        if name in out.columns:
+            continue
+        out.insert(out.columns.get_loc(column) + 1, name, (seconds / 60.0).round(MINUTES_DECIMALS))
+    return out
 
 
 def geopackage_layers(
@@ -142,7 +185,7 @@ def geopackage_layers(
         layers["cells"] = gpd.GeoDataFrame(
             cells.table(), geometry=cells.cells.geometry.to_numpy(), crs=CRS_LONLAT
         )
-    return {name: layers[name] for name in LAYERS if name in layers}
+    return {name: with_minutes(layers[name]) for name in LAYERS if name in layers}
 
 
 def write_geopackage(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFrame]) -> Path:
@@ -159,7 +202,8 @@ def write_geopackage(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoD
     Returns
     -------
     pathlib.Path
-        ``path``.
+        ``path``, with the layers and QGIS's ``layer_styles`` table
+        (:func:`planner.outputs.qgis_styles.layer_styles`: each layer coloured by hospital).
 
     Examples
     --------
@@ -172,6 +216,19 @@ def write_geopackage(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoD
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     out = write_geopackage(folder + "/pairings.gpkg", layers)
     ...     [name for name, _ in pyogrio.list_layers(out)]
-    ['units', 'hospitals', 'links', 'areas']
+    ['units', 'hospitals', 'links', 'areas', 'layer_styles']
     """
-    return write_layers_atomic(layers, path)
+    from planner.outputs.qgis_styles import layer_styles
+
+    def add_styles(written: Path) -> None:
+        import pyogrio
+
+        columns = {name: pyogrio.read_info(written, layer=name)["geometry_name"] for name in layers}
+        styles = layer_styles(layers, geometry_columns=columns)
+        if not styles.empty:
+            # as QGIS creates it: a table without geometry whose FID is "id"
+            pyogrio.write_dataframe(
+                styles, written, layer="layer_styles", driver="GPKG", layer_options={"FID": "id"}
+            )
+
+    return write_layers_atomic(layers, path, finish=add_styles)

@@ -42,6 +42,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from tqdm.auto import tqdm
 
+from planner._deps import require_tested
 from planner.config import CRS_LONLAT, available_cpus
 from planner.errors import PlannerInputError
 from planner.roads.graph import EDGE_COLUMNS, ROAD_CLASSES
@@ -311,6 +312,7 @@ def _decode_tile(job: tuple[int, int, int, bytes]) -> dict[str, Any]:
     zoom, tx, ty, data = job
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
+    require_tested("mapbox-vector-tile")  # its decoder's options are relied on
     import mapbox_vector_tile  # loads when tiles are decoded (a cold build), not on every import
 
     layers = mapbox_vector_tile.decode(data, default_options={"y_coord_down": True})
@@ -512,6 +514,7 @@ def _decode_layers(data: bytes, wanted: set[str]) -> dict[str, dict[str, Any]]:
     """Decode only the wanted layers of one tile (the roads are most of a tile's bytes)."""
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
+    require_tested("mapbox-vector-tile")  # TileData and its protobuf layers are internals
     from mapbox_vector_tile import decoder as mvt_decoder
 
     tile = mvt_decoder.TileData(data, default_options={"y_coord_down": True})

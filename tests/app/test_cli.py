@@ -38,7 +38,8 @@ def test_demo_writes_every_output(demo_dir: Path, registry_2024) -> None:
     names = sorted(p.name for p in demo_dir.iterdir())
     assert names == [
         "access_cells.csv", "approximate_locations.csv", "coverage.csv", "map.html",
-        "pairings.csv", "pairings.geojson", "pairings.gpkg", "report.html", "scores.json",
+        "pairings.csv", "pairings.geojson", "pairings.gpkg", "pairings.xlsx", "report.html",
+        "scenario.toml", "scores.json",
     ]  # fmt: skip
 
     pairings = pd.read_csv(demo_dir / "pairings.csv", dtype={"unit_id": str})
@@ -86,7 +87,8 @@ def test_demo_writes_every_output(demo_dir: Path, registry_2024) -> None:
 def test_demo_is_deterministic_and_keeps_outputs_on_failure(demo_dir: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     assert main(["demo", "--scheme", "2024", "--out", str(again), "--quiet"]) == 0
-    for name in ("pairings.csv", "scores.json", "pairings.geojson", "map.html", "access_cells.csv"):
+    for name in ("pairings.csv", "scores.json", "pairings.geojson", "map.html", "access_cells.csv",
+                 "scenario.toml"):  # fmt: skip
         assert (again / name).read_bytes() == (demo_dir / name).read_bytes(), name
 
     # A failing run (no pairing within 60 min: Ba Vì's pin and Sóc Sơn's distance) must

@@ -91,9 +91,12 @@ def test_the_geopackage_has_the_candidates(grown):
     growth, out = grown
     gpkg = out / "pairings.gpkg"
     names = [name for name, _ in pyogrio.list_layers(gpkg)]
-    assert names == ["units", "hospitals", "links", "areas", "candidates"]
+    assert names == ["units", "hospitals", "links", "areas", "candidates", "layer_styles"]
     layer = pyogrio.read_dataframe(gpkg, layer="candidates")
-    assert list(layer.columns.drop("geometry")) == ["facility_id", "name", *SITING_COLUMNS[1:]]
+    columns = []  # siting.csv's, each time in seconds followed by its minutes
+    for column in ["facility_id", "name", *SITING_COLUMNS[1:]]:
+        columns += [column, column[:-2] + "_min"] if column.endswith("_s") else [column]
+    assert list(layer.columns.drop("geometry")) == columns
     siting = pd.read_csv(out / "siting.csv")
     assert layer["facility_id"].tolist() == siting["facility_id"].tolist()
     assert layer["opened"].astype(bool).tolist() == siting["opened"].tolist()

@@ -16,6 +16,7 @@ tells which pairs of the plain pairing (planned at the main departure) those hou
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
+    from planner.app.pipeline.inputs import RunInputs
     from planner.app.pipeline.planning import PlanningRun, PlanOptions
     from planner.pairing.siting import SitingResult
     from planner.roads.graph import TravelGraph
@@ -67,6 +69,7 @@ def plan_growth(
     robust: Sequence[str] | None = None,
     facilities: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     graph: TravelGraph | None = None,
+    inputs: RunInputs | None = None,
 ) -> GrowthRun:
     """Plan a run with candidate sites to open and/or pairings that hold at every hour.
 
@@ -82,8 +85,10 @@ def plan_growth(
     robust
         Departure times to hold at (the main one, ``options.trip.depart``, is added); ``None``:
         plan at ``options.trip.depart`` only.
-    facilities, graph
-        As for :func:`planner.app.pipeline.planning.plan`.
+    facilities, graph, inputs
+        As for :func:`planner.app.pipeline.planning.plan`; the run's inputs
+        (:class:`planner.app.pipeline.inputs.RunInputs`) also record ``candidates``, ``k`` and
+        ``robust``, which its scenario replays.
 
     Returns
     -------
@@ -99,7 +104,7 @@ def plan_growth(
     """
     import pandas as pd
 
-    from planner.app.pipeline.inputs import load_inputs, split_levels, study_area
+    from planner.app.pipeline.inputs import RunInputs, load_inputs, split_levels, study_area
     from planner.app.pipeline.planning import PlanOptions, pairing_arguments, plan
     from planner.pairing.propose import propose_pairings
     from planner.pairing.robust import robust_pairs, worst_case_matrix
@@ -111,6 +116,15 @@ def plan_growth(
     from planner.travel.matrix import pair_travel_times
 
     options = options or PlanOptions()
+    base = inputs or RunInputs.of(facilities=facilities, graph=graph)
+    asked = RunInputs.of(candidates=candidates, k=k, robust=robust)  # what the scenario replays
+    inputs = dataclasses.replace(
+        base,
+        candidates=asked.candidates,
+        k=asked.k,
+        robust=asked.robust,
+        unknown=tuple(dict.fromkeys((*base.unknown, *asked.unknown))),
+    )
     graph, fac = load_inputs(scheme=options.scheme, facilities=facilities, graph=graph)
     hospitals, units = split_levels(fac)
     sites = None
@@ -162,7 +176,7 @@ def plan_growth(
         return m[~drop].reset_index(drop=True) if gone else m
 
     peak = kept(at[options.trip.peak_depart])
-    run = plan(options, facilities=fac, graph=graph, matrices=(kept(matrix), peak))
+    run = plan(options, facilities=fac, graph=graph, matrices=(kept(matrix), peak), inputs=inputs)
     table = None
     if robust:
         # the pairing planned at the main hour alone: only its pairs are compared, so no

@@ -12,6 +12,11 @@ opened with the pairing, pairings that hold at every hour) on the same roads and
 
 The session holds data, not results: each :meth:`~Session.plan` returns a fresh
 :class:`~planner.app.pipeline.planning.PlanningRun`.
+
+:meth:`Session.from_scenario` opens a session on a run's ``scenario.toml``
+(:mod:`planner.app.pipeline.scenario`): its roads and facilities, its options as the default of
+:meth:`~Session.plan`; :meth:`~Session.replay` runs it again and writes the same files
+(``planner replay`` is this).
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ import logging
 import os
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
 
 from planner.app.pipeline.inputs import (
+    RunInputs,
     facilities_for,
     is_hanoi_registry,
     road_network,
@@ -34,7 +41,8 @@ from planner.app.pipeline.inputs import (
     study_area,
 )
 from planner.app.pipeline.planning import PlanningRun, PlanOptions, plan, population_access
-from planner.app.pipeline.write import run_map
+from planner.app.pipeline.scenario import Scenario, read_scenario
+from planner.app.pipeline.write import run_map, write_outputs
 from planner.config import DEFAULT_SCHEME
 from planner.outputs.i18n import DEFAULT_LANG
 from planner.requests import DEFAULT_TRIP, TripRule
@@ -65,11 +73,16 @@ class Session:
     facilities
         A facility file or GeoDataFrame used for every scheme; default the Hanoi registry of
         each scheme asked for.
+    thousands
+        Thousands separator of a facility file's population and capacity.
 
     Attributes
     ----------
     last_plan_s
         Wall time of the last :meth:`plan`, in seconds.
+    scenario
+        The scenario the session was opened on (:meth:`from_scenario`), else ``None``: its
+        options are then :meth:`plan`'s default.
 
     Examples
     --------
@@ -88,10 +101,17 @@ class Session:
         source: str | os.PathLike[str] | None = None,
         graph: TravelGraph | None = None,
         facilities: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+        thousands: str | None = None,
     ) -> None:
         self._source = source
         self._graph = graph
         self._facilities_input = facilities
+        self._thousands = thousands
+        # where the data came from, as each run's scenario names it
+        self._inputs = RunInputs.of(
+            facilities=facilities, source=source, graph=graph, thousands=thousands
+        )
+        self.scenario: Scenario | None = None
         self._facilities: dict[str, gpd.GeoDataFrame] = {}
         self._areas: dict[str, gpd.GeoDataFrame | None] = {}
         self._matrices: dict[MatrixKey, pd.DataFrame] = {}
@@ -116,7 +136,9 @@ class Session:
             area = None
             if given is not None and not isinstance(given, gpd.GeoDataFrame):
                 area = study_area(self.graph)
-            self._facilities[key] = facilities_for(scheme, given, area=area)
+            self._facilities[key] = facilities_for(
+                scheme, given, area=area, thousands=self._thousands
+            )
         return self._facilities[key]
 
     def areas(self, scheme: str = DEFAULT_SCHEME) -> gpd.GeoDataFrame | None:
@@ -208,7 +230,7 @@ class Session:
             As :func:`planner.app.pipeline.planning.plan` returns it, on the session's graph, facilities
             and matrices.
         """
-        options = dataclasses.replace(options or PlanOptions(), **changes)
+        options = dataclasses.replace(options or self._default_options(), **changes)
         started = time.perf_counter()
         trip = options.trip
         matrices = (
@@ -221,6 +243,7 @@ class Session:
             graph=self.graph,
             matrices=matrices,
             cells=self.cells(options),
+            inputs=self._inputs,
         )
         self.last_plan_s = time.perf_counter() - started
         return run
@@ -273,7 +296,7 @@ class Session:
         """
         from planner.app.growth.siting import plan_growth
 
-        options = dataclasses.replace(options or PlanOptions(), **changes)
+        options = dataclasses.replace(options or self._default_options(), **changes)
         started = time.perf_counter()
         growth = plan_growth(
             options,
@@ -282,6 +305,7 @@ class Session:
             robust=robust,
             facilities=self.facilities(options.scheme),
             graph=self.graph,
+            inputs=self._inputs,
         )
         self.last_plan_s = time.perf_counter() - started
         return growth
@@ -303,6 +327,110 @@ class Session:
             areas=self.areas(run.options.scheme),
             candidates=candidates,
         )
+
+    @classmethod
+    def from_scenario(
+        cls, path: str | os.PathLike[str], *, allow_changed_inputs: bool = False
+    ) -> Session:
+        """A session on a run's ``scenario.toml``: its roads and facilities, its options.
+
+        Parameters
+        ----------
+        path
+            The scenario a run wrote (:mod:`planner.app.pipeline.scenario`).
+        allow_changed_inputs
+            Go on, with a warning, when an input file changed since the run (default: a
+            :class:`~planner.errors.PlannerInputError` naming it and both digests).
+
+        Returns
+        -------
+        Session
+            With :attr:`scenario` set: :meth:`plan` plans with its options by default and
+            :meth:`replay` runs it again, files and all.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from planner.app.pipeline.write import write_outputs
+        >>> first = Session().plan(PlanOptions(scheme="2025", cells=False, balance=0.1))
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     paths = write_outputs(first, folder, map=False, report=False)
+        ...     session = Session.from_scenario(paths["scenario.toml"])
+        >>> again = session.plan()
+        >>> again.options == first.options
+        True
+        >>> again.proposal.pairings.equals(first.proposal.pairings)
+        True
+        """
+        scenario = read_scenario(path, allow_changed_inputs=allow_changed_inputs)
+        session = cls(
+            source=scenario.inputs.source,
+            facilities=scenario.inputs.facilities,
+            thousands=scenario.inputs.thousands,
+        )
+        session.scenario = scenario
+        return session
+
+    def replay(self, out_dir: str | os.PathLike[str]) -> tuple[PlanningRun, dict[str, Path]]:
+        """Run the session's scenario again and write its files into ``out_dir``.
+
+        The same options, the same kind of run (a growth run chooses its sites and hours
+        again) and the same files (language, map, report, what-if panel), so ``pairings.csv``
+        is byte for byte the run's.
+
+        Parameters
+        ----------
+        out_dir
+            The output folder (created if needed).
+
+        Returns
+        -------
+        (PlanningRun, dict)
+            The run, and the files written by name.
+
+        Raises
+        ------
+        ValueError
+            The session was not opened on a scenario (:meth:`from_scenario`).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from planner.app.pipeline.write import write_outputs
+        >>> first = Session().plan(PlanOptions(scheme="2025", cells=False))
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     paths = write_outputs(first, folder, map=False, report=False)
+        ...     run, again = Session.from_scenario(paths["scenario.toml"]).replay(
+        ...         pathlib.Path(folder) / "replay")
+        ...     same = again["pairings.csv"].read_bytes() == paths["pairings.csv"].read_bytes()
+        >>> same
+        True
+        """
+        scenario = self.scenario
+        if scenario is None:
+            raise ValueError("this session was not opened on a scenario: use Session.from_scenario")
+        written: dict[str, Any] = {
+            "map": scenario.map,
+            "report": scenario.report,
+            "lang": scenario.lang,
+            "whatif": scenario.whatif,
+        }
+        if scenario.growth:
+            from planner.app.growth.siting import write_growth
+
+            inputs = scenario.inputs
+            growth = self.plan_growth(
+                scenario.options,
+                candidates=inputs.candidates,
+                k=list(inputs.k) or 1,
+                robust=inputs.robust,
+            )
+            return growth.run, write_growth(growth, out_dir, **written)
+        run = self.plan(scenario.options)
+        return run, write_outputs(run, Path(out_dir), **written)
+
+    def _default_options(self) -> PlanOptions:
+        return PlanOptions() if self.scenario is None else self.scenario.options
 
     def __repr__(self) -> str:
         graph = "not loaded" if self._graph is None else f"{self._graph.n_nodes:,} nodes"

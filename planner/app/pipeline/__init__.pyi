@@ -3,6 +3,7 @@ from .documents import options_document as options_document
 from .documents import scored_document as scored_document
 from .documents import scores_document as scores_document
 from .inputs import HANOI_SOURCE_KEYWORDS as HANOI_SOURCE_KEYWORDS
+from .inputs import RunInputs as RunInputs
 from .inputs import facilities_for as facilities_for
 from .inputs import is_hanoi_registry as is_hanoi_registry
 from .inputs import is_hanoi_source as is_hanoi_source
@@ -19,6 +20,14 @@ from .planning import plan as plan
 from .planning import population_access as population_access
 from .planning import read_specialty_need as read_specialty_need
 from .report_folder import report_dir as report_dir
+from .scenario import SCENARIO_NAME as SCENARIO_NAME
+from .scenario import ChangedInputWarning as ChangedInputWarning
+from .scenario import InputFile as InputFile
+from .scenario import Scenario as Scenario
+from .scenario import changed_inputs as changed_inputs
+from .scenario import read_scenario as read_scenario
+from .scenario import scenario_of as scenario_of
+from .scenario import write_scenario as write_scenario
 from .scored import SCORED_COLUMNS as SCORED_COLUMNS
 from .scored import ScoredPairing as ScoredPairing
 from .scored import score_pairings_file as score_pairings_file

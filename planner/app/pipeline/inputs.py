@@ -5,15 +5,19 @@
 :func:`load_inputs` and :func:`facilities_for` give the facilities (the Hanoi registry of a
 scheme, or a user's file checked against that area); :func:`split_levels` parts them into
 regional hospitals and the units they pair with; :func:`is_hanoi_registry` tells the Hanoi
-registry from a user's facilities.
+registry from a user's facilities. :class:`RunInputs` says where a run's roads, facilities and
+candidate sites came from, so that its scenario (:mod:`planner.app.pipeline.scenario`) can name
+them.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -52,6 +56,84 @@ def is_hanoi_source(source: str | os.PathLike[str] | None) -> bool:
     (True, False)
     """
     return source is None or str(source) in HANOI_SOURCE_KEYWORDS
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """Where a run's data came from, beyond its options: what its ``scenario.toml`` names.
+
+    Attributes
+    ----------
+    facilities
+        The facility file (an absolute path); ``None``: the Hanoi registry of the run's scheme.
+    source
+        The road file or folder (an absolute path); ``None``: the Hanoi MBTiles.
+    thousands
+        The thousands separator the facility file was read with.
+    candidates
+        A growth run's candidate sites (an absolute path); ``None``: none.
+    k
+        How many candidates the growth run opened (several: the run opened the last).
+    robust
+        The departure times a growth run's pairing holds at; ``None``: the main one only.
+    unknown
+        Inputs given in memory (``"facilities"``, ``"roads"``, ``"candidates"``), which no
+        file names: a scenario with any cannot be replayed.
+
+    Examples
+    --------
+    >>> inputs = RunInputs.of(facilities="tests/data/west_oakland/facilities.csv")
+    >>> inputs.facilities.endswith("tests/data/west_oakland/facilities.csv"), inputs.source
+    (True, None)
+    """
+
+    facilities: str | None = None
+    source: str | None = None
+    thousands: str | None = None
+    candidates: str | None = None
+    k: tuple[int, ...] = ()
+    robust: tuple[str, ...] | None = None
+    unknown: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        facilities: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+        source: str | os.PathLike[str] | None = None,
+        graph: TravelGraph | None = None,
+        thousands: str | None = None,
+        candidates: object = None,
+        k: int | Sequence[int] = (),
+        robust: Sequence[str] | None = None,
+    ) -> RunInputs:
+        """The inputs as a run was given them: files as absolute paths; a table, or a graph
+        loaded elsewhere, is unknown (the Hanoi graph excepted: it has one source)."""
+        unknown: list[str] = []
+        fac = None
+        if isinstance(facilities, gpd.GeoDataFrame):
+            unknown.append("facilities")
+        elif facilities is not None:
+            fac = str(Path(facilities).resolve())
+        roads = None
+        if not is_hanoi_source(source):
+            roads = str(Path(str(source)).resolve())
+        elif graph is not None and not graph.source.endswith(" (Hanoi)"):
+            unknown.append("roads")  # hanoi_network's graph has one source; any other does not
+        sites = None
+        if isinstance(candidates, str | os.PathLike):
+            sites = str(Path(candidates).resolve())
+        elif candidates is not None:
+            unknown.append("candidates")
+        return cls(
+            facilities=fac,
+            source=roads,
+            thousands=thousands,
+            candidates=sites,
+            k=(k,) if isinstance(k, int) else tuple(int(x) for x in k),
+            robust=None if robust is None else tuple(robust),
+            unknown=tuple(unknown),
+        )
 
 
 def road_network(source: str | os.PathLike[str] | None = None) -> TravelGraph:

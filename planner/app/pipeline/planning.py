@@ -23,7 +23,7 @@ import pandas as pd
 
 from planner._json import json_safe
 from planner.app.pipeline._deferred import Deferred
-from planner.app.pipeline.inputs import load_inputs, split_levels
+from planner.app.pipeline.inputs import RunInputs, load_inputs, split_levels
 from planner.config import DEFAULT_SCHEME
 from planner.errors import PlannerInputError
 from planner.pairing.costs import PairCosts
@@ -146,6 +146,9 @@ class PlanningRun:
     ``options.demand == "cells"`` they hold the people's times
     (:func:`planner.access.cells.demand_matrix`), which the proposal and the scores then use.
 
+    ``inputs`` says where the roads and facilities came from (:class:`RunInputs`), what the
+    run's ``scenario.toml`` names (:mod:`planner.app.pipeline.scenario`).
+
     ``access`` holds the times from every populated cell with the proposal's sister
     hospitals, ``coverage`` its coverage and zonal statistics (both ``None`` without cells:
     ``cells_note`` says why); ``demand_alternative`` is the proposal under the other demand
@@ -178,6 +181,8 @@ class PlanningRun:
     cells_note: str | None = None
     #: the demand comparison and the coverage, computed when first read (None without cells)
     deferred: Deferred | None = field(default=None, repr=False, compare=False)
+    #: where the roads, facilities (and a growth run's candidates) came from: the scenario's
+    inputs: RunInputs = field(default_factory=RunInputs)
 
     @property
     def coverage(self) -> Coverage | None:
@@ -237,6 +242,7 @@ def plan(
     graph: TravelGraph | None = None,
     matrices: tuple[pd.DataFrame, pd.DataFrame] | None = None,
     cells: tuple[CellAccess | None, str | None] | None = None,
+    inputs: RunInputs | None = None,
 ) -> PlanningRun:
     """Run the whole planning job and return everything it computed.
 
@@ -261,6 +267,10 @@ def plan(
     cells
         What :func:`population_access` returned for these options and facilities, when
         already computed (:class:`planner.app.interactive.session.Session` keeps it); ``None`` computes it.
+    inputs
+        Where ``facilities`` and ``graph`` came from when they are given loaded (the command
+        line, a session); default: read from ``facilities`` and ``source`` as given
+        (:meth:`RunInputs.of`). The run's scenario names them.
 
     Returns
     -------
@@ -280,6 +290,7 @@ def plan(
 
     options = options or PlanOptions()
     _check_demand(options)
+    inputs = inputs or RunInputs.of(facilities=facilities, source=source, graph=graph)
     graph, fac = load_inputs(
         scheme=options.scheme, facilities=facilities, source=source, graph=graph
     )
@@ -366,6 +377,7 @@ def plan(
         access=access,
         cells_note=cells_note,
         deferred=deferred,
+        inputs=inputs,
     )
 
 

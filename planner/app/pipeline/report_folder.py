@@ -236,7 +236,7 @@ def report_dir(
     ...     out = pathlib.Path(folder) / "scored"
     ...     _ = write_scored(score_pairings_file(path), out)
     ...     report_dir(out, lang="en").name, sorted(os.listdir(out))
-    ('report.html', ['pairings.csv', 'report.html', 'scores.json'])
+    ('report.html', ['pairings.csv', 'pairings.xlsx', 'report.html', 'scores.json'])
     """
     from planner.outputs.formatting import map_title, scenario_difference, scenario_parts
     from planner.outputs.map.build import pairing_map

@@ -1,7 +1,9 @@
 """Writing a run's files: pairings, scores, cell tables, GeoPackage, map and report.
 
-:func:`write_outputs` writes ``pairings.csv``, ``pairings.geojson``, ``scores.json``,
-``pairings.gpkg``, ``access_cells.csv``, ``coverage.csv`` and, on request, ``map.html`` and
+:func:`write_outputs` writes ``pairings.csv``, ``pairings.xlsx`` (the decision as officials open
+it in Excel), ``pairings.geojson``, ``scores.json``, ``scenario.toml`` (the run's options and
+input files, to replay it), ``pairings.gpkg``, ``access_cells.csv``, ``coverage.csv`` and, on
+request, ``map.html`` and
 ``report.html`` — each atomically, after everything has been computed, so a failed run leaves
 earlier outputs intact. :func:`run_map` is the run's map and :func:`run_whatif` what its
 what-if panel needs.
@@ -18,6 +20,7 @@ import geopandas as gpd
 
 from planner.app.pipeline.documents import options_document, scored_document, scores_document
 from planner.app.pipeline.inputs import is_hanoi_registry
+from planner.app.pipeline.scenario import SCENARIO_NAME, scenario_of, write_scenario
 from planner.config import available_cpus
 from planner.io.atomic import write_json, write_vector_atomic
 from planner.io.pairings import with_former_districts
@@ -91,8 +94,10 @@ def write_outputs(
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     paths = write_outputs(run, folder, map=False, report=False)
     ...     list(paths), sorted(os.listdir(folder))  # doctest: +NORMALIZE_WHITESPACE
-    (['pairings.csv', 'pairings.geojson', 'scores.json', 'pairings.gpkg'],
-     ['pairings.csv', 'pairings.geojson', 'pairings.gpkg', 'scores.json'])
+    (['pairings.csv', 'pairings.xlsx', 'pairings.geojson', 'scores.json', 'scenario.toml',
+      'pairings.gpkg'],
+     ['pairings.csv', 'pairings.geojson', 'pairings.gpkg', 'pairings.xlsx', 'scenario.toml',
+      'scores.json'])
     """
     out = Path(out_dir)
     former = registry_scheme(run.facilities) == "2025"  # the units lie in former districts
@@ -127,15 +132,23 @@ def write_outputs(
             name: with_former_districts(layer, former=former)
             for name, layer in layers_job.result().items()
         }
+    # every option and input file (with its digest), to run it again: `planner replay`
+    scenario = scenario_of(run, lang=lang, map=map, report=report, whatif=whatif)
     from planner.outputs.geopackage import write_geopackage
+    from planner.outputs.report.workbook import WORKBOOK_NAME, write_workbook
 
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "pairings.csv": write_csv(pairings, out / "pairings.csv"),
+        "pairings.xlsx": write_workbook(
+            out / WORKBOOK_NAME, pairings=run.proposal.pairings, scores=scores, facilities=run.facilities,
+            lang=lang,
+        ),
         "pairings.geojson": write_vector_atomic(geo, out / "pairings.geojson"),
         "scores.json": write_json(scores, out / "scores.json"),
         **{name: write_csv(table, out / name) for name, table in tables.items()},
-    }
+        SCENARIO_NAME: write_scenario(scenario, out / SCENARIO_NAME),
+    }  # fmt: skip
     paths["pairings.gpkg"] = write_geopackage(out / "pairings.gpkg", layers)
     if map and rendered_map is not None:
         from planner.outputs.map.build import save_map
@@ -162,9 +175,12 @@ def write_outputs(
     return paths
 
 
-def write_scored(scored: ScoredPairing, out_dir: str | os.PathLike[str]) -> dict[str, Path]:
+def write_scored(
+    scored: ScoredPairing, out_dir: str | os.PathLike[str], *, lang: str = DEFAULT_LANG
+) -> dict[str, Path]:
     """Write a scored pairing as a folder :func:`planner.outputs.report.write_report` (``planner
-    report``) can render: the completed ``pairings.csv`` and ``scores.json``, atomically.
+    report``) can render: the completed ``pairings.csv``, its workbook ``pairings.xlsx`` and
+    ``scores.json``, atomically.
 
     Parameters
     ----------
@@ -172,6 +188,8 @@ def write_scored(scored: ScoredPairing, out_dir: str | os.PathLike[str]) -> dict
         What :func:`planner.app.pipeline.scored.score_pairings_file` returned.
     out_dir
         The output folder (created if needed).
+    lang
+        Language of the workbook: ``"vi"`` (default) or ``"en"``.
 
     Returns
     -------
@@ -187,8 +205,10 @@ def write_scored(scored: ScoredPairing, out_dir: str | os.PathLike[str]) -> dict
     ...     _ = path.write_text("unit_id,hospital_id\\nhn-dist-271,hn-reg-xanhpon\\n")
     ...     paths = write_scored(score_pairings_file(path), pathlib.Path(folder) / "scored")
     ...     list(paths), sorted(os.listdir(paths["scores.json"].parent))
-    (['pairings.csv', 'scores.json'], ['pairings.csv', 'scores.json'])
+    (['pairings.csv', 'pairings.xlsx', 'scores.json'], ['pairings.csv', 'pairings.xlsx', 'scores.json'])
     """
+    from planner.outputs.report.workbook import WORKBOOK_NAME, write_workbook
+
     out = Path(out_dir)
     document = scored_document(scored)  # everything computed before anything is written
     out.mkdir(parents=True, exist_ok=True)
@@ -198,6 +218,13 @@ def write_scored(scored: ScoredPairing, out_dir: str | os.PathLike[str]) -> dict
                 scored.pairings, former=registry_scheme(scored.facilities) == "2025"
             ),
             out / "pairings.csv",
+        ),
+        "pairings.xlsx": write_workbook(
+            out / WORKBOOK_NAME,
+            pairings=scored.pairings,
+            scores=document,
+            facilities=scored.facilities,
+            lang=lang,
         ),
         "scores.json": write_json(document, out / "scores.json"),
     }

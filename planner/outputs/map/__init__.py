@@ -8,8 +8,16 @@ elements rendered in one pass, panels, tiles, scripts), ``_geometry`` (metres, p
 rounded GeoJSON) and ``_assets`` (Leaflet inlined); ``whatif`` is the what-if panel
 (:class:`WhatIf`: the data the page re-scores a pairing from). This package exports the public
 names (``__init__.pyi``), imported on first use.
+
+The map relies on folium's and branca's internals: an untested version of either is refused
+here, before any of the modules uses them (:func:`planner._deps.require_tested`).
 """
 
 import lazy_loader as lazy
+
+from planner._deps import require_tested
+
+require_tested("folium")
+require_tested("branca")
 
 __getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)

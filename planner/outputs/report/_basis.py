@@ -15,12 +15,34 @@ from planner._vn import core_name, fold
 from planner.config import data_sources
 from planner.outputs.formatting import MISSING, hanoi_scheme
 from planner.outputs.i18n import Translator, has_text, messages
+from planner.outputs.labels import is_pilot_pair
 from planner.outputs.report._context import Context, number_cell, text_cell
 from planner.outputs.report._scores import Scores, cells_section
 from planner.places.facility_schema import APPROXIMATE_SOURCES
 
 #: The full list of approximately placed units, written beside the report.
 APPROXIMATE_CSV = "approximate_locations.csv"
+
+
+def report_title(options: Mapping[str, Any], t: Translator) -> str:
+    """The title of the report and of the workbook: Hanoi's when the run is on its registry."""
+    if options.get("region") == "Hanoi":
+        return t("report.title", region=t("report.the_region"))
+    return t("report.title_plain")
+
+
+def pin_flags(pairings: pd.DataFrame) -> tuple[bool, bool]:
+    """Whether the pairing holds the pilot's pins, and whether it holds any pin at all."""
+    if "pinned" not in pairings:
+        return False, False
+    pinned = pairings["pinned"].fillna(False).astype(bool)
+    district = pairings.get("district", pd.Series(None, pairings.index))
+    pilot = any(
+        is_pilot_pair(d, h)
+        for d, h, p in zip(district, pairings["hospital_id"], pinned, strict=True)
+        if p
+    )
+    return pilot, bool(pinned.any())
 
 
 def terms_part(ctx: Context, main: Scores, *, pilot: bool, fixed: bool) -> list[tuple[str, str]]:

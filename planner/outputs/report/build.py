@@ -40,12 +40,14 @@ from planner.io.pairings import with_former_districts
 from planner.io.spreadsheet import write_csv
 from planner.outputs.formatting import MISSING, Formatter, scenario_parts
 from planner.outputs.i18n import DEFAULT_LANG, Translator
-from planner.outputs.labels import hospital_palette, is_pilot_pair
+from planner.outputs.labels import hospital_palette
 from planner.outputs.report._basis import (
     APPROXIMATE_CSV,
     approximate_part,
     approximate_units,
     assumptions_part,
+    pin_flags,
+    report_title,
     sources_part,
     speeds_part,
     terms_part,
@@ -233,11 +235,7 @@ def write_report(
         hospitals, times = other_lookup(rows, compare, other_rows)
         other_cols = (hospitals, times, compare_name or "")
     region = options.get("region")
-    title = (
-        t("report.title", region=t("report.the_region"))
-        if region == "Hanoi"
-        else t("report.title_plain")
-    )
+    title = report_title(options, t)
     scenario = scenario_parts(options, lang=lang)
     if map is None:
         same_units = compare is not None and set(compare["unit_id"].astype(str)) == set(
@@ -256,20 +254,7 @@ def write_report(
             lang=lang,
         )
     per_hospital = hospital_order(main.per_hospital, ctx)  # checked above: not None
-    has_pilot = bool(
-        "pinned" in pairings
-        and any(
-            is_pilot_pair(d, h)
-            for d, h, p in zip(
-                pairings.get("district", pd.Series(None, pairings.index)),
-                pairings["hospital_id"],
-                pairings["pinned"].fillna(False),
-                strict=True,
-            )
-            if p
-        )
-    )
-    has_fixed = bool("pinned" in pairings and pairings["pinned"].fillna(False).astype(bool).any())
+    has_pilot, has_fixed = pin_flags(pairings)
     changed = 0
     if other_cols is not None:
         changed = int(

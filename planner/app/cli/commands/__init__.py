@@ -16,10 +16,11 @@ from planner.app.cli.commands import (
     matrix,
     network,
     plan,
+    replay,
     report,
     score,
     stations,
 )
 
 #: The command modules, in the order of ``planner --help``.
-COMMANDS = (plan, score, map, report, matrix, access, network, facilities, stations)
+COMMANDS = (plan, score, map, report, replay, matrix, access, network, facilities, stations)

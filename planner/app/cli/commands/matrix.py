@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
         source=args.source,
         thousands=args.thousands,
     )
-    write_csv(table, args.out)
+    # for programs: ids, numbers and English reasons, nothing Excel could garble: no mark
+    write_csv(table, args.out, bom=False)
     bad = int((table["status"] != "ok").sum())
     note(f"wrote {args.out} ({len(table):,} pairs, {bad:,} not reachable)", args.out)
     return 0

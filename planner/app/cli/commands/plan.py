@@ -77,17 +77,19 @@ def run_propose(args: argparse.Namespace) -> int:
 def _plan_and_write(args: argparse.Namespace, *, html: bool) -> int:
     from planner.app.cli.options import parse_departs, parse_open, plan_options
     from planner.app.cli.terminal import run_summary, say
-    from planner.app.pipeline.inputs import load_inputs
+    from planner.app.pipeline.inputs import RunInputs, load_inputs
 
     options = plan_options(args)  # option errors before any loading
     graph, fac = load_inputs(
         scheme=args.scheme, facilities=args.facilities, source=args.source, thousands=args.thousands
     )
+    # the files the run reads, for its scenario.toml (`planner replay`)
+    inputs = RunInputs.of(facilities=args.facilities, source=args.source, thousands=args.thousands)
     if args.candidates is None and args.robust is None:
         from planner.app.pipeline.planning import plan
         from planner.app.pipeline.write import write_outputs
 
-        run = plan(options, facilities=fac, graph=graph)
+        run = plan(options, facilities=fac, graph=graph, inputs=inputs)
         paths = write_outputs(run, args.out, map=html, report=html, lang=args.lang)
     else:
         from planner.app.growth.siting import plan_growth, write_growth
@@ -99,6 +101,7 @@ def _plan_and_write(args: argparse.Namespace, *, html: bool) -> int:
             robust=None if args.robust is None else parse_departs(args.robust),
             facilities=fac,
             graph=graph,
+            inputs=inputs,
         )
         run = growth.run
         paths = write_growth(growth, args.out, map=html, report=html, lang=args.lang)

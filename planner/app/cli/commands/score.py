@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None and (is_stdout(args.out) or args.out.lower().endswith(".json")):
         paths["scores.json"] = write_json(document, args.out)
     elif args.out is not None:
-        paths = write_scored(scored, args.out)
+        paths = write_scored(scored, args.out, lang=args.lang)
     if args.json and not is_stdout(args.out or ""):
         sys.stdout.write(json_text(document))
     elif not args.json and not is_stdout(args.out or ""):
