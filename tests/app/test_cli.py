@@ -217,8 +217,15 @@ def test_verbose_shows_traceback(tmp_path: Path) -> None:
 def test_readme_commands_are_what_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    blocks = re.findall(r"```bash\n(.*?)```", readme, flags=re.S)
-    install, tests = blocks[0].strip(), blocks[1].strip()
+
+    def first_block(heading: str) -> str:
+        section = readme.split(f"## {heading}\n", 1)[1]
+        return re.search(r"```bash\n(.*?)```", section, flags=re.S).group(1).strip()
+
+    install, tests = (
+        first_block("Set up and run (on a fresh machine)"),
+        first_block("Run the tests"),
+    )
     assert "planner demo" in install
     assert install in ci
     assert tests in ci

@@ -92,7 +92,7 @@ def test_the_planner_reads_its_files_back(folder: Path, run_2025, hostile, tmp_p
     for name in ("pairings.csv", "scores.json"):
         (copy / name).write_bytes((folder / name).read_bytes())
     assert main(["report", str(copy), "--scheme", "2025", "--quiet"]) == 0
-    assert "Huyện Ba Vì" in (copy / "report.html").read_text(encoding="utf-8")
+    assert "huyện Ba Vì cũ" in (copy / "report.html").read_text(encoding="utf-8")  # former
 
 
 def test_coverage_reads_back_as_numbers(folder: Path, run_2025) -> None:
@@ -118,7 +118,7 @@ def test_the_workbook_is_the_decision_table_in_vietnamese(folder: Path, run_2025
     assert book.sheetnames == ["Kết nghĩa", "Phương án"]
     header = [c.value for c in sheet[1]]
     assert header == [
-        "Bệnh viện kết nghĩa", "Đơn vị", "Cấp", "Quận/huyện", "Thời gian lúc 10:00 (phút)",
+        "Bệnh viện kết nghĩa", "Đơn vị", "Cấp", "Quận/huyện cũ", "Thời gian lúc 10:00 (phút)",
         "Thời gian lúc 08:00 (phút)", "Dân số", "Bệnh viện thay thế tốt nhất", "Nếu đổi (phút)",
         "Cố định trước", "Mã đơn vị", "Mã bệnh viện",
     ]  # fmt: skip
@@ -151,7 +151,7 @@ def test_the_workbook_is_the_decision_table_in_vietnamese(folder: Path, run_2025
     communes = pairings.loc[levels == "commune", "population"].round()
     assert sum(r[6] for r in rows if r[6] is not None) == pytest.approx(communes.sum())
     # the pilot: every Ba Vì unit, pinned to Xanh Pôn, marked
-    ba_vi = [r for r in rows if r[3] == "Huyện Ba Vì"]
+    ba_vi = [r for r in rows if r[3] == "huyện Ba Vì cũ"]  # Hanoi has no districts since 2025
     assert ba_vi and all(r[9] == "thí điểm" and r[11] == "hn-reg-xanhpon" for r in ba_vi)
     assert {r[9] for r in rows} == {"thí điểm", None}
     # the hospital's name in its map colour
@@ -183,7 +183,7 @@ def test_the_scenario_sheet_says_settings_dates_and_sources(folder: Path) -> Non
     boundary = next(r for r in rows if r[0] == "hanoi_boundary_osm.geojson")
     assert boundary[3] is None  # a file without a date has none
     assert re.search(r"phiên bản \d+\.\d+", text)
-    assert Translator("vi")("workbook.note_district_people") in values
+    assert Translator("vi")("workbook.note_district_people.former") in values
 
 
 def test_names_are_values_never_formulas(folder: Path) -> None:
@@ -211,7 +211,7 @@ def test_the_english_workbook(tmp_path: Path, run_2025) -> None:
     assert book.sheetnames == ["Pairings", "Scenario"]
     sheet = book["Pairings"]
     assert [c.value for c in sheet[1]][:5] == [
-        "Sister hospital", "Unit", "Level", "District", "Travel time at 10:00 (min)",
+        "Sister hospital", "Unit", "Level", "Former district", "Travel time at 10:00 (min)",
     ]  # fmt: skip
     assert sheet.cell(2, 7).number_format == people_format("en")
     assert [p.name for p in tmp_path.iterdir()] == ["pairings.xlsx"]  # nothing half-written

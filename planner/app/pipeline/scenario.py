@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 
 #: The scenario's file name in a run's folder.
 SCENARIO_NAME = "scenario.toml"
-#: Fields of the requests that may be off (``None``): left out of the file when they are.
-_NULLABLE = frozenset({"balance", "max_travel_time_s"})
+#: Fields of the requests that may be unset (``None``: off, or for the run to decide): left out
+#: of the file when they are.
+_NULLABLE = frozenset({"balance", "max_travel_time_s", "nearest_by"})
 #: Where an input file is: the data folder, the planner's own tables, or anywhere (absolute).
 FOLDERS = ("data", "authored", "file")
 #: The planner's tables a run's travel times and the Hanoi registry are computed from.

@@ -127,7 +127,7 @@ def write_workbook(
     >>> book.sheetnames, book["Pairings"].max_row - 1  # a header, then every unit
     (['Pairings', 'Scenario'], 156)
     >>> [c.value for c in book["Pairings"][1]][:4]
-    ['Sister hospital', 'Unit', 'Level', 'District']
+    ['Sister hospital', 'Unit', 'Level', 'Former district']
     """
     import openpyxl
 
