@@ -15,6 +15,9 @@ from .access.cells import cell_access as cell_access
 from .access.cells import cell_access_sweep as cell_access_sweep
 from .access.demand import demand_matrix as demand_matrix
 from .access.demand import unit_cell_times as unit_cell_times
+from .access.equity import access_equity as access_equity
+from .access.equity import equity_by_kind as equity_by_kind
+from .access.equity import equity_figures as equity_figures
 from .access.zonal import coverage as coverage
 from .access.zonal import coverage_table as coverage_table
 from .access.zonal import zonal_statistics as zonal_statistics
@@ -46,6 +49,8 @@ from .outputs.map.build import save_map as save_map
 from .outputs.map.whatif import WhatIf as WhatIf
 from .outputs.report.build import write_report as write_report
 from .outputs.report.decision import decision_table as decision_table
+from .pairing.covering import budgeted_covering as budgeted_covering
+from .pairing.covering import covering_curve as covering_curve
 from .pairing.explain import hanoi_pilot_pins as hanoi_pilot_pins
 from .pairing.explain import nearest_pairings as nearest_pairings
 from .pairing.explain import pilot_pairings as pilot_pairings

@@ -1,4 +1,5 @@
 from .documents import cells_document as cells_document
+from .documents import equity_document as equity_document
 from .documents import options_document as options_document
 from .documents import scored_document as scored_document
 from .documents import scores_document as scores_document

@@ -39,7 +39,8 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
     dict
         The proposal's scores (:meth:`planner.pairing.scoring.PairingScores.to_dict`) with
         ``baselines`` (``nearest`` and, with a pilot, ``pilot``: their scores), ``per_pair``,
-        ``options`` and ``cells`` (:func:`cells_document`).
+        ``options``, ``cells`` (:func:`cells_document`) and ``equity``
+        (:func:`equity_document`).
 
     Examples
     --------
@@ -49,8 +50,8 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
     ('optimal', '10:00', '08:00', ['nearest', 'pilot'])
     >>> doc["options"]["pilot"], len(doc["per_pair"])
     ([{'district': 'Huyện Ba Vì', 'hospital_id': 'hn-reg-xanhpon'}], 156)
-    >>> doc["cells"]
-    {'skipped': 'not asked for (cells=False)'}
+    >>> doc["cells"], doc["equity"]
+    ({'skipped': 'not asked for (cells=False)'}, {'skipped': 'not asked for (cells=False)'})
     """
     doc = dict(run.scores.to_dict())
     doc["baselines"] = {"nearest": run.nearest_scores.to_dict()}
@@ -59,6 +60,7 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
     doc["per_pair"] = _per_pair_times(run.scores)
     doc["options"] = options_document(run)
     doc["cells"] = cells_document(run)
+    doc["equity"] = equity_document(run)
     return doc
 
 
@@ -149,6 +151,41 @@ def cells_document(run: PlanningRun) -> dict[str, Any]:
     document = cells_summary(run.access, run.coverage)
     document["demand"] = run.demand_comparison
     return document
+
+
+def equity_document(run: PlanningRun) -> dict[str, Any]:
+    """``scores.json``'s ``equity`` section: who is left behind, from where people live.
+
+    :func:`planner.access.equity.access_equity` of the run's cells: the Gini, Palma and FGT
+    figures of the people's times to the proposal's sister hospitals (``sister``) and to the
+    nearest hospital (``nearest``), each again for the urban and the rural units. Without
+    cells: ``{"skipped": <why>}``.
+
+    Parameters
+    ----------
+    run : PlanningRun
+        What :func:`planner.app.pipeline.planning.plan` returned.
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``threshold_min``, ``kind_rule``, ``sister``, ``nearest``; or
+        ``{"skipped": <why>}``.
+
+    Examples
+    --------
+    >>> from planner.app.pipeline.planning import PlanOptions, plan
+    >>> doc = equity_document(plan(PlanOptions(scheme="2025")))
+    >>> doc["threshold_min"], sorted(doc["sister"]["rural"])[:3]
+    (60.0, ['fgt0', 'fgt1', 'fgt2'])
+    >>> doc["sister"]["fgt0"] >= doc["nearest"]["fgt0"]
+    True
+    """
+    if run.access is None:
+        return {"skipped": run.cells_note or "no population cells"}
+    from planner.access.equity import access_equity
+
+    return json_safe(access_equity(run.access))
 
 
 def _per_pair_times(scores: PairingScores) -> list[dict[str, Any]]:

@@ -19,9 +19,9 @@ This module writes the page (:func:`write_report`); its parts live beside it in
 :mod:`planner.outputs.report`: the run's scores (``_scores``), the decision table
 (:mod:`~planner.outputs.report.decision`), the lead paragraph (``_lead``), why a row that would
 be faster elsewhere stays (``_reasons``), the figures, hospitals and people (``_figures``), a
-growth run's new sites and pairs at every hour (``_growth``), the terms, settings, sources and
-approximate units (``_basis``), the traffic the model ran with (``_traffic``), the SVG charts
-(``_charts``), and what every part shares (``_context``).
+growth run's new sites and pairs at every hour (``_growth``), who is left behind (``_equity``),
+the terms, settings, sources and approximate units (``_basis``), the traffic the model ran with
+(``_traffic``), the SVG charts (``_charts``), and what every part shares (``_context``).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from planner.outputs.report._basis import (
     terms_part,
 )
 from planner.outputs.report._context import Context
+from planner.outputs.report._equity import equity_part
 from planner.outputs.report._figures import (
     figures_part,
     hospital_order,
@@ -324,6 +325,7 @@ def write_report(
         ),
         charts=charts_part(pairings, per_hospital, ctx, at=main.depart or MISSING),
         people=people_part(main, ctx, pairings),
+        equity=equity_part(main, ctx),
         terms=terms_part(ctx, main, pilot=has_pilot, fixed=has_fixed),
         assumptions=assumptions_part(
             main,
