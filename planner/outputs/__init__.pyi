@@ -1,6 +1,7 @@
 from .formatting import Formatter as Formatter
 from .geopackage import LAYERS as LAYERS
 from .geopackage import geopackage_layers as geopackage_layers
+from .geopackage import investment_layers as investment_layers
 from .geopackage import write_geopackage as write_geopackage
 from .i18n import DEFAULT_LANG as DEFAULT_LANG
 from .i18n import LANGUAGES as LANGUAGES
@@ -10,8 +11,10 @@ from .labels import hospital_palette as hospital_palette
 from .map.build import map_html as map_html
 from .map.build import pairing_map as pairing_map
 from .map.build import save_map as save_map
+from .map.invest import investment_map as investment_map
 from .map.whatif import WhatIf as WhatIf
 from .report._basis import approximate_units as approximate_units
 from .report.build import write_report as write_report
 from .report.decision import DECISION_COLUMNS as DECISION_COLUMNS
 from .report.decision import decision_table as decision_table
+from .report.invest import investment_page as investment_page
