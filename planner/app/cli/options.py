@@ -76,6 +76,7 @@ def plan_options(args: argparse.Namespace) -> PlanOptions:
         demand=args.demand,
         cells=not args.no_cells,
         population=args.population,
+        capacity=args.capacity,
     )
 
 

@@ -52,6 +52,7 @@ from planner.outputs.report._basis import (
 from planner.outputs.report._context import Context
 from planner.outputs.report._equity import equity_part
 from planner.outputs.report._figures import (
+    capacity_notes,
     figures_part,
     hospital_order,
     hospitals_part,
@@ -321,7 +322,13 @@ def write_report(
             main, ctx, other=(other, compare_name or "") if other is not None else None
         ),
         hospitals=hospitals_part(
-            per_hospital, main, ctx, sites=site_notes(pairings, hosp, per_hospital, main, ctx)
+            per_hospital,
+            main,
+            ctx,
+            sites=[
+                *site_notes(pairings, hosp, per_hospital, main, ctx),
+                *capacity_notes(main, ctx),
+            ],
         ),
         charts=charts_part(pairings, per_hospital, ctx, at=main.depart or MISSING),
         people=people_part(main, ctx, pairings),
