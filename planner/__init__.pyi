@@ -21,6 +21,9 @@ from .access.equity import equity_figures as equity_figures
 from .access.zonal import coverage as coverage
 from .access.zonal import coverage_table as coverage_table
 from .access.zonal import zonal_statistics as zonal_statistics
+from .app.growth.invest import InvestmentPlan as InvestmentPlan
+from .app.growth.invest import plan_investments as plan_investments
+from .app.growth.invest import write_investments as write_investments
 from .app.growth.siting import GrowthRun as GrowthRun
 from .app.growth.siting import plan_growth as plan_growth
 from .app.growth.siting import write_growth as write_growth
@@ -46,6 +49,7 @@ from .io.pairings import read_pairings as read_pairings
 from .io.spreadsheet import write_csv as write_csv
 from .outputs.map.build import pairing_map as pairing_map
 from .outputs.map.build import save_map as save_map
+from .outputs.map.invest import investment_map as investment_map
 from .outputs.map.whatif import WhatIf as WhatIf
 from .outputs.report.build import write_report as write_report
 from .outputs.report.decision import decision_table as decision_table
