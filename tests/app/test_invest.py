@@ -165,7 +165,7 @@ GOOD = "action_id,name,lat,lon,cost\na1,Trạm A,21.20,105.40,4.5\na2,Trạm B,2
         (GOOD.replace(",6\n", ",\n"), [], "bad.csv, row 2, field cost"),
         (GOOD.replace(",6\n", ",-6\n"), [], "bad.csv, row 2, field cost"),
         (GOOD.replace(",6\n", ",sáu\n"), [], "bad.csv, row 2, field cost"),
-        (GOOD.replace("a2,", "a1,"), [], "bad.csv, row 2, field action_id"),
+        (GOOD.replace("a2,", "a1,"), [], "bad.csv, row 2, field action_id: action_id 'a1'"),
         (GOOD.replace(",cost\n", ",price\n"), [], "bad.csv, field cost"),
         (GOOD, ["--evaluate", "a1,a9"], "bad.csv, field evaluate"),
         (GOOD, ["--budget", "3"], "bad.csv, field budget"),
@@ -191,7 +191,7 @@ def test_bad_input_names_file_row_and_field_and_writes_nothing(
     code = main(["invest", "--actions", str(bad), *budget, *extra, "--scheme", "2025",
                  "--out", str(out), "-q"])  # fmt: skip
     assert code == 2
-    err = capsys.readouterr().err
+    err = " ".join(capsys.readouterr().err.split())  # the terminal wraps long messages
     assert where in err, err
     assert not out.exists()
 
@@ -262,3 +262,19 @@ def test_stations_are_the_equal_cost_case_with_the_original_figures(
     assert stations.exact.population_covered == pytest.approx(best, abs=0.5)
     assert stations.exact.population_before == pytest.approx(people[before].sum())
     assert len(stations.exact.opened) == 10 and stations.exact.budget is None
+
+
+def test_a_hostile_action_name_stays_text(tmp_path: Path, hanoi_graph, registry_2025) -> None:
+    from planner.app.growth.invest import write_investments
+
+    hostile = '<img src=x onerror="window.__pwned=1">'
+    actions = pd.DataFrame({"action_id": ["a", "b"], "name": [hostile, "Trạm B"],
+                            "lat": [21.27042, 21.2121], "lon": [105.42792, 105.91124],
+                            "cost": [1.0, 1.0]})  # fmt: skip
+    plan = plan_investments(hanoi_graph, registry_2025, budget=2, actions=actions, steps=2)
+    write_investments(plan, tmp_path, lang="en")
+    page = (tmp_path / "invest.html").read_text(encoding="utf-8")
+    assert hostile not in page  # escaped in the tables, JSON text in the map's srcdoc
+    assert "&lt;img src=x onerror=" in page
+    csv = pd.read_csv(tmp_path / "invest.csv")
+    assert set(csv["name"]) <= {hostile, "Trạm B"}  # data, exactly as given

@@ -101,8 +101,12 @@ def read_candidates(
             sites = load_facilities(path, level="commune", area=area, thousands=thousands)
         except PlannerInputError as exc:  # the id column of an actions file is its action_id
             field = "action_id" if exc.field == "facility_id" else exc.field
+            problem, hint = exc.problem, exc.hint
+            if field == "action_id":
+                problem = problem.replace("facility_id", "action_id")
+                hint = (hint or "").replace("facility", "action") or None
             raise PlannerInputError(
-                exc.problem, file=path, rows=exc.rows or None, field=field, hint=exc.hint
+                problem, file=path, rows=exc.rows or None, field=field, hint=hint
             ) from None
         return _actions(pd.DataFrame(sites), path, thousands=thousands)
     if hospitals is None:

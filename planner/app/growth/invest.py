@@ -652,7 +652,7 @@ def investments_summary(plan: InvestmentPlan) -> str:
     --------
     >>> print(investments_summary(plan_investments(budget=1, scheme="2025", max_candidates=3,
     ...                                            steps=1)))  # doctest: +ELLIPSIS
-    people within 15 min of a station or centre (motorbike): ... before, ... with the plan (1 sites of ...
+    people within 15 min of a station or centre (motorbike): ... before, ... with the plan (1 actions, ...
     """
     exact, greedy = plan.exact, plan.greedy
     total = exact.population_total or 1.0
@@ -662,8 +662,9 @@ def investments_summary(plan: InvestmentPlan) -> str:
         f"people within {minutes:g} min of a station or centre ({plan.inputs.trip.mode}): "
         f"{exact.population_before:,.0f} ({exact.population_before / total:.1%}) before, "
         f"{exact.population_covered:,.0f} ({exact.population_covered / total:.1%}) with the "
-        f"plan ({exact.cost:g}{unit} of {plan.budget:g}{unit}, {exact.status}); "
-        f"{greedy.population_covered:,.0f} with the greedy picks ({greedy.cost:g}{unit})",
+        f"plan ({len(exact.opened)} actions, {exact.cost:g} of {plan.budget:g}{unit} spent, "
+        f"{exact.status}); {greedy.population_covered:,.0f} with the greedy picks "
+        f"({greedy.cost:g}{unit})",
         f"chosen: {', '.join(map(str, exact.opened)) or '(none)'}",
     ]
     if plan.evaluated is not None:

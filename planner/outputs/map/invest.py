@@ -84,9 +84,10 @@ def investment_map(
     ...                         "evaluated": [False, True], "people_newly_within": [820.0, 310.0]})
     >>> existing = pd.DataFrame({"name": ["Trạm y tế xã C"], "level": ["commune"],
     ...                          "lat": [21.12], "lon": [105.38]})
-    >>> m = investment_map(actions, existing, unit="tỷ đồng", lang="en")
-    >>> "Trạm A" in m.get_root().render()
-    True
+    >>> page = investment_map(actions, existing, unit="tỷ đồng", lang="en").get_root().render()
+    >>> import json  # the names go into the page as JSON text
+    >>> "Action chosen" in page, json.dumps("Trạm A")[1:-1] in page
+    (True, True)
     """
     t, f = Translator(lang), Formatter(lang)
     m = PlannerMap(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
