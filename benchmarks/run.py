@@ -28,6 +28,7 @@ ORDER = (
     "access",
     "pairing",
     "siting",
+    "invest",
     "maps",
     "whatif",
     "demo",

@@ -182,7 +182,8 @@ class PairingRequest:
         Load tolerance ``b``: each hospital's load within ``(1 +- b)`` times its fair share;
         ``None`` drops the constraint.
     load
-        What a hospital's load counts: ``"population"``, ``"units"`` or ``"capacity"``.
+        What a hospital's load counts: ``"population"``, ``"units"`` or ``"capacity"`` (its
+        people, held to its share of the hospitals' capacity, which every hospital must have).
     hierarchical
         Pair district groups (communes follow their district) or every unit on its own.
     pins

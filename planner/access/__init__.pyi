@@ -7,6 +7,11 @@ from .cells import default_grid as default_grid
 from .demand import DEMANDS as DEMANDS
 from .demand import demand_matrix as demand_matrix
 from .demand import unit_cell_times as unit_cell_times
+from .equity import DEFAULT_THRESHOLD_MIN as DEFAULT_THRESHOLD_MIN
+from .equity import access_equity as access_equity
+from .equity import equity_by_kind as equity_by_kind
+from .equity import equity_figures as equity_figures
+from .equity import unit_kinds as unit_kinds
 from .tables import access_tables as access_tables
 from .tables import cells_summary as cells_summary
 from .tables import write_access as write_access

@@ -1,6 +1,7 @@
 from .formatting import Formatter as Formatter
 from .geopackage import LAYERS as LAYERS
 from .geopackage import geopackage_layers as geopackage_layers
+from .geopackage import investment_layers as investment_layers
 from .geopackage import with_minutes as with_minutes
 from .geopackage import write_geopackage as write_geopackage
 from .i18n import DEFAULT_LANG as DEFAULT_LANG
@@ -11,6 +12,7 @@ from .labels import hospital_palette as hospital_palette
 from .map.build import map_html as map_html
 from .map.build import pairing_map as pairing_map
 from .map.build import save_map as save_map
+from .map.invest import investment_map as investment_map
 from .map.whatif import WhatIf as WhatIf
 from .qgis_styles import LAYER_STYLES_COLUMNS as LAYER_STYLES_COLUMNS
 from .qgis_styles import layer_styles as layer_styles
@@ -18,4 +20,5 @@ from .report._basis import approximate_units as approximate_units
 from .report.build import write_report as write_report
 from .report.decision import DECISION_COLUMNS as DECISION_COLUMNS
 from .report.decision import decision_table as decision_table
+from .report.invest import investment_page as investment_page
 from .report.workbook import write_workbook as write_workbook

@@ -336,6 +336,37 @@ def count(value: Any, *, lang: str) -> str:
     return number(value, lang=lang, decimals=0)
 
 
+def amount(value: Any, *, lang: str, unit: str = "") -> str:
+    """Format an amount of money in the user's unit, to at most two decimals (``4,5 tỷ đồng``).
+
+    Parameters
+    ----------
+    value : float
+        The amount (a cost, a budget); ``None``, NaN and infinities give :data:`MISSING`.
+    lang : str
+        ``"vi"`` (``1.234,5``) or ``"en"`` (``1,234.5``).
+    unit : str
+        The unit, as the user gave it (``"tỷ đồng"``); empty: none shown.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> amount(4.5, lang="vi", unit="tỷ đồng"), amount(1200, lang="en"), amount(3.0, lang="en")
+    ('4,5 tỷ đồng', '1,200', '3')
+    """
+    if _finite(value) is None:
+        return MISSING
+    shown = number(value, lang=lang, decimals=2)
+    mark = "," if lang == "vi" else "."
+    whole, _, decimals = shown.partition(mark)
+    decimals = decimals.rstrip("0")
+    shown = f"{whole}{mark}{decimals}" if decimals else whole
+    return f"{shown} {unit}".strip()
+
+
 def clock(value: Any) -> str:
     """Format a time of day as ``HH:MM`` (``"7:30"``, ``"07h30"`` and ``"17.30"`` are read too).
 
@@ -501,6 +532,9 @@ class Formatter:
     def district(self, name: Any, *, former: bool = False) -> str:
         return district(name, lang=self.lang, former=former)
 
+    def amount(self, value: Any, unit: str = "") -> str:
+        return amount(value, lang=self.lang, unit=unit)
+
     def clock(self, value: Any) -> str:
         return clock(value)
 
@@ -652,6 +686,7 @@ def scenario_difference(
 __all__ = [
     "MISSING",
     "Formatter",
+    "amount",
     "clock",
     "count",
     "day",

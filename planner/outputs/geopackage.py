@@ -29,6 +29,15 @@ Every time in seconds (a column ending ``_s``: ``travel_time_s``, ``switch_cost_
 QGIS's ``layer_styles`` table (:mod:`planner.outputs.qgis_styles`): units, hospitals, links,
 areas, candidates and cells open coloured by hospital, in the map's colours.
 
+An investment plan's ``invest.gpkg`` (:func:`investment_layers`) has two layers of its own:
+
+``actions``
+    One point per costed action, the columns of the plan's actions table
+    (:data:`planner.app.growth.invest.ACTION_COLUMNS`: cost, chosen, greedy pick, in the plan
+    drawn by hand, people newly within the threshold).
+``primary_care``
+    One point per primary-care facility already open (stations and centres).
+
 The links and areas come from the map's own helpers (:mod:`planner.outputs._frames`), so the file
 and the map never disagree. Text is stored as text (no spreadsheet apostrophes, no HTML): a
 name like ``<img src=x onerror=alert(1)>`` reads back exactly as written. The file is written
@@ -60,8 +69,8 @@ from planner.requests import DEFAULT_TRIP
 if TYPE_CHECKING:
     from planner.access.cells import CellAccess
 
-#: The layers :func:`write_geopackage` may write, in order.
-LAYERS = ("units", "hospitals", "links", "areas", "candidates", "cells")
+#: The layers :func:`write_geopackage` may write, in order (the last two: an investment plan's).
+LAYERS = ("units", "hospitals", "links", "areas", "candidates", "cells", "actions", "primary_care")
 #: Minutes are given to a tenth (6 s): finer than any figure the planner shows.
 MINUTES_DECIMALS = 1
 
@@ -186,6 +195,44 @@ def geopackage_layers(
             cells.table(), geometry=cells.cells.geometry.to_numpy(), crs=CRS_LONLAT
         )
     return {name: with_minutes(layers[name]) for name in LAYERS if name in layers}
+
+
+def investment_layers(actions: pd.DataFrame, existing: pd.DataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """The layers of an investment plan's ``invest.gpkg``: its actions and the open facilities.
+
+    Parameters
+    ----------
+    actions
+        Every action (``lat``, ``lon`` and the plan's columns:
+        :meth:`planner.app.growth.invest.InvestmentPlan.actions_table`).
+    existing
+        The primary-care facilities already open (``facility_id``, ``name``, ``level``,
+        ``lat``, ``lon``).
+
+    Returns
+    -------
+    dict
+        ``actions`` and ``primary_care`` -> GeoDataFrame (EPSG:4326, points).
+
+    Examples
+    --------
+    >>> actions = pd.DataFrame({"action_id": ["a1"], "name": ["Trạm A"], "lat": [21.1],
+    ...                         "lon": [105.4], "cost": [4.5], "chosen": [True]})
+    >>> existing = pd.DataFrame({"facility_id": ["s1"], "name": ["Trạm y tế xã B"],
+    ...                          "level": ["commune"], "lat": [21.0], "lon": [105.5]})
+    >>> {name: len(layer) for name, layer in investment_layers(actions, existing).items()}
+    {'actions': 1, 'primary_care': 1}
+    """
+
+    def points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+        table = pd.DataFrame(frame).reset_index(drop=True)
+        return gpd.GeoDataFrame(
+            table,
+            geometry=gpd.points_from_xy(table["lon"].astype(float), table["lat"].astype(float)),
+            crs=CRS_LONLAT,
+        )
+
+    return {"actions": points(actions), "primary_care": points(existing)}
 
 
 def write_geopackage(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFrame]) -> Path:

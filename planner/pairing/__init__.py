@@ -6,7 +6,7 @@ Built in the spopt manner from a cost matrix: ``costs`` (the one definition of a
 objective -> solve -> :class:`PairingResult`), ``explain`` (baselines, the pilot, explanations,
 sensitivity), ``scoring`` (the metrics of any pairing), ``robust`` (pairs that hold at every
 hour), ``siting`` with ``_siting`` (new sites opened with the pairing) and ``covering`` (new
-stations: the maximal covering model). It needs matrices, never roads. This package exports the
+stations and costed actions: the budgeted maximal covering model and its budget curve). It needs matrices, never roads. This package exports the
 public names (``__init__.pyi``), imported on first use.
 """
 

@@ -2,7 +2,13 @@ from ._model import PAIRING_COLUMNS as PAIRING_COLUMNS
 from ._objectives import OPTIMALITY_GAP as OPTIMALITY_GAP
 from .costs import PairCosts as PairCosts
 from .costs import pair_costs as pair_costs
+from .covering import BudgetStep as BudgetStep
+from .covering import CoveringCurve as CoveringCurve
 from .covering import CoveringResult as CoveringResult
+from .covering import budgeted_covering as budgeted_covering
+from .covering import covering_curve as covering_curve
+from .covering import evaluate_covering as evaluate_covering
+from .covering import greedy_budgeted_covering as greedy_budgeted_covering
 from .covering import greedy_covering as greedy_covering
 from .covering import maximal_covering as maximal_covering
 from .explain import baseline_grouping as baseline_grouping

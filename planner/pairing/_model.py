@@ -216,7 +216,7 @@ def build_model(
     inputs = ModelInputs(units, hospitals, trip, request, pilot, specialty_need)
     table = _unit_table(units, load)
     sites = hospital_sites(hospitals)
-    hosp_ids, hosp_names, share = _hospital_table(sites)
+    hosp_ids, hosp_names, share = _hospital_table(sites, load)
     costs = pair_costs(matrix, table["unit_id"], sites, trip=trip)
     n_units, n_hosp = len(table), len(hosp_ids)
     time = costs.time_s
@@ -391,29 +391,13 @@ def _unit_table(units: pd.DataFrame, load: str) -> pd.DataFrame:
             "population": pd.to_numeric(column("population", np.nan), errors="coerce"),
         }
     )
-    if load == "population":
+    if load in ("population", "capacity"):
+        # capacity: a hospital's people, held to its share of the hospitals' capacity
         table["load"] = population_weights(
             table["unit_level"], table["district"], table["population"]
         )
-    elif load == "units":
-        table["load"] = 1.0
     else:
-        if "capacity" not in units.columns:
-            raise PlannerInputError(
-                "load='capacity' needs a capacity column on the units",
-                field="capacity",
-                hint="add the units' capacity or use load='population'",
-            )
-        capacity, bad = _capacities(column("capacity", np.nan), positive=False)
-        if bad.any():
-            raise PlannerInputError(
-                f"load='capacity' needs every unit's capacity, a number >= 0; "
-                f"{_rows_text(bad, ids, 'units')} have none or an invalid one",
-                row=int(np.flatnonzero(bad)[0]) + 1 if bad.sum() == 1 else None,
-                field="capacity",
-                hint="fill in the capacity of every unit, or use load='population'",
-            )
-        table["load"] = capacity
+        table["load"] = 1.0
     return table
 
 
@@ -434,11 +418,27 @@ def _rows_text(bad: np.ndarray, ids: pd.Series, noun: str, shown: int = 10) -> s
     return f"{len(rows)} of {len(bad)} {noun} ({where} {listed}{more}: {names})"
 
 
-def _hospital_table(sites: HospitalSites) -> tuple[list[str], list[str], np.ndarray]:
+def _hospital_table(
+    sites: HospitalSites, load: str = "population"
+) -> tuple[list[str], list[str], np.ndarray]:
     """The hospitals' ids, names and fair-share fractions (a hospital's capacity is the sum of
-    its sites')."""
+    its sites'); ``load="capacity"`` needs every hospital's capacity."""
     ids = list(sites.hospital_ids)
     names = [str(n) for n in sites.table["name"]]
+    if load == "capacity":
+        _, bad = _capacities(sites.table["capacity"], positive=True)
+        if bad.any():
+            missing = ", ".join(f"{ids[i]} ({names[i]})" for i in np.flatnonzero(bad))
+            raise PlannerInputError(
+                f"load='capacity' holds each hospital to its share of the hospitals' capacity, "
+                f"so every hospital needs one (a number > 0, the sum over its sites); "
+                f"{int(bad.sum())} of {len(ids)} hospitals have none: {missing}",
+                field="capacity",
+                hint="give their figures in a capacity file (--capacity FILE: hospital_id, "
+                "capacity, measure, source; the Hanoi figures found with a source are in "
+                "geodata/hospital_capacity.csv), or a capacity column on the hospitals' rows "
+                "of --facilities; or use --load population",
+            )
     return ids, names, fair_shares(sites)
 
 

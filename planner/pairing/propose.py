@@ -28,9 +28,10 @@ it with the explanations, sensitivity and baselines of :mod:`planner.pairing.exp
   ``w = balance_weight``. Population is counted once
   (:func:`planner.pairing.scoring.population_weights`): a district unit listed with its communes
   weighs 0, its people being counted through the communes.
-* **Constraints.** Each hospital's load (population, unit count, or the units' ``capacity``
-  column) lies within ``(1 +- balance) x`` its fair share (total / hospitals, or proportional to
-  the hospitals' ``capacity`` when every hospital has one); pinned pairs; forbidden pairs;
+* **Constraints.** Each hospital's load (population or unit count) lies within
+  ``(1 +- balance) x`` its fair share (total / hospitals, or proportional to the hospitals'
+  ``capacity`` when every hospital has one; ``load="capacity"``: people, proportional to the
+  capacity, which every hospital must then have); pinned pairs; forbidden pairs;
   pairs slower than ``max_travel_time_s`` are forbidden; unreachable (NaN) pairs are forbidden.
   The pilot's pins (``pilot=``) hold like the user's ``pins``, which win where both pin a group.
 * **Optimality.** A solution is ``"optimal"`` only when HiGHS proves it within a relative gap of
@@ -200,12 +201,12 @@ def propose_pairings(
     ----------
     units
         District and commune units (``facility_id``, ``name``, ``level``, ``district``,
-        ``population``; ``capacity`` for ``load="capacity"``).
+        ``population``).
     hospitals
         Regional hospitals, one row per site (``facility_id``, ``name``; ``hospital_id`` and
         ``site_role`` for a hospital of several sites, :mod:`planner.places.sites`; ``capacity`` for
-        proportional fair shares, a hospital's being the sum of its sites'; ``specialty`` for
-        the specialty option).
+        proportional fair shares, a hospital's being the sum of its sites', needed for every
+        hospital with ``load="capacity"``; ``specialty`` for the specialty option).
     matrix
         Long travel-time matrix with the trips ``directions`` needs (both directions by
         default: :func:`planner.travel.matrix.pair_travel_times` computes them).

@@ -1,3 +1,6 @@
+from .capacity import hanoi_capacity_path as hanoi_capacity_path
+from .capacity import read_capacity as read_capacity
+from .capacity import with_capacity as with_capacity
 from .facilities import facility_problems as facility_problems
 from .facilities import load_facilities as load_facilities
 from .facilities import validate_facilities as validate_facilities

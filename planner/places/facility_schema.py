@@ -85,7 +85,17 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("facility_id", "name", "level")
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "lat": ("lat", "latitude", "y", "vi do", "vido", "lat deg", "wardlat"),
     "lon": ("lon", "lng", "long", "longitude", "x", "kinh do", "kinhdo", "lon deg", "wardlon"),
-    "facility_id": ("facility id", "facilityid", "id", "ma", "ma co so", "code", "unit id"),
+    "facility_id": (
+        "facility id",
+        "facilityid",
+        "id",
+        "ma",
+        "ma co so",
+        "code",
+        "unit id",
+        "action id",
+        "actionid",
+    ),
     "name": ("name", "ten", "ten co so", "facility name", "name vi"),
     "level": ("level", "cap", "tuyen", "tuyen ky thuat"),
     "population": ("population", "pop", "dan so", "so dan", "tong dan so"),

@@ -430,7 +430,8 @@ def test_demo_report_in_chromium_decision_title_print_and_phone(
             assert names[row.hospital_id] in found[row.district], row.district
         pdf = page.pdf(format="A4", print_background=True)
         pages = pdf_page_count(pdf)
-        # the decision with its reasons, the map, the figures, the assumptions: at most 8
+        # the decision with its reasons, the map, the figures, who is left behind, the
+        # assumptions: at most 8
         # pages (10 with every number in each reason and full-page charts, #31)
         assert 3 <= pages <= 8, pages
         (shots / f"report_{lang}.pdf").write_bytes(pdf)

@@ -712,20 +712,25 @@ def test_unknown_pin_ids_list_the_valid_ones(registry_2024):
 
 
 def test_capacity_is_never_guessed():
-    """Issue 12: NaN capacity became 0 and a partly filled column was ignored."""
+    """Issue 12: NaN capacity became 0 and a partly filled column was ignored. Issue 32:
+    load='capacity' holds each hospital's people to its share of the hospitals' capacity, and
+    is refused while a hospital has no figure, naming it."""
     units, hospitals, matrix = _instance(3, 1, 2)
-    partly = units.assign(capacity=[10.0, np.nan, 5.0, "lots", 7.0, 2.0])
     with pytest.raises(PlannerInputError) as info:
         _propose(units, hospitals, matrix, load="capacity", pins=None)
-    assert "capacity column" in str(info.value)
-    with pytest.raises(PlannerInputError) as info:
-        _propose(partly, hospitals, matrix, load="capacity")
     text = str(info.value)
-    assert "2 of 6 units (rows 2, 4: c0_0, c1_0)" in text and info.value.field == "capacity"
-    full = units.assign(capacity=[10.0, 20.0, 5.0, 30.0, 7.0, 2.0])
-    result = _propose(full, hospitals, matrix, load="capacity", balance=0.5, sensitivity=False)
-    loads = full.groupby(result.pairings["hospital_id"].to_numpy())["capacity"].sum()
-    assert ((loads >= 0.5 * 37) & (loads <= 1.5 * 37)).all()
+    assert "2 of 2 hospitals have none: h0 (H0), h1 (H1)" in text and "--capacity" in text
+    assert info.value.field == "capacity"
+    partly = hospitals.assign(capacity=[300.0, np.nan])
+    with pytest.raises(PlannerInputError, match=r"1 of 2 hospitals have none: h1 \(H1\)"):
+        _propose(units, partly, matrix, load="capacity")
+    full = hospitals.assign(capacity=[300.0, 100.0])
+    result = _propose(units, full, matrix, load="capacity", balance=0.5, sensitivity=False)
+    # the people, weighed as the scores count them, within ±50 % of a 3:1 split
+    loads = result.scores["load"]
+    total = sum(loads.values())
+    assert 0.5 * 0.75 * total - 1e-6 <= loads["h0"] <= 1.5 * 0.75 * total + 1e-6
+    assert 0.5 * 0.25 * total - 1e-6 <= loads["h1"] <= 1.5 * 0.25 * total + 1e-6
     # Hospitals: capacity for some but not all is an error; none at all means equal shares.
     some = hospitals.assign(capacity=[100.0, np.nan])
     with pytest.raises(PlannerInputError, match=r"1 of 2 hospitals \(row 2: h1\)") as info:

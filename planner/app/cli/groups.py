@@ -177,7 +177,16 @@ def proposal_options(p: argparse.ArgumentParser) -> None:
         "--load",
         choices=LOADS,
         default=DEFAULT_REQUEST.load,
-        help=f"what counts as a hospital's load (default {DEFAULT_REQUEST.load})",
+        help="what counts as a hospital's load: its people, its units, or its people held to "
+        f"its share of the hospitals' capacity (default {DEFAULT_REQUEST.load})",
+    )
+    g.add_argument(
+        "--capacity",
+        type=Path,
+        metavar="FILE",
+        help="the hospitals' capacity (CSV: hospital_id, capacity, measure, source): fair "
+        "shares follow it; with --load capacity every hospital needs one (default for the "
+        "Hanoi registry: the figures found with a source, geodata/hospital_capacity.csv)",
     )
     g.add_argument(
         "--unit-mode",

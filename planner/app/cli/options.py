@@ -76,6 +76,7 @@ def plan_options(args: argparse.Namespace) -> PlanOptions:
         demand=args.demand,
         cells=not args.no_cells,
         population=args.population,
+        capacity=args.capacity,
     )
 
 
@@ -210,8 +211,40 @@ def parse_minutes(text: str) -> list[float]:
     return values
 
 
+def parse_ids(text: str, option: str) -> list[str]:
+    """Read a list of ids (``--evaluate a03,a11``); ``none`` is the empty list.
+
+    Parameters
+    ----------
+    text
+        Comma-separated ids, or ``none``.
+    option
+        The option's name, for the error.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> parse_ids("a03, a11,a03", "--evaluate"), parse_ids("none", "--evaluate")
+    (['a03', 'a11'], [])
+    """
+    if text.strip().lower() == "none":
+        return []
+    ids = list(dict.fromkeys(v.strip() for v in text.split(",") if v.strip()))
+    if not ids:
+        raise PlannerInputError(
+            f"{text!r} names no id",
+            field=option,
+            hint=f"write e.g. {option} a03,a11 (or {option} none for the network as it is)",
+        )
+    return ids
+
+
 __all__ = [
     "parse_departs",
+    "parse_ids",
     "parse_minutes",
     "parse_open",
     "parse_pairs",

@@ -1,4 +1,10 @@
 from .candidates import read_candidates as read_candidates
+from .invest import CoverageInputs as CoverageInputs
+from .invest import InvestmentPlan as InvestmentPlan
+from .invest import coverage_inputs as coverage_inputs
+from .invest import investments_summary as investments_summary
+from .invest import plan_investments as plan_investments
+from .invest import write_investments as write_investments
 from .siting import GrowthRun as GrowthRun
 from .siting import plan_growth as plan_growth
 from .siting import write_growth as write_growth

@@ -6,10 +6,10 @@ its unit; the existing stations are the facilities' commune-level units; the can
 from a file (``facility_id, name, lat, lon``, read by the facility loader, so a bad row gets its
 clear error) or, without one, are the centres of the populated raster cells, limited by a stated
 rule (:data:`DEFAULT_MAX_CANDIDATES` cells with the most people beyond the threshold of every
-existing station). The times are one :func:`planner.travel.matrix.travel_time_matrix` per side
-(cells to the existing stations, cells to the candidates: the people's trip to the station),
-many to many on the reduced graph and cached like the access cells' times. Then
-:func:`planner.pairing.covering.maximal_covering` opens ``k`` candidates exactly and
+existing station). The people, the stations, the candidates and the times between them are the
+investment plan's (:func:`planner.app.growth.invest.coverage_inputs`, the stations alone open):
+this is its equal-cost case. :func:`planner.pairing.covering.maximal_covering` (the budgeted
+covering model with every cost 1 and exactly ``k`` sites) opens ``k`` candidates exactly and
 :func:`planner.pairing.covering.greedy_covering` gives the greedy answer beside it.
 
 :func:`write_stations` writes ``stations.csv`` (one row per candidate: :data:`STATION_COLUMNS`),
@@ -29,19 +29,16 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
-from planner.access.cells import DEFAULT_CELL_SNAP_M, default_grid
 from planner.app.growth.candidates import read_candidates
+from planner.app.growth.invest import DEFAULT_MAX_CANDIDATES, coverage_inputs
 from planner.config import CRS_LONLAT, DEFAULT_SCHEME
-from planner.errors import PlannerInputError
 from planner.io.atomic import write_json, write_vector_atomic
 from planner.io.spreadsheet import write_csv
 from planner.pairing.covering import CoveringResult, greedy_covering, maximal_covering
 from planner.places.population import PopulationGrid
-from planner.requests import STATION_TRIP, TripRule
+from planner.requests import TripRule
 from planner.roads.graph import TravelGraph
-from planner.travel.matrix import travel_time_matrix
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +67,10 @@ COVERAGE_COLUMNS = (
     "share_after",
     "share_greedy",
 )
-#: Without a candidate file: this many populated raster cells, those with the most people
-#: beyond the threshold of every existing station, are the candidates (their centres).
-DEFAULT_MAX_CANDIDATES = 200
 #: The default threshold, minutes (the issue's "within 15 minutes").
 DEFAULT_WITHIN_MIN = 15.0
+#: The stations already open: the facilities' commune-level units.
+STATION_LEVELS = ("commune",)
 
 
 @dataclass(frozen=True, eq=False)
@@ -276,62 +272,33 @@ def plan_stations(
         given = read_candidates(candidates, area=study_area(graph))
     elif candidates is not None:
         given = pd.DataFrame(candidates)
-    if within_min < 0:
-        raise PlannerInputError(
-            f"{within_min:g} minutes is not a threshold", field="within", hint="use 0 or more"
-        )
-    within_s = float(within_min) * 60.0
-    grid = grid if grid is not None else default_grid(fac, graph=graph)
-    pieces = grid.cells[grid.cells["population"] > 0].reset_index(drop=True)
-    cells = pd.DataFrame(pieces[["cell_id", "unit_id", "lat", "lon", "population"]])
-    existing = pd.DataFrame(
-        fac.loc[fac["level"] == "commune", ["facility_id", "name", "lat", "lon"]]
-    )
-    existing = existing.assign(facility_id=existing["facility_id"].astype(str)).reset_index(
-        drop=True
-    )
-    if existing.empty:
-        log.info("no commune-level unit among the facilities: no existing station counted")
-    trip = trip or STATION_TRIP
-    options = {"mode": trip.mode, "depart": trip.depart}
-    before_s = _times(graph, cells, existing, **options)
-    if given is None:
-        covered = np.asarray((before_s <= within_s).any(axis=1)).ravel()
-        given = _cell_candidates(pieces, covered, max_candidates)
-        rule = (
-            f"the centres of the {len(given)} populated raster cells with the most people "
-            f"beyond {within_min:g} min of every existing station (at most {max_candidates})"
-        )
-    else:
-        rule = "given"
-    sites = _checked(given)
-    times = np.hstack([before_s, _times(graph, cells, sites, **options)])
-    # existing stations apart from the candidates, whatever the ids: a candidate may reuse one
-    columns = [*("existing:" + existing["facility_id"]), *sites["facility_id"]]
-    frame = pd.DataFrame(times, columns=columns)
-    ex = columns[: len(existing)]
-    people = cells["population"].to_numpy(float)
+    inputs = coverage_inputs(
+        graph, fac, within_min=within_min, levels=STATION_LEVELS, candidates=given, trip=trip,
+        grid=grid, max_candidates=max_candidates,
+    )  # fmt: skip
+    # the equal-cost case of the investment model: every site costs 1, exactly k of them
+    frame, people, ex = inputs.times_s, inputs.population, inputs.existing_columns
     exact = maximal_covering(
-        frame, people, k=k, within_s=within_s, existing=ex, time_limit_s=time_limit_s
+        frame, people, k=k, within_s=inputs.within_s, existing=ex, time_limit_s=time_limit_s
     )
-    greedy = greedy_covering(frame, people, k=k, within_s=within_s, existing=ex)
+    greedy = greedy_covering(frame, people, k=k, within_s=inputs.within_s, existing=ex)
     log.info(
         "stations: %d candidates, %d existing; within %g min: %s people before, %s with the "
-        "exact opening of %d, %s with the greedy one", len(sites), len(existing), within_min,
-        f"{exact.population_before:,.0f}", f"{exact.population_covered:,.0f}", k,
+        "exact opening of %d, %s with the greedy one", len(inputs.sites), len(inputs.existing),
+        within_min, f"{exact.population_before:,.0f}", f"{exact.population_covered:,.0f}", k,
         f"{greedy.population_covered:,.0f}",
     )  # fmt: skip
     return StationPlan(
-        candidates=sites,
-        existing=existing,
-        cells=cells,
+        candidates=inputs.sites[["facility_id", "name", "lat", "lon"]],
+        existing=inputs.existing[["facility_id", "name", "lat", "lon"]],
+        cells=inputs.cells,
         exact=exact,
         greedy=greedy,
         facilities=pd.DataFrame(fac),
-        within_s=within_s,
-        trip=trip,
-        candidate_rule=rule,
-        attribution=grid.attribution,
+        within_s=inputs.within_s,
+        trip=inputs.trip,
+        candidate_rule=inputs.candidate_rule,
+        attribution=inputs.attribution,
     )
 
 
@@ -399,70 +366,3 @@ def stations_summary(plan: StationPlan) -> str:
             plan.attribution,
         ]
     )
-
-
-def _times(
-    graph: TravelGraph, cells: pd.DataFrame, sites: pd.DataFrame, **options: Any
-) -> np.ndarray:
-    """Cell -> site times (s), shape (cells, sites); NaN where there is no way."""
-    if sites.empty:
-        return np.empty((len(cells), 0))
-    origins = pd.DataFrame(
-        {"facility_id": "cell:" + cells.index.astype(str), "lat": cells["lat"], "lon": cells["lon"]}
-    )
-    targets = sites.assign(facility_id="site:" + pd.RangeIndex(len(sites)).astype(str))
-    long = travel_time_matrix(
-        graph, origins, targets[["facility_id", "lat", "lon"]], max_snap_m=DEFAULT_CELL_SNAP_M,
-        distances=False, **options,
-    )  # fmt: skip
-    return long["travel_time_s"].to_numpy(float).reshape(len(cells), len(sites))
-
-
-def _cell_candidates(pieces: gpd.GeoDataFrame, covered: np.ndarray, limit: int) -> pd.DataFrame:
-    """The centres of the ``limit`` raster cells with the most people not yet covered."""
-    left = pieces.assign(_left=np.where(covered, 0.0, pieces["population"].to_numpy(float)))
-    people = left.groupby("cell_id")["_left"].sum()
-    people = people[people > 0].sort_values(ascending=False, kind="stable").head(int(limit))
-    if people.empty:
-        raise PlannerInputError(
-            "every populated cell is already within the threshold of a station",
-            field="within",
-            hint="give a shorter --within, or candidate sites of your own (--candidates)",
-        )
-    shapes = left[left["cell_id"].isin(people.index)].dissolve(by="cell_id").loc[people.index]
-    geoms = shapes.geometry.to_numpy()
-    centre = shapely.centroid(geoms)  # lon/lat of a ~1 km cell: degrees are fine at this scale
-    inside = shapely.contains(geoms, centre)
-    centre = np.where(inside, centre, shapely.point_on_surface(geoms))
-    return pd.DataFrame(
-        {
-            "facility_id": "cell-" + people.index.astype(str),
-            "name": "cell " + people.index.astype(str),
-            "lat": shapely.get_y(centre),
-            "lon": shapely.get_x(centre),
-        }
-    ).reset_index(drop=True)
-
-
-def _checked(candidates: pd.DataFrame) -> pd.DataFrame:
-    """Candidate sites with text ids, none repeated."""
-    missing = [c for c in ("facility_id", "name", "lat", "lon") if c not in candidates]
-    if missing:
-        raise PlannerInputError(
-            f"the candidates lack columns {missing}",
-            field=missing[0],
-            hint="give facility_id, name, lat, lon",
-        )
-    out = candidates[["facility_id", "name", "lat", "lon"]].assign(
-        facility_id=candidates["facility_id"].astype(str)
-    )
-    dup = out["facility_id"].duplicated()
-    if dup.any():
-        row = int(np.flatnonzero(dup.to_numpy())[0]) + 1
-        raise PlannerInputError(
-            f"candidate {out['facility_id'].iloc[row - 1]!r} is given twice",
-            row=row,
-            field="facility_id",
-            hint="give each candidate its own id",
-        )
-    return out.reset_index(drop=True)

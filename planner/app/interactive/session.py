@@ -7,7 +7,9 @@ departure time, directions). :meth:`Session.plan` then runs :func:`planner.app.p
 them: a new balance, objective or pin re-solves the pairing and re-scores it (a fraction of a
 second on the 2024 districts); a new departure time computes one matrix; nothing is ever loaded
 or computed twice. :meth:`Session.plan_growth` plans the network's growth (candidate sites
-opened with the pairing, pairings that hold at every hour) on the same roads and facilities.
+opened with the pairing, pairings that hold at every hour) on the same roads and facilities;
+:meth:`Session.plan_investments` chooses costed actions within a budget on the same roads,
+facilities and population cells.
 :func:`planner.app.interactive.explorer.explore` puts sliders on top of a session.
 
 The session holds data, not results: each :meth:`~Session.plan` returns a fresh
@@ -52,7 +54,9 @@ if TYPE_CHECKING:
     import folium
 
     from planner.access.cells import CellAccess
+    from planner.app.growth.invest import InvestmentPlan
     from planner.app.growth.siting import GrowthRun
+    from planner.places.population import PopulationGrid
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +120,7 @@ class Session:
         self._areas: dict[str, gpd.GeoDataFrame | None] = {}
         self._matrices: dict[MatrixKey, pd.DataFrame] = {}
         self._cells: dict[tuple[str, ...], CellAccess] = {}
+        self._grids: dict[str, PopulationGrid] = {}
         self.last_plan_s = float("nan")
 
     @property
@@ -309,6 +314,70 @@ class Session:
         )
         self.last_plan_s = time.perf_counter() - started
         return growth
+
+    def grid(self, scheme: str = DEFAULT_SCHEME) -> PopulationGrid:
+        """The population grid of ``scheme``'s facilities (the cells people live in), kept: the
+        one the session's cells were timed on, else :func:`planner.access.cells.default_grid`."""
+        if scheme not in self._grids:
+            timed = [access for key, access in self._cells.items() if key[0] == scheme]
+            if timed and not timed[0].grid.cells.empty:
+                self._grids[scheme] = timed[0].grid
+            else:
+                from planner.access.cells import default_grid
+
+                self._grids[scheme] = default_grid(self.facilities(scheme), graph=self.graph)
+        return self._grids[scheme]
+
+    def plan_investments(
+        self,
+        *,
+        budget: float,
+        actions: str | os.PathLike[str] | pd.DataFrame | None = None,
+        scheme: str = DEFAULT_SCHEME,
+        **options: Any,
+    ) -> InvestmentPlan:
+        """Choose costed actions within a budget
+        (:func:`planner.app.growth.invest.plan_investments`) on the session's roads, facilities
+        and population cells.
+
+        Parameters
+        ----------
+        budget
+            What the chosen actions may cost together.
+        actions
+            An actions file or table (``action_id``, ``name``, ``lat``, ``lon``, ``cost``,
+            optional ``kind``); ``None``: the populated cells' centres, each costing 1.
+        scheme
+            The scheme of the Hanoi registry (or the session's own facilities).
+        **options
+            Other keywords of :func:`~planner.app.growth.invest.plan_investments`
+            (``within_min``, ``cost_unit``, ``evaluate``, ``steps``, ``trip``...).
+
+        Returns
+        -------
+        planner.app.growth.invest.InvestmentPlan
+
+        Examples
+        --------
+        >>> session = Session()
+        >>> plan = session.plan_investments(budget=60, scheme="2025", cost_unit="tỷ đồng",
+        ...                                 actions="tests/data/invest_actions.csv")
+        >>> again = session.plan_investments(budget=30, scheme="2025",
+        ...                                  actions="tests/data/invest_actions.csv")
+        >>> again.exact.population_covered <= plan.exact.population_covered
+        True
+        >>> session.grid("2025") is session.grid("2025")
+        True
+        """
+        from planner.app.growth.invest import plan_investments
+
+        started = time.perf_counter()
+        plan = plan_investments(
+            self.graph, self.facilities(scheme), budget=budget, actions=actions,
+            grid=self.grid(scheme), **options,
+        )  # fmt: skip
+        self.last_plan_s = time.perf_counter() - started
+        return plan
 
     def map(
         self,

@@ -1,4 +1,6 @@
+from .documents import capacity_document as capacity_document
 from .documents import cells_document as cells_document
+from .documents import equity_document as equity_document
 from .documents import options_document as options_document
 from .documents import scored_document as scored_document
 from .documents import scores_document as scores_document
@@ -14,6 +16,7 @@ from .inputs import study_area as study_area
 from .planning import PlanningRun as PlanningRun
 from .planning import PlanOptions as PlanOptions
 from .planning import demand_comparison as demand_comparison
+from .planning import hospital_capacity as hospital_capacity
 from .planning import pairing_arguments as pairing_arguments
 from .planning import pairing_matrices as pairing_matrices
 from .planning import plan as plan

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import pandas as pd
 
 from planner._json import json_safe
 from planner.app.pipeline.inputs import is_hanoi_registry
@@ -39,7 +40,8 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
     dict
         The proposal's scores (:meth:`planner.pairing.scoring.PairingScores.to_dict`) with
         ``baselines`` (``nearest`` and, with a pilot, ``pilot``: their scores), ``per_pair``,
-        ``options`` and ``cells`` (:func:`cells_document`).
+        ``options``, ``cells`` (:func:`cells_document`) and ``equity``
+        (:func:`equity_document`).
 
     Examples
     --------
@@ -49,8 +51,8 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
     ('optimal', '10:00', '08:00', ['nearest', 'pilot'])
     >>> doc["options"]["pilot"], len(doc["per_pair"])
     ([{'district': 'Huyện Ba Vì', 'hospital_id': 'hn-reg-xanhpon'}], 156)
-    >>> doc["cells"]
-    {'skipped': 'not asked for (cells=False)'}
+    >>> doc["cells"], doc["equity"]
+    ({'skipped': 'not asked for (cells=False)'}, {'skipped': 'not asked for (cells=False)'})
     """
     doc = dict(run.scores.to_dict())
     doc["baselines"] = {"nearest": run.nearest_scores.to_dict()}
@@ -59,6 +61,10 @@ def scores_document(run: PlanningRun) -> dict[str, Any]:
     doc["per_pair"] = _per_pair_times(run.scores)
     doc["options"] = options_document(run)
     doc["cells"] = cells_document(run)
+    doc["equity"] = equity_document(run)
+    capacity = capacity_document(run)
+    if capacity is not None:
+        doc["capacity"] = capacity
     return doc
 
 
@@ -107,6 +113,7 @@ def options_document(run: PlanningRun) -> dict[str, Any]:
         **({} if run.options.population is None else {"population": str(run.options.population)}),
         # the baselines' grain when it is each unit (Hanoi's 2025 units); whole groups unsaid
         **({"nearest_by": "unit"} if run.proposal.options.get("nearest_by") == "unit" else {}),
+        **({} if run.options.capacity is None else {"capacity": str(run.options.capacity)}),
         **(
             {}
             if run.options.request.max_travel_time_s is None
@@ -151,6 +158,108 @@ def cells_document(run: PlanningRun) -> dict[str, Any]:
     document = cells_summary(run.access, run.coverage)
     document["demand"] = run.demand_comparison
     return document
+
+
+def equity_document(run: PlanningRun) -> dict[str, Any]:
+    """``scores.json``'s ``equity`` section: who is left behind, from where people live.
+
+    :func:`planner.access.equity.access_equity` of the run's cells: the Gini, Palma and FGT
+    figures of the people's times to the proposal's sister hospitals (``sister``) and to the
+    nearest hospital (``nearest``), each again for the urban and the rural units. Without
+    cells: ``{"skipped": <why>}``.
+
+    Parameters
+    ----------
+    run : PlanningRun
+        What :func:`planner.app.pipeline.planning.plan` returned.
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``threshold_min``, ``kind_rule``, ``sister``, ``nearest``; or
+        ``{"skipped": <why>}``.
+
+    Examples
+    --------
+    >>> from planner.app.pipeline.planning import PlanOptions, plan
+    >>> doc = equity_document(plan(PlanOptions(scheme="2025")))
+    >>> doc["threshold_min"], sorted(doc["sister"]["rural"])[:3]
+    (60.0, ['fgt0', 'fgt1', 'fgt2'])
+    >>> doc["sister"]["fgt0"] >= doc["nearest"]["fgt0"]
+    True
+    """
+    if run.access is None:
+        return {"skipped": run.cells_note or "no population cells"}
+    from planner.access.equity import access_equity
+
+    return json_safe(access_equity(run.access))
+
+
+def capacity_document(run: PlanningRun) -> dict[str, Any] | None:
+    """``scores.json``'s ``capacity`` section: each hospital's people against its capacity, and
+    the hospital nearest its limit; ``None`` unless every hospital has a capacity.
+
+    A hospital's limit is the most people the balance allows it, ``(1 + balance)`` times its
+    fair share of the people (shares following the capacity); without a balance, its fair
+    share. The hospital nearest its limit has the most people for its capacity.
+
+    Parameters
+    ----------
+    run : PlanningRun
+        What :func:`planner.app.pipeline.planning.plan` returned.
+
+    Returns
+    -------
+    dict or None
+        ``balance``, ``nearest_limit`` (a hospital id) and ``hospitals``: per hospital its
+        ``capacity``, ``measure``, ``source``, ``people``, ``people_per_capacity``, ``limit``
+        (people) and ``share_of_limit``.
+
+    Examples
+    --------
+    >>> from planner.app.pipeline.planning import PlanOptions, plan
+    >>> doc = capacity_document(plan(PlanOptions(scheme="2025", load="capacity", cells=False)))
+    >>> doc["nearest_limit"] in {"hn-reg-heart", "hn-reg-oncology", "hn-reg-obgyn",
+    ...                          "hn-reg-xanhpon"}
+    True
+    >>> max(h["share_of_limit"] for h in doc["hospitals"]) <= 1.0 + 1e-9
+    True
+    """
+    from planner.pairing.explain import load_limits
+    from planner.places.sites import hospital_sites
+
+    sites = hospital_sites(run.hospitals)
+    capacity = sites.table.set_index("hospital_id")["capacity"]
+    if capacity.isna().any() or not (capacity > 0).all():
+        return None
+    balance = run.options.request.balance
+    loads = run.scores.overall.get("load") or {}
+    limits = load_limits(loads, run.hospitals, balance=balance or 0.0)
+    about = run.capacity.set_index("hospital_id") if run.capacity is not None else pd.DataFrame()
+    rows: list[dict[str, Any]] = []
+    for hospital_id, row in limits.iterrows():
+        people, limit = float(row["load"]), float(row["upper"])
+        rows.append(
+            {
+                "hospital_id": str(hospital_id),
+                "capacity": float(capacity[hospital_id]),
+                "measure": about["measure"].get(hospital_id) if "measure" in about else None,
+                "source": about["source"].get(hospital_id) if "source" in about else None,
+                "people": people,
+                "people_per_capacity": people / float(capacity[hospital_id]),
+                "limit": limit,
+                "share_of_limit": people / limit if limit > 0 else None,
+            }
+        )
+    nearest = max(rows, key=lambda r: float(r["people_per_capacity"]))
+    return json_safe(
+        {
+            "balance": balance,
+            "load": run.options.request.load,
+            "nearest_limit": nearest["hospital_id"],
+            "hospitals": rows,
+        }
+    )
 
 
 def _per_pair_times(scores: PairingScores) -> list[dict[str, Any]]:

@@ -77,6 +77,11 @@ class PlanOptions:
     :func:`planner.access.cells.demand_matrix`); the run also proposes the pairing under the other
     demand and says how they differ.
 
+    ``capacity`` is a capacity file (``hospital_id, capacity, measure, source``:
+    :func:`planner.places.capacity.read_capacity`) put on the hospitals, whose fair shares then
+    follow it; with ``load="capacity"`` and the Hanoi registry, the figures found with a source
+    (``geodata/hospital_capacity.csv``) when no file is given.
+
     Examples
     --------
     >>> options = PlanOptions(scheme="2025", depart="07:30", balance=0.1)
@@ -95,6 +100,7 @@ class PlanOptions:
     demand: str
     cells: bool
     population: str | Path | None
+    capacity: str | Path | None
 
     def __init__(
         self,
@@ -108,6 +114,7 @@ class PlanOptions:
         demand: str = "points",
         cells: bool = True,
         population: str | Path | None = None,
+        capacity: str | Path | None = None,
         **changes: Any,
     ) -> None:
         trip, request = requests_from(changes, trip=trip, request=request, caller="PlanOptions")
@@ -121,6 +128,7 @@ class PlanOptions:
             "demand": demand,
             "cells": cells,
             "population": population,
+            "capacity": capacity,
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
@@ -179,6 +187,9 @@ class PlanningRun:
     pilot_scores: PairingScores | None
     access: CellAccess | None = None
     cells_note: str | None = None
+    #: the hospitals' capacity put on them (:func:`planner.places.capacity.read_capacity`),
+    #: ``None`` when the run used none
+    capacity: pd.DataFrame | None = None
     #: the demand comparison and the coverage, computed when first read (None without cells)
     deferred: Deferred | None = field(default=None, repr=False, compare=False)
     #: where the roads, facilities (and a growth run's candidates) came from: the scenario's
@@ -294,6 +305,7 @@ def plan(
     graph, fac = load_inputs(
         scheme=options.scheme, facilities=facilities, source=source, graph=graph
     )
+    fac, capacity = hospital_capacity(options, fac)
     hospitals, units = split_levels(fac)
 
     log.info(
@@ -376,9 +388,53 @@ def plan(
         pilot_scores=None if pilot is None else score(pilot),
         access=access,
         cells_note=cells_note,
+        capacity=capacity,
         deferred=deferred,
         inputs=inputs,
     )
+
+
+def hospital_capacity(
+    options: PlanOptions, facilities: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame | None]:
+    """The facilities with the hospitals' capacity the options ask for, and its table.
+
+    ``options.capacity`` (a file) when given; else, for ``load="capacity"`` on the Hanoi
+    registry, the figures found with a source (``geodata/hospital_capacity.csv``); else the
+    facilities as they are (their own ``capacity`` column, if any).
+
+    Parameters
+    ----------
+    options : PlanOptions
+        Uses ``capacity``, ``request.load``.
+    facilities : geopandas.GeoDataFrame
+        The run's facilities.
+
+    Returns
+    -------
+    tuple
+        The facilities (a copy when a capacity was put on them) and the capacity table
+        (:func:`planner.places.capacity.read_capacity`), or ``None``.
+
+    Examples
+    --------
+    >>> _, fac = load_inputs(scheme="2025")
+    >>> fac2, table = hospital_capacity(PlanOptions(scheme="2025", load="capacity"), fac)
+    >>> table["capacity"].tolist(), fac2.loc[fac2.level == "regional", "capacity"].sum()
+    ([380.0, 600.0, 750.0, 870.0], np.float64(2600.0))
+    >>> hospital_capacity(PlanOptions(scheme="2025"), fac)[1] is None
+    True
+    """
+    from planner.app.pipeline.inputs import is_hanoi_registry
+    from planner.places.capacity import hanoi_capacity_path, read_capacity, with_capacity
+
+    path = options.capacity
+    if path is None and options.request.load == "capacity" and is_hanoi_registry(facilities):
+        path = hanoi_capacity_path()
+    if path is None:
+        return facilities, None
+    table = read_capacity(path, hospitals=facilities)
+    return with_capacity(facilities, table), table
 
 
 def _check_demand(options: PlanOptions) -> None:

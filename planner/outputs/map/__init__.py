@@ -6,7 +6,8 @@ its parts: ``_layers`` (units, changes, links, catchments, choropleth, hospitals
 offline), ``_legend``, ``_candidates`` (a growth run's candidate sites), ``_page`` (the page
 elements rendered in one pass, panels, tiles, scripts), ``_geometry`` (metres, polygons,
 rounded GeoJSON) and ``_assets`` (Leaflet inlined); ``whatif`` is the what-if panel
-(:class:`WhatIf`: the data the page re-scores a pairing from). This package exports the public
+(:class:`WhatIf`: the data the page re-scores a pairing from); ``invest`` draws an investment
+plan's actions over the open primary-care network (:func:`investment_map`, with ``_actions``). This package exports the public
 names (``__init__.pyi``), imported on first use.
 
 The map relies on folium's and branca's internals: an untested version of either is refused

@@ -6,7 +6,8 @@ table, :func:`decision_table`), ``_lead`` (the lead paragraph), ``_reasons`` (wh
 would be faster elsewhere stays), ``_figures`` (figures, hospitals, people), ``_growth`` (a
 growth run's new sites and broken pairs), ``_basis`` (terms, settings, speeds, sources),
 ``_traffic`` (the traffic the model ran with), ``_charts`` (SVG charts), ``_context`` (what
-every part is given, table cells) and ``_scores`` (a run's scores in one shape). This package
+every part is given, table cells), ``_scores`` (a run's scores in one shape) and ``_equity``
+(who is left behind); ``invest`` is an investment plan's own page (:func:`investment_page`). This package
 exports the public names (``__init__.pyi``), imported on first use.
 """
 

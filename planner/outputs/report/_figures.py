@@ -149,6 +149,39 @@ def hospitals_part(
     return {"columns": columns, "rows": rows, "note": note, "sites": sites}
 
 
+def capacity_notes(main: Scores, ctx: Context) -> list[str]:
+    """With every hospital's capacity (``scores.json``'s ``capacity``): the hospital nearest its
+    limit in words, and where the figures come from."""
+    section = main.overall.get("capacity")
+    if not isinstance(section, Mapping) or not section.get("hospitals"):
+        return []
+    t, f = ctx.t, ctx.f
+    rows = {str(r["hospital_id"]): r for r in section["hospitals"]}
+    near = rows.get(str(section.get("nearest_limit")))
+    if near is None:
+        return []
+    beds = all(str(r.get("measure") or "").lower().startswith("beds") for r in rows.values())
+    sentence = t(
+        "report.capacity_nearest_beds" if beds else "report.capacity_nearest",
+        hospital=ctx.name(near["hospital_id"]),
+        people=f.people(near["people"]),
+        capacity=f.count(near["capacity"]),
+        per=f.count(near["people_per_capacity"]),
+    )
+    balance = section.get("balance")
+    sentence += t(
+        "report.capacity_limit" if balance else "report.capacity_limit_fair",
+        share=f.percent(near["share_of_limit"]),
+        limit=f.people(near["limit"]),
+        balance=f.percent(balance) if balance else "",
+    )
+    figures = "; ".join(
+        f"{ctx.name(h)} {f.count(r['capacity'])}" + (f" ({r['source']})" if r.get("source") else "")
+        for h, r in rows.items()
+    )
+    return [sentence, t("report.capacity_sources", figures=figures)]
+
+
 def site_notes(
     pairings: pd.DataFrame,
     hospitals: pd.DataFrame,

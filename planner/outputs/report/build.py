@@ -19,9 +19,9 @@ This module writes the page (:func:`write_report`); its parts live beside it in
 :mod:`planner.outputs.report`: the run's scores (``_scores``), the decision table
 (:mod:`~planner.outputs.report.decision`), the lead paragraph (``_lead``), why a row that would
 be faster elsewhere stays (``_reasons``), the figures, hospitals and people (``_figures``), a
-growth run's new sites and pairs at every hour (``_growth``), the terms, settings, sources and
-approximate units (``_basis``), the traffic the model ran with (``_traffic``), the SVG charts
-(``_charts``), and what every part shares (``_context``).
+growth run's new sites and pairs at every hour (``_growth``), who is left behind (``_equity``),
+the terms, settings, sources and approximate units (``_basis``), the traffic the model ran with
+(``_traffic``), the SVG charts (``_charts``), and what every part shares (``_context``).
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ from planner.outputs.report._basis import (
     terms_part,
 )
 from planner.outputs.report._context import Context
+from planner.outputs.report._equity import equity_part
 from planner.outputs.report._figures import (
+    capacity_notes,
     figures_part,
     hospital_order,
     hospitals_part,
@@ -310,10 +312,17 @@ def write_report(
             main, ctx, other=(other, compare_name or "") if other is not None else None
         ),
         hospitals=hospitals_part(
-            per_hospital, main, ctx, sites=site_notes(pairings, hosp, per_hospital, main, ctx)
+            per_hospital,
+            main,
+            ctx,
+            sites=[
+                *site_notes(pairings, hosp, per_hospital, main, ctx),
+                *capacity_notes(main, ctx),
+            ],
         ),
         charts=charts_part(pairings, per_hospital, ctx, at=main.depart or MISSING),
         people=people_part(main, ctx, pairings),
+        equity=equity_part(main, ctx),
         terms=terms_part(ctx, main, pilot=has_pilot, fixed=has_fixed),
         assumptions=assumptions_part(
             main,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from planner.app.cli.commands import (
     access,
     facilities,
+    invest,
     map,
     matrix,
     network,
@@ -23,4 +24,4 @@ from planner.app.cli.commands import (
 )
 
 #: The command modules, in the order of ``planner --help``.
-COMMANDS = (plan, score, map, report, replay, matrix, access, network, facilities, stations)
+COMMANDS = (plan, score, map, report, replay, matrix, access, network, facilities, stations, invest)
