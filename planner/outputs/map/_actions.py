@@ -47,7 +47,7 @@ def action_layer(
             "gain": [f.people(v) for v in actions["people_newly_within"]],
             "status": [t("invest.status_chosen") if c else t("invest.status_not_chosen")
                        for c in chosen],
-            "greedy": [t("invest.status_greedy", n=f.count(o)) if pd.notna(o) else ""
+            "greedy": [t("invest.status_greedy", order=f.count(o)) if pd.notna(o) else ""
                        for o in actions["greedy_order"]],
             "drawn": [t("invest.status_evaluated") if d else "" for d in drawn],
             "r": np.where(chosen, CHOSEN[0], NOT_CHOSEN[0]),

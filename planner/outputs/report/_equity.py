@@ -45,7 +45,7 @@ def one_in(share: Any, ctx: Context) -> str:
         return t("report.equity_nobody")
     if share > _WORDS_UP_TO:
         return t("report.equity_share", share=f.percent(share))
-    return t("report.equity_one_in", n=f.count(max(2, round(1 / share))))
+    return t("report.equity_one_in", count=f.count(max(2, round(1 / share))))
 
 
 def equity_part(main: Scores, ctx: Context) -> dict[str, Any] | None:
