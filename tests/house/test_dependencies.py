@@ -60,7 +60,7 @@ def test_every_imported_package_is_declared():
         for name, modules in _imported_top_level().items()
         if name not in sys.stdlib_module_names and name not in ("planner", "__future__")
     }
-    assert {"branca", "folium", "mapbox_vector_tile", "openpyxl", "tomli_w"} <= set(imported)
+    assert {"branca", "folium", "mapbox_vector_tile", "xlsxwriter", "tomli_w"} <= set(imported)
     undeclared = {}
     for name, modules in sorted(imported.items()):
         dists = {canonicalize_name(d) for d in distributions.get(name, [name])}
