@@ -559,20 +559,26 @@ def _tile_features(
     found: list[tuple[dict[str, Any], BaseGeometry]] = []
     lines: list[np.ndarray] = []
     line_props: list[dict[str, Any]] = []
+    point_xy: list[tuple[int, int]] = []
+    point_props: list[dict[str, Any]] = []
     for feature in layer["features"]:
         geom, props = feature["geometry"], feature["properties"]
         if geom["type"] in ("Point", "MultiPoint"):
             points = [geom["coordinates"]] if geom["type"] == "Point" else geom["coordinates"]
             for px, py in points:
                 if 0 <= px < extent and 0 <= py < extent:  # the buffer is the neighbour's
-                    lon, lat = _lonlat(tx * extent + px, ty * extent + py, zoom, extent)
-                    found.append((props, shapely.Point(lon[0], lat[0])))
+                    point_xy.append((px, py))
+                    point_props.append(props)
         elif geom["type"] in ("LineString", "MultiLineString"):
             parts = [geom["coordinates"]] if geom["type"] == "LineString" else geom["coordinates"]
             for part in parts:
                 if len(part) >= 2:
                     lines.append(np.asarray(part, dtype=np.float64))
                     line_props.append(props)
+    if point_xy:  # the tile's points at once: one conversion, one array of geometries
+        xy = np.asarray(point_xy, dtype=np.float64)
+        lon, lat = _lonlat(tx * extent + xy[:, 0], ty * extent + xy[:, 1], zoom, extent)
+        found += zip(point_props, shapely.points(np.column_stack([lon, lat])), strict=True)
     if lines:
         clipped = _clip_lines(lines, tx * extent, ty * extent, extent)
         lon, lat = _lonlat(clipped["x"], clipped["y"], zoom, extent)
