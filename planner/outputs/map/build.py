@@ -254,7 +254,7 @@ def pairing_map(
     if unreachable:
         log.warning("%d units have no reachable sister hospital; drawn grey", unreachable)
 
-    m = PlannerMap(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    m = PlannerMap(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.1)
     page_assets(m)
     add_tiles(m, tiles, t)
     approximate = False

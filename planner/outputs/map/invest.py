@@ -90,7 +90,7 @@ def investment_map(
     (True, True)
     """
     t, f = Translator(lang), Formatter(lang)
-    m = PlannerMap(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    m = PlannerMap(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.1)
     page_assets(m)
     add_tiles(m, tiles, t)
     if graph is not None:
