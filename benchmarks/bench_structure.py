@@ -186,13 +186,12 @@ def main() -> None:
         f"| largest modules (lines) | {_largest(before)} | {_largest(after)} |",
         f"| longest eager import chain | {_chain(before)} | {_chain(after)} |",
         "",
-        "The chain is longer because the modules are smaller: one job each, re-exported by their "
-        "package (`roads.speeds` re-exports `_speed_tables`, `_bands`, `_edges`, `_paths`), so "
-        "the same imports pass through more files. It now runs only down the stages (app → "
-        "outputs → pairing | access → travel → places → roads → foundations: the import-linter "
-        "contracts of `pyproject.toml`, run by CI), which the flat chain did not (scoring "
-        "imported travel and, through it, the road readers). No module is over 800 lines "
-        "(`tests/test_layout.py`).",
+        "The modules are smaller, one job each, re-exported by their package, and the chain runs "
+        "only down the stages (app → outputs → pairing | access → travel → places → roads → "
+        "foundations: the import-linter contracts of `pyproject.toml`, run by CI), which the "
+        "flat chain did not (scoring imported travel and, through it, the road readers). "
+        "`tests/house/test_layout.py` keeps private modules inside their package and any "
+        "module under 1,500 lines.",
         "",
         "Outputs kept: `python benchmarks/identical_outputs.py --before 5f3b128`, run at `5708ea2` "
         "(the subpackages, the module splits, the typed requests and the merged near-twins), "

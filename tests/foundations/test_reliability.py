@@ -270,6 +270,26 @@ def test_worker_processes_only_when_the_script_is_guarded(
     assert run.stdout.strip() == "True"
 
 
+@pytest.mark.parametrize("entry", ["planner/__main__.py", "planner/app/cli/__main__.py", "planner"])
+def test_every_way_to_start_the_planner_decodes_tiles_on_worker_processes(entry: str) -> None:
+    # `python -m planner`, `python -m planner.app.cli` and the installed `planner` script: an
+    # unguarded `sys.exit(main())` in a __main__.py kept a cold build's tile decoding on one
+    # core
+    root = Path(__file__).resolve().parents[2]
+    path = root / entry if entry != "planner" else Path(sys.executable).parent / "planner"
+    assert path.is_file(), path
+    code = (
+        "import sys, types\n"
+        "from planner.roads._mvt import process_pool_is_safe\n"
+        "main = types.ModuleType('__main__'); main.__file__ = sys.argv[1]\n"
+        "sys.modules['__main__'] = main\n"
+        "print(process_pool_is_safe())\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                         text=True, timeout=120, check=True)  # fmt: skip
+    assert run.stdout.strip() == "True", f"{path} runs code at top level, outside a main guard"
+
+
 def _small_mbtiles(source: Path, target: Path, n_tiles: int) -> Path:
     """The first ``n_tiles`` tiles of the highest zoom of ``source``, as a new MBTiles."""
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:

@@ -4,4 +4,5 @@ import sys
 
 from planner.app.cli.dispatch import main
 
-sys.exit(main())
+if __name__ == "__main__":  # tile workers re-import the main module: run only once
+    sys.exit(main())
