@@ -52,6 +52,34 @@ GOALS = {
     "demo_cold": ("`planner demo` from an empty cache", 20.0),
 }
 
+#: What issue 33 changed, and what stands between the jobs and their goals (measured by hand
+#: with pyinstrument on this machine, and by the rows above).
+WHAT_CHANGED = [
+    "What changed: the road tiles are decoded from the protobuf into numpy arrays "
+    "(`planner/roads/_mvt_decode.py`) instead of mapbox_vector_tile's per-feature Python (27.2 s "
+    "→ 7.1 s of CPU on Hanoi's 1,463 tiles, the same graph digest, tested against "
+    "mapbox_vector_tile); the edge table slices its pieces instead of `np.split` (3.5 → 0.8 s); a "
+    "tile's points are converted to lon/lat and to shapely at once; `pairings.xlsx` is written by "
+    "XlsxWriter instead of openpyxl; `python -m planner` and `python -m planner.app.cli` run "
+    "under a `__main__` guard (their unguarded call kept a cold build's tile decoding on one "
+    "core). Outputs byte-identical but for `pairings.xlsx` (another writer; the same cells, "
+    "tested by reading them back).",
+    "",
+    "Why the warm goals are not met: what a warm `planner propose` does beyond the floor's "
+    "imports is spread thin (pyinstrument: the plan about 1.1 s — solves with their sensitivity "
+    "re-solves, the population cells' times, scoring — and the files about 1.9 s: the workbook "
+    "0.47 s, the GeoPackage 0.41 s, the CSV files 0.22 s, the deferred coverage 0.16 s, the areas "
+    "0.17 s); issues 31 and 32 added the workbook, the scenario, the QGIS styles and the equity "
+    "figures to every run. Why the cold goal is not met: the roads (about 12 s alone) and the "
+    "registry (about 8 s alone) take 17-19 s together on two cores, where the tile workers and "
+    "the registry's thread share them; building the registry in a process instead measured "
+    "17.2 s against 18.8 s, inside this machine's run-to-run spread (cold demos of one commit "
+    "took 36.0-40.9 s), and was not kept; the matrices and the cells' searches after them are "
+    "scipy's Dijkstra, which holds the interpreter (two searches on two threads took longer "
+    "than one after the other).",
+    "",
+]
+
 _SESSION = """
 import statistics, time, warnings
 warnings.simplefilter("ignore")
@@ -223,6 +251,7 @@ def main() -> None:
             for stage, s in stages.items()
         ),
         "",
+        *WHAT_CHANGED,
     ]
     text = "\n".join(lines)
     print(text)

@@ -207,9 +207,9 @@ def main() -> None:
         f"weights). 2 cores shared with other work: load average {load_before:.1f} before our "
         f"runs, {load_after:.1f} after; our runs took {cpu_ours:.1f} s of CPU.",
         "",
-        "| case | seconds | how |",
+        "| case | time | how |",
         "|---|---|---|",
-        *[f"| {name} | {sec:,.2f} | {how} |" for name, sec, how in rows],
+        *[f"| {name} | {sec:,.2f} s | {how} |" for name, sec, how in rows],
         "",
         "Ratios, all x all warm: networkx / ours = "
         f"{nx_all / t_all:,.0f}x; igraph / ours = {ig_all / t_all:.1f}x; pandana queries "
