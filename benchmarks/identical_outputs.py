@@ -30,7 +30,7 @@ NOT_BYTE_STABLE = {"pairings.gpkg"}
 def _demo(tree: Path, out: Path, extra: list[str]) -> None:
     env = tree_env(tree)  # the same inputs for both trees
     code = "from planner.app.cli import main; raise SystemExit(main())"
-    if not (tree / "planner" / "app" / "cli.py").exists():  # planner 0.1's flat layout
+    if not (tree / "planner" / "app").is_dir():  # planner 0.1's flat layout
         code = "from planner.cli import main; raise SystemExit(main())"
     subprocess.run(
         [sys.executable, "-c", code, "demo", "--quiet", "--out", str(out), *extra],

@@ -206,3 +206,26 @@ def test_the_2024_report_keeps_its_districts(demo_dir):
     assert "mỗi quận/huyện kết nghĩa với bệnh viện gần nhất" in text
     assert "huyện Ba Vì cũ" not in text and "Huyện Ba Vì" in text
     assert "district" in read_csv_table(demo_dir / "pairings.csv").columns
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_2025_decision_table_prints_in_readable_columns(reports, lang):
+    # a note under the people of a former district's unit, kept on one line, once squeezed the
+    # hospitals' names into a word a line and printed the report on 27 A4 pages
+    from _browser import offline_page, pdf_page_count
+
+    with offline_page(reports[lang], viewport=(794, 1123)) as (page, report):
+        page.wait_for_selector("table.decision td.hospital")
+        page.emulate_media(media="print")
+        page.wait_for_timeout(300)
+        lines = page.eval_on_selector_all(
+            "table.decision td.hospital",
+            "tds => tds.map(td => { const r = document.createRange(); r.selectNodeContents(td);"
+            " return r.getBoundingClientRect().height"
+            " / parseFloat(getComputedStyle(td).lineHeight); })",
+        )
+        assert len(lines) > 100 and max(lines) < 3.5, sorted(lines)[-5:]
+        pages = pdf_page_count(page.pdf(format="A4", print_background=True))
+        assert pages <= 16, pages  # 156 units, each with its reason where it stays
+        assert report.unexpected_errors() == []

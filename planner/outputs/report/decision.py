@@ -375,6 +375,7 @@ def decision_part(
             cells.append(
                 text_cell(
                     ctx.name(theirs),
+                    cls="hospital",
                     colour=ctx.colour(theirs),
                     mark="≠" if changed else None,
                     mark_title=t("report.col_hospital_in", name=other[2]) if changed else None,
@@ -391,6 +392,7 @@ def decision_part(
             people,
             text_cell(
                 ctx.name(row.next_best_hospital_id),
+                cls="hospital",
                 colour=ctx.colour(row.next_best_hospital_id)
                 if pd.notna(row.next_best_hospital_id)
                 else None,
