@@ -21,7 +21,8 @@ _FIGURE = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s?(ms|s|MB|GB|GiB|×|x|%)(
 def _figures(text: str) -> set[str]:
     # thousands separators and the space before the unit are spelling, not the figure
     return {
-        f"{number.replace(',', '')}{unit.replace('x', '×')}" for number, unit in _FIGURE.findall(text)
+        f"{number.replace(',', '')}{unit.replace('x', '×')}"
+        for number, unit in _FIGURE.findall(text)
     }
 
 
@@ -33,7 +34,9 @@ def _performance_table(readme: str) -> str:
 
 
 def test_the_figures_extracted_are_the_ones_written():
-    assert _figures("0.39 s warm, 1.6 s first; ~1,400× slower; 2.2 MB; 8 ms; 98.89% of 7; 616 × 616; 10.9x") == {
+    assert _figures(
+        "0.39 s warm, 1.6 s first; ~1,400× slower; 2.2 MB; 8 ms; 98.89% of 7; 616 × 616; 10.9x"
+    ) == {
         "0.39s",
         "1.6s",
         "1400×",
