@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from filelock import FileLock, Timeout
 
 from planner import config
+from planner._workers import mark_fresh
 from planner.errors import PlannerError
 from planner.io.atomic import fsync_dir, fsync_file
 
@@ -269,6 +270,7 @@ def cached(
             shutil.rmtree(entry, ignore_errors=True)
         log.info("building %s (cache key %s)", kind, key)
         value = build()
+        mark_fresh(value)  # what is computed on it is not in the cache either
         tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=root))
         try:
             save(value, tmp)

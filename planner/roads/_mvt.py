@@ -22,14 +22,12 @@ construction or proposed are dropped.
 
 from __future__ import annotations
 
-import ast
 import gzip
 import itertools
 import logging
 import multiprocessing
 import re
 import sqlite3
-import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -44,6 +42,7 @@ from shapely.geometry.base import BaseGeometry
 from tqdm.auto import tqdm
 
 from planner._deps import require_tested
+from planner._workers import process_pool_is_safe
 from planner.config import CRS_LONLAT, available_cpus
 from planner.errors import PlannerInputError
 from planner.roads._mvt_decode import line_parts, parse_tile
@@ -72,7 +71,7 @@ def read_tiles(path: str | Path, *, workers: int | None = None) -> pd.DataFrame:
     workers
         Processes decoding tiles in parallel (1 = in this process); default
         ``min(2, available CPUs)``. A process pool is used only when it is safe (see
-        :func:`process_pool_is_safe`); otherwise tiles are decoded here, one after the other.
+        :func:`planner._workers.process_pool_is_safe`); otherwise tiles are decoded here, one after the other.
 
     Returns
     -------
@@ -149,90 +148,6 @@ def _decode_in_pool(
     except BrokenProcessPool as exc:  # a worker died starting up (e.g. the main module failed)
         log.warning("tile decoding processes failed (%s); decoding in this process", exc)
         return None
-
-
-def process_pool_is_safe() -> bool:
-    """Whether worker processes can be started without re-running the caller's program.
-
-    Spawned workers (the only start method on Windows and macOS, and the one used here
-    everywhere) import the main module again. A script that calls the planner at top level,
-    without ``if __name__ == "__main__":``, would then run once more in every worker, which
-    waits for the cache lock its parent holds: a deadlock. So a pool is used only when the
-    main module is interactive (Python prompt, Jupyter, ``python -c``) or its top level
-    only imports, defines and assigns constants, and runs anything else under the
-    ``__main__`` guard (the ``planner`` command, pytest and guarded scripts are). Never from
-    inside a worker process.
-
-    Examples
-    --------
-    >>> isinstance(process_pool_is_safe(), bool)
-    True
-    """
-    if multiprocessing.parent_process() is not None:
-        return False
-    main = sys.modules.get("__main__")
-    if main is None:
-        return False
-    spec = getattr(main, "__spec__", None)
-    path = getattr(spec, "origin", None) if spec is not None else getattr(main, "__file__", None)
-    if path is None:
-        return True  # interactive: workers have no main module to re-run
-    try:
-        tree = ast.parse(Path(path).read_bytes())
-    except (OSError, SyntaxError, ValueError):
-        return False
-    return all(_inert_statement(node) for node in tree.body)
-
-
-def _inert_statement(node: ast.stmt) -> bool:
-    """A top-level statement that does nothing but import, define or bind constants."""
-    if isinstance(
-        node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-    ):
-        return True
-    if isinstance(node, ast.Pass):
-        return True
-    if isinstance(node, ast.Expr):
-        return isinstance(node.value, ast.Constant)  # a docstring
-    if isinstance(node, ast.Assign | ast.AnnAssign):
-        value = node.value
-        return value is None or all(
-            _harmless_call(n) for n in ast.walk(value) if isinstance(n, ast.Call)
-        )
-    if isinstance(node, ast.If):
-        return _is_main_guard(node.test) or (
-            all(_inert_statement(n) for n in node.body)
-            and all(_inert_statement(n) for n in node.orelse)
-        )
-    if isinstance(node, ast.Try):
-        handlers = [n for h in node.handlers for n in h.body]
-        return all(
-            _inert_statement(n) for n in (*node.body, *node.orelse, *node.finalbody, *handlers)
-        )
-    return False
-
-
-# Calls that module top levels commonly make and that start nothing.
-_HARMLESS_CALLS = frozenset({"getLogger", "compile", "TypeVar", "NewType", "frozenset", "Path"})
-
-
-def _harmless_call(call: ast.Call) -> bool:
-    function = call.func
-    name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
-    return name in _HARMLESS_CALLS
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    """``__name__ == "__main__"`` (either way round)."""
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
-        return False
-    if not isinstance(test.ops[0], ast.Eq):
-        return False
-    sides = {ast.dump(test.left), ast.dump(test.comparators[0])}
-    return sides == {
-        ast.dump(ast.Name(id="__name__", ctx=ast.Load())),
-        ast.dump(ast.Constant(value="__main__")),
-    }
 
 
 def pixel_to_lonlat(

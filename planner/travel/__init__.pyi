@@ -1,3 +1,4 @@
+from ._store import kept_on_disk as kept_on_disk
 from .matrix import MATRIX_COLUMNS as MATRIX_COLUMNS
 from .matrix import pair_travel_times as pair_travel_times
 from .matrix import travel_time_matrices as travel_time_matrices

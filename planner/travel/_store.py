@@ -31,7 +31,26 @@ _DISK_CACHE_MIN_NODES = 20_000
 
 
 def kept_on_disk(graph: TravelGraph) -> bool:
-    """Whether the graph is large enough for its snaps and matrices to be kept on disk."""
+    """Whether the graph is large enough for its snaps and matrices to be kept on disk.
+
+    A small graph's are computed again in each process: faster than writing and reading them.
+
+    Parameters
+    ----------
+    graph
+        The road graph.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from planner.config import data_file
+    >>> from planner.roads import hanoi_network, load_network
+    >>> kept_on_disk(hanoi_network()), kept_on_disk(load_network(data_file("fixtures/van_mieu_osm.osm")))
+    (True, False)
+    """
     return graph.n_nodes >= _DISK_CACHE_MIN_NODES
 
 

@@ -22,6 +22,7 @@ import pytest
 from _paths import DATA, ROOT
 
 from planner import _cache, config, io
+from planner._workers import process_pool_is_safe
 from planner.errors import PlannerInputError
 from planner.roads import _mvt
 from planner.roads.network import load_network
@@ -244,9 +245,9 @@ def test_a_held_cache_lock_times_out_naming_the_lock_file(fresh_cache: Path) -> 
 
 
 _SCRIPTS = {
-    "unguarded": "from planner.roads._mvt import process_pool_is_safe\nprint(process_pool_is_safe())\n",
+    "unguarded": "from planner._workers import process_pool_is_safe\nprint(process_pool_is_safe())\n",
     "guarded": (
-        '"""A guarded script."""\nimport logging\n\nfrom planner.roads._mvt import process_pool_is_safe\n'
+        '"""A guarded script."""\nimport logging\n\nfrom planner._workers import process_pool_is_safe\n'
         'log = logging.getLogger(__name__)\nLIMIT = {"a": 1}\n\n\ndef main():\n'
         "    print(process_pool_is_safe())\n\n\n"
         'if __name__ == "__main__":\n    main()\n'
@@ -264,7 +265,7 @@ def test_worker_processes_only_when_the_script_is_guarded(
                          timeout=120, check=True)  # fmt: skip
     assert run.stdout.strip() == expected
     # the planner command and interactive sessions are safe, spawned workers never are
-    code = "from planner.roads._mvt import process_pool_is_safe; print(process_pool_is_safe())"
+    code = "from planner._workers import process_pool_is_safe; print(process_pool_is_safe())"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True)  # fmt: skip
     assert run.stdout.strip() == "True"
@@ -280,7 +281,7 @@ def test_every_way_to_start_the_planner_decodes_tiles_on_worker_processes(entry:
     assert path.is_file(), path
     code = (
         "import sys, types\n"
-        "from planner.roads._mvt import process_pool_is_safe\n"
+        "from planner._workers import process_pool_is_safe\n"
         "main = types.ModuleType('__main__'); main.__file__ = sys.argv[1]\n"
         "sys.modules['__main__'] = main\n"
         "print(process_pool_is_safe())\n"
@@ -310,7 +311,7 @@ def test_tile_pool_gives_the_serial_result_and_survives_a_broken_pool(
     small = _small_mbtiles(
         data_folder / "hanoi_osm_2021-08_z14.mbtiles", tmp_path / "small.mbtiles", 80
     )
-    assert _mvt.process_pool_is_safe()  # pytest's main module is guarded
+    assert process_pool_is_safe()  # pytest's main module is guarded
     serial = _mvt.read_tiles(small, workers=1)
     pooled = _mvt.read_tiles(small, workers=2)
     pd.testing.assert_frame_equal(serial, pooled)

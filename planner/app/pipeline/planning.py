@@ -23,7 +23,7 @@ import pandas as pd
 
 from planner._json import json_safe
 from planner.app.pipeline._deferred import Deferred
-from planner.app.pipeline.inputs import RunInputs, load_inputs, split_levels
+from planner.app.pipeline.inputs import RunInputs, load_inputs, road_network, split_levels
 from planner.config import DEFAULT_SCHEME
 from planner.errors import PlannerInputError
 from planner.pairing.costs import PairCosts
@@ -318,6 +318,8 @@ def plan(
         options.trip.peak_depart,
         options.trip.directions,
     )
+    if matrices is None and cells is None and options.cells and "roads" not in inputs.unknown:
+        _cells_ahead(options, graph, fac, inputs.source)
     points, points_peak = matrices or pairing_matrices(graph, hospitals, units, trip=options.trip)
     access, cells_note = cells or population_access(options, graph, fac)
     people = people_peak = None
@@ -453,6 +455,51 @@ def _check_demand(options: PlanOptions) -> None:
             field="cells",
             hint="leave cells on (drop --no-cells) or use demand='points'",
         )
+
+
+def _cells_ahead(
+    options: PlanOptions,
+    graph: TravelGraph,
+    facilities: gpd.GeoDataFrame,
+    source: str | None,
+) -> None:
+    """On a graph this process has just built, time the population cells in a helper process
+    while this one computes the pair matrices.
+
+    Nothing computed on a new graph is in the cache, and the cells' searches (about 5 s on
+    Hanoi) would wait for the matrices' (as long) on one core while the other idles: the helper
+    fills the cache on the second core, and :func:`population_access` reads its entries back,
+    computing itself whatever the helper has not reached (waiting on the lock of an entry it
+    is building). Only where the graph's matrices are kept on disk, so a helper's work is kept,
+    and for the graph of ``source`` (the run's :class:`RunInputs`), which the helper reads back.
+    """
+    from planner._workers import claim_fresh, start_helper
+    from planner.roads.graph import graph_digest
+    from planner.travel import kept_on_disk
+
+    if claim_fresh(graph) and kept_on_disk(graph):
+        trip, population = options.trip, options.population
+        start_helper(_time_cells, trip, population, facilities, source, graph_digest(graph))
+
+
+def _time_cells(
+    trip: TripRule,
+    population: str | Path | None,
+    facilities: gpd.GeoDataFrame,
+    source: str | None,
+    digest: str,
+) -> None:
+    """The helper's work (:func:`_cells_ahead`): the cells' times into the cache, on the very
+    graph its parent has (else nothing)."""
+    from planner.access.cells import cell_access, default_grid
+    from planner.roads.graph import graph_digest
+
+    graph = road_network(source)
+    if graph_digest(graph) != digest:
+        return
+    cell_access(
+        graph, facilities, grid=default_grid(facilities, graph=graph, raster=population), trip=trip
+    )
 
 
 def population_access(
