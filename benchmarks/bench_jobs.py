@@ -62,21 +62,24 @@ WHAT_CHANGED = [
     "tile's points are converted to lon/lat and to shapely at once; `pairings.xlsx` is written by "
     "XlsxWriter instead of openpyxl; `python -m planner` and `python -m planner.app.cli` run "
     "under a `__main__` guard (their unguarded call kept a cold build's tile decoding on one "
-    "core). Outputs byte-identical but for `pairings.xlsx` (another writer; the same cells, "
-    "tested by reading them back).",
+    "core); the first plan on a graph just built times the population cells in a helper "
+    "process while it computes the pair matrices (`planner._workers.start_helper`: the helper "
+    "fills the cache, the plan reads its entries back). Outputs byte-identical but for "
+    "`pairings.xlsx` (another writer; the same cells, tested by reading them back) and the "
+    "maps' zoom step (0.1 instead of 0.25, so the printed report's map fills its room).",
     "",
     "Why the warm goals are not met: what a warm `planner propose` does beyond the floor's "
     "imports is spread thin (pyinstrument: the plan about 1.1 s — solves with their sensitivity "
     "re-solves, the population cells' times, scoring — and the files about 1.9 s: the workbook "
     "0.47 s, the GeoPackage 0.41 s, the CSV files 0.22 s, the deferred coverage 0.16 s, the areas "
     "0.17 s); issues 31 and 32 added the workbook, the scenario, the QGIS styles and the equity "
-    "figures to every run. Why the cold goal is not met: the roads (about 12 s alone) and the "
-    "registry (about 8 s alone) take 17-19 s together on two cores, where the tile workers and "
-    "the registry's thread share them; building the registry in a process instead measured "
-    "17.2 s against 18.8 s, inside this machine's run-to-run spread (cold demos of one commit "
-    "took 36.0-40.9 s), and was not kept; the matrices and the cells' searches after them are "
-    "scipy's Dijkstra, which holds the interpreter (two searches on two threads took longer "
-    "than one after the other).",
+    "figures to every run. The cold demo: the roads (about 12 s alone) and the registry (about "
+    "8 s alone) take 17-19 s together on two cores, where the tile workers and the registry's "
+    "thread share them; building the registry in a process instead measured 17.2 s against "
+    "18.8 s, inside this machine's run-to-run spread (cold demos of one commit took 30-36 s), "
+    "and was not kept. After them, threads would not help: scipy's Dijkstra holds the "
+    "interpreter (two searches on two threads took longer than one after the other), hence "
+    "the helper process for the cells.",
     "",
 ]
 

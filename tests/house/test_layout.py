@@ -64,7 +64,7 @@ def test_top_level_holds_only_the_stages_and_the_foundations():
         p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()
     }
     foundations = {"__init__", "__main__", "errors", "config", "io", "requests"}
-    private = {"_cache", "_json", "_vn", "_clock", "_stats", "_geo", "_deps"}
+    private = {"_cache", "_json", "_vn", "_clock", "_stats", "_geo", "_deps", "_workers"}
     assert top == foundations | private | set(STAGES), top ^ (foundations | private | set(STAGES))
 
 
