@@ -14,6 +14,7 @@ import networkx as nx
 import osmnx as ox
 import pandas as pd
 import pytest
+from _cli import run_cli
 from _paths import ROOT
 
 from planner.app.cli import main
@@ -21,17 +22,6 @@ from planner.requests import TripRule
 from planner.roads.network import load_network
 
 ROOT = ROOT
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the installed command in a subprocess, as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "planner.app.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
 
 
 def test_demo_writes_every_output(demo_dir: Path, registry_2024) -> None:

@@ -227,5 +227,19 @@ def test_the_2025_decision_table_prints_in_readable_columns(reports, lang):
         )
         assert len(lines) > 100 and max(lines) < 3.5, sorted(lines)[-5:]
         pages = pdf_page_count(page.pdf(format="A4", print_background=True))
-        assert pages <= 16, pages  # 156 units, each with its reason where it stays
+        assert pages <= 15, pages  # 156 units; a former district's reason to stay said once
         assert report.unexpected_errors() == []
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_units_that_move_together_are_told_why_they_stay_once(reports, lang):
+    # the communes of a former district move together, so they stay for one reason: once under
+    # the last of them, not under each (the 2025 report printed it 40 times)
+    page = reports[lang].read_text(encoding="utf-8")
+    for group in page.split('<tbody class="hospital">')[1:]:
+        reasons = [
+            _text(why) for why in re.findall(r'<tr class="why">(.*?)</tr>', group, flags=re.S)
+        ]
+        assert len(reasons) == len(set(reasons)), sorted(reasons)
+    stays = {"vi": "Giữ nguyên", "en": "Stays"}[lang]
+    assert 5 <= _text(page).count(stays) <= 40

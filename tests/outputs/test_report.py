@@ -356,7 +356,7 @@ def test_a_real_1730_run_labels_its_times(evening_dir):
 
 
 def test_report_command_compares_two_folders_in_english(demo_dir, evening_dir, tmp_path):
-    from test_cli import run_cli
+    from _cli import run_cli
 
     from planner.outputs.formatting import scenario_difference
 

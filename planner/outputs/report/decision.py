@@ -404,6 +404,12 @@ def decision_part(
         why = reasons[row.Index] if reasons is not None else None
         group["rows"].append({"cells": cells, "changed": changed, "why": why})
     for group in groups.values():
+        # units that move together (a former district's) stay for one reason: said once, under
+        # the last of them
+        last = {row["why"]: i for i, row in enumerate(group["rows"]) if row["why"] is not None}
+        for i, row in enumerate(group["rows"]):
+            if row["why"] is not None and last[row["why"]] != i:
+                row["why"] = None
         group["count"] = t(
             "report.group_districts" if districts else "report.group_units",
             n=len(group["rows"]),
