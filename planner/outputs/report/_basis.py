@@ -72,13 +72,17 @@ def assumptions_part(
     options: Mapping[str, Any],
     ctx: Context,
     *,
-    has_pilot: bool,
+    pairings: pd.DataFrame,
     traffic: str | None,
-    unit_names: Mapping[str, str],
 ) -> list[tuple[str, str]]:
     """The run's settings in words, in the reader's language; a setting the report has no
-    words for is left out (the run's files keep it), never shown as a program value."""
+    words for is left out (the run's files keep it), never shown as a program value. The pins
+    are named with the units' names in ``pairings``."""
     t, f = ctx.t, ctx.f
+    has_pilot, _ = pin_flags(pairings)
+    unit_names = dict(
+        zip(pairings["unit_id"].astype(str), pairings["unit_name"].astype(str), strict=True)
+    )
     out: list[tuple[str, str]] = []
     scheme = _words(t, f"scenario.scheme.{hanoi_scheme(options)}")
     if scheme:

@@ -9,12 +9,13 @@ template or a message.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from planner.outputs.report._context import Context, number_cell, text_cell
+from planner.outputs.report._scores import Scores
 from planner.roads import AREAS
 from planner.roads.speeds.bands import area_class_factors, ferry_wait_s
 from planner.roads.speeds.tables import FERRY, load_ferry_table, load_speed_table
@@ -76,17 +77,19 @@ def _ferry_text(depart: str, mode: str, ctx: Context) -> str:
 
 
 def traffic_part(
-    mode: str | None, times: Sequence[str], ctx: Context, *, hanoi: bool
+    main: Scores, options: Mapping[str, Any], ctx: Context
 ) -> tuple[str, dict[str, Any]] | None:
     """The traffic assumption in words, and its table (area x roads: share of free-flow speed
     at each of the run's departure times, as its scores state them; ferries); ``None`` when
-    they state no mode or no time."""
+    they state no mode or no time. Roads outside Hanoi's units carry no area data: elsewhere
+    every road is "other"."""
+    mode = options.get("mode")
+    times = list(dict.fromkeys(time for time in (main.depart, main.peak_depart) if time))
     if not mode or not times:
         return None
+    hanoi = options.get("region") == "Hanoi"
     t, f = ctx.t, ctx.f
-    times = list(dict.fromkeys(times))
     groups, factors = _road_groups(mode, times)
-    # Roads outside Hanoi's units carry no area data: elsewhere every road is "other".
     areas = list(AREAS) if hanoi else ["other"]
     area_rows = [AREAS.index(a) for a in areas]
     area_names = {a: t(f"area.{a}" if hanoi else "area.every") for a in areas}

@@ -236,7 +236,6 @@ def write_report(
         other_rows = decision_table(compare, peak_times=other.peak_times, by_district=by_district)
         hospitals, times = other_lookup(rows, compare, other_rows)
         other_cols = (hospitals, times, compare_name or "")
-    region = options.get("region")
     title = report_title(options, t)
     scenario = scenario_parts(options, lang=lang)
     if map is None:
@@ -267,8 +266,7 @@ def write_report(
         )
     approx = approximate_units(pairings, facilities)
     reasons, stay_lead = stay_reasons(pairings, rows, main, facilities, ctx)
-    times = [time for time in (main.depart, main.peak_depart) if time]
-    traffic = traffic_part(options.get("mode"), times, ctx, hanoi=region == "Hanoi")
+    traffic = traffic_part(main, options, ctx)
     versus = None
     if other is not None:
         versus = {"name": compare_name, "scenario": scenario_parts(other.options, lang=lang)}
@@ -325,14 +323,7 @@ def write_report(
         equity=equity_part(main, ctx),
         terms=terms_part(ctx, main, pilot=has_pilot, fixed=has_fixed),
         assumptions=assumptions_part(
-            main,
-            options,
-            ctx,
-            has_pilot=has_pilot,
-            traffic=traffic[0] if traffic else None,
-            unit_names=dict(
-                zip(pairings["unit_id"].astype(str), pairings["unit_name"].astype(str), strict=True)
-            ),
+            main, options, ctx, pairings=pairings, traffic=traffic[0] if traffic else None
         ),
         traffic=traffic[1] if traffic else None,
         speeds=speeds_part(options.get("mode"), ctx),

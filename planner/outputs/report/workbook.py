@@ -35,7 +35,6 @@ from planner.outputs.i18n import DEFAULT_LANG, Translator, has_text
 from planner.outputs.labels import hospital_palette, is_pilot_pair
 from planner.outputs.report._basis import (
     assumptions_part,
-    pin_flags,
     report_title,
     sources_part,
 )
@@ -304,18 +303,9 @@ def _scenario_sheet(
     if parts:
         lines.append(([" · ".join(parts)], text))
     lines.append(([], text))
-    has_pilot, _ = pin_flags(pairings)
-    times = [time for time in (main.depart, main.peak_depart) if time]
-    traffic = traffic_part(options.get("mode"), times, ctx, hanoi=options.get("region") == "Hanoi")
+    traffic = traffic_part(main, options, ctx)
     settings = assumptions_part(
-        main,
-        options,
-        ctx,
-        has_pilot=has_pilot,
-        traffic=traffic[0] if traffic else None,
-        unit_names=dict(
-            zip(pairings["unit_id"].astype(str), pairings["unit_name"].astype(str), strict=True)
-        ),
+        main, options, ctx, pairings=pairings, traffic=traffic[0] if traffic else None
     )
     lines.append(([t("report.assumptions")], bold))
     lines += [([label, words], text) for label, words in settings]
