@@ -16,6 +16,7 @@ naming the field and the values allowed, so nothing below them checks again.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -254,6 +255,12 @@ class PairingRequest:
         # Read-only and hashable-by-content: a request is a value.
         object.__setattr__(self, "pins", MappingProxyType(dict(self.pins or {})))
         object.__setattr__(self, "forbidden", pairs(self.forbidden or ()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A read-only mapping does not pickle: the request is made again from its fields, pins
+        # as a plain dict (for a process the run hands work to).
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return (functools.partial(type(self), **{**fields, "pins": dict(self.pins)}), ())
 
 
 #: Older names of the trip directions, in scores written before they were renamed.

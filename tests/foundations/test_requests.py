@@ -106,3 +106,17 @@ def test_the_cli_builds_the_requests_and_refuses_a_bad_one(capsys, tmp_path):
     err = capsys.readouterr().err
     assert status == 2 and "balance" in err and "Traceback" not in err
     assert not (tmp_path / "x").exists()  # refused before anything was loaded or written
+
+
+def test_a_run_s_options_pickle_whole_for_a_helper_process():
+    # the helper of a cold first plan gets the run's options as they are (pins included)
+    import pickle
+
+    from planner.app.pipeline.planning import PlanOptions
+
+    options = PlanOptions(scheme="2024", pins={"hn-dist-001": "hn-reg-heart"}, balance=0.1)
+    again = pickle.loads(pickle.dumps(options))
+    assert again == options
+    assert dict(again.request.pins) == {"hn-dist-001": "hn-reg-heart"}
+    with pytest.raises(TypeError):
+        again.request.pins["hn-dist-002"] = "hn-reg-heart"  # still read-only

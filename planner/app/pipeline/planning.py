@@ -478,28 +478,19 @@ def _cells_ahead(
     from planner.travel import kept_on_disk
 
     if claim_fresh(graph) and kept_on_disk(graph):
-        trip, population = options.trip, options.population
-        start_helper(_time_cells, trip, population, facilities, source, graph_digest(graph))
+        start_helper(_time_cells, options, facilities, source, graph_digest(graph))
 
 
 def _time_cells(
-    trip: TripRule,
-    population: str | Path | None,
-    facilities: gpd.GeoDataFrame,
-    source: str | None,
-    digest: str,
+    options: PlanOptions, facilities: gpd.GeoDataFrame, source: str | None, digest: str
 ) -> None:
-    """The helper's work (:func:`_cells_ahead`): the cells' times into the cache, on the very
-    graph its parent has (else nothing)."""
-    from planner.access.cells import cell_access, default_grid
+    """The helper's work (:func:`_cells_ahead`): :func:`population_access` into the cache, on
+    the very graph its parent has (else nothing)."""
     from planner.roads.graph import graph_digest
 
     graph = road_network(source)
-    if graph_digest(graph) != digest:
-        return
-    cell_access(
-        graph, facilities, grid=default_grid(facilities, graph=graph, raster=population), trip=trip
-    )
+    if graph_digest(graph) == digest:
+        population_access(options, graph, facilities)
 
 
 def population_access(
