@@ -252,7 +252,7 @@ class PairingRequest:
             raise PlannerInputError(
                 f"time_limit_s {self.time_limit_s} is not positive", field="time_limit_s"
             )
-        # Read-only and hashable-by-content: a request is a value.
+        # Read-only: a request is a value.
         object.__setattr__(self, "pins", MappingProxyType(dict(self.pins or {})))
         object.__setattr__(self, "forbidden", pairs(self.forbidden or ()))
 
